@@ -1,0 +1,34 @@
+// The one schema of paydesk.config.json: the single source of its TypeScript types and of the
+// messages IT sees for a bad edit. Each capability owns its section (see the imports).
+import { z } from 'zod';
+import { koshelekConfigSchema } from '../payapi/koshelek/config';
+import { totpConfigSchema } from '../totp/config';
+import { scannerConfigSchema } from '../scanner/config';
+import { shiftConfigSchema } from '../shifts/config';
+import { printerConfigSchema } from '../printing/config';
+
+export const tillConfigSchema = z.object({
+  /** Merchant-assigned till id, unique within a store (sent as terminalId). */
+  terminalId: z.string().min(1).max(256).default('POS-01'),
+  /** Koshelek-assigned store id (sent as storeId). */
+  storeId: z.string().min(1).default('emulator-store-1'),
+  storeName: z.string().default('Магазин'),
+  language: z.enum(['ru', 'en']).default('ru'),
+});
+
+export const configSchema = z.object({
+  $schema: z.string().optional(),
+  till: tillConfigSchema.prefault({}),
+  koshelek: koshelekConfigSchema.prefault({}),
+  totp: totpConfigSchema.prefault({}),
+  scanner: scannerConfigSchema.prefault({}),
+  shift: shiftConfigSchema.prefault({}),
+  printer: printerConfigSchema.prefault({}),
+  logging: z.object({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info') }).prefault({}),
+});
+
+export type PaydeskConfig = z.infer<typeof configSchema>;
+export type PaydeskConfigInput = z.input<typeof configSchema>;
+
+/** Paths of values that must never reach the renderer or a log line. */
+export const SECRET_PATHS = ['koshelek.password', 'koshelek.postback.partnerPassword', 'totp.cards.*.keyHex'] as const;

@@ -1,0 +1,160 @@
+// The error catalogue: every HTTP status, 422 code, errorCode, network fault and config fault maps to
+// one entry with a short Russian instruction for the cashier (seed 003 §5.2; reference §5.2) and an
+// English one. The renderer shows only these texts; technical details stay folded for IT.
+
+/** The one action the error screen offers. */
+export type CashierAction =
+  | 'rescan' // scan the customer's card again
+  | 'retry' // repeat the same operation
+  | 'other_method' // take payment another way
+  | 'call_admin' // needs an administrator / IT
+  | 'wait' // nothing to do, the till is finishing it
+  | 'check_status' // look at the operation's result
+  | 'fix_config' // IT must correct paydesk.config.json
+  | 'none';
+
+export interface CatalogueEntry {
+  ru: string;
+  en: string;
+  action: CashierAction;
+  severity: 'info' | 'warning' | 'error';
+}
+
+const e = (ru: string, en: string, action: CashierAction, severity: CatalogueEntry['severity'] = 'error'): CatalogueEntry => ({ ru, en, action, severity });
+
+export const CATALOGUE = {
+  // ---- Koshelek 422 `code` and 200 `errorCode` values (reference §5.2; "(ours)" texts where the docs are silent)
+  'koshelek.EXTERNAL_PROVIDER_ERROR': e('Попробуйте ещё раз или выберите другой способ оплаты.', 'Try again or choose another payment method.', 'other_method'),
+  'koshelek.UNKNOWN_SESSION_ID': e('Повторно отсканируйте карту лояльности и повторите.', 'Rescan the loyalty card and retry.', 'rescan'),
+  'koshelek.UNKNOWN_TRANSACTION_ID': e('Попробуйте ещё раз или выберите другой способ оплаты.', 'Try again or choose another payment method.', 'other_method'),
+  'koshelek.UNKNOWN_PARTNER_ID': e('Техническая ошибка. Обратитесь к администратору: магазин не найден.', 'Technical error: store not found. Call the administrator.', 'call_admin'),
+  'koshelek.WRONG_TRANSACTION_STATE_CHANGE': e('Попробуйте ещё раз или выберите другой способ оплаты.', 'Try again or choose another payment method.', 'other_method'),
+  'koshelek.PAYMENT_TRANSACTION_IS_NOT_PAID': e('Попробуйте ещё раз через {minutes} мин. или обратитесь к администратору.', 'Try again in {minutes} min or call the administrator.', 'call_admin'),
+  'koshelek.CANCEL_REFUNDING_BY_BANK': e('Возврат отклонён банком. Обратитесь к администратору.', 'The bank cancelled the refund. Call the administrator.', 'call_admin'),
+  'koshelek.TRANSACTION_FOR_SESSION_ID_ALREADY_EXISTS': e('По этой карте оплата уже создана. Попросите покупателя обновить карту в приложении и отсканируйте заново.', 'A payment already exists for this card session. Ask the customer to refresh the card and rescan.', 'rescan'),
+  'koshelek.TRANSACTION_FOR_SESSION_ID_ALREADY_PAYED': e('Покупка по этой карте уже оплачена. Проверьте журнал операций.', 'This card session is already paid. Check the journal.', 'check_status'),
+  'koshelek.TRANSACTION_IN_PROCESSING': e('Оплата обрабатывается, подождите.', 'The payment is being processed; please wait.', 'wait', 'info'),
+  'koshelek.NOT_ENOUGH_LIMIT_TO_PAY': e('Недостаточно лимита. Выберите другой способ оплаты.', 'Not enough limit. Choose another payment method.', 'other_method'),
+  'koshelek.TOTAL_AMOUNT_IS_TOO_SMALL': e('Сумма покупки меньше 4 ₽. Выберите другой способ оплаты.', 'The amount is below 4 RUB. Choose another payment method.', 'other_method'),
+  'koshelek.PAYMENT_DECLINED_BY_EXTERNAL_PROVIDER': e('Оплата отклонена. Выберите другой способ оплаты.', 'The payment was declined. Choose another payment method.', 'other_method'),
+  'koshelek.SUBSCRIPTION_IS_NOT_FOUND': e('Оплата недоступна. Выберите другой способ оплаты.', 'Payment is not available. Choose another payment method.', 'other_method'),
+  'koshelek.PAYMENT_ORDER_IS_NOT_FOUND': e('Операция не найдена. Обратитесь к администратору.', 'The operation was not found. Call the administrator.', 'call_admin'),
+  'koshelek.TERMINAL_STATE_OF_PAYMENT_TRANSACTION': e('Возврат невозможен: оплата отменена или уже полностью возвращена.', 'Refund impossible: the payment was cancelled or fully refunded already.', 'check_status'),
+  'koshelek.PAYMENT_TRANSACTION_IS_BEING_REFUNDED_ALREADY': e('Предыдущий возврат ещё не завершён. Повторите позже.', 'A previous refund is still in progress. Try again later.', 'wait', 'warning'),
+  'koshelek.REQUESTED_REFUND_AMOUNT_IS_GREATER_THAN_AVAILABLE': e('Сумма возврата больше доступной. Проверьте сумму.', 'The refund is larger than what is left. Check the amount.', 'retry'),
+  'koshelek.UNEXPECTED_REFUND_AMOUNT_LEFT_FROM_EXTERNAL_PROVIDER': e('Ошибка возврата у провайдера. Обратитесь к администратору.', 'The provider reported a refund error. Call the administrator.', 'call_admin'),
+  'koshelek.unknown_code': e('Операция отклонена. Выберите другой способ оплаты или обратитесь к администратору.', 'The operation was refused. Choose another method or call the administrator.', 'other_method'),
+
+  // ---- HTTP statuses outside the contract (reference §5.1 GAP; our mapping)
+  'http.400': e('Техническая ошибка запроса. Обратитесь к администратору.', 'The server rejected the request as malformed. Call the administrator.', 'call_admin'),
+  'http.401': e('Касса не авторизована в Кошелёк Pay. Обратитесь к администратору (логин/пароль).', 'Not authorised with Koshelek Pay (login/password). Call the administrator.', 'fix_config'),
+  'http.403': e('Доступ запрещён. Обратитесь к администратору.', 'Access forbidden. Call the administrator.', 'fix_config'),
+  'http.404': e('Адрес сервиса оплаты указан неверно. Обратитесь к администратору.', 'Wrong payment service address. Call the administrator.', 'fix_config'),
+  'http.429': e('Сервис оплаты перегружен. Подождите, касса повторит запрос.', 'The payment service is rate limiting; the till will retry.', 'wait', 'warning'),
+  'http.5xx': e('Сервис оплаты не отвечает. Касса повторяет запрос, подождите.', 'The payment service failed; the till is retrying.', 'wait', 'warning'),
+  'http.unexpected': e('Неожиданный ответ сервиса оплаты. Обратитесь к администратору.', 'Unexpected answer from the payment service. Call the administrator.', 'call_admin'),
+  'response.invalid': e('Сервис оплаты прислал неверный ответ. Касса проверяет статус, подождите.', 'The payment service sent an invalid answer; the till is checking the status.', 'wait', 'warning'),
+
+  // ---- network faults
+  'network.timeout': e('Нет ответа от сервиса оплаты. Касса повторяет запрос, подождите.', 'No answer from the payment service; the till is retrying.', 'wait', 'warning'),
+  'network.refused': e('Нет связи с сервисом оплаты. Проверьте интернет или выберите другой способ оплаты.', 'Cannot reach the payment service. Check the network or use another method.', 'other_method'),
+  'network.reset': e('Связь прервалась. Касса проверяет статус оплаты, подождите.', 'The connection dropped; the till is checking the payment status.', 'wait', 'warning'),
+  'network.dns': e('Нет связи с сервисом оплаты (адрес не найден). Обратитесь к администратору.', 'The payment service host cannot be resolved. Call the administrator.', 'call_admin'),
+  'network.tls': e('Ошибка защищённого соединения. Обратитесь к администратору.', 'TLS error talking to the payment service. Call the administrator.', 'call_admin'),
+  'network.other': e('Нет связи с сервисом оплаты. Касса повторяет запрос, подождите.', 'Network error; the till is retrying.', 'wait', 'warning'),
+
+  // ---- payment flow outcomes the cashier must act on
+  'payment.not_available': e('Кошелёк Pay недоступен для покупателя. Выберите другой способ оплаты.', 'Koshelek Pay is not available for this customer. Choose another method.', 'other_method', 'info'),
+  'payment.no_card_session': e('Карта без Кошелёк Pay: примите оплату другим способом.', 'This card has no Koshelek Pay session: take payment another way.', 'other_method', 'info'),
+  'payment.auto_canceled_no_answer': e('Сервис оплаты не ответил, оплата отменяется. Выберите другой способ оплаты.', 'No answer from the payment service; the payment is being cancelled. Choose another method.', 'other_method'),
+  'payment.auto_canceled_timeout': e('Покупатель не подтвердил оплату за 30 секунд, оплата отменена. Повторите или выберите другой способ.', 'The customer did not confirm within 30 s; the payment was cancelled. Retry or use another method.', 'other_method'),
+  'payment.canceled': e('Оплата отменена.', 'The payment was cancelled.', 'none', 'info'),
+  'payment.cancel_declined_paid': e('Отмена невозможна: покупатель уже оплатил. Пробейте чек или оформите возврат.', 'Cannot cancel: the customer has already paid. Issue the receipt or make a refund.', 'check_status', 'warning'),
+  'payment.in_progress': e('Оплата по этому чеку уже идёт. Дождитесь результата.', 'A payment for this order is already in progress. Wait for the result.', 'wait', 'info'),
+  'payment.already_paid': e('Этот чек уже оплачен.', 'This order is already paid.', 'check_status', 'info'),
+  'payment.card_session_used': e('Этот код карты уже использован. Попросите покупателя обновить карту и отсканируйте заново.', 'This card code was used already. Ask the customer to refresh the card and rescan.', 'rescan'),
+  'payment.amount_invalid': e('Неверная сумма. Проверьте сумму покупки.', 'Invalid amount. Check the purchase total.', 'retry'),
+  'payment.unresolved': e('Результат оплаты ещё не известен. Касса проверяет его, не принимайте оплату повторно.', 'The payment result is not known yet; the till keeps checking. Do not take payment again.', 'wait', 'warning'),
+  'payment.method_unknown': e('Этот способ оплаты не настроен на кассе. Обратитесь к администратору.', 'This payment method is not configured on the till. Call the administrator.', 'fix_config'),
+
+  // ---- refunds (local checks before anything leaves the till)
+  'refund.not_paid': e('Возврат возможен только по оплаченной покупке.', 'Only a paid purchase can be refunded.', 'check_status'),
+  'refund.exceeds_available': e('Сумма возврата больше оставшейся суммы оплаты. Проверьте сумму.', 'The refund exceeds what is left of the payment. Check the amount.', 'retry'),
+  'refund.non_piece_partial': e('Весовой товар возвращается только целиком.', 'Items sold by weight or measure can only be refunded whole.', 'retry'),
+  'refund.in_progress': e('Возврат обрабатывается. Дождитесь результата.', 'The refund is being processed. Wait for the result.', 'wait', 'info'),
+  'refund.payment_not_found': e('Оплата не найдена. Проверьте номер заказа или транзакции.', 'Payment not found. Check the order or transaction id.', 'retry'),
+
+  // ---- configuration, storage, contract
+  'config.invalid': e('Ошибка в настройках кассы. Обратитесь к администратору; касса работает с прежними настройками.', 'The config edit is invalid; the last good config stays live. Call IT.', 'fix_config', 'warning'),
+  'config.emulator_mode': e('Касса работает с учебным сервером (эмулятором): деньги не списываются.', 'The till runs against the embedded emulator: no real money moves.', 'none', 'info'),
+  'journal.future_db': e('База данных кассы новее программы. Обратитесь к администратору.', 'The database is newer than this Paydesk. Call IT.', 'call_admin'),
+  'journal.io': e('Ошибка записи журнала кассы. Обратитесь к администратору.', 'The till cannot write its journal. Call IT.', 'call_admin'),
+  'ipc.invalid': e('Внутренняя ошибка кассы. Повторите действие.', 'Invalid request from the UI. Repeat the action.', 'retry'),
+  'internal.unexpected': e('Внутренняя ошибка кассы. Повторите или обратитесь к администратору.', 'Unexpected internal error. Retry or call IT.', 'call_admin'),
+
+  // ---- barcode and scanner (owned by the scanning capability; add keys here)
+  'barcode.invalid': e('Штрихкод не распознан. Отсканируйте карту ещё раз.', 'The barcode was not recognised. Scan the card again.', 'rescan'),
+  'scan.busy': e('Идёт оплата: скан не применён. Дождитесь окончания оплаты.', 'A payment is in flight: the scan was not applied. Wait until it finishes.', 'wait', 'warning'),
+
+  // ---- shifts and reports (owned by the shifts/reports capability; add keys here)
+  'shift.not_open': e('Смена не открыта. Откройте смену.', 'No shift is open. Open a shift.', 'call_admin'),
+} as const satisfies Record<string, CatalogueEntry>;
+
+export type ErrorKey = keyof typeof CATALOGUE;
+
+export function isErrorKey(key: string): key is ErrorKey {
+  return Object.prototype.hasOwnProperty.call(CATALOGUE, key);
+}
+
+export interface ErrorVars {
+  minutes?: number;
+}
+
+function fill(text: string, vars: ErrorVars): string {
+  return text.replace('{minutes}', String(vars.minutes ?? 5));
+}
+
+/** What crosses to the renderer: texts and action only, never request bodies or secrets. */
+export interface CashierError {
+  key: ErrorKey;
+  ru: string;
+  en: string;
+  action: CashierAction;
+  severity: CatalogueEntry['severity'];
+  /** For IT, folded away on screen: codes and ids, never credentials. */
+  details?: string;
+}
+
+export function describeError(key: ErrorKey, details?: string, vars: ErrorVars = {}): CashierError {
+  const entry: CatalogueEntry = CATALOGUE[key];
+  return { key, ru: fill(entry.ru, vars), en: fill(entry.en, vars), action: entry.action, severity: entry.severity, ...(details ? { details } : {}) };
+}
+
+/** A typed error carrying a catalogue key. Thrown by the core; turned into CashierError at the edges. */
+export class PaydeskError extends Error {
+  constructor(readonly key: ErrorKey, readonly details?: string, readonly vars: ErrorVars = {}) {
+    super(`${key}${details ? `: ${details}` : ''}`);
+    this.name = 'PaydeskError';
+  }
+
+  toCashier(): CashierError {
+    return describeError(this.key, this.details, this.vars);
+  }
+}
+
+/** Catalogue key for a Koshelek 422 code or 200 errorCode; unknown codes are handled, not crashes. */
+export function koshelekCodeKey(code: string): ErrorKey {
+  const key = `koshelek.${code}`;
+  return isErrorKey(key) ? key : 'koshelek.unknown_code';
+}
+
+export function httpStatusKey(status: number): ErrorKey {
+  if (status === 400 || status === 401 || status === 403 || status === 404 || status === 429) return `http.${status}` as ErrorKey;
+  if (status >= 500) return 'http.5xx';
+  return 'http.unexpected';
+}
+
+export function toCashierError(error: unknown): CashierError {
+  if (error instanceof PaydeskError) return error.toCashier();
+  return describeError('internal.unexpected', error instanceof Error ? error.message : String(error));
+}

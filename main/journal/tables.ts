@@ -1,0 +1,100 @@
+// Kysely table types for the journal. Keep in step with migrations/*.sql (a test checks the columns).
+import type { Generated } from 'kysely';
+
+export interface OperationsTable {
+  id: string;
+  kind: 'payment' | 'cancel' | 'refund';
+  provider: string;
+  parent_id: string | null;
+  shift_id: number | null;
+  order_id: string;
+  amount_kop: number;
+  currency: string;
+  phase: string;
+  is_final: number;
+  outcome: string | null;
+  request_id: string;
+  transaction_id: string | null;
+  ref_transaction_id: string | null;
+  payment_type: string | null;
+  provider_status: string | null;
+  provider_ref_status: string | null;
+  error_code: string | null;
+  error_key: string | null;
+  card_session: string | null;
+  loyalty_id: string | null;
+  attempts: number;
+  context_json: string;
+  created_at: string;
+  updated_at: string;
+  finished_at: string | null;
+  recovered: number;
+}
+
+export interface OperationEventsTable {
+  seq: Generated<number>;
+  operation_id: string;
+  at: string;
+  type: string;
+  endpoint: string | null;
+  request_id: string | null;
+  http_status: number | null;
+  phase_from: string | null;
+  phase_to: string | null;
+  body_json: string | null;
+}
+
+export interface SlipsTable {
+  operation_id: string;
+  slip_id: string | null;
+  payment_transaction_id: string | null;
+  refund_transaction_id: string | null;
+  payment_type: string | null;
+  order_id: string | null;
+  store_id: string | null;
+  terminal_id: string | null;
+  merchant_id: string | null;
+  bank_operation_id: string | null;
+  operation_date_time: string | null;
+  qrc_id: string | null;
+  kzo: string | null;
+  total_amount_kop: number | null;
+  currency: string | null;
+  raw_json: string;
+  received_at: string;
+}
+
+export interface OperationItemsTable {
+  operation_id: string;
+  line_no: number;
+  name: string;
+  article: string;
+  price_kop: number;
+  quantity: number;
+  measure: string;
+  total_kop: number;
+  discount_kop: number;
+  subtotal_kop: number;
+  tax: string;
+}
+
+export interface AppMetaTable {
+  key: string;
+  value: string;
+}
+
+export interface SchemaMigrationsTable {
+  version: number;
+  name: string;
+  applied_at: string;
+}
+
+/** Tables added by later migrations extend this interface (see main/shifts/tables.ts). */
+export interface JournalSchema {
+  operations: OperationsTable;
+  operation_events: OperationEventsTable;
+  slips: SlipsTable;
+  operation_items: OperationItemsTable;
+  app_meta: AppMetaTable;
+  schema_migrations: SchemaMigrationsTable;
+}
