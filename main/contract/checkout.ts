@@ -1,0 +1,144 @@
+// API contract: checkout (payments, cancels, refunds) as the renderer and the CLI see it.
+// Pure zod: shared by the core, the preload and the renderer. Types are derived from the schemas.
+import { z } from 'zod';
+
+export const kopecks = z.number().int().nonnegative().max(9_999_999_999);
+
+export const cashierErrorSchema = z.object({
+  key: z.string(),
+  ru: z.string(),
+  en: z.string(),
+  action: z.enum(['rescan', 'retry', 'other_method', 'call_admin', 'wait', 'check_status', 'fix_config', 'none']),
+  severity: z.enum(['info', 'warning', 'error']),
+  details: z.string().optional(),
+});
+export type CashierErrorView = z.infer<typeof cashierErrorSchema>;
+
+export const saleLineSchema = z.object({
+  name: z.string().min(1).max(256),
+  article: z.string().min(1).max(64),
+  priceKop: kopecks,
+  /** Whole units of `measure` (pieces, grams…); fractional only for piece-less measures. */
+  quantity: z.number().positive().max(1_000_000),
+  measure: z.string().min(1).default('PIECE'),
+  tax: z.string().min(1).default('vat20'),
+  discountKop: kopecks.default(0),
+});
+export type SaleLine = z.infer<typeof saleLineSchema>;
+export type SaleLineInput = z.input<typeof saleLineSchema>;
+
+export const cardSchema = z.object({
+  loyaltyId: z.string().min(1).max(36),
+  /** Absent for plain loyalty cards: Koshelek Pay is then not offered. */
+  cardSession: z.string().min(1).max(32).optional(),
+});
+export type CardView = z.infer<typeof cardSchema>;
+
+export const orderIdSchema = z.string().min(1).max(36).regex(/^[\w.\-:/]+$/, 'letters, digits and . - _ : / only');
+
+const basketFields = {
+  orderId: orderIdSchema,
+  /** Either amount alone (one line "Покупка"), or lines (amount must then equal their total). */
+  amountKop: kopecks.optional(),
+  lines: z.array(saleLineSchema).min(1).max(500).optional(),
+  card: cardSchema,
+};
+
+export const availabilityInputSchema = z.object(basketFields).refine((v) => v.amountKop !== undefined || v.lines !== undefined, 'amountKop or lines is required');
+export type AvailabilityInput = z.input<typeof availabilityInputSchema>;
+
+export const availabilityResultSchema = z.object({
+  koshelekPayIsDefault: z.boolean(),
+  methods: z.array(z.object({ paymentType: z.string(), available: z.boolean(), message: z.string().optional(), known: z.boolean() })),
+  /** The method to start at once (koshelekPayIsDefault and one available), or null: the cashier chooses. */
+  autoStart: z.string().nullable(),
+});
+export type AvailabilityResult = z.infer<typeof availabilityResultSchema>;
+
+export const payInputSchema = z.object({ ...basketFields, paymentType: z.string().min(1).max(36) })
+  .refine((v) => v.amountKop !== undefined || v.lines !== undefined, 'amountKop or lines is required');
+export type PayInput = z.input<typeof payInputSchema>;
+
+export const refundInputSchema = z.object({
+  /** The payment to refund: local operation id. */
+  paymentOperationId: z.string().min(1),
+  /** Whole payment when both are absent. */
+  amountKop: kopecks.optional(),
+  lines: z.array(z.object({ lineNo: z.number().int().nonnegative(), quantity: z.number().positive() })).min(1).optional(),
+  /** Client-generated key so a double press or a retried call is one refund. */
+  clientRequestKey: z.string().min(1).max(64).optional(),
+});
+export type RefundInput = z.input<typeof refundInputSchema>;
+
+export const slipViewSchema = z.object({
+  slipId: z.string().nullable(),
+  orderId: z.string().nullable(),
+  paymentTransactionId: z.string().nullable(),
+  refundTransactionId: z.string().nullable(),
+  paymentType: z.string().nullable(),
+  merchantId: z.string().nullable(),
+  bankOperationId: z.string().nullable(),
+  operationDateTime: z.string().nullable(),
+  qrcId: z.string().nullable(),
+  kzo: z.string().nullable(),
+  totalAmountKop: z.number().nullable(),
+  currency: z.string().nullable(),
+});
+export type SlipView = z.infer<typeof slipViewSchema>;
+
+export const operationKindSchema = z.enum(['payment', 'cancel', 'refund']);
+export const outcomeSchema = z.enum(['paid', 'rejected', 'canceled', 'failed', 'refunded', 'refund_rejected', 'cancel_rejected', 'not_found']);
+export type Outcome = z.infer<typeof outcomeSchema>;
+
+export const operationLineSchema = z.object({
+  lineNo: z.number().int(),
+  name: z.string(),
+  article: z.string(),
+  priceKop: z.number().int(),
+  quantity: z.number(),
+  measure: z.string(),
+  totalKop: z.number().int(),
+  tax: z.string(),
+});
+
+export const operationViewSchema = z.object({
+  id: z.string(),
+  kind: operationKindSchema,
+  provider: z.string(),
+  parentId: z.string().nullable(),
+  orderId: z.string(),
+  amountKop: z.number().int(),
+  /** The state machine's state, e.g. 'awaiting_status'. */
+  phase: z.string(),
+  /** Short Russian status line for the cashier. */
+  phaseText: z.string(),
+  isFinal: z.boolean(),
+  outcome: outcomeSchema.nullable(),
+  requestId: z.string(),
+  transactionId: z.string().nullable(),
+  refTransactionId: z.string().nullable(),
+  paymentType: z.string().nullable(),
+  loyaltyId: z.string().nullable(),
+  error: cashierErrorSchema.nullable(),
+  slip: slipViewSchema.nullable(),
+  lines: z.array(operationLineSchema),
+  cancellable: z.boolean(),
+  /** For paid payments: how much can still be refunded. */
+  refundableKop: z.number().int().nullable(),
+  shiftId: z.number().int().nullable(),
+  recovered: z.boolean(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+  finishedAt: z.string().nullable(),
+});
+export type OperationView = z.infer<typeof operationViewSchema>;
+
+export const operationQuerySchema = z.object({
+  orderId: z.string().optional(),
+  transactionId: z.string().optional(),
+  /** yyyy-mm-dd, local date of the till. */
+  date: z.string().regex(/^\d{4}-\d{2}-\d{2}$/).optional(),
+  kind: operationKindSchema.optional(),
+  limit: z.number().int().min(1).max(1000).default(200),
+});
+export type OperationQuery = z.input<typeof operationQuerySchema>;
