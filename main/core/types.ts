@@ -1,0 +1,65 @@
+// The core's facade, as the shells (Electron, headless kiosk), the CLI and tests see it.
+// Implemented by main/core/core.ts (startCore). Plain Node: no Electron, no renderer.
+import type { LiveConfig } from '../config/live';
+import type { Journal } from '../journal/database';
+import type {
+  AvailabilityInput, AvailabilityResult, OperationQuery, OperationView, PayInput, RefundInput,
+} from '../contract/checkout';
+
+export interface CoreOptions {
+  /** paydesk.config.json; created with defaults when missing. */
+  configFile: string;
+  /** Folder for the journal database, backups, logs and the embedded emulator's TLS material. */
+  dataDir: string;
+  /** Watch the config file for edits (default true). */
+  watchConfig?: boolean;
+}
+
+export type EnvironmentMode = 'emulator' | 'test' | 'production';
+
+export interface EnvironmentView {
+  mode: EnvironmentMode;
+  /** Base URL in use (no credentials in it). */
+  baseUrl: string;
+  storeId: string;
+  terminalId: string;
+  /** True when no credentials are configured and the embedded emulator stands in for Koshelek. */
+  embeddedEmulator: boolean;
+}
+
+export interface HealthView {
+  payApi: 'ok' | 'degraded' | 'down' | 'unknown';
+  lastCheckedAt: string | null;
+  lastError: string | null;
+  /** Server clock minus till clock, from the last response's Date header. */
+  clockSkewMs: number | null;
+}
+
+export interface CheckoutApi {
+  availability(input: AvailabilityInput): Promise<AvailabilityResult>;
+  /** Journals the intent, sends checkout, and resolves once the request has left (not when final). */
+  pay(input: PayInput): Promise<OperationView>;
+  cancel(paymentOperationId: string): Promise<OperationView>;
+  refund(input: RefundInput): Promise<OperationView>;
+  get(operationId: string): OperationView | null;
+  query(query: OperationQuery): OperationView[];
+  /** Resolves when the operation reaches a final state (or the timeout passes: returns its current view). */
+  waitFinal(operationId: string, timeoutMs?: number): Promise<OperationView>;
+  onUpdate(listener: (operation: OperationView) => void): () => void;
+}
+
+export type CoreEvent =
+  | { type: 'operation'; operation: OperationView }
+  | { type: 'config'; problems: { file: string; path: string; reason: string }[]; version: number }
+  | { type: 'health'; health: HealthView }
+  | { type: 'environment'; environment: EnvironmentView };
+
+export interface Core {
+  readonly config: LiveConfig;
+  readonly journal: Journal;
+  readonly checkout: CheckoutApi;
+  environment(): EnvironmentView;
+  health(): HealthView;
+  onEvent(listener: (event: CoreEvent) => void): () => void;
+  close(): Promise<void>;
+}
