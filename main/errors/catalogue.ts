@@ -95,9 +95,33 @@ export const CATALOGUE = {
   // ---- barcode and scanner (owned by the scanning capability; add keys here)
   'barcode.invalid': e('Штрихкод не распознан. Отсканируйте карту ещё раз.', 'The barcode was not recognised. Scan the card again.', 'rescan'),
   'scan.busy': e('Идёт оплата: скан не применён. Дождитесь окончания оплаты.', 'A payment is in flight: the scan was not applied. Wait until it finishes.', 'wait', 'warning'),
+  'barcode.wrong_prefix': e('Это не карта лояльности магазина. Попросите покупателя открыть карту магазина в приложении.', 'This is not the store\'s loyalty card. Ask the customer to open the store card in the app.', 'rescan', 'warning'),
+  'barcode.bad_length': e('Штрихкод прочитан не полностью. Отсканируйте карту ещё раз.', 'The barcode was read incompletely. Scan the card again.', 'rescan', 'warning'),
+  'barcode.bad_characters': e('Штрихкод прочитан с ошибками. Отсканируйте карту ещё раз.', 'The barcode was misread. Scan the card again.', 'rescan', 'warning'),
+  'barcode.no_totp': e('В штрихкоде нет одноразового кода. Попросите покупателя обновить приложение и отсканируйте заново.', 'The barcode has no one-time code. Ask the customer to update the app and rescan.', 'rescan', 'warning'),
+  'barcode.totp_invalid': e('Карта не прошла проверку. Попросите покупателя обновить карту в приложении и отсканируйте заново.', 'The card failed verification. Ask the customer to refresh the card in the app and rescan.', 'rescan'),
+  'barcode.totp_stale': e('Код карты устарел. Попросите покупателя обновить карту (не скриншот) и отсканируйте заново. Если повторяется — проверьте часы кассы.', 'The card code is out of date. Ask the customer to refresh the card (not a screenshot) and rescan. If it repeats, check the till clock.', 'rescan', 'warning'),
+  'barcode.not_decoded': e('На изображении не найден штрихкод. Отсканируйте карту сканером.', 'No barcode was found in the image. Scan the card with the scanner.', 'rescan', 'warning'),
+  'barcode.verifier_error': e('Модуль проверки карт не ответил. Отсканируйте ещё раз; если повторяется — обратитесь к администратору.', 'The card verification module failed. Scan again; if it repeats, call the administrator.', 'call_admin'),
+  'totp.vendor_unavailable': e('Модуль проверки карт Кошелька не подключён. Обратитесь к администратору.', 'The Koshelek card verification module is not available. Call the administrator.', 'fix_config'),
+  'scanner.disconnected': e('Сканер отключён. Проверьте кабель; касса переподключится сама.', 'The scanner is disconnected. Check the cable; the till reconnects by itself.', 'wait', 'warning'),
+  'scanner.reconnected': e('Сканер снова подключён.', 'The scanner is connected again.', 'none', 'info'),
+  'scanner.open_failed': e('Не удалось открыть порт сканера. Обратитесь к администратору.', 'The scanner port could not be opened. Call the administrator.', 'fix_config'),
+  'clock.drift': e('Часы кассы расходятся с сервером. Карты могут не проходить проверку. Обратитесь к администратору.', 'The till clock differs from the server. Cards may fail verification. Call the administrator.', 'call_admin', 'warning'),
 
   // ---- shifts and reports (owned by the shifts/reports capability; add keys here)
   'shift.not_open': e('Смена не открыта. Откройте смену.', 'No shift is open. Open a shift.', 'call_admin'),
+  'shift.already_open': e('Смена уже открыта. Закройте её, прежде чем открыть новую.', 'A shift is already open. Close it before opening a new one.', 'check_status', 'warning'),
+  'shift.expired': e('Смена длится больше 24 часов: продажи запрещены. Закройте смену (Z-отчёт) и откройте новую.', 'The shift has run 24 hours: sales are refused. Close it (Z report) and open a new one.', 'call_admin'),
+  'shift.expires_soon': e('Смена закончится через {minutes} мин. Закройте смену (Z-отчёт) до истечения 24 часов.', 'The shift ends in {minutes} min. Close it (Z report) before 24 hours pass.', 'none', 'warning'),
+  'shift.forgotten': e('Смена не закрыта с прошлого дня. Закройте смену (Z-отчёт) и откройте новую.', 'The shift was left open since a previous day. Close it (Z report) and open a new one.', 'call_admin', 'warning'),
+  'shift.unresolved_operations': e('Смену нельзя закрыть: есть незавершённые операции. Дождитесь их результата или проверьте статус.', 'The shift cannot close: some operations are unresolved. Wait for them or check their status.', 'check_status'),
+  'shift.not_found': e('Смена не найдена.', 'Shift not found.', 'none', 'info'),
+  'tender.invalid': e('Неверный вид или сумма оплаты. Проверьте ввод.', 'Invalid tender kind or amount. Check the entry.', 'retry'),
+  'report.not_found': e('Отчёт не найден.', 'Report not found.', 'none', 'info'),
+  'report.integrity': e('Сохранённый Z-отчёт повреждён. Обратитесь к администратору.', 'A stored Z report fails its integrity check. Call IT.', 'call_admin'),
+  'print.not_configured': e('Принтер чеков не настроен. Обратитесь к администратору.', 'No receipt printer is configured. Call IT.', 'fix_config', 'warning'),
+  'print.failed': e('Не удалось напечатать. Отчёт сохранён — проверьте принтер и повторите печать из истории.', 'Printing failed. The report is kept: check the printer and reprint it from the history.', 'retry', 'warning'),
 } as const satisfies Record<string, CatalogueEntry>;
 
 export type ErrorKey = keyof typeof CATALOGUE;

@@ -1,23 +1,31 @@
 // Scanner section of paydesk.config.json. Owned by the scanning capability.
 import { z } from 'zod';
+import { wedgeConfigSchema } from '../contract/scan';
+
+export const serialScannerConfigSchema = z.object({
+  enabled: z.boolean().default(false),
+  /** Device path (/dev/ttyACM0, /dev/serial/by-id/…, COM3). A stable by-id path survives re-enumeration. */
+  path: z.string().default(''),
+  baudRate: z.number().int().min(110).max(4_000_000).default(9600),
+  dataBits: z.union([z.literal(5), z.literal(6), z.literal(7), z.literal(8)]).default(8),
+  parity: z.enum(['none', 'even', 'odd', 'mark', 'space']).default('none'),
+  stopBits: z.union([z.literal(1), z.literal(1.5), z.literal(2)]).default(1),
+  /** What the scanner sends after each code. 'none': a scan ends after idleTimeoutMs of silence. */
+  suffix: z.enum(['CR', 'LF', 'CRLF', 'none']).default('CR'),
+  idleTimeoutMs: z.number().int().min(5).max(2000).default(50),
+  /**
+   * With a suffix configured: bytes left without their suffix for this long are dropped as a broken
+   * fragment (reported), so they can never be glued onto the next scan.
+   */
+  fragmentTimeoutMs: z.number().int().min(50).max(10_000).default(500),
+  reconnectMs: z.number().int().min(100).max(60_000).default(1_000),
+}).superRefine((value, ctx) => {
+  if (value.enabled && value.path === '') ctx.addIssue({ code: 'custom', path: ['path'], message: 'serial scanner enabled without a port path' });
+});
 
 export const scannerConfigSchema = z.object({
-  serial: z.object({
-    enabled: z.boolean().default(false),
-    path: z.string().default(''),
-    baudRate: z.number().int().default(9600),
-    dataBits: z.union([z.literal(5), z.literal(6), z.literal(7), z.literal(8)]).default(8),
-    parity: z.enum(['none', 'even', 'odd', 'mark', 'space']).default('none'),
-    stopBits: z.union([z.literal(1), z.literal(1.5), z.literal(2)]).default(1),
-    suffix: z.enum(['CR', 'LF', 'CRLF', 'none']).default('CR'),
-    idleTimeoutMs: z.number().int().min(5).max(2000).default(50),
-    reconnectMs: z.number().int().min(100).max(60_000).default(1_000),
-  }).prefault({}),
-  wedge: z.object({
-    enabled: z.boolean().default(true),
-    maxInterKeyMs: z.number().int().min(5).max(500).default(50),
-    minLength: z.number().int().min(1).max(64).default(6),
-    terminator: z.enum(['Enter', 'Tab', 'none']).default('Enter'),
-  }).prefault({}),
+  serial: serialScannerConfigSchema.prefault({}),
+  wedge: wedgeConfigSchema.prefault({}),
 });
 export type ScannerConfig = z.infer<typeof scannerConfigSchema>;
+export type SerialScannerConfig = z.infer<typeof serialScannerConfigSchema>;

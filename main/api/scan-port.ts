@@ -1,0 +1,96 @@
+// Adapter from the scanning capability (main/scanner ScanHub + the TOTP verifier) to the API
+// session: scan events carry the cashier's instruction when rejected, the busy gate follows the
+// core's payments in flight, and a scanner section edit (hot reload) restarts the hub.
+import type { ScanEvent } from '../contract/scan';
+import type { ScanResultView, ScannerStateView } from '../contract/api';
+import type { Core } from '../core/types';
+import { describeError, isErrorKey } from '../errors/catalogue';
+import { createScanHub, type ScanHub } from '../scanner';
+import { createTotpVerifier } from '../totp';
+import type { ScanPort } from './session';
+
+export function toScanResult(scan: ScanEvent): ScanResultView {
+  const parsed = scan.parsed;
+  if (parsed.ok) return { scan, error: null };
+  const key = isErrorKey(parsed.errorKey) ? parsed.errorKey : 'barcode.invalid';
+  return { scan, error: describeError(key, [parsed.reason, parsed.detail].filter(Boolean).join(': ')) };
+}
+
+export async function createScanPort(core: Core): Promise<ScanPort> {
+  const scanListeners = new Set<(scan: ScanResultView) => void>();
+  const stateListeners = new Set<(state: ScannerStateView) => void>();
+  const inFlight = new Set<string>();
+  let hub: ScanHub | null = null;
+  let offHub: (() => void)[] = [];
+
+  const state = (): ScannerStateView => {
+    const config = core.config.current().scanner;
+    const status = hub?.status() ?? null;
+    return { serial: status && status.state !== 'disabled' ? status : null, wedge: config.wedge };
+  };
+  const pushState = (): void => {
+    const s = state();
+    for (const l of stateListeners) l(s);
+  };
+
+  const open = async (): Promise<void> => {
+    const config = core.config.current();
+    const verifier = await createTotpVerifier(config.totp);
+    const next = createScanHub(config.scanner, verifier);
+    next.setBusy(inFlight.size > 0);
+    offHub = [
+      next.onScan((event) => {
+        const result = toScanResult(event);
+        for (const l of scanListeners) l(result);
+      }),
+      next.onStatus(() => pushState()),
+    ];
+    hub = next;
+    // A missing serial port must not stop the till: the hub reports the state and keeps reconnecting.
+    void next.start().catch(() => pushState());
+  };
+  const shut = async (): Promise<void> => {
+    for (const off of offHub) off();
+    offHub = [];
+    const old = hub;
+    hub = null;
+    await old?.stop();
+  };
+
+  await open();
+
+  const offCore = core.onEvent((event) => {
+    if (event.type !== 'operation' || event.operation.kind !== 'payment') return;
+    if (event.operation.isFinal) inFlight.delete(event.operation.id);
+    else inFlight.add(event.operation.id);
+    hub?.setBusy(inFlight.size > 0);
+  });
+  const offConfig = core.config.onChange((config, previous) => {
+    if (JSON.stringify(config.scanner) === JSON.stringify(previous.scanner) && JSON.stringify(config.totp) === JSON.stringify(previous.totp)) return;
+    void shut().then(open).then(pushState).catch(() => pushState());
+  });
+
+  const ready = (): ScanHub => {
+    if (!hub) throw new Error('scanner restarting');
+    return hub;
+  };
+
+  return {
+    state,
+    submitWedge: async (code) => toScanResult(await ready().submitWedge(code)),
+    submitManual: async (code) => toScanResult(await ready().submitManual(code)),
+    onScan(listener) {
+      scanListeners.add(listener);
+      return () => scanListeners.delete(listener);
+    },
+    onState(listener) {
+      stateListeners.add(listener);
+      return () => stateListeners.delete(listener);
+    },
+    async close() {
+      offCore();
+      offConfig();
+      await shut();
+    },
+  };
+}

@@ -1,0 +1,101 @@
+// The API session both shells share: the handler map (contract method → core call) and the event
+// stream (core events → contract events). A shell only moves envelopes; it never calls the core itself.
+import {
+  CLOCK_WARN_MS, statusViewSchema, type ApiEvent, type ScanResultView, type ScannerStateView, type StatusView,
+} from '../contract/api';
+import type { Core } from '../core/types';
+import { createDispatcher, type ApiHandlers, type Dispatch } from './dispatcher';
+
+/** What the API needs from the scanning capability (adapter in main/api/scan-port.ts). */
+export interface ScanPort {
+  state(): ScannerStateView;
+  submitWedge(code: string, interKeyMs?: number): Promise<ScanResultView>;
+  submitManual(code: string): Promise<ScanResultView>;
+  onScan(listener: (scan: ScanResultView) => void): () => void;
+  onState(listener: (state: ScannerStateView) => void): () => void;
+  close(): Promise<void>;
+}
+
+export interface ApiSessionOptions {
+  core: Core;
+  scans: ScanPort;
+  shell: StatusView['shell'];
+  onError?: (method: string, error: unknown) => void;
+}
+
+export interface ApiSession {
+  dispatch: Dispatch;
+  status(): StatusView;
+  /** Subscribe to the events for one renderer; returns the unsubscribe. */
+  subscribe(listener: (event: ApiEvent) => void): () => void;
+  close(): Promise<void>;
+}
+
+export function buildStatus(core: Core, scans: ScanPort, shell: StatusView['shell']): StatusView {
+  const config = core.config.current();
+  const configStatus = core.config.getStatus();
+  const health = core.health();
+  const skew = health.clockSkewMs;
+  return statusViewSchema.parse({
+    environment: core.environment(),
+    health,
+    config: { problems: configStatus.problems, version: configStatus.version, loadedAt: configStatus.loadedAt },
+    scanner: scans.state(),
+    clock: { skewMs: skew, warn: skew !== null && Math.abs(skew) >= CLOCK_WARN_MS },
+    till: { terminalId: config.till.terminalId, storeName: config.till.storeName, language: config.till.language },
+    shell,
+  });
+}
+
+export function createApiSession(options: ApiSessionOptions): ApiSession {
+  const { core, scans, shell } = options;
+  const checkout = core.checkout;
+  const handlers: ApiHandlers = {
+    'status.get': () => buildStatus(core, scans, shell),
+    'sale.availability': (input) => checkout.availability(input),
+    'sale.pay': (input) => checkout.pay(input),
+    'sale.cancel': (input) => checkout.cancel(input.operationId),
+    'refund.start': (input) => checkout.refund(input),
+    'operation.get': (input) => checkout.get(input.operationId),
+    'operation.query': (input) => checkout.query(input),
+    'scan.wedge': (input) => scans.submitWedge(input.code, input.interKeyMs),
+    'scan.manual': (input) => scans.submitManual(input.code),
+  };
+  const dispatch = createDispatcher(handlers, options.onError);
+
+  const listeners = new Set<(event: ApiEvent) => void>();
+  const emit = (event: ApiEvent): void => {
+    for (const listener of listeners) {
+      try {
+        listener(event);
+      } catch {
+        // one broken renderer connection must not starve the others
+      }
+    }
+  };
+  const pushStatus = (): void => {
+    if (listeners.size > 0) emit({ event: 'status', payload: buildStatus(core, scans, shell) });
+  };
+  const unsubscribers = [
+    core.onEvent((event) => {
+      if (event.type === 'operation') emit({ event: 'operation', payload: event.operation });
+      else pushStatus();
+    }),
+    core.config.onStatus(() => pushStatus()),
+    scans.onScan((scan) => emit({ event: 'scan', payload: scan })),
+    scans.onState(() => pushStatus()),
+  ];
+
+  return {
+    dispatch,
+    status: () => buildStatus(core, scans, shell),
+    subscribe(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    async close() {
+      for (const off of unsubscribers) off();
+      listeners.clear();
+    },
+  };
+}

@@ -1,0 +1,5 @@
+export {
+  parseBarcode, normalizeScan, reject, REJECT_ERROR_KEY, MAX_BARCODE_LENGTH,
+  type BarcodeParse, type BarcodeParts, type BarcodeRejection, type BarcodeTemplateCard, type BarcodeTemplates, type BarcodeLayout,
+} from './parse';
+export { composeBarcode, type ComposeInput } from './compose';

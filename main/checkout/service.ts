@@ -1,0 +1,401 @@
+// The checkout service: the provider-neutral entry point for payments, cancels and refunds.
+// It validates, enforces "one payment per order / per card session", commits the intent, and hands
+// the operation to an actor that drives its state machine. On start it resumes every operation the
+// journal holds in a non-final state, so nothing stays unknown after a crash.
+import { randomUUID } from 'node:crypto';
+import type { Logger } from 'pino';
+import {
+  availabilityInputSchema, operationQuerySchema, payInputSchema, refundInputSchema,
+  type AvailabilityInput, type AvailabilityResult, type OperationQuery, type OperationView, type PayInput, type RefundInput,
+} from '../contract/checkout';
+import type { CheckoutApi } from '../core/types';
+import { PaydeskError, httpStatusKey, koshelekCodeKey, type ErrorKey } from '../errors/catalogue';
+import type { OperationRow, OperationStore } from '../journal/operations';
+import type { PaydeskConfig } from '../config/schema';
+import type { ApiOutcome, KoshelekClient } from '../payapi/koshelek/client';
+import { KoshelekPaymentDriver, KoshelekRefundDriver, PROVIDER } from '../payapi/koshelek/drivers';
+import type { MachineEvent } from '../payapi/koshelek/machine-common';
+import { initialPayment, type PaymentState } from '../payapi/koshelek/payment-machine';
+import { initialRefund, type RefundState } from '../payapi/koshelek/refund-machine';
+import type { StatusResponse } from '../payapi/koshelek/wire';
+import { fromItemRows, planRefund, planSale, toItemRows, toWireItems } from './basket';
+import { OperationActor, type ActorHooks } from './runner';
+import { operationView } from './views';
+
+/** Decides which shift an operation belongs to (the shifts capability implements it). */
+export interface ShiftPolicy {
+  assignForOperation(kind: 'payment' | 'cancel' | 'refund'): number | null;
+}
+
+export interface CheckoutDeps {
+  store: OperationStore;
+  config: () => PaydeskConfig;
+  /** The Pay API client for new work; operations keep the client they started with. */
+  client: () => KoshelekClient;
+  logger: Logger;
+  shiftPolicy?: ShiftPolicy | undefined;
+  now?: () => number;
+}
+
+interface ActorHandle {
+  dispatch(event: MachineEvent): void;
+  whenFinal(): Promise<void>;
+  stop(): void;
+  start(): void;
+}
+
+export class CheckoutService implements CheckoutApi {
+  private readonly actors = new Map<string, ActorHandle>();
+  private readonly listeners = new Set<(operation: OperationView) => void>();
+  private readonly now: () => number;
+
+  constructor(private readonly deps: CheckoutDeps) {
+    this.now = deps.now ?? Date.now;
+  }
+
+  // ---- availability (optional call, nothing journaled: no money moves) ----------------------
+
+  async availability(raw: AvailabilityInput): Promise<AvailabilityResult> {
+    const input = parseOr(availabilityInputSchema, raw);
+    if (!input.card.cardSession) throw new PaydeskError('payment.no_card_session');
+    const config = this.deps.config();
+    const basket = planSale(input);
+    const client = this.deps.client();
+    const outcome = await client.availability({
+      requestId: randomUUID(),
+      cardSession: input.card.cardSession,
+      storeId: config.till.storeId,
+      terminalId: config.till.terminalId,
+      checkoutInvoice: { orderId: input.orderId, totalAmount: basket.amountKop, currency: 'RUB', items: toWireItems(basket.lines) },
+      user: { loyaltyId: input.card.loyaltyId },
+    });
+    const data = outcome.kind === 'ok' ? outcome.data : throwFor(outcome);
+    let list = data.kind === 'sync' ? data.data : null;
+    if (data.kind === 'async') {
+      // Deprecated since 1.2.0 but still answered by older servers: wait `timeout`, then poll.
+      const until = this.now() + config.koshelek.timing.requestTimeoutMs * 2;
+      let wait = data.timeoutMs;
+      while (!list) {
+        await sleep(Math.max(50, wait));
+        if (this.now() > until) throw new PaydeskError('network.timeout', 'availability computation did not complete');
+        const poll = await client.availabilityPoll(data.availabilityInfoId);
+        const body = poll.kind === 'ok' ? poll.data : throwFor(poll);
+        if (body.computationComplete && body.paymentTypeAvailabilityInfoList) {
+          list = { koshelekPayIsDefault: body.koshelekPayIsDefault ?? false, paymentTypeAvailabilityInfoList: body.paymentTypeAvailabilityInfoList };
+        }
+        wait = body.pollingTimeout ?? 250;
+      }
+    }
+    if (!list) throw new PaydeskError('response.invalid', 'no availability list');
+    const answer = list;
+    const known = new Set(config.koshelek.enums.paymentTypes);
+    const methods = answer.paymentTypeAvailabilityInfoList.map((m) => ({
+      paymentType: m.paymentType,
+      available: m.available,
+      known: known.has(m.paymentType),
+      ...(m.message ? { message: m.message } : {}),
+    }));
+    for (const m of methods.filter((x) => !x.known)) this.deps.logger.warn({ paymentType: m.paymentType }, 'availability lists a payment type the config does not know');
+    const firstAvailable = methods.find((m) => m.available && m.known)?.paymentType ?? null;
+    return {
+      koshelekPayIsDefault: answer.koshelekPayIsDefault,
+      methods,
+      autoStart: answer.koshelekPayIsDefault && config.koshelek.autoStartWhenDefault ? firstAvailable : null,
+    };
+  }
+
+  // ---- payment ----------------------------------------------------------------------------
+
+  /** Commits the intent, sends checkout, returns at once. Pressing Pay twice returns the same payment. */
+  async pay(raw: PayInput): Promise<OperationView> {
+    return this.payNow(raw);
+  }
+
+  /** Synchronous up to the moment the request leaves: no await between the check and the insert. */
+  payNow(raw: PayInput): OperationView {
+    const input = parseOr(payInputSchema, raw);
+    const { store } = this.deps;
+    const existing = store.livePayment(PROVIDER, input.orderId);
+    if (existing) return this.view(existing); // double press, or a sale retried after a crash
+    const cardSession = input.card.cardSession;
+    if (!cardSession) throw new PaydeskError('payment.no_card_session');
+    const config = this.deps.config();
+    if (!config.koshelek.enums.paymentTypes.includes(input.paymentType)) throw new PaydeskError('payment.method_unknown', input.paymentType);
+    const used = store.paymentByCardSession(PROVIDER, cardSession);
+    if (used) throw new PaydeskError('payment.card_session_used', `order ${used.order_id}`);
+    const basket = planSale(input);
+    const shiftId = this.deps.shiftPolicy?.assignForOperation('payment') ?? null;
+    const now = this.now();
+    const id = randomUUID();
+    const state = initialPayment({
+      requestId: randomUUID(),
+      orderId: input.orderId,
+      amountKop: basket.amountKop,
+      paymentType: input.paymentType,
+      cardSession,
+      loyaltyId: input.card.loyaltyId,
+      storeId: config.till.storeId,
+      terminalId: config.till.terminalId,
+      paymentPurpose: config.koshelek.paymentPurpose ?? null,
+      items: toWireItems(basket.lines),
+    }, now);
+    const row = baseRow({
+      id, kind: 'payment', parentId: null, shiftId, orderId: input.orderId, amountKop: basket.amountKop, phase: state.phase,
+      requestId: state.ctx.requestId, paymentType: input.paymentType, cardSession, loyaltyId: input.card.loyaltyId,
+      context: JSON.stringify(state), now,
+    });
+    try {
+      store.insertIntent(row, toItemRows(id, basket.lines), { type: 'intent', endpoint: 'checkout', requestId: state.ctx.requestId, body: { orderId: input.orderId, amountKop: basket.amountKop, paymentType: input.paymentType } });
+    } catch (error) {
+      if (String(error).includes('UNIQUE')) {
+        const again = store.livePayment(PROVIDER, input.orderId);
+        if (again) return this.view(again);
+        throw new PaydeskError('payment.card_session_used');
+      }
+      throw new PaydeskError('journal.io', String(error));
+    }
+    this.startPaymentActor(row, state);
+    return this.view(row);
+  }
+
+  async cancel(paymentOperationId: string): Promise<OperationView> {
+    const row = this.deps.store.get(paymentOperationId);
+    if (!row || row.kind !== 'payment') throw new PaydeskError('refund.payment_not_found', paymentOperationId);
+    if (row.is_final === 1) return this.view(row);
+    const actor = this.actors.get(row.id);
+    actor?.dispatch({ type: 'cancel_requested' });
+    return this.view(this.deps.store.get(row.id) ?? row);
+  }
+
+  // ---- refund -----------------------------------------------------------------------------
+
+  async refund(raw: RefundInput): Promise<OperationView> {
+    const input = parseOr(refundInputSchema, raw);
+    const { store } = this.deps;
+    const payment = store.get(input.paymentOperationId);
+    if (!payment || payment.kind !== 'payment') throw new PaydeskError('refund.payment_not_found', input.paymentOperationId);
+    if (payment.outcome !== 'paid' || !payment.transaction_id) throw new PaydeskError('refund.not_paid', `payment is ${payment.phase}`);
+    const siblings = store.children(payment.id).filter((c) => c.kind === 'refund');
+    if (input.clientRequestKey) {
+      const same = siblings.find((c) => (JSON.parse(c.context_json) as RefundState).ctx.clientRequestKey === input.clientRequestKey);
+      if (same) return this.view(same); // a double press or a retried call is one refund
+    }
+    if (siblings.some((c) => c.is_final === 0)) throw new PaydeskError('refund.in_progress');
+    const reserving = siblings.filter((c) => c.outcome === 'refunded');
+    const refundable = payment.amount_kop - reserving.reduce((s, c) => s + c.amount_kop, 0);
+    const already = reserving.flatMap((c) => fromItemRows(store.items(c.id)));
+    const plan = planRefund(fromItemRows(store.items(payment.id)), payment.amount_kop, refundable, already, input);
+    const config = this.deps.config();
+    const shiftId = this.deps.shiftPolicy?.assignForOperation('refund') ?? null;
+    const now = this.now();
+    const id = randomUUID();
+    const paymentState = JSON.parse(payment.context_json) as PaymentState;
+    const state = initialRefund({
+      requestId: randomUUID(),
+      paymentOperationId: payment.id,
+      transactionId: payment.transaction_id,
+      orderId: payment.order_id,
+      amountKop: plan.amountKop,
+      items: toWireItems(plan.lines),
+      storeId: paymentState.ctx.storeId ?? config.till.storeId,
+      terminalId: config.till.terminalId,
+      paymentType: payment.payment_type,
+      clientRequestKey: input.clientRequestKey ?? null,
+    }, now);
+    const row = baseRow({
+      id, kind: 'refund', parentId: payment.id, shiftId, orderId: payment.order_id, amountKop: plan.amountKop, phase: state.phase,
+      requestId: state.ctx.requestId, paymentType: payment.payment_type, cardSession: null, loyaltyId: payment.loyalty_id,
+      context: JSON.stringify(state), now,
+    });
+    row.transaction_id = payment.transaction_id;
+    store.insertIntent(row, toItemRows(id, plan.lines), { type: 'intent', endpoint: 'refund', requestId: state.ctx.requestId, body: { amountKop: plan.amountKop, transactionId: payment.transaction_id } });
+    this.startRefundActor(row, state);
+    return this.view(row);
+  }
+
+  // ---- reading ----------------------------------------------------------------------------
+
+  get(operationId: string): OperationView | null {
+    const row = this.deps.store.get(operationId);
+    return row ? this.view(row) : null;
+  }
+
+  query(raw: OperationQuery): OperationView[] {
+    const q = operationQuerySchema.parse(raw);
+    const where: string[] = [];
+    const params: (string | number)[] = [];
+    if (q.orderId) { where.push('order_id = ?'); params.push(q.orderId); }
+    if (q.transactionId) { where.push('(transaction_id = ? OR ref_transaction_id = ?)'); params.push(q.transactionId, q.transactionId); }
+    if (q.kind) { where.push('kind = ?'); params.push(q.kind); }
+    if (q.date) {
+      const start = new Date(`${q.date}T00:00:00`);
+      const end = new Date(start.getTime() + 86_400_000);
+      where.push('created_at >= ? AND created_at < ?');
+      params.push(start.toISOString(), end.toISOString());
+    }
+    const sql = `SELECT * FROM operations ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY created_at DESC LIMIT ?`;
+    const rows = this.deps.store.select(sql, [...params, q.limit]);
+    return rows.map((r) => this.view(r));
+  }
+
+  async waitFinal(operationId: string, timeoutMs = 60_000): Promise<OperationView> {
+    const actor = this.actors.get(operationId);
+    if (actor) {
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([actor.whenFinal(), new Promise<void>((resolve) => { timer = setTimeout(resolve, timeoutMs); })]);
+      if (timer) clearTimeout(timer);
+    }
+    const view = this.get(operationId);
+    if (!view) throw new PaydeskError('refund.payment_not_found', operationId);
+    return view;
+  }
+
+  onUpdate(listener: (operation: OperationView) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Operations in flight (for the shell's busy state and shutdown). */
+  inFlight(): number {
+    return this.actors.size;
+  }
+
+  // ---- recovery and postbacks --------------------------------------------------------------
+
+  /** Resume every payment and refund the journal holds unfinished. Returns how many. */
+  resumeOpen(): number {
+    const open = this.deps.store.open();
+    for (const row of open) {
+      if (this.actors.has(row.id)) continue;
+      row.recovered = 1;
+      try {
+        if (row.kind === 'payment') {
+          const state = JSON.parse(row.context_json) as PaymentState;
+          this.deps.store.write({ row, events: [{ type: 'recovered', phaseFrom: row.phase, phaseTo: state.phase }] });
+          this.startPaymentActor(row, state);
+        } else if (row.kind === 'refund') {
+          const state = JSON.parse(row.context_json) as RefundState;
+          this.deps.store.write({ row, events: [{ type: 'recovered', phaseFrom: row.phase, phaseTo: state.phase }] });
+          this.startRefundActor(row, state);
+        }
+        this.deps.logger.info({ operationId: row.id, kind: row.kind, phase: row.phase }, 'resumed unfinished operation');
+      } catch (error) {
+        this.deps.logger.error({ operationId: row.id, err: String(error) }, 'cannot resume operation');
+      }
+    }
+    return open.length;
+  }
+
+  /** A status object pushed by Koshelek. Returns whether an operation took it. */
+  handlePostback(data: StatusResponse): boolean {
+    const sql = 'SELECT * FROM operations WHERE is_final = 0 AND ((kind = \'payment\' AND transaction_id = ?) OR (kind IN (\'refund\', \'cancel\') AND ref_transaction_id = ?))';
+    const rows = this.deps.store.select(sql, [data.transactionId ?? '', data.refTransactionId ?? '']);
+    let taken = false;
+    for (const row of rows) {
+      const target = row.kind === 'cancel' ? row.parent_id : row.id;
+      const actor = target ? this.actors.get(target) : undefined;
+      if (actor) {
+        actor.dispatch({ type: 'postback', data });
+        taken = true;
+      }
+    }
+    return taken;
+  }
+
+  close(): void {
+    for (const actor of this.actors.values()) actor.stop();
+    this.actors.clear();
+  }
+
+  // ---- internals --------------------------------------------------------------------------
+
+  private hooks<S>(): ActorHooks<S> {
+    return {
+      onChange: (operationId) => this.emit(operationId),
+      onError: (operationId, error) => this.deps.logger.error({ operationId, err: String(error) }, 'operation step failed'),
+      onSettled: (operationId) => {
+        this.actors.delete(operationId);
+      },
+    };
+  }
+
+  private startPaymentActor(row: OperationRow, state: PaymentState): void {
+    const config = this.deps.config();
+    const driver = new KoshelekPaymentDriver(row.id, row, { client: this.deps.client(), timing: config.koshelek.timing, enums: config.koshelek.enums });
+    const actor = new OperationActor<PaymentState, MachineEvent>(state, driver, this.deps.store, this.hooks<PaymentState>(), this.now);
+    this.actors.set(row.id, actor);
+    actor.start();
+  }
+
+  private startRefundActor(row: OperationRow, state: RefundState): void {
+    const config = this.deps.config();
+    const driver = new KoshelekRefundDriver(row.id, row, { client: this.deps.client(), timing: config.koshelek.timing, enums: config.koshelek.enums });
+    const actor = new OperationActor<RefundState, MachineEvent>(state, driver, this.deps.store, this.hooks<RefundState>(), this.now);
+    this.actors.set(row.id, actor);
+    actor.start();
+  }
+
+  private emit(operationId: string): void {
+    if (this.listeners.size === 0) return;
+    const row = this.deps.store.get(operationId);
+    if (!row) return;
+    const view = this.view(row);
+    for (const listener of this.listeners) listener(view);
+    if (row.parent_id) {
+      const parent = this.get(row.parent_id);
+      if (parent) for (const listener of this.listeners) listener(parent);
+    }
+  }
+
+  private view(row: OperationRow): OperationView {
+    const { store } = this.deps;
+    return operationView({
+      row,
+      items: store.items(row.id),
+      slip: store.slip(row.id),
+      children: row.kind === 'payment' ? store.children(row.id) : [],
+      notPaidRetryMinutes: this.deps.config().koshelek.timing.notPaidRetryMinutes,
+    });
+  }
+}
+
+function baseRow(a: {
+  id: string; kind: OperationRow['kind']; parentId: string | null; shiftId: number | null; orderId: string; amountKop: number; phase: string;
+  requestId: string; paymentType: string | null; cardSession: string | null; loyaltyId: string | null; context: string; now: number;
+}): OperationRow {
+  const at = new Date(a.now).toISOString();
+  return {
+    id: a.id, kind: a.kind, provider: PROVIDER, parent_id: a.parentId, shift_id: a.shiftId, order_id: a.orderId, amount_kop: a.amountKop,
+    currency: 'RUB', phase: a.phase, is_final: 0, outcome: null, request_id: a.requestId, transaction_id: null, ref_transaction_id: null,
+    payment_type: a.paymentType, provider_status: null, provider_ref_status: null, error_code: null, error_key: null, card_session: a.cardSession,
+    loyalty_id: a.loyaltyId, attempts: 0, context_json: a.context, created_at: at, updated_at: at, finished_at: null, recovered: 0,
+  };
+}
+
+function parseOr<T>(schema: { safeParse(v: unknown): { success: true; data: T } | { success: false; error: { issues: { path: PropertyKey[]; message: string }[] } } }, value: unknown): T {
+  const parsed = schema.safeParse(value);
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0];
+  throw new PaydeskError('ipc.invalid', issue ? `${issue.path.map(String).join('.')}: ${issue.message}` : 'invalid input');
+}
+
+function throwFor(outcome: Exclude<ApiOutcome<unknown>, { kind: 'ok' }>): never {
+  let key: ErrorKey;
+  switch (outcome.kind) {
+    case 'api_error':
+      throw new PaydeskError(koshelekCodeKey(outcome.code), outcome.details ?? outcome.code);
+    case 'http_error':
+      key = httpStatusKey(outcome.status);
+      throw new PaydeskError(key, `HTTP ${outcome.status}`);
+    case 'invalid_response':
+      throw new PaydeskError('response.invalid', outcome.problem);
+    case 'no_answer':
+      throw new PaydeskError(`network.${outcome.fault}` as ErrorKey, outcome.message);
+    default:
+      throw new PaydeskError('internal.unexpected');
+  }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

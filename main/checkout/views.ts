@@ -1,0 +1,93 @@
+// Journal rows → the OperationView the renderer and the CLI show. Pure mapping; texts in Russian.
+import type { OperationView, Outcome, SlipView } from '../contract/checkout';
+import { describeError, isErrorKey } from '../errors/catalogue';
+import type { OperationItemRow, OperationRow } from '../journal/operations';
+import type { SlipsTable } from '../journal/tables';
+
+export const PHASE_TEXT: Record<string, string> = {
+  checkout_pending: 'Отправка запроса на оплату…',
+  awaiting_status: 'Ожидаем подтверждения покупателем…',
+  resolving_checkout: 'Нет ответа сервиса: выясняем результат и отменяем оплату…',
+  cancel_pending: 'Отмена оплаты…',
+  awaiting_cancel_status: 'Отмена обрабатывается…',
+  paid: 'Оплачено',
+  rejected: 'Оплата отклонена',
+  canceled: 'Оплата отменена',
+  failed: 'Оплата не выполнена',
+  refund_pending: 'Отправка возврата…',
+  awaiting_refund_status: 'Возврат обрабатывается…',
+  refunded: 'Возврат выполнен',
+  refund_rejected: 'Возврат отклонён',
+  cancel_rejected: 'Отмена отклонена',
+  not_found: 'Оплата не найдена: ничего не списано',
+};
+
+const OUTCOMES = new Set<Outcome>(['paid', 'rejected', 'canceled', 'failed', 'refunded', 'refund_rejected', 'cancel_rejected', 'not_found']);
+
+export function slipView(slip: SlipsTable | null): SlipView | null {
+  if (!slip) return null;
+  return {
+    slipId: slip.slip_id,
+    orderId: slip.order_id,
+    paymentTransactionId: slip.payment_transaction_id,
+    refundTransactionId: slip.refund_transaction_id,
+    paymentType: slip.payment_type,
+    merchantId: slip.merchant_id,
+    bankOperationId: slip.bank_operation_id,
+    operationDateTime: slip.operation_date_time,
+    qrcId: slip.qrc_id,
+    kzo: slip.kzo,
+    totalAmountKop: slip.total_amount_kop,
+    currency: slip.currency,
+  };
+}
+
+export interface ViewInputs {
+  row: OperationRow;
+  items: OperationItemRow[];
+  slip: SlipsTable | null;
+  /** For payments: their refunds, to compute what is left to refund. */
+  children: OperationRow[];
+  notPaidRetryMinutes: number;
+}
+
+/** Refunds that are done or still running both reserve their amount. */
+export function refundableKop(payment: OperationRow, children: readonly OperationRow[]): number | null {
+  if (payment.kind !== 'payment' || payment.outcome !== 'paid') return null;
+  const reserved = children
+    .filter((c) => c.kind === 'refund' && (c.outcome === 'refunded' || c.is_final === 0))
+    .reduce((sum, c) => sum + c.amount_kop, 0);
+  return Math.max(0, payment.amount_kop - reserved);
+}
+
+export function operationView({ row, items, slip, children, notPaidRetryMinutes }: ViewInputs): OperationView {
+  const errorKey = row.error_key && isErrorKey(row.error_key) ? row.error_key : null;
+  const showError = errorKey !== null && (row.is_final === 1 ? row.outcome !== 'paid' || errorKey === 'payment.cancel_declined_paid' : true);
+  return {
+    id: row.id,
+    kind: row.kind,
+    provider: row.provider,
+    parentId: row.parent_id,
+    orderId: row.order_id,
+    amountKop: row.amount_kop,
+    phase: row.phase,
+    phaseText: PHASE_TEXT[row.phase] ?? row.phase,
+    isFinal: row.is_final === 1,
+    outcome: row.outcome && OUTCOMES.has(row.outcome as Outcome) ? (row.outcome as Outcome) : null,
+    requestId: row.request_id,
+    transactionId: row.transaction_id,
+    refTransactionId: row.ref_transaction_id,
+    paymentType: row.payment_type,
+    loyaltyId: row.loyalty_id,
+    error: showError && errorKey ? describeError(errorKey, row.error_code ?? undefined, { minutes: notPaidRetryMinutes }) : null,
+    slip: slipView(slip),
+    lines: items.map((i) => ({ lineNo: i.line_no, name: i.name, article: i.article, priceKop: i.price_kop, quantity: i.quantity, measure: i.measure, totalKop: i.total_kop, tax: i.tax })),
+    cancellable: row.kind === 'payment' && (row.phase === 'checkout_pending' || row.phase === 'awaiting_status'),
+    refundableKop: refundableKop(row, children),
+    shiftId: row.shift_id,
+    recovered: row.recovered === 1,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+    finishedAt: row.finished_at,
+  };
+}

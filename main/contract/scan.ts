@@ -1,0 +1,116 @@
+// API contract: card scans as the core, the preload and the renderer see them (issue #3).
+// Pure zod: shared by the core and the renderer. Types are derived from the schemas.
+import { z } from 'zod';
+
+/** Where a scan came from. `manual` = typed by the cashier (e.g. a damaged barcode). */
+export const scanSourceSchema = z.enum(['serial', 'wedge', 'image', 'manual']);
+export type ScanSource = z.infer<typeof scanSourceSchema>;
+
+/** Why a scan was not accepted. Each reason maps to one error-catalogue key (see `errorKey`). */
+export const scanRejectReasonSchema = z.enum([
+  'empty', // nothing but whitespace / terminators
+  'wrong_prefix', // no configured card prefix matches
+  'bad_length', // length fits no template for the prefix
+  'bad_characters', // card number not digits, cardSession not Latin letters/digits, TOTP not digits, control bytes…
+  'totp_invalid', // TOTP matches no step near now
+  'totp_stale', // TOTP matches a step outside the allowed drift (old screenshot, till clock off)
+  'no_totp', // a Koshelek card without its TOTP part where the config requires one
+  'not_decoded', // image: no barcode found
+  'verifier_error', // the TOTP module failed (vendor library crash, bad answer)
+  'busy', // a payment is in flight: the scan is refused, never applied to another sale
+]);
+export type ScanRejectReason = z.infer<typeof scanRejectReasonSchema>;
+
+export const parsedScanOkSchema = z.object({
+  ok: z.literal(true),
+  prefix: z.string().min(1).max(2),
+  /** Card number: the customer's loyaltyId. */
+  loyaltyId: z.string().min(1).max(36),
+  /** Payment session from the barcode; absent on plain loyalty cards. */
+  cardSession: z.string().min(1).max(32).optional(),
+  totp: z.string().optional(),
+  /** True only when the barcode carries a cardSession and its TOTP verified: offer Koshelek Pay. */
+  koshelekPay: z.boolean(),
+  /** True when a TOTP was present and verified (authentic card). Plain cards without TOTP: false. */
+  verified: z.boolean(),
+  /** TOTP step offset that matched (0 = current step), when verified. */
+  totpDelta: z.number().int().optional(),
+});
+
+export const parsedScanErrorSchema = z.object({
+  ok: z.literal(false),
+  reason: scanRejectReasonSchema,
+  /** Error-catalogue key with the cashier's text (e.g. 'barcode.wrong_prefix'). */
+  errorKey: z.string(),
+  /** For IT (folded on screen): what exactly was wrong. Never contains keys or the full TOTP. */
+  detail: z.string().optional(),
+});
+
+export const parsedScanSchema = z.discriminatedUnion('ok', [parsedScanOkSchema, parsedScanErrorSchema]);
+export type ParsedScan = z.infer<typeof parsedScanSchema>;
+export type ParsedScanOk = z.infer<typeof parsedScanOkSchema>;
+export type ParsedScanError = z.infer<typeof parsedScanErrorSchema>;
+
+export const symbologySchema = z.enum(['code128', 'pdf417', 'datamatrix', 'qr', 'code39', 'ean13', 'other']);
+export type Symbology = z.infer<typeof symbologySchema>;
+
+export const scanEventSchema = z.object({
+  /** Monotonic per hub; events are emitted in arrival order. */
+  seq: z.number().int().nonnegative(),
+  source: scanSourceSchema,
+  /** The scanned text with terminators removed (GS 0x1D kept). */
+  raw: z.string(),
+  parsed: parsedScanSchema,
+  /** ISO time the scan was complete (terminator received / image submitted). */
+  receivedAt: z.string(),
+  /** Busy-gate generation the scan belongs to (increments on every setBusy change). */
+  epoch: z.number().int().nonnegative(),
+  symbology: symbologySchema.optional(),
+  /** Terminator received → event emitted, milliseconds (diagnostics, bench). */
+  processingMs: z.number().nonnegative().optional(),
+});
+export type ScanEvent = z.infer<typeof scanEventSchema>;
+
+export const scannerStateSchema = z.enum(['disabled', 'connecting', 'connected', 'disconnected', 'reconnecting', 'stopped']);
+export type ScannerState = z.infer<typeof scannerStateSchema>;
+
+export const scannerStatusSchema = z.object({
+  device: z.literal('serial'),
+  state: scannerStateSchema,
+  path: z.string(),
+  /** Error-catalogue key to show (e.g. 'scanner.disconnected', 'scanner.reconnected'). */
+  messageKey: z.string().optional(),
+  detail: z.string().optional(),
+  at: z.string(),
+  /** Reconnect attempts since the link was lost. */
+  attempts: z.number().int().nonnegative().default(0),
+});
+export type ScannerStatus = z.infer<typeof scannerStatusSchema>;
+
+/** Keyboard-wedge (HID) scanner settings, shared by the config file and the renderer's detector. */
+export const wedgeConfigSchema = z.object({
+  enabled: z.boolean().default(true),
+  /** Longest gap between two keys of one scan. Scanners: 5–60 ms; humans: > 80 ms. */
+  maxInterKeyMs: z.number().int().min(5).max(500).default(50),
+  /** Shortest scan (shorter fast bursts are typing). */
+  minLength: z.number().int().min(1).max(64).default(6),
+  /** Longest whole scan (first key → terminator). */
+  maxScanMs: z.number().int().min(50).max(10_000).default(1_500),
+  terminator: z.enum(['Enter', 'Tab', 'none']).default('Enter'),
+  /** With terminator 'none' (or a missing one): idle time after the last key that ends a scan. */
+  idleTimeoutMs: z.number().int().min(10).max(2_000).default(100),
+  /** Physical key some scanners send for GS (0x1D), e.g. 'F8'. Ctrl+] and Alt+0029 always work. */
+  gsKeyCode: z.string().optional(),
+});
+export type WedgeConfig = z.infer<typeof wedgeConfigSchema>;
+
+/** Till clock versus the server's `Date` header (TOTP needs the till clock right). */
+export const clockDriftSchema = z.object({
+  /** Server minus till, ms (positive: till is behind). */
+  driftMs: z.number(),
+  /** |drift| exceeds one TOTP step: scanned codes may be rejected as stale. */
+  exceedsStep: z.boolean(),
+  stepMs: z.number().int().positive(),
+  messageKey: z.string().optional(),
+});
+export type ClockDrift = z.infer<typeof clockDriftSchema>;

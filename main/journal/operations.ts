@@ -1,0 +1,162 @@
+// The operation journal's write side: prepared statements, one SQLite transaction (one fsync under
+// synchronous=FULL) per state transition. Provider-neutral: the machines' contexts are stored as JSON,
+// and the report fields (orderId, transaction ids, requestId, paymentType, qrcId, kzo) as columns.
+import type Database from 'better-sqlite3';
+import type { OperationsTable, OperationItemsTable, SlipsTable } from './tables';
+
+export type OperationRow = OperationsTable;
+export type OperationItemRow = OperationItemsTable;
+
+export interface OperationEvent {
+  type: 'intent' | 'request' | 'response' | 'fault' | 'transition' | 'recovered' | 'postback' | 'note';
+  endpoint?: string | null;
+  requestId?: string | null;
+  httpStatus?: number | null;
+  phaseFrom?: string | null;
+  phaseTo?: string | null;
+  body?: unknown;
+}
+
+export type SlipInput = Omit<SlipsTable, 'operation_id' | 'received_at'>;
+
+export interface OperationWrite {
+  row: OperationRow;
+  events: OperationEvent[];
+  slip?: SlipInput | null;
+}
+
+const OPERATION_COLUMNS = [
+  'id', 'kind', 'provider', 'parent_id', 'shift_id', 'order_id', 'amount_kop', 'currency', 'phase', 'is_final', 'outcome',
+  'request_id', 'transaction_id', 'ref_transaction_id', 'payment_type', 'provider_status', 'provider_ref_status', 'error_code',
+  'error_key', 'card_session', 'loyalty_id', 'attempts', 'context_json', 'created_at', 'updated_at', 'finished_at', 'recovered',
+] as const satisfies readonly (keyof OperationRow)[];
+
+const UPDATABLE = OPERATION_COLUMNS.filter((c) => c !== 'id' && c !== 'kind' && c !== 'provider' && c !== 'created_at' && c !== 'request_id');
+
+export class OperationStore {
+  private readonly insertOp: Database.Statement;
+  private readonly upsertOp: Database.Statement;
+  private readonly insertItem: Database.Statement;
+  private readonly insertEvent: Database.Statement;
+  private readonly upsertSlip: Database.Statement;
+  private readonly byId: Database.Statement;
+  private readonly byRequestId: Database.Statement;
+  private readonly livePaymentForOrder: Database.Statement;
+  private readonly paymentForCardSession: Database.Statement;
+  private readonly openOps: Database.Statement;
+  private readonly childrenOf: Database.Statement;
+  private readonly itemsOf: Database.Statement;
+  private readonly slipOf: Database.Statement;
+
+  constructor(private readonly sqlite: Database.Database) {
+    const cols = OPERATION_COLUMNS.join(', ');
+    const params = OPERATION_COLUMNS.map((c) => `@${c}`).join(', ');
+    this.insertOp = sqlite.prepare(`INSERT INTO operations (${cols}) VALUES (${params})`);
+    this.upsertOp = sqlite.prepare(
+      `INSERT INTO operations (${cols}) VALUES (${params}) ON CONFLICT(id) DO UPDATE SET ${UPDATABLE.map((c) => `${c} = excluded.${c}`).join(', ')}`,
+    );
+    this.insertItem = sqlite.prepare(
+      'INSERT INTO operation_items (operation_id, line_no, name, article, price_kop, quantity, measure, total_kop, discount_kop, subtotal_kop, tax) VALUES (@operation_id, @line_no, @name, @article, @price_kop, @quantity, @measure, @total_kop, @discount_kop, @subtotal_kop, @tax)',
+    );
+    this.insertEvent = sqlite.prepare(
+      'INSERT INTO operation_events (operation_id, at, type, endpoint, request_id, http_status, phase_from, phase_to, body_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+    );
+    this.upsertSlip = sqlite.prepare(
+      `INSERT INTO slips (operation_id, slip_id, payment_transaction_id, refund_transaction_id, payment_type, order_id, store_id, terminal_id, merchant_id, bank_operation_id, operation_date_time, qrc_id, kzo, total_amount_kop, currency, raw_json, received_at)
+       VALUES (@operation_id, @slip_id, @payment_transaction_id, @refund_transaction_id, @payment_type, @order_id, @store_id, @terminal_id, @merchant_id, @bank_operation_id, @operation_date_time, @qrc_id, @kzo, @total_amount_kop, @currency, @raw_json, @received_at)
+       ON CONFLICT(operation_id) DO UPDATE SET slip_id = excluded.slip_id, payment_transaction_id = excluded.payment_transaction_id, refund_transaction_id = excluded.refund_transaction_id,
+         payment_type = excluded.payment_type, order_id = excluded.order_id, store_id = excluded.store_id, terminal_id = excluded.terminal_id, merchant_id = excluded.merchant_id,
+         bank_operation_id = excluded.bank_operation_id, operation_date_time = excluded.operation_date_time, qrc_id = excluded.qrc_id, kzo = excluded.kzo,
+         total_amount_kop = excluded.total_amount_kop, currency = excluded.currency, raw_json = excluded.raw_json, received_at = excluded.received_at`,
+    );
+    this.byId = sqlite.prepare('SELECT * FROM operations WHERE id = ?');
+    this.byRequestId = sqlite.prepare('SELECT * FROM operations WHERE request_id = ?');
+    this.livePaymentForOrder = sqlite.prepare(
+      "SELECT * FROM operations WHERE provider = ? AND order_id = ? AND kind = 'payment' AND (outcome IS NULL OR outcome = 'paid') LIMIT 1",
+    );
+    this.paymentForCardSession = sqlite.prepare("SELECT * FROM operations WHERE provider = ? AND card_session = ? AND kind = 'payment' LIMIT 1");
+    this.openOps = sqlite.prepare("SELECT * FROM operations WHERE is_final = 0 AND kind IN ('payment', 'refund') ORDER BY created_at");
+    this.childrenOf = sqlite.prepare('SELECT * FROM operations WHERE parent_id = ? ORDER BY created_at');
+    this.itemsOf = sqlite.prepare('SELECT * FROM operation_items WHERE operation_id = ? ORDER BY line_no');
+    this.slipOf = sqlite.prepare('SELECT * FROM slips WHERE operation_id = ?');
+  }
+
+  /** The intent: the operation row, its lines and an 'intent' event, committed before any request leaves. */
+  insertIntent(row: OperationRow, items: OperationItemRow[], event: OperationEvent): void {
+    this.sqlite.transaction(() => {
+      this.insertOp.run(row);
+      for (const item of items) this.insertItem.run(item);
+      this.appendEvent(row.id, event);
+    })();
+  }
+
+  /** A transition: the row, any related rows (a payment's cancel), the events and the slip, atomically. */
+  write(primary: OperationWrite, related: OperationWrite[] = []): void {
+    this.sqlite.transaction(() => {
+      for (const w of [primary, ...related]) {
+        this.upsertOp.run(w.row);
+        for (const event of w.events) this.appendEvent(w.row.id, event);
+        if (w.slip) this.upsertSlip.run({ ...w.slip, operation_id: w.row.id, received_at: new Date().toISOString() });
+      }
+    })();
+  }
+
+  appendEvents(operationId: string, events: OperationEvent[]): void {
+    if (events.length === 0) return;
+    this.sqlite.transaction(() => {
+      for (const event of events) this.appendEvent(operationId, event);
+    })();
+  }
+
+  get(id: string): OperationRow | null {
+    return (this.byId.get(id) as OperationRow | undefined) ?? null;
+  }
+
+  getByRequestId(requestId: string): OperationRow | null {
+    return (this.byRequestId.get(requestId) as OperationRow | undefined) ?? null;
+  }
+
+  livePayment(provider: string, orderId: string): OperationRow | null {
+    return (this.livePaymentForOrder.get(provider, orderId) as OperationRow | undefined) ?? null;
+  }
+
+  paymentByCardSession(provider: string, cardSession: string): OperationRow | null {
+    return (this.paymentForCardSession.get(provider, cardSession) as OperationRow | undefined) ?? null;
+  }
+
+  /** Payments and refunds not in a final state (cancels are driven by their payment). */
+  open(): OperationRow[] {
+    return this.openOps.all() as OperationRow[];
+  }
+
+  children(parentId: string): OperationRow[] {
+    return this.childrenOf.all(parentId) as OperationRow[];
+  }
+
+  items(operationId: string): OperationItemRow[] {
+    return this.itemsOf.all(operationId) as OperationItemRow[];
+  }
+
+  slip(operationId: string): SlipsTable | null {
+    return (this.slipOf.get(operationId) as SlipsTable | undefined) ?? null;
+  }
+
+  /** Read-only ad-hoc selection of operation rows (queries by order, transaction, date). */
+  select(sql: string, params: readonly (string | number)[]): OperationRow[] {
+    return this.sqlite.prepare(sql).all(...params) as OperationRow[];
+  }
+
+  private appendEvent(operationId: string, event: OperationEvent): void {
+    this.insertEvent.run(
+      operationId,
+      new Date().toISOString(),
+      event.type,
+      event.endpoint ?? null,
+      event.requestId ?? null,
+      event.httpStatus ?? null,
+      event.phaseFrom ?? null,
+      event.phaseTo ?? null,
+      event.body === undefined ? null : JSON.stringify(event.body),
+    );
+  }
+}

@@ -1,0 +1,34 @@
+// Structured, asynchronous logging (pino): never on the payment hot path's critical section, and
+// secrets are redacted by path so credentials, tokens and TOTP keys never reach a log line.
+import fs from 'node:fs';
+import path from 'node:path';
+import pino, { type Logger } from 'pino';
+
+export type { Logger };
+
+export const REDACT_PATHS = [
+  'password', '*.password', '*.*.password', 'partnerPassword', '*.partnerPassword', '*.*.partnerPassword',
+  'authorization', 'Authorization', '*.authorization', '*.Authorization', 'headers.authorization', 'headers.token',
+  'token', '*.token', 'keyHex', '*.keyHex', '*.*.keyHex', 'cards[*].keyHex',
+];
+
+export interface LoggerOptions {
+  level?: string;
+  /** Log file; omitted → stderr. */
+  file?: string;
+}
+
+export function createLogger(options: LoggerOptions = {}): Logger {
+  const level = options.level ?? process.env.PAYDESK_LOG_LEVEL ?? 'info';
+  const redact = { paths: REDACT_PATHS, censor: '[redacted]' };
+  if (options.file) {
+    fs.mkdirSync(path.dirname(options.file), { recursive: true });
+    const destination = pino.destination({ dest: options.file, sync: false, mkdir: true });
+    return pino({ level, redact, base: { app: 'paydesk' } }, destination);
+  }
+  return pino({ level, redact, base: { app: 'paydesk' } }, pino.destination({ dest: 2, sync: false }));
+}
+
+export function silentLogger(): Logger {
+  return pino({ level: 'silent' });
+}

@@ -1,0 +1,280 @@
+// Koshelek drivers for the provider-neutral runner: each binds a machine (payment or refund) to the
+// client it started with (so a config edit never redirects an operation in flight) and maps its
+// states to journal rows.
+import { randomUUID } from 'node:crypto';
+import type { Driver, NextStep } from '../../checkout/runner';
+import type { OperationEvent, OperationRow, OperationWrite, SlipInput } from '../../journal/operations';
+import type { ApiOutcome, KoshelekClient } from './client';
+import type { KoshelekEnums } from './classify';
+import type { KoshelekTiming } from './config';
+import type { ActionName, MachineEnv, MachineEvent } from './machine-common';
+import { FINAL_PAYMENT_PHASES, reducePayment, type CancelAttempt, type PaymentState } from './payment-machine';
+import { FINAL_REFUND_PHASES, reduceRefund, type RefundState } from './refund-machine';
+import type { Slip } from './wire';
+
+export const PROVIDER = 'koshelek';
+
+export interface DriverDeps {
+  client: KoshelekClient;
+  timing: KoshelekTiming;
+  enums: KoshelekEnums;
+}
+
+function env(deps: DriverDeps, now: number): MachineEnv {
+  return { now, timing: deps.timing, enums: deps.enums, newRequestId: randomUUID };
+}
+
+const iso = (ms: number): string => new Date(ms).toISOString();
+
+export function slipRow(slip: Slip | null | undefined): SlipInput | null {
+  if (!slip) return null;
+  return {
+    slip_id: slip.id ?? null,
+    payment_transaction_id: slip.paymentTransactionId ?? null,
+    refund_transaction_id: slip.refundTransactionId ?? null,
+    payment_type: slip.paymentType ?? null,
+    order_id: slip.orderId ?? null,
+    store_id: slip.storeId ?? null,
+    terminal_id: slip.terminalId ?? null,
+    merchant_id: slip.merchantId ?? null,
+    bank_operation_id: slip.operationId ?? null,
+    operation_date_time: slip.operationDateTime ?? null,
+    qrc_id: slip.qrcId ?? null,
+    kzo: slip.kzo ?? null,
+    total_amount_kop: slip.totalAmount ?? null,
+    currency: slip.currency ?? null,
+    raw_json: JSON.stringify(slip),
+  };
+}
+
+/** What we journal of an exchange: status, code and the answer, never headers (credentials, token). */
+function outcomeEvent(event: MachineEvent | null, requestId: string | null): OperationEvent[] {
+  if (!event) return [];
+  if (event.type === 'cancel_requested') return [{ type: 'note', body: { cancelRequested: true } }];
+  if (event.type === 'postback') return [{ type: 'postback', endpoint: 'postback', body: event.data }];
+  const { action, outcome } = event.result;
+  const endpoint = action.startsWith('poll') ? 'status' : action.replace('send_', '');
+  return [summarizeOutcome(endpoint, requestId, outcome)];
+}
+
+function summarizeOutcome(endpoint: string, requestId: string | null, outcome: ApiOutcome<unknown>): OperationEvent {
+  switch (outcome.kind) {
+    case 'ok':
+      return { type: 'response', endpoint, requestId, httpStatus: outcome.status, body: outcome.data };
+    case 'api_error':
+      return { type: 'response', endpoint, requestId, httpStatus: outcome.status, body: { code: outcome.code, details: outcome.details } };
+    case 'http_error':
+      return { type: 'fault', endpoint, requestId, httpStatus: outcome.status, body: { http: outcome.status } };
+    case 'invalid_response':
+      return { type: 'fault', endpoint, requestId, httpStatus: outcome.status, body: { invalid: outcome.problem } };
+    case 'no_answer':
+      return { type: 'fault', endpoint, requestId, body: { fault: outcome.fault, maybeDelivered: outcome.maybeDelivered, reusedSocket: outcome.reusedSocket } };
+    default:
+      return { type: 'note' };
+  }
+}
+
+function requestIdOf(event: MachineEvent | null, fallback: string): string | null {
+  if (!event || event.type !== 'outcome') return null;
+  return event.result.action.startsWith('poll') ? null : fallback;
+}
+
+/** Status polls that changed nothing are not journaled (they are safe to repeat and carry no intent). */
+function worthJournaling(previousJson: string, nextJson: string, event: MachineEvent | null): boolean {
+  if (previousJson !== nextJson) return true;
+  return event !== null && !(event.type === 'outcome' && event.result.action.startsWith('poll'));
+}
+
+// ---- payment ---------------------------------------------------------------------------------
+
+export class KoshelekPaymentDriver implements Driver<PaymentState, MachineEvent> {
+  constructor(readonly operationId: string, private readonly base: OperationRow, private readonly deps: DriverDeps) {}
+
+  reduce(state: PaymentState, event: MachineEvent, now: number): PaymentState {
+    return reducePayment(state, event, env(this.deps, now));
+  }
+
+  next(state: PaymentState): NextStep | null {
+    return state.next;
+  }
+
+  isFinal(state: PaymentState): boolean {
+    return FINAL_PAYMENT_PHASES.has(state.phase);
+  }
+
+  async perform(step: NextStep, state: PaymentState): Promise<MachineEvent> {
+    const { client } = this.deps;
+    const { ctx } = state;
+    const action = step.action as ActionName;
+    switch (action) {
+      case 'send_checkout': {
+        const outcome = await client.checkout({
+          requestId: ctx.requestId,
+          cardSession: ctx.cardSession,
+          storeId: ctx.storeId,
+          terminalId: ctx.terminalId,
+          checkoutInvoice: { orderId: ctx.orderId, totalAmount: ctx.amountKop, currency: 'RUB', items: ctx.items },
+          user: { loyaltyId: ctx.loyaltyId },
+          paymentMethods: [{ type: ctx.paymentType, ...(ctx.paymentPurpose ? { paymentPurpose: ctx.paymentPurpose } : {}) }],
+        });
+        return { type: 'outcome', result: { action: 'send_checkout', outcome } };
+      }
+      case 'poll_status': {
+        const outcome = await client.status({ requestId: randomUUID(), transactionId: ctx.transactionId ?? undefined });
+        return { type: 'outcome', result: { action: 'poll_status', outcome } };
+      }
+      case 'send_cancel': {
+        const cancel = state.ctx.cancels[state.ctx.cancels.length - 1] as CancelAttempt;
+        const outcome = await client.cancel({ requestId: cancel.requestId, storeId: ctx.storeId, terminalId: ctx.terminalId, transactionId: ctx.transactionId ?? '' });
+        return { type: 'outcome', result: { action: 'send_cancel', outcome } };
+      }
+      case 'poll_cancel_status': {
+        const cancel = state.ctx.cancels[state.ctx.cancels.length - 1];
+        const outcome = await client.status({
+          requestId: randomUUID(),
+          transactionId: ctx.transactionId ?? undefined,
+          ...(cancel?.refTransactionId ? { refTransactionId: cancel.refTransactionId } : {}),
+        });
+        return { type: 'outcome', result: { action: 'poll_cancel_status', outcome } };
+      }
+      default:
+        throw new Error(`payment driver cannot perform ${action}`);
+    }
+  }
+
+  writes(previous: PaymentState, state: PaymentState, event: MachineEvent | null): { primary: OperationWrite; related: OperationWrite[] } {
+    const now = Date.now();
+    const final = this.isFinal(state);
+    const row: OperationRow = {
+      ...this.base,
+      phase: state.phase,
+      is_final: final ? 1 : 0,
+      outcome: final ? state.phase : null,
+      transaction_id: state.ctx.transactionId,
+      payment_type: state.ctx.slip?.paymentType ?? state.ctx.paymentType,
+      provider_status: state.ctx.providerStatus,
+      error_code: state.ctx.errorCode,
+      error_key: state.ctx.errorKey,
+      attempts: state.ctx.checkoutAttempts,
+      context_json: JSON.stringify(state),
+      updated_at: iso(now),
+      finished_at: final ? iso(now) : null,
+    };
+    const previousJson = JSON.stringify(previous);
+    const events: OperationEvent[] = worthJournaling(previousJson, row.context_json, event)
+      ? [...outcomeEvent(event, requestIdOf(event, this.requestIdFor(event, state))), ...(previous.phase !== state.phase ? [{ type: 'transition' as const, phaseFrom: previous.phase, phaseTo: state.phase }] : [])]
+      : [];
+    const slipChanged = JSON.stringify(previous.ctx.slip) !== JSON.stringify(state.ctx.slip);
+    const primary: OperationWrite = { row, events, slip: slipChanged ? slipRow(state.ctx.slip) : null };
+    const related = state.ctx.cancels
+      .filter((cancel, index) => JSON.stringify(previous.ctx.cancels[index]) !== JSON.stringify(cancel))
+      .map((cancel) => this.cancelWrite(state, cancel, now));
+    return { primary, related };
+  }
+
+  private requestIdFor(event: MachineEvent | null, state: PaymentState): string {
+    if (event?.type === 'outcome' && event.result.action === 'send_cancel') {
+      return state.ctx.cancels[state.ctx.cancels.length - 1]?.requestId ?? state.ctx.requestId;
+    }
+    return state.ctx.requestId;
+  }
+
+  private cancelWrite(state: PaymentState, cancel: CancelAttempt, now: number): OperationWrite {
+    const final = cancel.outcome !== null;
+    const isLatest = state.ctx.cancels[state.ctx.cancels.length - 1] === cancel;
+    const phase = final ? cancel.outcome as string : isLatest && state.phase === 'awaiting_cancel_status' ? 'awaiting_cancel_status' : 'cancel_pending';
+    return {
+      row: {
+        ...this.base,
+        id: cancel.requestId,
+        kind: 'cancel',
+        parent_id: this.operationId,
+        phase,
+        is_final: final ? 1 : 0,
+        outcome: cancel.outcome,
+        request_id: cancel.requestId,
+        transaction_id: state.ctx.transactionId,
+        ref_transaction_id: cancel.refTransactionId,
+        provider_status: state.ctx.providerStatus,
+        provider_ref_status: cancel.refStatus,
+        error_code: null,
+        error_key: null,
+        card_session: null,
+        attempts: cancel.attempts,
+        context_json: JSON.stringify(cancel),
+        created_at: iso(cancel.startedAt),
+        updated_at: iso(now),
+        finished_at: final ? iso(now) : null,
+      },
+      events: [],
+    };
+  }
+}
+
+// ---- refund ----------------------------------------------------------------------------------
+
+export class KoshelekRefundDriver implements Driver<RefundState, MachineEvent> {
+  constructor(readonly operationId: string, private readonly base: OperationRow, private readonly deps: DriverDeps) {}
+
+  reduce(state: RefundState, event: MachineEvent, now: number): RefundState {
+    return reduceRefund(state, event, env(this.deps, now));
+  }
+
+  next(state: RefundState): NextStep | null {
+    return state.next;
+  }
+
+  isFinal(state: RefundState): boolean {
+    return FINAL_REFUND_PHASES.has(state.phase);
+  }
+
+  async perform(step: NextStep, state: RefundState): Promise<MachineEvent> {
+    const { ctx } = state;
+    if (step.action === 'send_refund') {
+      const outcome = await this.deps.client.refund({
+        requestId: ctx.requestId,
+        storeId: ctx.storeId,
+        terminalId: ctx.terminalId,
+        transactionId: ctx.transactionId,
+        refundAmount: ctx.amountKop,
+        currency: 'RUB',
+        items: ctx.items,
+      });
+      return { type: 'outcome', result: { action: 'send_refund', outcome } };
+    }
+    if (step.action === 'poll_refund_status') {
+      const outcome = await this.deps.client.status({
+        requestId: randomUUID(),
+        transactionId: ctx.transactionId,
+        ...(ctx.refTransactionId ? { refTransactionId: ctx.refTransactionId } : {}),
+      });
+      return { type: 'outcome', result: { action: 'poll_refund_status', outcome } };
+    }
+    throw new Error(`refund driver cannot perform ${step.action}`);
+  }
+
+  writes(previous: RefundState, state: RefundState, event: MachineEvent | null): { primary: OperationWrite; related: OperationWrite[] } {
+    const now = Date.now();
+    const final = this.isFinal(state);
+    const row: OperationRow = {
+      ...this.base,
+      phase: state.phase,
+      is_final: final ? 1 : 0,
+      outcome: final ? state.phase : null,
+      ref_transaction_id: state.ctx.refTransactionId,
+      provider_status: state.ctx.providerStatus,
+      provider_ref_status: state.ctx.refStatus,
+      error_code: state.ctx.errorCode,
+      error_key: state.ctx.errorKey,
+      attempts: state.ctx.attempts,
+      context_json: JSON.stringify(state),
+      updated_at: iso(now),
+      finished_at: final ? iso(now) : null,
+    };
+    const events: OperationEvent[] = worthJournaling(JSON.stringify(previous), row.context_json, event)
+      ? [...outcomeEvent(event, requestIdOf(event, state.ctx.requestId)), ...(previous.phase !== state.phase ? [{ type: 'transition' as const, phaseFrom: previous.phase, phaseTo: state.phase }] : [])]
+      : [];
+    const slipChanged = JSON.stringify(previous.ctx.slip) !== JSON.stringify(state.ctx.slip);
+    return { primary: { row, events, slip: slipChanged ? slipRow(state.ctx.slip) : null }, related: [] };
+  }
+}

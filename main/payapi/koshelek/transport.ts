@@ -1,0 +1,141 @@
+// HTTP transport to the Pay API: one kept-alive agent per base URL, pre-warmed so a payment never
+// pays a TCP+TLS handshake, and every failure classified by what it tells us about delivery.
+// It never retries: retry policy belongs to the state machines (same requestId, status path).
+import http from 'node:http';
+import https from 'node:https';
+import axios, { AxiosError, type AxiosInstance } from 'axios';
+
+export type NetworkFault = 'timeout' | 'reset' | 'refused' | 'dns' | 'tls' | 'other';
+
+export type TransportResult =
+  | { kind: 'response'; status: number; body: unknown; dateHeader: string | null; reusedSocket: boolean }
+  | {
+    kind: 'fault';
+    fault: NetworkFault;
+    /** The request may have reached the server (it was written, or we cannot tell). */
+    maybeDelivered: boolean;
+    reusedSocket: boolean;
+    message: string;
+  };
+
+export interface TransportOptions {
+  baseUrl: string;
+  login: string;
+  password: string;
+  /** Extra CA PEM to trust (the embedded emulator's self-signed cert, a corporate proxy…). */
+  ca?: string | null;
+}
+
+export interface SendOptions {
+  method: 'GET' | 'POST' | 'HEAD';
+  path: string;
+  body?: unknown;
+  token?: string;
+  timeoutMs: number;
+}
+
+export class PayApiTransport {
+  private readonly client: AxiosInstance;
+  private readonly agent: http.Agent | https.Agent;
+  private readonly authorization: string;
+  private warmTimer: NodeJS.Timeout | null = null;
+  private lastUse = 0;
+
+  constructor(readonly options: TransportOptions) {
+    const isHttps = options.baseUrl.startsWith('https:');
+    const agentOptions = { keepAlive: true, keepAliveMsecs: 1_000, scheduling: 'lifo' as const, maxFreeSockets: 4 };
+    this.agent = isHttps
+      ? new https.Agent({ ...agentOptions, ...(options.ca ? { ca: options.ca } : {}), minVersion: 'TLSv1.2' })
+      : new http.Agent(agentOptions);
+    this.authorization = `Basic ${Buffer.from(`${options.login}:${options.password}`, 'utf8').toString('base64')}`;
+    this.client = axios.create({
+      baseURL: options.baseUrl.replace(/\/+$/, ''),
+      httpAgent: isHttps ? undefined : this.agent,
+      httpsAgent: isHttps ? this.agent : undefined,
+      proxy: false,
+      // We read every status ourselves: 422 is a contract answer, not an exception.
+      validateStatus: () => true,
+      maxRedirects: 0,
+      transitional: { clarifyTimeoutError: true },
+      responseType: 'json',
+    });
+  }
+
+  async send(options: SendOptions): Promise<TransportResult> {
+    this.lastUse = Date.now();
+    const headers: Record<string, string> = { Authorization: this.authorization, Accept: 'application/json' };
+    if (options.body !== undefined) headers['Content-Type'] = 'application/json; charset=utf-8';
+    if (options.token !== undefined) headers.token = options.token;
+    let reusedSocket = false;
+    try {
+      const response = await this.client.request({
+        method: options.method,
+        url: options.path,
+        data: options.body === undefined ? undefined : JSON.stringify(options.body),
+        headers,
+        timeout: options.timeoutMs,
+        // Keep the raw text: a body that is not JSON must become a clear "invalid response", not a throw.
+        responseType: 'text',
+        transformResponse: [(data: unknown) => data],
+      });
+      reusedSocket = Boolean((response.request as { reusedSocket?: boolean } | undefined)?.reusedSocket);
+      const text = typeof response.data === 'string' ? response.data : '';
+      let body: unknown = null;
+      if (text.length > 0) {
+        try {
+          body = JSON.parse(text);
+        } catch {
+          body = { __invalidJson: text.slice(0, 200) };
+        }
+      }
+      const date = response.headers.date;
+      return { kind: 'response', status: response.status, body, dateHeader: typeof date === 'string' ? date : null, reusedSocket };
+    } catch (error) {
+      return classifyFault(error);
+    }
+  }
+
+  /** Open (or refresh) a pooled connection without touching the API: a HEAD on the base URL. */
+  async warm(timeoutMs = 2_000): Promise<boolean> {
+    const result = await this.send({ method: 'HEAD', path: '/', timeoutMs });
+    return result.kind === 'response';
+  }
+
+  /** Keep one connection warm while idle, below common server idle timeouts (5 s). */
+  keepWarm(refreshMs: number): void {
+    this.stopWarm();
+    if (refreshMs <= 0) return;
+    void this.warm();
+    this.warmTimer = setInterval(() => {
+      if (Date.now() - this.lastUse >= refreshMs) void this.warm();
+    }, refreshMs);
+    this.warmTimer.unref();
+  }
+
+  stopWarm(): void {
+    if (this.warmTimer) clearInterval(this.warmTimer);
+    this.warmTimer = null;
+  }
+
+  close(): void {
+    this.stopWarm();
+    this.agent.destroy();
+  }
+}
+
+function classifyFault(error: unknown): TransportResult & { kind: 'fault' } {
+  const axiosError = error instanceof AxiosError ? error : null;
+  const code = axiosError?.code ?? (error as NodeJS.ErrnoException | undefined)?.code ?? '';
+  const cause = (axiosError?.cause as NodeJS.ErrnoException | undefined)?.code ?? '';
+  const request = axiosError?.request as { reusedSocket?: boolean } | undefined;
+  const reusedSocket = Boolean(request?.reusedSocket);
+  const message = axiosError?.message ?? (error instanceof Error ? error.message : String(error));
+  const all = `${code} ${cause} ${message}`;
+  const fault = (f: NetworkFault, maybeDelivered: boolean) => ({ kind: 'fault' as const, fault: f, maybeDelivered, reusedSocket, message });
+  if (/ECONNREFUSED/.test(all)) return fault('refused', false);
+  if (/ENOTFOUND|EAI_AGAIN/.test(all)) return fault('dns', false);
+  if (/CERT|SSL|TLS|self.signed|UNABLE_TO_VERIFY/i.test(all)) return fault('tls', false);
+  if (/ETIMEDOUT|ECONNABORTED|timeout/i.test(all)) return fault('timeout', true);
+  if (/ECONNRESET|socket hang up|EPIPE|ERR_STREAM_PREMATURE_CLOSE/i.test(all)) return fault('reset', true);
+  return fault('other', true);
+}

@@ -1,0 +1,166 @@
+// Printing and exporting reports with a history: every attempt is a report_outputs row written
+// before the bytes leave, so a failed print never loses the report — it is reprinted from history
+// (X: the snapshot kept in the row; Z: the immutable z_reports body).
+import type Database from 'better-sqlite3';
+import type { Journal } from '../journal/database';
+import { describeError, PaydeskError, type CashierError } from '../errors/catalogue';
+import type { ShiftReport } from '../reports/model';
+import { reportLines, type TextLine } from '../reports/text';
+import { receiptBlockLines, type ReceiptBlock } from '../reports/receipt';
+import type { ReportOutputFormat, ReportOutputStatus } from '../shifts/tables';
+import { sha256 } from '../shifts/service';
+import { charsPerLine, type PrinterConfig } from './config';
+import { encodeEscpos } from './escpos';
+import { transportFor, type PrinterTransport } from './transport';
+
+export interface OutputRecord {
+  id: number;
+  reportType: 'x' | 'z';
+  shiftId: number;
+  zNumber: number | null;
+  format: ReportOutputFormat;
+  target: string;
+  status: ReportOutputStatus;
+  error: string | null;
+  createdAt: string;
+  finishedAt: string | null;
+}
+
+export interface PrintResult {
+  record: OutputRecord;
+  /** Set when the print failed (key 'print.failed' or 'print.not_configured'). */
+  cashierError?: CashierError;
+}
+
+interface OutputDbRow {
+  id: number;
+  report_type: 'x' | 'z';
+  shift_id: number;
+  z_number: number | null;
+  format: ReportOutputFormat;
+  target: string;
+  status: ReportOutputStatus;
+  error: string | null;
+  body_json: string | null;
+  created_at: string;
+  finished_at: string | null;
+}
+
+const toRecord = (r: OutputDbRow): OutputRecord => ({
+  id: r.id, reportType: r.report_type, shiftId: r.shift_id, zNumber: r.z_number, format: r.format, target: r.target,
+  status: r.status, error: r.error, createdAt: r.created_at, finishedAt: r.finished_at,
+});
+
+export interface ReportPrinterOptions {
+  now?: () => Date;
+  /** Replace the transport (tests use the real serial one over a pty; this is for other shells). */
+  transport?: (config: PrinterConfig) => PrinterTransport;
+}
+
+/** ESC/POS bytes for a report at the printer's width. */
+export function reportEscpos(report: ShiftReport, config: PrinterConfig, options: { summaryOnly?: boolean } = {}): Buffer {
+  const width = charsPerLine(config);
+  return encodeEscpos(reportLines(report, { width, summaryOnly: options.summaryOnly ?? false }), { ...config, width });
+}
+
+export function receiptBlockEscpos(block: ReceiptBlock, config: PrinterConfig): Buffer {
+  const width = charsPerLine(config);
+  return encodeEscpos(receiptBlockLines(block, width), { ...config, width, cut: false, feedLines: 0 });
+}
+
+export class ReportPrinter {
+  private readonly sqlite: Database.Database;
+  private readonly now: () => Date;
+  private readonly makeTransport: (config: PrinterConfig) => PrinterTransport;
+
+  constructor(journal: Journal, private readonly getConfig: () => PrinterConfig, options: ReportPrinterOptions = {}) {
+    this.sqlite = journal.sqlite;
+    this.now = options.now ?? (() => new Date());
+    this.makeTransport = options.transport ?? transportFor;
+  }
+
+  /** Records an output attempt before anything leaves the till (X snapshots are stored in the row). */
+  record(report: ShiftReport, format: ReportOutputFormat, target: string): OutputRecord {
+    const info = this.sqlite.prepare(`INSERT INTO report_outputs (report_type, shift_id, z_number, format, target, status, body_json, created_at)
+      VALUES (?, ?, ?, ?, ?, 'pending', ?, ?)`).run(report.type, report.shift.id, report.zNumber, format, target,
+      report.type === 'x' ? JSON.stringify(report) : null, this.now().toISOString());
+    return this.get(Number(info.lastInsertRowid)) as OutputRecord;
+  }
+
+  finish(id: number, error: string | null): OutputRecord {
+    this.sqlite.prepare('UPDATE report_outputs SET status = ?, error = ?, finished_at = ? WHERE id = ?').run(error === null ? 'done' : 'failed', error, this.now().toISOString(), id);
+    return this.get(id) as OutputRecord;
+  }
+
+  get(id: number): OutputRecord | null {
+    const row = this.sqlite.prepare('SELECT * FROM report_outputs WHERE id = ?').get(id) as OutputDbRow | undefined;
+    return row ? toRecord(row) : null;
+  }
+
+  /** Output history, newest first (optionally one shift's). */
+  history(shiftId?: number, limit = 100): OutputRecord[] {
+    const rows = (shiftId === undefined
+      ? this.sqlite.prepare('SELECT * FROM report_outputs ORDER BY id DESC LIMIT ?').all(limit)
+      : this.sqlite.prepare('SELECT * FROM report_outputs WHERE shift_id = ? ORDER BY id DESC LIMIT ?').all(shiftId, limit)) as OutputDbRow[];
+    return rows.map(toRecord);
+  }
+
+  /** Prints that failed and were not printed successfully afterwards. */
+  failedPrints(): OutputRecord[] {
+    const rows = this.sqlite.prepare(`SELECT o.* FROM report_outputs o WHERE o.format = 'escpos' AND o.status <> 'done'
+      AND NOT EXISTS (SELECT 1 FROM report_outputs l WHERE l.format = 'escpos' AND l.status = 'done' AND l.id > o.id
+        AND l.report_type = o.report_type AND l.shift_id = o.shift_id AND l.z_number IS o.z_number)
+      ORDER BY o.id DESC`).all() as OutputDbRow[];
+    return rows.map(toRecord);
+  }
+
+  /** The report an output row was made from (X snapshot or the stored Z). */
+  reportOf(id: number): ShiftReport {
+    const row = this.sqlite.prepare('SELECT * FROM report_outputs WHERE id = ?').get(id) as OutputDbRow | undefined;
+    if (!row) throw new PaydeskError('report.not_found', `output ${id}`);
+    if (row.report_type === 'x') {
+      const snapshot: ShiftReport = JSON.parse(row.body_json ?? 'null');
+      if (!snapshot) throw new PaydeskError('report.not_found', `output ${id} has no snapshot`);
+      return snapshot;
+    }
+    const z = this.sqlite.prepare('SELECT body_json, sha256 FROM z_reports WHERE number = ?').get(row.z_number) as { body_json: string; sha256: string } | undefined;
+    if (!z) throw new PaydeskError('report.not_found', `Z ${String(row.z_number)}`);
+    if (sha256(z.body_json) !== z.sha256) throw new PaydeskError('report.integrity', `Z ${String(row.z_number)}`);
+    const report: ShiftReport = JSON.parse(z.body_json);
+    return report;
+  }
+
+  /** Prints on the receipt printer. Never throws for printer trouble: the result says what happened. */
+  async print(report: ShiftReport, options: { summaryOnly?: boolean } = {}): Promise<PrintResult> {
+    const config = this.getConfig();
+    const target = config.path;
+    const record = this.record(report, 'escpos', target);
+    if (!config.enabled || target === '') {
+      const failed = this.finish(record.id, 'printer not configured (printer.enabled / printer.path)');
+      return { record: failed, cashierError: describeError('print.not_configured') };
+    }
+    try {
+      await this.makeTransport(config).write(reportEscpos(report, config, options));
+      return { record: this.finish(record.id, null) };
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      return { record: this.finish(record.id, message), cashierError: describeError('print.failed', message) };
+    }
+  }
+
+  /** Prints again the report of an earlier output (failed or not). */
+  reprint(outputId: number, options: { summaryOnly?: boolean } = {}): Promise<PrintResult> {
+    return this.print(this.reportOf(outputId), options);
+  }
+
+  /** Prints raw lines (a receipt block, a test page) without history. */
+  async printLines(lines: readonly TextLine[]): Promise<void> {
+    const config = this.getConfig();
+    if (!config.enabled || config.path === '') throw new PaydeskError('print.not_configured');
+    try {
+      await this.makeTransport(config).write(encodeEscpos(lines, { ...config, width: charsPerLine(config) }));
+    } catch (error) {
+      throw new PaydeskError('print.failed', error instanceof Error ? error.message : String(error));
+    }
+  }
+}

@@ -1,0 +1,59 @@
+// CSV for Excel users in Russia: UTF-8 with BOM, ';' separators, CRLF, decimal comma. One row per
+// operation with every §7.2 field, then the tenders the cashier entered.
+import type { ReportLine, ShiftReport, TenderRow } from './model';
+import { KIND_LABEL, localTime, statusLabel, tenderLabel } from './labels';
+import { formatKopecks } from '../money/kopecks';
+
+export const CSV_COLUMNS = [
+  'Смена', 'Z №', 'Начало', 'Завершение', 'Операция', 'Статус', 'Сумма, ₽', 'Движение, ₽',
+  'orderId', 'paymentTransactionId', 'refundTransactionId', 'requestId', 'paymentType', 'qrcId', 'kzo',
+  'Провайдер', 'Оплата из смены', 'errorCode', 'ID операции',
+] as const;
+
+const BOM = '\uFEFF';
+
+/** Decimal comma, no grouping: Excel (ru-RU) reads it as a number. */
+export const csvMoney = (kop: number): string => formatKopecks(kop, 'plain').replace('.', ',');
+
+/** Quotes when needed; a text cell that Excel would run as a formula gets a leading apostrophe. */
+export function csvCell(value: string | number | null): string {
+  if (value === null) return '';
+  let text = String(value);
+  if (typeof value === 'string' && /^[=+\-@\t\r]/.test(text) && !/^-?\d+(,\d+)?$/.test(text)) text = `'${text}`;
+  return /[";\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+}
+
+const row = (cells: (string | number | null)[]): string => cells.map(csvCell).join(';');
+
+export interface CsvRowContext {
+  shiftId: number | null;
+  zNumber: number | null;
+}
+
+export function operationCsvRow(l: ReportLine, shiftId: number | null, zNumber: number | null): string {
+  return row([
+    shiftId, zNumber, localTime(l.createdAt), localTime(l.finishedAt), KIND_LABEL[l.kind], statusLabel(l.status),
+    csvMoney(l.amountKop), csvMoney(l.signedKop), l.orderId, l.paymentTransactionId, l.refundTransactionId, l.requestId,
+    l.paymentType, l.qrcId, l.kzo, l.provider, l.crossShift ? (l.parentShiftId ?? '?') : null, l.errorCode, l.id,
+  ]);
+}
+
+export function tenderCsvRow(t: TenderRow, shiftId: number | null, zNumber: number | null): string {
+  const signed = t.direction === 'sale' ? t.amountKop : -t.amountKop;
+  return row([
+    shiftId, zNumber, localTime(t.createdAt), localTime(t.createdAt), `${tenderLabel(t.kind)}: ${t.direction === 'sale' ? 'продажа' : 'возврат'}`,
+    'введено кассиром', csvMoney(t.amountKop), csvMoney(signed), t.note || null, null, null, null, t.kind, null, null, 'касса', null, null, `tender-${t.id}`,
+  ]);
+}
+
+export function csvDocument(rows: readonly string[]): string {
+  return `${BOM}${[row([...CSV_COLUMNS]), ...rows].join('\r\n')}\r\n`;
+}
+
+export function reportCsv(report: ShiftReport): string {
+  const shiftId = report.shift.id;
+  return csvDocument([
+    ...report.operations.map((l) => operationCsvRow(l, shiftId, report.zNumber)),
+    ...report.tenderEntries.map((t) => tenderCsvRow(t, shiftId, report.zNumber)),
+  ]);
+}

@@ -1,0 +1,43 @@
+// Russian labels and value formatting shared by every report output.
+import { formatKopecks } from '../money/kopecks';
+import type { OperationKind } from './model';
+
+export const KIND_LABEL: Record<OperationKind, string> = { payment: 'Оплата', cancel: 'Отмена', refund: 'Возврат' };
+
+const STATUS_LABEL: Record<string, string> = {
+  paid: 'оплачено',
+  rejected: 'отклонено',
+  canceled: 'отменено',
+  failed: 'ошибка',
+  refunded: 'возвращено',
+  refund_rejected: 'возврат отклонён',
+  cancel_rejected: 'отмена отклонена',
+  not_found: 'не найдено',
+  unresolved: 'не завершено',
+};
+export const statusLabel = (status: string): string => STATUS_LABEL[status] ?? status;
+
+const PAYMENT_TYPE_LABEL: Record<string, string> = { SBP: 'СБП', DOLYAME: 'Долями' };
+export const paymentTypeLabel = (type: string | null): string => (type === null ? '—' : (PAYMENT_TYPE_LABEL[type] ?? type));
+
+const TENDER_LABEL: Record<string, string> = { cash: 'Наличные', card_terminal: 'Банковский терминал', other: 'Прочее' };
+export const tenderLabel = (kind: string): string => TENDER_LABEL[kind] ?? kind;
+
+export const PROBLEM_LABEL: Record<string, string> = {
+  mismatch: 'статус расходится',
+  unresolved: 'не завершена в кассе',
+  not_found: 'нет в Кошельке',
+  lookup_failed: 'не удалось проверить',
+  amount: 'сумма расходится',
+};
+
+export const money = (kop: number): string => formatKopecks(kop, 'ru');
+
+const pad = (n: number): string => String(n).padStart(2, '0');
+/** Local date and time, "03.03.2025 09:00:00". */
+export function localTime(iso: string | null): string {
+  if (!iso) return '—';
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return iso;
+  return `${pad(d.getDate())}.${pad(d.getMonth() + 1)}.${d.getFullYear()} ${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
+}

@@ -1,0 +1,178 @@
+// The shape of an X / Z report. Everything here is plain data (JSON-safe): a Z report is stored as
+// this object, frozen, and every output format (screen, PDF, CSV, text, ESC/POS) renders from it.
+
+export type OperationKind = 'payment' | 'cancel' | 'refund';
+
+/** One journal operation as the report reads it (operations ⨝ slips ⨝ parent payment). */
+export interface ReportOperationRow {
+  id: string;
+  kind: OperationKind;
+  provider: string;
+  parentId: string | null;
+  shiftId: number;
+  orderId: string;
+  amountKop: number;
+  isFinal: boolean;
+  outcome: string | null;
+  phase: string;
+  requestId: string;
+  transactionId: string | null;
+  refTransactionId: string | null;
+  paymentType: string | null;
+  errorCode: string | null;
+  createdAt: string;
+  finishedAt: string | null;
+  slip: SlipFields | null;
+  parent: ParentFields | null;
+}
+
+export interface SlipFields {
+  slipId: string | null;
+  paymentTransactionId: string | null;
+  refundTransactionId: string | null;
+  paymentType: string | null;
+  qrcId: string | null;
+  kzo: string | null;
+  totalAmountKop: number | null;
+  bankOperationId: string | null;
+  operationDateTime: string | null;
+  storeId: string | null;
+  terminalId: string | null;
+}
+
+export interface ParentFields {
+  shiftId: number | null;
+  createdAt: string;
+  transactionId: string | null;
+  paymentType: string | null;
+}
+
+export interface TenderRow {
+  id: number;
+  kind: string;
+  direction: 'sale' | 'refund';
+  amountKop: number;
+  note: string;
+  cashier: string;
+  createdAt: string;
+}
+
+export interface ShiftInfo {
+  id: number;
+  openedAt: string;
+  openedBy: string;
+  closedAt: string | null;
+  closedBy: string | null;
+}
+
+export interface Bucket {
+  count: number;
+  amountKop: number;
+}
+
+export interface KindTotals {
+  /** Every operation of this kind started in the shift. */
+  all: Bucket;
+  /** Payments paid, cancels accepted, refunds refunded. */
+  succeeded: Bucket;
+  /** Final but not succeeded (rejected, failed, declined cancel/refund, payment later cancelled). */
+  notSucceeded: Bucket;
+  unresolved: Bucket;
+  /** Count and sum per final outcome ('unresolved' for open ones). */
+  byOutcome: Record<string, Bucket>;
+}
+
+export interface PaymentTypeTotals {
+  /** SBP, DOLYAME, ... or "(provider)" when an operation carries no paymentType. */
+  paymentType: string;
+  provider: string;
+  payments: Bucket;
+  refunds: Bucket;
+  netKop: number;
+}
+
+export interface TenderTotals {
+  kind: string;
+  sales: Bucket;
+  refunds: Bucket;
+  netKop: number;
+}
+
+/** One line of the operation list: every §7.2 field plus what the manager needs to read it. */
+export interface ReportLine {
+  id: string;
+  kind: OperationKind;
+  provider: string;
+  createdAt: string;
+  finishedAt: string | null;
+  /** Final outcome, or 'unresolved'. */
+  status: string;
+  amountKop: number;
+  /** Effect on the till's takings: +amount for a paid payment, −amount for a refund made, else 0. */
+  signedKop: number;
+  orderId: string;
+  paymentTransactionId: string | null;
+  refundTransactionId: string | null;
+  requestId: string;
+  paymentType: string | null;
+  qrcId: string | null;
+  kzo: string | null;
+  errorCode: string | null;
+  parentId: string | null;
+  /** Shift of the payment a cancel/refund belongs to. */
+  parentShiftId: number | null;
+  /** A refund (or cancel) of a payment started in an earlier shift. */
+  crossShift: boolean;
+}
+
+export type ReconciliationProblem = 'mismatch' | 'unresolved' | 'not_found' | 'lookup_failed' | 'amount';
+
+export interface ReconciliationItem {
+  operationId: string;
+  kind: OperationKind;
+  orderId: string;
+  transactionId: string | null;
+  refTransactionId: string | null;
+  journal: string;
+  koshelek: string;
+  problem: ReconciliationProblem;
+}
+
+export interface Reconciliation {
+  checkedAt: string;
+  /** Operations compared with Koshelek. */
+  checked: number;
+  matched: number;
+  /** Other providers, or operations that never got a transaction id. */
+  skipped: number;
+  differences: ReconciliationItem[];
+}
+
+export interface ShiftReport {
+  type: 'x' | 'z';
+  /** Z number (null on an X report). */
+  zNumber: number | null;
+  generatedAt: string;
+  shift: ShiftInfo;
+  till: { terminalId: string; storeId: string; storeName: string };
+  byKind: Record<OperationKind, KindTotals>;
+  byPaymentType: PaymentTypeTotals[];
+  /** Refunds made in this shift of payments from earlier shifts (already inside the refund totals). */
+  crossShiftRefunds: Bucket;
+  tenders: TenderTotals[];
+  totals: {
+    /** Koshelek Pay and other connectors: paid payments. */
+    electronicInKop: number;
+    /** Refunds made through connectors. */
+    electronicOutKop: number;
+    electronicNetKop: number;
+    tendersNetKop: number;
+    /** The whole till: connectors + cash + card terminal. */
+    tillNetKop: number;
+  };
+  /** Ids of operations still unresolved (an X report may have some; a Z report never does). */
+  unresolved: string[];
+  operations: ReportLine[];
+  tenderEntries: TenderRow[];
+  reconciliation: Reconciliation | null;
+}

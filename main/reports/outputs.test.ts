@@ -1,0 +1,150 @@
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openJournal, type Journal } from '../journal/database';
+import { shiftConfigSchema } from '../shifts/config';
+import { ShiftService } from '../shifts/service';
+import { insertOperation } from '../shifts/fixtures';
+import type { ShiftReport } from './model';
+import { CSV_COLUMNS, reportCsv } from './csv';
+import { reportPdf } from './pdf';
+import { reportLines, reportText } from './text';
+import { loadReceiptSlip, receiptBlock, receiptBlockLines } from './receipt';
+
+let dir: string;
+let journal: Journal;
+let z: ShiftReport;
+let x2: ShiftReport;
+
+beforeAll(() => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'paydesk-reports-'));
+  journal = openJournal(path.join(dir, 'journal.db'));
+  let clock = new Date('2025-03-03T06:00:00.000Z');
+  const service = new ShiftService(journal, () => shiftConfigSchema.parse({}), { now: () => clock, till: () => ({ terminalId: 'POS-01', storeId: 'store-1', storeName: 'Магазин «Ромашка»' }) });
+  service.open('Иванова А.');
+  const at = (m: number): string => new Date(clock.getTime() + m * 60_000).toISOString();
+  insertOperation(journal.sqlite, {
+    id: 'pay-sbp', kind: 'payment', shiftId: 1, orderId: '000123-20250303-1', amountKop: 142_45, outcome: 'paid', transactionId: 'f9a59682-3d05-4af6-8308-2c1f1665d733',
+    paymentType: 'SBP', createdAt: at(1), requestId: '0b7d1f2e-0000-4000-8000-000000000001',
+    slip: { paymentTransactionId: 'f9a59682-3d05-4af6-8308-2c1f1665d733', paymentType: 'SBP', qrcId: 'BD10003K5L8QRC', kzo: '4716' },
+  });
+  insertOperation(journal.sqlite, {
+    id: 'pay-dol', kind: 'payment', shiftId: 1, orderId: 'ord;2"x', amountKop: 5_000_00, outcome: 'paid', transactionId: 'tx-dol', paymentType: 'DOLYAME', createdAt: at(2),
+    slip: { paymentTransactionId: 'tx-dol', paymentType: 'DOLYAME' },
+  });
+  insertOperation(journal.sqlite, { id: 'pay-rej', kind: 'payment', shiftId: 1, orderId: '=cmd', amountKop: 300_00, outcome: 'rejected', transactionId: 'tx-rej', paymentType: 'SBP', errorCode: 'NOT_ENOUGH_LIMIT_TO_PAY', createdAt: at(3) });
+  insertOperation(journal.sqlite, {
+    id: 'ref-1', kind: 'refund', parentId: 'pay-sbp', shiftId: 1, orderId: '000123-20250303-1', amountKop: 42_45, outcome: 'refunded', transactionId: 'f9a59682-3d05-4af6-8308-2c1f1665d733',
+    refTransactionId: 'rtx-1', createdAt: at(4), slip: { paymentTransactionId: 'f9a59682-3d05-4af6-8308-2c1f1665d733', refundTransactionId: 'rtx-1', paymentType: 'SBP', qrcId: 'BD10003K5L8QRC', kzo: '4716' },
+  });
+  service.recordTender({ kind: 'cash', amountKop: 250_00, direction: 'sale', note: 'наличные; сдача 50' });
+  clock = new Date('2025-03-03T18:00:00.000Z');
+  z = service.close('Петров П.');
+  clock = new Date('2025-03-04T06:00:00.000Z');
+  service.open('Петров П.');
+  insertOperation(journal.sqlite, { id: 'ref-2', kind: 'refund', parentId: 'pay-dol', shiftId: 2, orderId: 'ord;2"x', amountKop: 1_000_00, outcome: 'refunded', transactionId: 'tx-dol', refTransactionId: 'rtx-2', createdAt: at(5) });
+  insertOperation(journal.sqlite, { id: 'open-1', kind: 'payment', shiftId: 2, orderId: 'o-open', amountKop: 10_00, isFinal: false, paymentType: 'SBP', createdAt: at(6) });
+  x2 = service.xReport();
+});
+
+afterAll(() => {
+  journal.close();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+describe('text output', () => {
+  it('lays out totals and every §7.2 field, and never exceeds the width', () => {
+    for (const width of [32, 48, 100]) {
+      const lines = reportLines(z, { width });
+      for (const l of lines) expect(l.text.length, `${width}: ${l.text}`).toBeLessThanOrEqual(width);
+    }
+    const text = reportText(z, 100);
+    expect(text).toContain('Z-ОТЧЁТ № 1');
+    expect(text).toMatch(/ИТОГО ПО КАССЕ\s+5\u00a0350,00\u00a0₽/);
+    for (const v of ['000123-20250303-1', 'f9a59682-3d05-4af6-8308-2c1f1665d733', 'rtx-1', '0b7d1f2e-0000-4000-8000-000000000001', 'BD10003K5L8QRC', 'kzo=4716', 'NOT_ENOUGH_LIMIT_TO_PAY']) expect(text).toContain(v);
+    const x = reportText(x2, 48);
+    expect(x).toContain('X-ОТЧЁТ');
+    expect(x).toContain('оплата из смены: 1');
+    expect(x).toContain('НЕ ЗАВЕРШЕНО: 1');
+  });
+});
+
+describe('CSV', () => {
+  it('is UTF-8 with BOM, ;-separated, with the expected columns and one row per operation and tender', () => {
+    const csv = reportCsv(z);
+    expect(csv.charCodeAt(0)).toBe(0xfeff);
+    const lines = csv.slice(1).split('\r\n').filter((l) => l !== '');
+    expect(lines[0]?.split(';')).toEqual([...CSV_COLUMNS]);
+    expect(lines).toHaveLength(1 + 4 + 1);
+    // a minimal RFC-4180 parser with ';' to prove quoting round-trips
+    const parse = (line: string): string[] => {
+      const cells: string[] = [];
+      let cur = '';
+      let quoted = false;
+      for (let i = 0; i < line.length; i += 1) {
+        const c = line[i] as string;
+        if (quoted) {
+          if (c === '"' && line[i + 1] === '"') { cur += '"'; i += 1; } else if (c === '"') quoted = false; else cur += c;
+        } else if (c === '"') quoted = true;
+        else if (c === ';') { cells.push(cur); cur = ''; } else cur += c;
+      }
+      cells.push(cur);
+      return cells;
+    };
+    const rows = lines.slice(1).map(parse);
+    for (const r of rows) expect(r).toHaveLength(CSV_COLUMNS.length);
+    const col = (name: (typeof CSV_COLUMNS)[number]): number => CSV_COLUMNS.indexOf(name);
+    const sbp = rows.find((r) => r[col('ID операции')] === 'pay-sbp') as string[];
+    expect(sbp[col('Сумма, ₽')]).toBe('142,45');
+    expect(sbp[col('qrcId')]).toBe('BD10003K5L8QRC');
+    expect(sbp[col('kzo')]).toBe('4716');
+    expect(sbp[col('requestId')]).toBe('0b7d1f2e-0000-4000-8000-000000000001');
+    expect(rows.find((r) => r[col('ID операции')] === 'pay-dol')?.[col('orderId')]).toBe('ord;2"x');
+    expect(rows.find((r) => r[col('ID операции')] === 'pay-rej')?.[col('orderId')]).toBe("'=cmd");
+    expect(rows.find((r) => r[col('ID операции')] === 'ref-1')?.[col('Движение, ₽')]).toBe('-42,45');
+    const sum = rows.reduce((s, r) => s + Math.round(Number((r[col('Движение, ₽')] as string).replace(',', '.')) * 100), 0);
+    expect(sum).toBe(z.totals.tillNetKop);
+  });
+});
+
+describe('PDF', () => {
+  it('renders Cyrillic text that pdftotext extracts', async () => {
+    const pdf = await reportPdf(z);
+    expect(pdf.subarray(0, 5).toString()).toBe('%PDF-');
+    const file = path.join(dir, 'z1.pdf');
+    fs.writeFileSync(file, pdf);
+    const text = execFileSync('pdftotext', ['-layout', '-enc', 'UTF-8', file, '-'], { encoding: 'utf8' });
+    expect(text).toContain('Z-ОТЧЁТ № 1');
+    expect(text).toContain('Магазин «Ромашка»');
+    expect(text).toMatch(/ИТОГО ПО КАССЕ\s+5\s350,00\s₽/);
+    expect(text).toContain('qrcId=BD10003K5L8QRC');
+    expect(text).toContain('kzo=4716');
+    expect(text).toContain('requestId=0b7d1f2e-0000-4000-8000-000000000001');
+    expect(text).toContain('paymentTransactionId=f9a59682-3d05-4af6-8308-2c1f1665d733');
+    expect(text).toContain('refundTransactionId=rtx-1');
+    expect(text).toContain('Наличные');
+  });
+});
+
+describe('Koshelek receipt block (§2)', () => {
+  it('renders the payment and refund blocks from the saved slip', () => {
+    const pay = loadReceiptSlip(journal.sqlite, 'pay-sbp');
+    expect(pay).not.toBeNull();
+    const block = receiptBlock(pay as NonNullable<typeof pay>);
+    expect(block.rows.map((r) => r.parameter)).toEqual(['orderId', 'paymentTransactionId', 'paymentType', 'qrcId', 'kzo']);
+    const lines = receiptBlockLines(block, 32).map((l) => l.text);
+    for (const l of lines) expect(l.length).toBeLessThanOrEqual(32);
+    expect(lines.join('\n')).toContain('f9a59682-3d05-4af6-8308-2c1f1665');
+    expect(lines.join('\n')).toContain('СБП');
+    const refund = receiptBlock(loadReceiptSlip(journal.sqlite, 'ref-1') as NonNullable<ReturnType<typeof loadReceiptSlip>>);
+    expect(refund.title).toContain('возврат');
+    expect(refund.rows.map((r) => [r.parameter, r.value])).toEqual([
+      ['orderId', '000123-20250303-1'], ['refundTransactionId', 'rtx-1'], ['paymentType', 'СБП'], ['qrcId', 'BD10003K5L8QRC'], ['kzo', '4716'],
+    ]);
+    const dolyame = receiptBlock(loadReceiptSlip(journal.sqlite, 'pay-dol') as NonNullable<ReturnType<typeof loadReceiptSlip>>);
+    expect(dolyame.rows.map((r) => r.parameter)).toEqual(['orderId', 'paymentTransactionId', 'paymentType']);
+    expect(loadReceiptSlip(journal.sqlite, 'nope')).toBeNull();
+  });
+});

@@ -1,0 +1,139 @@
+// One stream of scan events from every input (serial, keyboard wedge, camera/image, manual entry).
+// Scans are verified one at a time in arrival order, so events come out in the order scans came in.
+//
+// Busy gate (decided: refuse, not queue): while a payment is in flight (setBusy(true)) every scan is
+// answered with { ok:false, reason:'busy', errorKey:'scan.busy' } and never parsed into a card. A queued
+// scan would land on the next sale with a TOTP that may already be stale, and the cashier could not
+// tell which sale it joined; a refusal with a clear message asks for one deliberate rescan instead.
+// `epoch` increments on every busy change so a consumer can also drop events from an older sale.
+import type { ParsedScan, ScanEvent, ScannerStatus, ScanSource, Symbology } from '../contract/scan';
+import { REJECT_ERROR_KEY } from '../barcode/parse';
+import type { TotpVerifier } from '../totp/verifier';
+import type { ScannerConfig } from './config';
+import { decodeImage, type ImageInput } from './image';
+import { SerialScannerReader } from './serial';
+
+export type ScanListener = (event: ScanEvent) => void;
+export type StatusListener = (status: ScannerStatus) => void;
+
+export interface ScanHubOptions {
+  /** Clock for `receivedAt` (ms since epoch). */
+  now?: () => number;
+  /** Broken serial fragments (suffix never came): for the log. */
+  onFragment?: (text: string) => void;
+}
+
+export interface ScanHub {
+  /** Subscribe to scan events; returns the unsubscribe function. */
+  onScan(listener: ScanListener): () => void;
+  /** Subscribe to serial scanner status (connected / disconnected / reconnecting…). */
+  onStatus(listener: StatusListener): () => void;
+  /** Current serial scanner status ('disabled' when serial is off). */
+  status(): ScannerStatus;
+  /** Opens the serial scanner when configured. */
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  /** A completed keyboard-wedge burst from the renderer (renderer/scan WedgeDetector). */
+  submitWedge(raw: string): Promise<ScanEvent>;
+  /** Digits typed by the cashier. */
+  submitManual(raw: string): Promise<ScanEvent>;
+  /** A PNG file or an RGBA frame (webcam / dropped image decoded by the renderer). */
+  submitImage(image: ImageInput): Promise<ScanEvent>;
+  /** Text already decoded elsewhere (e.g. the renderer's camera decoder), tagged with its source. */
+  submit(raw: string, source: ScanSource, symbology?: Symbology): Promise<ScanEvent>;
+  /** true while a payment is in flight: scans are refused with 'scan.busy'. */
+  setBusy(busy: boolean): void;
+  readonly busy: boolean;
+  readonly epoch: number;
+}
+
+interface Pending {
+  raw: string;
+  source: ScanSource;
+  symbology?: Symbology;
+  /** performance.now() when the scan was complete. */
+  t0: number;
+  /** Pre-decided result (busy, image not decoded). */
+  parsed?: ParsedScan;
+}
+
+const refusal = (reason: 'busy' | 'not_decoded' | 'verifier_error', detail: string): ParsedScan => ({ ok: false, reason, errorKey: REJECT_ERROR_KEY[reason], detail });
+
+export function createScanHub(config: ScannerConfig, verifier: TotpVerifier, options: ScanHubOptions = {}): ScanHub {
+  const now = options.now ?? Date.now;
+  const scanListeners = new Set<ScanListener>();
+  const statusListeners = new Set<StatusListener>();
+  let busy = false;
+  let epoch = 0;
+  let seq = 0;
+  let chain: Promise<unknown> = Promise.resolve();
+  const disabled: ScannerStatus = { device: 'serial', state: 'disabled', path: config.serial.path, at: new Date(now()).toISOString(), attempts: 0 };
+
+  const emit = (event: ScanEvent): void => {
+    for (const listener of scanListeners) {
+      try { listener(event); } catch { /* a listener's fault never stops the stream */ }
+    }
+  };
+
+  const process = async (scan: Pending): Promise<ScanEvent> => {
+    const receivedAt = new Date(now()).toISOString();
+    // The gate is read when the scan is complete, not when its verification ends.
+    const atEpoch = epoch;
+    let parsed = scan.parsed ?? (busy ? refusal('busy', 'a payment is in flight') : undefined);
+    if (!parsed) {
+      try {
+        parsed = await verifier.verifyBarcode(scan.raw);
+      } catch (error) {
+        parsed = refusal('verifier_error', error instanceof Error ? error.message : String(error));
+      }
+    }
+    const event: ScanEvent = {
+      seq: seq++, source: scan.source, raw: scan.raw, parsed, receivedAt, epoch: atEpoch,
+      ...(scan.symbology ? { symbology: scan.symbology } : {}),
+      processingMs: Math.max(0, performance.now() - scan.t0),
+    };
+    emit(event);
+    return event;
+  };
+
+  const enqueue = (scan: Pending): Promise<ScanEvent> => {
+    // Busy is decided at arrival: a scan that came during a payment stays refused even if the payment
+    // ends while an earlier scan is still being verified.
+    const pending: Pending = !scan.parsed && busy ? { ...scan, parsed: refusal('busy', 'a payment is in flight') } : scan;
+    const result = chain.then(() => process(pending));
+    chain = result.catch(() => undefined);
+    return result;
+  };
+
+  const reader = config.serial.enabled && config.serial.path !== ''
+    ? new SerialScannerReader(config.serial, {
+      frame: (frame) => { void enqueue({ raw: frame.text, source: 'serial', t0: frame.completedAt }); },
+      status: (status) => { for (const l of statusListeners) { try { l(status); } catch { /* ignore */ } } },
+      fragment: (text) => options.onFragment?.(text),
+    })
+    : null;
+
+  return {
+    onScan(listener) { scanListeners.add(listener); return () => { scanListeners.delete(listener); }; },
+    onStatus(listener) { statusListeners.add(listener); return () => { statusListeners.delete(listener); }; },
+    status: () => reader?.status ?? disabled,
+    start: async () => { await reader?.start(); },
+    stop: async () => { await reader?.stop(); },
+    submitWedge: (raw) => enqueue({ raw, source: 'wedge', t0: performance.now() }),
+    submitManual: (raw) => enqueue({ raw, source: 'manual', t0: performance.now() }),
+    submit: (raw, source, symbology) => enqueue({ raw, source, t0: performance.now(), ...(symbology ? { symbology } : {}) }),
+    submitImage(image) {
+      const t0 = performance.now();
+      const decoded = decodeImage(image);
+      if (!decoded.ok) return enqueue({ raw: '', source: 'image', t0, parsed: refusal('not_decoded', decoded.detail) });
+      return enqueue({ raw: decoded.text, source: 'image', t0, symbology: decoded.symbology });
+    },
+    setBusy(next) {
+      if (next === busy) return;
+      busy = next;
+      epoch += 1;
+    },
+    get busy() { return busy; },
+    get epoch() { return epoch; },
+  };
+}

@@ -1,0 +1,84 @@
+// Camera frames and dropped image files → barcode text with @zxing/library (issue #3 §3, 003 §6.1.1:
+// code128, PDF417, DataMatrix, QR). Files: PNG (pngjs). Anything else the renderer decodes to RGBA
+// first (a canvas does every format the browser knows) and submits { rgba, width, height }.
+import {
+  BarcodeFormat, BinaryBitmap, DecodeHintType, HybridBinarizer, MultiFormatReader, RGBLuminanceSource,
+} from '@zxing/library';
+import { PNG } from 'pngjs';
+import type { Symbology } from '../contract/scan';
+
+export interface RgbaImage {
+  /** width × height × 4 bytes, RGBA row-major (ImageData.data). */
+  rgba: Uint8Array | Uint8ClampedArray;
+  width: number;
+  height: number;
+}
+
+export type ImageInput = Buffer | Uint8Array | RgbaImage;
+
+export type ImageDecode =
+  | { ok: true; text: string; symbology: Symbology }
+  | { ok: false; detail: string };
+
+const FORMATS = [BarcodeFormat.CODE_128, BarcodeFormat.PDF_417, BarcodeFormat.DATA_MATRIX, BarcodeFormat.QR_CODE];
+
+const SYMBOLOGY: Partial<Record<BarcodeFormat, Symbology>> = {
+  [BarcodeFormat.CODE_128]: 'code128',
+  [BarcodeFormat.PDF_417]: 'pdf417',
+  [BarcodeFormat.DATA_MATRIX]: 'datamatrix',
+  [BarcodeFormat.QR_CODE]: 'qr',
+};
+
+const PNG_MAGIC = [0x89, 0x50, 0x4e, 0x47];
+
+function isRgba(input: ImageInput): input is RgbaImage {
+  return !(input instanceof Uint8Array) && typeof input === 'object' && 'rgba' in input;
+}
+
+/** Rec. 601 luma, one byte per pixel (what zxing's RGBLuminanceSource takes as-is). */
+export function toLuminance(image: RgbaImage): Uint8ClampedArray {
+  const { rgba, width, height } = image;
+  const out = new Uint8ClampedArray(width * height);
+  for (let i = 0, p = 0; i < out.length; i += 1, p += 4) {
+    const r = rgba[p] ?? 0;
+    const g = rgba[p + 1] ?? 0;
+    const b = rgba[p + 2] ?? 0;
+    const a = rgba[p + 3] ?? 255;
+    // transparent pixels read as white paper
+    const y = (r * 306 + g * 601 + b * 117) >> 10;
+    out[i] = a === 255 ? y : 255 - (((255 - y) * a) >> 8);
+  }
+  return out;
+}
+
+function readPng(buffer: Uint8Array): RgbaImage | string {
+  if (!PNG_MAGIC.every((byte, i) => buffer[i] === byte)) return 'not a PNG file (drop a PNG, or let the renderer send RGBA pixels)';
+  try {
+    const png = PNG.sync.read(Buffer.from(buffer.buffer, buffer.byteOffset, buffer.byteLength));
+    return { rgba: png.data, width: png.width, height: png.height };
+  } catch (error) {
+    return `unreadable PNG: ${error instanceof Error ? error.message : String(error)}`;
+  }
+}
+
+const reader = new MultiFormatReader();
+reader.setHints(new Map<DecodeHintType, unknown>([[DecodeHintType.POSSIBLE_FORMATS, FORMATS], [DecodeHintType.TRY_HARDER, true]]));
+
+/** Finds one code128 / PDF417 / DataMatrix / QR code in an image. Never throws. */
+export function decodeImage(input: ImageInput): ImageDecode {
+  const image = isRgba(input) ? input : readPng(input);
+  if (typeof image === 'string') return { ok: false, detail: image };
+  const { width, height } = image;
+  if (!Number.isInteger(width) || !Number.isInteger(height) || width <= 0 || height <= 0 || image.rgba.length < width * height * 4) {
+    return { ok: false, detail: `bad image size ${width}×${height} for ${image.rgba.length} bytes` };
+  }
+  try {
+    const bitmap = new BinaryBitmap(new HybridBinarizer(new RGBLuminanceSource(toLuminance(image), width, height)));
+    const result = reader.decodeWithState(bitmap);
+    return { ok: true, text: result.getText(), symbology: SYMBOLOGY[result.getBarcodeFormat()] ?? 'other' };
+  } catch (error) {
+    return { ok: false, detail: error instanceof Error && error.name !== 'Error' ? `no barcode found (${error.name})` : 'no barcode found' };
+  } finally {
+    reader.reset();
+  }
+}

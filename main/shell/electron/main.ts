@@ -1,0 +1,111 @@
+// Electron shell: window, app:// protocol, IPC through the one validating dispatcher. Thin on
+// purpose (it cannot run in CI here); the policy lives in security.ts and is unit-tested.
+// The core runs in this (main) process: the same startCore + API session as the kiosk shell.
+import { app, BrowserWindow, ipcMain, protocol, session, shell as electronShell, type IpcMainInvokeEvent } from 'electron';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { IPC_EVENT, IPC_INVOKE, type ApiResponse } from '../../contract/api';
+import { describeError } from '../../errors/catalogue';
+import { startCore } from '../../core/core';
+import { createApiSession, type ApiSession } from '../../api/session';
+import { createScanPort } from '../../api/scan-port';
+import { contentSecurityPolicy } from '../csp';
+import { APP_SCHEME, APP_URL, createWindowOptions, isAllowedNavigation, isPermissionAllowed, isTrustedSender, resolveAppFile } from './security';
+import { openSecretVault } from './secrets';
+
+protocol.registerSchemesAsPrivileged([{ scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true } }]);
+
+if (!app.requestSingleInstanceLock()) {
+  app.quit();
+  process.exit(0);
+}
+
+const dist = path.resolve(__dirname, '..');
+const rendererDir = path.join(dist, 'renderer');
+const preloadPath = path.join(dist, 'preload', 'index.cjs');
+const dataDir = path.resolve(process.env.PAYDESK_DATA ?? path.join(os.homedir(), '.paydesk'));
+const configFile = path.resolve(process.env.PAYDESK_CONFIG ?? path.join(dataDir, 'paydesk.config.json'));
+const TYPES: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css', '.svg': 'image/svg+xml', '.png': 'image/png', '.map': 'application/json', '.woff2': 'font/woff2' };
+
+let win: BrowserWindow | null = null;
+let api: ApiSession | null = null;
+
+app.on('second-instance', () => {
+  if (win) {
+    if (win.isMinimized()) win.restore();
+    win.focus();
+  }
+});
+
+// Every web-contents: no navigation away, no new windows, no <webview>.
+app.on('web-contents-created', (_event, contents) => {
+  contents.on('will-navigate', (event, url) => {
+    if (!isAllowedNavigation(url)) event.preventDefault();
+  });
+  contents.on('will-redirect', (event, url) => {
+    if (!isAllowedNavigation(url)) event.preventDefault();
+  });
+  contents.on('will-attach-webview', (event) => event.preventDefault());
+  contents.setWindowOpenHandler(() => ({ action: 'deny' }));
+});
+
+async function handleInvoke(event: IpcMainInvokeEvent, method: unknown, input: unknown): Promise<ApiResponse> {
+  const frame = event.senderFrame;
+  if (!api || !frame || !isTrustedSender(frame.url, frame === event.sender.mainFrame)) {
+    return { ok: false, error: describeError('ipc.invalid', 'untrusted sender') };
+  }
+  return api.dispatch(method, input);
+}
+
+async function start(): Promise<void> {
+  fs.mkdirSync(dataDir, { recursive: true });
+  const vault = openSecretVault(path.join(dataDir, 'secrets.vault.json'));
+  vault.exportToEnvironment();
+
+  const ses = session.defaultSession;
+  ses.setPermissionRequestHandler((_wc, permission, callback, details) => callback(isPermissionAllowed(permission, details.requestingUrl)));
+  ses.setPermissionCheckHandler((_wc, permission, origin) => isPermissionAllowed(permission, origin));
+  protocol.handle(APP_SCHEME, async (request) => {
+    const file = resolveAppFile(rendererDir, request.url);
+    if (!file) return new Response('forbidden', { status: 403 });
+    try {
+      const body = await fs.promises.readFile(file);
+      return new Response(body, { headers: { 'Content-Type': TYPES[path.extname(file)] ?? 'application/octet-stream', 'Content-Security-Policy': contentSecurityPolicy(), 'X-Content-Type-Options': 'nosniff' } });
+    } catch {
+      return new Response('not found', { status: 404 });
+    }
+  });
+
+  const core = await startCore({ configFile, dataDir });
+  const scans = await createScanPort(core);
+  api = createApiSession({ core, scans, shell: 'electron', onError: (method, error) => console.error(`[api] ${method}:`, error) });
+  ipcMain.handle(IPC_INVOKE, handleInvoke);
+
+  win = new BrowserWindow(createWindowOptions(preloadPath, process.argv.includes('--fullscreen')));
+  const target = win;
+  const unsubscribe = api.subscribe((event) => {
+    if (!target.isDestroyed()) target.webContents.send(IPC_EVENT, event);
+  });
+  target.on('closed', () => {
+    unsubscribe();
+    win = null;
+  });
+  target.once('ready-to-show', () => target.show());
+  await target.loadURL(APP_URL);
+
+  app.on('before-quit', () => {
+    void (async () => {
+      await api?.close();
+      await scans.close();
+      await core.close();
+    })();
+  });
+}
+
+app.on('window-all-closed', () => app.quit());
+app.whenReady().then(start).catch((error: unknown) => {
+  console.error(error);
+  void electronShell.beep();
+  app.exit(1);
+});

@@ -1,0 +1,88 @@
+// Pure security policy of the Electron shell, unit-tested without the Electron binary
+// (security.test.ts): window options, the IPC sender check, navigation and app:// path rules.
+// Only `import type` from electron here, so tests under plain Node can load this file.
+import type { BrowserWindowConstructorOptions } from 'electron';
+import path from 'node:path';
+
+export const APP_SCHEME = 'app';
+export const APP_HOST = 'paydesk';
+export const APP_ORIGIN = `${APP_SCHEME}://${APP_HOST}`;
+export const APP_URL = `${APP_ORIGIN}/index.html`;
+
+export function createWindowOptions(preloadPath: string, kiosk = false): BrowserWindowConstructorOptions {
+  return {
+    width: 1024,
+    height: 768,
+    minWidth: 1024,
+    minHeight: 768,
+    show: false,
+    kiosk,
+    autoHideMenuBar: true,
+    backgroundColor: '#f3f4f6',
+    title: 'Paydesk',
+    webPreferences: {
+      preload: preloadPath,
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+      nodeIntegrationInWorker: false,
+      nodeIntegrationInSubFrames: false,
+      webSecurity: true,
+      allowRunningInsecureContent: false,
+      experimentalFeatures: false,
+      webviewTag: false,
+      navigateOnDragDrop: false,
+      spellcheck: false,
+      devTools: process.env.PAYDESK_DEVTOOLS === '1',
+    },
+  };
+}
+
+/** IPC is answered only for the app's own main frame loaded from app://paydesk/. */
+export function isTrustedSender(frameUrl: string | undefined | null, isMainFrame: boolean): boolean {
+  if (!isMainFrame || !frameUrl) return false;
+  let url: URL;
+  try {
+    url = new URL(frameUrl);
+  } catch {
+    return false;
+  }
+  return url.protocol === `${APP_SCHEME}:` && url.host === APP_HOST;
+}
+
+/** Navigation inside the window: only within the app origin (a reload); everything else is blocked. */
+export function isAllowedNavigation(target: string): boolean {
+  try {
+    const url = new URL(target);
+    return url.protocol === `${APP_SCHEME}:` && url.host === APP_HOST;
+  } catch {
+    return false;
+  }
+}
+
+/** Map an app:// request to a file inside the renderer folder; null for anything escaping it. */
+export function resolveAppFile(rendererDir: string, requestUrl: string): string | null {
+  let url: URL;
+  try {
+    url = new URL(requestUrl);
+  } catch {
+    return null;
+  }
+  if (url.protocol !== `${APP_SCHEME}:` || url.host !== APP_HOST) return null;
+  let rel: string;
+  try {
+    rel = decodeURIComponent(url.pathname);
+  } catch {
+    return null;
+  }
+  if (rel === '/' || rel === '') rel = '/index.html';
+  if (rel.includes('\0')) return null;
+  const root = path.resolve(rendererDir);
+  const file = path.resolve(root, `.${rel}`);
+  return file.startsWith(root + path.sep) ? file : null;
+}
+
+/** Permissions the renderer may get: none (camera decoding is a later feature: 'media' for app:// only). */
+export function isPermissionAllowed(_permission: string, _origin: string): boolean {
+  return false;
+}

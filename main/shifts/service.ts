@@ -1,0 +1,264 @@
+// Shifts: open / close, one open shift per till, the 24-hour rule (54-FZ), tenders taken outside
+// Koshelek Pay, and the X / Z reports. The checkout core calls assignForOperation() before it creates
+// an operation, so every operation belongs to the shift in which it was started.
+import { createHash } from 'node:crypto';
+import type Database from 'better-sqlite3';
+import type { Journal } from '../journal/database';
+import { describeError, PaydeskError, type CashierError, type ErrorKey } from '../errors/catalogue';
+import { isKopecks } from '../money/kopecks';
+import type { ShiftConfig } from './config';
+import { computeReport } from '../reports/compute';
+import { loadShift, loadShiftOperations, loadShiftTenders } from '../reports/load';
+import type { OperationKind, Reconciliation, ShiftInfo, ShiftReport, TenderRow } from '../reports/model';
+import { reconcile, type ReconcileOptions, type StatusLookup } from '../reports/reconcile';
+
+export type ShiftStatus = 'open' | 'expired' | 'closed';
+
+export interface ShiftView extends ShiftInfo {
+  zNumber: number | null;
+  /** openedAt + maxHours: after it the till refuses sales. */
+  expiresAt: string;
+  status: ShiftStatus;
+}
+
+export interface ShiftWarning {
+  key: Extract<ErrorKey, 'shift.expires_soon' | 'shift.expired' | 'shift.forgotten'>;
+  shiftId: number;
+  openedAt: string;
+  expiresAt: string;
+  /** Minutes until expiry (negative once expired). */
+  minutesLeft: number;
+  cashier: CashierError;
+}
+
+export interface TenderInput {
+  /** One of config shift.tenderKinds: 'cash', 'card_terminal', ... */
+  kind: string;
+  amountKop: number;
+  direction: 'sale' | 'refund';
+  note?: string;
+  cashier?: string;
+}
+
+export interface TillInfo {
+  terminalId: string;
+  storeId: string;
+  storeName: string;
+}
+
+export interface ShiftServiceOptions {
+  now?: () => Date;
+  till?: () => TillInfo;
+}
+
+interface ShiftDbRow {
+  id: number;
+  opened_at: string;
+  opened_by: string;
+  closed_at: string | null;
+  closed_by: string | null;
+  z_number: number | null;
+}
+
+interface ZDbRow {
+  number: number;
+  shift_id: number;
+  body_json: string;
+  sha256: string;
+}
+
+const HOUR_MS = 3_600_000;
+
+export function sha256(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
+}
+
+/** The business day (local calendar date) a moment belongs to, with the day starting at `startHour`. */
+export function businessDay(at: Date, startHour: number): string {
+  const shifted = new Date(at.getTime() - startHour * HOUR_MS);
+  return `${shifted.getFullYear()}-${String(shifted.getMonth() + 1).padStart(2, '0')}-${String(shifted.getDate()).padStart(2, '0')}`;
+}
+
+export class ShiftService {
+  private readonly sqlite: Database.Database;
+  private readonly now: () => Date;
+  private readonly till: () => TillInfo;
+
+  constructor(readonly journal: Journal, private readonly getConfig: () => ShiftConfig, options: ShiftServiceOptions = {}) {
+    this.sqlite = journal.sqlite;
+    this.now = options.now ?? (() => new Date());
+    this.till = options.till ?? (() => ({ terminalId: '', storeId: '', storeName: '' }));
+  }
+
+  private view(row: ShiftDbRow, now: Date = this.now()): ShiftView {
+    const expiresAt = new Date(Date.parse(row.opened_at) + this.getConfig().maxHours * HOUR_MS);
+    const status: ShiftStatus = row.closed_at !== null ? 'closed' : now.getTime() >= expiresAt.getTime() ? 'expired' : 'open';
+    return {
+      id: row.id, openedAt: row.opened_at, openedBy: row.opened_by, closedAt: row.closed_at, closedBy: row.closed_by,
+      zNumber: row.z_number, expiresAt: expiresAt.toISOString(), status,
+    };
+  }
+
+  private openRow(): ShiftDbRow | null {
+    const row = this.sqlite.prepare('SELECT * FROM shifts WHERE closed_at IS NULL').get() as ShiftDbRow | undefined;
+    return row ?? null;
+  }
+
+  /** The open shift (possibly past its 24 hours: status 'expired'), or null. */
+  current(): ShiftView | null {
+    const row = this.openRow();
+    return row ? this.view(row) : null;
+  }
+
+  get(shiftId: number): ShiftView | null {
+    const row = this.sqlite.prepare('SELECT * FROM shifts WHERE id = ?').get(shiftId) as ShiftDbRow | undefined;
+    return row ? this.view(row) : null;
+  }
+
+  /** Most recent shifts first. */
+  list(limit = 50): ShiftView[] {
+    const rows = this.sqlite.prepare('SELECT * FROM shifts ORDER BY id DESC LIMIT ?').all(limit) as ShiftDbRow[];
+    return rows.map((r) => this.view(r));
+  }
+
+  open(cashier: string): ShiftView {
+    const name = cashier.trim();
+    if (name === '') throw new PaydeskError('shift.not_open', 'a cashier name is required to open a shift');
+    return this.sqlite.transaction(() => {
+      const existing = this.openRow();
+      if (existing) throw new PaydeskError('shift.already_open', `shift ${existing.id} opened ${existing.opened_at} by ${existing.opened_by}`);
+      const info = this.sqlite.prepare('INSERT INTO shifts (opened_at, opened_by) VALUES (?, ?)').run(this.now().toISOString(), name);
+      return this.get(Number(info.lastInsertRowid)) as ShiftView;
+    }).immediate();
+  }
+
+  /**
+   * The shift a new operation belongs to. Throws shift.not_open without an open shift and
+   * shift.expired for a payment or refund once the shift has run maxHours (a cancel of an in-flight
+   * payment is still allowed: it is how an unresolved payment gets resolved before the close).
+   */
+  assignForOperation(kind: OperationKind): number {
+    const row = this.openRow();
+    if (!row) throw new PaydeskError('shift.not_open');
+    const shift = this.view(row);
+    if (shift.status === 'expired' && kind !== 'cancel') throw new PaydeskError('shift.expired', `shift ${shift.id} expired at ${shift.expiresAt}`);
+    return shift.id;
+  }
+
+  /** Ahead-of-expiry warning, expiry, and a shift forgotten overnight. Empty when all is well. */
+  warnings(now: Date = this.now()): ShiftWarning[] {
+    const row = this.openRow();
+    if (!row) return [];
+    const config = this.getConfig();
+    const shift = this.view(row, now);
+    const minutesLeft = Math.floor((Date.parse(shift.expiresAt) - now.getTime()) / 60_000);
+    const base = { shiftId: shift.id, openedAt: shift.openedAt, expiresAt: shift.expiresAt, minutesLeft };
+    const out: ShiftWarning[] = [];
+    const warn = (key: ShiftWarning['key']): void => {
+      out.push({ key, ...base, cashier: describeError(key, `shift ${shift.id}`, { minutes: Math.max(0, minutesLeft) }) });
+    };
+    if (shift.status === 'expired') warn('shift.expired');
+    else if (minutesLeft < config.warnBeforeMinutes) warn('shift.expires_soon');
+    if (businessDay(new Date(shift.openedAt), config.dayStartsAtHour) < businessDay(now, config.dayStartsAtHour)) warn('shift.forgotten');
+    return out;
+  }
+
+  /** Records a tender taken outside Koshelek Pay in the open shift, so the Z report covers the whole till. */
+  recordTender(input: TenderInput): TenderRow {
+    const config = this.getConfig();
+    if (!config.tenderKinds.includes(input.kind)) throw new PaydeskError('tender.invalid', `unknown tender kind '${input.kind}' (configured: ${config.tenderKinds.join(', ')})`);
+    if (!isKopecks(input.amountKop) || input.amountKop <= 0) throw new PaydeskError('tender.invalid', `amount must be a positive whole number of kopecks, got ${String(input.amountKop)}`);
+    if (input.direction !== 'sale' && input.direction !== 'refund') throw new PaydeskError('tender.invalid', 'direction must be sale or refund');
+    const shiftId = this.assignForOperation(input.direction === 'sale' ? 'payment' : 'refund');
+    const createdAt = this.now().toISOString();
+    const info = this.sqlite
+      .prepare('INSERT INTO tenders (shift_id, kind, direction, amount_kop, note, cashier, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)')
+      .run(shiftId, input.kind, input.direction, input.amountKop, input.note ?? '', input.cashier ?? '', createdAt);
+    return { id: Number(info.lastInsertRowid), kind: input.kind, direction: input.direction, amountKop: input.amountKop, note: input.note ?? '', cashier: input.cashier ?? '', createdAt };
+  }
+
+  /** Ids of operations of the shift (default: the open one) that are not final yet. */
+  unresolvedOperations(shiftId?: number): string[] {
+    const id = shiftId ?? this.openRow()?.id;
+    if (id === undefined) return [];
+    const rows = this.sqlite.prepare('SELECT id FROM operations WHERE shift_id = ? AND is_final = 0 ORDER BY created_at').all(id) as { id: string }[];
+    return rows.map((r) => r.id);
+  }
+
+  private compute(type: 'x' | 'z', shift: ShiftInfo, zNumber: number | null): ShiftReport {
+    return computeReport({
+      type, zNumber, shift, till: this.till(), generatedAt: this.now().toISOString(),
+      operations: loadShiftOperations(this.sqlite, shift.id),
+      tenders: loadShiftTenders(this.sqlite, shift.id),
+    });
+  }
+
+  /** X report: the shift so far (default the open one), read-only, any time. */
+  xReport(shiftId?: number): ShiftReport {
+    const id = shiftId ?? this.openRow()?.id;
+    if (id === undefined) throw new PaydeskError('shift.not_open');
+    const shift = loadShift(this.sqlite, id);
+    if (!shift) throw new PaydeskError('shift.not_found', `shift ${id}`);
+    return this.compute('x', shift, null);
+  }
+
+  /** Koshelek's statuses against the journal for a shift (default the open one). */
+  async reconcile(lookup: StatusLookup, shiftId?: number, options: ReconcileOptions = {}): Promise<Reconciliation> {
+    const id = shiftId ?? this.openRow()?.id;
+    if (id === undefined) throw new PaydeskError('shift.not_open');
+    return reconcile(loadShiftOperations(this.sqlite, id), lookup, { now: this.now, ...options });
+  }
+
+  /**
+   * Closes the open shift and writes its Z report (next number, immutable). Refuses while any
+   * operation of the shift is unresolved (shift.unresolved_operations, ids in details).
+   */
+  close(cashier: string, options: { reconciliation?: Reconciliation } = {}): ShiftReport {
+    const name = cashier.trim();
+    return this.sqlite.transaction(() => {
+      const row = this.openRow();
+      if (!row) throw new PaydeskError('shift.not_open');
+      const unresolved = this.unresolvedOperations(row.id);
+      if (unresolved.length > 0) {
+        const shown = unresolved.slice(0, 10).join(', ');
+        throw new PaydeskError('shift.unresolved_operations', `${unresolved.length} unresolved: ${shown}${unresolved.length > 10 ? ', …' : ''}`);
+      }
+      const last = this.sqlite.prepare('SELECT COALESCE(MAX(number), 0) AS n FROM z_reports').get() as { n: number };
+      const zNumber = last.n + 1;
+      const closedAt = this.now().toISOString();
+      const shift: ShiftInfo = { id: row.id, openedAt: row.opened_at, openedBy: row.opened_by, closedAt, closedBy: name };
+      const report = this.compute('z', shift, zNumber);
+      report.reconciliation = options.reconciliation ?? null;
+      const body = JSON.stringify(report);
+      this.sqlite.prepare('INSERT INTO z_reports (number, shift_id, created_at, cashier, body_json, sha256) VALUES (?, ?, ?, ?, ?, ?)')
+        .run(zNumber, row.id, closedAt, name, body, sha256(body));
+      this.sqlite.prepare('UPDATE shifts SET closed_at = ?, closed_by = ?, z_number = ? WHERE id = ?').run(closedAt, name, zNumber, row.id);
+      return report;
+    }).immediate();
+  }
+
+  /** Reconciles with Koshelek first (network, outside the transaction), then closes with that section in the Z. */
+  async closeAndReconcile(cashier: string, lookup: StatusLookup, options: ReconcileOptions = {}): Promise<ShiftReport> {
+    const reconciliation = await this.reconcile(lookup, undefined, options);
+    return this.close(cashier, { reconciliation });
+  }
+
+  private readZ(row: ZDbRow | undefined): ShiftReport | null {
+    if (!row) return null;
+    if (sha256(row.body_json) !== row.sha256) throw new PaydeskError('report.integrity', `Z ${row.number}`);
+    const report: ShiftReport = JSON.parse(row.body_json);
+    return report;
+  }
+
+  zReport(number: number): ShiftReport | null {
+    return this.readZ(this.sqlite.prepare('SELECT number, shift_id, body_json, sha256 FROM z_reports WHERE number = ?').get(number) as ZDbRow | undefined);
+  }
+
+  zReportForShift(shiftId: number): ShiftReport | null {
+    return this.readZ(this.sqlite.prepare('SELECT number, shift_id, body_json, sha256 FROM z_reports WHERE shift_id = ?').get(shiftId) as ZDbRow | undefined);
+  }
+
+  latestZ(): ShiftReport | null {
+    return this.readZ(this.sqlite.prepare('SELECT number, shift_id, body_json, sha256 FROM z_reports ORDER BY number DESC LIMIT 1').get() as ZDbRow | undefined);
+  }
+}
