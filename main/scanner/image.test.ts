@@ -1,5 +1,5 @@
 // Real images of every symbology of 003 §6.1.1, generated with bwip-js and decoded with @zxing/library.
-import bwipjs from 'bwip-js';
+import bwipjs from 'bwip-js/node';
 import { PNG } from 'pngjs';
 import { describe, expect, it } from 'vitest';
 import { composeBarcode } from '../barcode/compose';

@@ -1,6 +1,15 @@
 // The CLI's command list: add one import and one entry per command file.
 import type { Command } from 'commander';
+import { registerReport } from './report';
+import { registerConfigCheck } from './config-check';
+import { registerDoctor } from './doctor';
+import { registerExport } from './export';
 
 export type RegisterCommand = (program: Command) => void;
 
-export const COMMANDS: RegisterCommand[] = [];
+export const COMMANDS: RegisterCommand[] = [
+  registerReport,
+  registerConfigCheck,
+  registerDoctor,
+  registerExport,
+];

@@ -33,6 +33,9 @@ export type PaymentPhase =
 
 export const FINAL_PAYMENT_PHASES: ReadonlySet<PaymentPhase> = new Set(['paid', 'rejected', 'canceled', 'failed']);
 
+/** Reference §2.4: status requests no more often than once per 250 ms. */
+const MIN_POLL_GAP_MS = 250;
+
 export type CancelReason = 'cashier' | 'timeout' | 'no_answer';
 
 export interface CancelAttempt {
@@ -299,7 +302,8 @@ function keepPolling(state: PaymentState, env: MachineEnv): PaymentState {
   const interval = deadlineAt === null && env.now - state.ctx.startedAt > env.timing.refStatusForegroundMs
     ? env.timing.backgroundRetryMs
     : env.timing.pollIntervalMs;
-  const at = deadlineAt === null ? env.now + interval : Math.min(env.now + interval, deadlineAt);
+  // Never closer than 250 ms to the previous poll (contract), even for the last one before the deadline.
+  const at = deadlineAt === null ? env.now + interval : Math.max(env.now + MIN_POLL_GAP_MS, Math.min(env.now + interval, deadlineAt));
   return { ...state, next: { action: 'poll_status', at } };
 }
 

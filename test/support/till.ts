@@ -1,0 +1,81 @@
+// Test harness: a real emulator on loopback and a real core (SQLite file in a temp folder) whose
+// config points at it with credentials, exactly as IT would configure a till.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { startCore, type StartedCore } from '../../main/core/core';
+import { configSchema, type PaydeskConfigInput } from '../../main/config/schema';
+import { silentLogger } from '../../main/log/logger';
+import { startKoshelekEmulator, testCardBarcode, type EmulatorOptions, type KoshelekEmulator } from '../../emulators/koshelek';
+
+export function tempDir(prefix = 'paydesk-test-'): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+}
+
+export interface TillConfigOptions {
+  emulator: KoshelekEmulator;
+  dataDir: string;
+  timing?: Record<string, number>;
+  koshelek?: Record<string, unknown>;
+  extra?: Partial<PaydeskConfigInput>;
+}
+
+/** Writes a config that points the till at the emulator with credentials (not the embedded mode). */
+export function writeTillConfig(o: TillConfigOptions): string {
+  const file = path.join(o.dataDir, 'paydesk.config.json');
+  let caFile: string | undefined;
+  if (o.emulator.ca) {
+    caFile = path.join(o.dataDir, 'emulator-ca.pem');
+    fs.writeFileSync(caFile, o.emulator.ca);
+  }
+  const input: PaydeskConfigInput = {
+    ...o.extra,
+    till: { terminalId: 'POS-T1', storeId: 'store-test' },
+    koshelek: {
+      login: 'emulator',
+      password: 'emulator',
+      environment: 'test',
+      baseUrls: { test: o.emulator.baseUrl, production: 'https://api.koshelek.app/partner' },
+      ...(caFile ? { caFile } : {}),
+      timing: { retryDelayMs: 20, backgroundRetryMs: 500, keepAliveRefreshMs: 0, requestTimeoutMs: 2_000, statusTimeoutMs: 1_000, ...o.timing },
+      ...o.koshelek,
+    },
+  };
+  const config = configSchema.parse(input);
+  fs.writeFileSync(file, JSON.stringify(config, null, 2));
+  return file;
+}
+
+export interface Till {
+  core: StartedCore;
+  emulator: KoshelekEmulator;
+  dataDir: string;
+  configFile: string;
+  close(): Promise<void>;
+}
+
+export async function startTill(options: { emulator?: EmulatorOptions; timing?: Record<string, number>; koshelek?: Record<string, unknown>; extra?: Partial<PaydeskConfigInput> } = {}): Promise<Till> {
+  const emulator = await startKoshelekEmulator({ confirmDelayMs: 150, ...options.emulator });
+  const dataDir = tempDir();
+  const configFile = writeTillConfig({ emulator, dataDir, timing: options.timing, koshelek: options.koshelek, extra: options.extra });
+  const core = await startCore({ configFile, dataDir, logger: silentLogger() });
+  return {
+    core, emulator, dataDir, configFile,
+    async close() {
+      await core.close();
+      await emulator.close();
+    },
+  };
+}
+
+/** A fresh test card: loyaltyId and cardSession as the scanner would split them. */
+export function card(scenario = 'OK'): { loyaltyId: string; cardSession: string; barcode: string } {
+  const barcode = testCardBarcode(scenario);
+  return { loyaltyId: barcode.slice(2, 15), cardSession: barcode.slice(15, 21), barcode };
+}
+
+let orderSeq = 0;
+export function orderId(): string {
+  orderSeq += 1;
+  return `T-${process.pid}-${Date.now().toString(36)}-${orderSeq}`;
+}
