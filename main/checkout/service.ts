@@ -18,6 +18,7 @@ import type { MachineEvent } from '../payapi/koshelek/machine-common';
 import { initialPayment, type PaymentState } from '../payapi/koshelek/payment-machine';
 import { initialRefund, type RefundState } from '../payapi/koshelek/refund-machine';
 import type { StatusResponse } from '../payapi/koshelek/wire';
+import { failpoint } from './failpoints';
 import { fromItemRows, planRefund, planSale, toItemRows, toWireItems } from './basket';
 import { OperationActor, type ActorHooks } from './runner';
 import { operationView } from './views';
@@ -154,6 +155,7 @@ export class CheckoutService implements CheckoutApi {
       }
       throw new PaydeskError('journal.io', String(error));
     }
+    failpoint('payment.after_intent');
     this.startPaymentActor(row, state);
     return this.view(row);
   }
@@ -209,6 +211,7 @@ export class CheckoutService implements CheckoutApi {
     });
     row.transaction_id = payment.transaction_id;
     store.insertIntent(row, toItemRows(id, plan.lines), { type: 'intent', endpoint: 'refund', requestId: state.ctx.requestId, body: { amountKop: plan.amountKop, transactionId: payment.transaction_id } });
+    failpoint('refund.after_intent');
     this.startRefundActor(row, state);
     return this.view(row);
   }

@@ -112,7 +112,11 @@ export async function startTill(options: TillOptions = {}): Promise<Till> {
       fs.writeFileSync(pty.feeder, `${barcode}\r`);
     },
     async wedgeScan(barcode) {
-      await page.keyboard.type(barcode, { delay: 4 });
+      // Like a HID scanner: physical US-layout keys, Shift held for capitals, a few ms apart, then Enter.
+      for (const ch of barcode) {
+        const code = /[a-z]/i.test(ch) ? `Key${ch.toUpperCase()}` : /\d/.test(ch) ? `Digit${ch}` : ch;
+        await page.keyboard.press(/[A-Z]/.test(ch) ? `Shift+${code}` : code);
+      }
       await page.keyboard.press('Enter');
     },
     async screenshot(name) {

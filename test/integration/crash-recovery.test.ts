@@ -1,0 +1,222 @@
+// Crash recovery, for real: a till process is SIGKILLed at each step of a payment and of a refund,
+// then restarted on the same SQLite file. Nothing may stay unknown and no money may move twice.
+import { spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import Database from 'better-sqlite3';
+import { startKoshelekEmulator, type KoshelekEmulator } from '../../emulators/koshelek';
+import { card, orderId, tempDir, writeTillConfig } from '../support/till';
+
+const CHILD = path.join(__dirname, '..', 'support', 'till-process.ts');
+let emulator: KoshelekEmulator;
+
+beforeAll(async () => {
+  emulator = await startKoshelekEmulator({ confirmDelayMs: 600 });
+});
+afterAll(async () => {
+  await emulator.close();
+});
+
+interface Run {
+  child: ChildProcess;
+  lines: Record<string, unknown>[];
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  waitFor(event: string): Promise<Record<string, unknown>>;
+}
+
+function run(dataDir: string, configFile: string, args: string[], env: Record<string, string> = {}): Run {
+  const child = spawn(process.execPath, ['--import', 'tsx', CHILD, '--data', dataDir, '--config', configFile, ...args], {
+    env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const lines: Record<string, unknown>[] = [];
+  const waiters: { event: string; resolve: (l: Record<string, unknown>) => void }[] = [];
+  let buffer = '';
+  child.stdout?.on('data', (chunk: Buffer) => {
+    buffer += chunk.toString();
+    let nl: number;
+    while ((nl = buffer.indexOf('\n')) >= 0) {
+      const line = JSON.parse(buffer.slice(0, nl)) as Record<string, unknown>;
+      buffer = buffer.slice(nl + 1);
+      lines.push(line);
+      for (const w of waiters.filter((x) => x.event === line.event)) w.resolve(line);
+    }
+  });
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
+  return {
+    child, lines, exited,
+    waitFor: (event) => {
+      const seen = lines.find((l) => l.event === event);
+      return seen ? Promise.resolve(seen) : new Promise((resolve) => waiters.push({ event, resolve }));
+    },
+  };
+}
+
+async function until(predicate: () => boolean, timeoutMs = 15_000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!predicate()) {
+    if (Date.now() > end) throw new Error('timed out waiting for the step');
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
+function freshTill(timing: Record<string, number> = {}) {
+  const dataDir = tempDir('paydesk-crash-');
+  const configFile = writeTillConfig({ emulator, dataDir, timing: { finalStatusTimeoutMs: 20_000, ...timing } });
+  return { dataDir, configFile };
+}
+
+function journal(dataDir: string) {
+  const db = new Database(path.join(dataDir, 'journal.db'), { readonly: true });
+  try {
+    return {
+      open: (db.prepare('SELECT COUNT(*) AS n FROM operations WHERE is_final = 0').get() as { n: number }).n,
+      ops: db.prepare('SELECT id, kind, phase, outcome, request_id, transaction_id, recovered FROM operations ORDER BY created_at').all() as { id: string; kind: string; phase: string; outcome: string | null; request_id: string; transaction_id: string | null; recovered: number }[],
+    };
+  } finally {
+    db.close();
+  }
+}
+
+async function restartUntilIdle(t: { dataDir: string; configFile: string }) {
+  const again = run(t.dataDir, t.configFile, ['--do', 'resume']);
+  const idle = await again.waitFor('idle');
+  await again.exited;
+  return idle;
+}
+
+const requestsFor = (endpoint: string, requestId: string) => emulator.received.filter((r) => r.endpoint === endpoint && r.requestId === requestId);
+
+async function payInChild(t: { dataDir: string; configFile: string }, scenario = 'OK', env: Record<string, string> = {}) {
+  const c = card(scenario);
+  const order = orderId();
+  const child = run(t.dataDir, t.configFile, ['--do', 'pay', '--order', order, '--loyalty', c.loyaltyId, '--session', c.cardSession, '--amount', '12300'], env);
+  return { child, order, c };
+}
+
+describe('payment: SIGKILL at each step, then restart', () => {
+  it('after the intent is committed, before checkout leaves', async () => {
+    const t = freshTill();
+    const { child } = await payInChild(t, 'OK', { PAYDESK_FAILPOINT: 'payment.after_intent' });
+    expect((await child.exited).signal).toBe('SIGKILL');
+    const before = journal(t.dataDir);
+    expect(before.ops[0]?.phase).toBe('checkout_pending');
+    expect(requestsFor('checkout', before.ops[0]?.request_id ?? '')).toHaveLength(0);
+    await restartUntilIdle(t);
+    const after = journal(t.dataDir);
+    expect(after.open).toBe(0);
+    expect(after.ops[0]).toMatchObject({ outcome: 'paid', recovered: 1 });
+    expect(requestsFor('checkout', after.ops[0]?.request_id ?? '')).toHaveLength(1);
+  });
+
+  it('while checkout is in flight (sent, not answered)', async () => {
+    const t = freshTill();
+    const c = card('OK');
+    emulator.injectFault({ endpoint: 'checkout', kind: 'delay', delayMs: 800, match: { cardSession: c.cardSession } });
+    const order = orderId();
+    const child = run(t.dataDir, t.configFile, ['--do', 'pay', '--order', order, '--loyalty', c.loyaltyId, '--session', c.cardSession, '--amount', '12300']);
+    await until(() => emulator.received.some((r) => r.endpoint === 'checkout' && (r.body as { cardSession?: string }).cardSession === c.cardSession));
+    child.child.kill('SIGKILL');
+    await child.exited;
+    await new Promise((r) => setTimeout(r, 900)); // the emulator processes the orphaned request meanwhile
+    await restartUntilIdle(t);
+    const after = journal(t.dataDir);
+    expect(after.ops[0]?.outcome).toBe('paid');
+    const checkouts = requestsFor('checkout', after.ops[0]?.request_id ?? '');
+    expect(checkouts.length).toBe(2); // the original and the replay after restart: same requestId
+    expect(emulator.stats().transactions).toBeGreaterThan(0);
+    expect(emulator.transaction(after.ops[0]?.transaction_id ?? '')?.status).toBe('accepted');
+  });
+
+  it('while waiting for the customer (status polling)', async () => {
+    const t = freshTill();
+    const { child } = await payInChild(t, 'OK');
+    const started = await child.waitFor('started');
+    await until(() => emulator.received.some((r) => r.endpoint === 'status' && journal(t.dataDir).ops[0]?.transaction_id === (r.body as { transactionId?: string }).transactionId));
+    child.child.kill('SIGKILL');
+    await child.exited;
+    expect(journal(t.dataDir).ops[0]?.phase).toBe('awaiting_status');
+    await restartUntilIdle(t);
+    const after = journal(t.dataDir);
+    expect(after.ops[0]).toMatchObject({ id: started.id, outcome: 'paid', recovered: 1 });
+    expect(requestsFor('checkout', after.ops[0]?.request_id ?? '')).toHaveLength(1);
+  });
+
+  it('while the automatic cancel is in flight', async () => {
+    const t = freshTill({ finalStatusTimeoutMs: 1_000 });
+    const c = card('SL');
+    emulator.injectFault({ endpoint: 'cancel', kind: 'delay', delayMs: 700, match: { cardSession: c.cardSession } });
+    const child = run(t.dataDir, t.configFile, ['--do', 'pay', '--order', orderId(), '--loyalty', c.loyaltyId, '--session', c.cardSession, '--amount', '12300']);
+    await until(() => emulator.received.some((r) => r.endpoint === 'cancel' && emulator.transaction((r.body as { transactionId: string }).transactionId)?.cardSession === c.cardSession));
+    child.child.kill('SIGKILL');
+    await child.exited;
+    await new Promise((r) => setTimeout(r, 800));
+    await restartUntilIdle(t);
+    const after = journal(t.dataDir);
+    const payment = after.ops.find((o) => o.kind === 'payment');
+    const cancel = after.ops.find((o) => o.kind === 'cancel');
+    expect(payment?.outcome).toBe('canceled');
+    expect(cancel?.outcome).toBe('canceled');
+    expect(requestsFor('cancel', cancel?.request_id ?? '').length).toBe(2); // replayed with the same requestId
+    expect(emulator.transaction(payment?.transaction_id ?? '')?.status).toBe('canceled');
+  });
+
+  it('after the payment is final: nothing to resume, nothing sent again', async () => {
+    const t = freshTill();
+    const { child } = await payInChild(t, 'OK');
+    await child.waitFor('idle');
+    await child.exited;
+    const before = emulator.received.length;
+    const idle = await restartUntilIdle(t);
+    expect(idle.open).toMatchObject({ n: 0 });
+    expect(emulator.received.filter((r, i) => i >= before && r.endpoint !== 'unknown')).toHaveLength(0);
+  });
+});
+
+describe('refund: SIGKILL at each step, then restart', () => {
+  async function paid(scenario = 'OK') {
+    const t = freshTill();
+    const { child } = await payInChild(t, scenario);
+    const idle = await child.waitFor('idle');
+    await child.exited;
+    expect((idle.view as { outcome: string }).outcome).toBe('paid');
+    return { t, paymentId: String(idle.id), transactionId: String((idle.view as { transactionId: string }).transactionId) };
+  }
+
+  it('after the refund intent is committed, before it leaves', async () => {
+    const { t, paymentId, transactionId } = await paid();
+    const child = run(t.dataDir, t.configFile, ['--do', 'refund', '--payment', paymentId, '--amount', '2000'], { PAYDESK_FAILPOINT: 'refund.after_intent' });
+    expect((await child.exited).signal).toBe('SIGKILL');
+    expect(emulator.transaction(transactionId)?.refunded).toBe(0);
+    await restartUntilIdle(t);
+    const refund = journal(t.dataDir).ops.find((o) => o.kind === 'refund');
+    expect(refund?.outcome).toBe('refunded');
+    expect(emulator.transaction(transactionId)?.refunded).toBe(2000);
+  });
+
+  it('while the refund is in flight: replayed with the same requestId, money returned once', async () => {
+    const { t, paymentId, transactionId } = await paid();
+    emulator.injectFault({ endpoint: 'refund', kind: 'delay', delayMs: 700, match: { requestId: undefined } });
+    const child = run(t.dataDir, t.configFile, ['--do', 'refund', '--payment', paymentId, '--amount', '3000']);
+    await until(() => emulator.received.some((r) => r.endpoint === 'refund' && (r.body as { transactionId: string }).transactionId === transactionId));
+    child.child.kill('SIGKILL');
+    await child.exited;
+    await new Promise((r) => setTimeout(r, 800));
+    await restartUntilIdle(t);
+    const refund = journal(t.dataDir).ops.find((o) => o.kind === 'refund');
+    expect(refund?.outcome).toBe('refunded');
+    expect(requestsFor('refund', refund?.request_id ?? '').length).toBe(2);
+    expect(emulator.transaction(transactionId)?.refunded).toBe(3000);
+  });
+
+  it('while an asynchronous refund is being followed by status', async () => {
+    const { t, paymentId, transactionId } = await paid('RN');
+    const child = run(t.dataDir, t.configFile, ['--do', 'refund', '--payment', paymentId, '--amount', '1500']);
+    await until(() => emulator.received.some((r) => r.endpoint === 'status' && (r.body as { transactionId?: string; refTransactionId?: string }).transactionId === transactionId && Boolean((r.body as { refTransactionId?: string }).refTransactionId)));
+    child.child.kill('SIGKILL');
+    await child.exited;
+    expect(journal(t.dataDir).ops.find((o) => o.kind === 'refund')?.phase).toBe('awaiting_refund_status');
+    await restartUntilIdle(t);
+    expect(journal(t.dataDir).ops.find((o) => o.kind === 'refund')?.outcome).toBe('refunded');
+    expect(emulator.transaction(transactionId)?.refunded).toBe(1500);
+  });
+});

@@ -1,0 +1,34 @@
+// A till as a separate OS process, for the crash-recovery tests: it starts the real core on a data
+// folder, does one thing, and reports JSON lines on stdout. The test kills it with SIGKILL.
+//   --do pay     --order O --loyalty L --session S --amount K
+//   --do refund  --payment ID --amount K
+//   --do resume  (just start: recovery resumes what the journal holds, then wait until idle)
+import { parseArgs } from 'node:util';
+import { startCore } from '../../main/core/core';
+import { silentLogger } from '../../main/log/logger';
+
+const { values } = parseArgs({
+  options: {
+    data: { type: 'string' }, config: { type: 'string' }, do: { type: 'string' }, order: { type: 'string' },
+    loyalty: { type: 'string' }, session: { type: 'string' }, amount: { type: 'string' }, payment: { type: 'string' },
+  },
+});
+const say = (event: string, data: Record<string, unknown> = {}) => process.stdout.write(`${JSON.stringify({ event, ...data })}\n`);
+
+const core = await startCore({ configFile: String(values.config), dataDir: String(values.data), logger: silentLogger(), watchConfig: false });
+say('ready', { resumed: core.checkout.inFlight() });
+let id: string | null = null;
+if (values.do === 'pay') {
+  const op = await core.checkout.pay({ orderId: String(values.order), amountKop: Number(values.amount), card: { loyaltyId: String(values.loyalty), cardSession: String(values.session) }, paymentType: 'SBP' });
+  id = op.id;
+  say('started', { id, requestId: op.requestId });
+} else if (values.do === 'refund') {
+  const op = await core.checkout.refund({ paymentOperationId: String(values.payment), amountKop: Number(values.amount) });
+  id = op.id;
+  say('started', { id, requestId: op.requestId });
+}
+const until = Date.now() + 30_000;
+while (core.checkout.inFlight() > 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
+say('idle', { id, view: id ? core.checkout.get(id) : null, open: core.journal.sqlite.prepare('SELECT COUNT(*) AS n FROM operations WHERE is_final = 0').get() });
+await core.close();
+process.exit(0);
