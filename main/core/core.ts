@@ -12,7 +12,7 @@ import { OperationStore } from '../journal/operations';
 import { createLogger, type Logger } from '../log/logger';
 import { KoshelekClient, type ExchangeInfo, type TokenProvider } from '../payapi/koshelek/client';
 import { startPostbackListener, type PostbackListener } from '../payapi/koshelek/postback';
-import { createTotpVerifier } from '../totp';
+import { createTotpVerifier, type TotpVerifier } from '../totp';
 import { makeCert, startKoshelekEmulator, type KoshelekEmulator } from '../../emulators/koshelek';
 import type { Core, CoreEvent, CoreOptions, EnvironmentView, HealthView } from './types';
 
@@ -32,6 +32,8 @@ export interface StartedCore extends Core {
   readonly marks: Record<string, number>;
   /** Resolves when the Pay API connection has been opened once (pre-warmed). */
   readonly warm: Promise<boolean>;
+  /** Parse and verify a scanned barcode with the configured TOTP verifier (the same one that makes tokens). */
+  verifyBarcode(raw: string): ReturnType<TotpVerifier['verifyBarcode']>;
 }
 
 function hasCredentials(config: PaydeskConfig): boolean {
@@ -96,7 +98,7 @@ export async function startCore(options: StartCoreOptions): Promise<StartedCore>
     if (changed) emit({ type: 'health', health: { ...health } });
   };
 
-  let current: { key: string; client: KoshelekClient; env: EnvironmentView } | null = null;
+  let current: { key: string; client: KoshelekClient; env: EnvironmentView; verifier: TotpVerifier } | null = null;
   const retired: KoshelekClient[] = [];
 
   const buildConnection = async (config: PaydeskConfig) => {
@@ -108,7 +110,8 @@ export async function startCore(options: StartCoreOptions): Promise<StartedCore>
     }
     const k = config.koshelek;
     const baseUrl = embedded && emulator ? emulator.baseUrl : k.environment === 'production' ? k.baseUrls.production : k.baseUrls.test;
-    const tokenProvider: TokenProvider = await createTotpVerifier(config.totp);
+    const verifier = await createTotpVerifier(config.totp);
+    const tokenProvider: TokenProvider = verifier;
     const client = new KoshelekClient({
       baseUrl,
       login: embedded ? 'emulator' : k.login,
@@ -126,7 +129,7 @@ export async function startCore(options: StartCoreOptions): Promise<StartedCore>
       terminalId: config.till.terminalId,
       embeddedEmulator: embedded,
     };
-    return { key: connectionKey(config), client, env };
+    return { key: connectionKey(config), client, env, verifier };
   };
 
   current = await buildConnection(live.current());
@@ -187,6 +190,7 @@ export async function startCore(options: StartCoreOptions): Promise<StartedCore>
     warm,
     environment: () => (current as { env: EnvironmentView }).env,
     health: () => ({ ...health }),
+    verifyBarcode: (raw) => (current as { verifier: TotpVerifier }).verifier.verifyBarcode(raw),
     onEvent(listener) {
       listeners.add(listener);
       return () => listeners.delete(listener);

@@ -4,6 +4,8 @@ import { registerReport } from './report';
 import { registerConfigCheck } from './config-check';
 import { registerDoctor } from './doctor';
 import { registerExport } from './export';
+import { registerSale } from './sale';
+import { registerTestcard } from './testcard';
 
 export type RegisterCommand = (program: Command) => void;
 
@@ -12,4 +14,6 @@ export const COMMANDS: RegisterCommand[] = [
   registerConfigCheck,
   registerDoctor,
   registerExport,
+  registerSale,
+  registerTestcard,
 ];
