@@ -3,7 +3,9 @@
 import {
   CLOCK_WARN_MS, statusViewSchema, type ApiEvent, type ScanResultView, type ScannerStateView, type StatusView,
 } from '../contract/api';
+import type { OperationView, Outcome } from '../contract/checkout';
 import type { Core } from '../core/types';
+import { describeError, type ErrorKey } from '../errors/catalogue';
 import { createDispatcher, type ApiHandlers, type Dispatch } from './dispatcher';
 
 /** What the API needs from the scanning capability (adapter in main/api/scan-port.ts). */
@@ -31,6 +33,15 @@ export interface ApiSession {
   close(): Promise<void>;
 }
 
+/** Final outcomes the core reports without an error still get the catalogue's cashier line. */
+const OUTCOME_ERROR: Partial<Record<Outcome, ErrorKey>> = { canceled: 'payment.canceled' };
+
+export function withCashierError(operation: OperationView): OperationView {
+  const key = operation.outcome ? OUTCOME_ERROR[operation.outcome] : undefined;
+  if (!operation.isFinal || operation.error !== null || !key) return operation;
+  return { ...operation, error: describeError(key) };
+}
+
 export function buildStatus(core: Core, scans: ScanPort, shell: StatusView['shell']): StatusView {
   const config = core.config.current();
   const configStatus = core.config.getStatus();
@@ -53,11 +64,14 @@ export function createApiSession(options: ApiSessionOptions): ApiSession {
   const handlers: ApiHandlers = {
     'status.get': () => buildStatus(core, scans, shell),
     'sale.availability': (input) => checkout.availability(input),
-    'sale.pay': (input) => checkout.pay(input),
-    'sale.cancel': (input) => checkout.cancel(input.operationId),
-    'refund.start': (input) => checkout.refund(input),
-    'operation.get': (input) => checkout.get(input.operationId),
-    'operation.query': (input) => checkout.query(input),
+    'sale.pay': async (input) => withCashierError(await checkout.pay(input)),
+    'sale.cancel': async (input) => withCashierError(await checkout.cancel(input.operationId)),
+    'refund.start': async (input) => withCashierError(await checkout.refund(input)),
+    'operation.get': (input) => {
+      const operation = checkout.get(input.operationId);
+      return operation ? withCashierError(operation) : null;
+    },
+    'operation.query': (input) => checkout.query(input).map(withCashierError),
     'scan.wedge': (input) => scans.submitWedge(input.code, input.interKeyMs),
     'scan.manual': (input) => scans.submitManual(input.code),
   };
@@ -78,7 +92,7 @@ export function createApiSession(options: ApiSessionOptions): ApiSession {
   };
   const unsubscribers = [
     core.onEvent((event) => {
-      if (event.type === 'operation') emit({ event: 'operation', payload: event.operation });
+      if (event.type === 'operation') emit({ event: 'operation', payload: withCashierError(event.operation) });
       else pushStatus();
     }),
     core.config.onStatus(() => pushStatus()),

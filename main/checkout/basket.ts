@@ -1,6 +1,6 @@
 // Basket and refund arithmetic: pure functions over integer kopecks.
 // Quantities are whole numbers of their measure (reference §7.2: 1125 GRAM, never 1.125 KILOGRAM).
-import type { SaleLine } from '../contract/checkout';
+import type { SaleLineInput } from '../contract/checkout';
 import { saleLineSchema } from '../contract/checkout';
 import { PaydeskError } from '../errors/catalogue';
 import type { OperationItemRow } from '../journal/operations';
@@ -27,7 +27,7 @@ export interface Basket {
 /** The single line used when the cashier keys in an amount only. */
 export const AMOUNT_ONLY_LINE = { name: 'Покупка', article: 'SALE', tax: 'none' } as const;
 
-export function planSale(input: { amountKop?: number | undefined; lines?: readonly SaleLine[] | undefined }): Basket {
+export function planSale(input: { amountKop?: number | undefined; lines?: readonly SaleLineInput[] | undefined }): Basket {
   if (input.lines && input.lines.length > 0) {
     const lines = input.lines.map((raw, index) => {
       const line = saleLineSchema.parse(raw);

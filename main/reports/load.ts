@@ -3,93 +3,52 @@
 import type Database from 'better-sqlite3';
 import type { OperationKind, ReportOperationRow, ShiftInfo, TenderRow } from './model';
 
-interface OperationJoinRow {
-  id: string;
-  kind: OperationKind;
-  provider: string;
-  parent_id: string | null;
-  shift_id: number;
-  order_id: string;
-  amount_kop: number;
-  is_final: number;
-  outcome: string | null;
-  phase: string;
-  request_id: string;
-  transaction_id: string | null;
-  ref_transaction_id: string | null;
-  payment_type: string | null;
-  error_code: string | null;
-  created_at: string;
-  finished_at: string | null;
-  s_operation_id: string | null;
-  s_slip_id: string | null;
-  s_payment_transaction_id: string | null;
-  s_refund_transaction_id: string | null;
-  s_payment_type: string | null;
-  s_qrc_id: string | null;
-  s_kzo: string | null;
-  s_total_amount_kop: number | null;
-  s_bank_operation_id: string | null;
-  s_operation_date_time: string | null;
-  s_store_id: string | null;
-  s_terminal_id: string | null;
-  p_id: string | null;
-  p_shift_id: number | null;
-  p_created_at: string | null;
-  p_transaction_id: string | null;
-  p_payment_type: string | null;
-}
-
+// Read in raw (array) mode with only the columns the report uses: materialising JS values is most
+// of a report's cost (10,000 rows × columns), so every column here earns its place.
 const OPERATION_SELECT = `
 SELECT o.id, o.kind, o.provider, o.parent_id, o.shift_id, o.order_id, o.amount_kop, o.is_final, o.outcome, o.phase,
        o.request_id, o.transaction_id, o.ref_transaction_id, o.payment_type, o.error_code, o.created_at, o.finished_at,
-       s.operation_id AS s_operation_id, s.slip_id AS s_slip_id, s.payment_transaction_id AS s_payment_transaction_id,
-       s.refund_transaction_id AS s_refund_transaction_id, s.payment_type AS s_payment_type, s.qrc_id AS s_qrc_id, s.kzo AS s_kzo,
-       s.total_amount_kop AS s_total_amount_kop, s.bank_operation_id AS s_bank_operation_id,
-       s.operation_date_time AS s_operation_date_time, s.store_id AS s_store_id, s.terminal_id AS s_terminal_id,
-       p.id AS p_id, p.shift_id AS p_shift_id, p.created_at AS p_created_at, p.transaction_id AS p_transaction_id,
-       p.payment_type AS p_payment_type
+       s.rowid, s.payment_transaction_id, s.refund_transaction_id, s.payment_type, s.qrc_id, s.kzo,
+       p.rowid, p.shift_id, p.transaction_id, p.payment_type
   FROM operations o
   LEFT JOIN slips s ON s.operation_id = o.id
   LEFT JOIN operations p ON p.id = o.parent_id`;
 
-function toRow(r: OperationJoinRow): ReportOperationRow {
+type Cell = string | number | null;
+const str = (v: Cell | undefined): string => (v === null || v === undefined ? '' : String(v));
+const strOrNull = (v: Cell | undefined): string | null => (v === null || v === undefined ? null : String(v));
+const numOrNull = (v: Cell | undefined): number | null => (v === null || v === undefined ? null : Number(v));
+
+function toRow(r: Cell[]): ReportOperationRow {
   return {
-    id: r.id,
-    kind: r.kind,
-    provider: r.provider,
-    parentId: r.parent_id,
-    shiftId: r.shift_id,
-    orderId: r.order_id,
-    amountKop: r.amount_kop,
-    isFinal: r.is_final === 1,
-    outcome: r.outcome,
-    phase: r.phase,
-    requestId: r.request_id,
-    transactionId: r.transaction_id,
-    refTransactionId: r.ref_transaction_id,
-    paymentType: r.payment_type,
-    errorCode: r.error_code,
-    createdAt: r.created_at,
-    finishedAt: r.finished_at,
-    slip: r.s_operation_id === null ? null : {
-      slipId: r.s_slip_id,
-      paymentTransactionId: r.s_payment_transaction_id,
-      refundTransactionId: r.s_refund_transaction_id,
-      paymentType: r.s_payment_type,
-      qrcId: r.s_qrc_id,
-      kzo: r.s_kzo,
-      totalAmountKop: r.s_total_amount_kop,
-      bankOperationId: r.s_bank_operation_id,
-      operationDateTime: r.s_operation_date_time,
-      storeId: r.s_store_id,
-      terminalId: r.s_terminal_id,
+    id: str(r[0]),
+    kind: str(r[1]) as OperationKind,
+    provider: str(r[2]),
+    parentId: strOrNull(r[3]),
+    shiftId: Number(r[4]),
+    orderId: str(r[5]),
+    amountKop: Number(r[6]),
+    isFinal: r[7] === 1,
+    outcome: strOrNull(r[8]),
+    phase: str(r[9]),
+    requestId: str(r[10]),
+    transactionId: strOrNull(r[11]),
+    refTransactionId: strOrNull(r[12]),
+    paymentType: strOrNull(r[13]),
+    errorCode: strOrNull(r[14]),
+    createdAt: str(r[15]),
+    finishedAt: strOrNull(r[16]),
+    slip: r[17] === null ? null : {
+      paymentTransactionId: strOrNull(r[18]),
+      refundTransactionId: strOrNull(r[19]),
+      paymentType: strOrNull(r[20]),
+      qrcId: strOrNull(r[21]),
+      kzo: strOrNull(r[22]),
     },
-    parent: r.p_id === null ? null : {
-      shiftId: r.p_shift_id,
-      createdAt: r.p_created_at ?? '',
-      transactionId: r.p_transaction_id,
-      paymentType: r.p_payment_type,
+    parent: r[23] === null ? null : {
+      shiftId: numOrNull(r[24]),
+      transactionId: strOrNull(r[25]),
+      paymentType: strOrNull(r[26]),
     },
   };
 }
@@ -114,7 +73,7 @@ interface TenderRowDb {
 
 const cache = new WeakMap<Database.Database, Map<string, Database.Statement>>();
 
-function stmt(sqlite: Database.Database, sql: string): Database.Statement {
+function stmt(sqlite: Database.Database, sql: string, raw = false): Database.Statement {
   let map = cache.get(sqlite);
   if (!map) {
     map = new Map();
@@ -123,19 +82,20 @@ function stmt(sqlite: Database.Database, sql: string): Database.Statement {
   let prepared = map.get(sql);
   if (!prepared) {
     prepared = sqlite.prepare(sql);
+    if (raw) prepared.raw(true);
     map.set(sql, prepared);
   }
   return prepared;
 }
 
 export function loadShiftOperations(sqlite: Database.Database, shiftId: number): ReportOperationRow[] {
-  const rows = stmt(sqlite, `${OPERATION_SELECT} WHERE o.shift_id = ? ORDER BY o.created_at, o.id`).all(shiftId) as OperationJoinRow[];
+  const rows = stmt(sqlite, `${OPERATION_SELECT} WHERE o.shift_id = ? ORDER BY o.created_at, o.id`, true).all(shiftId) as Cell[][];
   return rows.map(toRow);
 }
 
 /** Operations started in [from, to) (ISO strings), any shift: for exports. */
 export function loadOperationsBetween(sqlite: Database.Database, fromIso: string, toIso: string): ReportOperationRow[] {
-  const rows = stmt(sqlite, `${OPERATION_SELECT} WHERE o.created_at >= ? AND o.created_at < ? ORDER BY o.created_at, o.id`).all(fromIso, toIso) as OperationJoinRow[];
+  const rows = stmt(sqlite, `${OPERATION_SELECT} WHERE o.created_at >= ? AND o.created_at < ? ORDER BY o.created_at, o.id`, true).all(fromIso, toIso) as Cell[][];
   return rows.map(toRow);
 }
 

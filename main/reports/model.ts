@@ -26,23 +26,17 @@ export interface ReportOperationRow {
   parent: ParentFields | null;
 }
 
+/** The slip fields a report shows (§7.2); the full slip stays in the slips table (§7.1). */
 export interface SlipFields {
-  slipId: string | null;
   paymentTransactionId: string | null;
   refundTransactionId: string | null;
   paymentType: string | null;
   qrcId: string | null;
   kzo: string | null;
-  totalAmountKop: number | null;
-  bankOperationId: string | null;
-  operationDateTime: string | null;
-  storeId: string | null;
-  terminalId: string | null;
 }
 
 export interface ParentFields {
   shiftId: number | null;
-  createdAt: string;
   transactionId: string | null;
   paymentType: string | null;
 }

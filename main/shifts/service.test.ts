@@ -177,13 +177,12 @@ describe('report arithmetic on generated shifts', () => {
   it('matches an independent sum over the journal for X and Z, across shifts, types, cancels and refunds', () => {
     const random = rng(20250303);
     const paid: PaidPayment[] = [];
-    let tendersNet = 0;
     for (let s = 1; s <= 6; s += 1) {
       clock = new Date(Date.UTC(2025, 2, s, 6));
       const shift = service.open(`Кассир ${s}`);
       const ledger = newLedger();
       generateShiftOperations(journal.sqlite, shift.id, 150 + s * 20, random, paid, clock.getTime(), ledger);
-      tendersNet = 0;
+      let tendersNet = 0;
       for (let t = 0; t < 5; t += 1) {
         const amountKop = 100 + Math.floor(random() * 100_000);
         const direction = random() < 0.7 ? 'sale' : 'refund';
