@@ -1,0 +1,3 @@
+export { WedgeDetector, removeScanFromValue, type WedgeKeyEvent, type WedgeDecision, type WedgeScan, type WedgeConfig } from './wedge';
+export { charForCode, keysForChar, MODIFIER_CODES, type KeyState } from './keymap';
+export { createFrameDecoder, type FrameLike } from './camera';
