@@ -12,7 +12,7 @@ import { OperationStore } from '../journal/operations';
 import { createLogger, type Logger } from '../log/logger';
 import { KoshelekClient, type ExchangeInfo, type TokenProvider } from '../payapi/koshelek/client';
 import { startPostbackListener, type PostbackListener } from '../payapi/koshelek/postback';
-import { createTotpVerifier, type TotpVerifier } from '../totp';
+import { clockDrift, createTotpVerifier, type TotpVerifier } from '../totp';
 import { makeCert, startKoshelekEmulator, type KoshelekEmulator } from '../../emulators/koshelek';
 import type { Core, CoreEvent, CoreOptions, EnvironmentView, HealthView } from './types';
 
@@ -22,6 +22,8 @@ export interface StartCoreOptions extends CoreOptions {
   shiftPolicy?: ShiftPolicy;
   /** Embedded emulator's customer confirmation delay (tests, demos). */
   emulatorConfirmDelayMs?: number;
+  /** false: a new connection per request (the dispatch benchmark's cold baseline). */
+  keepAlive?: boolean;
 }
 
 export interface StartedCore extends Core {
@@ -34,6 +36,8 @@ export interface StartedCore extends Core {
   readonly warm: Promise<boolean>;
   /** Parse and verify a scanned barcode with the configured TOTP verifier (the same one that makes tokens). */
   verifyBarcode(raw: string): ReturnType<TotpVerifier['verifyBarcode']>;
+  /** The one TOTP verifier of the live config (scanners share it: one vendor library instance). */
+  verifier(): TotpVerifier;
 }
 
 function hasCredentials(config: PaydeskConfig): boolean {
@@ -81,7 +85,8 @@ export async function startCore(options: StartCoreOptions): Promise<StartedCore>
   const emit = (event: CoreEvent) => { for (const l of listeners) l(event); };
 
   let emulator: KoshelekEmulator | null = null;
-  const health: HealthView = { payApi: 'unknown', lastCheckedAt: null, lastError: null, clockSkewMs: null };
+  const health: HealthView = { payApi: 'unknown', lastCheckedAt: null, lastError: null, clockSkewMs: null, clockDriftExceedsStep: false };
+  const totpPeriodSec = () => live.current().totp.cards[0]?.periodSec ?? 30;
 
   const onExchange = (info: ExchangeInfo) => {
     const o = info.outcome;
@@ -90,12 +95,17 @@ export async function startCore(options: StartCoreOptions): Promise<StartedCore>
     health.payApi = state;
     health.lastCheckedAt = new Date().toISOString();
     health.lastError = o.kind === 'no_answer' ? `${o.fault}: ${o.message}` : o.kind === 'http_error' ? `HTTP ${o.status}` : o.kind === 'invalid_response' ? o.problem : null;
+    let driftChanged = false;
     if (info.dateHeader) {
-      const server = Date.parse(info.dateHeader);
-      // The Date header has 1 s resolution; compare with the midpoint of the exchange.
-      if (!Number.isNaN(server)) health.clockSkewMs = server + 500 - (info.startedAt + info.durationMs / 2);
+      // The Date header has 1 s resolution: compare its middle with the middle of the exchange.
+      const drift = clockDrift(new Date(Date.parse(info.dateHeader) + 500), info.startedAt + info.durationMs / 2, totpPeriodSec());
+      if (drift) {
+        health.clockSkewMs = Math.round(drift.driftMs);
+        driftChanged = drift.exceedsStep !== health.clockDriftExceedsStep;
+        health.clockDriftExceedsStep = drift.exceedsStep;
+      }
     }
-    if (changed) emit({ type: 'health', health: { ...health } });
+    if (changed || driftChanged) emit({ type: 'health', health: { ...health } });
   };
 
   let current: { key: string; client: KoshelekClient; env: EnvironmentView; verifier: TotpVerifier } | null = null;
@@ -110,7 +120,7 @@ export async function startCore(options: StartCoreOptions): Promise<StartedCore>
     }
     const k = config.koshelek;
     const baseUrl = embedded && emulator ? emulator.baseUrl : k.environment === 'production' ? k.baseUrls.production : k.baseUrls.test;
-    const verifier = await createTotpVerifier(config.totp);
+    const verifier = await createTotpVerifier(config.totp, { fingerprint: { terminalId: config.till.terminalId } });
     const tokenProvider: TokenProvider = verifier;
     const client = new KoshelekClient({
       baseUrl,
@@ -118,6 +128,7 @@ export async function startCore(options: StartCoreOptions): Promise<StartedCore>
       password: embedded ? 'emulator' : k.password,
       ca: embedded && emulator ? emulator.ca : k.caFile ? fs.readFileSync(k.caFile, 'utf8') : null,
       tokenProvider,
+      keepAlive: options.keepAlive ?? true,
       requestTimeoutMs: k.timing.requestTimeoutMs,
       statusTimeoutMs: k.timing.statusTimeoutMs,
       onExchange,
@@ -191,6 +202,7 @@ export async function startCore(options: StartCoreOptions): Promise<StartedCore>
     environment: () => (current as { env: EnvironmentView }).env,
     health: () => ({ ...health }),
     verifyBarcode: (raw) => (current as { verifier: TotpVerifier }).verifier.verifyBarcode(raw),
+    verifier: () => (current as { verifier: TotpVerifier }).verifier,
     onEvent(listener) {
       listeners.add(listener);
       return () => listeners.delete(listener);
@@ -200,6 +212,7 @@ export async function startCore(options: StartCoreOptions): Promise<StartedCore>
       checkout.close();
       await rebuilding;
       current?.client.close();
+      await current?.verifier.close();
       for (const c of retired) c.close();
       await postback?.close();
       await (emulator as KoshelekEmulator | null)?.close();

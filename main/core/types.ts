@@ -33,6 +33,8 @@ export interface HealthView {
   lastError: string | null;
   /** Server clock minus till clock, from the last response's Date header. */
   clockSkewMs: number | null;
+  /** The skew is larger than one TOTP step: scanned codes may be refused; fix the till's clock. */
+  clockDriftExceedsStep: boolean;
 }
 
 export interface CheckoutApi {

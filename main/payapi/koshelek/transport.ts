@@ -24,6 +24,8 @@ export interface TransportOptions {
   password: string;
   /** Extra CA PEM to trust (the embedded emulator's self-signed cert, a corporate proxy…). */
   ca?: string | null;
+  /** Default true. false opens a new connection per request (the benchmark's baseline). */
+  keepAlive?: boolean;
 }
 
 export interface SendOptions {
@@ -43,7 +45,7 @@ export class PayApiTransport {
 
   constructor(readonly options: TransportOptions) {
     const isHttps = options.baseUrl.startsWith('https:');
-    const agentOptions = { keepAlive: true, keepAliveMsecs: 1_000, scheduling: 'lifo' as const, maxFreeSockets: 4 };
+    const agentOptions = { keepAlive: options.keepAlive ?? true, keepAliveMsecs: 1_000, scheduling: 'lifo' as const, maxFreeSockets: 4 };
     this.agent = isHttps
       ? new https.Agent({ ...agentOptions, ...(options.ca ? { ca: options.ca } : {}), minVersion: 'TLSv1.2' })
       : new http.Agent(agentOptions);
