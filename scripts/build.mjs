@@ -1,0 +1,66 @@
+#!/usr/bin/env node
+// `npm run build`: esbuild bundles for the shells, the preload and the CLI; vite for the renderer.
+//   dist/main/electron.cjs   Electron main (main/shell/electron/main.ts)
+//   dist/preload/index.cjs   sandboxed preload (one file: a sandboxed preload cannot require our modules)
+//   dist/main/kiosk.mjs      headless kiosk shell
+//   dist/cli.mjs             paydesk CLI
+//   dist/renderer/           React renderer (vite)
+// Native modules (better-sqlite3, serialport) and electron stay external: they are loaded from
+// node_modules (unpacked from asar in packaged builds, see electron-builder.yml).
+// Options: --only=main,preload,kiosk,cli,renderer   --dev (no minify)
+import { build } from 'esbuild';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const argOnly = process.argv.find((a) => a.startsWith('--only='));
+const only = argOnly ? new Set(argOnly.slice(7).split(',')) : null;
+const dev = process.argv.includes('--dev');
+const want = (name) => !only || only.has(name);
+const external = ['electron', 'better-sqlite3', 'serialport', '@serialport/*', 'bufferutil', 'utf-8-validate', 'pino', 'pino-pretty', 'thread-stream', 'pdfkit', 'fontkit'];
+
+const common = {
+  bundle: true, platform: 'node', target: 'node20', sourcemap: true, minify: !dev, logLevel: 'warning',
+  absWorkingDir: root, external, legalComments: 'none',
+};
+// ESM bundles that pull in CommonJS dependencies need a require().
+const esmBanner = { js: "import { createRequire as __paydeskCreateRequire } from 'node:module'; const require = __paydeskCreateRequire(import.meta.url);" };
+
+// CommonJS bundles (Electron main, preload) get import.meta.url from __filename (the journal finds
+// migrations/ relative to its own file).
+const cjsShim = {
+  banner: { js: "const __paydeskImportMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
+  define: { 'import.meta.url': '__paydeskImportMetaUrl' },
+};
+
+const jobs = [];
+const t0 = performance.now();
+if (want('main')) {
+  const entry = path.join(root, 'main/shell/electron/main.ts');
+  if (fs.existsSync(entry)) jobs.push(build({ ...common, entryPoints: [entry], outfile: 'dist/main/electron.cjs', format: 'cjs', ...cjsShim }));
+}
+if (want('preload')) {
+  const entry = path.join(root, 'preload/index.ts');
+  if (fs.existsSync(entry)) jobs.push(build({ ...common, entryPoints: [entry], outfile: 'dist/preload/index.cjs', format: 'cjs', external: ['electron'], platform: 'node' }));
+}
+if (want('kiosk')) {
+  jobs.push(build({ ...common, entryPoints: ['main/shell/kiosk/main.ts'], outfile: 'dist/main/kiosk.mjs', format: 'esm', banner: esmBanner }));
+}
+if (want('cli')) {
+  const entry = path.join(root, 'main/cli/index.ts');
+  if (fs.existsSync(entry)) jobs.push(build({ ...common, entryPoints: [entry], outfile: 'dist/cli.mjs', format: 'esm', banner: esmBanner }));
+}
+if (want('renderer')) {
+  jobs.push((async () => {
+    const { build: viteBuild } = await import('vite');
+    await viteBuild({ configFile: path.join(root, 'vite.config.ts'), root: path.join(root, 'renderer'), logLevel: 'warn', mode: dev ? 'development' : 'production' });
+  })());
+}
+const results = await Promise.allSettled(jobs);
+const failed = results.filter((r) => r.status === 'rejected');
+for (const f of failed) console.error(f.reason instanceof Error ? f.reason.message : f.reason);
+// A marker so `npm start` can tell whether sources changed since the last build.
+if (failed.length === 0) fs.writeFileSync(path.join(root, 'dist', '.build-stamp'), new Date().toISOString());
+console.log(`build ${failed.length ? 'FAILED' : 'ok'} in ${Math.round(performance.now() - t0)} ms`);
+process.exit(failed.length ? 1 : 0);
