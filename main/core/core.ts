@@ -1,6 +1,7 @@
 // The core's composition root: config (hot-reloaded), journal (migrated), the Pay API connection
 // (kept warm), the embedded emulator when no credentials are configured, the checkout service with
 // crash recovery, and the postback listener. Plain Node: the shells and the CLI start it.
+import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { LiveConfig } from '../config/live';
@@ -12,13 +13,14 @@ import { OperationStore } from '../journal/operations';
 import { createLogger, type Logger } from '../log/logger';
 import { KoshelekClient, type ExchangeInfo, type TokenProvider } from '../payapi/koshelek/client';
 import { startPostbackListener, type PostbackListener } from '../payapi/koshelek/postback';
+import { ShiftService } from '../shifts/service';
 import { clockDrift, createTotpVerifier, type TotpVerifier } from '../totp';
 import { makeCert, startKoshelekEmulator, type KoshelekEmulator } from '../../emulators/koshelek';
 import type { Core, CoreEvent, CoreOptions, EnvironmentView, HealthView } from './types';
 
 export interface StartCoreOptions extends CoreOptions {
   logger?: Logger;
-  /** Shift policy for new operations (the shifts capability). */
+  /** Replace the shift policy (tests); default: the ShiftService with auto-open on the first sale. */
   shiftPolicy?: ShiftPolicy;
   /** Embedded emulator's customer confirmation delay (tests, demos). */
   emulatorConfirmDelayMs?: number;
@@ -28,6 +30,9 @@ export interface StartCoreOptions extends CoreOptions {
 
 export interface StartedCore extends Core {
   readonly checkout: CheckoutService;
+  readonly shifts: ShiftService;
+  /** Koshelek's view of a transaction, for the shift reconciliation. */
+  lookupStatus(transactionId: string, refTransactionId?: string): Promise<{ status: string; refStatus?: string; amountKop?: number } | null>;
   readonly emulator: KoshelekEmulator | null;
   readonly postback: PostbackListener | null;
   /** Marks from process start (VS Code style) for the cold-start benchmark. */
@@ -148,12 +153,25 @@ export async function startCore(options: StartCoreOptions): Promise<StartedCore>
   const warm = current.client.transport.warm();
   mark('connection');
 
+  const shifts = new ShiftService(journal, () => live.current().shift, {
+    till: () => ({ terminalId: live.current().till.terminalId, storeId: live.current().till.storeId, storeName: live.current().till.storeName }),
+  });
+  const shiftPolicy: ShiftPolicy = options.shiftPolicy ?? {
+    assignForOperation(kind) {
+      if (!shifts.current() && kind !== 'cancel' && live.current().shift.autoOpenOnSale) {
+        const opened = shifts.open('auto');
+        logger.info({ shiftId: opened.id }, 'shift opened automatically at the first sale');
+      }
+      return shifts.assignForOperation(kind);
+    },
+  };
+
   const checkout = new CheckoutService({
     store,
     config: () => live.current(),
     client: () => (current as { client: KoshelekClient }).client,
     logger,
-    shiftPolicy: options.shiftPolicy,
+    shiftPolicy,
   });
   checkout.onUpdate((operation) => emit({ type: 'operation', operation }));
 
@@ -195,6 +213,13 @@ export async function startCore(options: StartCoreOptions): Promise<StartedCore>
     config: live,
     journal,
     checkout,
+    shifts,
+    async lookupStatus(transactionId, refTransactionId) {
+      const outcome = await (current as { client: KoshelekClient }).client.status({ requestId: randomUUID(), transactionId, ...(refTransactionId ? { refTransactionId } : {}) });
+      if (outcome.kind !== 'ok') return null;
+      const { status, refStatus, slip } = outcome.data;
+      return { status, ...(refStatus ? { refStatus } : {}), ...(slip?.totalAmount !== undefined ? { amountKop: slip.totalAmount } : {}) };
+    },
     emulator,
     postback,
     marks,
