@@ -53,18 +53,25 @@ async function waitArrival(emulator: KoshelekEmulator, endpoint: ReceivedRequest
 
 interface KioskChild {
   url: string;
+  /** hrtime (ns) of each API request the shell received (PAYDESK_TRACE_WS=1). */
+  wsArrivals: bigint[];
   stop(): Promise<void>;
 }
 
 /** The kiosk shell as the till runs it: its own process (bundle), so the emulator here never shares its event loop. */
 async function startKioskChild(dataDir: string, configFile: string): Promise<KioskChild & { wallMs: number; selfMs: number; warm: boolean }> {
   const t0 = performance.now();
-  const child = spawn(process.execPath, [path.join(root, 'dist', 'main', 'kiosk.mjs'), '--data', dataDir, '--config', configFile, '--no-browser'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [path.join(root, 'dist', 'main', 'kiosk.mjs'), '--data', dataDir, '--config', configFile, '--no-browser'], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, PAYDESK_TRACE_WS: '1' } });
+  const wsArrivals: bigint[] = [];
   return new Promise((resolve, reject) => {
     let out = '';
     let err = '';
     const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new Error(`no READY in 10 s: ${err}`)); }, 10_000);
-    child.stderr.on('data', (d: Buffer) => { err += String(d); });
+    child.stderr.on('data', (d: Buffer) => {
+      const text = String(d);
+      for (const m of text.matchAll(/PAYDESK_TRACE ws (\d+)/g)) wsArrivals.push(BigInt(m[1] as string));
+      err += text.replace(/PAYDESK_TRACE ws \d+\n/g, '');
+    });
     child.stdout.on('data', (d: Buffer) => {
       out += String(d);
       const line = out.split('\n').find((l) => l.startsWith('PAYDESK_KIOSK_READY '));
@@ -74,7 +81,7 @@ async function startKioskChild(dataDir: string, configFile: string): Promise<Kio
       const info = JSON.parse(line.slice('PAYDESK_KIOSK_READY '.length)) as { url: string; ms: number; marks: { warmOk: number } };
       out = '';
       resolve({
-        url: info.url, wallMs, selfMs: info.ms, warm: info.marks.warmOk === 1,
+        url: info.url, wsArrivals, wallMs, selfMs: info.ms, warm: info.marks.warmOk === 1,
         stop: () => new Promise((done) => { child.once('exit', () => done()); child.kill('SIGTERM'); }),
       });
     });
@@ -103,6 +110,8 @@ async function clickToWire(): Promise<VariantResult[]> {
   const calEpoch = performance.timeOrigin + performance.now();
   const epochOf = (ns: bigint): number => calEpoch + Number(ns - calNs) / 1e6;
   const inPage: number[] = [];
+  const toShell: number[] = [];
+  const shellToWire: number[] = [];
 
   const method: number[] = [];
   const payAvail: number[] = [];
@@ -131,9 +140,15 @@ async function clickToWire(): Promise<VariantResult[]> {
     await page.getByTestId('pay').click();
     await page.getByTestId('methods').waitFor();
     let at = await center('method-SBP');
+    kiosk.wsArrivals.length = 0;
     let t0 = process.hrtime.bigint();
     await page.mouse.click(at.x, at.y);
     const checkoutNs = await waitArrival(emulator, 'checkout', session);
+    const wsNs = kiosk.wsArrivals[0];
+    if (!warmup && wsNs !== undefined) {
+      toShell.push(ms(t0, wsNs));
+      shellToWire.push(ms(wsNs, checkoutNs));
+    }
     if (!warmup) {
       method.push(ms(t0, checkoutNs));
       inPage.push(epochOf(checkoutNs) - await clickAt());
@@ -161,6 +176,8 @@ async function clickToWire(): Promise<VariantResult[]> {
   return [
     summarize('click-to-wire: method click (CDP send) → checkout at emulator', method, { goal_p99_ms: 15 }),
     summarize('click-to-wire: method click (in-page click event) → checkout at emulator', inPage, { goal_p99_ms: 15 }),
+    summarize('  split: click (CDP send) → API request at the kiosk shell', toShell),
+    summarize('  split: API request at the kiosk shell → checkout at emulator (core: journal + Pay API client)', shellToWire),
     summarize('click-to-wire: Pay click → availability', payAvail, { goal_p99_ms: 15 }),
     summarize('click-to-wire: Pay click → checkout (auto-start, incl. availability round trip)', payCheckout, { budget_ms: 500 }),
   ];

@@ -68,7 +68,6 @@ export class PayApiTransport {
     const headers: Record<string, string> = { Authorization: this.authorization, Accept: 'application/json' };
     if (options.body !== undefined) headers['Content-Type'] = 'application/json; charset=utf-8';
     if (options.token !== undefined) headers.token = options.token;
-    let reusedSocket = false;
     try {
       const response = await this.client.request({
         method: options.method,
@@ -80,7 +79,7 @@ export class PayApiTransport {
         responseType: 'text',
         transformResponse: [(data: unknown) => data],
       });
-      reusedSocket = Boolean((response.request as { reusedSocket?: boolean } | undefined)?.reusedSocket);
+      const reusedSocket = Boolean((response.request as { reusedSocket?: boolean } | undefined)?.reusedSocket);
       const text = typeof response.data === 'string' ? response.data : '';
       let body: unknown = null;
       if (text.length > 0) {

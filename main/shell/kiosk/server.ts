@@ -11,6 +11,8 @@ import { WS_PATH, WS_PROTOCOL, WS_TOKEN_PREFIX, wsRequestSchema, type WsServerFr
 import type { ApiSession } from '../../api/session';
 import { contentSecurityPolicy } from '../csp';
 
+const TRACE = process.env.PAYDESK_TRACE_WS === '1';
+
 export interface KioskServerOptions {
   session: ApiSession;
   /** Folder with the built renderer (index.html + assets). */
@@ -116,6 +118,8 @@ export async function startKioskServer(options: KioskServerOptions): Promise<Kio
     };
     const unsubscribe = options.session.subscribe((event) => send({ id: null, event }));
     ws.on('message', (data) => {
+      // Bench instrumentation: when the API request arrived (CLOCK_MONOTONIC, comparable across processes).
+      if (TRACE) process.stderr.write(`PAYDESK_TRACE ws ${process.hrtime.bigint()}\n`);
       let parsed: unknown;
       try {
         parsed = JSON.parse(String(data));
