@@ -16,6 +16,11 @@ export interface Driver<S, E> {
   isFinal(state: S): boolean;
   /** Performs the I/O of an action and returns the event that reports its outcome. Must not throw. */
   perform(step: NextStep, state: S): Promise<E>;
+  /**
+   * Whether a transition changed anything worth a journal write. Only `next` moving (an unchanged status
+   * poll) is not: after a crash that poll is simply taken at once.
+   */
+  isMaterial(previous: S, state: S): boolean;
   /** The journal rows a transition writes (the operation, plus related rows such as a payment's cancel). */
   writes(previous: S, state: S, event: E | null): { primary: OperationWrite; related: OperationWrite[] };
 }
@@ -84,6 +89,11 @@ export class OperationActor<S, E> {
   private apply(event: E): void {
     const previous = this.state;
     const next = this.driver.reduce(previous, event, this.now());
+    if (next === previous) return;
+    if (!this.driver.isMaterial(previous, next)) {
+      this.state = next; // only the timing of the next step moved
+      return;
+    }
     const { primary, related } = this.driver.writes(previous, next, event);
     try {
       this.store.write(primary, related);

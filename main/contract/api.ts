@@ -8,6 +8,7 @@ import {
   operationViewSchema, payInputSchema, refundInputSchema,
 } from './checkout';
 import { scanEventSchema, scannerStatusSchema, wedgeConfigSchema } from './scan';
+import type { ApiMethodName } from './api-names';
 
 // ---- status (environment, connection health, config problems, scanner, clock) --------------------
 
@@ -82,6 +83,10 @@ export const API_METHODS = {
 } as const;
 
 export type ApiMethod = keyof typeof API_METHODS;
+// API_METHOD_LIST (zod-free, for the preload) must name exactly the methods above.
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const methodListMatches: Same<ApiMethod, ApiMethodName> = true;
+void methodListMatches;
 export const API_METHOD_NAMES = Object.keys(API_METHODS) as ApiMethod[];
 export type ApiInput<M extends ApiMethod> = z.input<(typeof API_METHODS)[M]['input']>;
 export type ApiParsedInput<M extends ApiMethod> = z.output<(typeof API_METHODS)[M]['input']>;
@@ -145,6 +150,4 @@ export interface PaydeskApi {
   on<E extends ApiEventName>(event: E, listener: (payload: ApiEventPayload<E>) => void): () => void;
 }
 
-/** Electron IPC channels (the only two; preload and main share them from here). */
-export const IPC_INVOKE = 'paydesk:invoke';
-export const IPC_EVENT = 'paydesk:event';
+export { IPC_EVENT, IPC_INVOKE } from './api-names';

@@ -85,6 +85,12 @@ function worthJournaling(previousJson: string, nextJson: string, event: MachineE
   return event !== null && !(event.type === 'outcome' && event.result.action.startsWith('poll'));
 }
 
+
+/** Phase or context changed (not just the time of the next step). */
+function material<S extends { phase: string; ctx: unknown }>(previous: S, state: S): boolean {
+  return previous.phase !== state.phase || JSON.stringify(previous.ctx) !== JSON.stringify(state.ctx);
+}
+
 // ---- payment ---------------------------------------------------------------------------------
 
 export class KoshelekPaymentDriver implements Driver<PaymentState, MachineEvent> {
@@ -100,6 +106,10 @@ export class KoshelekPaymentDriver implements Driver<PaymentState, MachineEvent>
 
   isFinal(state: PaymentState): boolean {
     return FINAL_PAYMENT_PHASES.has(state.phase);
+  }
+
+  isMaterial(previous: PaymentState, state: PaymentState): boolean {
+    return material(previous, state);
   }
 
   async perform(step: NextStep, state: PaymentState): Promise<MachineEvent> {
@@ -226,6 +236,10 @@ export class KoshelekRefundDriver implements Driver<RefundState, MachineEvent> {
 
   isFinal(state: RefundState): boolean {
     return FINAL_REFUND_PHASES.has(state.phase);
+  }
+
+  isMaterial(previous: RefundState, state: RefundState): boolean {
+    return material(previous, state);
   }
 
   async perform(step: NextStep, state: RefundState): Promise<MachineEvent> {

@@ -1,0 +1,17 @@
+// The contract's method names and Electron channels without zod, so the sandboxed preload stays a
+// few kilobytes. main/contract/api.ts checks (at compile time) that API_METHODS has exactly these keys.
+export const API_METHOD_LIST = [
+  'status.get', 'sale.availability', 'sale.pay', 'sale.cancel', 'refund.start',
+  'operation.get', 'operation.query', 'scan.wedge', 'scan.manual',
+] as const;
+export type ApiMethodName = (typeof API_METHOD_LIST)[number];
+
+const NAMES: ReadonlySet<string> = new Set(API_METHOD_LIST);
+
+export function isApiMethodName(name: unknown): name is ApiMethodName {
+  return typeof name === 'string' && NAMES.has(name);
+}
+
+/** Electron IPC channels (the only two; preload and main share them from here). */
+export const IPC_INVOKE = 'paydesk:invoke';
+export const IPC_EVENT = 'paydesk:event';
