@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+/* global process, console, performance */
 // `npm run build`: esbuild bundles for the shells, the preload and the CLI; vite for the renderer.
 //   dist/main/electron.cjs   Electron main (main/shell/electron/main.ts)
 //   dist/preload/index.cjs   sandboxed preload (one file: a sandboxed preload cannot require our modules)

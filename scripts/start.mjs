@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+/* global process, console */
 // `npm start [-- --kiosk] [-- shell options]`: build when sources changed, then run Electron when its
 // binary is installed, else the headless kiosk shell (which opens Chromium --app when present).
 // `--kiosk` forces the kiosk shell. The kiosk shell prints the URL (with its per-start token).

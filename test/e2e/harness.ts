@@ -59,7 +59,9 @@ export function writeConfig(file: string, emulator: KoshelekEmulator, scannerPat
       baseUrls: { test: emulator.baseUrl },
       timing: { finalStatusTimeoutMs: 2500, firstPollMs: 250, pollIntervalMs: 250, retryDelayMs: 50, keepAliveRefreshMs: 2000, ...timing },
     },
-    scanner: scannerPath ? { serial: { enabled: true, path: scannerPath, suffix: 'CR' } } : {},
+    // Playwright sends each key only after the page handled the previous one, so a slow re-render
+    // stretches the gaps a real scanner would not have; allow 120 ms between keys in the tests.
+    scanner: { ...(scannerPath ? { serial: { enabled: true, path: scannerPath, suffix: 'CR' } } : {}), wedge: { maxInterKeyMs: 120 } },
   };
   fs.writeFileSync(file, `${JSON.stringify(config, null, 2)}\n`);
 }
@@ -77,6 +79,8 @@ export interface Till {
   /** Type a barcode into the page like a keyboard-wedge scanner (fast keys + Enter). */
   wedgeScan(barcode: string): Promise<void>;
   screenshot(name: string): Promise<string>;
+  /** Stop the shell (and its core) as a crash or power cut would leave it, start it again on the same data, reload the page. */
+  restartShell(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -94,7 +98,7 @@ export async function startTill(options: TillOptions = {}): Promise<Till> {
   const emulator = await startKoshelekEmulator({ confirmDelayMs: options.confirmDelayMs ?? 400 });
   const pty = options.serial === false ? null : await startPty(dir);
   writeConfig(configFile, emulator, pty?.device ?? null, options.timing);
-  const shell = await startKioskShell({ configFile, dataDir: path.join(dir, 'data'), rendererDir });
+  let shell = await startKioskShell({ configFile, dataDir: path.join(dir, 'data'), rendererDir });
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
   const context = await browser.newContext({ viewport: { width: 1024, height: 768 }, locale: 'ru-RU' });
   const page = await context.newPage();
@@ -105,7 +109,7 @@ export async function startTill(options: TillOptions = {}): Promise<Till> {
     await page.getByTestId('status-env').waitFor();
   }
   fs.mkdirSync(SCREENSHOTS, { recursive: true });
-  return {
+  const till: Till = {
     dir, configFile, emulator, pty, shell, browser, page,
     serialScan(barcode) {
       if (!pty) throw new Error('no serial pty');
@@ -124,6 +128,15 @@ export async function startTill(options: TillOptions = {}): Promise<Till> {
       await page.screenshot({ path: file });
       return file;
     },
+    async restartShell() {
+      await shell.close();
+      shell = await startKioskShell({ configFile, dataDir: path.join(dir, 'data'), rendererDir });
+      till.shell = shell;
+      await page.goto('about:blank');
+      await page.evaluate(() => sessionStorage.clear()).catch(() => undefined);
+      await page.goto(shell.server.url);
+      await page.getByTestId('status-env').waitFor();
+    },
     async close() {
       await browser.close().catch(() => undefined);
       await shell.close().catch(() => undefined);
@@ -132,6 +145,7 @@ export async function startTill(options: TillOptions = {}): Promise<Till> {
       fs.rmSync(dir, { recursive: true, force: true });
     },
   };
+  return till;
 }
 
 export async function waitFor<T>(fn: () => T | undefined | null | false, timeoutMs = 10_000, what = 'condition'): Promise<T> {

@@ -253,6 +253,22 @@ describe('Refund, journal, status', () => {
   });
 });
 
+describe('restart', () => {
+  it('a payment left in flight by a restart is recovered and marked in the journal', async () => {
+    const { page } = till;
+    await newSale();
+    await typeAmount('77');
+    till.serialScan(testCardBarcode('SL'));
+    await page.getByTestId('card-kp').waitFor({ timeout: 5000 });
+    await page.keyboard.press('F9');
+    await expect.poll(async () => page.getByTestId('cancel').isEnabled(), { timeout: 5000 }).toBe(true);
+    await till.restartShell();
+    await till.page.keyboard.press('F3');
+    await till.page.getByTestId('recovered').first().waitFor({ timeout: 10_000 });
+    await till.screenshot('16-journal-recovered');
+  });
+});
+
 describe('kiosk shell security', () => {
   it('refuses the API without the per-start token and serves a strict CSP', async () => {
     const res = await fetch(`${till.shell.server.origin}/`);

@@ -1,0 +1,86 @@
+// The till's frame: navigation (F1–F4), the current screen, and the status bar. Screen switches are
+// blocked while a payment or refund is in flight so the cashier never loses its live status.
+import { useCallback, useEffect, useMemo, useState, type ReactNode } from 'react';
+import type { ScanResultView, StatusView } from '../../main/contract/api';
+import type { Connection } from '../api/bridge';
+import type { ConnectionState } from '../api/ws-bridge';
+import { I18nContext, TEXTS, type I18n, type Lang } from '../lib/i18n';
+import { KeyButton, useSuppressBrowserKeys } from '../lib/keys';
+import { JournalScreen } from '../screens/JournalScreen';
+import { RefundScreen } from '../screens/RefundScreen';
+import { SaleScreen } from '../screens/SaleScreen';
+import { StatusBar } from '../screens/StatusBar';
+import { ApiContext } from './context';
+import { useWedgeScanner } from './useWedgeScanner';
+
+type Screen = 'sale' | 'refund' | 'journal';
+
+export function App({ connection }: { connection: Connection }): ReactNode {
+  const api = connection.api;
+  const [lang, setLang] = useState<Lang | null>(null);
+  const [screen, setScreen] = useState<Screen>('sale');
+  const [busy, setBusy] = useState(false);
+  const [status, setStatus] = useState<StatusView | null>(null);
+  const [link, setLink] = useState<ConnectionState>(connection.state());
+  const [scan, setScan] = useState<ScanResultView | null>(null);
+  useSuppressBrowserKeys();
+
+  useEffect(() => {
+    const off = connection.onState(setLink);
+    setLink(connection.state()); // it may have opened before this effect subscribed
+    return off;
+  }, [connection]);
+  useEffect(() => {
+    const offStatus = api.on('status', setStatus);
+    const offScan = api.on('scan', setScan);
+    return () => {
+      offStatus();
+      offScan();
+    };
+  }, [api]);
+  useEffect(() => {
+    if (link !== 'open') return;
+    api.call('status.get', {}).then(setStatus).catch(() => undefined);
+  }, [api, link]);
+  useEffect(() => {
+    if (status && lang === null) setLang(status.till.language);
+  }, [status, lang]);
+
+  useWedgeScanner(api, status?.scanner.wedge ?? null, (result) => setScan(result));
+
+  const current: Lang = lang ?? 'ru';
+  const i18n = useMemo<I18n>(() => ({ lang: current, t: (key) => TEXTS[current][key], setLang }), [current]);
+  useEffect(() => {
+    document.documentElement.lang = current;
+  }, [current]);
+  const onBusy = useCallback((b: boolean) => setBusy(b), []);
+  const onScanHandled = useCallback(() => setScan(null), []);
+  const go = (next: Screen) => () => {
+    if (busy) return;
+    setScan(null); // a scan belongs to the sale on screen; never replay it on a later visit
+    setScreen(next);
+  };
+  const t = i18n.t;
+
+  return (
+    <ApiContext.Provider value={api}>
+      <I18nContext.Provider value={i18n}>
+        <div className="app" data-testid="app" data-screen={screen} data-lang={current}>
+          <nav className="nav">
+            <KeyButton k="F1" variant="nav" active={screen === 'sale'} disabled={busy && screen !== 'sale'} onPress={go('sale')} testId="nav-sale">{t('nav.sale')}</KeyButton>
+            <KeyButton k="F2" variant="nav" active={screen === 'refund'} disabled={busy && screen !== 'refund'} onPress={go('refund')} testId="nav-refund">{t('nav.refund')}</KeyButton>
+            <KeyButton k="F3" variant="nav" active={screen === 'journal'} disabled={busy && screen !== 'journal'} onPress={go('journal')} testId="nav-journal">{t('nav.journal')}</KeyButton>
+            <span className="spacer" />
+            <KeyButton k="F4" variant="nav" onPress={() => setLang(current === 'ru' ? 'en' : 'ru')} testId="nav-lang">{t('nav.lang')}</KeyButton>
+          </nav>
+          <main className="screen">
+            {screen === 'sale' ? <SaleScreen terminalId={status?.till.terminalId ?? 'POS'} onBusy={onBusy} onOpenJournal={() => setScreen('journal')} scan={scan} onScanHandled={onScanHandled} /> : null}
+            {screen === 'refund' ? <RefundScreen onBusy={onBusy} /> : null}
+            {screen === 'journal' ? <JournalScreen /> : null}
+          </main>
+          <StatusBar status={status} connection={link} />
+        </div>
+      </I18nContext.Provider>
+    </ApiContext.Provider>
+  );
+}

@@ -1,0 +1,76 @@
+// Journal: today's operations with their status; anything recovered after a restart is marked.
+import { useCallback, useEffect, useState, type ReactNode } from 'react';
+import type { OperationView } from '../../main/contract/checkout';
+import { useApi, useApiEvent } from '../app/context';
+import { useI18n } from '../lib/i18n';
+import { KeyButton } from '../lib/keys';
+import { formatKop } from '../lib/money';
+
+const PAGE = 11;
+
+function localDate(): string {
+  const d = new Date();
+  return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
+}
+
+export function JournalScreen(): ReactNode {
+  const api = useApi();
+  const { t } = useI18n();
+  const [ops, setOps] = useState<OperationView[]>([]);
+  const [page, setPage] = useState(0);
+
+  const load = useCallback(async () => {
+    try {
+      setOps(await api.call('operation.query', { date: localDate(), limit: 500 }));
+    } catch {
+      // the status bar shows connection problems
+    }
+  }, [api]);
+  useEffect(() => {
+    void load();
+  }, [load]);
+  useApiEvent('operation', (operation) => {
+    setOps((list) => {
+      const i = list.findIndex((o) => o.id === operation.id);
+      if (i < 0) return [operation, ...list];
+      const copy = [...list];
+      copy[i] = operation;
+      return copy;
+    });
+  });
+
+  const pages = Math.max(1, Math.ceil(ops.length / PAGE));
+  const shown = ops.slice(page * PAGE, page * PAGE + PAGE);
+  return (
+    <section className="panel journal">
+      <div className="journal-head">
+        <h2>{t('journal.title')}</h2>
+        <div className="actions">
+          <KeyButton k="PageUp" onPress={() => setPage((p) => Math.max(0, p - 1))} disabled={page === 0}>{'◀'}</KeyButton>
+          <span className="muted">{t('journal.page')} {page + 1}/{pages}</span>
+          <KeyButton k="PageDown" onPress={() => setPage((p) => Math.min(pages - 1, p + 1))} disabled={page >= pages - 1}>{'▶'}</KeyButton>
+          <KeyButton k="F5" onPress={() => void load()} testId="journal-refresh">{t('journal.refresh')}</KeyButton>
+        </div>
+      </div>
+      <table className="grid" data-testid="journal">
+        <thead>
+          <tr><th>{t('journal.time')}</th><th>{t('journal.kind')}</th><th>{t('journal.order')}</th><th className="num">{t('journal.amount')}</th><th>{t('journal.status')}</th></tr>
+        </thead>
+        <tbody>
+          {shown.length === 0 ? <tr><td colSpan={5} className="muted">{t('journal.empty')}</td></tr> : shown.map((op) => (
+            <tr key={op.id} data-testid="journal-row" data-outcome={op.outcome ?? 'pending'} data-recovered={op.recovered}>
+              <td>{new Date(op.createdAt).toLocaleTimeString('ru-RU')}</td>
+              <td>{t(`kind.${op.kind}`)}{op.paymentType ? ` · ${op.paymentType}` : ''}</td>
+              <td className="ellipsis">{op.orderId}</td>
+              <td className="num">{formatKop(op.amountKop)}</td>
+              <td className={`st st-${op.outcome ?? 'pending'}`}>
+                {op.phaseText}
+                {op.recovered ? <span className="badge warn" data-testid="recovered"> ⟲ {t('journal.recovered')}</span> : null}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </section>
+  );
+}

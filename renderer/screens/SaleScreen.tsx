@@ -1,0 +1,365 @@
+// Sale: amount or basket → card scan → Pay (availability, auto-start or method choice) → live status
+// with elapsed time and a cancel while cancellable → result with the slip, or the cashier instruction.
+import { useCallback, useEffect, useRef, useState, type FormEvent, type ReactNode } from 'react';
+import type { ScanResultView } from '../../main/contract/api';
+import type { AvailabilityResult, CashierErrorView, OperationView, SaleLineInput } from '../../main/contract/checkout';
+import { asCashierError } from '../api/client';
+import { useApi, useApiEvent } from '../app/context';
+import { useI18n } from '../lib/i18n';
+import { KeyButton } from '../lib/keys';
+import { formatKop, lineTotalKop, parseQuantity, parseRublesToKop } from '../lib/money';
+import { ErrorPanel } from './ErrorPanel';
+import { SlipView } from './SlipView';
+
+interface Card {
+  loyaltyId: string;
+  cardSession?: string;
+  koshelekPay: boolean;
+}
+
+type Phase =
+  | { kind: 'edit' }
+  | { kind: 'checking' }
+  | { kind: 'choose'; availability: AvailabilityResult }
+  | { kind: 'paying'; operation: OperationView | null; paymentType: string; cancelling: boolean }
+  | { kind: 'done'; operation: OperationView }
+  | { kind: 'failed'; error: CashierErrorView; operation: OperationView | null; paymentType: string | null }
+  | { kind: 'other' };
+
+const TAXES = ['vat20', 'vat10', 'vat0', 'none', 'vat120', 'vat110'];
+const TAX_LABEL: Record<string, { ru: string; en: string }> = {
+  vat20: { ru: 'НДС 20%', en: 'VAT 20%' }, vat10: { ru: 'НДС 10%', en: 'VAT 10%' }, vat0: { ru: 'НДС 0%', en: 'VAT 0%' },
+  none: { ru: 'без НДС', en: 'no VAT' }, vat120: { ru: 'НДС 20/120', en: 'VAT 20/120' }, vat110: { ru: 'НДС 10/110', en: 'VAT 10/110' },
+};
+/** Quantities are whole units of the measure, so weighed goods are sold in grams. */
+const MEASURES = ['PIECE', 'GRAM', 'MILLILITER', 'CENTIMETER', 'OTHER'];
+const MEASURE_SHORT: Record<string, { ru: string; en: string }> = {
+  PIECE: { ru: 'шт', en: 'pcs' }, GRAM: { ru: 'г', en: 'g' }, MILLILITER: { ru: 'мл', en: 'ml' }, CENTIMETER: { ru: 'см', en: 'cm' }, OTHER: { ru: 'ед.', en: 'unit' },
+};
+
+function newOrderId(terminalId: string): string {
+  const d = new Date();
+  const pad = (n: number, w = 2): string => String(n).padStart(w, '0');
+  const stamp = `${d.getFullYear()}${pad(d.getMonth() + 1)}${pad(d.getDate())}-${pad(d.getHours())}${pad(d.getMinutes())}${pad(d.getSeconds())}`;
+  const rand = Math.random().toString(36).slice(2, 6);
+  return `${terminalId.replace(/[^\w.\-:/]/g, '').slice(0, 12)}-${stamp}-${rand}`;
+}
+
+export interface SaleScreenProps {
+  terminalId: string;
+  /** Reports whether a payment is in flight (the app blocks screen switches meanwhile). */
+  onBusy: (busy: boolean) => void;
+  onOpenJournal: () => void;
+  /** Scans delivered while this screen is shown (serial events and wedge results). */
+  scan: ScanResultView | null;
+  onScanHandled: () => void;
+}
+
+export function SaleScreen({ terminalId, onBusy, onOpenJournal, scan, onScanHandled }: SaleScreenProps): ReactNode {
+  const api = useApi();
+  const { t, lang } = useI18n();
+  const unit = (measure: string): string => MEASURE_SHORT[measure]?.[lang] ?? measure;
+  const [amountText, setAmountText] = useState('');
+  const [lines, setLines] = useState<SaleLineInput[]>([]);
+  const [draft, setDraft] = useState({ name: '', price: '', qty: '1', tax: 'vat20', measure: 'PIECE' });
+  const [card, setCard] = useState<Card | null>(null);
+  const [phase, setPhase] = useState<Phase>({ kind: 'edit' });
+  const [manualCode, setManualCode] = useState('');
+  const [elapsedMs, setElapsedMs] = useState(0);
+  const startedAt = useRef(0);
+  const latest = useRef(new Map<string, OperationView>());
+  const amountRef = useRef<HTMLInputElement>(null);
+  const inFlight = useRef(false);
+
+  const linesTotal = lines.reduce((sum, l) => sum + lineTotalKop(l.priceKop, l.quantity, l.discountKop ?? 0), 0);
+  const amountKop = lines.length > 0 ? linesTotal : parseRublesToKop(amountText);
+  const busy = phase.kind === 'checking' || phase.kind === 'paying';
+
+  useEffect(() => onBusy(busy), [busy, onBusy]);
+
+  // Live elapsed time while paying.
+  useEffect(() => {
+    if (phase.kind !== 'paying') return undefined;
+    const timer = setInterval(() => setElapsedMs(performance.now() - startedAt.current), 100);
+    return () => clearInterval(timer);
+  }, [phase.kind]);
+
+  const settle = useCallback((operation: OperationView): void => {
+    if (!operation.isFinal) {
+      setPhase((p) => (p.kind === 'paying' ? { ...p, operation } : p));
+      return;
+    }
+    setElapsedMs(performance.now() - startedAt.current);
+    if (operation.outcome === 'paid') {
+      setPhase({ kind: 'done', operation });
+    } else {
+      const error: CashierErrorView = operation.error ?? {
+        key: `outcome.${operation.outcome ?? 'unknown'}`, ru: operation.phaseText, en: operation.phaseText, action: 'other_method', severity: 'warning',
+      };
+      setPhase((p) => ({ kind: 'failed', error, operation, paymentType: p.kind === 'paying' ? p.paymentType : operation.paymentType }));
+    }
+  }, []);
+
+  const phaseRef = useRef(phase);
+  phaseRef.current = phase;
+  useApiEvent('operation', (operation) => {
+    latest.current.set(operation.id, operation);
+    const p = phaseRef.current;
+    if (p.kind === 'paying' && p.operation?.id === operation.id) settle(operation);
+  });
+
+  const applyScan = useCallback((result: ScanResultView): void => {
+    if (busy) return;
+    const parsed = result.scan.parsed;
+    if (parsed.ok) {
+      setCard({ loyaltyId: parsed.loyaltyId, cardSession: parsed.cardSession, koshelekPay: parsed.koshelekPay });
+      setPhase((p) => (p.kind === 'failed' || p.kind === 'choose' ? { kind: 'edit' } : p));
+    } else if (result.error) {
+      setPhase({ kind: 'failed', error: result.error, operation: null, paymentType: null });
+    }
+  }, [busy]);
+
+  // A wedge scan arrives twice (the call's answer and the hub's event): apply each seq once.
+  const lastScanSeq = useRef(-1);
+  useEffect(() => {
+    if (!scan) return;
+    if (scan.scan.seq !== lastScanSeq.current) {
+      lastScanSeq.current = scan.scan.seq;
+      applyScan(scan);
+    }
+    onScanHandled();
+  }, [scan, applyScan, onScanHandled]);
+
+  const basket = (): { amountKop?: number; lines?: SaleLineInput[] } =>
+    (lines.length > 0 ? { lines } : { amountKop: amountKop ?? 0 });
+
+  const pay = async (paymentType: string): Promise<void> => {
+    if (!card?.cardSession || inFlight.current) return;
+    inFlight.current = true;
+    startedAt.current = performance.now();
+    setElapsedMs(0);
+    setPhase({ kind: 'paying', operation: null, paymentType, cancelling: false });
+    try {
+      const operation = await api.call('sale.pay', {
+        orderId: newOrderId(terminalId), ...basket(), card: { loyaltyId: card.loyaltyId, cardSession: card.cardSession }, paymentType,
+      });
+      const newest = latest.current.get(operation.id);
+      const view = newest && newest.updatedAt >= operation.updatedAt ? newest : operation;
+      setPhase({ kind: 'paying', operation: view, paymentType, cancelling: false });
+      settle(view);
+    } catch (error) {
+      setPhase({ kind: 'failed', error: asCashierError(error), operation: null, paymentType });
+    } finally {
+      inFlight.current = false;
+    }
+  };
+
+  const startPayment = async (): Promise<void> => {
+    if (phase.kind !== 'edit' || !card?.cardSession || !amountKop || inFlight.current) return;
+    inFlight.current = true;
+    setPhase({ kind: 'checking' });
+    let availability: AvailabilityResult;
+    try {
+      availability = await api.call('sale.availability', {
+        orderId: newOrderId(terminalId), ...basket(), card: { loyaltyId: card.loyaltyId, cardSession: card.cardSession },
+      });
+    } catch (error) {
+      inFlight.current = false;
+      setPhase({ kind: 'failed', error: asCashierError(error), operation: null, paymentType: null });
+      return;
+    }
+    inFlight.current = false;
+    if (availability.autoStart) {
+      await pay(availability.autoStart);
+    } else {
+      setPhase({ kind: 'choose', availability });
+    }
+  };
+
+  const cancel = async (): Promise<void> => {
+    if (phase.kind !== 'paying' || !phase.operation?.cancellable || phase.cancelling) return;
+    const id = phase.operation.id;
+    setPhase({ ...phase, cancelling: true });
+    try {
+      const view = await api.call('sale.cancel', { operationId: id });
+      // The cancel is its own operation; the payment's final state arrives as an event.
+      latest.current.set(view.id, view);
+      const payment = await api.call('operation.get', { operationId: id });
+      if (payment) settle(payment);
+    } catch (error) {
+      setPhase({ kind: 'failed', error: asCashierError(error), operation: phase.operation, paymentType: phase.paymentType });
+    }
+  };
+
+  const newSale = (): void => {
+    if (busy) return;
+    setAmountText('');
+    setLines([]);
+    setCard(null);
+    setManualCode('');
+    setPhase({ kind: 'edit' });
+    latest.current.clear();
+    amountRef.current?.focus();
+  };
+
+  const onErrorAction = (action: CashierErrorView['action']): void => {
+    const paymentType = phase.kind === 'failed' ? phase.paymentType : null;
+    switch (action) {
+      case 'rescan':
+        setCard(null);
+        setPhase({ kind: 'edit' });
+        break;
+      case 'retry':
+        if (paymentType && card?.cardSession) void pay(paymentType);
+        else setPhase({ kind: 'edit' });
+        break;
+      case 'other_method':
+        setPhase({ kind: 'other' });
+        break;
+      case 'check_status':
+        onOpenJournal();
+        setPhase({ kind: 'edit' });
+        break;
+      default:
+        setPhase({ kind: 'edit' });
+    }
+  };
+
+  const addLine = (event?: FormEvent): void => {
+    event?.preventDefault();
+    const priceKop = parseRublesToKop(draft.price);
+    const quantity = parseQuantity(draft.qty);
+    if (!draft.name.trim() || priceKop === null || quantity === null || phase.kind !== 'edit') return;
+    setLines((ls) => [...ls, { name: draft.name.trim(), article: String(ls.length + 1).padStart(4, '0'), priceKop, quantity, tax: draft.tax, measure: draft.measure }]);
+    setDraft((d) => ({ ...d, name: '', price: '', qty: '1' }));
+  };
+
+  const submitManual = async (event: FormEvent): Promise<void> => {
+    event.preventDefault();
+    if (!manualCode.trim() || busy) return;
+    try {
+      applyScan(await api.call('scan.manual', { code: manualCode.trim() }));
+      setManualCode('');
+    } catch (error) {
+      setPhase({ kind: 'failed', error: asCashierError(error), operation: null, paymentType: null });
+    }
+  };
+
+  const canPay = phase.kind === 'edit' && !!card?.cardSession && card.koshelekPay && !!amountKop && amountKop > 0;
+  const next = (() => {
+    switch (phase.kind) {
+      case 'edit': return !amountKop ? t('sale.next.enterAmount') : !card ? t('sale.next.scan') : card.koshelekPay ? t('sale.next.pay') : t('sale.next.other');
+      case 'checking': return t('sale.checking');
+      case 'choose': return t('sale.next.choose');
+      case 'paying': return t('sale.next.wait');
+      case 'done': return t('sale.next.done');
+      case 'other': return t('sale.next.other');
+      case 'failed': return null;
+    }
+  })();
+  const editable = phase.kind === 'edit';
+  const methodKeys = ['F6', 'F7'];
+
+  return (
+    <div className="sale">
+      <section className="panel basket" aria-label={t('sale.title')}>
+        <label className="field big">
+          <span>{t('sale.amount')}</span>
+          <input ref={amountRef} autoFocus data-testid="amount" inputMode="decimal" value={lines.length > 0 ? (linesTotal / 100).toFixed(2).replace('.', ',') : amountText}
+            disabled={!editable || lines.length > 0} onChange={(e) => setAmountText(e.target.value)}
+            onKeyDown={(e) => { if (e.key === 'Enter') { e.preventDefault(); void startPayment(); } }} />
+        </label>
+        <div className="muted">{t('sale.orLines')}</div>
+        <form className="line-form" onSubmit={addLine}>
+          <input data-testid="line-name" placeholder={t('sale.name')} value={draft.name} disabled={!editable} onChange={(e) => setDraft({ ...draft, name: e.target.value })} />
+          <input data-testid="line-price" placeholder={t('sale.price')} inputMode="decimal" value={draft.price} disabled={!editable} onChange={(e) => setDraft({ ...draft, price: e.target.value })} />
+          <input data-testid="line-qty" placeholder={t('sale.qty')} inputMode="decimal" value={draft.qty} disabled={!editable} onChange={(e) => setDraft({ ...draft, qty: e.target.value })} />
+          <select data-testid="line-tax" aria-label={t('sale.vat')} value={draft.tax} disabled={!editable} onChange={(e) => setDraft({ ...draft, tax: e.target.value })}>
+            {TAXES.map((x) => <option key={x} value={x}>{TAX_LABEL[x]?.[lang] ?? x}</option>)}
+          </select>
+          <select data-testid="line-measure" aria-label={t('sale.measure')} value={draft.measure} disabled={!editable} onChange={(e) => setDraft({ ...draft, measure: e.target.value })}>
+            {MEASURES.map((x) => <option key={x} value={x}>{unit(x)}</option>)}
+          </select>
+          <KeyButton k="F5" onPress={() => addLine()} disabled={!editable} testId="add-line">{t('sale.addLine')}</KeyButton>
+        </form>
+        <table className="lines" data-testid="lines">
+          <tbody>
+            {lines.length === 0 ? <tr><td className="muted">{t('sale.noLines')}</td></tr> : lines.slice(-6).map((l, i) => (
+              <tr key={`${l.article}-${i}`}>
+                <td>{l.name}</td><td className="num">{formatKop(l.priceKop)}</td><td className="num">×{l.quantity} {unit(l.measure ?? 'PIECE')}</td>
+                <td>{TAX_LABEL[l.tax ?? 'vat20']?.[lang] ?? l.tax}</td><td className="num">{formatKop(lineTotalKop(l.priceKop, l.quantity))}</td>
+                <td><button type="button" className="btn btn-plain small" disabled={!editable} onClick={() => setLines((ls) => ls.filter((x) => x !== l))} aria-label={t('sale.removeLine')}>×</button></td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+        {lines.length > 6 ? <div className="muted">… +{lines.length - 6}</div> : null}
+        <div className="total" data-testid="total">{t('sale.total')}: {formatKop(amountKop ?? 0)}</div>
+      </section>
+
+      <section className="panel pay-panel">
+        <div className={`card-box ${card ? (card.koshelekPay ? 'kp' : 'no-kp') : 'empty'}`} data-testid="card">
+          <div className="label">{t('sale.card')}</div>
+          {card ? (
+            <>
+              <div className="card-id" data-testid="card-loyalty">{t('sale.loyalty')}: {card.loyaltyId}</div>
+              <div className="card-kp" data-testid="card-kp">{card.koshelekPay ? t('sale.kpYes') : t('sale.kpNo')}</div>
+            </>
+          ) : (
+            <>
+              <div className="scan-prompt">{t('sale.scanPrompt')}</div>
+              <form className="manual" onSubmit={(e) => void submitManual(e)}>
+                <input data-testid="manual-code" placeholder={t('sale.manual')} value={manualCode} disabled={busy} onChange={(e) => setManualCode(e.target.value)} />
+                <button type="submit" className="btn btn-plain" disabled={busy}>{t('sale.manualApply')}</button>
+              </form>
+            </>
+          )}
+        </div>
+
+        <div className="next" data-testid="next-step">{next}</div>
+
+        {phase.kind === 'choose' ? (
+          <div className="methods" data-testid="methods">
+            <div className="label">{t('sale.choose')}</div>
+            {phase.availability.methods.filter((m) => m.available).slice(0, 2).map((m, i) => (
+              <KeyButton key={m.paymentType} k={methodKeys[i] ?? null} variant="primary" onPress={() => void pay(m.paymentType)} testId={`method-${m.paymentType}`}>{m.paymentType}</KeyButton>
+            ))}
+            {phase.availability.methods.filter((m) => !m.available).map((m) => (
+              <div key={m.paymentType} className="muted">{m.paymentType}: {t('sale.unavailable')}{m.message ? ` — ${m.message}` : ''}</div>
+            ))}
+            <KeyButton k="F8" onPress={() => setPhase({ kind: 'other' })} testId="method-other">{t('sale.otherMethod')}</KeyButton>
+          </div>
+        ) : null}
+
+        {phase.kind === 'paying' ? (
+          <div className="live" data-testid="live-status">
+            <div className="label">{t('sale.status')}</div>
+            <div className="phase" data-testid="phase-text" data-phase={phase.operation?.phase ?? 'sending'}>{phase.operation?.phaseText ?? '…'}</div>
+            <div className="elapsed" data-testid="elapsed">{t('sale.elapsed')}: {(elapsedMs / 1000).toFixed(1)} {t('common.sec')}</div>
+            <KeyButton k="Escape" variant="danger" onPress={() => void cancel()} disabled={!phase.operation?.cancellable || phase.cancelling} testId="cancel">
+              {phase.cancelling ? t('sale.cancelling') : t('sale.cancel')}
+            </KeyButton>
+          </div>
+        ) : null}
+
+        {phase.kind === 'done' ? (
+          <div className="result ok" data-testid="result">
+            <div className="result-title" data-testid="result-title">✔ {t('sale.paid')} · {(elapsedMs / 1000).toFixed(1)} {t('common.sec')}</div>
+            <div className="label">{t('sale.slip')}</div>
+            <SlipView operation={phase.operation} />
+          </div>
+        ) : null}
+
+        {phase.kind === 'failed' ? (
+          <ErrorPanel error={phase.error} onAction={onErrorAction}
+            context={{ operationId: phase.operation?.id, requestId: phase.operation?.requestId, orderId: phase.operation?.orderId, phase: phase.operation?.phase }} />
+        ) : null}
+
+        <div className="actions">
+          <KeyButton k="F9" variant="primary" onPress={() => void startPayment()} disabled={!canPay} testId="pay">{t('sale.pay')}</KeyButton>
+          <KeyButton k="F10" onPress={newSale} disabled={busy} testId="new-sale">{t('sale.new')}</KeyButton>
+        </div>
+      </section>
+    </div>
+  );
+}
