@@ -45,8 +45,16 @@ export interface StartedCore extends Core {
   verifier(): TotpVerifier;
 }
 
+/**
+ * The Pay API password: the config's, or — so it need not sit in the JSON file — the one the Electron shell
+ * decrypts from its safeStorage vault (or a service manager sets) into PAYDESK_KOSHELEK_PASSWORD.
+ */
+function koshelekPassword(config: PaydeskConfig): string {
+  return config.koshelek.password !== '' ? config.koshelek.password : process.env.PAYDESK_KOSHELEK_PASSWORD ?? '';
+}
+
 function hasCredentials(config: PaydeskConfig): boolean {
-  return config.koshelek.environment !== 'emulator' && config.koshelek.login !== '' && config.koshelek.password !== '';
+  return config.koshelek.environment !== 'emulator' && config.koshelek.login !== '' && koshelekPassword(config) !== '';
 }
 
 /** What decides the connection: a change here means a new client for new operations. */
@@ -130,7 +138,7 @@ export async function startCore(options: StartCoreOptions): Promise<StartedCore>
     const client = new KoshelekClient({
       baseUrl,
       login: embedded ? 'emulator' : k.login,
-      password: embedded ? 'emulator' : k.password,
+      password: embedded ? 'emulator' : koshelekPassword(config),
       ca: embedded && emulator ? emulator.ca : k.caFile ? fs.readFileSync(k.caFile, 'utf8') : null,
       tokenProvider,
       keepAlive: options.keepAlive ?? true,
@@ -202,7 +210,8 @@ export async function startCore(options: StartCoreOptions): Promise<StartedCore>
   let postback: PostbackListener | null = null;
   const pb = live.current().koshelek.postback;
   if (pb.enabled) {
-    postback = await startPostbackListener({ ...pb, onStatus: (data) => checkout.handlePostback(data), logger });
+    const partnerPassword = pb.partnerPassword !== '' ? pb.partnerPassword : process.env.PAYDESK_POSTBACK_PASSWORD ?? '';
+    postback = await startPostbackListener({ ...pb, partnerPassword, onStatus: (data) => checkout.handlePostback(data), logger });
   }
 
   const resumed = checkout.resumeOpen();

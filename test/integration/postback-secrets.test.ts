@@ -1,0 +1,55 @@
+// Postback (Koshelek pushes statuses to the till) and credentials kept out of the config file.
+import { afterEach, describe, expect, it } from 'vitest';
+import { startCore } from '../../main/core/core';
+import { silentLogger } from '../../main/log/logger';
+import { startKoshelekEmulator, type KoshelekEmulator } from '../../emulators/koshelek';
+import { card, orderId, startTill, tempDir, writeTillConfig, type Till } from '../support/till';
+
+let till: Till | null = null;
+let extra: { close(): Promise<void> }[] = [];
+afterEach(async () => {
+  await till?.close();
+  till = null;
+  for (const x of extra.splice(0)) await x.close();
+  delete process.env.PAYDESK_KOSHELEK_PASSWORD;
+});
+
+describe('postback', () => {
+  it('a pushed status finishes the payment without waiting for the next poll; bad credentials are refused', async () => {
+    till = await startTill({
+      emulator: { confirmDelayMs: 300 },
+      timing: { firstPollMs: 500, pollIntervalMs: 10_000 },
+      koshelek: { postback: { enabled: true, host: '127.0.0.1', port: 0, path: '/koshelek/postback', partnerLogin: 'kp', partnerPassword: 'pb-secret' } },
+    });
+    const url = till.core.postback?.url;
+    expect(url).toBeTruthy();
+    till.emulator.setOptions({ postback: { url: url as string, login: 'kp', password: 'pb-secret' } });
+    const op = await till.core.checkout.pay({ orderId: orderId(), amountKop: 10000, card: card('OK'), paymentType: 'SBP' });
+    const started = Date.now();
+    const done = await till.core.checkout.waitFinal(op.id, 10_000);
+    expect(done.outcome).toBe('paid');
+    // Paid well before the poll that would come 10 s later: it was the postback.
+    expect(Date.now() - started).toBeLessThan(5_000);
+    const pushed = till.core.journal.sqlite.prepare("SELECT COUNT(*) AS n FROM operation_events WHERE operation_id = ? AND type = 'postback'").get(op.id) as { n: number };
+    expect(pushed.n).toBeGreaterThan(0);
+    const refused = await fetch(url as string, { method: 'POST', headers: { Authorization: `Basic ${Buffer.from('kp:wrong').toString('base64')}`, 'Content-Type': 'application/json' }, body: JSON.stringify({ transactionId: done.transactionId, status: 'canceled' }) });
+    expect(refused.status).toBe(401);
+    expect(till.core.checkout.get(op.id)?.outcome).toBe('paid');
+  });
+});
+
+describe('credentials outside the config file', () => {
+  it('the password may come from PAYDESK_KOSHELEK_PASSWORD (the Electron vault sets it); the renderer-facing environment has none', async () => {
+    const emulator: KoshelekEmulator = await startKoshelekEmulator({ password: 'vault-secret', confirmDelayMs: 50 });
+    extra.push(emulator);
+    const dataDir = tempDir();
+    const configFile = writeTillConfig({ emulator, dataDir, koshelek: { password: '' } });
+    process.env.PAYDESK_KOSHELEK_PASSWORD = 'vault-secret';
+    const core = await startCore({ configFile, dataDir, logger: silentLogger(), watchConfig: false });
+    extra.push(core);
+    expect(core.environment().embeddedEmulator).toBe(false);
+    expect(JSON.stringify(core.environment())).not.toContain('vault-secret');
+    const op = await core.checkout.pay({ orderId: orderId(), amountKop: 10000, card: card('OK'), paymentType: 'SBP' });
+    expect((await core.checkout.waitFinal(op.id, 10_000)).outcome).toBe('paid');
+  });
+});
