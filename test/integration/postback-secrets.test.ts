@@ -6,7 +6,7 @@ import { startKoshelekEmulator, type KoshelekEmulator } from '../../emulators/ko
 import { card, orderId, startTill, tempDir, writeTillConfig, type Till } from '../support/till';
 
 let till: Till | null = null;
-let extra: { close(): Promise<void> }[] = [];
+const extra: { close(): Promise<void> }[] = [];
 afterEach(async () => {
   await till?.close();
   till = null;
