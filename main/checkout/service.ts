@@ -17,7 +17,7 @@ import { KoshelekPaymentDriver, KoshelekRefundDriver, PROVIDER } from '../payapi
 import type { MachineEvent } from '../payapi/koshelek/machine-common';
 import { initialPayment, type PaymentState } from '../payapi/koshelek/payment-machine';
 import { initialRefund, type RefundState } from '../payapi/koshelek/refund-machine';
-import type { StatusResponse } from '../payapi/koshelek/wire';
+import type { ReceiptRequest, StatusResponse } from '../payapi/koshelek/wire';
 import { failpoint } from './failpoints';
 import { fromItemRows, planRefund, planSale, toItemRows, toWireItems } from './basket';
 import { OperationActor, type ActorHooks } from './runner';
@@ -214,6 +214,29 @@ export class CheckoutService implements CheckoutApi {
     failpoint('refund.after_intent');
     this.startRefundActor(row, state);
     return this.view(row);
+  }
+
+  // ---- fiscal receipt to the customer's app (optional endpoint §2.5) -------------------------
+
+  /**
+   * Sends the fiscal receipt of a paid payment so the customer sees it in the Koshelek app. Optional and
+   * harmless to repeat: unanswered sends are retried with the same requestId; the result is journaled on
+   * the payment. Returns whether Koshelek accepted it.
+   */
+  async sendReceipt(paymentOperationId: string, invoice: ReceiptRequest['invoice'], attempts = 3): Promise<boolean> {
+    const payment = this.deps.store.get(paymentOperationId);
+    if (!payment || payment.kind !== 'payment' || payment.outcome !== 'paid' || !payment.transaction_id) throw new PaydeskError('refund.not_paid', paymentOperationId);
+    const config = this.deps.config();
+    const body: ReceiptRequest = { requestId: randomUUID(), transactionId: payment.transaction_id, storeId: config.till.storeId, terminalId: config.till.terminalId, invoice };
+    const client = this.deps.client();
+    for (let attempt = 1; attempt <= attempts; attempt += 1) {
+      const outcome = await client.receipt(body);
+      const answered = outcome.kind === 'ok' || outcome.kind === 'api_error' || (outcome.kind === 'http_error' && outcome.status < 500 && outcome.status !== 429);
+      this.deps.store.appendEvents(payment.id, [{ type: answered ? 'response' : 'fault', endpoint: 'receipt', requestId: body.requestId, httpStatus: 'status' in outcome ? outcome.status : null, body: { kind: outcome.kind, ...(outcome.kind === 'api_error' ? { code: outcome.code } : {}) } }]);
+      if (answered) return outcome.kind === 'ok';
+      await sleep(this.deps.config().koshelek.timing.retryDelayMs * attempt);
+    }
+    return false;
   }
 
   // ---- reading ----------------------------------------------------------------------------
