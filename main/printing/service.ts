@@ -7,7 +7,8 @@ import { describeError, PaydeskError, type CashierError } from '../errors/catalo
 import type { ShiftReport } from '../reports/model';
 import { reportLines, type TextLine } from '../reports/text';
 import { receiptBlockLines, type ReceiptBlock } from '../reports/receipt';
-import type { ReportOutputFormat, ReportOutputStatus } from '../shifts/tables';
+import type { ReportOutputFormat, ReportOutputStatus, ReportOutputsTable } from '../shifts/tables';
+import type { Selectable } from 'kysely';
 import { sha256 } from '../shifts/service';
 import { charsPerLine, type PrinterConfig } from './config';
 import { encodeEscpos } from './escpos';
@@ -32,19 +33,8 @@ export interface PrintResult {
   cashierError?: CashierError;
 }
 
-interface OutputDbRow {
-  id: number;
-  report_type: 'x' | 'z';
-  shift_id: number;
-  z_number: number | null;
-  format: ReportOutputFormat;
-  target: string;
-  status: ReportOutputStatus;
-  error: string | null;
-  body_json: string | null;
-  created_at: string;
-  finished_at: string | null;
-}
+/** A report_outputs row as SQLite returns it. */
+type OutputDbRow = Selectable<ReportOutputsTable>;
 
 const toRecord = (r: OutputDbRow): OutputRecord => ({
   id: r.id, reportType: r.report_type, shiftId: r.shift_id, zNumber: r.z_number, format: r.format, target: r.target,

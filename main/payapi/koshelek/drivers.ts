@@ -86,33 +86,48 @@ function worthJournaling(previousJson: string, nextJson: string, event: MachineE
 }
 
 
-/** Phase or context changed (not just the time of the next step). */
-function material<S extends { phase: string; ctx: unknown }>(previous: S, state: S): boolean {
-  return previous.phase !== state.phase || JSON.stringify(previous.ctx) !== JSON.stringify(state.ctx);
+/**
+ * What both Koshelek drivers share: a pure reducer bound to the client, timing and enums the operation
+ * started with, the next step named by the state, and finality by phase.
+ */
+abstract class KoshelekDriver<S extends { phase: string; next: NextStep | null; ctx: unknown }> implements Driver<S, MachineEvent> {
+  constructor(
+    readonly operationId: string,
+    protected readonly base: OperationRow,
+    protected readonly deps: DriverDeps,
+    private readonly reducer: (state: S, event: MachineEvent, env: MachineEnv) => S,
+    private readonly finalPhases: ReadonlySet<string>,
+  ) {}
+
+  reduce(state: S, event: MachineEvent, now: number): S {
+    return this.reducer(state, event, env(this.deps, now));
+  }
+
+  next(state: S): NextStep | null {
+    return state.next;
+  }
+
+  isFinal(state: S): boolean {
+    return this.finalPhases.has(state.phase);
+  }
+
+  /** Phase or context changed (not just the time of the next step). */
+  isMaterial(previous: S, state: S): boolean {
+    return previous.phase !== state.phase || JSON.stringify(previous.ctx) !== JSON.stringify(state.ctx);
+  }
+
+  abstract perform(step: NextStep, state: S): Promise<MachineEvent>;
+  abstract writes(previous: S, state: S, event: MachineEvent | null): { primary: OperationWrite; related: OperationWrite[] };
 }
 
 // ---- payment ---------------------------------------------------------------------------------
 
-export class KoshelekPaymentDriver implements Driver<PaymentState, MachineEvent> {
-  constructor(readonly operationId: string, private readonly base: OperationRow, private readonly deps: DriverDeps) {}
-
-  reduce(state: PaymentState, event: MachineEvent, now: number): PaymentState {
-    return reducePayment(state, event, env(this.deps, now));
+export class KoshelekPaymentDriver extends KoshelekDriver<PaymentState> {
+  constructor(operationId: string, base: OperationRow, deps: DriverDeps) {
+    super(operationId, base, deps, reducePayment, FINAL_PAYMENT_PHASES);
   }
 
-  next(state: PaymentState): NextStep | null {
-    return state.next;
-  }
-
-  isFinal(state: PaymentState): boolean {
-    return FINAL_PAYMENT_PHASES.has(state.phase);
-  }
-
-  isMaterial(previous: PaymentState, state: PaymentState): boolean {
-    return material(previous, state);
-  }
-
-  async perform(step: NextStep, state: PaymentState): Promise<MachineEvent> {
+  override async perform(step: NextStep, state: PaymentState): Promise<MachineEvent> {
     const { client } = this.deps;
     const { ctx } = state;
     const action = step.action as ActionName;
@@ -152,7 +167,7 @@ export class KoshelekPaymentDriver implements Driver<PaymentState, MachineEvent>
     }
   }
 
-  writes(previous: PaymentState, state: PaymentState, event: MachineEvent | null): { primary: OperationWrite; related: OperationWrite[] } {
+  override writes(previous: PaymentState, state: PaymentState, event: MachineEvent | null): { primary: OperationWrite; related: OperationWrite[] } {
     const now = Date.now();
     const final = this.isFinal(state);
     const row: OperationRow = {
@@ -223,26 +238,12 @@ export class KoshelekPaymentDriver implements Driver<PaymentState, MachineEvent>
 
 // ---- refund ----------------------------------------------------------------------------------
 
-export class KoshelekRefundDriver implements Driver<RefundState, MachineEvent> {
-  constructor(readonly operationId: string, private readonly base: OperationRow, private readonly deps: DriverDeps) {}
-
-  reduce(state: RefundState, event: MachineEvent, now: number): RefundState {
-    return reduceRefund(state, event, env(this.deps, now));
+export class KoshelekRefundDriver extends KoshelekDriver<RefundState> {
+  constructor(operationId: string, base: OperationRow, deps: DriverDeps) {
+    super(operationId, base, deps, reduceRefund, FINAL_REFUND_PHASES);
   }
 
-  next(state: RefundState): NextStep | null {
-    return state.next;
-  }
-
-  isFinal(state: RefundState): boolean {
-    return FINAL_REFUND_PHASES.has(state.phase);
-  }
-
-  isMaterial(previous: RefundState, state: RefundState): boolean {
-    return material(previous, state);
-  }
-
-  async perform(step: NextStep, state: RefundState): Promise<MachineEvent> {
+  override async perform(step: NextStep, state: RefundState): Promise<MachineEvent> {
     const { ctx } = state;
     if (step.action === 'send_refund') {
       const outcome = await this.deps.client.refund({
@@ -267,7 +268,7 @@ export class KoshelekRefundDriver implements Driver<RefundState, MachineEvent> {
     throw new Error(`refund driver cannot perform ${step.action}`);
   }
 
-  writes(previous: RefundState, state: RefundState, event: MachineEvent | null): { primary: OperationWrite; related: OperationWrite[] } {
+  override writes(previous: RefundState, state: RefundState, event: MachineEvent | null): { primary: OperationWrite; related: OperationWrite[] } {
     const now = Date.now();
     const final = this.isFinal(state);
     const row: OperationRow = {
