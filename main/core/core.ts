@@ -10,6 +10,7 @@ import type { PaydeskConfig } from '../config/schema';
 import { CheckoutService, type ShiftPolicy } from '../checkout/service';
 import { openJournal } from '../journal/database';
 import { OperationStore } from '../journal/operations';
+import { startCheckpointer } from '../journal/checkpoint';
 import { createLogger, type Logger } from '../log/logger';
 import { KoshelekClient, type ExchangeInfo, type TokenProvider } from '../payapi/koshelek/client';
 import { startPostbackListener, type PostbackListener } from '../payapi/koshelek/postback';
@@ -214,6 +215,8 @@ export async function startCore(options: StartCoreOptions): Promise<StartedCore>
     postback = await startPostbackListener({ ...pb, partnerPassword, onStatus: (data) => checkout.handlePostback(data), logger });
   }
 
+  const checkpointer = startCheckpointer(journal.sqlite, { file: journal.file, busy: () => checkout.inFlight() > 0 });
+
   const resumed = checkout.resumeOpen();
   if (resumed > 0) logger.warn({ resumed }, 'resumed unfinished operations after restart');
   mark('ready');
@@ -250,6 +253,8 @@ export async function startCore(options: StartCoreOptions): Promise<StartedCore>
       for (const c of retired) c.close();
       await postback?.close();
       await (emulator as KoshelekEmulator | null)?.close();
+      checkpointer.stop();
+      checkpointer.runNow();
       journal.close();
       logger.flush();
     },

@@ -68,10 +68,15 @@ export async function startTill(options: { emulator?: EmulatorOptions; timing?: 
   };
 }
 
+// Card sessions unique within a process (4 random characters collide within ~1,000 cards).
+let sessionSeq = Math.floor(Math.random() * 36 ** 4);
+
 /** A fresh test card: loyaltyId and cardSession as the scanner would split them. */
 export function card(scenario = 'OK'): { loyaltyId: string; cardSession: string; barcode: string } {
   const barcode = testCardBarcode(scenario);
-  return { loyaltyId: barcode.slice(2, 15), cardSession: barcode.slice(15, 21), barcode };
+  sessionSeq = (sessionSeq + 1) % 36 ** 4;
+  const cardSession = `${scenario.slice(0, 2)}${sessionSeq.toString(36).toUpperCase().padStart(4, '0')}`;
+  return { loyaltyId: barcode.slice(2, 15), cardSession, barcode: `${barcode.slice(0, 15)}${cardSession}${barcode.slice(21)}` };
 }
 
 let orderSeq = 0;
