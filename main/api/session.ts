@@ -4,9 +4,16 @@ import {
   CLOCK_WARN_MS, statusViewSchema, type ApiEvent, type ScanResultView, type ScannerStateView, type StatusView,
 } from '../contract/api';
 import type { OperationView, Outcome } from '../contract/checkout';
-import type { Core } from '../core/types';
 import { describeError, type ErrorKey } from '../errors/catalogue';
+import type { PrinterConfig } from '../printing/config';
+import type { PrinterTransport } from '../printing/transport';
 import { createDispatcher, type ApiHandlers, type Dispatch } from './dispatcher';
+import { createShiftApi, type SessionCore } from './shift-api';
+
+export type { SessionCore } from './shift-api';
+
+/** How often the session looks at time-driven state (shift nearing 24 h, expiry) to push a status. */
+export const STATUS_TICK_MS = 15_000;
 
 /** What the API needs from the scanning capability (adapter in main/api/scan-port.ts). */
 export interface ScanPort {
@@ -19,10 +26,14 @@ export interface ScanPort {
 }
 
 export interface ApiSessionOptions {
-  core: Core;
+  core: SessionCore;
   scans: ScanPort;
   shell: StatusView['shell'];
   onError?: (method: string, error: unknown) => void;
+  /** Replace the report printer's transport (tests). */
+  printerTransport?: (config: PrinterConfig) => PrinterTransport;
+  /** Period of the time-driven status check (default STATUS_TICK_MS; 0 = off). */
+  statusTickMs?: number;
 }
 
 export interface ApiSession {
@@ -42,17 +53,18 @@ export function withCashierError(operation: OperationView): OperationView {
   return { ...operation, error: describeError(key) };
 }
 
-export function buildStatus(core: Core, scans: ScanPort, shell: StatusView['shell']): StatusView {
+export function buildStatus(core: SessionCore, scans: ScanPort, shell: StatusView['shell'], shift: StatusView['shift']): StatusView {
   const config = core.config.current();
   const configStatus = core.config.getStatus();
   const health = core.health();
   const skew = health.clockSkewMs;
   return statusViewSchema.parse({
+    shift,
     environment: core.environment(),
     health,
     config: { problems: configStatus.problems, version: configStatus.version, loadedAt: configStatus.loadedAt },
     scanner: scans.state(),
-    clock: { skewMs: skew, warn: skew !== null && Math.abs(skew) >= CLOCK_WARN_MS },
+    clock: { skewMs: skew, warn: skew !== null && (Math.abs(skew) >= CLOCK_WARN_MS || health.clockDriftExceedsStep) },
     till: { terminalId: config.till.terminalId, storeName: config.till.storeName, language: config.till.language },
     shell,
   });
@@ -61,8 +73,10 @@ export function buildStatus(core: Core, scans: ScanPort, shell: StatusView['shel
 export function createApiSession(options: ApiSessionOptions): ApiSession {
   const { core, scans, shell } = options;
   const checkout = core.checkout;
+  const shiftApi = createShiftApi({ core, onChange: () => pushStatusIfChanged(true), printerTransport: options.printerTransport });
+  const status = (): StatusView => buildStatus(core, scans, shell, shiftApi.status());
   const handlers: ApiHandlers = {
-    'status.get': () => buildStatus(core, scans, shell),
+    'status.get': () => status(),
     'sale.availability': (input) => checkout.availability(input),
     'sale.pay': async (input) => withCashierError(await checkout.pay(input)),
     'sale.cancel': async (input) => withCashierError(await checkout.cancel(input.operationId)),
@@ -74,6 +88,7 @@ export function createApiSession(options: ApiSessionOptions): ApiSession {
     'operation.query': (input) => checkout.query(input).map(withCashierError),
     'scan.wedge': (input) => scans.submitWedge(input.code, input.interKeyMs),
     'scan.manual': (input) => scans.submitManual(input.code),
+    ...shiftApi.handlers,
   };
   const dispatch = createDispatcher(handlers, options.onError);
 
@@ -87,13 +102,39 @@ export function createApiSession(options: ApiSessionOptions): ApiSession {
       }
     }
   };
+  // What the status bar shows that can change without a core event: the shift (auto-opened by a
+  // sale, nearing or past its 24 hours) and the clock warning.
+  let lastKey = '';
+  const keyOf = (s: StatusView): string => JSON.stringify([s.shift, s.clock.warn, s.clock.skewMs === null ? null : Math.round(s.clock.skewMs / 1000)]);
   const pushStatus = (): void => {
-    if (listeners.size > 0) emit({ event: 'status', payload: buildStatus(core, scans, shell) });
+    if (listeners.size === 0) return;
+    const payload = status();
+    lastKey = keyOf(payload);
+    emit({ event: 'status', payload });
   };
+  const pushStatusIfChanged = (force = false): void => {
+    if (listeners.size === 0) return;
+    const payload = status();
+    const key = keyOf(payload);
+    if (!force && key === lastKey) return;
+    lastKey = key;
+    emit({ event: 'status', payload });
+  };
+  const tickMs = options.statusTickMs ?? STATUS_TICK_MS;
+  const timer = tickMs > 0 ? setInterval(() => {
+    try {
+      pushStatusIfChanged();
+    } catch (error) {
+      options.onError?.('status.tick', error);
+    }
+  }, tickMs) : null;
+  timer?.unref();
   const unsubscribers = [
     core.onEvent((event) => {
-      if (event.type === 'operation') emit({ event: 'operation', payload: withCashierError(event.operation) });
-      else pushStatus();
+      if (event.type === 'operation') {
+        emit({ event: 'operation', payload: withCashierError(event.operation) });
+        pushStatusIfChanged(); // the first sale may have opened the shift
+      } else pushStatus();
     }),
     core.config.onStatus(() => pushStatus()),
     scans.onScan((scan) => emit({ event: 'scan', payload: scan })),
@@ -102,12 +143,14 @@ export function createApiSession(options: ApiSessionOptions): ApiSession {
 
   return {
     dispatch,
-    status: () => buildStatus(core, scans, shell),
+    status,
     subscribe(listener) {
+      if (listeners.size === 0) lastKey = '';
       listeners.add(listener);
       return () => listeners.delete(listener);
     },
     async close() {
+      if (timer) clearInterval(timer);
       for (const off of unsubscribers) off();
       listeners.clear();
     },

@@ -3,6 +3,8 @@
 export const API_METHOD_LIST = [
   'status.get', 'sale.availability', 'sale.pay', 'sale.cancel', 'refund.start',
   'operation.get', 'operation.query', 'scan.wedge', 'scan.manual',
+  'shift.current', 'shift.open', 'shift.close', 'shift.tender',
+  'report.x', 'report.z', 'report.list', 'report.print', 'report.reprint', 'report.export',
 ] as const;
 export type ApiMethodName = (typeof API_METHOD_LIST)[number];
 

@@ -4,7 +4,7 @@
 // validates what it sends and what it receives (renderer/api/client.ts). Pure zod, no Node.
 import { z } from 'zod';
 import {
-  availabilityInputSchema, availabilityResultSchema, cashierErrorSchema, operationQuerySchema,
+  availabilityInputSchema, availabilityResultSchema, cashierErrorSchema, kopecks, operationQuerySchema,
   operationViewSchema, payInputSchema, refundInputSchema,
 } from './checkout';
 import { scanEventSchema, scannerStatusSchema, wedgeConfigSchema } from './scan';
@@ -43,6 +43,18 @@ export type ScannerStateView = z.infer<typeof scannerStateSchema>;
 /** Clock drift beyond this is shown: TOTP codes (30 s steps) start failing beyond about this much. */
 export const CLOCK_WARN_MS = 10_000;
 
+/** The shift as the status bar shows it: computed by the core (the 24-hour rule, warnBeforeMinutes). */
+export const shiftStatusSchema = z.object({
+  /** none: no open shift; expires_soon: inside warnBeforeMinutes; expired: past the 24 hours (sales refused). */
+  state: z.enum(['none', 'open', 'expires_soon', 'expired']),
+  id: z.number().int().positive().nullable(),
+  openedAt: z.string().nullable(),
+  expiresAt: z.string().nullable(),
+  /** Left open since an earlier business day. */
+  forgotten: z.boolean(),
+});
+export type ShiftStatusView = z.infer<typeof shiftStatusSchema>;
+
 export const statusViewSchema = z.object({
   environment: environmentViewSchema,
   health: healthViewSchema,
@@ -52,6 +64,7 @@ export const statusViewSchema = z.object({
   till: z.object({ terminalId: z.string(), storeName: z.string(), language: z.enum(['ru', 'en']) }),
   /** Which shell serves the renderer. */
   shell: z.enum(['electron', 'kiosk']),
+  shift: shiftStatusSchema,
 });
 export type StatusView = z.infer<typeof statusViewSchema>;
 
@@ -63,6 +76,166 @@ export const scanResultSchema = z.object({
   error: cashierErrorSchema.nullable(),
 });
 export type ScanResultView = z.infer<typeof scanResultSchema>;
+
+// ---- shifts and X / Z reports (mirror main/reports/model.ts; main/api checks both stay equal) -------
+
+const signedKop = z.number().int().min(-99_999_999_999).max(99_999_999_999);
+const count = z.number().int().nonnegative();
+const iso = z.string();
+
+export const bucketSchema = z.object({ count, amountKop: kopecks });
+export const kindTotalsSchema = z.object({
+  all: bucketSchema,
+  succeeded: bucketSchema,
+  notSucceeded: bucketSchema,
+  unresolved: bucketSchema,
+  byOutcome: z.record(z.string(), bucketSchema),
+});
+export const operationKindSchema = z.enum(['payment', 'cancel', 'refund']);
+export const paymentTypeTotalsSchema = z.object({
+  paymentType: z.string(), provider: z.string(), payments: bucketSchema, refunds: bucketSchema, netKop: signedKop,
+});
+export const tenderTotalsSchema = z.object({ kind: z.string(), sales: bucketSchema, refunds: bucketSchema, netKop: signedKop });
+
+/** One operation of a report: every §7.2 field (orderId, paymentTransactionId, refundTransactionId, requestId, paymentType, qrcId, kzo). */
+export const reportLineSchema = z.object({
+  id: z.string(),
+  kind: operationKindSchema,
+  provider: z.string(),
+  createdAt: iso,
+  finishedAt: iso.nullable(),
+  status: z.string(),
+  amountKop: kopecks,
+  signedKop,
+  orderId: z.string(),
+  paymentTransactionId: z.string().nullable(),
+  refundTransactionId: z.string().nullable(),
+  requestId: z.string(),
+  paymentType: z.string().nullable(),
+  qrcId: z.string().nullable(),
+  kzo: z.string().nullable(),
+  errorCode: z.string().nullable(),
+  parentId: z.string().nullable(),
+  parentShiftId: z.number().int().nullable(),
+  crossShift: z.boolean(),
+});
+export type ReportLineDto = z.infer<typeof reportLineSchema>;
+
+export const tenderDirectionSchema = z.enum(['sale', 'refund']);
+export const tenderRowSchema = z.object({
+  id: z.number().int(), kind: z.string(), direction: tenderDirectionSchema, amountKop: kopecks, note: z.string(), cashier: z.string(), createdAt: iso,
+});
+export type TenderRowDto = z.infer<typeof tenderRowSchema>;
+
+export const shiftInfoSchema = z.object({
+  id: z.number().int().positive(), openedAt: iso, openedBy: z.string(), closedAt: iso.nullable(), closedBy: z.string().nullable(),
+});
+
+export const reconciliationItemSchema = z.object({
+  operationId: z.string(),
+  kind: operationKindSchema,
+  orderId: z.string(),
+  transactionId: z.string().nullable(),
+  refTransactionId: z.string().nullable(),
+  journal: z.string(),
+  koshelek: z.string(),
+  problem: z.enum(['mismatch', 'unresolved', 'not_found', 'lookup_failed', 'amount']),
+});
+export const reconciliationSchema = z.object({
+  checkedAt: iso, checked: count, matched: count, skipped: count, differences: z.array(reconciliationItemSchema),
+});
+export type ReconciliationDto = z.infer<typeof reconciliationSchema>;
+
+export const shiftReportSchema = z.object({
+  type: z.enum(['x', 'z']),
+  zNumber: z.number().int().positive().nullable(),
+  generatedAt: iso,
+  shift: shiftInfoSchema,
+  till: z.object({ terminalId: z.string(), storeId: z.string(), storeName: z.string() }),
+  byKind: z.object({ payment: kindTotalsSchema, cancel: kindTotalsSchema, refund: kindTotalsSchema }),
+  byPaymentType: z.array(paymentTypeTotalsSchema),
+  crossShiftRefunds: bucketSchema,
+  tenders: z.array(tenderTotalsSchema),
+  totals: z.object({
+    electronicInKop: kopecks, electronicOutKop: kopecks, electronicNetKop: signedKop, tendersNetKop: signedKop, tillNetKop: signedKop,
+  }),
+  unresolved: z.array(z.string()),
+  operations: z.array(reportLineSchema),
+  tenderEntries: z.array(tenderRowSchema),
+  reconciliation: reconciliationSchema.nullable(),
+});
+export type ShiftReportDto = z.infer<typeof shiftReportSchema>;
+
+export const shiftViewSchema = shiftInfoSchema.extend({
+  zNumber: z.number().int().positive().nullable(),
+  /** openedAt + maxHours. */
+  expiresAt: iso,
+  status: z.enum(['open', 'expired', 'closed']),
+});
+export type ShiftViewDto = z.infer<typeof shiftViewSchema>;
+
+export const shiftWarningSchema = z.object({
+  key: z.enum(['shift.expires_soon', 'shift.expired', 'shift.forgotten']),
+  shiftId: z.number().int().positive(),
+  openedAt: iso,
+  expiresAt: iso,
+  minutesLeft: z.number().int(),
+  cashier: cashierErrorSchema,
+});
+export type ShiftWarningDto = z.infer<typeof shiftWarningSchema>;
+
+export const shiftCurrentSchema = z.object({
+  shift: shiftViewSchema.nullable(),
+  warnings: z.array(shiftWarningSchema),
+  /** Operations of the open shift that are not final yet (they block the close). */
+  unresolved: z.array(z.string()),
+  /** Config shift.tenderKinds: what the manager may record besides Koshelek Pay. */
+  tenderKinds: z.array(z.string()),
+  autoOpenOnSale: z.boolean(),
+  warnBeforeMinutes: z.number().int().nonnegative(),
+});
+export type ShiftCurrentView = z.infer<typeof shiftCurrentSchema>;
+
+export const zSummarySchema = z.object({
+  zNumber: z.number().int().positive(),
+  shiftId: z.number().int().positive(),
+  openedAt: iso,
+  openedBy: z.string(),
+  closedAt: iso,
+  closedBy: z.string(),
+  operations: count,
+  tillNetKop: signedKop,
+  /** null when the Z was written without a reconciliation. */
+  differences: count.nullable(),
+});
+export type ZSummaryView = z.infer<typeof zSummarySchema>;
+
+export const reportTypeSchema = z.enum(['x', 'z']);
+/** x: the shift `shiftId` (default the open one); z: Z number `number` (default the latest). */
+export const reportRefSchema = z.object({
+  type: reportTypeSchema,
+  number: z.number().int().positive().optional(),
+  shiftId: z.number().int().positive().optional(),
+});
+export const printResultSchema = z.object({
+  /** Output history row: a failed print stays there and can be printed again (report.reprint). */
+  outputId: z.number().int(),
+  printed: z.boolean(),
+  error: cashierErrorSchema.nullable(),
+  reportType: reportTypeSchema,
+  shiftId: z.number().int(),
+  zNumber: z.number().int().nullable(),
+});
+export type PrintResultView = z.infer<typeof printResultSchema>;
+export const exportFormatSchema = z.enum(['csv', 'pdf', 'txt']);
+export const exportResultSchema = z.object({
+  fileName: z.string(),
+  /** Where the file was saved, for the manager to read (the renderer cannot open it). */
+  path: z.string(),
+  bytes: count,
+});
+export type ExportResultView = z.infer<typeof exportResultSchema>;
+const cashierName = z.string().trim().min(1).max(64);
 
 // ---- methods -----------------------------------------------------------------------------------------
 
@@ -80,6 +253,25 @@ export const API_METHODS = {
   'scan.wedge': { input: z.object({ code: z.string().min(1).max(4096), interKeyMs: z.number().nonnegative().optional() }), output: scanResultSchema },
   /** A code entered by hand (damaged barcode): same checks as a scan. */
   'scan.manual': { input: z.object({ code: z.string().min(1).max(4096) }), output: scanResultSchema },
+  /** The open shift (or none), its 24-hour warnings, what blocks the close, the tender kinds. */
+  'shift.current': { input: empty, output: shiftCurrentSchema },
+  'shift.open': { input: z.object({ cashier: cashierName }), output: shiftViewSchema },
+  /** Reconciles with Koshelek, closes the shift and returns its Z report (refused while operations are unresolved). */
+  'shift.close': { input: z.object({ cashier: cashierName }), output: shiftReportSchema },
+  /** A tender taken outside Koshelek Pay (cash, the bank's card terminal…) in the open shift. */
+  'shift.tender': {
+    input: z.object({ kind: z.string().min(1).max(40), amountKop: kopecks.positive(), direction: tenderDirectionSchema, note: z.string().max(200).optional(), cashier: z.string().max(64).optional() }),
+    output: tenderRowSchema,
+  },
+  'report.x': { input: z.object({ shiftId: z.number().int().positive().optional() }), output: shiftReportSchema },
+  'report.z': { input: z.object({ number: z.number().int().positive() }), output: shiftReportSchema },
+  /** The most recent Z reports, newest first. */
+  'report.list': { input: z.object({ limit: z.number().int().min(1).max(100).optional() }), output: z.array(zSummarySchema) },
+  /** Prints on the receipt printer; never fails for printer trouble: the result says what happened. */
+  'report.print': { input: reportRefSchema, output: printResultSchema },
+  'report.reprint': { input: z.object({ outputId: z.number().int().positive() }), output: printResultSchema },
+  /** Writes the report under the data folder's exports/ and says where. */
+  'report.export': { input: reportRefSchema.extend({ format: exportFormatSchema }), output: exportResultSchema },
 } as const;
 
 export type ApiMethod = keyof typeof API_METHODS;

@@ -102,6 +102,14 @@ export async function startCore(options: StartCoreOptions): Promise<StartedCore>
   const health: HealthView = { payApi: 'unknown', lastCheckedAt: null, lastError: null, clockSkewMs: null, clockDriftExceedsStep: false };
   const totpPeriodSec = () => live.current().totp.cards[0]?.periodSec ?? 30;
 
+  const setHealth = (state: HealthView['payApi'], error: string | null) => {
+    const changed = state !== health.payApi;
+    health.payApi = state;
+    health.lastCheckedAt = new Date().toISOString();
+    health.lastError = error;
+    if (changed) emit({ type: 'health', health: { ...health } });
+  };
+
   const onExchange = (info: ExchangeInfo) => {
     const o = info.outcome;
     const state: HealthView['payApi'] = o.kind === 'no_answer' ? 'down' : o.kind === 'http_error' && o.status >= 500 ? 'degraded' : o.kind === 'invalid_response' ? 'degraded' : 'ok';
@@ -143,6 +151,8 @@ export async function startCore(options: StartCoreOptions): Promise<StartedCore>
       ca: embedded && emulator ? emulator.ca : k.caFile ? fs.readFileSync(k.caFile, 'utf8') : null,
       tokenProvider,
       keepAlive: options.keepAlive ?? true,
+      // Any HTTP answer to the idle probe means the service is reachable; a fault means it is not.
+      onProbe: (result) => setHealth(result.kind === 'response' ? (result.status >= 500 ? 'degraded' : 'ok') : 'down', result.kind === 'fault' ? `${result.fault}: ${result.message}` : null),
       requestTimeoutMs: k.timing.requestTimeoutMs,
       statusTimeoutMs: k.timing.statusTimeoutMs,
       onExchange,

@@ -1,4 +1,4 @@
-// The till's frame: navigation (F1–F4), the current screen, and the status bar. Screen switches are
+// The till's frame: navigation (F1–F3, F11; F4 language), the current screen, and the status bar. Screen switches are
 // blocked while a payment or refund is in flight so the cashier never loses its live status.
 import { useCallback, useEffect, useMemo, useState, type ReactNode } from 'react';
 import type { ScanResultView, StatusView } from '../../main/contract/api';
@@ -9,11 +9,12 @@ import { KeyButton, useSuppressBrowserKeys } from '../lib/keys';
 import { JournalScreen } from '../screens/JournalScreen';
 import { RefundScreen } from '../screens/RefundScreen';
 import { SaleScreen } from '../screens/SaleScreen';
+import { ShiftScreen } from '../screens/ShiftScreen';
 import { StatusBar } from '../screens/StatusBar';
 import { ApiContext } from './context';
 import { useWedgeScanner } from './useWedgeScanner';
 
-type Screen = 'sale' | 'refund' | 'journal';
+type Screen = 'sale' | 'refund' | 'journal' | 'shift';
 
 export function App({ connection }: { connection: Connection }): ReactNode {
   const api = connection.api;
@@ -70,6 +71,7 @@ export function App({ connection }: { connection: Connection }): ReactNode {
             <KeyButton k="F1" variant="nav" active={screen === 'sale'} disabled={busy && screen !== 'sale'} onPress={go('sale')} testId="nav-sale">{t('nav.sale')}</KeyButton>
             <KeyButton k="F2" variant="nav" active={screen === 'refund'} disabled={busy && screen !== 'refund'} onPress={go('refund')} testId="nav-refund">{t('nav.refund')}</KeyButton>
             <KeyButton k="F3" variant="nav" active={screen === 'journal'} disabled={busy && screen !== 'journal'} onPress={go('journal')} testId="nav-journal">{t('nav.journal')}</KeyButton>
+            <KeyButton k="F11" variant="nav" active={screen === 'shift'} disabled={busy && screen !== 'shift'} onPress={go('shift')} testId="nav-shift">{t('nav.shift')}</KeyButton>
             <span className="spacer" />
             <KeyButton k="F4" variant="nav" onPress={() => setLang(current === 'ru' ? 'en' : 'ru')} testId="nav-lang">{t('nav.lang')}</KeyButton>
           </nav>
@@ -77,6 +79,7 @@ export function App({ connection }: { connection: Connection }): ReactNode {
             {screen === 'sale' ? <SaleScreen terminalId={status?.till.terminalId ?? 'POS'} onBusy={onBusy} onOpenJournal={() => setScreen('journal')} scan={scan} onScanHandled={onScanHandled} /> : null}
             {screen === 'refund' ? <RefundScreen onBusy={onBusy} /> : null}
             {screen === 'journal' ? <JournalScreen /> : null}
+            {screen === 'shift' ? <ShiftScreen onOpenJournal={() => setScreen('journal')} /> : null}
           </main>
           <StatusBar status={status} connection={link} />
         </div>

@@ -1,4 +1,4 @@
-// Screen texts: Russian by default, English by switch (F12). Cashier errors come from the core's
+// Screen texts: Russian by default, English by switch (F4). Cashier errors come from the core's
 // catalogue with both languages; these are the till's own labels.
 import { createContext, useContext } from 'react';
 
@@ -38,6 +38,27 @@ const ru = {
   'status.scanner.connected': 'Сканер: подключён', 'status.scanner.disconnected': 'Сканер: не подключён', 'status.scanner.error': 'Сканер: ошибка',
   'status.scanner.disabled': 'Сканер: клавиатурный', 'status.config': 'Ошибка настроек', 'status.configKept': 'касса работает с прежними настройками', 'status.clock': 'Часы кассы расходятся на',
   'status.core.closed': 'Нет связи с ядром кассы — переподключаемся', 'status.core.unauthorized': 'Нет доступа к ядру кассы — перезапустите кассу',
+  'nav.shift': 'Смена',
+  'shift.title': 'Смена', 'shift.none': 'Смена не открыта', 'shift.autoOpen': 'откроется сама при первой продаже', 'shift.manualOpen': 'откройте смену перед продажами',
+  'shift.number': 'Смена №', 'shift.openedBy': 'Открыл', 'shift.openedAt': 'Открыта', 'shift.left': 'До 24 часов', 'shift.expired': 'Смена длится больше 24 часов',
+  'shift.hours': 'ч', 'shift.minutes': 'мин', 'shift.cashier': 'Менеджер (имя)', 'shift.open': 'Открыть смену', 'shift.close': 'Закрыть смену (Z)',
+  'shift.confirm': 'Закрыть смену? Касса сверит операции с Кошельком и сформирует Z-отчёт.', 'shift.confirmYes': 'Да, закрыть', 'shift.confirmNo': 'Отмена',
+  'shift.closing': 'Сверяем с Кошельком и закрываем смену…', 'shift.unresolved': 'Незавершённых операций', 'shift.nameRequired': 'Введите имя менеджера',
+  'tender.title': 'Оплата вне Кошелька', 'tender.kind': 'Вид', 'tender.amount': 'Сумма, ₽', 'tender.sale': 'Приход', 'tender.refund': 'Возврат',
+  'tender.note': 'Комментарий', 'tender.add': 'Внести', 'tender.done': 'Внесено', 'tender.badAmount': 'Введите сумму больше нуля',
+  'tender.kind.cash': 'Наличные', 'tender.kind.card_terminal': 'Банковский терминал', 'tender.kind.other': 'Прочее',
+  'report.x': 'X-отчёт', 'report.z': 'Z-отчёт №', 'report.showX': 'X-отчёт', 'report.print': 'Печать', 'report.printed': 'Отчёт напечатан',
+  'report.reprint': 'Повторить печать', 'report.saved': 'Сохранено', 'report.lastZ': 'Последние Z-отчёты', 'report.noZ': 'Z-отчётов пока нет',
+  'report.noReport': 'Нет открытой смены — X-отчёт недоступен', 'report.generated': 'сформирован',
+  'report.koshelek': 'Кошелёк Pay', 'report.in': 'Оплаты', 'report.out': 'Возвраты', 'report.net': 'Итого', 'report.payments': 'Оплат', 'report.cancels': 'Отмен', 'report.refunds': 'Возвратов',
+  'report.crossShift': 'из них оплат прошлых смен', 'report.byPaymentType': 'По способам оплаты', 'report.tenders': 'Вне Кошелька', 'report.till': 'Итого по кассе',
+  'report.reconciliation': 'Сверка с Кошельком', 'report.noDiff': 'расхождений нет', 'report.diff': 'расхождений', 'report.checked': 'проверено', 'report.notReconciled': 'без сверки',
+  'report.unresolved': 'не завершено', 'report.ops': 'Операции смены', 'report.noOps': 'Операций нет', 'report.tenderEntry': 'введено вручную',
+  'col.time': 'Время', 'col.op': 'Операция', 'col.amount': 'Сумма', 'col.ops': 'Опер.', 'col.net': 'Итог', 'col.closed': 'Закрыта',
+  'rst.paid': 'оплачено', 'rst.rejected': 'отклонено', 'rst.canceled': 'отменено', 'rst.failed': 'ошибка', 'rst.refunded': 'возвращено',
+  'rst.refund_rejected': 'возврат отклонён', 'rst.cancel_rejected': 'отмена отклонена', 'rst.not_found': 'не найдено', 'rst.unresolved': 'не завершено',
+  'status.shift.none': 'Смена не открыта', 'status.shift.open': 'Смена', 'status.shift.expires_soon': 'Смена закончится через', 'status.shift.expired': 'Смена истекла — закройте её',
+  'status.shift.forgotten': 'не закрыта со вчера',
   'common.sec': 'с', 'common.yes': 'да', 'common.no': 'нет',
 } as const;
 
@@ -77,6 +98,27 @@ const en: Record<TextKey, string> = {
   'status.scanner.connected': 'Scanner: connected', 'status.scanner.disconnected': 'Scanner: not connected', 'status.scanner.error': 'Scanner: error',
   'status.scanner.disabled': 'Scanner: keyboard', 'status.config': 'Config error', 'status.configKept': 'the last good config stays live', 'status.clock': 'Till clock is off by',
   'status.core.closed': 'Lost the till core — reconnecting', 'status.core.unauthorized': 'No access to the till core — restart the till',
+  'nav.shift': 'Shift',
+  'shift.title': 'Shift', 'shift.none': 'No shift is open', 'shift.autoOpen': 'it opens by itself at the first sale', 'shift.manualOpen': 'open a shift before selling',
+  'shift.number': 'Shift #', 'shift.openedBy': 'Opened by', 'shift.openedAt': 'Opened at', 'shift.left': 'Until 24 hours', 'shift.expired': 'The shift has run over 24 hours',
+  'shift.hours': 'h', 'shift.minutes': 'min', 'shift.cashier': 'Manager (name)', 'shift.open': 'Open shift', 'shift.close': 'Close shift (Z)',
+  'shift.confirm': 'Close the shift? The till reconciles with Koshelek and writes the Z report.', 'shift.confirmYes': 'Yes, close', 'shift.confirmNo': 'Cancel',
+  'shift.closing': 'Reconciling with Koshelek and closing…', 'shift.unresolved': 'Unresolved operations', 'shift.nameRequired': 'Type the manager\'s name',
+  'tender.title': 'Taken outside Koshelek', 'tender.kind': 'Kind', 'tender.amount': 'Amount, RUB', 'tender.sale': 'Sale', 'tender.refund': 'Refund',
+  'tender.note': 'Note', 'tender.add': 'Record', 'tender.done': 'Recorded', 'tender.badAmount': 'Type an amount above zero',
+  'tender.kind.cash': 'Cash', 'tender.kind.card_terminal': 'Card terminal', 'tender.kind.other': 'Other',
+  'report.x': 'X report', 'report.z': 'Z report #', 'report.showX': 'X report', 'report.print': 'Print', 'report.printed': 'Report printed',
+  'report.reprint': 'Print again', 'report.saved': 'Saved', 'report.lastZ': 'Last Z reports', 'report.noZ': 'No Z reports yet',
+  'report.noReport': 'No open shift — no X report', 'report.generated': 'generated',
+  'report.koshelek': 'Koshelek Pay', 'report.in': 'Payments', 'report.out': 'Refunds', 'report.net': 'Net', 'report.payments': 'Payments', 'report.cancels': 'Cancels', 'report.refunds': 'Refunds',
+  'report.crossShift': 'of earlier shifts\' payments', 'report.byPaymentType': 'By payment type', 'report.tenders': 'Outside Koshelek', 'report.till': 'Till total',
+  'report.reconciliation': 'Reconciliation with Koshelek', 'report.noDiff': 'no differences', 'report.diff': 'differences', 'report.checked': 'checked', 'report.notReconciled': 'not reconciled',
+  'report.unresolved': 'unresolved', 'report.ops': 'Shift operations', 'report.noOps': 'No operations', 'report.tenderEntry': 'entered by hand',
+  'col.time': 'Time', 'col.op': 'Operation', 'col.amount': 'Amount', 'col.ops': 'Ops', 'col.net': 'Net', 'col.closed': 'Closed',
+  'rst.paid': 'paid', 'rst.rejected': 'rejected', 'rst.canceled': 'canceled', 'rst.failed': 'failed', 'rst.refunded': 'refunded',
+  'rst.refund_rejected': 'refund rejected', 'rst.cancel_rejected': 'cancel rejected', 'rst.not_found': 'not found', 'rst.unresolved': 'unresolved',
+  'status.shift.none': 'No shift open', 'status.shift.open': 'Shift', 'status.shift.expires_soon': 'Shift ends in', 'status.shift.expired': 'Shift expired — close it',
+  'status.shift.forgotten': 'left open overnight',
   'common.sec': 's', 'common.yes': 'yes', 'common.no': 'no',
 };
 

@@ -26,6 +26,8 @@ export interface TransportOptions {
   ca?: string | null;
   /** Default true. false opens a new connection per request (the benchmark's baseline). */
   keepAlive?: boolean;
+  /** Told the result of every warm-up probe: the connection's health while the till is idle. */
+  onProbe?: (result: TransportResult) => void;
 }
 
 export interface SendOptions {
@@ -99,6 +101,7 @@ export class PayApiTransport {
   /** Open (or refresh) a pooled connection without touching the API: a HEAD on the base URL. */
   async warm(timeoutMs = 2_000): Promise<boolean> {
     const result = await this.send({ method: 'HEAD', path: '/', timeoutMs });
+    this.options.onProbe?.(result);
     return result.kind === 'response';
   }
 

@@ -1,7 +1,7 @@
 // Electron shell: window, app:// protocol, IPC through the one validating dispatcher. Thin on
 // purpose (it cannot run in CI here); the policy lives in security.ts and is unit-tested.
 // The core runs in this (main) process: the same startCore + API session as the kiosk shell.
-import { app, BrowserWindow, ipcMain, protocol, session, shell as electronShell, type IpcMainInvokeEvent } from 'electron';
+import { app, BrowserWindow, ipcMain, Menu, protocol, session, shell as electronShell, type IpcMainInvokeEvent } from 'electron';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -59,6 +59,9 @@ async function handleInvoke(event: IpcMainInvokeEvent, method: unknown, input: u
 }
 
 async function start(): Promise<void> {
+  // No application menu on a till: its default accelerators (F11 full screen, Ctrl+R reload, DevTools)
+  // would fight the till's own F-keys and let a cashier reload the UI mid-payment.
+  Menu.setApplicationMenu(null);
   fs.mkdirSync(dataDir, { recursive: true });
   const vault = openSecretVault(path.join(dataDir, 'secrets.vault.json'));
   vault.exportToEnvironment();

@@ -1,0 +1,200 @@
+// The manager's shift and report methods of the API: open / close (Z, reconciled with Koshelek),
+// tenders outside Koshelek Pay, X / Z reports on screen, printing (with history, reprintable) and
+// exports under the data folder. The status bar's shift summary is computed here too.
+import fs from 'node:fs';
+import path from 'node:path';
+import type {
+  ExportResultView, PrintResultView, ShiftReportDto, ShiftStatusView, ShiftViewDto, ShiftWarningDto, ZSummaryView,
+} from '../contract/api';
+import type { StartedCore } from '../core/core';
+import type { Core } from '../core/types';
+import { PaydeskError } from '../errors/catalogue';
+import type { PrinterTransport } from '../printing/transport';
+import type { PrinterConfig } from '../printing/config';
+import { ReportPrinter, type PrintResult } from '../printing/service';
+import { reportCsv } from '../reports/csv';
+import type { ShiftReport } from '../reports/model';
+import { reportPdf } from '../reports/pdf';
+import { reportText } from '../reports/text';
+import type { ShiftView, ShiftWarning } from '../shifts/service';
+import type { ApiHandlers } from './dispatcher';
+
+// The contract's report DTOs must stay the report model: a field added to one and not the other fails here.
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const reportMatches: Same<ShiftReport, ShiftReportDto> = true;
+const shiftMatches: Same<ShiftView, ShiftViewDto> = true;
+const warningFits: ShiftWarning extends ShiftWarningDto ? true : false = true;
+void reportMatches;
+void shiftMatches;
+void warningFits;
+
+/** What the shift API needs of the core (the shells pass the StartedCore). */
+export type SessionCore = Core & Pick<StartedCore, 'shifts' | 'lookupStatus'>;
+
+export interface ShiftApiOptions {
+  core: SessionCore;
+  /** Called after anything that changes the shift (open, close, tender): the session pushes a status. */
+  onChange: () => void;
+  /** Replace the printer transport (tests); default: the configured serial port or device file. */
+  printerTransport?: (config: PrinterConfig) => PrinterTransport;
+}
+
+export type ShiftMethod =
+  | 'shift.current' | 'shift.open' | 'shift.close' | 'shift.tender'
+  | 'report.x' | 'report.z' | 'report.list' | 'report.print' | 'report.reprint' | 'report.export';
+
+export interface ShiftApi {
+  handlers: Pick<ApiHandlers, ShiftMethod>;
+  /** The status bar's shift summary. */
+  status(): ShiftStatusView;
+  /** Folder the exports are written to. */
+  readonly exportDir: string;
+}
+
+const pad = (n: number, width = 2): string => String(n).padStart(width, '0');
+function stamp(d: Date): string {
+  return `${d.getFullYear()}${pad(d.getMonth() + 1)}${pad(d.getDate())}-${pad(d.getHours())}${pad(d.getMinutes())}${pad(d.getSeconds())}`;
+}
+
+export function exportFileName(report: ShiftReport, format: 'csv' | 'pdf' | 'txt', now: Date): string {
+  return report.type === 'z'
+    ? `Z-${pad(report.zNumber ?? 0, 4)}-shift-${report.shift.id}.${format}`
+    : `X-shift-${report.shift.id}-${stamp(now)}.${format}`;
+}
+
+async function render(report: ShiftReport, format: 'csv' | 'pdf' | 'txt'): Promise<Buffer> {
+  if (format === 'pdf') return reportPdf(report);
+  if (format === 'csv') return Buffer.from(reportCsv(report), 'utf8');
+  return Buffer.from(reportText(report, 100), 'utf8');
+}
+
+export function createShiftApi(options: ShiftApiOptions): ShiftApi {
+  const { core, onChange } = options;
+  const shifts = core.shifts;
+  const exportDir = path.join(path.dirname(core.journal.file), 'exports');
+  const printer = new ReportPrinter(core.journal, () => core.config.current().printer, options.printerTransport ? { transport: options.printerTransport } : {});
+  let closing: Promise<ShiftReport> | null = null;
+
+  const reportFor = (ref: { type: 'x' | 'z'; number?: number; shiftId?: number }): ShiftReport => {
+    if (ref.type === 'x') return shifts.xReport(ref.shiftId);
+    if (ref.number !== undefined) {
+      const z = shifts.zReport(ref.number);
+      if (!z) throw new PaydeskError('report.not_found', `Z ${ref.number}`);
+      return z;
+    }
+    if (ref.shiftId !== undefined) {
+      const z = shifts.zReportForShift(ref.shiftId);
+      if (!z) throw new PaydeskError('report.not_found', `Z of shift ${ref.shiftId}`);
+      return z;
+    }
+    const latest = shifts.latestZ();
+    if (!latest) throw new PaydeskError('report.not_found', 'no Z report yet');
+    return latest;
+  };
+
+  const printView = (result: PrintResult): PrintResultView => ({
+    outputId: result.record.id,
+    printed: result.record.status === 'done',
+    error: result.cashierError ?? null,
+    reportType: result.record.reportType,
+    shiftId: result.record.shiftId,
+    zNumber: result.record.zNumber,
+  });
+
+  const close = async (cashier: string): Promise<ShiftReport> => {
+    if (!shifts.current()) throw new PaydeskError('shift.not_open');
+    // Checked before the reconciliation's network round trips; close() checks again in its transaction.
+    const unresolved = shifts.unresolvedOperations();
+    if (unresolved.length > 0) {
+      throw new PaydeskError('shift.unresolved_operations', `${unresolved.length} unresolved: ${unresolved.slice(0, 10).join(', ')}${unresolved.length > 10 ? ', …' : ''}`);
+    }
+    const paidStatuses = core.config.current().koshelek.enums.paymentStatuses.paid;
+    return shifts.closeAndReconcile(cashier, (tx, ref) => core.lookupStatus(tx, ref), { paidStatuses });
+  };
+
+  const handlers: ShiftApi['handlers'] = {
+    'shift.current': () => {
+      const config = core.config.current().shift;
+      const shift = shifts.current();
+      return {
+        shift,
+        warnings: shifts.warnings(),
+        unresolved: shift ? shifts.unresolvedOperations(shift.id) : [],
+        tenderKinds: [...config.tenderKinds],
+        autoOpenOnSale: config.autoOpenOnSale,
+        warnBeforeMinutes: config.warnBeforeMinutes,
+      };
+    },
+    'shift.open': (input) => {
+      const opened = shifts.open(input.cashier);
+      onChange();
+      return opened;
+    },
+    'shift.close': async (input) => {
+      // A double press closes once: the second caller gets the same Z.
+      closing ??= close(input.cashier).finally(() => {
+        closing = null;
+        onChange();
+      });
+      return closing;
+    },
+    'shift.tender': (input) => {
+      const row = shifts.recordTender({
+        kind: input.kind, amountKop: input.amountKop, direction: input.direction,
+        ...(input.note ? { note: input.note } : {}), ...(input.cashier ? { cashier: input.cashier } : {}),
+      });
+      onChange();
+      return row;
+    },
+    'report.x': (input) => shifts.xReport(input.shiftId),
+    'report.z': (input) => reportFor({ type: 'z', number: input.number }),
+    'report.list': (input) => {
+      const limit = input.limit ?? 10;
+      const out: ZSummaryView[] = [];
+      for (const shift of shifts.list(limit + 1)) {
+        if (shift.zNumber === null || shift.closedAt === null || out.length >= limit) continue;
+        const z = shifts.zReport(shift.zNumber);
+        if (!z) continue;
+        out.push({
+          zNumber: shift.zNumber, shiftId: shift.id, openedAt: shift.openedAt, openedBy: shift.openedBy,
+          closedAt: shift.closedAt, closedBy: shift.closedBy ?? '', operations: z.operations.length,
+          tillNetKop: z.totals.tillNetKop, differences: z.reconciliation ? z.reconciliation.differences.length : null,
+        });
+      }
+      return out;
+    },
+    'report.print': async (input) => printView(await printer.print(reportFor(input))),
+    'report.reprint': async (input) => printView(await printer.reprint(input.outputId)),
+    'report.export': async (input): Promise<ExportResultView> => {
+      const report = reportFor(input);
+      const fileName = exportFileName(report, input.format, new Date());
+      const file = path.join(exportDir, fileName);
+      const record = printer.record(report, input.format, file);
+      try {
+        const bytes = await render(report, input.format);
+        fs.mkdirSync(exportDir, { recursive: true });
+        const tmp = `${file}.${process.pid}.tmp`;
+        fs.writeFileSync(tmp, bytes);
+        fs.renameSync(tmp, file);
+        printer.finish(record.id, null);
+        return { fileName, path: file, bytes: bytes.length };
+      } catch (error) {
+        printer.finish(record.id, error instanceof Error ? error.message : String(error));
+        throw error;
+      }
+    },
+  };
+
+  return {
+    handlers,
+    exportDir,
+    status(): ShiftStatusView {
+      const shift = shifts.current();
+      if (!shift) return { state: 'none', id: null, openedAt: null, expiresAt: null, forgotten: false };
+      const warnings = shifts.warnings();
+      const has = (key: ShiftWarning['key']): boolean => warnings.some((w) => w.key === key);
+      const state = shift.status === 'expired' || has('shift.expired') ? 'expired' : has('shift.expires_soon') ? 'expires_soon' : 'open';
+      return { state, id: shift.id, openedAt: shift.openedAt, expiresAt: shift.expiresAt, forgotten: has('shift.forgotten') };
+    },
+  };
+}

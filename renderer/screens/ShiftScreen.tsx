@@ -1,0 +1,462 @@
+// The manager's shift screen: the open shift (who, when, time left of the 24 hours, warnings), open /
+// close (Z, reconciled with Koshelek), tenders taken outside Koshelek Pay, the X or a Z report on
+// screen (totals, payment types, tenders, every §7.2 field per operation), print, export, last Zs.
+import { useCallback, useEffect, useRef, useState, type FormEvent, type ReactNode } from 'react';
+import type {
+  PrintResultView, ShiftCurrentView, ShiftReportDto, ZSummaryView,
+} from '../../main/contract/api';
+import type { CashierErrorView } from '../../main/contract/checkout';
+import { asCashierError } from '../api/client';
+import { useApi, useApiEvent } from '../app/context';
+import { TEXTS, useI18n, type TextKey } from '../lib/i18n';
+import { KeyButton, useKey } from '../lib/keys';
+import { formatKop, parseRublesToKop } from '../lib/money';
+import { ErrorPanel } from './ErrorPanel';
+
+type View = { type: 'x' } | { type: 'z'; number: number };
+type Notice = { text: string; testId: string; detail?: string };
+type Failure = { error: CashierErrorView; reprint?: number };
+
+const time = (iso: string | null): string => (iso ? new Date(iso).toLocaleTimeString('ru-RU') : '—');
+const dateTime = (iso: string | null): string => (iso ? new Date(iso).toLocaleString('ru-RU') : '—');
+
+export function ShiftScreen({ onOpenJournal }: { onOpenJournal: () => void }): ReactNode {
+  const api = useApi();
+  const { lang, t } = useI18n();
+  const [current, setCurrent] = useState<ShiftCurrentView | null>(null);
+  const [view, setView] = useState<View>({ type: 'x' });
+  const [report, setReport] = useState<ShiftReportDto | null>(null);
+  const [zList, setZList] = useState<ZSummaryView[]>([]);
+  const [cashier, setCashierState] = useState(() => readManager());
+  const setCashier = (value: string): void => {
+    setCashierState(value);
+    writeManager(value);
+  };
+  const [confirming, setConfirming] = useState(false);
+  const [working, setWorking] = useState<null | 'open' | 'close' | 'print' | 'export' | 'tender'>(null);
+  const [notice, setNotice] = useState<Notice | null>(null);
+  const [failure, setFailure] = useState<Failure | null>(null);
+  const [tender, setTender] = useState({ kind: '', amount: '', direction: 'sale' as 'sale' | 'refund', note: '' });
+  const [now, setNow] = useState(() => Date.now());
+  const viewRef = useRef(view);
+  viewRef.current = view;
+  const cashierRef = useRef<HTMLInputElement>(null);
+  const amountRef = useRef<HTMLInputElement>(null);
+
+  useEffect(() => {
+    const timer = setInterval(() => setNow(Date.now()), 15_000);
+    return () => clearInterval(timer);
+  }, []);
+
+  const load = useCallback(async (next: View = viewRef.current): Promise<void> => {
+    try {
+      const [cur, list] = await Promise.all([api.call('shift.current', {}), api.call('report.list', { limit: 8 })]);
+      setCurrent(cur);
+      setZList(list);
+      setTender((v) => (v.kind === '' || !cur.tenderKinds.includes(v.kind) ? { ...v, kind: cur.tenderKinds[0] ?? '' } : v));
+      if (next.type === 'z') setReport(await api.call('report.z', { number: next.number }));
+      else setReport(cur.shift ? await api.call('report.x', {}) : null);
+      setNow(Date.now());
+    } catch (error) {
+      setFailure({ error: asCashierError(error) });
+    }
+  }, [api]);
+  useEffect(() => {
+    void load();
+  }, [load]);
+
+  // New operations and shift changes (a sale opening the shift, another window closing it) refresh the X.
+  const pending = useRef<ReturnType<typeof setTimeout> | null>(null);
+  const refreshSoon = useCallback(() => {
+    if (pending.current) clearTimeout(pending.current);
+    pending.current = setTimeout(() => {
+      pending.current = null;
+      void load();
+    }, 250);
+  }, [load]);
+  useEffect(() => () => {
+    if (pending.current) clearTimeout(pending.current);
+  }, []);
+  useApiEvent('operation', () => {
+    if (viewRef.current.type === 'x') refreshSoon();
+  });
+  const shiftKey = useRef<string | null>(null);
+  useApiEvent('status', (status) => {
+    const key = `${status.shift.state}:${status.shift.id ?? ''}`;
+    if (shiftKey.current !== null && shiftKey.current !== key) refreshSoon();
+    shiftKey.current = key;
+  });
+
+  const shift = current?.shift ?? null;
+  const name = (): string | null => {
+    const n = cashier.trim();
+    if (n !== '') return n;
+    setNotice({ text: t('shift.nameRequired'), testId: 'shift-notice' });
+    cashierRef.current?.focus();
+    return null;
+  };
+
+  const run = async <T,>(what: NonNullable<typeof working>, fn: () => Promise<T>): Promise<T | null> => {
+    if (working) return null;
+    setWorking(what);
+    setFailure(null);
+    setNotice(null);
+    try {
+      return await fn();
+    } catch (error) {
+      setFailure({ error: asCashierError(error) });
+      return null;
+    } finally {
+      setWorking(null);
+    }
+  };
+
+  const openShift = async (): Promise<void> => {
+    const n = name();
+    if (!n) return;
+    const opened = await run('open', () => api.call('shift.open', { cashier: n }));
+    if (opened) {
+      setView({ type: 'x' });
+      await load({ type: 'x' });
+    }
+  };
+
+  const askClose = (): void => {
+    if (!shift || working) return;
+    if (!name()) return;
+    setFailure(null);
+    setConfirming(true);
+  };
+  const closeShift = async (): Promise<void> => {
+    setConfirming(false);
+    const n = name();
+    if (!n) return;
+    const z = await run('close', () => api.call('shift.close', { cashier: n }));
+    if (z && z.zNumber !== null) {
+      const next: View = { type: 'z', number: z.zNumber };
+      setView(next);
+      setReport(z);
+      await load(next);
+    } else {
+      await load();
+    }
+  };
+
+  const showPrint = (result: PrintResultView): void => {
+    if (result.printed) setNotice({ text: t('report.printed'), testId: 'print-done' });
+    else if (result.error) setFailure({ error: result.error, reprint: result.outputId });
+  };
+  const ref = (): { type: 'x' | 'z'; number?: number; shiftId?: number } => (view.type === 'z'
+    ? { type: 'z', number: view.number }
+    : { type: 'x', ...(report ? { shiftId: report.shift.id } : {}) });
+  const print = async (): Promise<void> => {
+    if (!report) return;
+    const result = await run('print', () => api.call('report.print', ref()));
+    if (result) showPrint(result);
+  };
+  const reprint = async (outputId: number): Promise<void> => {
+    const result = await run('print', () => api.call('report.reprint', { outputId }));
+    if (result) showPrint(result);
+  };
+  const exportAs = async (format: 'csv' | 'pdf' | 'txt'): Promise<void> => {
+    if (!report) return;
+    const result = await run('export', () => api.call('report.export', { ...ref(), format }));
+    if (result) setNotice({ text: `${t('report.saved')}: ${result.fileName}`, detail: result.path, testId: 'export-saved' });
+  };
+
+  const addTender = async (event?: FormEvent): Promise<void> => {
+    event?.preventDefault();
+    const amountKop = parseRublesToKop(tender.amount);
+    if (!amountKop || amountKop <= 0) {
+      setNotice({ text: t('tender.badAmount'), testId: 'tender-notice' });
+      amountRef.current?.focus();
+      return;
+    }
+    const row = await run('tender', () => api.call('shift.tender', {
+      kind: tender.kind, amountKop, direction: tender.direction,
+      ...(tender.note.trim() ? { note: tender.note.trim() } : {}), ...(cashier.trim() ? { cashier: cashier.trim() } : {}),
+    }));
+    if (row) {
+      setTender((v) => ({ ...v, amount: '', note: '' }));
+      setNotice({ text: `${t('tender.done')}: ${tenderLabel(row.kind)} ${formatKop(row.direction === 'sale' ? row.amountKop : -row.amountKop)}`, testId: 'tender-done' });
+      if (viewRef.current.type !== 'x') setView({ type: 'x' });
+      await load({ type: 'x' });
+    }
+  };
+
+  const showX = (): void => {
+    setView({ type: 'x' });
+    void load({ type: 'x' });
+  };
+  const showZ = (number: number): void => {
+    const next: View = { type: 'z', number };
+    setView(next);
+    void load(next);
+  };
+
+  // While the close is being confirmed, Enter means yes wherever the focus is (a focused button clicks itself).
+  const closeRef = useRef(closeShift);
+  closeRef.current = closeShift;
+  useEffect(() => {
+    if (!confirming) return undefined;
+    const onKey = (event: KeyboardEvent): void => {
+      if (event.key !== 'Enter' || event.altKey || event.ctrlKey || event.metaKey) return;
+      if ((event.target as HTMLElement | null)?.tagName === 'BUTTON') return;
+      event.preventDefault();
+      void closeRef.current();
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [confirming]);
+  useKey('Escape', () => setConfirming(false), confirming);
+
+  const tenderLabel = (kind: string): string => {
+    const key = `tender.kind.${kind}`;
+    return hasText(key) ? t(key) : kind;
+  };
+  const statusLabel = (status: string): string => {
+    const key = `rst.${status}`;
+    return hasText(key) ? t(key) : status;
+  };
+
+  const minutesLeft = shift ? Math.floor((Date.parse(shift.expiresAt) - now) / 60_000) : null;
+  const leftText = minutesLeft === null ? '' : minutesLeft <= 0 ? t('shift.expired')
+    : `${Math.floor(minutesLeft / 60)} ${t('shift.hours')} ${minutesLeft % 60} ${t('shift.minutes')}`;
+  const busy = working !== null;
+
+  return (
+    <div className="shift" data-testid="shift-screen">
+      <section className="panel shift-card" data-testid="shift-card" data-state={shift ? shift.status : 'none'}>
+        <div className="label">{t('shift.title')}</div>
+        {shift ? (
+          <>
+            <div className="shift-number" data-testid="shift-number">{t('shift.number')}{shift.id}</div>
+            <dl className="kv">
+              <dt>{t('shift.openedBy')}</dt><dd data-testid="shift-opened-by">{shift.openedBy}</dd>
+              <dt>{t('shift.openedAt')}</dt><dd>{dateTime(shift.openedAt)}</dd>
+              <dt>{t('shift.left')}</dt><dd data-testid="shift-left" className={minutesLeft !== null && minutesLeft < (current?.warnBeforeMinutes ?? 60) ? 'warn' : ''}>{leftText}</dd>
+              {current && current.unresolved.length > 0 ? <><dt>{t('shift.unresolved')}</dt><dd className="warn" data-testid="shift-unresolved">{current.unresolved.length}</dd></> : null}
+            </dl>
+          </>
+        ) : (
+          <div className="shift-none" data-testid="shift-none">
+            {t('shift.none')}
+            <div className="muted">{current?.autoOpenOnSale ? t('shift.autoOpen') : t('shift.manualOpen')}</div>
+          </div>
+        )}
+        {(current?.warnings ?? []).map((w) => (
+          <div key={w.key} className={`shift-warning ${w.key === 'shift.expires_soon' ? 'soon' : ''}`} data-testid="shift-warning" data-key={w.key}>
+            {lang === 'ru' ? w.cashier.ru : w.cashier.en}
+          </div>
+        ))}
+        <label className="field compact">
+          <span>{t('shift.cashier')}</span>
+          <input ref={cashierRef} data-testid="shift-cashier" value={cashier} maxLength={64} onChange={(e) => setCashier(e.target.value)} />
+        </label>
+        <div className="row">
+          <KeyButton k="F5" variant="primary" onPress={() => void openShift()} disabled={busy || shift !== null || confirming} testId="shift-open">{t('shift.open')}</KeyButton>
+          <KeyButton k="F6" variant="danger" onPress={askClose} disabled={busy || shift === null || confirming} testId="shift-close">{t('shift.close')}</KeyButton>
+        </div>
+      </section>
+
+      <section className="panel tender">
+        <div className="label">{t('tender.title')}</div>
+        <form className="tender-form" onSubmit={(e) => void addTender(e)}>
+          <select data-testid="tender-kind" aria-label={t('tender.kind')} value={tender.kind} disabled={!shift || busy} onChange={(e) => setTender({ ...tender, kind: e.target.value })}>
+            {(current?.tenderKinds ?? []).map((k) => <option key={k} value={k}>{tenderLabel(k)}</option>)}
+          </select>
+          <select data-testid="tender-direction" aria-label={t('tender.sale')} value={tender.direction} disabled={!shift || busy} onChange={(e) => setTender({ ...tender, direction: e.target.value === 'refund' ? 'refund' : 'sale' })}>
+            <option value="sale">{t('tender.sale')}</option>
+            <option value="refund">{t('tender.refund')}</option>
+          </select>
+          <input ref={amountRef} data-testid="tender-amount" inputMode="decimal" placeholder={t('tender.amount')} value={tender.amount} disabled={!shift || busy} onChange={(e) => setTender({ ...tender, amount: e.target.value })} />
+          <input data-testid="tender-note" placeholder={t('tender.note')} maxLength={200} value={tender.note} disabled={!shift || busy} onChange={(e) => setTender({ ...tender, note: e.target.value })} />
+          <button type="submit" className="btn btn-primary small" disabled={!shift || busy} data-testid="tender-add"><kbd>Enter</kbd><span>{t('tender.add')}</span></button>
+        </form>
+      </section>
+
+      <section className="panel zlist">
+        <div className="label">{t('report.lastZ')}</div>
+        {zList.length === 0 ? <div className="muted">{t('report.noZ')}</div> : (
+          <div className="zlist-scroll">
+            <table className="grid compact" data-testid="z-list">
+              <thead><tr><th>Z</th><th>{t('col.closed')}</th><th className="num">{t('col.net')}</th></tr></thead>
+              <tbody>
+                {zList.map((z) => (
+                  <tr key={z.zNumber} data-testid="z-row" data-z={z.zNumber} className={view.type === 'z' && view.number === z.zNumber ? 'selected' : ''} onClick={() => showZ(z.zNumber)}>
+                    <td>№{z.zNumber}</td>
+                    <td>{dateTime(z.closedAt)}</td>
+                    <td className="num">{formatKop(z.tillNetKop)}{z.differences ? <span className="warn"> ⚠{z.differences}</span> : null}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+      </section>
+
+      <section className="panel report" data-testid="report" data-type={report?.type ?? 'none'} data-z={report?.zNumber ?? undefined}>
+        <div className="report-head">
+          <h2 data-testid="report-title">
+            {report ? (report.type === 'z' ? `${t('report.z')}${report.zNumber ?? ''}` : t('report.x')) : t('report.x')}
+            {report ? <span className="muted"> · {t('shift.number')}{report.shift.id} · {t('report.generated')} {time(report.generatedAt)}</span> : null}
+          </h2>
+          <div className="row">
+            <KeyButton k="F7" onPress={showX} disabled={busy || !shift} active={view.type === 'x'} testId="report-show-x">{t('report.showX')}</KeyButton>
+            <KeyButton k="F8" onPress={() => void print()} disabled={busy || !report} testId="report-print">{t('report.print')}</KeyButton>
+            <KeyButton k="F9" onPress={() => void exportAs('csv')} disabled={busy || !report} testId="report-export-csv">CSV</KeyButton>
+            <KeyButton k="F10" onPress={() => void exportAs('pdf')} disabled={busy || !report} testId="report-export-pdf">PDF</KeyButton>
+            <KeyButton k={null} onPress={() => void exportAs('txt')} disabled={busy || !report} testId="report-export-txt">TXT</KeyButton>
+          </div>
+        </div>
+
+        {confirming ? (
+          <div className="confirm" data-testid="close-confirm" role="alertdialog">
+            <p>{t('shift.confirm')}</p>
+            <div className="row">
+              <KeyButton k={null} variant="danger" onPress={() => void closeShift()} testId="close-confirm-yes" autoFocus><kbd>Enter</kbd> {t('shift.confirmYes')}</KeyButton>
+              <KeyButton k={null} onPress={() => setConfirming(false)} testId="close-confirm-no"><kbd>Esc</kbd> {t('shift.confirmNo')}</KeyButton>
+            </div>
+          </div>
+        ) : null}
+        {working === 'close' ? <div className="working" data-testid="shift-closing">{t('shift.closing')}</div> : null}
+        {failure ? (
+          <ErrorPanel error={failure.error} context={failure.reprint ? { outputId: String(failure.reprint) } : {}}
+            onAction={(action) => {
+              if (action === 'check_status') onOpenJournal();
+              else if (action === 'retry' && failure.reprint !== undefined) void reprint(failure.reprint);
+              else setFailure(null);
+            }} />
+        ) : null}
+        {notice ? (
+          <div className="notice" data-testid={notice.testId}>
+            {notice.text}
+            {notice.detail ? <div className="notice-detail" data-testid={`${notice.testId}-path`}>{notice.detail}</div> : null}
+          </div>
+        ) : null}
+
+        {report ? <ReportBody report={report} tenderLabel={tenderLabel} statusLabel={statusLabel} /> : (
+          <div className="muted" data-testid="report-empty">{t('report.noReport')}</div>
+        )}
+      </section>
+    </div>
+  );
+}
+
+// The manager's name survives leaving the screen (and a reload of the window), not the session.
+const MANAGER_KEY = 'paydesk.shift.manager';
+function readManager(): string {
+  try {
+    return sessionStorage.getItem(MANAGER_KEY) ?? '';
+  } catch {
+    return '';
+  }
+}
+function writeManager(value: string): void {
+  try {
+    sessionStorage.setItem(MANAGER_KEY, value);
+  } catch {
+    // storage unavailable: the field just starts empty next time
+  }
+}
+
+/** Labels for values the core may add later (an unknown tender kind or status) fall back to the raw value. */
+function hasText(key: string): key is TextKey {
+  return Object.prototype.hasOwnProperty.call(TEXTS.ru, key);
+}
+
+function ReportBody({ report, tenderLabel, statusLabel }: { report: ShiftReportDto; tenderLabel: (k: string) => string; statusLabel: (s: string) => string }): ReactNode {
+  const { t } = useI18n();
+  const k = report.byKind;
+  const rec = report.reconciliation;
+  const ops = report.operations;
+  return (
+    <>
+      <div className="report-summary" data-testid="report-summary">
+        <div className="sum-block">
+          <div className="label">{t('report.koshelek')}</div>
+          <div className="kvline"><span>{t('report.in')}</span><b data-testid="total-in">{formatKop(report.totals.electronicInKop)}</b></div>
+          <div className="kvline"><span>{t('report.out')}</span><b data-testid="total-out">{formatKop(-report.totals.electronicOutKop)}</b></div>
+          <div className="kvline"><span>{t('report.net')}</span><b data-testid="total-electronic">{formatKop(report.totals.electronicNetKop)}</b></div>
+          <div className="muted small" data-testid="by-kind">
+            {t('report.payments')} {k.payment.succeeded.count}/{k.payment.all.count} · {t('report.cancels')} {k.cancel.succeeded.count}/{k.cancel.all.count} · {t('report.refunds')} {k.refund.succeeded.count}/{k.refund.all.count}
+            {report.crossShiftRefunds.count > 0 ? ` (${t('report.crossShift')}: ${report.crossShiftRefunds.count} / ${formatKop(report.crossShiftRefunds.amountKop)})` : ''}
+          </div>
+          {report.unresolved.length > 0 ? <div className="warn small" data-testid="report-unresolved">{t('report.unresolved')}: {report.unresolved.length}</div> : null}
+        </div>
+        <div className="sum-block">
+          <div className="label">{t('report.byPaymentType')}</div>
+          {report.byPaymentType.length === 0 ? <div className="muted small">—</div> : report.byPaymentType.map((p) => (
+            <div key={`${p.provider}-${p.paymentType}`} className="kvline" data-testid="by-payment-type" data-payment-type={p.paymentType}>
+              <span>{p.paymentType}</span>
+              <span className="muted small">{p.payments.count}× {formatKop(p.payments.amountKop)}{p.refunds.count > 0 ? ` / −${p.refunds.count}× ${formatKop(p.refunds.amountKop)}` : ''}</span>
+              <b>{formatKop(p.netKop)}</b>
+            </div>
+          ))}
+        </div>
+        <div className="sum-block">
+          <div className="label">{t('report.tenders')}</div>
+          {report.tenders.length === 0 ? <div className="muted small">—</div> : report.tenders.map((x) => (
+            <div key={x.kind} className="kvline" data-testid="tender-total" data-kind={x.kind}>
+              <span>{tenderLabel(x.kind)}</span><b>{formatKop(x.netKop)}</b>
+            </div>
+          ))}
+          <div className="kvline till-total"><span>{t('report.till')}</span><b data-testid="total-till">{formatKop(report.totals.tillNetKop)}</b></div>
+        </div>
+        {report.type === 'z' ? (
+          <div className="sum-block">
+            <div className="label">{t('report.reconciliation')}</div>
+            <div data-testid="reconciliation" data-differences={rec ? rec.differences.length : 'none'} className={rec && rec.differences.length > 0 ? 'warn' : 'ok'}>
+              {rec === null ? t('report.notReconciled') : rec.differences.length === 0 ? `✔ ${t('report.noDiff')}` : `⚠ ${t('report.diff')}: ${rec.differences.length}`}
+            </div>
+            {rec ? <div className="muted small">{t('report.checked')}: {rec.checked}</div> : null}
+            {rec?.differences.slice(0, 3).map((d) => (
+              <div key={d.operationId} className="small warn" data-testid="reconciliation-diff">{d.orderId}: {d.journal} ≠ {d.koshelek}</div>
+            ))}
+          </div>
+        ) : null}
+      </div>
+
+      <div className="label">{t('report.ops')}</div>
+      <div className="ops-scroll" data-testid="report-ops-scroll">
+        <table className="ops" data-testid="report-ops">
+          <colgroup>
+            <col className="c-time" /><col className="c-op" /><col className="c-amount" /><col className="c-id" /><col className="c-id" />
+            <col className="c-id" /><col className="c-id" /><col className="c-type" /><col className="c-id" /><col className="c-kzo" />
+          </colgroup>
+          <thead>
+            <tr>
+              <th>{t('col.time')}</th><th>{t('col.op')}</th><th className="num">{t('col.amount')}</th><th>orderId</th><th>paymentTransactionId</th>
+              <th>refundTransactionId</th><th>requestId</th><th>paymentType</th><th>qrcId</th><th>kzo</th>
+            </tr>
+          </thead>
+          <tbody>
+            {ops.length === 0 && report.tenderEntries.length === 0 ? <tr><td colSpan={10} className="muted">{t('report.noOps')}</td></tr> : null}
+            {ops.map((l) => (
+              <tr key={l.id} data-testid="report-op" data-op-id={l.id} data-status={l.status} className={`st-row-${l.status}`}>
+                <td>{time(l.createdAt)}</td>
+                <td>{t(`kind.${l.kind}`)} · <span className={`st st-${l.status}`}>{statusLabel(l.status)}</span>{l.crossShift ? ` ↩${l.parentShiftId ?? ''}` : ''}</td>
+                <td className="num">{formatKop(l.kind === 'payment' ? l.amountKop : -l.amountKop)}</td>
+                <td data-testid="op-orderId">{l.orderId}</td>
+                <td data-testid="op-paymentTransactionId">{l.paymentTransactionId ?? '—'}</td>
+                <td data-testid="op-refundTransactionId">{l.refundTransactionId ?? '—'}</td>
+                <td data-testid="op-requestId">{l.requestId}</td>
+                <td data-testid="op-paymentType">{l.paymentType ?? '—'}</td>
+                <td data-testid="op-qrcId">{l.qrcId ?? '—'}</td>
+                <td data-testid="op-kzo">{l.kzo ?? '—'}</td>
+              </tr>
+            ))}
+            {report.tenderEntries.map((e) => (
+              <tr key={`tender-${e.id}`} data-testid="report-tender" data-kind={e.kind} className="tender-row">
+                <td>{time(e.createdAt)}</td>
+                <td>{tenderLabel(e.kind)} · {e.direction === 'sale' ? t('tender.sale') : t('tender.refund')}</td>
+                <td className="num">{formatKop(e.direction === 'sale' ? e.amountKop : -e.amountKop)}</td>
+                <td colSpan={7} className="muted">{t('report.tenderEntry')}{e.cashier ? ` · ${e.cashier}` : ''}{e.note ? ` · ${e.note}` : ''}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+    </>
+  );
+}
