@@ -14,7 +14,7 @@ import { reportText } from '../main/reports/text';
 import { reportPdf } from '../main/reports/pdf';
 import { rssMb, summarize, writeResults, type VariantResult } from './lib/results';
 
-const VERSION = 1;
+const VERSION = 2; // bump with every migration that changes the journal schema
 const TOTAL = Number(process.env.BENCH_REPORT_OPS ?? 5_000_000);
 const PER_SHIFT = 10_000;
 const SHIFTS = Math.ceil(TOTAL / PER_SHIFT);
