@@ -6,7 +6,7 @@ import type { ScanResultView, ScannerStateView } from '../contract/api';
 import type { Core } from '../core/types';
 import { describeError, isErrorKey } from '../errors/catalogue';
 import { createScanHub, type ScanHub } from '../scanner';
-import { createTotpVerifier } from '../totp';
+import type { TotpVerifier } from '../totp';
 import type { ScanPort } from './session';
 
 export function toScanResult(scan: ScanEvent): ScanResultView {
@@ -17,6 +17,14 @@ export function toScanResult(scan: ScanEvent): ScanResultView {
 }
 
 export async function createScanPort(core: Core): Promise<ScanPort> {
+  // The core's verifier, looked up per scan: after a TOTP edit the new one is used at once, and there is
+  // only ever one instance of the vendor library (the one that also makes the token header).
+  const liveVerifier: TotpVerifier = {
+    get kind() { return core.verifier().kind; },
+    verifyBarcode: (raw, options) => core.verifier().verifyBarcode(raw, options),
+    getToken: () => core.verifier().getToken(),
+    close: async () => {},
+  };
   const scanListeners = new Set<(scan: ScanResultView) => void>();
   const stateListeners = new Set<(state: ScannerStateView) => void>();
   const inFlight = new Set<string>();
@@ -35,8 +43,7 @@ export async function createScanPort(core: Core): Promise<ScanPort> {
 
   const open = async (): Promise<void> => {
     const config = core.config.current();
-    const verifier = await createTotpVerifier(config.totp);
-    const next = createScanHub(config.scanner, verifier);
+    const next = createScanHub(config.scanner, liveVerifier);
     next.setBusy(inFlight.size > 0);
     offHub = [
       next.onScan((event) => {

@@ -42,8 +42,6 @@ export interface StartedCore extends Core {
   readonly warm: Promise<boolean>;
   /** Parse and verify a scanned barcode with the configured TOTP verifier (the same one that makes tokens). */
   verifyBarcode(raw: string): ReturnType<TotpVerifier['verifyBarcode']>;
-  /** The one TOTP verifier of the live config (scanners share it: one vendor library instance). */
-  verifier(): TotpVerifier;
 }
 
 /**
@@ -131,7 +129,7 @@ export async function startCore(options: StartCoreOptions): Promise<StartedCore>
   };
 
   let current: { key: string; client: KoshelekClient; env: EnvironmentView; verifier: TotpVerifier } | null = null;
-  const retired: KoshelekClient[] = [];
+  const retired: { client: KoshelekClient; verifier: TotpVerifier }[] = [];
 
   const buildConnection = async (config: PaydeskConfig) => {
     const embedded = !hasCredentials(config);
@@ -205,7 +203,7 @@ export async function startCore(options: StartCoreOptions): Promise<StartedCore>
         current = next;
         next.client.transport.keepWarm(config.koshelek.timing.keepAliveRefreshMs);
         previous.client.transport.stopWarm();
-        retired.push(previous.client);
+        retired.push({ client: previous.client, verifier: previous.verifier }); // operations in flight may still need both
         logger.info({ mode: next.env.mode, baseUrl: next.env.baseUrl }, 'Pay API connection switched by config edit');
         emit({ type: 'environment', environment: next.env });
       } catch (error) {
@@ -260,7 +258,10 @@ export async function startCore(options: StartCoreOptions): Promise<StartedCore>
       await rebuilding;
       current?.client.close();
       await current?.verifier.close();
-      for (const c of retired) c.close();
+      for (const r of retired) {
+        r.client.close();
+        await r.verifier.close();
+      }
       await postback?.close();
       await (emulator as KoshelekEmulator | null)?.close();
       checkpointer.stop();

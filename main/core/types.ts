@@ -2,6 +2,7 @@
 // Implemented by main/core/core.ts (startCore). Plain Node: no Electron, no renderer.
 import type { LiveConfig } from '../config/live';
 import type { Journal } from '../journal/database';
+import type { TotpVerifier } from '../totp';
 import type {
   AvailabilityInput, AvailabilityResult, OperationQuery, OperationView, PayInput, RefundInput,
 } from '../contract/checkout';
@@ -63,5 +64,7 @@ export interface Core {
   environment(): EnvironmentView;
   health(): HealthView;
   onEvent(listener: (event: CoreEvent) => void): () => void;
+  /** The TOTP verifier of the live config: the one that also makes the `token` header (one vendor library instance). */
+  verifier(): TotpVerifier;
   close(): Promise<void>;
 }
