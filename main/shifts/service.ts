@@ -1,6 +1,7 @@
 // Shifts: open / close, one open shift per till, the 24-hour rule (54-FZ), tenders taken outside
 // Koshelek Pay, and the X / Z reports. The checkout core calls assignForOperation() before it creates
 // an operation, so every operation belongs to the shift in which it was started.
+import { decodeStoredReport, encodeStoredReport } from '../reports/stored';
 import { createHash } from 'node:crypto';
 import type Database from 'better-sqlite3';
 import type { Journal } from '../journal/database';
@@ -229,7 +230,7 @@ export class ShiftService {
       const shift: ShiftInfo = { id: row.id, openedAt: row.opened_at, openedBy: row.opened_by, closedAt, closedBy: name };
       const report = this.compute('z', shift, zNumber);
       report.reconciliation = options.reconciliation ?? null;
-      const body = JSON.stringify(report);
+      const body = encodeStoredReport(report);
       this.sqlite.prepare('INSERT INTO z_reports (number, shift_id, created_at, cashier, body_json, sha256) VALUES (?, ?, ?, ?, ?, ?)')
         .run(zNumber, row.id, closedAt, name, body, sha256(body));
       this.sqlite.prepare('UPDATE shifts SET closed_at = ?, closed_by = ?, z_number = ? WHERE id = ?').run(closedAt, name, zNumber, row.id);
@@ -246,8 +247,7 @@ export class ShiftService {
   private readZ(row: ZDbRow | undefined): ShiftReport | null {
     if (!row) return null;
     if (sha256(row.body_json) !== row.sha256) throw new PaydeskError('report.integrity', `Z ${row.number}`);
-    const report: ShiftReport = JSON.parse(row.body_json);
-    return report;
+    return decodeStoredReport(row.body_json);
   }
 
   zReport(number: number): ShiftReport | null {
