@@ -106,7 +106,10 @@ export class KoshelekClient {
     parse: (status: number, json: unknown) => { data: T } | { problem: string },
   ): Promise<ApiOutcome<T>> {
     const startedAt = Date.now();
-    const token = withToken ? await this.options.tokenProvider.getToken() : undefined;
+    // No await when the token is at hand: the request is then issued in the caller's own tick (right after the
+    // committed intent), and nothing queued meanwhile — a UI reply, an event — runs before its bytes leave.
+    const pending = withToken ? this.options.tokenProvider.getToken() : undefined;
+    const token = typeof pending === 'string' || pending === undefined ? pending : await pending;
     const result = await this.transport.send({ method: body === undefined ? 'GET' : 'POST', path, body, token, timeoutMs });
     const outcome = toOutcome(result, parse);
     this.options.onExchange?.({
