@@ -152,6 +152,7 @@ export async function startKoshelekEmulator(options: EmulatorOptions = {}): Prom
     confirmDelayMs: options.confirmDelayMs ?? 1000,
     postback: options.postback ?? null,
     asyncAvailability: options.asyncAvailability ?? false,
+    dateSkewMs: options.dateSkewMs ?? 0,
   };
   const apiBase = `${partner.length > 0 ? `/${partner}` : ''}${API_PREFIX}`;
   const pollPrefix = `${apiBase}/availability-info/`;
@@ -288,6 +289,8 @@ export async function startKoshelekEmulator(options: EmulatorOptions = {}): Prom
     if (rec) rec.responseStatus = r.status;
     if (res.destroyed || res.writableEnded) return;
     const headers: Record<string, string> = { ...r.headers, 'Content-Length': String(r.body?.length ?? 0) };
+    // A server whose clock differs from the till's (clock-drift warning tests); Node's own Date otherwise.
+    if (live.dateSkewMs !== 0) headers.Date = new Date(Date.now() + live.dateSkewMs).toUTCString();
     res.writeHead(r.status, headers);
     res.end(r.body ?? undefined);
   };
@@ -506,6 +509,7 @@ export async function startKoshelekEmulator(options: EmulatorOptions = {}): Prom
     setOptions: (patch) => {
       if (patch.confirmDelayMs !== undefined) live.confirmDelayMs = patch.confirmDelayMs;
       if (patch.asyncAvailability !== undefined) live.asyncAvailability = patch.asyncAvailability;
+      if (patch.dateSkewMs !== undefined) live.dateSkewMs = patch.dateSkewMs;
       if (patch.postback !== undefined) {
         const wasOn = live.postback !== null;
         live.postback = patch.postback;

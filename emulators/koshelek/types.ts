@@ -21,6 +21,8 @@ export interface EmulatorOptions {
   asyncAvailability?: boolean;
   /** Clock injection (ms). */
   now?: () => number;
+  /** Skew of the HTTP Date header from this machine's clock, to exercise the till's clock-drift warning. */
+  dateSkewMs?: number;
 }
 
 export type EndpointKind = 'availability' | 'availabilityPoll' | 'checkout' | 'status' | 'receipt' | 'cancel' | 'refund' | 'unknown';
@@ -86,7 +88,7 @@ export interface KoshelekEmulator {
   readonly received: ReceivedRequest[];
   injectFault(rule: FaultRule): void;
   clearFaults(): void;
-  setOptions(patch: Partial<Pick<EmulatorOptions, 'confirmDelayMs' | 'postback' | 'asyncAvailability'>>): void;
+  setOptions(patch: Partial<Pick<EmulatorOptions, 'confirmDelayMs' | 'postback' | 'asyncAvailability' | 'dateSkewMs'>>): void;
   /** Server-side truth for tests: the transaction as the emulator holds it. */
   transaction(transactionId: string): TransactionSnapshot | undefined;
   stats(): { checkouts: number; transactions: number; refunds: number; cancels: number };

@@ -53,3 +53,16 @@ describe('credentials outside the config file', () => {
     expect((await core.checkout.waitFinal(op.id, 10_000)).outcome).toBe('paid');
   });
 });
+
+describe('clock drift', () => {
+  it('a server Date more than one TOTP step away from the till clock raises the warning; back in step clears it', async () => {
+    till = await startTill({ emulator: { dateSkewMs: 95_000 }, timing: { keepAliveRefreshMs: 0 } });
+    const c = card('OK');
+    await till.core.checkout.availability({ orderId: orderId(), amountKop: 10000, card: c });
+    expect(till.core.health().clockDriftExceedsStep).toBe(true);
+    expect(Math.abs((till.core.health().clockSkewMs ?? 0) - 95_000)).toBeLessThan(2_000);
+    till.emulator.setOptions({ dateSkewMs: 0 });
+    await till.core.checkout.availability({ orderId: orderId(), amountKop: 10000, card: c });
+    expect(till.core.health().clockDriftExceedsStep).toBe(false);
+  });
+});
