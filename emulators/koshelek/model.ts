@@ -9,6 +9,7 @@ import { randomUUID } from 'node:crypto';
 import type { AvailabilityRequest, CancelRequest, CheckoutRequest, Item, ReceiptRequest, RefundRequest, StatusRequest } from '../../main/payapi/koshelek/wire';
 import { scenarioFor, UNAVAILABLE_MESSAGE, type Scenario } from './scenarios';
 import { randomChars } from './testcard';
+import type { TransactionSnapshot } from './types';
 
 export interface ApiResult {
   status: number;
@@ -85,14 +86,8 @@ export interface ModelOptions {
   onDeadline?: (transactionId: string, at: number) => void;
 }
 
-export interface TransactionView {
-  status: string;
-  amount: number;
-  refunded: number;
-  paymentType: string;
-  cardSession: string;
-  refunds: { refTransactionId: string; amount: number; refStatus: string }[];
-}
+/** The emulator's view of a transaction, for tests (same shape as the public snapshot). */
+export type TransactionView = TransactionSnapshot;
 
 /** The merchant's SBP id at the acquiring bank (fixed for the emulator). */
 export const EMULATOR_MERCHANT_ID = 'MA0000000042';

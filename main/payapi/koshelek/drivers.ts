@@ -90,7 +90,7 @@ function worthJournaling(previousJson: string, nextJson: string, event: MachineE
  * What both Koshelek drivers share: a pure reducer bound to the client, timing and enums the operation
  * started with, the next step named by the state, and finality by phase.
  */
-abstract class KoshelekDriver<S extends { phase: string; next: NextStep | null; ctx: unknown }> implements Driver<S, MachineEvent> {
+abstract class KoshelekDriver<S extends { phase: string; next: NextStep | null; ctx: { slip: Slip | null } }> implements Driver<S, MachineEvent> {
   constructor(
     readonly operationId: string,
     protected readonly base: OperationRow,
@@ -118,6 +118,26 @@ abstract class KoshelekDriver<S extends { phase: string; next: NextStep | null; 
 
   abstract perform(step: NextStep, state: S): Promise<MachineEvent>;
   abstract writes(previous: S, state: S, event: MachineEvent | null): { primary: OperationWrite; related: OperationWrite[] };
+
+  /** The operation's own row for a state (with its machine-specific columns), its journal events and its slip. */
+  protected primaryWrite(previous: S, state: S, event: MachineEvent | null, requestId: string, columns: Partial<OperationRow>, now: number): OperationWrite {
+    const final = this.isFinal(state);
+    const row: OperationRow = {
+      ...this.base,
+      ...columns,
+      phase: state.phase,
+      is_final: final ? 1 : 0,
+      outcome: final ? state.phase : null,
+      context_json: JSON.stringify(state),
+      updated_at: iso(now),
+      finished_at: final ? iso(now) : null,
+    };
+    const events: OperationEvent[] = worthJournaling(JSON.stringify(previous), row.context_json, event)
+      ? [...outcomeEvent(event, requestIdOf(event, requestId)), ...(previous.phase !== state.phase ? [{ type: 'transition' as const, phaseFrom: previous.phase, phaseTo: state.phase }] : [])]
+      : [];
+    const slipChanged = JSON.stringify(previous.ctx.slip) !== JSON.stringify(state.ctx.slip);
+    return { row, events, slip: slipChanged ? slipRow(state.ctx.slip) : null };
+  }
 }
 
 // ---- payment ---------------------------------------------------------------------------------
@@ -169,28 +189,14 @@ export class KoshelekPaymentDriver extends KoshelekDriver<PaymentState> {
 
   override writes(previous: PaymentState, state: PaymentState, event: MachineEvent | null): { primary: OperationWrite; related: OperationWrite[] } {
     const now = Date.now();
-    const final = this.isFinal(state);
-    const row: OperationRow = {
-      ...this.base,
-      phase: state.phase,
-      is_final: final ? 1 : 0,
-      outcome: final ? state.phase : null,
+    const primary = this.primaryWrite(previous, state, event, this.requestIdFor(event, state), {
       transaction_id: state.ctx.transactionId,
       payment_type: state.ctx.slip?.paymentType ?? state.ctx.paymentType,
       provider_status: state.ctx.providerStatus,
       error_code: state.ctx.errorCode,
       error_key: state.ctx.errorKey,
       attempts: state.ctx.checkoutAttempts,
-      context_json: JSON.stringify(state),
-      updated_at: iso(now),
-      finished_at: final ? iso(now) : null,
-    };
-    const previousJson = JSON.stringify(previous);
-    const events: OperationEvent[] = worthJournaling(previousJson, row.context_json, event)
-      ? [...outcomeEvent(event, requestIdOf(event, this.requestIdFor(event, state))), ...(previous.phase !== state.phase ? [{ type: 'transition' as const, phaseFrom: previous.phase, phaseTo: state.phase }] : [])]
-      : [];
-    const slipChanged = JSON.stringify(previous.ctx.slip) !== JSON.stringify(state.ctx.slip);
-    const primary: OperationWrite = { row, events, slip: slipChanged ? slipRow(state.ctx.slip) : null };
+    }, now);
     const related = state.ctx.cancels
       .filter((cancel, index) => JSON.stringify(previous.ctx.cancels[index]) !== JSON.stringify(cancel))
       .map((cancel) => this.cancelWrite(state, cancel, now));
@@ -269,27 +275,14 @@ export class KoshelekRefundDriver extends KoshelekDriver<RefundState> {
   }
 
   override writes(previous: RefundState, state: RefundState, event: MachineEvent | null): { primary: OperationWrite; related: OperationWrite[] } {
-    const now = Date.now();
-    const final = this.isFinal(state);
-    const row: OperationRow = {
-      ...this.base,
-      phase: state.phase,
-      is_final: final ? 1 : 0,
-      outcome: final ? state.phase : null,
+    const primary = this.primaryWrite(previous, state, event, state.ctx.requestId, {
       ref_transaction_id: state.ctx.refTransactionId,
       provider_status: state.ctx.providerStatus,
       provider_ref_status: state.ctx.refStatus,
       error_code: state.ctx.errorCode,
       error_key: state.ctx.errorKey,
       attempts: state.ctx.attempts,
-      context_json: JSON.stringify(state),
-      updated_at: iso(now),
-      finished_at: final ? iso(now) : null,
-    };
-    const events: OperationEvent[] = worthJournaling(JSON.stringify(previous), row.context_json, event)
-      ? [...outcomeEvent(event, requestIdOf(event, state.ctx.requestId)), ...(previous.phase !== state.phase ? [{ type: 'transition' as const, phaseFrom: previous.phase, phaseTo: state.phase }] : [])]
-      : [];
-    const slipChanged = JSON.stringify(previous.ctx.slip) !== JSON.stringify(state.ctx.slip);
-    return { primary: { row, events, slip: slipChanged ? slipRow(state.ctx.slip) : null }, related: [] };
+    }, Date.now());
+    return { primary, related: [] };
   }
 }
