@@ -3,6 +3,7 @@
 // core's payments in flight, and a scanner section edit (hot reload) restarts the hub.
 import type { ScanEvent } from '../contract/scan';
 import type { ScanResultView, ScannerStateView } from '../contract/api';
+import type { OperationView } from '../contract/checkout';
 import type { Core } from '../core/types';
 import { describeError, isErrorKey } from '../errors/catalogue';
 import { createScanHub, type ScanHub } from '../scanner';
@@ -28,6 +29,10 @@ export async function createScanPort(core: Core): Promise<ScanPort> {
   const scanListeners = new Set<(scan: ScanResultView) => void>();
   const stateListeners = new Set<(state: ScannerStateView) => void>();
   const inFlight = new Set<string>();
+  // Payments being started through the API: busy from the call on, not only from the core's first
+  // operation event (which comes with the checkout answer, after sale.pay has already returned).
+  let starting = 0;
+  const refreshBusy = (): void => hub?.setBusy(starting > 0 || inFlight.size > 0);
   let hub: ScanHub | null = null;
   let offHub: (() => void)[] = [];
 
@@ -44,7 +49,7 @@ export async function createScanPort(core: Core): Promise<ScanPort> {
   const open = async (): Promise<void> => {
     const config = core.config.current();
     const next = createScanHub(config.scanner, liveVerifier);
-    next.setBusy(inFlight.size > 0);
+    next.setBusy(starting > 0 || inFlight.size > 0);
     offHub = [
       next.onScan((event) => {
         const result = toScanResult(event);
@@ -70,7 +75,7 @@ export async function createScanPort(core: Core): Promise<ScanPort> {
     if (event.type !== 'operation' || event.operation.kind !== 'payment') return;
     if (event.operation.isFinal) inFlight.delete(event.operation.id);
     else inFlight.add(event.operation.id);
-    hub?.setBusy(inFlight.size > 0);
+    refreshBusy();
   });
   const offConfig = core.config.onChange((config, previous) => {
     if (JSON.stringify(config.scanner) === JSON.stringify(previous.scanner) && JSON.stringify(config.totp) === JSON.stringify(previous.totp)) return;
@@ -86,6 +91,21 @@ export async function createScanPort(core: Core): Promise<ScanPort> {
     state,
     submitWedge: async (code) => toScanResult(await ready().submitWedge(code)),
     submitManual: async (code) => toScanResult(await ready().submitManual(code)),
+    submitImage: async (png) => toScanResult(await ready().submitImage(png)),
+    submitDecoded: async (code, symbology) => toScanResult(await ready().submit(code, 'image', symbology)),
+    async guardPayment<T extends OperationView>(start: () => Promise<T>): Promise<T> {
+      starting += 1;
+      refreshBusy();
+      try {
+        const operation = await start();
+        // Still open (per the journal, read now): in flight until its final event.
+        if (!core.checkout.get(operation.id)?.isFinal && !operation.isFinal) inFlight.add(operation.id);
+        return operation;
+      } finally {
+        starting -= 1;
+        refreshBusy();
+      }
+    },
     onScan(listener) {
       scanListeners.add(listener);
       return () => scanListeners.delete(listener);

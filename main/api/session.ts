@@ -4,6 +4,7 @@ import {
   CLOCK_WARN_MS, statusViewSchema, type ApiEvent, type ScanResultView, type ScannerStateView, type StatusView,
 } from '../contract/api';
 import type { OperationView, Outcome } from '../contract/checkout';
+import type { Symbology } from '../contract/scan';
 import { describeError, type ErrorKey } from '../errors/catalogue';
 import type { PrinterConfig } from '../printing/config';
 import type { PrinterTransport } from '../printing/transport';
@@ -20,6 +21,12 @@ export interface ScanPort {
   state(): ScannerStateView;
   submitWedge(code: string, interKeyMs?: number): Promise<ScanResultView>;
   submitManual(code: string): Promise<ScanResultView>;
+  /** A PNG file: decoded here (main side), then parsed and verified like any scan. */
+  submitImage(png: Buffer): Promise<ScanResultView>;
+  /** Text the renderer decoded from a camera frame or an image (ScanEvent source 'image'). */
+  submitDecoded(code: string, symbology: Symbology): Promise<ScanResultView>;
+  /** Runs a payment start with the busy gate closed from the call on (scans refused with scan.busy). */
+  guardPayment<T extends OperationView>(start: () => Promise<T>): Promise<T>;
   onScan(listener: (scan: ScanResultView) => void): () => void;
   onState(listener: (state: ScannerStateView) => void): () => void;
   close(): Promise<void>;
@@ -78,7 +85,7 @@ export function createApiSession(options: ApiSessionOptions): ApiSession {
   const handlers: ApiHandlers = {
     'status.get': () => status(),
     'sale.availability': (input) => checkout.availability(input),
-    'sale.pay': async (input) => withCashierError(await checkout.pay(input)),
+    'sale.pay': async (input) => withCashierError(await scans.guardPayment(() => checkout.pay(input))),
     'sale.cancel': async (input) => withCashierError(await checkout.cancel(input.operationId)),
     'refund.start': async (input) => withCashierError(await checkout.refund(input)),
     'operation.get': (input) => {
@@ -88,6 +95,8 @@ export function createApiSession(options: ApiSessionOptions): ApiSession {
     'operation.query': (input) => checkout.query(input).map(withCashierError),
     'scan.wedge': (input) => scans.submitWedge(input.code, input.interKeyMs),
     'scan.manual': (input) => scans.submitManual(input.code),
+    'scan.image': (input) => scans.submitImage(Buffer.from(input.pngBase64, 'base64')),
+    'scan.camera': (input) => scans.submitDecoded(input.code, input.symbology),
     ...shiftApi.handlers,
   };
   const dispatch = createDispatcher(handlers, options.onError);

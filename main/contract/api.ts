@@ -7,7 +7,7 @@ import {
   availabilityInputSchema, availabilityResultSchema, cashierErrorSchema, kopecks, operationQuerySchema,
   operationViewSchema, payInputSchema, refundInputSchema,
 } from './checkout';
-import { scanEventSchema, scannerStatusSchema, wedgeConfigSchema } from './scan';
+import { scanEventSchema, scannerStatusSchema, symbologySchema, wedgeConfigSchema } from './scan';
 import type { ApiMethodName } from './api-names';
 
 // ---- status (environment, connection health, config problems, scanner, clock) --------------------
@@ -76,6 +76,15 @@ export const scanResultSchema = z.object({
   error: cashierErrorSchema.nullable(),
 });
 export type ScanResultView = z.infer<typeof scanResultSchema>;
+
+/** Longest `scan.image` payload (base64 of a PNG file, ≈ 6 MB of bytes); the core decodes it. */
+export const SCAN_IMAGE_MAX_BASE64 = 8 * 1024 * 1024;
+/**
+ * Largest PNG (as base64) the renderer sends to the core: the kiosk WebSocket takes frames up to 1 MiB.
+ * Bigger files, and formats other than PNG, are decoded by the renderer itself (`scan.camera`).
+ */
+export const SCAN_IMAGE_INLINE_MAX_BASE64 = 900_000;
+const base64 = /^[A-Za-z0-9+/]*={0,2}$/;
 
 // ---- shifts and X / Z reports (mirror main/reports/model.ts; main/api checks both stay equal) -------
 
@@ -253,6 +262,15 @@ export const API_METHODS = {
   'scan.wedge': { input: z.object({ code: z.string().min(1).max(4096), interKeyMs: z.number().nonnegative().optional() }), output: scanResultSchema },
   /** A code entered by hand (damaged barcode): same checks as a scan. */
   'scan.manual': { input: z.object({ code: z.string().min(1).max(4096) }), output: scanResultSchema },
+  /** An image file dropped on the till (PNG, base64): decoded by the core (zxing), then the same checks as a scan. */
+  'scan.image': {
+    input: z.object({
+      pngBase64: z.string().min(4).max(SCAN_IMAGE_MAX_BASE64).refine((s) => s.length % 4 === 0 && base64.test(s), 'not base64'),
+    }),
+    output: scanResultSchema,
+  },
+  /** A code the renderer decoded itself (a webcam frame, or an image that is not a small PNG): same checks as a scan. */
+  'scan.camera': { input: z.object({ code: z.string().min(1).max(4096), symbology: symbologySchema }), output: scanResultSchema },
   /** The open shift (or none), its 24-hour warnings, what blocks the close, the tender kinds. */
   'shift.current': { input: empty, output: shiftCurrentSchema },
   'shift.open': { input: z.object({ cashier: cashierName }), output: shiftViewSchema },

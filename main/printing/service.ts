@@ -9,7 +9,7 @@ import { reportLines, type TextLine } from '../reports/text';
 import { receiptBlockLines, type ReceiptBlock } from '../reports/receipt';
 import type { ReportOutputFormat, ReportOutputStatus, ReportOutputsTable } from '../shifts/tables';
 import type { Selectable } from 'kysely';
-import { sha256 } from '../shifts/service';
+import { decodeStoredReport, encodeStoredReport, readStoredZ } from '../reports/stored';
 import { charsPerLine, type PrinterConfig } from './config';
 import { encodeEscpos } from './escpos';
 import { transportFor, type PrinterTransport } from './transport';
@@ -73,7 +73,7 @@ export class ReportPrinter {
   record(report: ShiftReport, format: ReportOutputFormat, target: string): OutputRecord {
     const info = this.sqlite.prepare(`INSERT INTO report_outputs (report_type, shift_id, z_number, format, target, status, body_json, created_at)
       VALUES (?, ?, ?, ?, ?, 'pending', ?, ?)`).run(report.type, report.shift.id, report.zNumber, format, target,
-      report.type === 'x' ? JSON.stringify(report) : null, this.now().toISOString());
+      report.type === 'x' ? encodeStoredReport(report) : null, this.now().toISOString());
     return this.get(Number(info.lastInsertRowid)) as OutputRecord;
   }
 
@@ -109,15 +109,12 @@ export class ReportPrinter {
     const row = this.sqlite.prepare('SELECT * FROM report_outputs WHERE id = ?').get(id) as OutputDbRow | undefined;
     if (!row) throw new PaydeskError('report.not_found', `output ${id}`);
     if (row.report_type === 'x') {
-      const snapshot: ShiftReport = JSON.parse(row.body_json ?? 'null');
-      if (!snapshot) throw new PaydeskError('report.not_found', `output ${id} has no snapshot`);
-      return snapshot;
+      if (!row.body_json) throw new PaydeskError('report.not_found', `output ${id} has no snapshot`);
+      return decodeStoredReport(row.body_json);
     }
     const z = this.sqlite.prepare('SELECT body_json, sha256 FROM z_reports WHERE number = ?').get(row.z_number) as { body_json: string; sha256: string } | undefined;
     if (!z) throw new PaydeskError('report.not_found', `Z ${String(row.z_number)}`);
-    if (sha256(z.body_json) !== z.sha256) throw new PaydeskError('report.integrity', `Z ${String(row.z_number)}`);
-    const report: ShiftReport = JSON.parse(z.body_json);
-    return report;
+    return readStoredZ(z.body_json, z.sha256, `Z ${String(row.z_number)}`);
   }
 
   /** Prints on the receipt printer. Never throws for printer trouble: the result says what happened. */

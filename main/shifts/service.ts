@@ -1,8 +1,7 @@
 // Shifts: open / close, one open shift per till, the 24-hour rule (54-FZ), tenders taken outside
 // Koshelek Pay, and the X / Z reports. The checkout core calls assignForOperation() before it creates
 // an operation, so every operation belongs to the shift in which it was started.
-import { decodeStoredReport, encodeStoredReport } from '../reports/stored';
-import { createHash } from 'node:crypto';
+import { bodyHash, encodeStoredReport, readStoredZ } from '../reports/stored';
 import type Database from 'better-sqlite3';
 import type { Journal } from '../journal/database';
 import { describeError, PaydeskError, type CashierError, type ErrorKey } from '../errors/catalogue';
@@ -70,9 +69,8 @@ interface ZDbRow {
 
 const HOUR_MS = 3_600_000;
 
-export function sha256(text: string): string {
-  return createHash('sha256').update(text).digest('hex');
-}
+/** The hash stored with a Z report (one definition, in main/reports/stored.ts). */
+export const sha256 = bodyHash;
 
 /** The business day (local calendar date) a moment belongs to, with the day starting at `startHour`. */
 export function businessDay(at: Date, startHour: number): string {
@@ -246,8 +244,7 @@ export class ShiftService {
 
   private readZ(row: ZDbRow | undefined): ShiftReport | null {
     if (!row) return null;
-    if (sha256(row.body_json) !== row.sha256) throw new PaydeskError('report.integrity', `Z ${row.number}`);
-    return decodeStoredReport(row.body_json);
+    return readStoredZ(row.body_json, row.sha256, `Z ${row.number}`);
   }
 
   zReport(number: number): ShiftReport | null {

@@ -25,6 +25,19 @@ export function App({ connection }: { connection: Connection }): ReactNode {
   const [link, setLink] = useState<ConnectionState>(connection.state());
   const [scan, setScan] = useState<ScanResultView | null>(null);
   useSuppressBrowserKeys();
+  // A file dropped anywhere must never make the browser open it in place of the till (the Sale
+  // screen takes image files itself; elsewhere a drop does nothing).
+  useEffect(() => {
+    const guard = (event: DragEvent): void => {
+      if (Array.from(event.dataTransfer?.types ?? []).includes('Files')) event.preventDefault();
+    };
+    window.addEventListener('dragover', guard);
+    window.addEventListener('drop', guard);
+    return () => {
+      window.removeEventListener('dragover', guard);
+      window.removeEventListener('drop', guard);
+    };
+  }, []);
 
   useEffect(() => {
     const off = connection.onState(setLink);

@@ -3,11 +3,14 @@
 import { useCallback, useEffect, useRef, useState, type FormEvent, type ReactNode } from 'react';
 import type { ScanResultView } from '../../main/contract/api';
 import type { AvailabilityResult, CashierErrorView, OperationView, SaleLineInput } from '../../main/contract/checkout';
-import { asCashierError } from '../api/client';
+import { asCashierError, localError } from '../api/client';
 import { useApi, useApiEvent } from '../app/context';
-import { useI18n } from '../lib/i18n';
+import { scanImageFile } from '../app/imageScan';
+import { TEXTS, useI18n } from '../lib/i18n';
 import { KeyButton } from '../lib/keys';
 import { formatKop, lineTotalKop, parseQuantity, parseRublesToKop } from '../lib/money';
+import type { DecodedFrame } from '../scan';
+import { CameraView } from './CameraView';
 import { ErrorPanel } from './ErrorPanel';
 import { SlipView } from './SlipView';
 
@@ -31,6 +34,9 @@ const TAX_LABEL: Record<string, { ru: string; en: string }> = {
   vat20: { ru: 'НДС 20%', en: 'VAT 20%' }, vat10: { ru: 'НДС 10%', en: 'VAT 10%' }, vat0: { ru: 'НДС 0%', en: 'VAT 0%' },
   none: { ru: 'без НДС', en: 'no VAT' }, vat120: { ru: 'НДС 20/120', en: 'VAT 20/120' }, vat110: { ru: 'НДС 10/110', en: 'VAT 10/110' },
 };
+/** How long a refused scan's notice (e.g. scan.busy) stays in the card panel. */
+const NOTICE_MS = 8_000;
+
 /** Quantities are whole units of the measure, so weighed goods are sold in grams. */
 const MEASURES = ['PIECE', 'GRAM', 'MILLILITER', 'CENTIMETER', 'OTHER'];
 const MEASURE_SHORT: Record<string, { ru: string; en: string }> = {
@@ -66,6 +72,11 @@ export function SaleScreen({ terminalId, onBusy, onOpenJournal, scan, onScanHand
   const [phase, setPhase] = useState<Phase>({ kind: 'edit' });
   const [manualCode, setManualCode] = useState('');
   const [elapsedMs, setElapsedMs] = useState(0);
+  const [cameraOpen, setCameraOpen] = useState(false);
+  const [dragging, setDragging] = useState(false);
+  const [reading, setReading] = useState(false);
+  /** A scan that was refused without touching the sale (a payment is in flight): shown, then cleared. */
+  const [notice, setNotice] = useState<CashierErrorView | null>(null);
   const startedAt = useRef(0);
   const latest = useRef(new Map<string, OperationView>());
   const amountRef = useRef<HTMLInputElement>(null);
@@ -76,6 +87,18 @@ export function SaleScreen({ terminalId, onBusy, onOpenJournal, scan, onScanHand
   const busy = phase.kind === 'checking' || phase.kind === 'paying';
 
   useEffect(() => onBusy(busy), [busy, onBusy]);
+  const busyRef = useRef(busy);
+  busyRef.current = busy;
+
+  // The camera belongs to an empty card panel of a sale being edited: a payment or a card closes it.
+  useEffect(() => {
+    if (busy || card) setCameraOpen(false);
+  }, [busy, card]);
+  useEffect(() => {
+    if (!notice) return undefined;
+    const timer = setTimeout(() => setNotice(null), NOTICE_MS);
+    return () => clearTimeout(timer);
+  }, [notice]);
 
   // Live elapsed time while paying.
   useEffect(() => {
@@ -109,8 +132,18 @@ export function SaleScreen({ terminalId, onBusy, onOpenJournal, scan, onScanHand
   });
 
   const applyScan = useCallback((result: ScanResultView): void => {
-    if (busy) return;
     const parsed = result.scan.parsed;
+    // Refused because a payment is in flight (the core's busy gate), or arriving while this screen is
+    // checking / paying: never applied to the sale on screen, but the cashier is told so.
+    if (!parsed.ok && parsed.reason === 'busy') {
+      setNotice(result.error ?? localError('scan.busy', TEXTS.ru['sale.scanBusy'], TEXTS.en['sale.scanBusy'], 'wait'));
+      return;
+    }
+    if (busy) {
+      setNotice({ ...localError('scan.busy', TEXTS.ru['sale.scanBusy'], TEXTS.en['sale.scanBusy'], 'wait'), severity: 'warning' });
+      return;
+    }
+    setNotice(null);
     if (parsed.ok) {
       setCard({ loyaltyId: parsed.loyaltyId, cardSession: parsed.cardSession, koshelekPay: parsed.koshelekPay });
       setPhase((p) => (p.kind === 'failed' || p.kind === 'choose' ? { kind: 'edit' } : p));
@@ -119,16 +152,89 @@ export function SaleScreen({ terminalId, onBusy, onOpenJournal, scan, onScanHand
     }
   }, [busy]);
 
-  // A wedge scan arrives twice (the call's answer and the hub's event): apply each seq once.
+  // A scan the screen asked for arrives twice (the call's answer and the hub's event): apply each seq once.
   const lastScanSeq = useRef(-1);
+  const applyOnce = useCallback((result: ScanResultView): void => {
+    if (result.scan.seq === lastScanSeq.current) return;
+    lastScanSeq.current = result.scan.seq;
+    applyScan(result);
+  }, [applyScan]);
   useEffect(() => {
     if (!scan) return;
-    if (scan.scan.seq !== lastScanSeq.current) {
-      lastScanSeq.current = scan.scan.seq;
-      applyScan(scan);
-    }
+    applyOnce(scan);
     onScanHandled();
-  }, [scan, applyScan, onScanHandled]);
+  }, [scan, applyOnce, onScanHandled]);
+
+  /** A scan this screen submits itself (typed code, camera, dropped image). */
+  const submitScan = async (call: () => Promise<ScanResultView>): Promise<boolean> => {
+    try {
+      applyOnce(await call());
+      return true;
+    } catch (error) {
+      const cashier = asCashierError(error);
+      if (busyRef.current) setNotice(cashier);
+      else setPhase({ kind: 'failed', error: cashier, operation: null, paymentType: null });
+      return false;
+    }
+  };
+
+  const onCameraCode = (code: DecodedFrame): void => {
+    setCameraOpen(false);
+    void submitScan(() => api.call('scan.camera', { code: code.text, symbology: code.symbology }));
+  };
+
+  // Drag & drop of an image file anywhere on the Sale screen (App keeps the browser from opening a
+  // file dropped elsewhere). Only files are taken; dragged text is left to the fields.
+  const readingRef = useRef(false);
+  const dropFile = useRef<(file: File) => void>(() => undefined);
+  dropFile.current = (file) => {
+    if (readingRef.current) return;
+    readingRef.current = true;
+    setReading(true);
+    setCameraOpen(false);
+    void submitScan(() => scanImageFile(api, file)).finally(() => {
+      readingRef.current = false;
+      setReading(false);
+    });
+  };
+  useEffect(() => {
+    let depth = 0;
+    const hasFiles = (event: DragEvent): boolean => Array.from(event.dataTransfer?.types ?? []).includes('Files');
+    const enter = (event: DragEvent): void => {
+      if (!hasFiles(event)) return;
+      event.preventDefault();
+      depth += 1;
+      setDragging(true);
+    };
+    const over = (event: DragEvent): void => {
+      if (!hasFiles(event)) return;
+      event.preventDefault();
+      if (event.dataTransfer) event.dataTransfer.dropEffect = 'copy';
+    };
+    const leave = (event: DragEvent): void => {
+      if (!hasFiles(event)) return;
+      depth = Math.max(0, depth - 1);
+      if (depth === 0) setDragging(false);
+    };
+    const drop = (event: DragEvent): void => {
+      if (!hasFiles(event)) return;
+      event.preventDefault();
+      depth = 0;
+      setDragging(false);
+      const file = event.dataTransfer?.files[0];
+      if (file) dropFile.current(file);
+    };
+    window.addEventListener('dragenter', enter);
+    window.addEventListener('dragover', over);
+    window.addEventListener('dragleave', leave);
+    window.addEventListener('drop', drop);
+    return () => {
+      window.removeEventListener('dragenter', enter);
+      window.removeEventListener('dragover', over);
+      window.removeEventListener('dragleave', leave);
+      window.removeEventListener('drop', drop);
+    };
+  }, []);
 
   const basket = (): { amountKop?: number; lines?: SaleLineInput[] } =>
     (lines.length > 0 ? { lines } : { amountKop: amountKop ?? 0 });
@@ -197,6 +303,8 @@ export function SaleScreen({ terminalId, onBusy, onOpenJournal, scan, onScanHand
     setLines([]);
     setCard(null);
     setManualCode('');
+    setNotice(null);
+    setCameraOpen(false);
     setPhase({ kind: 'edit' });
     latest.current.clear();
     amountRef.current?.focus();
@@ -237,12 +345,8 @@ export function SaleScreen({ terminalId, onBusy, onOpenJournal, scan, onScanHand
   const submitManual = async (event: FormEvent): Promise<void> => {
     event.preventDefault();
     if (!manualCode.trim() || busy) return;
-    try {
-      applyScan(await api.call('scan.manual', { code: manualCode.trim() }));
-      setManualCode('');
-    } catch (error) {
-      setPhase({ kind: 'failed', error: asCashierError(error), operation: null, paymentType: null });
-    }
+    const code = manualCode.trim();
+    if (await submitScan(() => api.call('scan.manual', { code }))) setManualCode('');
   };
 
   const canPay = phase.kind === 'edit' && !!card?.cardSession && card.koshelekPay && !!amountKop && amountKop > 0;
@@ -262,6 +366,7 @@ export function SaleScreen({ terminalId, onBusy, onOpenJournal, scan, onScanHand
 
   return (
     <div className="sale">
+      {dragging ? <div className="drop-overlay" data-testid="drop-hint">{t('sale.dropNow')}</div> : null}
       <section className="panel basket" aria-label={t('sale.title')}>
         <label className="field big">
           <span>{t('sale.amount')}</span>
@@ -308,12 +413,22 @@ export function SaleScreen({ terminalId, onBusy, onOpenJournal, scan, onScanHand
           ) : (
             <>
               <div className="scan-prompt">{t('sale.scanPrompt')}</div>
-              <form className="manual" onSubmit={(e) => void submitManual(e)}>
-                <input data-testid="manual-code" placeholder={t('sale.manual')} value={manualCode} disabled={busy} onChange={(e) => setManualCode(e.target.value)} />
-                <button type="submit" className="btn btn-plain" disabled={busy}>{t('sale.manualApply')}</button>
-              </form>
+              {cameraOpen ? <CameraView onCode={onCameraCode} onClose={() => setCameraOpen(false)} /> : (
+                <>
+                  <form className="manual" onSubmit={(e) => void submitManual(e)}>
+                    <input data-testid="manual-code" placeholder={t('sale.manual')} value={manualCode} disabled={busy} onChange={(e) => setManualCode(e.target.value)} />
+                    <button type="submit" className="btn btn-plain" disabled={busy}>{t('sale.manualApply')}</button>
+                  </form>
+                  <div className="scan-alt">
+                    <KeyButton k="F12" onPress={() => setCameraOpen(true)} disabled={busy || reading} testId="camera-open">{t('sale.camera')}</KeyButton>
+                    <span className="drop-note" data-testid="drop-note">{t('sale.dropHint')}</span>
+                  </div>
+                </>
+              )}
             </>
           )}
+          {reading ? <div className="scan-reading" data-testid="image-reading">{t('sale.imageReading')}</div> : null}
+          {notice ? <div className="scan-notice" role="status" data-testid="scan-notice" data-error-key={notice.key}>{notice[lang]}</div> : null}
         </div>
 
         <div className="next" data-testid="next-step">{next}</div>

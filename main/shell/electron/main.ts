@@ -67,7 +67,7 @@ async function start(): Promise<void> {
   vault.exportToEnvironment();
 
   const ses = session.defaultSession;
-  ses.setPermissionRequestHandler((_wc, permission, callback, details) => callback(isPermissionAllowed(permission, details.requestingUrl)));
+  ses.setPermissionRequestHandler((_wc, permission, callback, details) => callback(isPermissionAllowed(permission, details.requestingUrl, 'mediaTypes' in details ? details.mediaTypes ?? [] : undefined)));
   ses.setPermissionCheckHandler((_wc, permission, origin) => isPermissionAllowed(permission, origin));
   protocol.handle(APP_SCHEME, async (request) => {
     const file = resolveAppFile(rendererDir, request.url);

@@ -42,7 +42,21 @@ describe('navigation and app:// files', () => {
     expect(resolveAppFile('/r', 'app://paydesk/%2e%2e/secret')).toBe('/r/secret'); // URL parsing folds dot segments: stays inside
     expect(resolveAppFile('/r', 'app://other/index.html')).toBeNull();
   });
-  it('grants no permissions', () => {
-    expect(isPermissionAllowed('media', 'app://paydesk')).toBe(false);
+  it('grants the camera to the app origin only, and nothing else', () => {
+    expect(isPermissionAllowed('media', 'app://paydesk')).toBe(true);
+    expect(isPermissionAllowed('media', 'app://paydesk/')).toBe(true);
+    expect(isPermissionAllowed('media', 'app://paydesk/index.html', ['video'])).toBe(true);
+    // no microphone, not even together with the camera
+    expect(isPermissionAllowed('media', 'app://paydesk/index.html', ['audio'])).toBe(false);
+    expect(isPermissionAllowed('media', 'app://paydesk/index.html', ['video', 'audio'])).toBe(false);
+    expect(isPermissionAllowed('media', 'app://paydesk/index.html', [])).toBe(false);
+    // other origins
+    for (const origin of ['app://evil', 'https://paydesk', 'http://127.0.0.1:8080', 'file:///index.html', 'app://paydesk.evil', '', 'null']) {
+      expect(isPermissionAllowed('media', origin, ['video'])).toBe(false);
+    }
+    // other permissions, even for the app
+    for (const permission of ['geolocation', 'notifications', 'clipboard-read', 'hid', 'serial', 'usb', 'openExternal', 'fullscreen', 'mediaKeySystem', 'display-capture']) {
+      expect(isPermissionAllowed(permission, 'app://paydesk')).toBe(false);
+    }
   });
 });

@@ -82,7 +82,20 @@ export function resolveAppFile(rendererDir: string, requestUrl: string): string 
   return file.startsWith(root + path.sep) ? file : null;
 }
 
-/** Permissions the renderer may get: none (camera decoding is a later feature: 'media' for app:// only). */
-export function isPermissionAllowed(_permission: string, _origin: string): boolean {
-  return false;
+/**
+ * Permissions the renderer may get: only the camera ('media', video only), and only for the app's own
+ * origin app://paydesk (the card scan by webcam). Everything else — microphone, notifications,
+ * geolocation, HID, serial, clipboard… — and every other origin is refused. `mediaTypes` comes from a
+ * request's details (Electron's MediaAccessPermissionRequest); a check (no details) may only enumerate.
+ */
+export function isPermissionAllowed(permission: string, origin: string, mediaTypes?: readonly string[]): boolean {
+  if (permission !== 'media') return false;
+  let url: URL;
+  try {
+    url = new URL(origin);
+  } catch {
+    return false;
+  }
+  if (url.protocol !== `${APP_SCHEME}:` || url.host !== APP_HOST) return false;
+  return mediaTypes === undefined || (mediaTypes.length > 0 && mediaTypes.every((type) => type === 'video'));
 }
