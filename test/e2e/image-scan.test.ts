@@ -201,7 +201,7 @@ describe('card scan from a dropped image', () => {
     await page.getByTestId('card-kp').waitFor({ timeout: 5000 });
     await page.keyboard.press('F9');
     await expect.poll(async () => page.getByTestId('cancel').isEnabled(), { timeout: 5000 }).toBe(true);
-    expect(await page.getByTestId('camera-open').count()).toBe(0);
+    await expect.poll(() => page.getByTestId('camera-open').count()).toBe(0);
 
     const other = makeTestCard('OK');
     await dropFile(page, { bytes: await barcodePng('qrcode', other.barcode), name: 'other.png', type: 'image/png' });
@@ -259,9 +259,9 @@ describe('card scan by camera', () => {
     );
     await expect.poll(() => page.getByTestId('card-kp').textContent(), { timeout: 15_000 }).toContain('Кошелёк Pay доступен');
     expect(await page.getByTestId('card-loyalty').textContent()).toContain(card.cardNumber);
-    expect(await page.getByTestId('camera').count()).toBe(0);
+    await expect.poll(() => page.getByTestId('camera').count()).toBe(0);
     // the camera is off: no live video track is left in the page
-    expect(await page.evaluate(() => Array.from(document.querySelectorAll('video')).length)).toBe(0);
+    await expect.poll(() => page.evaluate(() => Array.from(document.querySelectorAll('video')).length)).toBe(0);
     await page.screenshot({ path: path.join(SCREENSHOTS, 'image-scan-07-camera-card.png') });
     await page.keyboard.press('F9');
     await page.getByTestId('result').waitFor({ timeout: 10_000 });

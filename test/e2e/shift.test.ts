@@ -84,7 +84,7 @@ describe('Shift screen', () => {
     expect(await text(page, 'total-in')).toContain('1\u00a0234,50');
     expect(await page.getByTestId('tender-total').filter({ hasText: 'Наличные' }).textContent()).toContain('500,00');
     expect(await text(page, 'total-till')).toContain('1\u00a0734,50');
-    expect(await page.getByTestId('report-tender').count()).toBe(1);
+    await expect.poll(() => page.getByTestId('report-tender').count()).toBe(1);
     await page.getByTestId('report-ops-scroll').evaluate((el) => { el.scrollTop = 0; });
     await shot(page, 'shift-01-x-report');
 
@@ -165,7 +165,7 @@ describe('Shift screen', () => {
       expect(await manager.getByTestId('error-panel').getAttribute('data-error-key')).toBe('shift.unresolved_operations');
       expect(await text(manager, 'error-text')).toBe(CATALOGUE['shift.unresolved_operations'].ru);
       expect(await text(manager, 'shift-number')).toBe('Смена №2');
-      expect(await manager.getByTestId('report-op').filter({ hasText: 'не завершено' }).count()).toBe(1);
+      await expect.poll(() => manager.getByTestId('report-op').filter({ hasText: 'не завершено' }).count()).toBe(1);
       await shot(manager, 'shift-05-close-refused');
 
       // The cashier cancels the payment; now the close goes through: Z #2.
@@ -181,7 +181,8 @@ describe('Shift screen', () => {
       await manager.keyboard.press('Enter');
       await expect.poll(() => text(manager, 'report-title'), { timeout: 10_000 }).toContain('Z-отчёт №2');
       expect(await manager.getByTestId('reconciliation').getAttribute('data-differences')).toBe('0');
-      expect(await manager.getByTestId('z-row').count()).toBe(2);
+      // The list of Z reports refreshes after the title: wait for it rather than count once.
+      await expect.poll(() => manager.getByTestId('z-row').count()).toBe(2);
       // The cashier's window hears about it too.
       await expect.poll(() => page.getByTestId('status-shift').getAttribute('data-state')).toBe('none');
     } finally {

@@ -228,7 +228,7 @@ describe('Refund, journal, status', () => {
     const { page } = till;
     await page.keyboard.press('F3');
     await page.getByTestId('journal-row').first().waitFor();
-    expect(await page.getByTestId('journal-row').count()).toBeGreaterThanOrEqual(6);
+    await expect.poll(() => page.getByTestId('journal-row').count()).toBeGreaterThanOrEqual(6);
     await till.screenshot('13-journal');
     await page.keyboard.press('F4');
     await expect.poll(() => page.getByTestId('nav-sale').textContent()).toContain('Sale');
