@@ -16,25 +16,51 @@ const SYMBOLOGY: Partial<Record<BarcodeFormat, Symbology>> = {
   [BarcodeFormat.CODE_128]: 'code128', [BarcodeFormat.PDF_417]: 'pdf417', [BarcodeFormat.DATA_MATRIX]: 'datamatrix', [BarcodeFormat.QR_CODE]: 'qr',
 };
 
+/** How many frames a still image needs at most to meet every decoding strategy once. */
+export const FRAME_STRATEGIES = 7;
+
 export function createFrameDecoder(options: { tryHarder?: boolean } = {}): (frame: FrameLike) => { text: string; symbology: Symbology } | null {
-  const reader = new MultiFormatReader();
-  reader.setHints(new Map<DecodeHintType, unknown>([
-    [DecodeHintType.POSSIBLE_FORMATS, [BarcodeFormat.CODE_128, BarcodeFormat.PDF_417, BarcodeFormat.DATA_MATRIX, BarcodeFormat.QR_CODE]],
-    [DecodeHintType.TRY_HARDER, options.tryHarder ?? false],
-  ]));
-  // One binarizer alone misses some QR payloads (~4 % in our tests): alternate them frame by frame.
+  const formats = [BarcodeFormat.CODE_128, BarcodeFormat.PDF_417, BarcodeFormat.DATA_MATRIX, BarcodeFormat.QR_CODE];
+  const fast = new MultiFormatReader();
+  fast.setHints(new Map<DecodeHintType, unknown>([[DecodeHintType.POSSIBLE_FORMATS, formats], [DecodeHintType.TRY_HARDER, options.tryHarder ?? false]]));
+  const hard = new MultiFormatReader();
+  hard.setHints(new Map<DecodeHintType, unknown>([[DecodeHintType.POSSIBLE_FORMATS, formats], [DecodeHintType.TRY_HARDER, true]]));
+  // Some QR payloads defeat zxing's finder-pattern detector at every scale; "pure" mode reads a code that
+  // fills the picture (a dropped image, a phone screen held close) without that detector.
+  const pure = new MultiFormatReader();
+  pure.setHints(new Map<DecodeHintType, unknown>([[DecodeHintType.POSSIBLE_FORMATS, formats], [DecodeHintType.PURE_BARCODE, true]]));
+  // zxing with one binarizer misses some payloads (~4 % of our QR codes), and a camera pointed at a still
+  // card sends the same picture again and again: each frame tries the next strategy, cheapest first, so a
+  // still image meets every strategy within FRAME_STRATEGIES frames at the cost of one decode per frame.
   let frameNo = 0;
   return (frame) => {
     const { data, width, height } = frame;
-    frameNo += 1;
     if (width <= 0 || height <= 0 || data.length < width * height * 4) return null;
-    const luminance = new Uint8ClampedArray(width * height);
+    const strategy = frameNo % FRAME_STRATEGIES;
+    frameNo += 1;
+    let luminance = new Uint8ClampedArray(width * height);
     for (let i = 0, p = 0; i < luminance.length; i += 1, p += 4) {
       luminance[i] = ((data[p] ?? 0) * 306 + (data[p + 1] ?? 0) * 601 + (data[p + 2] ?? 0) * 117) >> 10;
     }
+    let w = width;
+    let h = height;
+    if ((strategy === 4 || strategy === 5) && width >= 64 && height >= 64) {
+      // Half size: finder patterns missed at one module size are often found at another.
+      w = Math.floor(width / 2);
+      h = Math.floor(height / 2);
+      const half = new Uint8ClampedArray(w * h);
+      for (let y = 0; y < h; y += 1) {
+        for (let x = 0; x < w; x += 1) {
+          const i = 2 * y * width + 2 * x;
+          half[y * w + x] = ((luminance[i] ?? 0) + (luminance[i + 1] ?? 0) + (luminance[i + width] ?? 0) + (luminance[i + width + 1] ?? 0)) >> 2;
+        }
+      }
+      luminance = half;
+    }
+    const reader = strategy === 6 ? pure : strategy === 2 || strategy === 3 ? hard : fast;
     try {
-      const source = new RGBLuminanceSource(luminance, width, height);
-      const binarizer = frameNo % 2 === 1 ? new HybridBinarizer(source) : new GlobalHistogramBinarizer(source);
+      const source = new RGBLuminanceSource(luminance, w, h);
+      const binarizer = strategy % 2 === 0 ? new HybridBinarizer(source) : new GlobalHistogramBinarizer(source);
       const result = reader.decodeWithState(new BinaryBitmap(binarizer));
       return { text: result.getText(), symbology: SYMBOLOGY[result.getBarcodeFormat()] ?? 'other' };
     } catch {

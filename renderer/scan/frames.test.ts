@@ -4,7 +4,7 @@ import bwipjs from 'bwip-js/node';
 import { PNG } from 'pngjs';
 import { describe, expect, it } from 'vitest';
 import type { FrameLike } from './camera';
-import { cameraProblem, decodeStill, halveFrame, startFrameLoop, type DecodedFrame } from './frames';
+import { cameraProblem, decodeStill, startFrameLoop, type DecodedFrame } from './frames';
 
 const CODE = 'KP2000000123456OK0001123';
 
@@ -113,11 +113,6 @@ describe('still images', () => {
       const frame = scene(await barcode(bcid), { x: 40, y: 120 });
       expect(decodeStill(frame)).toEqual({ text: CODE, symbology });
     }
-  });
-
-  it('halves a frame by averaging 2×2 blocks', () => {
-    const data = new Uint8ClampedArray([0, 0, 0, 255, 255, 255, 255, 255, 255, 255, 255, 255, 0, 0, 0, 255]);
-    expect(halveFrame({ data, width: 2, height: 2 })).toEqual({ data: new Uint8ClampedArray([127, 127, 127, 255]), width: 1, height: 1 });
   });
 
   it('returns null for a picture without a code', () => {

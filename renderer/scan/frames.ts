@@ -1,7 +1,7 @@
 // Helpers around createFrameDecoder for the till's camera and dropped images. Pure (no DOM): the
 // camera component passes a `grab` that draws the <video> into a canvas; tests pass synthetic frames.
 import type { Symbology } from '../../main/contract/scan';
-import { createFrameDecoder, type FrameLike } from './camera';
+import { createFrameDecoder, FRAME_STRATEGIES, type FrameLike } from './camera';
 
 export interface DecodedFrame {
   text: string;
@@ -77,38 +77,15 @@ export function startFrameLoop(options: FrameLoopOptions): FrameLoop {
   };
 }
 
-/** Half size, 2×2 average: a code zxing misses at one module size is often found at another. */
-export function halveFrame(frame: FrameLike): FrameLike {
-  const w = Math.floor(frame.width / 2);
-  const h = Math.floor(frame.height / 2);
-  const out = new Uint8ClampedArray(w * h * 4);
-  const { data, width } = frame;
-  for (let y = 0; y < h; y += 1) {
-    for (let x = 0; x < w; x += 1) {
-      const a = ((2 * y) * width + 2 * x) * 4;
-      const b = a + 4;
-      const c = a + width * 4;
-      const d = c + 4;
-      const o = (y * w + x) * 4;
-      for (let k = 0; k < 3; k += 1) {
-        out[o + k] = ((data[a + k] ?? 0) + (data[b + k] ?? 0) + (data[c + k] ?? 0) + (data[d + k] ?? 0)) >> 2;
-      }
-      out[o + 3] = 255;
-    }
-  }
-  return { data: out, width: w, height: h };
-}
-
 /**
- * A still image (a dropped JPEG, a large photo): every strategy the frame decoder has — both
- * binarizers, trying harder, at full and half size. Slower than a camera frame, run once per file.
+ * A still image (a dropped JPEG, a large photo): every strategy of the frame decoder (both binarizers,
+ * trying harder, half size, pure mode) — the decoder takes the next strategy on each call.
+ * Slower than a camera frame; run once per file.
  */
 export function decodeStill(frame: FrameLike): DecodedFrame | null {
   const decode = createFrameDecoder({ tryHarder: true });
-  const sizes = frame.width >= 128 && frame.height >= 128 ? [frame, halveFrame(frame)] : [frame];
-  for (const f of sizes) {
-    // the decoder alternates its binarizer per call: two calls try both
-    const found = decode(f) ?? decode(f);
+  for (let strategy = 0; strategy < FRAME_STRATEGIES; strategy += 1) {
+    const found = decode(frame);
     if (found) return found;
   }
   return null;
