@@ -4,55 +4,19 @@
 import bwipjs from 'bwip-js/node';
 import { PNG } from 'pngjs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { API_METHODS, type ApiEvent, type ApiMethod, type ApiOutput } from '../contract/api';
-import type { CashierErrorView } from '../contract/checkout';
 import { CATALOGUE } from '../errors/catalogue';
-import { card, orderId, startTill, type Till } from '../../test/support/till';
-import { createScanPort } from './scan-port';
-import { createApiSession, type ApiSession } from './session';
+import { card, orderId } from '../../test/support/till';
+import { startApiHarness, type ApiHarness } from '../../test/support/api-session';
 
-let till: Till | null = null;
-let session: ApiSession | null = null;
+let harness: ApiHarness | null = null;
 afterEach(async () => {
-  await session?.close();
-  session = null;
-  await till?.close();
-  till = null;
+  await harness?.close();
+  harness = null;
 });
 
-interface Harness {
-  till: Till;
-  events: ApiEvent[];
-  call<M extends ApiMethod>(method: M, input: unknown): Promise<ApiOutput<M>>;
-  fail(method: ApiMethod, input: unknown): Promise<CashierErrorView>;
-}
-
-async function start(): Promise<Harness> {
-  const t = await startTill();
-  till = t;
-  const scans = await createScanPort(t.core);
-  const s = createApiSession({ core: t.core, scans, shell: 'kiosk', statusTickMs: 0 });
-  const close = s.close.bind(s);
-  s.close = async () => {
-    await close();
-    await scans.close();
-  };
-  session = s;
-  const events: ApiEvent[] = [];
-  s.subscribe((e) => events.push(e));
-  return {
-    till: t, events,
-    async call<M extends ApiMethod>(method: M, input: unknown): Promise<ApiOutput<M>> {
-      const r = await s.dispatch(method, input);
-      if (!r.ok) throw new Error(`${method} failed: ${JSON.stringify(r.error)}`);
-      return API_METHODS[method].output.parse(r.data) as ApiOutput<M>;
-    },
-    async fail(method, input) {
-      const r = await s.dispatch(method, input);
-      if (r.ok) throw new Error(`${method} unexpectedly succeeded`);
-      return r.error;
-    },
-  };
+async function start(): Promise<ApiHarness> {
+  harness = await startApiHarness();
+  return harness;
 }
 
 async function pngBase64(bcid: string, text: string): Promise<string> {

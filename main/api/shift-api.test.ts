@@ -3,69 +3,33 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { API_METHODS, type ApiEvent, type ApiMethod, type ApiOutput } from '../contract/api';
-import type { CashierErrorView } from '../contract/checkout';
+import type { ApiEvent } from '../contract/api';
 import { CSV_COLUMNS } from '../reports/csv';
-import { card, orderId, startTill, type Till } from '../../test/support/till';
-import { createScanPort } from './scan-port';
-import { createApiSession, type ApiSession } from './session';
+import { card, orderId } from '../../test/support/till';
+import { startApiHarness, type ApiHarness } from '../../test/support/api-session';
 
-let till: Till | null = null;
-let session: ApiSession | null = null;
+let harness: (ApiHarness & { printer: { failing: boolean; written: Buffer[] } }) | null = null;
 afterEach(async () => {
-  await session?.close();
-  session = null;
-  await till?.close();
-  till = null;
+  await harness?.close();
+  harness = null;
 });
 
-interface Harness {
-  till: Till;
-  session: ApiSession;
-  events: ApiEvent[];
-  call<M extends ApiMethod>(method: M, input: unknown): Promise<ApiOutput<M>>;
-  fail(method: ApiMethod, input: unknown): Promise<CashierErrorView>;
-  printer: { failing: boolean; written: Buffer[] };
-}
-
-async function start(options: Parameters<typeof startTill>[0] = {}): Promise<Harness> {
-  till = await startTill({
-    ...options,
-    extra: { printer: { enabled: true, transport: 'device', path: 'fake-printer' }, ...options.extra },
-  });
+async function start(options: Parameters<typeof startApiHarness>[0] = {}): Promise<NonNullable<typeof harness>> {
   const printer = { failing: true, written: [] as Buffer[] };
-  const scans = await createScanPort(till.core);
-  const s = createApiSession({
-    core: till.core, scans, shell: 'kiosk', statusTickMs: 0,
-    printerTransport: () => ({
-      target: 'fake-printer',
-      async write(data) {
-        if (printer.failing) throw new Error('paper out');
-        printer.written.push(data);
-      },
-    }),
-  });
-  const close = s.close.bind(s);
-  s.close = async () => {
-    await close();
-    await scans.close();
-  };
-  session = s;
-  const events: ApiEvent[] = [];
-  s.subscribe((e) => events.push(e));
-  return {
-    till, session: s, events, printer,
-    async call<M extends ApiMethod>(method: M, input: unknown): Promise<ApiOutput<M>> {
-      const r = await s.dispatch(method, input);
-      if (!r.ok) throw new Error(`${method} failed: ${JSON.stringify(r.error)}`);
-      return API_METHODS[method].output.parse(r.data) as ApiOutput<M>;
+  const h = await startApiHarness(
+    { ...options, extra: { printer: { enabled: true, transport: 'device', path: 'fake-printer' }, ...options.extra } },
+    {
+      printerTransport: () => ({
+        target: 'fake-printer',
+        async write(data) {
+          if (printer.failing) throw new Error('paper out');
+          printer.written.push(data);
+        },
+      }),
     },
-    async fail(method, input) {
-      const r = await s.dispatch(method, input);
-      if (r.ok) throw new Error(`${method} unexpectedly succeeded`);
-      return r.error;
-    },
-  };
+  );
+  harness = { ...h, printer };
+  return harness;
 }
 
 const shiftStates = (events: ApiEvent[]): string[] => events.flatMap((e) => (e.event === 'status' ? [e.payload.shift.state] : []));
