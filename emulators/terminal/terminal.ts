@@ -104,7 +104,11 @@ export async function handleRequest(input: unknown, opts: TerminalOptions, sink:
     ledger.append({ event: 'completed', at: new Date().toISOString(), txKey, operationExternalId: id, charged: false, answer: abortedAnswer(opts, id, amountMinor, currency) });
     return die();
   }
-  if (fault === 'hang') return; // never answers; the record stays in progress while this process lives
+  if (fault === 'hang') {
+    // Never answers; the record stays in progress while this process lives (a launched app stays up).
+    setInterval(() => {}, 60_000);
+    return;
+  }
   await sleep(fault === 'slow' ? opts.slowMs : opts.processingMs);
   let answer: SaleAnswer;
   if (fault === 'decline') answer = { v: 1, kind: 'sale', operationExternalId: id, resultCode: 'FAIL', transaction: transaction(opts, amountMinor, currency, 'DECLINED', '51', 'НЕДОСТАТОЧНО СРЕДСТВ'), error: null };
