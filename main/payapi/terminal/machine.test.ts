@@ -102,6 +102,8 @@ describe('terminal payment machine', () => {
   it('till restart mid-payment: whatever the step, the next action is a lookup', () => {
     const fromLaunching = reduceTerminal(fresh(), { type: 'restarted' }, T0 + 50);
     expect([fromLaunching.phase, fromLaunching.next, fromLaunching.ctx.recovered, fromLaunching.ctx.errorKey]).toEqual(['resolving', { action: 'lookup', at: T0 + 50 }, true, 'terminal.checking']);
+    expect(reduceTerminal(fromLaunching, lookup({ state: 'done', result: sale('OK', tx('APPROVED')) }), T0 + 60).ctx.launches).toBe(1); // the terminal saw it
+    expect(reduceTerminal(fromLaunching, lookup({ state: 'not_found', result: null }), T0 + 60).ctx.launches).toBe(0);
     const resolving = reduceTerminal(fresh(), saleFault('timeout'), T0);
     const again = reduceTerminal({ ...resolving, next: { action: 'lookup', at: T0 + 60_000 } }, { type: 'restarted' }, T0 + 70);
     expect([again.next, again.ctx.errorKey, again.ctx.unknownSince]).toEqual([{ action: 'lookup', at: T0 + 70 }, 'terminal.no_answer', T0]);

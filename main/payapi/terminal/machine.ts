@@ -144,9 +144,11 @@ function onSale(state: TerminalState, outcome: TerminalOutcome<SaleAnswer>, now:
 }
 
 function onLookup(state: TerminalState, outcome: TerminalOutcome<LookupAnswer>, now: number): TerminalState {
-  const counted: TerminalState = { ...state, ctx: { ...state.ctx, lookups: state.ctx.lookups + 1 } };
-  if (outcome.kind !== 'answer') return keepResolving(counted, now);
+  const asked: TerminalState = { ...state, ctx: { ...state.ctx, lookups: state.ctx.lookups + 1 } };
+  if (outcome.kind !== 'answer') return keepResolving(asked, now);
   const answer = outcome.answer;
+  // The terminal knowing our id proves the sale was launched (a restart can hide that from us).
+  const counted: TerminalState = answer.state === 'not_found' ? asked : { ...asked, ctx: { ...asked.ctx, launches: 1 } };
   switch (answer.state) {
     case 'not_found':
       // The contract makes the terminal record our id before it touches a card: unknown to it = never charged.
