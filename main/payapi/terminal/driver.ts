@@ -20,6 +20,13 @@ const iso = (ms: number): string => new Date(ms).toISOString();
 
 export class TerminalPaymentDriver implements Driver<TerminalState, TerminalEvent> {
   /**
+   * Set once this instance has launched the sale. The runner redoes an action whose outcome it could
+   * not journal (a failed write, a rejected perform); for a launch that redo would be a second charge,
+   * so a second 'launch' here becomes a lookup instead.
+   */
+  private launched = false;
+
+  /**
    * @param resumed true when the operation was read back from the journal after a start: such an
    *   operation is never launched, whatever its persisted step says — the first action is a lookup.
    */
@@ -49,7 +56,9 @@ export class TerminalPaymentDriver implements Driver<TerminalState, TerminalEven
   async perform(step: NextStep, state: TerminalState): Promise<TerminalEvent> {
     const { client, timing } = this.deps;
     if (step.action === 'launch') {
-      if (this.resumed) return { type: 'restarted' }; // the launch may have happened before the restart
+      // The launch may have happened before the restart, or before a journal write that failed.
+      if (this.resumed || this.launched) return { type: 'restarted' };
+      this.launched = true;
       terminalFailpoint('terminal.before_launch');
       const outcome = await client.sale(
         { operationExternalId: state.ctx.operationExternalId, amountMinor: state.ctx.amountMinor, currency: state.ctx.currency },
