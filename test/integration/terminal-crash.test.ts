@@ -9,7 +9,8 @@ import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import { execLaunch, Ledger, type EmulatorArgs, type FaultMode } from '../../emulators/terminal';
+import { execLaunch, Ledger, spawnTerminalServer, type EmulatorArgs, type FaultMode, type TerminalServerProcess } from '../../emulators/terminal';
+import type { TerminalLaunch } from '../../main/payapi/terminal/config';
 import { readTerminalSlip } from '../../main/payapi/terminal/slip';
 
 const CHILD = path.join(__dirname, '..', 'support', 'terminal-till-process.ts');
@@ -53,11 +54,11 @@ interface Till {
   ledger: Ledger;
 }
 
-async function freshTill(emulator: EmulatorArgs = {}): Promise<Till> {
+async function freshTill(emulator: EmulatorArgs = {}, endpoint?: (stateDir: string) => Promise<TerminalLaunch>): Promise<Till> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'paydesk-term-crash-'));
   const stateDir = path.join(dataDir, 'terminal-app');
   const configFile = path.join(dataDir, 'terminal.json');
-  const launch = await execLaunch(stateDir, { processingMs: 200, ...emulator });
+  const launch = endpoint ? await endpoint(stateDir) : await execLaunch(stateDir, { processingMs: 200, ...emulator });
   fs.writeFileSync(configFile, JSON.stringify({ enabled: true, launch, currency: 'RUB', timing: { saleTimeoutMs: 20_000, lookupScheduleMs: [0, 200, 500] } }));
   return { dataDir, configFile, ledger: new Ledger(stateDir) };
 }
@@ -82,6 +83,17 @@ function journal(t: Till) {
     const slips = new Map(ops.map((o) => [o.id, db.prepare('SELECT * FROM slips WHERE operation_id = ?').get(o.id) as SlipRow | undefined]));
     const events = new Map(ops.map((o) => [o.id, (db.prepare('SELECT type FROM operation_events WHERE operation_id = ? ORDER BY seq').all(o.id) as { type: string }[]).map((e) => e.type)]));
     return { ops, slip: (id: string) => slips.get(id), events: (id: string) => events.get(id) ?? [] };
+  } finally {
+    db.close();
+  }
+}
+
+/** The states the terminal reported to our lookups, in order. */
+function lookupStates(t: Till, op: string): string[] {
+  const db = new Database(path.join(t.dataDir, 'journal.db'), { readonly: true });
+  try {
+    const rows = db.prepare("SELECT body_json FROM operation_events WHERE operation_id = ? AND endpoint = 'lookup' AND type = 'response' ORDER BY seq").all(op) as { body_json: string }[];
+    return rows.map((r) => String((JSON.parse(r.body_json) as { answer?: { state?: string } }).answer?.state));
   } finally {
     db.close();
   }
@@ -154,6 +166,26 @@ describe('terminal payment: SIGKILL at each step, then restart', () => {
     expect(t.ledger.count(ext).charges).toBe(0); // the customer is still at the terminal
     await restart(t);
     expectPaidOnce(t, op, ext);
+  });
+
+  it('while a local HTTP terminal runs it: the till dies mid-request; the restart finds it in progress, then paid once', async () => {
+    const holder: { server?: TerminalServerProcess } = {};
+    const t = await freshTill({}, async (stateDir) => {
+      holder.server = await spawnTerminalServer('http', stateDir, { processingMs: 5_000 });
+      return holder.server.launch;
+    });
+    try {
+      const { r, op, ext } = await pay(t);
+      await until(() => t.ledger.count(ext).sales === 1);
+      r.child.kill('SIGKILL');
+      await r.exited;
+      await restart(t);
+      expectPaidOnce(t, op, ext);
+      const states = lookupStates(t, op);
+      expect([states[0], states.at(-1)]).toEqual(['in_progress', 'done']); // 5 s at the terminal outlasts a till restart
+    } finally {
+      await holder.server?.stop();
+    }
   });
 
   it('after the terminal answered, before anything was written', async () => {
