@@ -6,7 +6,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { execLaunch, Ledger, spawnTerminalServer, type FaultMode, type TerminalServerProcess } from '../../../emulators/terminal';
+import { execLaunch, Ledger, spawnTerminalServer, startEmbeddedTerminalEmulator, type FaultMode, type TerminalServerProcess } from '../../../emulators/terminal';
 import { TerminalClient, type TerminalOutcome } from './client';
 import type { LookupAnswer, SaleAnswer } from './contract';
 
@@ -196,5 +196,23 @@ describe('terminal client, local endpoints in their own process', () => {
     const outcome = await new TerminalClient({ mode: 'tcp', host: '127.0.0.1', port }).sale({ operationExternalId: newId(), amountMinor: 100, currency: 'RUB' }, SALE_MS);
     peer.close();
     expect(outcome.kind).toBe('unknown');
+  });
+});
+
+describe('embedded demo emulator', () => {
+  it('serves the same contract in-process; a crash fault loses the answer without killing the till', async () => {
+    const dir = stateDir();
+    const embedded = await startEmbeddedTerminalEmulator(dir);
+    try {
+      const client = new TerminalClient(embedded.launch);
+      const id = newId();
+      expect(answerOf(await client.sale({ operationExternalId: id, amountMinor: 300, currency: 'RUB' }, SALE_MS)).resultCode).toBe('OK');
+      new Ledger(dir).queueFaults(['crash']);
+      const crashed = newId();
+      expect((await client.sale({ operationExternalId: crashed, amountMinor: 300, currency: 'RUB' }, SALE_MS)).kind).toBe('unknown');
+      expect(answerOf(await client.lookup(crashed, SALE_MS))).toMatchObject({ state: 'done', result: { resultCode: 'OK' } });
+    } finally {
+      await embedded.close();
+    }
   });
 });
