@@ -47,6 +47,7 @@ describe('provider registry', () => {
     expect(terminal?.configure({ enabled: true, launch: { mode: 'tcp', host: '10.0.0.5', port: 9000 } })).toMatchObject({ ok: false, problem: expect.stringContaining('loopback') });
     expect(terminal?.configure({ enabled: true, launch: { mode: 'http', url: 'http://example.com/pay' } })).toMatchObject({ ok: false });
     expect(terminal?.configure({ currency: '999' })).toMatchObject({ ok: false });
+    expect(terminal?.configure({ enabled: true, launch: { mode: 'exec', executable: 'megapay', args: [] } })).toMatchObject({ ok: false, problem: expect.stringContaining('absolute path') });
     expect(findProvider('koshelek')?.configure({})).toMatchObject({ ok: true, payments: null });
   });
 

@@ -10,7 +10,7 @@ export const terminalLaunchSchema = z.discriminatedUnion('mode', [
   z.object({
     mode: z.literal('exec'),
     /** Absolute path of the payment application. Launched without a shell. */
-    executable: z.string().min(1),
+    executable: z.string().min(1).refine((p) => p.startsWith('/') || /^[A-Za-z]:[\\/]/.test(p), 'must be an absolute path (no PATH lookup)'),
     /**
      * Arguments; {operation}, {operationExternalId}, {amountMinor}, {currency} are substituted. The
      * request is also written as one JSON line to the program's stdin.

@@ -1,4 +1,5 @@
 // The card terminal as a registry entry: capabilities, the cashier's method, and the payment factory.
+import { PaydeskError } from '../../errors/catalogue';
 import type { PaymentFactory, ProviderDescriptor } from '../../providers/types';
 import { packRun } from '../../providers/types';
 import { TerminalClient } from './client';
@@ -12,7 +13,7 @@ function payments(config: TerminalConfig): PaymentFactory {
   // The composition root substitutes the embedded emulator's launch before this is built (demo only).
   const client = launch ? new TerminalClient(launch) : null;
   const need = (): TerminalClient => {
-    if (!client) throw new Error('terminal.launch is not configured');
+    if (!client) throw new PaydeskError('config.invalid', 'terminal.launch is not configured');
     return client;
   };
   const deps = () => ({ client: need(), timing: config.timing });

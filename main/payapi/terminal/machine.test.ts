@@ -135,6 +135,7 @@ describe('terminal payment machine', () => {
     expect(parseTerminalState(JSON.stringify(s))).toEqual(s);
     expect(() => parseTerminalState(JSON.stringify({ ...s, v: 2 }))).toThrow();
     expect(() => parseTerminalState(JSON.stringify({ ...s, ctx: { ...s.ctx, launches: 2 } }))).toThrow();
+    expect(() => parseTerminalState(JSON.stringify({ ...s, ctx: { ...s.ctx, errorKey: 'terminal.no_such_key' } }))).toThrow();
   });
 
   it('property: under any sequence of outcomes and restarts, at most one launch; final only on a definitive answer', () => {

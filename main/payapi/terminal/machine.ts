@@ -12,7 +12,7 @@
 // The sale is launched at most once per operation: after anything unknown the only action is a
 // lookup by our operationExternalId, never a second sale (docs/providers.md, "Recovery").
 import { z } from 'zod';
-import type { ErrorKey } from '../../errors/catalogue';
+import { isErrorKey, type ErrorKey } from '../../errors/catalogue';
 import type { TerminalOutcome, UnknownFault } from './client';
 import { amountMinorSchema, operationExternalIdSchema, transactionSchema, type LookupAnswer, type SaleAnswer } from './contract';
 
@@ -42,7 +42,7 @@ export const terminalStateSchema = z.object({
     /** Since when the outcome has been unknown (null: never was). */
     unknownSince: z.number().nullable(),
     lastFault: z.string().nullable(),
-    errorKey: z.string().nullable(),
+    errorKey: z.custom<ErrorKey>((v) => typeof v === 'string' && isErrorKey(v), 'not an error catalogue key').nullable(),
     /** Terminal's response code or error code, as received. */
     errorCode: z.string().nullable(),
     transaction: transactionSchema.nullable(),
