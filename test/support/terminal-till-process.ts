@@ -40,7 +40,7 @@ const config = terminalConfigSchema.parse(JSON.parse(fs.readFileSync(String(valu
 if (!config.launch) throw new Error('config has no terminal.launch');
 const journal = openJournal(path.join(String(values.data), 'journal.db'));
 const store = new FailpointStore(journal.sqlite);
-const client = new TerminalClient(config.launch);
+const client = new TerminalClient(config.launch, config.encoding);
 
 function actorFor(id: string, state: TerminalState, resumed: boolean): OperationActor<TerminalState, TerminalEvent> {
   const base = store.get(id);

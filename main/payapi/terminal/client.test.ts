@@ -5,6 +5,7 @@ import http from 'node:http';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import iconv from 'iconv-lite';
 import { afterAll, describe, expect, it } from 'vitest';
 import { execLaunch, Ledger, spawnTerminalServer, startEmbeddedTerminalEmulator, type FaultMode, type TerminalServerProcess } from '../../../emulators/terminal';
 import { TerminalClient, type TerminalOutcome } from './client';
@@ -107,6 +108,18 @@ describe('terminal client, launched program (exec)', () => {
   it('application missing: not delivered (provably nothing started)', async () => {
     const client = new TerminalClient({ mode: 'exec', executable: '/nonexistent/megapay', args: [] });
     expect(await client.sale({ operationExternalId: newId(), amountMinor: 100, currency: 'RUB' }, SALE_MS)).toMatchObject({ kind: 'not_delivered', fault: 'missing' });
+  });
+
+  it('a Windows-style application answering in CP1251 is read right when the config says so', async () => {
+    const id = newId();
+    const answer = { v: 1, kind: 'sale', operationExternalId: id, resultCode: 'OK', transaction: { time: '2026-11-30T05:00:00+03:00', method: 'card', type: 'sale', status: 'APPROVED', amountMinor: 100, currency: '643', terminalId: 'T1', message: 'ОДОБРЕНО', slip: ['СУММА: 1.00'] } };
+    const b64 = iconv.encode(`${JSON.stringify(answer)}\r\n`, 'windows-1251').toString('base64');
+    const launch = { mode: 'exec' as const, executable: process.execPath, args: ['-e', "process.stdout.write(Buffer.from(process.argv[1], 'base64'))", b64] };
+    const req = { operationExternalId: id, amountMinor: 100, currency: 'RUB' };
+    const cp1251 = answerOf(await new TerminalClient(launch, 'windows-1251').sale(req, SALE_MS));
+    expect([cp1251.transaction?.message, cp1251.transaction?.slip?.[0], cp1251.transaction?.currency]).toEqual(['ОДОБРЕНО', 'СУММА: 1.00', 'RUB']);
+    const misread = answerOf(await new TerminalClient(launch, 'utf-8').sale(req, SALE_MS));
+    expect(misread.transaction?.message).not.toBe('ОДОБРЕНО');
   });
 
   it('programs we did not write: silent failure, chatter, a flood', async () => {

@@ -4,12 +4,13 @@
 import { spawn } from 'node:child_process';
 import http from 'node:http';
 import net from 'node:net';
+import iconv from 'iconv-lite';
 import type { z } from 'zod';
 import {
   lookupAnswerSchema, MAX_ANSWER_BYTES, parseAnswers, saleAnswerSchema,
   type LookupAnswer, type SaleAnswer, type TerminalRequest,
 } from './contract';
-import type { TerminalLaunch } from './config';
+import type { TerminalEncoding, TerminalLaunch } from './config';
 
 /** Faults after which the application may have acted: resolve by lookup, never by a second sale. */
 export type UnknownFault = 'killed' | 'timeout' | 'garbage' | 'conflict' | 'exit' | 'reset' | 'http';
@@ -25,13 +26,14 @@ export type TerminalOutcome<T> =
 const ANSWER_GRACE_MS = 300;
 
 interface Raw {
-  text: string;
+  bytes: Buffer;
   /** Set when the exchange ended without a readable result. */
   fault: { kind: 'not_delivered'; fault: NotDeliveredFault; detail: string } | { kind: 'unknown'; fault: UnknownFault; detail: string } | null;
 }
 
 export class TerminalClient {
-  constructor(private readonly launch: TerminalLaunch) {}
+  /** @param encoding the bytes the application reads and writes (Windows terminal software often speaks CP1251). */
+  constructor(private readonly launch: TerminalLaunch, private readonly encoding: TerminalEncoding = 'utf-8') {}
 
   sale(input: { operationExternalId: string; amountMinor: number; currency: string }, timeoutMs: number): Promise<TerminalOutcome<SaleAnswer>> {
     const request: TerminalRequest = { v: 1, operation: 'sale', ...input };
@@ -47,10 +49,11 @@ export class TerminalClient {
     try {
       raw = await this.transport(request, timeoutMs);
     } catch (error) {
-      raw = { text: '', fault: { kind: 'unknown', fault: 'reset', detail: error instanceof Error ? error.message : String(error) } };
+      raw = { bytes: Buffer.alloc(0), fault: { kind: 'unknown', fault: 'reset', detail: error instanceof Error ? error.message : String(error) } };
     }
+    const text = iconv.decode(raw.bytes, this.encoding);
     // An answer that did arrive counts even if the program then exited badly or was killed by us.
-    const parsed = parseAnswers(raw.text, schema, request.operationExternalId);
+    const parsed = parseAnswers(text, schema, request.operationExternalId);
     if (parsed.kind === 'answer') return { kind: 'answer', answer: parsed.answer, duplicates: parsed.duplicates };
     if (parsed.kind === 'conflict') return { kind: 'unknown', fault: 'conflict', detail: `${parsed.count} differing answers` };
     if (raw.fault) return raw.fault;
@@ -59,13 +62,14 @@ export class TerminalClient {
   }
 
   private transport(request: TerminalRequest, timeoutMs: number): Promise<Raw> {
+    const line = iconv.encode(`${JSON.stringify(request)}\n`, this.encoding);
     switch (this.launch.mode) {
       case 'exec':
-        return execExchange(this.launch.executable, substitute(this.launch.args, request), request, timeoutMs);
+        return execExchange(this.launch.executable, substitute(this.launch.args, request), line, timeoutMs);
       case 'tcp':
-        return tcpExchange(this.launch.host, this.launch.port, request, timeoutMs);
+        return tcpExchange(this.launch.host, this.launch.port, line, timeoutMs);
       case 'http':
-        return httpExchange(this.launch.url, request, timeoutMs);
+        return httpExchange(this.launch.url, line, this.encoding, timeoutMs);
     }
   }
 }
@@ -83,7 +87,7 @@ export function substitute(args: readonly string[], request: TerminalRequest): s
 /** Collects answer lines and decides when an exchange is over: closed, capped, or a grace after the first line. */
 class Collector {
   private chunks: Buffer[] = [];
-  private bytes = 0;
+  private size = 0;
   overflow = false;
   private grace: NodeJS.Timeout | null = null;
 
@@ -91,18 +95,18 @@ class Collector {
 
   push(chunk: Buffer): void {
     if (this.overflow) return;
-    this.bytes += chunk.length;
-    if (this.bytes > MAX_ANSWER_BYTES) {
+    this.size += chunk.length;
+    if (this.size > MAX_ANSWER_BYTES) {
       this.overflow = true;
       this.onSettle();
       return;
     }
     this.chunks.push(chunk);
-    if (!this.grace && this.text().includes('\n')) this.grace = setTimeout(() => this.onSettle(), ANSWER_GRACE_MS);
+    if (!this.grace && chunk.includes(10)) this.grace = setTimeout(() => this.onSettle(), ANSWER_GRACE_MS);
   }
 
-  text(): string {
-    return Buffer.concat(this.chunks).toString('utf8');
+  bytes(): Buffer {
+    return Buffer.concat(this.chunks);
   }
 
   clear(): void {
@@ -110,7 +114,7 @@ class Collector {
   }
 }
 
-function execExchange(executable: string, args: string[], request: TerminalRequest, timeoutMs: number): Promise<Raw> {
+function execExchange(executable: string, args: string[], line: Buffer, timeoutMs: number): Promise<Raw> {
   return new Promise((resolve) => {
     let spawned = false;
     let settled = false;
@@ -133,26 +137,26 @@ function execExchange(executable: string, args: string[], request: TerminalReque
     }, timeoutMs);
     child.on('spawn', () => {
       spawned = true;
-      child.stdin?.end(`${JSON.stringify(request)}\n`);
+      child.stdin?.end(line);
     });
     child.stdin?.on('error', () => {}); // the program may exit without reading stdin
     child.stdout?.on('data', (chunk: Buffer) => collector.push(chunk));
     child.on('error', (error: NodeJS.ErrnoException) => {
-      if (!spawned) finish({ text: '', fault: { kind: 'not_delivered', fault: 'missing', detail: `${error.code ?? 'spawn'}: ${executable}` } });
+      if (!spawned) finish({ bytes: Buffer.alloc(0), fault: { kind: 'not_delivered', fault: 'missing', detail: `${error.code ?? 'spawn'}: ${executable}` } });
     });
     child.on('close', (code, signal) => {
-      const text = collector.text();
-      if (ourKill === 'overflow') return finish({ text: '', fault: { kind: 'unknown', fault: 'garbage', detail: 'answer too large' } });
-      if (ourKill === 'timeout') return finish({ text, fault: { kind: 'unknown', fault: 'timeout', detail: `no answer in ${timeoutMs} ms` } });
-      if (ourKill === 'grace') return finish({ text, fault: null });
-      if (signal) return finish({ text, fault: { kind: 'unknown', fault: 'killed', detail: `terminal application killed by ${signal}` } });
-      if (code !== 0) return finish({ text, fault: { kind: 'unknown', fault: 'exit', detail: `terminal application exited with ${code}` } });
-      finish({ text, fault: null });
+      const bytes = collector.bytes();
+      if (ourKill === 'overflow') return finish({ bytes: Buffer.alloc(0), fault: { kind: 'unknown', fault: 'garbage', detail: 'answer too large' } });
+      if (ourKill === 'timeout') return finish({ bytes, fault: { kind: 'unknown', fault: 'timeout', detail: `no answer in ${timeoutMs} ms` } });
+      if (ourKill === 'grace') return finish({ bytes, fault: null });
+      if (signal) return finish({ bytes, fault: { kind: 'unknown', fault: 'killed', detail: `terminal application killed by ${signal}` } });
+      if (code !== 0) return finish({ bytes, fault: { kind: 'unknown', fault: 'exit', detail: `terminal application exited with ${code}` } });
+      finish({ bytes, fault: null });
     });
   });
 }
 
-function tcpExchange(host: string, port: number, request: TerminalRequest, timeoutMs: number): Promise<Raw> {
+function tcpExchange(host: string, port: number, line: Buffer, timeoutMs: number): Promise<Raw> {
   return new Promise((resolve) => {
     let connected = false;
     let settled = false;
@@ -166,30 +170,29 @@ function tcpExchange(host: string, port: number, request: TerminalRequest, timeo
       resolve(raw);
     };
     const collector = new Collector(() => {
-      if (collector.overflow) finish({ text: '', fault: { kind: 'unknown', fault: 'garbage', detail: 'answer too large' } });
-      else finish({ text: collector.text(), fault: null });
+      if (collector.overflow) finish({ bytes: Buffer.alloc(0), fault: { kind: 'unknown', fault: 'garbage', detail: 'answer too large' } });
+      else finish({ bytes: collector.bytes(), fault: null });
     });
-    const timer = setTimeout(() => finish({ text: collector.text(), fault: { kind: 'unknown', fault: 'timeout', detail: `no answer in ${timeoutMs} ms` } }), timeoutMs);
+    const timer = setTimeout(() => finish({ bytes: collector.bytes(), fault: { kind: 'unknown', fault: 'timeout', detail: `no answer in ${timeoutMs} ms` } }), timeoutMs);
     socket.on('connect', () => {
       connected = true;
-      socket.write(`${JSON.stringify(request)}\n`);
+      socket.write(line);
     });
     socket.on('data', (chunk: Buffer) => collector.push(chunk));
     socket.on('error', (error: NodeJS.ErrnoException) => {
-      if (!connected) finish({ text: '', fault: { kind: 'not_delivered', fault: 'refused', detail: `${error.code ?? 'error'} ${host}:${port}` } });
-      else finish({ text: collector.text(), fault: { kind: 'unknown', fault: 'reset', detail: error.code ?? error.message } });
+      if (!connected) finish({ bytes: Buffer.alloc(0), fault: { kind: 'not_delivered', fault: 'refused', detail: `${error.code ?? 'error'} ${host}:${port}` } });
+      else finish({ bytes: collector.bytes(), fault: { kind: 'unknown', fault: 'reset', detail: error.code ?? error.message } });
     });
     socket.on('close', () => {
-      if (connected) finish({ text: collector.text(), fault: null });
+      if (connected) finish({ bytes: collector.bytes(), fault: null });
     });
   });
 }
 
-function httpExchange(url: string, request: TerminalRequest, timeoutMs: number): Promise<Raw> {
+function httpExchange(url: string, body: Buffer, encoding: TerminalEncoding, timeoutMs: number): Promise<Raw> {
   return new Promise((resolve) => {
     let settled = false;
     let answered = false;
-    const body = JSON.stringify(request);
     const finish = (raw: Raw) => {
       if (settled) return;
       settled = true;
@@ -197,28 +200,28 @@ function httpExchange(url: string, request: TerminalRequest, timeoutMs: number):
       req.destroy();
       resolve(raw);
     };
-    const req = http.request(url, { method: 'POST', agent: false, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (res) => {
+    const req = http.request(url, { method: 'POST', agent: false, headers: { 'content-type': `application/json; charset=${encoding}`, 'content-length': body.length } }, (res) => {
       answered = true;
       const chunks: Buffer[] = [];
       let bytes = 0;
       res.on('data', (chunk: Buffer) => {
         bytes += chunk.length;
-        if (bytes > MAX_ANSWER_BYTES) finish({ text: '', fault: { kind: 'unknown', fault: 'garbage', detail: 'answer too large' } });
+        if (bytes > MAX_ANSWER_BYTES) finish({ bytes: Buffer.alloc(0), fault: { kind: 'unknown', fault: 'garbage', detail: 'answer too large' } });
         else chunks.push(chunk);
       });
       res.on('end', () => {
-        const text = Buffer.concat(chunks).toString('utf8');
+        const bytes = Buffer.concat(chunks);
         const status = res.statusCode ?? 0;
-        if (status < 200 || status > 299) finish({ text: '', fault: { kind: 'unknown', fault: 'http', detail: `HTTP ${status}` } });
-        else finish({ text, fault: null });
+        if (status < 200 || status > 299) finish({ bytes: Buffer.alloc(0), fault: { kind: 'unknown', fault: 'http', detail: `HTTP ${status}` } });
+        else finish({ bytes, fault: null });
       });
-      res.on('error', (error) => finish({ text: '', fault: { kind: 'unknown', fault: 'reset', detail: error.message } }));
+      res.on('error', (error) => finish({ bytes: Buffer.alloc(0), fault: { kind: 'unknown', fault: 'reset', detail: error.message } }));
     });
-    const timer = setTimeout(() => finish({ text: '', fault: { kind: 'unknown', fault: 'timeout', detail: `no answer in ${timeoutMs} ms` } }), timeoutMs);
+    const timer = setTimeout(() => finish({ bytes: Buffer.alloc(0), fault: { kind: 'unknown', fault: 'timeout', detail: `no answer in ${timeoutMs} ms` } }), timeoutMs);
     req.on('error', (error: NodeJS.ErrnoException) => {
       // Refused before any byte left: the application never saw the request.
-      if (!answered && error.code === 'ECONNREFUSED') finish({ text: '', fault: { kind: 'not_delivered', fault: 'refused', detail: `ECONNREFUSED ${url}` } });
-      else finish({ text: '', fault: { kind: 'unknown', fault: 'reset', detail: error.code ?? error.message } });
+      if (!answered && error.code === 'ECONNREFUSED') finish({ bytes: Buffer.alloc(0), fault: { kind: 'not_delivered', fault: 'refused', detail: `ECONNREFUSED ${url}` } });
+      else finish({ bytes: Buffer.alloc(0), fault: { kind: 'unknown', fault: 'reset', detail: error.code ?? error.message } });
     });
     req.end(body);
   });

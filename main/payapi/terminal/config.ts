@@ -42,6 +42,8 @@ export const terminalConfigSchema = z.object({
   /** Start the bundled terminal emulator (emulators/terminal) and use it: demos and tests only. */
   embeddedEmulator: z.boolean().default(false),
   currency: currencySchema.default('RUB'),
+  /** Bytes on the wire: the contract says UTF-8; Windows terminal software often writes CP1251. */
+  encoding: z.enum(['utf-8', 'windows-1251']).default('utf-8'),
   timing: terminalTimingSchema,
 }).refine((c) => !c.enabled || c.embeddedEmulator || c.launch !== undefined, {
   message: 'terminal.enabled needs terminal.launch (or terminal.embeddedEmulator: true for a demo)',
@@ -51,3 +53,4 @@ export const terminalConfigSchema = z.object({
 export type TerminalConfig = z.output<typeof terminalConfigSchema>;
 export type TerminalLaunch = z.output<typeof terminalLaunchSchema>;
 export type TerminalTiming = z.output<typeof terminalTimingSchema>;
+export type TerminalEncoding = TerminalConfig['encoding'];

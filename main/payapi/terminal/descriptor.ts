@@ -11,7 +11,7 @@ import { TERMINAL_PROVIDER } from './slip';
 function payments(config: TerminalConfig): PaymentFactory {
   const launch = config.launch;
   // The composition root substitutes the embedded emulator's launch before this is built (demo only).
-  const client = launch ? new TerminalClient(launch) : null;
+  const client = launch ? new TerminalClient(launch, config.encoding) : null;
   const need = (): TerminalClient => {
     if (!client) throw new PaydeskError('config.invalid', 'terminal.launch is not configured');
     return client;
