@@ -188,6 +188,21 @@ describe('terminal payment: SIGKILL at each step, then restart', () => {
     }
   });
 
+  it('killed twice: while the terminal app runs, then again during the recovery\'s lookups; the third start records the one charge', async () => {
+    const t = await freshTill({ processingMs: 5_000 });
+    const { r, op, ext } = await pay(t);
+    await until(() => t.ledger.count(ext).sales === 1);
+    r.child.kill('SIGKILL');
+    await r.exited;
+    const recovering = run(t, ['--do', 'resume']);
+    await until(() => journal(t).ops[0]?.phase === 'resolving');
+    recovering.child.kill('SIGKILL');
+    expect((await recovering.exited).signal).toBe('SIGKILL');
+    expect(t.ledger.count(ext).sales).toBe(1); // never relaunched by a recovery
+    await restart(t);
+    expectPaidOnce(t, op, ext);
+  });
+
   it('after the terminal answered, before anything was written', async () => {
     const t = await freshTill();
     const { r, op, ext } = await pay(t, { PAYDESK_FAILPOINT: 'terminal.after_answer' });
