@@ -8,9 +8,9 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { TerminalLaunch } from '../../main/payapi/terminal/config';
 import { Ledger, type FaultMode } from './ledger';
-import { serveHttp, type RunningTerminal } from './server';
 
 export { Ledger, FAULT_MODES, type FaultMode } from './ledger';
+export { startEmbeddedTerminalEmulator } from './embedded';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 let built: string | null = null;
@@ -75,16 +75,4 @@ export async function spawnTerminalServer(transport: 'tcp' | 'http', stateDir: s
       await exited;
     },
   };
-}
-
-/**
- * In-process emulator for demos: started by the composition root only when the config sets
- * terminal.embeddedEmulator. A crash fault here loses the answer but cannot kill the till.
- */
-export async function startEmbeddedTerminalEmulator(stateDir: string): Promise<RunningTerminal & { launch: TerminalLaunch }> {
-  const running = await serveHttp({
-    ledger: new Ledger(stateDir), defaultFault: 'approve', processingMs: 800, slowMs: 5_000,
-    terminalId: 'EMU00001', merchantId: '200000000001056', crash: 'connection',
-  }, 0);
-  return { ...running, launch: { mode: 'http', url: `http://127.0.0.1:${running.port}/terminal` } };
 }
