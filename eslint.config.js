@@ -2,9 +2,16 @@
 //  - the core (main/, emulators/, native/) never imports Electron, the renderer or the preload;
 //    only main/shell/electron/ may import 'electron';
 //  - the renderer imports only the API contract (main/contract/) and browser-safe packages;
-//  - the preload imports only 'electron' and the contract.
+//  - the preload imports only 'electron' and the contract;
+//  - checkout, journal, reports, contract, api and the renderer import no provider folder
+//    (main/payapi/**) and no emulator (emulators/**): only main/core composes providers.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+import { providerBoundary, providerBoundaryStaleAllowList } from './eslint-rules/provider-boundary.js';
+
+// Today's known breaches of the provider boundary, exact files only: debts for the provider-neutral
+// checkout to pay. Never add to this list; the rule warns when an entry is clean so it gets removed.
+export const KNOWN_PROVIDER_IMPORT_VIOLATIONS = ['main/checkout/service.ts', 'main/checkout/basket.ts'];
 
 const nodeBuiltins = ['fs', 'path', 'os', 'child_process', 'net', 'http', 'https', 'crypto', 'worker_threads', 'better-sqlite3', 'serialport', 'kysely', 'axios', 'pino'];
 
@@ -51,6 +58,14 @@ export default tseslint.config(
           { group: ['**/preload/**', 'node:*', '**/emulators/**', '**/native/**'], message: 'The renderer imports only the API contract.' },
         ],
       }],
+    },
+  },
+  {
+    files: ['main/checkout/**/*.ts', 'main/journal/**/*.ts', 'main/reports/**/*.ts', 'main/contract/**/*.ts', 'main/api/**/*.ts', 'renderer/**/*.ts', 'renderer/**/*.tsx'],
+    plugins: { paydesk: { rules: { 'provider-boundary': providerBoundary, 'provider-boundary-stale-allow-list': providerBoundaryStaleAllowList } } },
+    rules: {
+      'paydesk/provider-boundary': ['error', { knownViolations: KNOWN_PROVIDER_IMPORT_VIOLATIONS }],
+      'paydesk/provider-boundary-stale-allow-list': ['warn', { knownViolations: KNOWN_PROVIDER_IMPORT_VIOLATIONS }],
     },
   },
   {

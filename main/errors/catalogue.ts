@@ -109,6 +109,24 @@ export const CATALOGUE = {
   'scanner.open_failed': e('Не удалось открыть порт сканера. Обратитесь к администратору.', 'The scanner port could not be opened. Call the administrator.', 'fix_config'),
   'clock.drift': e('Часы кассы расходятся с сервером. Карты могут не проходить проверку. Обратитесь к администратору.', 'The till clock differs from the server. Cards may fail verification. Call the administrator.', 'call_admin', 'warning'),
 
+  // ---- card terminal app-to-app (owned by main/payapi/terminal; docs/providers.md)
+  'terminal.app_missing': e('Платёжное приложение терминала не найдено. Деньги не списаны. Обратитесь к администратору.', 'The terminal payment application was not found. Nothing was charged. Call IT.', 'fix_config'),
+  'terminal.unreachable': e('Нет связи с терминалом. Деньги не списаны. Проверьте терминал или выберите другой способ оплаты.', 'The terminal cannot be reached. Nothing was charged. Check it or use another method.', 'other_method'),
+  'terminal.declined': e('Оплата по карте отклонена. Выберите другой способ оплаты.', 'The card payment was declined. Choose another method.', 'other_method'),
+  'terminal.canceled': e('Оплата отменена на терминале. Повторите оплату или выберите другой способ.', 'The payment was cancelled on the terminal. Retry or use another method.', 'retry', 'info'),
+  'terminal.aborted': e('Операция на терминале прервана, деньги не списаны. Повторите оплату.', 'The terminal aborted the operation; nothing was charged. Retry.', 'retry', 'warning'),
+  'terminal.error': e('Терминал не провёл оплату. Повторите или выберите другой способ оплаты.', 'The terminal did not take the payment. Retry or use another method.', 'retry'),
+  'terminal.not_started': e('Оплата на терминале не начиналась, деньги не списаны. Повторите оплату.', 'The terminal never started this payment; nothing was charged. Retry.', 'retry', 'warning'),
+  'terminal.checking': e('Касса выясняет у терминала результат оплаты. Не проводите оплату повторно.', 'The till is asking the terminal for the result. Do not take payment again.', 'wait', 'warning'),
+  'terminal.no_answer': e('Терминал не ответил. Касса выясняет результат, не проводите оплату повторно.', 'The terminal did not answer; the till is finding out. Do not take payment again.', 'wait', 'warning'),
+  'terminal.app_killed': e('Платёжное приложение закрылось. Касса выясняет результат, не проводите оплату повторно.', 'The payment application was killed; the till is finding out. Do not take payment again.', 'wait', 'warning'),
+  'terminal.app_exited': e('Платёжное приложение завершилось без ответа. Касса выясняет результат, подождите.', 'The payment application exited without an answer; the till is finding out.', 'wait', 'warning'),
+  'terminal.bad_answer': e('Терминал прислал непонятный ответ. Касса выясняет результат, не проводите оплату повторно.', 'The terminal sent an unreadable answer; the till is finding out. Do not take payment again.', 'wait', 'warning'),
+  'terminal.double_answer': e('Терминал ответил дважды по-разному. Касса выясняет результат, подождите.', 'The terminal answered twice, differently; the till is finding out.', 'wait', 'warning'),
+  'terminal.connection_lost': e('Связь с терминалом прервалась. Касса выясняет результат, не проводите оплату повторно.', 'The connection to the terminal dropped; the till is finding out. Do not take payment again.', 'wait', 'warning'),
+  'terminal.unresolved': e('Результат оплаты на терминале не известен. Не проводите оплату повторно, обратитесь к администратору.', 'The terminal payment result is still unknown. Do not take payment again; call the administrator.', 'call_admin'),
+  'terminal.integrity_mismatch': e('Терминал провёл другую сумму. Не выдавайте товар, обратитесь к администратору.', 'The terminal charged a different amount. Do not hand over goods; call the administrator.', 'call_admin'),
+
   // ---- shifts and reports (owned by the shifts/reports capability; add keys here)
   'shift.not_open': e('Смена не открыта. Откройте смену.', 'No shift is open. Open a shift.', 'call_admin'),
   'shift.already_open': e('Смена уже открыта. Закройте её, прежде чем открыть новую.', 'A shift is already open. Close it before opening a new one.', 'check_status', 'warning'),
