@@ -20,6 +20,6 @@ export const atolConfigSchema = z.object({
   timeoutMs: z.number().int().min(200).max(120_000).default(10_000),
   /** How long one attempt polls the report before leaving the job to the outbox's backoff. */
   pollForMs: z.number().int().min(0).max(60_000).default(3_000),
-  pollEveryMs: z.number().int().min(50).max(10_000).default(500),
+  pollEveryMs: z.number().int().min(10).max(10_000).default(500),
 });
 export type AtolConfig = z.infer<typeof atolConfigSchema>;

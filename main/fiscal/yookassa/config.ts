@@ -13,7 +13,7 @@ export const yookassaConfigSchema = z.object({
   fallbackEmail: z.string().default(''),
   timeoutMs: z.number().int().min(200).max(120_000).default(10_000),
   pollForMs: z.number().int().min(0).max(60_000).default(3_000),
-  pollEveryMs: z.number().int().min(50).max(10_000).default(500),
+  pollEveryMs: z.number().int().min(10).max(10_000).default(500),
   /** Upper bound for a 202's retry_after, so one attempt never sleeps for long. */
   maxRetryAfterMs: z.number().int().min(0).max(60_000).default(5_000),
 });
