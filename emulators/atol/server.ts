@@ -5,7 +5,7 @@
 // documents stay `wait` for `processingMs`, then `done` with fiscal fields (or `fail` when told to).
 import { randomUUID } from 'node:crypto';
 import { atolRegisterRequestSchema, type AtolRegisterRequest } from '../../main/fiscal/atol/wire';
-import { NO_FAULTS, startJsonServer, take, type FiscalFaults, type JsonAnswer, type LoopbackServer } from '../fiscal-kit/http';
+import { GARBAGE, NO_FAULTS, startJsonServer, take, type FiscalFaults, type JsonAnswer, type LoopbackServer } from '../fiscal-kit/http';
 
 export interface AtolEmulatorOptions {
   port?: number;
@@ -104,6 +104,7 @@ export async function startAtolEmulator(options: AtolEmulatorOptions = {}): Prom
     const uuid = randomUUID();
     docs.set(uuid, { uuid, externalId: r.external_id, operation, groupCode: group, request: r, createdAtMs: now(), fiscalDocumentNumber: fdNumber, fail: faults.failDocuments });
     byExternal.set(key, uuid);
+    if (take(faults, 'garbageCount')) return GARBAGE;
     if (take(faults, 'alreadyExistsCount')) {
       return { status: 409, body: { uuid, status: 'fail', timestamp: new Date(now()).toISOString(), error: err(10, `В системе существует чек с external_id : ${r.external_id} и group_code: ${group}`) }, delayMs: slow };
     }

@@ -12,15 +12,21 @@ export interface FiscalFaults {
   /** The next N document sends are processed, then answered after `slowMs` (longer than the till waits). */
   slowCount: number;
   slowMs: number;
+  /** The next N document sends are processed, then answered 200 with an HTML page (a hostile proxy). */
+  garbageCount: number;
 }
 
-export const NO_FAULTS: FiscalFaults = { failFirst: 0, down: false, slowCount: 0, slowMs: 0 };
+export const NO_FAULTS: FiscalFaults = { failFirst: 0, down: false, slowCount: 0, slowMs: 0, garbageCount: 0 };
+
+export const GARBAGE: JsonAnswer = { status: 200, body: null, raw: '<html><body>502 Bad Gateway</body></html>' };
 
 export interface JsonAnswer {
   status: number;
   body: unknown;
   /** Wait this long before answering (the work is already done). */
   delayMs?: number;
+  /** Sent as-is as text/html instead of the JSON body. */
+  raw?: string;
 }
 
 export type JsonHandler = (req: { method: string; path: string; query: URLSearchParams; headers: http.IncomingHttpHeaders; body: unknown; rawBody: string }) => JsonAnswer | Promise<JsonAnswer>;
@@ -58,6 +64,11 @@ export async function startJsonServer(handler: JsonHandler, port = 0): Promise<L
         .then(async (answer) => {
           if (answer.delayMs) await new Promise((r) => setTimeout(r, answer.delayMs));
           if (res.destroyed) return;
+          if (answer.raw !== undefined) {
+            res.writeHead(answer.status, { 'Content-Type': 'text/html; charset=utf-8' });
+            res.end(answer.raw);
+            return;
+          }
           res.writeHead(answer.status, { 'Content-Type': 'application/json; charset=utf-8' });
           res.end(JSON.stringify(answer.body));
         })

@@ -5,7 +5,7 @@
 // silent are in docs/fiscal.md (a receipt without payment_id is accepted: our till sells on other rails).
 import { createHash, randomUUID } from 'node:crypto';
 import { yookassaReceiptRequestSchema, type YookassaReceiptRequest } from '../../main/fiscal/yookassa/wire';
-import { NO_FAULTS, startJsonServer, take, type FiscalFaults, type JsonAnswer } from '../fiscal-kit/http';
+import { GARBAGE, NO_FAULTS, startJsonServer, take, type FiscalFaults, type JsonAnswer } from '../fiscal-kit/http';
 
 export interface YookassaEmulatorOptions {
   port?: number;
@@ -95,6 +95,7 @@ export async function startYookassaEmulator(options: YookassaEmulatorOptions = {
       stored = { hash, id };
       byKey.set(key, stored);
     }
+    if (take(faults, 'garbageCount')) return GARBAGE;
     if (take(faults, 'processingCount')) return { status: 202, body: { type: 'processing', description: 'Request accepted, processing', retry_after: faults.retryAfterMs }, delayMs: slow };
     const doc = receipts.get(stored.id);
     return { status: 200, body: doc ? view(doc) : {}, delayMs: slow };

@@ -27,6 +27,7 @@ interface Service {
   documents(): { externalId: string; operation: string; lines: string[] }[];
   failFirst(n: number): void;
   slowOnce(ms: number): void;
+  garbage(n: number): void;
   setDown(down: boolean): void;
   failEverything(): void;
   close(): Promise<void>;
@@ -40,6 +41,7 @@ async function atolService(): Promise<Service> {
     documents: () => emu.documents().map((d) => ({ externalId: d.externalId, operation: d.operation, lines: d.request.receipt.items.map((i) => i.name) })),
     failFirst: (n) => emu.setFaults({ failFirst: n }),
     slowOnce: (ms) => emu.setFaults({ slowCount: 1, slowMs: ms }),
+    garbage: (n) => emu.setFaults({ garbageCount: n }),
     setDown: (down) => emu.setDown(down),
     failEverything: () => emu.setFaults({ failDocuments: true }),
     close: () => emu.close(),
@@ -59,6 +61,7 @@ async function yookassaService(): Promise<Service> {
     })),
     failFirst: (n) => emu.setFaults({ failFirst: n }),
     slowOnce: (ms) => emu.setFaults({ slowCount: 1, slowMs: ms }),
+    garbage: (n) => emu.setFaults({ garbageCount: n }),
     setDown: (down) => emu.setDown(down),
     failEverything: () => emu.setFaults({ cancelReceipts: true }),
     close: () => emu.close(),
@@ -152,6 +155,18 @@ describe.each([['atol', atolService], ['yookassa', yookassaService]] as const)('
     const attempts = listAttempts(journal.sqlite, id);
     expect(attempts[0]?.error_key).toBe('fiscal.timeout');
     expect(attempts.at(-1)).toMatchObject({ outcome: 'done', reconciled: 1 });
+  });
+
+  it('a hostile answer (HTML instead of JSON) after the service took the receipt is not trusted: checked, not re-created', async () => {
+    service.garbage(2);
+    const id = paidSale(journal, sale('s6'));
+    const w = worker(journal, service.connector());
+    w.start();
+    await settle(journal);
+    await w.stop();
+    expect(service.documents().map((d) => d.externalId)).toEqual(['s6']);
+    expect(listAttempts(journal.sqlite, id)[0]?.error_key).toBe('fiscal.response_invalid');
+    expect(getJob(journal.sqlite, id)?.state).toBe('done');
   });
 
   it('twenty sales in a row through a flaky service: twenty receipts, each once', async () => {
