@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import Database from 'better-sqlite3';
 import { z } from 'zod';
 import { openJournal, type Journal } from '../journal/database';
 import { claimNext, completeAttempt, enqueue, getJob, listAttempts, nextDueAt, recoverInterrupted, retryJobNow, type NewJob } from './store';
@@ -166,6 +167,31 @@ describe('outbox worker', () => {
     const worker = new OutboxWorker(db, [handler]);
     expect((await worker.runOnce())?.state).toBe('failed');
     expect(getJob(db, 1)?.lastErrorKey).toBe('outbox.payload_invalid');
+  });
+
+  it('a job whose outcome could not be recorded (database busy) is requeued and reconciled, not left running', async () => {
+    const db = journal.sqlite;
+    db.pragma('busy_timeout = 0');
+    enqueue(db, job('a'), 0);
+    const other = new Database(journal.file);
+    const calls: string[] = [];
+    const handler = registerHandler({
+      kind: 'test.job', payloadVersion: 1, payloadSchema: payload, backoff: policy,
+      run: async () => {
+        calls.push('run');
+        other.exec('BEGIN IMMEDIATE'); // another writer holds the lock when the worker records the outcome
+        setTimeout(() => other.exec('COMMIT'), 100);
+        return { type: 'done' } as AttemptOutcome;
+      },
+      reconcile: async () => { calls.push('reconcile'); return { type: 'done' } as AttemptOutcome; },
+    });
+    const worker = new OutboxWorker(db, [handler], { maxSleepMs: 20 });
+    worker.start();
+    await waitFor(() => getJob(db, 1)?.state === 'done');
+    await worker.stop();
+    other.close();
+    expect(calls).toEqual(['run', 'reconcile']);
+    expect(listAttempts(db, 1).map((a) => a.outcome)).toEqual(['interrupted', 'done']);
   });
 
   it('stop() ends a sleeping loop promptly and retryNow wakes it', async () => {

@@ -10,6 +10,8 @@ import type { AnyJobHandler, JobContext } from './handler';
 import { claimNext, completeAttempt, markReconciled, nextDueAt, recordRemoteRef, recoverInterrupted, retryJobNow, type ClaimedJob, type JobRecord } from './store';
 import { mustReconcile, type AttemptOutcome } from './transitions';
 
+const ERROR_PAUSE_MS = 200;
+
 export interface WorkerOptions {
   /** Wall clock (epoch ms) for due times; tests may pass a fake. */
   now?: () => number;
@@ -84,8 +86,15 @@ export class OutboxWorker {
       try {
         job = await this.runOnce();
       } catch {
-        // SQLite busy or the like: back off briefly rather than spin; the job stays as committed.
+        // SQLite busy or the like while recording an attempt: the job may be left `running`. With one worker
+        // per database nothing else runs, so requeue it (its next attempt reconciles) and pause, not spin.
         job = null;
+        await this.sleep(ERROR_PAUSE_MS);
+        try {
+          recoverInterrupted(this.db, this.now());
+        } catch {
+          // Still failing: the next round tries again.
+        }
       }
       if (job || this.stopping) continue;
       const due = nextDueAt(this.db);
