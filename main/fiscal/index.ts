@@ -7,6 +7,7 @@ import { YookassaConnector } from './yookassa/client';
 export * from './connector';
 export * from './receipt';
 export * from './config';
+export { saleReceipt, refundReceipt, type ReceiptSource } from './build';
 export { enqueueFiscalReceipt, fiscalJobHandlers, FISCAL_SELL, FISCAL_REFUND } from './jobs';
 export { AtolConnector } from './atol/client';
 export { YookassaConnector } from './yookassa/client';

@@ -9,6 +9,7 @@ import { idempotenceKey, toYookassaRequest, unitPriced } from './yookassa/map';
 import { yookassaConfigSchema } from './yookassa/config';
 import { yookassaReceiptRequestSchema } from './yookassa/wire';
 import { FiscalError } from './connector';
+import { refundReceipt, saleReceipt } from './build';
 
 const receipt: FiscalReceipt = fiscalReceiptSchema.parse({
   operation: 'sell', externalId: 'op-1', createdAt: '2026-11-30T09:00:00.000Z',
@@ -108,5 +109,24 @@ describe('ЮKassa mapping', () => {
   });
   it('cash is refused (ЮKassa has no cash settlement)', () => {
     expect(() => toYookassaRequest({ ...receipt, payments: [{ type: 'cash', sumKop: 59_980 }] }, config)).toThrow(FiscalError);
+  });
+});
+
+describe('receipts from what the checkout records', () => {
+  const config = fiscalConfigSchema.parse({});
+  const basket = [
+    { name: 'Молоко', priceKop: 8_990, quantity: 2, measure: 'PIECE', totalKop: 17_980, tax: 'vat10' },
+    { name: 'Сыр', priceKop: 120, quantity: 350, measure: 'GRAM', totalKop: 42_000, tax: 'vat22' },
+  ];
+  it('a sale: all lines, one cashless payment of the total, the Koshelek block', () => {
+    const r = saleReceipt({ operationId: 'op-9', createdAt: '2026-11-30T09:00:00.000Z', lines: basket, koshelek: { orderId: 'o-9', paymentTransactionId: 'p-9' } }, config);
+    expect(r).toMatchObject({ operation: 'sell', externalId: 'op-9', payments: [{ type: 'cashless', sumKop: 59_980 }] });
+    expect(r.lines.map((l) => l.measure)).toEqual(['piece', 'gram']);
+  });
+  it('a partial refund: only the refunded line and quantity, linked to its sale', () => {
+    const r = refundReceipt({ operationId: 'rf-1', saleOperationId: 'op-9', createdAt: '2026-11-30T10:00:00.000Z', lines: [{ ...basket[0]!, quantity: 1, totalKop: 8_990 }] }, config);
+    expect(r).toMatchObject({ operation: 'sell_refund', parentExternalId: 'op-9', payments: [{ sumKop: 8_990 }] });
+    expect(r.lines).toHaveLength(1);
+    expect(r.lines[0]).toMatchObject({ name: 'Молоко', quantity: 1, sumKop: 8_990 });
   });
 });
