@@ -247,6 +247,7 @@ export function recordRemoteRef(db: Database.Database, jobId: number, attempt: n
 
 export function markReconciled(db: Database.Database, jobId: number, attempt: number): void {
   statements(db).markReconciled.run(jobId, attempt);
+  failpoint('outbox.after_mark_reconciled');
 }
 
 /** Ends a running attempt with its outcome, in one commit. */

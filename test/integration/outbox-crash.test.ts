@@ -85,10 +85,23 @@ async function crashThenFinish(c: Connector, saleId: string, sequence: OutboxFai
   expect(finish.lines.at(-1)).toMatchObject({ event: 'settled', state: 'done' });
 }
 
-// after_recover only fires when a restart finds a job left running, so it follows a kill after the claim.
-const CASES: OutboxFailpoint[][] = OUTBOX_FAILPOINTS.filter((fp) => fp !== 'outbox.after_recover').map((fp) => [fp]);
-CASES.push(['outbox.after_claim', 'outbox.after_recover']);
-CASES.push(['outbox.after_send', 'outbox.after_send']); // killed again right after the reconciliation answered
+// Each sequence kills one process per failpoint; points that only fire on a later attempt (recovery,
+// reconciliation) follow a kill that makes that attempt happen.
+const CASES: OutboxFailpoint[][] = [
+  ['outbox.after_enqueue'],
+  ['outbox.after_claim'],
+  ['outbox.after_remote_ref'],
+  ['outbox.after_send'],
+  ['outbox.after_complete'],
+  ['outbox.after_claim', 'outbox.after_recover'],
+  ['outbox.after_claim', 'outbox.after_mark_reconciled'],
+  ['outbox.after_send', 'outbox.after_send'], // killed again right after the reconciliation answered
+  ['outbox.after_remote_ref', 'outbox.after_mark_reconciled', 'outbox.after_send'],
+];
+
+it('the cases cover every failpoint', () => {
+  expect(new Set(CASES.flat())).toEqual(new Set(OUTBOX_FAILPOINTS));
+});
 
 describe.each(['atol', 'yookassa'] as const)('%s: SIGKILL at every step, then restart', (c) => {
   it.each(CASES.map((seq) => [seq.join(' → '), seq] as const))('%s: exactly one receipt', async (_label, seq) => {
