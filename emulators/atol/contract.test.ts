@@ -67,3 +67,17 @@ describe('ATOL Online v5 emulator contract', () => {
     expect(emu.documents().length).toBe(before);
   });
 });
+
+describe('ATOL emulator control API', () => {
+  it('sets faults from another process and lists documents; a bad patch is refused', async () => {
+    const set = await fetch(`${emu.url}/__emulator/faults`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ failFirst: 1 }) });
+    expect(await set.json()).toMatchObject({ failFirst: 1 });
+    const token = String((await post('getToken', { login: 'emulator', pass: 'emulator' })).json.token);
+    expect((await post('group-1/sell', documented('ctl-1'), token)).status).toBe(500);
+    expect((await post('group-1/sell', documented('ctl-1'), token)).status).toBe(200);
+    const bad = await fetch(`${emu.url}/__emulator/faults`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ failFirst: -1, down: true }) });
+    expect(bad.status).toBe(400);
+    const listed = (await (await fetch(`${emu.url}/__emulator/documents`)).json()) as { external_id: string }[];
+    expect(listed.filter((d) => d.external_id === 'ctl-1')).toHaveLength(1);
+  });
+});

@@ -4,6 +4,7 @@
 // error code 10 and the existing document's uuid; a bad or expired token answers 401 with code 11;
 // documents stay `wait` for `processingMs`, then `done` with fiscal fields (or `fail` when told to).
 import { randomUUID } from 'node:crypto';
+import { z } from 'zod';
 import { atolRegisterRequestSchema, type AtolRegisterRequest } from '../../main/fiscal/atol/wire';
 import { GARBAGE, NO_FAULTS, startJsonServer, take, type FiscalFaults, type JsonAnswer, type LoopbackServer } from '../fiscal-kit/http';
 
@@ -48,6 +49,11 @@ export interface AtolEmulator {
   setDown(down: boolean): void;
   close(): Promise<void>;
 }
+
+const atolFaultsPatchSchema = z.object({
+  failFirst: z.number().int().min(0), slowCount: z.number().int().min(0), slowMs: z.number().int().min(0),
+  garbageCount: z.number().int().min(0), alreadyExistsCount: z.number().int().min(0), failDocuments: z.boolean(),
+}).partial().strict();
 
 const err = (code: number, text: string, type = 'system'): { error_id: string; code: number; text: string; type: string } => ({ error_id: randomUUID(), code, text, type });
 const OPERATIONS = new Set(['sell', 'sell_refund', 'buy', 'buy_refund']);
@@ -112,6 +118,16 @@ export async function startAtolEmulator(options: AtolEmulatorOptions = {}): Prom
   };
 
   const server: LoopbackServer = await startJsonServer((req) => {
+    // Control API for tests and people driving the emulator from another process (docs/fiscal.md).
+    if (req.path === '/__emulator/faults' && req.method === 'POST') {
+      const patch = atolFaultsPatchSchema.safeParse(req.body);
+      if (!patch.success) return { status: 400, body: { error: patch.error.issues.map((i) => i.path.join('.')).join(', ') } };
+      Object.assign(faults, patch.data);
+      return { status: 200, body: faults };
+    }
+    if (req.path === '/__emulator/documents' && req.method === 'GET') {
+      return { status: 200, body: [...docs.values()].map((d) => ({ uuid: d.uuid, external_id: d.externalId, operation: d.operation, report: report(d) })) };
+    }
     const parts = req.path.split('/').filter(Boolean); // possystem, v5, ...
     if (parts[0] !== 'possystem' || parts[1] !== 'v5') return { status: 404, body: { error: err(404, 'Not found') } };
     const rest = parts.slice(2);

@@ -50,3 +50,14 @@ describe('ЮKassa receipts emulator contract', () => {
     expect((await fetch(`${emu.baseUrl}receipts/nope`, { headers: { Authorization: auth } })).status).toBe(404);
   });
 });
+
+describe('ЮKassa emulator control API', () => {
+  it('sets faults from another process and lists receipts with their keys', async () => {
+    const set = await fetch(`${emu.url}/__emulator/faults`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ failFirst: 1 }) });
+    expect(set.status).toBe(200);
+    expect((await post(example, { Authorization: auth, 'Idempotence-Key': 'ctl' })).status).toBe(500);
+    expect((await post(example, { Authorization: auth, 'Idempotence-Key': 'ctl' })).status).toBe(200);
+    const listed = (await (await fetch(`${emu.url}/__emulator/receipts`)).json()) as { idempotence_key: string }[];
+    expect(listed.filter((r) => r.idempotence_key === 'ctl')).toHaveLength(1);
+  });
+});

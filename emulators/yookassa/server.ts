@@ -4,6 +4,7 @@
 // fault modes incl. HTTP 202 {"type":"processing","retry_after":ms}. Choices where the docs are
 // silent are in docs/fiscal.md (a receipt without payment_id is accepted: our till sells on other rails).
 import { createHash, randomUUID } from 'node:crypto';
+import { z } from 'zod';
 import { yookassaReceiptRequestSchema, type YookassaReceiptRequest } from '../../main/fiscal/yookassa/wire';
 import { GARBAGE, NO_FAULTS, startJsonServer, take, type FiscalFaults, type JsonAnswer } from '../fiscal-kit/http';
 
@@ -47,6 +48,11 @@ export interface YookassaEmulator {
   setDown(down: boolean): void;
   close(): Promise<void>;
 }
+
+const yookassaFaultsPatchSchema = z.object({
+  failFirst: z.number().int().min(0), slowCount: z.number().int().min(0), slowMs: z.number().int().min(0), garbageCount: z.number().int().min(0),
+  processingCount: z.number().int().min(0), retryAfterMs: z.number().int().min(0), cancelReceipts: z.boolean(),
+}).partial().strict();
 
 const error = (status: number, code: string, description: string, parameter?: string): JsonAnswer =>
   ({ status, body: { type: 'error', id: randomUUID(), code, description, ...(parameter ? { parameter } : {}) } });
@@ -102,6 +108,16 @@ export async function startYookassaEmulator(options: YookassaEmulatorOptions = {
   };
 
   const server = await startJsonServer((req) => {
+    // Control API for tests and people driving the emulator from another process (docs/fiscal.md).
+    if (req.path === '/__emulator/faults' && req.method === 'POST') {
+      const patch = yookassaFaultsPatchSchema.safeParse(req.body);
+      if (!patch.success) return { status: 400, body: { error: patch.error.issues.map((i) => i.path.join('.')).join(', ') } };
+      Object.assign(faults, patch.data);
+      return { status: 200, body: faults };
+    }
+    if (req.path === '/__emulator/receipts' && req.method === 'GET') {
+      return { status: 200, body: [...receipts.values()].map((r) => ({ idempotence_key: r.idempotenceKey, ...view(r) })) };
+    }
     if (req.headers.authorization !== expectedAuth) return error(401, 'invalid_credentials', 'Authentication by given credentials failed');
     const parts = req.path.split('/').filter(Boolean);
     if (parts[0] !== 'v3' || parts[1] !== 'receipts') return error(404, 'not_found', 'not found');

@@ -285,6 +285,22 @@ describe('ЮKassa specifics', () => {
     expect(getJob(journal.sqlite, id)?.state).toBe('done');
   });
 
+  it('once ЮKassa named the receipt, later attempts read it by id: expired keys cannot duplicate it', async () => {
+    await emu.close();
+    emu = await startYookassaEmulator({ processingMs: 600 });
+    const id = paidSale(journal, sale('y3'));
+    const w = new OutboxWorker(journal.sqlite, fiscalJobHandlers(new YookassaConnector(yookassaTestConfig(emu.baseUrl, { pollForMs: 0 })), FAST_BACKOFF), {
+      maxSleepMs: 20,
+      onJobFinished: () => emu.forgetKeys(), // every key "expires" between attempts
+    });
+    w.start();
+    await settle(journal);
+    await w.stop();
+    expect(emu.receipts()).toHaveLength(1);
+    expect(emu.keysSeen()).toHaveLength(1);
+    expect(getJob(journal.sqlite, id)).toMatchObject({ state: 'done', remoteRef: emu.receipts()[0]?.id });
+  });
+
   it('wrong credentials stop the job with a config reason and create nothing', async () => {
     const id = paidSale(journal, sale('y2'));
     const w = worker(journal, new YookassaConnector(yookassaTestConfig(emu.baseUrl, { secretKey: 'wrong' })));
