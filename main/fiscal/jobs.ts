@@ -3,6 +3,7 @@
 // through a FiscalConnector; after any earlier attempt it first asks the connector what became of it.
 import type Database from 'better-sqlite3';
 import { z } from 'zod';
+import { PaydeskError } from '../errors/catalogue';
 import { enqueue } from '../outbox/store';
 import { registerHandler, type AnyJobHandler, type JobContext, type ReconcileResult } from '../outbox/handler';
 import type { AttemptOutcome } from '../outbox/transitions';
@@ -26,7 +27,11 @@ export function fiscalJobKind(receipt: Pick<FiscalReceipt, 'operation'>): string
  * (or the accepted refund), so both commit or neither does. Enqueueing the same operation twice is one job.
  */
 export function enqueueFiscalReceipt(db: Database.Database, receipt: FiscalReceipt, nowMs: number = Date.now()): { id: number; created: boolean } {
-  const valid = fiscalReceiptSchema.parse(receipt);
+  // The caller builds and checks the receipt before money moves (saleReceipt at basket time); a receipt
+  // that still fails here is refused with a catalogue key, and the caller's transaction decides.
+  const parsed = fiscalReceiptSchema.safeParse(receipt);
+  if (!parsed.success) throw new PaydeskError('fiscal.rejected', parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
+  const valid = parsed.data;
   const kind = fiscalJobKind(valid);
   const saleId = valid.operation === 'sell' ? valid.externalId : (valid.parentExternalId ?? valid.externalId);
   return enqueue(db, {

@@ -130,3 +130,21 @@ describe('receipts from what the checkout records', () => {
     expect(r.lines[0]).toMatchObject({ name: 'Молоко', quantity: 1, sumKop: 8_990 });
   });
 });
+
+describe('enqueueing a receipt', () => {
+  it('an unchecked, inconsistent receipt is refused with a catalogue key, not a raw schema error', async () => {
+    const { enqueueFiscalReceipt } = await import('./jobs');
+    const { PaydeskError } = await import('../errors/catalogue');
+    const Database = (await import('better-sqlite3')).default;
+    const db = new Database(':memory:');
+    try {
+      enqueueFiscalReceipt(db, { ...receipt, payments: [{ type: 'cashless', sumKop: 1 }] });
+      expect.unreachable();
+    } catch (error) {
+      expect(error).toBeInstanceOf(PaydeskError);
+      expect((error as InstanceType<typeof PaydeskError>).key).toBe('fiscal.rejected');
+    } finally {
+      db.close();
+    }
+  });
+});
