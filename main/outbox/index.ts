@@ -4,5 +4,5 @@ export { enqueue, getJob, findJobByDedupeKey, listAttempts, retryJobNow, type Ne
 export { OutboxWorker, type WorkerOptions } from './worker';
 export { registerHandler, type JobHandler, type AnyJobHandler, type JobContext, type ReconcileResult } from './handler';
 export { backoffSchedule, backoffDelayMs, DEFAULT_BACKOFF, backoffPolicySchema, type BackoffPolicy } from './backoff';
-export { queueView, outboxHealth, jobsForOperation, type QueueItem, type OutboxHealth } from './views';
+export { queueView, outboxHealth, outboxDoctorCheck, jobsForOperation, type QueueItem, type OutboxHealth } from './views';
 export type { AttemptOutcome } from './transitions';

@@ -8,7 +8,7 @@ import Database from 'better-sqlite3';
 import { z } from 'zod';
 import { openJournal, type Journal } from '../journal/database';
 import { claimNext, completeAttempt, enqueue, getJob, listAttempts, nextDueAt, recoverInterrupted, retryJobNow, type NewJob } from './store';
-import { outboxHealth, queueView } from './views';
+import { outboxDoctorCheck, outboxHealth, queueView } from './views';
 import { OutboxWorker } from './worker';
 import { registerHandler } from './handler';
 import type { AttemptOutcome } from './transitions';
@@ -114,6 +114,20 @@ describe('outbox store', () => {
     ]);
     expect(nextDueAt(db)).toBe(0);
     expect(outboxHealth(db, 0)).toMatchObject({ pending: 1, retrying: 1, failed: 0, attention: false });
+  });
+
+  it('the doctor line: ok when empty, warn while jobs wait, fail after a permanent failure; old databases are reported', () => {
+    const db = journal.sqlite;
+    expect(outboxDoctorCheck(db, 0).status).toBe('ok');
+    enqueue(db, job('a'), 0);
+    expect(outboxDoctorCheck(db, 5_000)).toMatchObject({ status: 'warn', detail: expect.stringContaining('1 pending') });
+    const c = claimNext(db, 0);
+    if (!c) throw new Error('no job');
+    completeAttempt(db, c, { type: 'failed', errorKey: 'fiscal.auth', message: '401' }, policy, 0, 1);
+    expect(outboxDoctorCheck(db, 0).status).toBe('fail');
+    const bare = new Database(':memory:');
+    expect(outboxDoctorCheck(bare).status).toBe('warn');
+    bare.close();
   });
 
   it('a job found running at start-up is requeued, its attempt marked interrupted', () => {

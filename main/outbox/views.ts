@@ -102,3 +102,17 @@ export function jobsForOperation(db: Database.Database, operationExternalId: str
       return { id: r.id, kind: r.kind, state: r.state, attempts: r.attempts, remoteRef: r.remote_ref, resultJson: r.result_json };
     });
 }
+
+/**
+ * The outbox line of `paydesk doctor` (same shape as its checks): warn while jobs wait, fail when a job
+ * failed permanently. A database from before the outbox migration is reported, not crashed on.
+ */
+export function outboxDoctorCheck(db: Database.Database, nowMs: number = Date.now()): { name: string; status: 'ok' | 'warn' | 'fail'; detail: string } {
+  const exists = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'outbox_jobs'").get() !== undefined;
+  if (!exists) return { name: 'outbox', status: 'warn', detail: 'no outbox table yet (created on next start)' };
+  const h = outboxHealth(db, nowMs);
+  const waiting = h.pending + h.retrying + h.running;
+  const detail = `${h.done} done, ${h.pending} pending, ${h.retrying} retrying, ${h.running} running, ${h.failed} failed`
+    + (h.oldestUnfinishedAgeS !== null ? `; oldest unfinished ${h.oldestUnfinishedAgeS} s` : '');
+  return { name: 'outbox', status: h.failed > 0 ? 'fail' : waiting > 0 ? 'warn' : 'ok', detail };
+}
