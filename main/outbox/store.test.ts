@@ -208,6 +208,30 @@ describe('outbox worker', () => {
     expect(listAttempts(db, 1).map((a) => a.outcome)).toEqual(['interrupted', 'done']);
   });
 
+  it('a wall-clock jump backward does not stretch a backoff delay (monotonic clock decides)', async () => {
+    const db = journal.sqlite;
+    let wall = 1_000_000;
+    let mono = 0;
+    enqueue(db, job('a'), wall);
+    let runs = 0;
+    const handler = registerHandler({
+      kind: 'test.job', payloadVersion: 1, payloadSchema: payload, backoff: policy,
+      run: async () => { runs += 1; return (runs === 1 ? { type: 'retry', errorKey: 'fiscal.unavailable', message: 'down' } : { type: 'done' }) as AttemptOutcome; },
+      reconcile: async () => ({ type: 'absent' }) as const,
+    });
+    const worker = new OutboxWorker(db, [handler], { now: () => wall, monotonic: () => mono, maxSleepMs: 5 });
+    worker.start();
+    await waitFor(() => runs === 1 && getJob(db, 1)?.state === 'queued');
+    expect(getJob(db, 1)?.runAfterMs).toBe(1_000_000 + 1_000);
+    wall -= 3_600_000; // the clock is set back an hour
+    await new Promise((r) => setTimeout(r, 30));
+    wall += 1_000; // one real second later...
+    mono += 1_000;
+    await waitFor(() => getJob(db, 1)?.state === 'done');
+    await worker.stop();
+    expect(runs).toBe(2);
+  });
+
   it('stop() ends a sleeping loop promptly and retryNow wakes it', async () => {
     const db = journal.sqlite;
     enqueue(db, { ...job('a'), runAfterMs: 10 ** 13 }, 0);

@@ -297,6 +297,15 @@ export function recoverInterrupted(db: Database.Database, nowMs: number): number
   return ids;
 }
 
+/**
+ * The wall clock jumped by `deltaMs` (NTP, a manager fixing the date): shift every waiting job by the same
+ * amount so its remaining wait is what the backoff chose, not hours more (backward) or none (forward).
+ */
+export function shiftQueuedJobs(db: Database.Database, deltaMs: number): number {
+  if (!Number.isFinite(deltaMs) || deltaMs === 0) return 0;
+  return db.prepare("UPDATE outbox_jobs SET run_after_ms = run_after_ms + ? WHERE state = 'queued'").run(Math.round(deltaMs)).changes;
+}
+
 /** A manager's "retry now": true when the job became due. */
 export function retryJobNow(db: Database.Database, jobId: number, nowMs: number): boolean {
   const s = statements(db);

@@ -1,13 +1,14 @@
 // The outbox worker: one loop per till database. It recovers jobs interrupted by a crash, runs due jobs
-// one at a time, sleeps until the next is due (never longer than `maxSleepMs`, so a wall-clock jump or a
-// job enqueued by another process is noticed), and stops cleanly. Attempt durations use the monotonic
-// clock; due times are persisted wall-clock ms because they must survive a restart.
+// one at a time, sleeps until the next is due (never longer than `maxSleepMs`, so a job enqueued by
+// another handle is noticed), and stops cleanly. Due times are persisted wall-clock ms because they must
+// survive a restart; the monotonic clock times attempts and detects wall-clock jumps, which shift the
+// waiting jobs so a backoff delay stays the delay it was (docs/outbox.md).
 import { performance } from 'node:perf_hooks';
 import type Database from 'better-sqlite3';
 import { DEFAULT_BACKOFF } from './backoff';
 import { failpoint } from './failpoints';
 import type { AnyJobHandler, JobContext } from './handler';
-import { claimNext, completeAttempt, markReconciled, nextDueAt, recordRemoteRef, recoverInterrupted, retryJobNow, type ClaimedJob, type JobRecord } from './store';
+import { claimNext, completeAttempt, markReconciled, nextDueAt, recordRemoteRef, recoverInterrupted, retryJobNow, shiftQueuedJobs, type ClaimedJob, type JobRecord } from './store';
 import { mustReconcile, type AttemptOutcome } from './transitions';
 
 const ERROR_PAUSE_MS = 200;
@@ -16,7 +17,11 @@ export interface WorkerOptions {
   /** Wall clock (epoch ms) for due times; tests may pass a fake. */
   now?: () => number;
   random?: () => number;
+  /** Monotonic clock (ms); tests may pass a fake. */
+  monotonic?: () => number;
   maxSleepMs?: number;
+  /** A wall-clock jump larger than this (ms) shifts waiting jobs by the jump. */
+  clockJumpMs?: number;
   onJobFinished?: (job: JobRecord, outcome: AttemptOutcome) => void;
 }
 
@@ -25,6 +30,10 @@ export class OutboxWorker {
   private readonly now: () => number;
   private readonly random: () => number;
   private readonly maxSleepMs: number;
+  private readonly monotonic: () => number;
+  private readonly clockJumpMs: number;
+  /** wall − monotonic at the last check; a change means the wall clock jumped. */
+  private clockOffset: number | null = null;
   private readonly abort = new AbortController();
   private stopping = false;
   private loopDone: Promise<void> | null = null;
@@ -39,6 +48,17 @@ export class OutboxWorker {
     this.now = options.now ?? Date.now;
     this.random = options.random ?? Math.random;
     this.maxSleepMs = options.maxSleepMs ?? 1_000;
+    this.monotonic = options.monotonic ?? (() => performance.now());
+    this.clockJumpMs = options.clockJumpMs ?? 5_000;
+  }
+
+  /** Detects a wall-clock jump against the monotonic clock and keeps waiting jobs' remaining delays. */
+  private checkClock(): void {
+    const offset = this.now() - this.monotonic();
+    if (this.clockOffset !== null && Math.abs(offset - this.clockOffset) > this.clockJumpMs) {
+      shiftQueuedJobs(this.db, offset - this.clockOffset);
+    }
+    this.clockOffset = offset;
   }
 
   /** Recovers interrupted jobs, then runs the loop until `stop()`. Returns the recovered job ids. */
@@ -84,6 +104,7 @@ export class OutboxWorker {
     while (!this.stopping) {
       let job: JobRecord | null;
       try {
+        this.checkClock();
         job = await this.runOnce();
       } catch {
         // SQLite busy or the like while recording an attempt: the job may be left `running`. With one worker
