@@ -244,10 +244,11 @@ describe('ATOL specifics', () => {
     await settle(journal);
     await w.stop();
     expect(emu.documents().map((d) => d.externalId)).toEqual(['a2', 'a3']);
-    const bad = worker(journal, new AtolConnector(atolTestConfig(emu.baseUrl, { password: 'wrong' })));
+    const bad = worker(journal, new AtolConnector(atolTestConfig(emu.baseUrl, { password: 'Pa55-secret-XYZ' })));
     const id = paidSale(journal, sale('a4'));
     expect((await bad.runOnce())?.state).toBe('failed');
     expect(getJob(journal.sqlite, id)?.lastErrorKey).toBe('fiscal.auth');
+    expect(JSON.stringify([getJob(journal.sqlite, id), listAttempts(journal.sqlite, id), queueView(journal.sqlite)])).not.toContain('Pa55-secret-XYZ');
   });
 
   it('a document still processing is polled across attempts with its uuid, not re-sent', async () => {
@@ -301,11 +302,14 @@ describe('ЮKassa specifics', () => {
     expect(getJob(journal.sqlite, id)).toMatchObject({ state: 'done', remoteRef: emu.receipts()[0]?.id });
   });
 
-  it('wrong credentials stop the job with a config reason and create nothing', async () => {
+  it('wrong credentials stop the job with a config reason, create nothing and leave no secret in the journal', async () => {
     const id = paidSale(journal, sale('y2'));
-    const w = worker(journal, new YookassaConnector(yookassaTestConfig(emu.baseUrl, { secretKey: 'wrong' })));
+    const w = worker(journal, new YookassaConnector(yookassaTestConfig(emu.baseUrl, { secretKey: 'Pa55-secret-XYZ' })));
     expect((await w.runOnce())?.state).toBe('failed');
     expect(getJob(journal.sqlite, id)?.lastErrorKey).toBe('fiscal.auth');
+    const stored = JSON.stringify([getJob(journal.sqlite, id), listAttempts(journal.sqlite, id), queueView(journal.sqlite)]);
+    expect(stored).not.toContain('Pa55-secret-XYZ');
+    expect(stored).not.toContain(Buffer.from('shop-1:Pa55-secret-XYZ').toString('base64'));
     expect(emu.receipts()).toHaveLength(0);
   });
 });
