@@ -62,12 +62,18 @@ function receiptsFor(c: Connector, saleId: string): number {
   return yookassa.receipts().filter((r) => (r.request.additional_user_props?.value ?? '').includes(`ptx-${saleId};`)).length;
 }
 
+/** The job as committed so far; undefined while the child has not created the database or its tables. */
 function jobState(db: string, saleId: string): { state: string; attempts: number } | undefined {
-  const sqlite = new Database(db, { readonly: true });
+  if (!fs.existsSync(db)) return undefined;
+  let sqlite: Database.Database | null = null;
   try {
+    sqlite = new Database(db, { readonly: true });
     return sqlite.prepare('SELECT state, attempts FROM outbox_jobs WHERE dedupe_key = ?').get(`fiscal.sell:${saleId}`) as { state: string; attempts: number } | undefined;
+  } catch (error) {
+    if (error instanceof Error && /no such table|unable to open/.test(error.message)) return undefined;
+    throw error;
   } finally {
-    sqlite.close();
+    sqlite?.close();
   }
 }
 
@@ -109,6 +115,27 @@ describe.each(['atol', 'yookassa'] as const)('%s: SIGKILL at every step, then re
     await crashThenFinish(c, saleId, [...seq]);
     expect(receiptsFor(c, saleId)).toBe(1);
     expect(jobState(path.join(dir, `${c}-${saleId}.db`), saleId)?.state).toBe('done');
+  });
+
+  it('the service is down across a restart of the till process: the receipt goes out once when it is back', async () => {
+    const saleId = `${c}-down-restart`;
+    const db = path.join(dir, `${c}-${saleId}.db`);
+    const setDown = (down: boolean): void => (c === 'atol' ? atol.setDown(down) : yookassa.setDown(down));
+    setDown(true);
+    try {
+      const first = runChild(['--db', db, '--connector', c, '--url', urlOf(c), '--sale', saleId, '--enqueue'], {});
+      const end = Date.now() + 15_000;
+      while ((jobState(db, saleId)?.attempts ?? 0) < 3 && Date.now() < end) await new Promise((r) => setTimeout(r, 20));
+      first.kill();
+      await first.exited;
+      expect(jobState(db, saleId)?.state).not.toBe('done');
+    } finally {
+      setDown(false);
+    }
+    expect(receiptsFor(c, saleId)).toBe(0);
+    const finish = await runChild(['--db', db, '--connector', c, '--url', urlOf(c), '--sale', saleId], {}).exited;
+    expect(finish.lines.at(-1)).toMatchObject({ event: 'settled', state: 'done' });
+    expect(receiptsFor(c, saleId)).toBe(1);
   });
 
   it('killed while the send is in flight (the service has it, the till does not know): exactly one receipt', async () => {
