@@ -118,7 +118,12 @@ export class OutboxWorker {
         }
       }
       if (job || this.stopping) continue;
-      const due = nextDueAt(this.db);
+      let due: number | null;
+      try {
+        due = nextDueAt(this.db);
+      } catch {
+        due = null; // busy: look again after the usual nap
+      }
       const delay = due === null ? this.maxSleepMs : Math.min(this.maxSleepMs, Math.max(0, due - this.now()));
       if (delay > 0) await this.sleep(delay);
     }
