@@ -140,6 +140,22 @@ export const CATALOGUE = {
   'report.integrity': e('Сохранённый Z-отчёт повреждён. Обратитесь к администратору.', 'A stored Z report fails its integrity check. Call IT.', 'call_admin'),
   'print.not_configured': e('Принтер чеков не настроен. Обратитесь к администратору.', 'No receipt printer is configured. Call IT.', 'fix_config', 'warning'),
   'print.failed': e('Не удалось напечатать. Отчёт сохранён — проверьте принтер и повторите печать из истории.', 'Printing failed. The report is kept: check the printer and reprint it from the history.', 'retry', 'warning'),
+
+  // ---- durable outbox and fiscal receipts (docs/outbox.md, docs/fiscal.md)
+  'outbox.payload_invalid': e('Повреждённое задание в очереди. Обратитесь к администратору.', 'A queued job is corrupt. Call IT.', 'call_admin'),
+  'outbox.handler_missing': e('Касса не умеет выполнять это задание из очереди. Обратитесь к администратору.', 'The till has no handler for this queued job. Call IT.', 'call_admin'),
+  'outbox.interrupted': e('Отправка прервана. Касса проверит результат и продолжит сама.', 'Sending was interrupted; the till will check the result and continue.', 'wait', 'info'),
+  'fiscal.queued': e('Чек в очереди: касса отправит его сама, как только сервис ответит.', 'The receipt is queued; the till sends it as soon as the service answers.', 'wait', 'info'),
+  'fiscal.processing': e('Чек принят сервисом фискализации и обрабатывается. Касса проверит результат сама.', 'The fiscal service accepted the receipt and is processing it; the till checks the result.', 'wait', 'info'),
+  'fiscal.unavailable': e('Сервис фискализации недоступен. Чек в очереди, касса повторит отправку сама. Повторно оплату не принимайте.', 'The fiscal service is unavailable; the receipt is queued and will be resent. Do not take payment again.', 'wait', 'warning'),
+  'fiscal.timeout': e('Сервис фискализации не ответил вовремя. Касса проверит, пробит ли чек, и повторит при необходимости.', 'The fiscal service did not answer in time; the till checks whether the receipt went through and retries if needed.', 'wait', 'warning'),
+  'fiscal.rate_limited': e('Сервис фискализации перегружен. Чек в очереди, касса повторит позже.', 'The fiscal service is rate limiting; the receipt stays queued.', 'wait', 'warning'),
+  'fiscal.auth': e('Касса не авторизована в сервисе фискализации. Обратитесь к администратору: проверьте логин и пароль. Чек ждёт в очереди.', 'Not authorised with the fiscal service (credentials). Call IT; the receipt waits in the queue.', 'fix_config'),
+  'fiscal.config': e('Сервис фискализации настроен неверно (адрес, группа касс, ИНН). Обратитесь к администратору. Чек ждёт в очереди.', 'The fiscal service settings are wrong (address, group, INN). Call IT; the receipt waits in the queue.', 'fix_config'),
+  'fiscal.rejected': e('Сервис фискализации отклонил чек. Обратитесь к администратору: проверьте данные чека (ставки НДС, суммы).', 'The fiscal service rejected the receipt data (VAT rates, sums). Call IT.', 'call_admin'),
+  'fiscal.failed': e('Чек не пробит: касса фискализации сообщила об ошибке. Обратитесь к администратору, чек ждёт решения в очереди.', 'The receipt was not registered: the cash register reported an error. Call IT; the receipt waits in the queue.', 'call_admin'),
+  'fiscal.response_invalid': e('Сервис фискализации прислал непонятный ответ. Касса проверит чек и повторит.', 'The fiscal service sent an invalid answer; the till checks and retries.', 'wait', 'warning'),
+  'fiscal.vat_rate_invalid': e('В чеке ставка НДС, которая не разрешена настройками кассы. Обратитесь к администратору.', 'A receipt line has a VAT rate the till settings do not allow. Call IT.', 'fix_config'),
 } as const satisfies Record<string, CatalogueEntry>;
 
 export type ErrorKey = keyof typeof CATALOGUE;
