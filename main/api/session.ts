@@ -9,6 +9,7 @@ import { describeError, type ErrorKey } from '../errors/catalogue';
 import type { PrinterConfig } from '../printing/config';
 import type { PrinterTransport } from '../printing/transport';
 import { createDispatcher, type ApiHandlers, type Dispatch } from './dispatcher';
+import { searchOperations } from './search';
 import { createShiftApi, type SessionCore } from './shift-api';
 
 export type { SessionCore } from './shift-api';
@@ -93,6 +94,10 @@ export function createApiSession(options: ApiSessionOptions): ApiSession {
       return operation ? withCashierError(operation) : null;
     },
     'operation.query': (input) => checkout.query(input).map(withCashierError),
+    'operation.search': (input) => {
+      const found = searchOperations((q) => checkout.query(q), input);
+      return { ...found, items: found.items.map(withCashierError) };
+    },
     'scan.wedge': (input) => scans.submitWedge(input.code, input.interKeyMs),
     'scan.manual': (input) => scans.submitManual(input.code),
     'scan.image': (input) => scans.submitImage(Buffer.from(input.pngBase64, 'base64')),

@@ -4,6 +4,7 @@ import type { OperationView } from '../../main/contract/checkout';
 import { useApi, useApiEvent } from '../app/context';
 import { useI18n } from '../lib/i18n';
 import { KeyButton } from '../lib/keys';
+import { paymentTypeLabel } from '../lib/labels';
 import { formatKop } from '../lib/money';
 
 const PAGE = 11;
@@ -60,7 +61,7 @@ export function JournalScreen(): ReactNode {
           {shown.length === 0 ? <tr><td colSpan={5} className="muted">{t('journal.empty')}</td></tr> : shown.map((op) => (
             <tr key={op.id} data-testid="journal-row" data-outcome={op.outcome ?? 'pending'} data-recovered={op.recovered}>
               <td>{new Date(op.createdAt).toLocaleTimeString('ru-RU')}</td>
-              <td>{t(`kind.${op.kind}`)}{op.paymentType ? ` · ${op.paymentType}` : ''}</td>
+              <td>{t(`kind.${op.kind}`)}{op.paymentType ? ` · ${paymentTypeLabel(op.paymentType)}` : ''}</td>
               <td className="ellipsis">{op.orderId}</td>
               <td className="num">{formatKop(op.amountKop)}</td>
               <td className={`st st-${op.outcome ?? 'pending'}`}>
