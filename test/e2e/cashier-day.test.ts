@@ -7,6 +7,7 @@
 //  * garbage amounts are refused with a message, a large one asks first;
 //  * every cashier screen visited is scanned for Latin enum values and ISO dates.
 // Screenshots go to test-output/screenshots/ (docs/ui.md uses them).
+import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeTestCard, testCardBarcode, type ReceivedRequest } from '../../emulators/koshelek';
 import type { OperationView } from '../../main/contract/checkout';
@@ -282,5 +283,31 @@ describe('the other screens', () => {
     await page.getByTestId('journal-row').first().waitFor();
     await audit('journal');
     await till.screenshot('ux-09-journal');
+  });
+});
+
+describe('IT: a config typo', () => {
+  it('is refused with "did you mean", summarised in Russian in the status bar, details on click, no file contents', async () => {
+    const { page } = till;
+    await page.keyboard.press('F1');
+    const good = fs.readFileSync(till.configFile, 'utf8');
+    const bad = JSON.parse(good) as { till: Record<string, unknown> };
+    bad.till.storname = 'Ромашка';
+    fs.writeFileSync(till.configFile, JSON.stringify(bad, null, 2));
+    await page.getByTestId('status-config').waitFor({ timeout: 5000 });
+    const pill = (await page.getByTestId('status-config').textContent()) ?? '';
+    expect(pill).toContain('till.storname');
+    expect(pill).toContain('прежними настройками');
+    await page.getByTestId('status-config').click();
+    const details = (await page.getByTestId('status-config-details').textContent()) ?? '';
+    expect(details).toContain('возможно, имелось в виду «storeName»');
+    expect(details).not.toContain('emulator:emulator');
+    await till.screenshot('ux-10-status-config-typo');
+    // a syntax error next to the password: the message never quotes the file
+    fs.writeFileSync(till.configFile, good.replace('"password": "emulator"', '"password": "emulator" oops'));
+    await expect.poll(() => page.getByTestId('status-config-details').textContent(), { timeout: 5000 }).toContain('не читается как JSON');
+    expect(await page.evaluate(() => document.body.innerText)).not.toContain('oops');
+    fs.writeFileSync(till.configFile, good);
+    await page.getByTestId('status-config').waitFor({ state: 'detached', timeout: 5000 });
   });
 });
