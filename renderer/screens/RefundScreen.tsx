@@ -10,6 +10,7 @@ import { useApi, useApiEvent } from '../app/context';
 import { useI18n } from '../lib/i18n';
 import { KeyButton, useKey } from '../lib/keys';
 import { localDateTime, paymentTypeLabel } from '../lib/labels';
+import { distinctTail, parseRuDate } from '../lib/search';
 import { formatKop, parseQuantity, parseRublesToKop } from '../lib/money';
 import { ErrorPanel } from './ErrorPanel';
 import { SlipView } from './SlipView';
@@ -25,27 +26,14 @@ type Stage =
   | { kind: 'done'; refund: OperationView }
   | { kind: 'failed'; error: CashierErrorView; refund: OperationView | null };
 
+/** Today as the cashier reads it, "30.11.2026" (a browser date picker would follow the OS locale, e.g. 11/30/2026). */
 function today(): string {
   const d = new Date();
-  return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
+  return `${String(d.getDate()).padStart(2, '0')}.${String(d.getMonth() + 1).padStart(2, '0')}.${d.getFullYear()}`;
 }
 
 function newKey(): string {
   return typeof crypto !== 'undefined' && 'randomUUID' in crypto ? crypto.randomUUID() : `${Date.now()}-${Math.random().toString(36).slice(2)}`;
-}
-
-/** Ids on one page often share a long prefix («POS-01-20261130-…»): show what tells them apart. */
-export function distinctTail(id: string, others: readonly string[]): string {
-  let common = id.length;
-  for (const other of others) {
-    if (other === id) continue;
-    let i = 0;
-    while (i < common && i < other.length && other[i] === id[i]) i += 1;
-    common = i;
-  }
-  const cut = id.lastIndexOf('-', common);
-  const from = cut > 0 && cut >= common - 12 ? cut + 1 : common;
-  return from > 6 ? `…${id.slice(from)}` : id;
 }
 
 export function RefundScreen({ onBusy }: { onBusy: (busy: boolean) => void }): ReactNode {
@@ -83,15 +71,21 @@ export function RefundScreen({ onBusy }: { onBusy: (busy: boolean) => void }): R
   });
 
   const load = async (at: number, focusList: boolean): Promise<void> => {
+    // The next keystroke belongs to the list (↑↓, PgUp/PgDn, then F6–F8). Focus it now, not when the
+    // answer arrives: a late focus would steal the cursor from whatever the cashier did meanwhile.
+    if (focusList) listRef.current?.focus();
+    const day = parseRuDate(date);
+    if (day === null) {
+      setHint(t('refund.hint.date'));
+      return;
+    }
     try {
-      const page = await api.call('operation.search', { text, ...(date ? { date } : {}), kind: 'payment', offset: at, limit: PAGE });
+      const page = await api.call('operation.search', { text, ...(day ? { date: day } : {}), kind: 'payment', offset: at, limit: PAGE });
       setResult(page);
       setOffset(at);
       setSelected(0);
       setStage({ kind: 'search' });
       setHint(null);
-      // The next keystroke belongs to the list (↑↓, PgUp/PgDn, then F6–F8).
-      if (focusList && page.items.length > 0) requestAnimationFrame(() => listRef.current?.focus());
     } catch (error) {
       setStage({ kind: 'failed', error: asCashierError(error), refund: null });
     }
@@ -169,9 +163,10 @@ export function RefundScreen({ onBusy }: { onBusy: (busy: boolean) => void }): R
           <label className="field search-text"><span>{t('refund.query')}</span>
             <input data-testid="refund-query" autoFocus value={text} placeholder={t('refund.queryHint')} onChange={(e) => setText(e.target.value)} /></label>
           <label className="field"><span>{t('refund.date')}</span>
-            <input data-testid="refund-date" type="date" value={date} onChange={(e) => setDate(e.target.value)} /></label>
+            <input data-testid="refund-date" inputMode="numeric" placeholder={t('refund.anyDay')} value={date} onChange={(e) => setDate(e.target.value)} /></label>
           <button type="submit" className="btn btn-primary" data-testid="refund-find"><kbd>Enter</kbd><span>{t('refund.find')}</span></button>
         </form>
+        {hint && !payment ? <div className="field-error" role="alert">{hint}</div> : null}
         <div className="label" data-testid="refund-count">
           {found === null ? t('refund.pick') : total === 0 ? t('refund.none')
             : `${t('refund.found')}: ${total} · ${t('journal.page')} ${Math.floor(offset / PAGE) + 1}/${pages} — ${t('refund.pick')}`}

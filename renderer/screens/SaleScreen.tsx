@@ -485,7 +485,7 @@ export function SaleScreen({ terminalId, onBusy, onOpenJournal, scan, onScanHand
         <div className="lines-scroll" data-testid="lines-scroll">
           <table className="lines" data-testid="lines">
             <tbody>
-              {basketLines.length === 0 ? <tr><td className="muted">{t('sale.noLines')}</td></tr> : basketLines.map((b, i) => {
+              {basketLines.length === 0 ? <tr><td className="muted" colSpan={6}>{t('sale.noLines')}</td></tr> : basketLines.map((b, i) => {
                 const l = b.line;
                                 return (
                   <tr key={`${l.article}-${i}`} data-testid="line-row" ref={i === basketLines.length - 1 ? linesEnd : undefined}>

@@ -284,6 +284,22 @@ describe('the other screens', () => {
     await audit('journal');
     await till.screenshot('ux-09-journal');
   });
+
+  it('«?» shows the shortcut list (Esc, Enter, PgUp explained) without touching the amount; Esc closes it', async () => {
+    const { page } = till;
+    await page.keyboard.press('F1');
+    await page.keyboard.press('F10');
+    await page.keyboard.type('12', { delay: CASHIER_KEY_MS });
+    await page.keyboard.press('?');
+    await page.getByTestId('shortcut-help').waitFor();
+    const text = (await page.getByTestId('shortcut-help').textContent()) ?? '';
+    for (const key of ['Esc', 'Enter', 'PgUp', 'F9', 'F10', 'F6 / F7 / F8']) expect(text).toContain(key);
+    await audit('shortcut list');
+    await till.screenshot('ux-11-shortcuts');
+    await page.keyboard.press('Escape');
+    await page.getByTestId('shortcut-help').waitFor({ state: 'detached' });
+    expect(await page.getByTestId('amount').inputValue()).toBe('12');
+  });
 });
 
 describe('IT: a config typo', () => {
