@@ -107,7 +107,7 @@ export function App({ connection }: { connection: Connection }): ReactNode {
             <KeyButton k="F4" variant="nav" onPress={() => setLang(current === 'ru' ? 'en' : 'ru')} testId="nav-lang">{t('nav.lang')}</KeyButton>
           </nav>
           <main className="screen">
-            {screen === 'sale' ? <SaleScreen terminalId={status?.till.terminalId ?? 'POS'} onBusy={onBusy} onOpenJournal={() => setScreen('journal')} scan={scan} onScanHandled={onScanHandled} /> : null}
+            {screen === 'sale' ? <SaleScreen terminalId={status?.till.terminalId ?? 'POS'} onBusy={onBusy} onOpenJournal={() => setScreen('journal')} scan={scan} onScanHandled={onScanHandled} connection={link} /> : null}
             {screen === 'refund' ? <RefundScreen onBusy={onBusy} /> : null}
             {screen === 'journal' ? <JournalScreen /> : null}
             {screen === 'shift' ? <ShiftScreen onOpenJournal={() => setScreen('journal')} /> : null}

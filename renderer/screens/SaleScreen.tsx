@@ -2,6 +2,7 @@
 // with elapsed time and a cancel while cancellable → result with the slip, or the cashier instruction.
 import { useCallback, useEffect, useLayoutEffect, useRef, useState, type FormEvent, type ReactNode } from 'react';
 import type { ScanResultView } from '../../main/contract/api';
+import type { ConnectionState } from '../api/ws-bridge';
 import type { AvailabilityResult, CashierErrorView, OperationView, SaleLineInput } from '../../main/contract/checkout';
 import { asCashierError, localError } from '../api/client';
 import { useApi, useApiEvent } from '../app/context';
@@ -74,9 +75,11 @@ export interface SaleScreenProps {
   /** Scans delivered while this screen is shown (serial events and wedge results). */
   scan: ScanResultView | null;
   onScanHandled: () => void;
+  /** The link to the core (kiosk WebSocket; always 'open' under Electron). */
+  connection?: ConnectionState;
 }
 
-export function SaleScreen({ terminalId, onBusy, onOpenJournal, scan, onScanHandled }: SaleScreenProps): ReactNode {
+export function SaleScreen({ terminalId, onBusy, onOpenJournal, scan, onScanHandled, connection = 'open' }: SaleScreenProps): ReactNode {
   const api = useApi();
   const { t, lang } = useI18n();
   const unit = (measure: string): string => MEASURE_SHORT[measure]?.[lang] ?? measure;
@@ -108,6 +111,11 @@ export function SaleScreen({ terminalId, onBusy, onOpenJournal, scan, onScanHand
   const latest = useRef(new Map<string, OperationView>());
   const amountRef = useRef<HTMLInputElement>(null);
   const inFlight = useRef(false);
+  /** The order of the payment on screen, to find it again after the core restarts. */
+  const orderRef = useRef<string | null>(null);
+  /** Set while the core is lost with a payment on screen; what recovery found is shown on reconnect. */
+  const [lostOrder, setLostOrder] = useState<string | null>(null);
+  const [recovery, setRecovery] = useState<string | null>(null);
 
   const linesTotal = lines.reduce((sum, l) => sum + lineTotalKop(l.priceKop, l.quantity, l.discountKop ?? 0), 0);
   const problem = lines.length > 0 ? null : amountProblem(amountText);
@@ -277,9 +285,11 @@ export function SaleScreen({ terminalId, onBusy, onOpenJournal, scan, onScanHand
     startedAt.current = performance.now();
     setElapsedMs(0);
     setPhase({ kind: 'paying', operation: null, paymentType, cancelling: false });
+    const orderId = newOrderId(terminalId);
+    orderRef.current = orderId;
     try {
       const operation = await api.call('sale.pay', {
-        orderId: newOrderId(terminalId), ...basket(), card: { loyaltyId: card.loyaltyId, cardSession: card.cardSession }, paymentType,
+        orderId, ...basket(), card: { loyaltyId: card.loyaltyId, cardSession: card.cardSession }, paymentType,
       });
       const newest = latest.current.get(operation.id);
       const view = newest && newest.updatedAt >= operation.updatedAt ? newest : operation;
@@ -350,6 +360,8 @@ export function SaleScreen({ terminalId, onBusy, onOpenJournal, scan, onScanHand
     setNotice(null);
     setCameraOpen(false);
     setAdminCalled(false);
+    setRecovery(null);
+    orderRef.current = null;
     setPhase({ kind: 'edit' });
     latest.current.clear();
     setFocusAmount((n) => n + 1);
@@ -379,6 +391,34 @@ export function SaleScreen({ terminalId, onBusy, onOpenJournal, scan, onScanHand
   useEffect(() => {
     linesEnd.current?.scrollIntoView({ block: 'nearest' });
   }, [basketLines.length]);
+
+  // Core lost: a payment on screen stops looking live; on reconnect the journal says what became of it.
+  const lost = connection !== 'open';
+  useEffect(() => {
+    if (lost && (phase.kind === 'paying' || phase.kind === 'checking' || (phase.kind === 'failed' && phase.error.key === 'shell.disconnected'))) {
+      setLostOrder(orderRef.current ?? '');
+    }
+  }, [lost, phase]);
+  useEffect(() => {
+    if (lost || lostOrder === null) return;
+    const orderId = lostOrder;
+    setLostOrder(null);
+    void (async () => {
+      const found = orderId ? await api.call('operation.query', { orderId, kind: 'payment', limit: 1 }).catch(() => []) : [];
+      const operation = found[0];
+      if (!operation) {
+        // Never journaled: nothing was sent to the customer's bank; the card code was not used.
+        setUsedSession(null);
+        setRecovery(t('sale.recovery.none'));
+        setPhase({ kind: 'edit' });
+        return;
+      }
+      setRecovery(t('sale.recovery.found'));
+      startedAt.current = performance.now();
+      setPhase({ kind: 'paying', operation, paymentType: operation.paymentType ?? '', cancelling: false });
+      settle(operation);
+    })();
+  }, [lost, lostOrder, api, settle, t]);
 
   const onErrorAction = (action: CashierErrorView['action']): void => {
     const paymentType = phase.kind === 'failed' ? phase.paymentType : null;
@@ -537,6 +577,10 @@ export function SaleScreen({ terminalId, onBusy, onOpenJournal, scan, onScanHand
         </div>
 
         <div className={`next${largeAsk && phase.kind === 'edit' ? ' warn' : ''}`} data-testid="next-step">{next}</div>
+        {lost && lostOrder !== null ? (
+          <div className="core-lost" role="alert" data-testid="core-lost">{t('sale.coreLost')}</div>
+        ) : null}
+        {recovery ? <div className="recovery" role="status" data-testid="recovery">{recovery}</div> : null}
         {adminCalled ? (
           <div className="admin-called" role="status" data-testid="admin-called">
             {t('sale.adminCalled')}
@@ -557,7 +601,7 @@ export function SaleScreen({ terminalId, onBusy, onOpenJournal, scan, onScanHand
           </div>
         ) : null}
 
-        {phase.kind === 'paying' ? (
+        {phase.kind === 'paying' && !lost ? (
           <div className="live" data-testid="live-status">
             <div className="label">{t('sale.status')}</div>
             <div className="phase" data-testid="phase-text" data-phase={phase.operation?.phase ?? 'sending'}>{phase.operation?.phaseText ?? '…'}</div>
