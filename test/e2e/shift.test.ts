@@ -77,7 +77,7 @@ describe('Shift screen', () => {
     expect(await row.getByTestId('op-paymentTransactionId').textContent()).toBe(tx);
     expect(await row.getByTestId('op-qrcId').textContent()).toBe(qrcId);
     expect(await row.getByTestId('op-kzo').textContent()).toBe(kzo);
-    expect(await row.getByTestId('op-paymentType').textContent()).toBe('SBP');
+    expect(await row.getByTestId('op-paymentType').textContent()).toBe('СБП');
     expect(await row.getByTestId('op-requestId').textContent()).toMatch(/^[0-9a-f-]{36}$/);
     expect(await row.getAttribute('data-status')).toBe('paid');
     expect(await page.getByTestId('report').getAttribute('data-type')).toBe('x');
