@@ -33,7 +33,7 @@ function newestMtime(dir) {
 
 function needsBuild() {
   const stamp = path.join(root, 'dist', '.build-stamp');
-  if (!fs.existsSync(stamp) || !fs.existsSync(path.join(root, 'dist', 'main', 'kiosk.mjs'))) return true;
+  if (!fs.existsSync(stamp) || !fs.existsSync(path.join(root, 'dist', 'main', 'kiosk.mjs')) || !fs.existsSync(path.join(root, 'dist', 'main', 'kiosk-core.mjs'))) return true;
   const built = fs.statSync(stamp).mtimeMs;
   return ['main', 'renderer', 'preload'].some((d) => newestMtime(path.join(root, d)) > built);
 }

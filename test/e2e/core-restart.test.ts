@@ -20,7 +20,7 @@ const lines: string[] = [];
 
 function ensureKioskBuilt(): void {
   const out = path.join(ROOT, 'dist', 'main', 'kiosk.mjs');
-  const src = path.join(ROOT, 'main', 'shell', 'kiosk', 'main.ts');
+  const src = path.join(ROOT, 'main', 'shell', 'kiosk', 'core-main.ts');
   if (!fs.existsSync(out) || fs.statSync(out).mtimeMs < fs.statSync(src).mtimeMs) {
     const r = spawnSync(process.execPath, [path.join(ROOT, 'scripts', 'build.mjs'), '--only=kiosk'], { cwd: ROOT, stdio: 'inherit' });
     if (r.status !== 0) throw new Error('kiosk build failed');

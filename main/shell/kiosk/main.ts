@@ -1,25 +1,22 @@
 // Kiosk shell entry (`npm start -- --kiosk`, or the fallback when the Electron binary is missing):
 //   node dist/main/kiosk.mjs [--config file] [--data dir] [--port n] [--renderer dir] [--no-browser] [--fullscreen]
 //
-// Two processes. The supervisor (this file, no flag) picks the port and the per-start token once, runs
-// the core + API + built renderer in a child (`--core`), and restarts the child whenever it dies; the
+// Two processes. The supervisor (this file) picks the port and the per-start token once, runs
+// the core + API + built renderer in a child process, and restarts the child whenever it dies; the
 // open window's WebSocket reconnects by itself to the same port with the same token, and the core's
 // recovery resumes what was in flight (docs/ui.md, "Core lost"). The token goes to the child over the
 // IPC channel, never argv or the environment. The supervisor prints `PAYDESK_KIOSK_CORE {"pid":…}` for
-// each core it starts and forwards the core's `PAYDESK_KIOSK_READY {"url":…,"ms":…}` line.
+// each core it starts and forwards the core's `PAYDESK_KIOSK_READY {"url":…,"ms":…}` line. The core is
+// dist/main/kiosk-core.mjs (main/shell/kiosk/core-main.ts).
 // Without a display (or when Chromium dies at once, e.g. as root) it says so and keeps serving the URL.
 import { spawn, type ChildProcess } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import net from 'node:net';
-import os from 'node:os';
 import path from 'node:path';
 import readline from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { startKioskShell } from './shell';
-import { BROWSER_QUICK_EXIT_MS, browserQuickExitReason, decideRestart, noDisplayReason } from './supervise';
-
-const t0 = performance.now();
+import { BROWSER_QUICK_EXIT_MS, browserQuickExitReason, decideRestart, kioskPaths, noDisplayReason, type StartMessage } from './supervise';
 
 function arg(name: string): string | undefined {
   const i = process.argv.indexOf(`--${name}`);
@@ -27,51 +24,7 @@ function arg(name: string): string | undefined {
 }
 const flag = (name: string): boolean => process.argv.includes(`--${name}`);
 
-function findRendererDir(explicit?: string): string {
-  const here = path.dirname(fileURLToPath(import.meta.url));
-  const candidates = [explicit, path.join(here, '..', 'renderer'), path.join(here, '..', '..', '..', 'dist', 'renderer')].filter((c): c is string => !!c);
-  const found = candidates.find((c) => fs.existsSync(path.join(c, 'index.html')));
-  if (!found) throw new Error(`built renderer not found (tried ${candidates.join(', ')}); run npm run build`);
-  return found;
-}
-
 const CHROMIUM_CANDIDATES = ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome', '/usr/bin/google-chrome-stable'];
-
-function paths(): { dataDir: string; configFile: string } {
-  const dataDir = path.resolve(arg('data') ?? process.env.PAYDESK_DATA ?? path.join(os.homedir(), '.paydesk'));
-  fs.mkdirSync(dataDir, { recursive: true });
-  const configFile = path.resolve(arg('config') ?? process.env.PAYDESK_CONFIG ?? path.join(dataDir, 'paydesk.config.json'));
-  return { dataDir, configFile };
-}
-
-// ---- the core (child) ----------------------------------------------------------------------------
-
-interface StartMessage { type: 'start'; port: number; token: string }
-const isStart = (m: unknown): m is StartMessage => typeof m === 'object' && m !== null && (m as { type?: unknown }).type === 'start';
-
-async function runCore(): Promise<void> {
-  const message = await new Promise<StartMessage>((resolve, reject) => {
-    process.once('message', (m: unknown) => (isStart(m) ? resolve(m) : reject(new Error('bad start message'))));
-    process.once('disconnect', () => reject(new Error('supervisor gone before start')));
-  });
-  const { dataDir, configFile } = paths();
-  const shell = await startKioskShell({
-    configFile, dataDir, rendererDir: findRendererDir(arg('renderer')), port: message.port, token: message.token,
-    onError: (method, error) => console.error(`[api] ${method}:`, error instanceof Error ? error.message : error),
-  });
-  const ms = Math.round((performance.now() - t0) * 10) / 10;
-  console.log(`PAYDESK_KIOSK_READY ${JSON.stringify({ url: shell.server.url, ms, marks: shell.marks, environment: shell.core.environment().mode })}`);
-  let stopping = false;
-  const stop = async (): Promise<void> => {
-    if (stopping) return;
-    stopping = true;
-    await shell.close();
-    process.exit(0);
-  };
-  process.on('SIGINT', () => void stop());
-  process.on('SIGTERM', () => void stop());
-  process.on('disconnect', () => void stop()); // the supervisor died: never leave an orphan core holding the journal
-}
 
 // ---- the supervisor -------------------------------------------------------------------------------
 
@@ -108,11 +61,12 @@ function openBrowser(url: string, dataDir: string, fullscreen: boolean, onQuickE
 }
 
 async function supervise(): Promise<void> {
-  const { dataDir } = paths();
+  const { dataDir } = kioskPaths(arg);
   const port = arg('port') ? Number(arg('port')) : await freePort();
   const token = crypto.randomBytes(32).toString('base64url');
-  const self = fileURLToPath(import.meta.url);
-  const childArgs = process.argv.slice(2).filter((a) => a !== '--core');
+  // The core is its own bundle next to this one, so this small process starts in a few milliseconds.
+  const coreEntry = path.join(path.dirname(fileURLToPath(import.meta.url)), 'kiosk-core.mjs');
+  const childArgs = process.argv.slice(2);
   let core: ChildProcess | null = null;
   let stopping = false;
   let streak = 0;
@@ -127,7 +81,7 @@ async function supervise(): Promise<void> {
   const startCoreChild = (): void => {
     const startedAt = Date.now();
     let ready = false;
-    const child = spawn(process.execPath, [self, '--core', ...childArgs], { stdio: ['ignore', 'pipe', 'inherit', 'ipc'] });
+    const child = spawn(process.execPath, [coreEntry, ...childArgs], { stdio: ['ignore', 'pipe', 'inherit', 'ipc'] });
     core = child;
     console.log(`PAYDESK_KIOSK_CORE ${JSON.stringify({ pid: child.pid })}`);
     child.send({ type: 'start', port, token } satisfies StartMessage);
@@ -187,7 +141,7 @@ async function supervise(): Promise<void> {
   startCoreChild();
 }
 
-(flag('core') ? runCore() : supervise()).catch((error: unknown) => {
+supervise().catch((error: unknown) => {
   console.error(error instanceof Error ? error.message : String(error));
   process.exit(1);
 });
