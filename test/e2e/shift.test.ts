@@ -155,7 +155,7 @@ describe('Shift screen', () => {
       await manager.getByTestId('status-env').waitFor();
       await manager.keyboard.press('F11');
       await expect.poll(() => text(manager, 'shift-number')).toBe('Смена №2');
-      expect(await text(manager, 'shift-opened-by')).toBe('auto');
+      expect(await text(manager, 'shift-opened-by')).toContain('автоматически при первой продаже'); // not «auto» (issue #10)
       expect(await text(manager, 'shift-unresolved')).toBe('1');
       await manager.getByTestId('shift-cashier').fill('Петров');
       await manager.keyboard.press('F6');
