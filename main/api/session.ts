@@ -9,6 +9,7 @@ import { describeError, type ErrorKey } from '../errors/catalogue';
 import type { PrinterConfig } from '../printing/config';
 import type { PrinterTransport } from '../printing/transport';
 import { createDispatcher, type ApiHandlers, type Dispatch } from './dispatcher';
+import type { OsPrinter } from './os-print';
 import { searchOperations } from './search';
 import { createShiftApi, type SessionCore } from './shift-api';
 
@@ -40,6 +41,8 @@ export interface ApiSessionOptions {
   onError?: (method: string, error: unknown) => void;
   /** Replace the report printer's transport (tests). */
   printerTransport?: (config: PrinterConfig) => PrinterTransport;
+  /** Replace the OS (A4) print service (tests). */
+  osPrint?: OsPrinter;
   /** Period of the time-driven status check (default STATUS_TICK_MS; 0 = off). */
   statusTickMs?: number;
 }
@@ -81,7 +84,7 @@ export function buildStatus(core: SessionCore, scans: ScanPort, shell: StatusVie
 export function createApiSession(options: ApiSessionOptions): ApiSession {
   const { core, scans, shell } = options;
   const checkout = core.checkout;
-  const shiftApi = createShiftApi({ core, onChange: () => pushStatusIfChanged(true), printerTransport: options.printerTransport });
+  const shiftApi = createShiftApi({ core, onChange: () => pushStatusIfChanged(true), printerTransport: options.printerTransport, osPrint: options.osPrint });
   const status = (): StatusView => buildStatus(core, scans, shell, shiftApi.status());
   const handlers: ApiHandlers = {
     'status.get': () => status(),

@@ -312,6 +312,8 @@ export const API_METHODS = {
   'report.list': { input: z.object({ limit: z.number().int().min(1).max(100).optional() }), output: z.array(zSummarySchema) },
   /** Prints on the receipt printer; never fails for printer trouble: the result says what happened. */
   'report.print': { input: reportRefSchema, output: printResultSchema },
+  /** The report as PDF (saved like report.export) sent to the computer's ordinary printer (CUPS lp / Windows). */
+  'report.printOs': { input: reportRefSchema, output: printResultSchema },
   'report.reprint': { input: z.object({ outputId: z.number().int().positive() }), output: printResultSchema },
   /** Writes the report under the data folder's exports/ and says where. */
   'report.export': { input: reportRefSchema.extend({ format: exportFormatSchema }), output: exportResultSchema },

@@ -155,6 +155,14 @@ export function ShiftScreen({ onOpenJournal }: { onOpenJournal: () => void }): R
     const result = await run('print', () => api.call('report.print', ref()));
     if (result) showPrint(result);
   };
+  /** The report as PDF on the computer's ordinary (A4) printer; the PDF stays in exports/ either way. */
+  const printOs = async (): Promise<void> => {
+    if (!report) return;
+    const result = await run('print', () => api.call('report.printOs', ref()));
+    if (!result) return;
+    if (result.printed) setNotice({ text: t('report.printedOs'), testId: 'print-os-done' });
+    else if (result.error) setFailure({ error: result.error });
+  };
   const reprint = async (outputId: number): Promise<void> => {
     const result = await run('print', () => api.call('report.reprint', { outputId }));
     if (result) showPrint(result);
@@ -305,6 +313,7 @@ export function ShiftScreen({ onOpenJournal }: { onOpenJournal: () => void }): R
           <div className="row">
             <KeyButton k="F7" onPress={showX} disabled={busy || !shift} active={view.type === 'x'} testId="report-show-x">{t('report.showX')}</KeyButton>
             <KeyButton k="F8" onPress={() => void print()} disabled={busy || !report} testId="report-print">{t('report.print')}</KeyButton>
+            <KeyButton k={null} onPress={() => void printOs()} disabled={busy || !report} testId="report-print-os">{t('report.printOs')}</KeyButton>
             <KeyButton k="F9" onPress={() => void exportAs('csv')} disabled={busy || !report} testId="report-export-csv">CSV</KeyButton>
             <KeyButton k="F10" onPress={() => void exportAs('pdf')} disabled={busy || !report} testId="report-export-pdf">PDF</KeyButton>
             <KeyButton k={null} onPress={() => void exportAs('txt')} disabled={busy || !report} testId="report-export-txt">TXT</KeyButton>

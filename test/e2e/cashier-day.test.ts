@@ -301,6 +301,15 @@ describe('the other screens', () => {
     const opRow = await page.getByTestId('report-op').first().boundingBox();
     expect(opRow?.height ?? 99).toBeLessThan(40); // one line per operation: ids do not wrap
     await till.screenshot('ux-14-shift-x-report');
+    // A4 on the computer's printer: this machine has no CUPS, so the answer is the catalogue's print line
+    // (never an English error), and the PDF is saved anyway.
+    await page.getByTestId('report-print-os').click();
+    await expect.poll(async () => (await page.getByTestId('error-panel').count()) + (await page.getByTestId('print-os-done').count()), { timeout: 10_000 }).toBe(1);
+    if (await page.getByTestId('error-panel').count()) {
+      expect(await page.getByTestId('error-panel').getAttribute('data-error-key')).toBe('print.failed');
+      await audit('shift (A4 print failed)', ['orderId', 'paymentTransactionId', 'refundTransactionId', 'requestId', 'paymentType', 'qrcId', 'kzo']);
+    }
+    expect(fs.readdirSync(`${till.dir}/data/exports`).some((f) => f.endsWith('.pdf'))).toBe(true);
   });
 
   it('«?» shows the shortcut list (Esc, Enter, PgUp explained) without touching the amount; Esc closes it', async () => {
