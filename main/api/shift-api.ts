@@ -43,7 +43,7 @@ export interface ShiftApiOptions {
 }
 
 export type ShiftMethod =
-  | 'shift.current' | 'shift.open' | 'shift.close' | 'shift.tender'
+  | 'shift.current' | 'shift.open' | 'shift.claim' | 'shift.close' | 'shift.tender'
   | 'report.x' | 'report.z' | 'report.list' | 'report.print' | 'report.printOs' | 'report.reprint' | 'report.export';
 
 export interface ShiftApi {
@@ -133,6 +133,11 @@ export function createShiftApi(options: ShiftApiOptions): ShiftApi {
       const opened = shifts.open(input.cashier);
       onChange();
       return opened;
+    },
+    'shift.claim': (input) => {
+      const claimed = shifts.claim(input.cashier);
+      onChange();
+      return claimed;
     },
     'shift.close': async (input) => {
       // A double press closes once: the second caller gets the same Z.

@@ -299,6 +299,8 @@ export const API_METHODS = {
   /** The open shift (or none), its 24-hour warnings, what blocks the close, the tender kinds. */
   'shift.current': { input: empty, output: shiftCurrentSchema },
   'shift.open': { input: z.object({ cashier: cashierName }), output: shiftViewSchema },
+  /** Name the person working a shift the till opened by itself at the first sale. */
+  'shift.claim': { input: z.object({ cashier: cashierName }), output: shiftViewSchema },
   /** Reconciles with Koshelek, closes the shift and returns its Z report (refused while operations are unresolved). */
   'shift.close': { input: z.object({ cashier: cashierName }), output: shiftReportSchema },
   /** A tender taken outside Koshelek Pay (cash, the bank's card terminal…) in the open shift. */

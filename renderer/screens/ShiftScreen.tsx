@@ -122,6 +122,14 @@ export function ShiftScreen({ onOpenJournal }: { onOpenJournal: () => void }): R
     }
   };
 
+  /** The till opened the shift at the first sale: the person working it puts their name on it. */
+  const claimShift = async (): Promise<void> => {
+    const n = name();
+    if (!n) return;
+    const claimed = await run('open', () => api.call('shift.claim', { cashier: n }));
+    if (claimed) await load();
+  };
+
   const askClose = (): void => {
     if (!shift || working) return;
     if (!name()) return;
@@ -265,6 +273,9 @@ export function ShiftScreen({ onOpenJournal }: { onOpenJournal: () => void }): R
         <div className="row">
           <KeyButton k="F5" variant="primary" onPress={() => void openShift()} disabled={busy || shift !== null || confirming} testId="shift-open">{t('shift.open')}</KeyButton>
           <KeyButton k="F6" variant="danger" onPress={askClose} disabled={busy || shift === null || confirming} testId="shift-close">{t('shift.close')}</KeyButton>
+          {shift?.openedBy === AUTO_OPENER ? (
+            <KeyButton k={null} onPress={() => void claimShift()} disabled={busy || confirming} testId="shift-claim">{t('shift.claim')}</KeyButton>
+          ) : null}
         </div>
       </section>
 

@@ -294,6 +294,10 @@ describe('the other screens', () => {
     await page.keyboard.press('F11');
     await page.getByTestId('shift-opened-by').waitFor({ timeout: 5000 });
     expect(await page.getByTestId('shift-opened-by').textContent()).not.toContain('auto');
+    // The shift the first sale opened gets a person's name (kept with the note that the till opened it).
+    await page.getByTestId('shift-cashier').fill('Иванова');
+    await page.getByTestId('shift-claim').click();
+    await expect.poll(() => page.getByTestId('shift-opened-by').textContent()).toBe('Иванова (открыта кассой при первой продаже)');
     await page.keyboard.press('F7');
     await page.getByTestId('report-op').first().waitFor({ timeout: 10_000 });
     // The manager's report keeps the protocol's field names as a small second header line (on purpose).
