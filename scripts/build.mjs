@@ -47,6 +47,8 @@ if (want('preload')) {
 }
 if (want('kiosk')) {
   jobs.push(build({ ...common, entryPoints: ['main/shell/kiosk/main.ts'], outfile: 'dist/main/kiosk.mjs', format: 'esm', banner: esmBanner }));
+  // The supervisor (kiosk.mjs, small) restarts the core (kiosk-core.mjs) when it dies: docs/ui.md "Core lost".
+  jobs.push(build({ ...common, entryPoints: ['main/shell/kiosk/core-main.ts'], outfile: 'dist/main/kiosk-core.mjs', format: 'esm', banner: esmBanner }));
 }
 if (want('cli')) {
   const entry = path.join(root, 'main/cli/index.ts');

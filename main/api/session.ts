@@ -9,6 +9,8 @@ import { describeError, type ErrorKey } from '../errors/catalogue';
 import type { PrinterConfig } from '../printing/config';
 import type { PrinterTransport } from '../printing/transport';
 import { createDispatcher, type ApiHandlers, type Dispatch } from './dispatcher';
+import type { OsPrinter } from './os-print';
+import { searchOperations } from './search';
 import { createShiftApi, type SessionCore } from './shift-api';
 
 export type { SessionCore } from './shift-api';
@@ -39,6 +41,8 @@ export interface ApiSessionOptions {
   onError?: (method: string, error: unknown) => void;
   /** Replace the report printer's transport (tests). */
   printerTransport?: (config: PrinterConfig) => PrinterTransport;
+  /** Replace the OS (A4) print service (tests). */
+  osPrint?: OsPrinter;
   /** Period of the time-driven status check (default STATUS_TICK_MS; 0 = off). */
   statusTickMs?: number;
 }
@@ -80,7 +84,7 @@ export function buildStatus(core: SessionCore, scans: ScanPort, shell: StatusVie
 export function createApiSession(options: ApiSessionOptions): ApiSession {
   const { core, scans, shell } = options;
   const checkout = core.checkout;
-  const shiftApi = createShiftApi({ core, onChange: () => pushStatusIfChanged(true), printerTransport: options.printerTransport });
+  const shiftApi = createShiftApi({ core, onChange: () => pushStatusIfChanged(true), printerTransport: options.printerTransport, osPrint: options.osPrint });
   const status = (): StatusView => buildStatus(core, scans, shell, shiftApi.status());
   const handlers: ApiHandlers = {
     'status.get': () => status(),
@@ -93,6 +97,10 @@ export function createApiSession(options: ApiSessionOptions): ApiSession {
       return operation ? withCashierError(operation) : null;
     },
     'operation.query': (input) => checkout.query(input).map(withCashierError),
+    'operation.search': (input) => {
+      const found = searchOperations((q) => checkout.query(q), input);
+      return { ...found, items: found.items.map(withCashierError) };
+    },
     'scan.wedge': (input) => scans.submitWedge(input.code, input.interKeyMs),
     'scan.manual': (input) => scans.submitManual(input.code),
     'scan.image': (input) => scans.submitImage(Buffer.from(input.pngBase64, 'base64')),

@@ -8,7 +8,7 @@ import type {
 } from '../contract/api';
 import type { StartedCore } from '../core/core';
 import type { Core } from '../core/types';
-import { PaydeskError } from '../errors/catalogue';
+import { describeError, PaydeskError } from '../errors/catalogue';
 import type { PrinterTransport } from '../printing/transport';
 import type { PrinterConfig } from '../printing/config';
 import { ReportPrinter, type PrintResult } from '../printing/service';
@@ -18,6 +18,7 @@ import { reportPdf } from '../reports/pdf';
 import { reportText } from '../reports/text';
 import type { ShiftView, ShiftWarning } from '../shifts/service';
 import type { ApiHandlers } from './dispatcher';
+import { systemPrinter, type OsPrinter } from './os-print';
 
 // The contract's report DTOs must stay the report model: a field added to one and not the other fails here.
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
@@ -37,11 +38,13 @@ export interface ShiftApiOptions {
   onChange: () => void;
   /** Replace the printer transport (tests); default: the configured serial port or device file. */
   printerTransport?: (config: PrinterConfig) => PrinterTransport;
+  /** Replace the OS print service (tests); default: lp / the Windows Print verb (main/api/os-print.ts). */
+  osPrint?: OsPrinter;
 }
 
 export type ShiftMethod =
-  | 'shift.current' | 'shift.open' | 'shift.close' | 'shift.tender'
-  | 'report.x' | 'report.z' | 'report.list' | 'report.print' | 'report.reprint' | 'report.export';
+  | 'shift.current' | 'shift.open' | 'shift.claim' | 'shift.close' | 'shift.tender'
+  | 'report.x' | 'report.z' | 'report.list' | 'report.print' | 'report.printOs' | 'report.reprint' | 'report.export';
 
 export interface ShiftApi {
   handlers: Pick<ApiHandlers, ShiftMethod>;
@@ -74,6 +77,7 @@ export function createShiftApi(options: ShiftApiOptions): ShiftApi {
   const exportDir = path.join(path.dirname(core.journal.file), 'exports');
   const printer = new ReportPrinter(core.journal, () => core.config.current().printer, options.printerTransport ? { transport: options.printerTransport } : {});
   let closing: Promise<ShiftReport> | null = null;
+  const osPrint = options.osPrint ?? systemPrinter();
 
   const reportFor = (ref: { type: 'x' | 'z'; number?: number; shiftId?: number }): ShiftReport => {
     if (ref.type === 'x') return shifts.xReport(ref.shiftId);
@@ -130,6 +134,11 @@ export function createShiftApi(options: ShiftApiOptions): ShiftApi {
       onChange();
       return opened;
     },
+    'shift.claim': (input) => {
+      const claimed = shifts.claim(input.cashier);
+      onChange();
+      return claimed;
+    },
     'shift.close': async (input) => {
       // A double press closes once: the second caller gets the same Z.
       closing ??= close(input.cashier).finally(() => {
@@ -165,25 +174,43 @@ export function createShiftApi(options: ShiftApiOptions): ShiftApi {
     },
     'report.print': async (input) => printView(await printer.print(reportFor(input))),
     'report.reprint': async (input) => printView(await printer.reprint(input.outputId)),
-    'report.export': async (input): Promise<ExportResultView> => {
+    'report.printOs': async (input): Promise<PrintResultView> => {
       const report = reportFor(input);
-      const fileName = exportFileName(report, input.format, new Date());
-      const file = path.join(exportDir, fileName);
-      const record = printer.record(report, input.format, file);
+      const saved = await exportTo(report, 'pdf');
+      const record = printer.record(report, 'pdf', `os:${saved.path}`);
+      const title = report.type === 'z' ? `Z ${report.zNumber ?? ''} shift ${report.shift.id}` : `X shift ${report.shift.id}`;
+      let problem: string | null = null;
       try {
-        const bytes = await render(report, input.format);
-        fs.mkdirSync(exportDir, { recursive: true });
-        const tmp = `${file}.${process.pid}.tmp`;
-        fs.writeFileSync(tmp, bytes);
-        fs.renameSync(tmp, file);
-        printer.finish(record.id, null);
-        return { fileName, path: file, bytes: bytes.length };
+        await osPrint(saved.path, title);
       } catch (error) {
-        printer.finish(record.id, error instanceof Error ? error.message : String(error));
-        throw error;
+        problem = error instanceof Error ? error.message : String(error);
       }
+      printer.finish(record.id, problem);
+      return {
+        outputId: record.id, printed: problem === null, error: problem === null ? null : describeError('print.failed', problem),
+        reportType: report.type, shiftId: report.shift.id, zNumber: report.zNumber ?? null,
+      };
     },
+    'report.export': async (input): Promise<ExportResultView> => exportTo(reportFor(input), input.format),
   };
+  /** Renders the report and writes it atomically under exports/, recorded in the output history. */
+  async function exportTo(report: ShiftReport, format: 'csv' | 'pdf' | 'txt'): Promise<ExportResultView> {
+    const fileName = exportFileName(report, format, new Date());
+    const file = path.join(exportDir, fileName);
+    const record = printer.record(report, format, file);
+    try {
+      const bytes = await render(report, format);
+      fs.mkdirSync(exportDir, { recursive: true });
+      const tmp = `${file}.${process.pid}.tmp`;
+      fs.writeFileSync(tmp, bytes);
+      fs.renameSync(tmp, file);
+      printer.finish(record.id, null);
+      return { fileName, path: file, bytes: bytes.length };
+    } catch (error) {
+      printer.finish(record.id, error instanceof Error ? error.message : String(error));
+      throw error;
+    }
+  }
 
   return {
     handlers,

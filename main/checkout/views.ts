@@ -91,3 +91,49 @@ export function operationView({ row, items, slip, children, notPaidRetryMinutes 
     finishedAt: row.finished_at,
   };
 }
+
+// ---- search (refund screen: "find the payment the customer brought back") ------------------------
+
+/** What a cashier types to find an operation: a time, an amount, or a fragment of any id. */
+export type SearchTerm =
+  | { kind: 'all' }
+  | { kind: 'time'; hhmm: string }
+  | { kind: 'amount'; kop: number; fragment: string }
+  | { kind: 'fragment'; fragment: string };
+
+export function parseSearchText(raw: string): SearchTerm {
+  const text = raw.trim();
+  if (!text) return { kind: 'all' };
+  const time = /^(\d{1,2})[:.](\d{2})$/.exec(text);
+  if (time && Number(time[1]) < 24 && Number(time[2]) < 60) return { kind: 'time', hhmm: `${time[1]?.padStart(2, '0')}:${time[2]}` };
+  const money = /^(\d{1,8})(?:[.,](\d{1,2}))?\s*₽?$/.exec(text.replace(/[\s\u00a0](?=\d{3}\b)/g, ''));
+  if (money) {
+    const kop = Number(money[1]) * 100 + Number((money[2] ?? '').padEnd(2, '0'));
+    return { kind: 'amount', kop, fragment: text.replace(/[\s\u00a0]/g, '') };
+  }
+  return { kind: 'fragment', fragment: text.toLowerCase() };
+}
+
+/** Local "HH:MM" of an ISO instant (the core runs on the till, in the till's time zone). */
+function localHhmm(iso: string): string {
+  const d = new Date(iso);
+  return `${String(d.getHours()).padStart(2, '0')}:${String(d.getMinutes()).padStart(2, '0')}`;
+}
+
+/** Every id a customer or a receipt may carry: order, transactions, card, SBP qrcId, the local id. */
+function idsOf(op: OperationView): string[] {
+  const s = op.slip;
+  return [op.orderId, op.transactionId, op.refTransactionId, op.loyaltyId, op.id, s?.qrcId, s?.paymentTransactionId, s?.refundTransactionId, s?.bankOperationId]
+    .filter((v): v is string => typeof v === 'string' && v.length > 0)
+    .map((v) => v.toLowerCase());
+}
+
+/** Digits are ambiguous ("1000" is an amount or part of an id): either matches. */
+export function matchesSearch(op: OperationView, term: SearchTerm): boolean {
+  switch (term.kind) {
+    case 'all': return true;
+    case 'time': return localHhmm(op.createdAt) === term.hhmm;
+    case 'amount': return op.amountKop === term.kop || idsOf(op).some((id) => id.includes(term.fragment.toLowerCase()));
+    case 'fragment': return idsOf(op).some((id) => id.includes(term.fragment));
+  }
+}

@@ -4,7 +4,7 @@
 // `current()` once per operation), so an edit never changes a payment midway.
 import fs from 'node:fs';
 import path from 'node:path';
-import type { PaydeskConfig } from './schema';
+import { SECRET_PATHS, type PaydeskConfig } from './schema';
 import { loadConfigFile, type ConfigProblem } from './load';
 
 export interface ConfigStatus {
@@ -13,6 +13,8 @@ export interface ConfigStatus {
   problems: ConfigProblem[];
   loadedAt: string;
   version: number;
+  /** What the last accepted edit changed ("till.storeName: "А" → "Б""), secrets masked; for the log. */
+  changes: string[];
 }
 
 type ChangeListener = (config: PaydeskConfig, previous: PaydeskConfig) => void;
@@ -29,7 +31,7 @@ export class LiveConfig {
 
   private constructor(readonly file: string, initial: PaydeskConfig) {
     this.config = initial;
-    this.status = { file, problems: [], loadedAt: new Date().toISOString(), version: 1 };
+    this.status = { file, problems: [], loadedAt: new Date().toISOString(), version: 1, changes: [] };
     this.lastSignature = this.signature();
   }
 
@@ -97,7 +99,7 @@ export class LiveConfig {
     this.lastSignature = signature;
     const previous = this.config;
     this.config = result.config;
-    this.setStatus([]);
+    this.setStatus([], describeChanges(previous, result.config));
     if (JSON.stringify(previous) !== JSON.stringify(result.config)) {
       for (const listener of this.changeListeners) listener(result.config, previous);
     }
@@ -121,8 +123,8 @@ export class LiveConfig {
     }
   }
 
-  private setStatus(problems: ConfigProblem[]): void {
-    this.status = { file: this.file, problems, loadedAt: new Date().toISOString(), version: this.status.version + 1 };
+  private setStatus(problems: ConfigProblem[], changes: string[] = []): void {
+    this.status = { file: this.file, problems, loadedAt: new Date().toISOString(), version: this.status.version + 1, changes };
     for (const listener of this.statusListeners) listener(this.status);
   }
 }
@@ -132,4 +134,26 @@ export class ConfigLoadError extends Error {
     super(problems.map((p) => `${p.file}: ${p.path}: ${p.reason}`).join('\n'));
     this.name = 'ConfigLoadError';
   }
+}
+
+const SECRET_PATTERNS = SECRET_PATHS.map((p) => new RegExp(`^${p.replace(/\./g, '\\.').replace(/\*/g, '[^.]+')}$`));
+const isSecret = (path: string): boolean => SECRET_PATTERNS.some((re) => re.test(path));
+
+function flatten(value: unknown, at: string, out: Map<string, string>): Map<string, string> {
+  if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
+    for (const [k, v] of Object.entries(value)) flatten(v, at ? `${at}.${k}` : k, out);
+  } else {
+    out.set(at, JSON.stringify(value) ?? 'undefined');
+  }
+  return out;
+}
+
+/** One line per changed value, "path: old → new"; a secret only says that it changed. */
+export function describeChanges(previous: PaydeskConfig, next: PaydeskConfig): string[] {
+  const before = flatten(previous, '', new Map());
+  const after = flatten(next, '', new Map());
+  const paths = [...new Set([...before.keys(), ...after.keys()])].sort();
+  return paths.filter((p) => before.get(p) !== after.get(p)).map((p) => (isSecret(p)
+    ? `${p}: changed (secret, not shown)`
+    : `${p}: ${before.get(p) ?? '(none)'} → ${after.get(p) ?? '(none)'}`));
 }

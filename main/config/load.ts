@@ -34,7 +34,7 @@ export function parseConfigText(text: string, file: string): ConfigResult {
     const message = error instanceof Error ? error.message : String(error);
     const position = /position (\d+)/.exec(message);
     const where = position ? ` (${lineAndColumn(text, Number(position[1]))})` : '';
-    return { ok: false, problems: [{ file, path: '(file)', reason: `invalid JSON${where}: ${message}` }] };
+    return { ok: false, problems: [{ file, path: '(file)', reason: `invalid JSON${where}: ${jsonErrorWithoutText(message)}` }] };
   }
   const parsed = configSchema.safeParse(json);
   if (!parsed.success) {
@@ -47,7 +47,61 @@ export function parseConfigText(text: string, file: string): ConfigResult {
       })),
     };
   }
+  // The schema drops keys it does not know, so a typo («storname», «baudrate») would silently leave
+  // the default in force: an unknown key is an error, with the nearest known key as a hint.
+  const unknown = unknownKeys(json, parsed.data);
+  if (unknown.length > 0) {
+    return { ok: false, problems: unknown.map((u) => ({ file, path: u.path, reason: u.suggestion ? `unknown key; did you mean "${u.suggestion}"?` : 'unknown key' })) };
+  }
   return { ok: true, config: parsed.data };
+}
+
+/**
+ * Node's JSON.parse messages quote the text around the fault ('Unexpected token', "…": the password
+ * may be in it). Keep the kind of fault, never the file's content.
+ */
+export function jsonErrorWithoutText(message: string): string {
+  return message
+    .replace(/,?\s*".*"\s+is not valid JSON/s, '')
+    .replace(/'(?:[^'\\]|\\.)*'/g, 'character')
+    .replace(/"(?:[^"\\]|\\.)*"/g, '…')
+    .trim() || 'syntax error';
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** Edit distance (insert, delete, substitute), case-insensitive: «baudrate» is one step from «baudRate». */
+function distance(a: string, b: string): number {
+  const x = a.toLowerCase();
+  const y = b.toLowerCase();
+  let prev = Array.from({ length: y.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= x.length; i += 1) {
+    const row = [i];
+    for (let j = 1; j <= y.length; j += 1) {
+      row.push(Math.min((prev[j] ?? 0) + 1, (row[j - 1] ?? 0) + 1, (prev[j - 1] ?? 0) + (x[i - 1] === y[j - 1] ? 0 : 1)));
+    }
+    prev = row;
+  }
+  return prev[y.length] ?? 0;
+}
+
+/** Keys present in the file but absent from the parsed config (which holds every known key, with defaults). */
+export function unknownKeys(raw: unknown, parsed: unknown, at: string[] = []): { path: string; suggestion: string | null }[] {
+  if (Array.isArray(raw) && Array.isArray(parsed)) return raw.flatMap((item, i) => unknownKeys(item, parsed[i], [...at, String(i)]));
+  if (!isObject(raw) || !isObject(parsed)) return [];
+  const known = Object.keys(parsed);
+  const found: { path: string; suggestion: string | null }[] = [];
+  for (const key of Object.keys(raw)) {
+    if (key === '$schema') continue;
+    if (key in parsed) {
+      found.push(...unknownKeys(raw[key], parsed[key], [...at, key]));
+      continue;
+    }
+    const best = known.map((k) => ({ k, d: distance(key, k) })).sort((p, q) => p.d - q.d)[0];
+    const suggestion = best && best.d <= Math.max(2, Math.floor(key.length / 3)) ? best.k : null;
+    found.push({ path: [...at, key].join('.'), suggestion });
+  }
+  return found;
 }
 
 export function loadConfigFile(file: string): ConfigResult {

@@ -2,9 +2,9 @@
 // few kilobytes. main/contract/api.ts checks (at compile time) that API_METHODS has exactly these keys.
 export const API_METHOD_LIST = [
   'status.get', 'sale.availability', 'sale.pay', 'sale.cancel', 'refund.start',
-  'operation.get', 'operation.query', 'scan.wedge', 'scan.manual', 'scan.image', 'scan.camera',
-  'shift.current', 'shift.open', 'shift.close', 'shift.tender',
-  'report.x', 'report.z', 'report.list', 'report.print', 'report.reprint', 'report.export',
+  'operation.get', 'operation.query', 'operation.search', 'scan.wedge', 'scan.manual', 'scan.image', 'scan.camera',
+  'shift.current', 'shift.open', 'shift.claim', 'shift.close', 'shift.tender',
+  'report.x', 'report.z', 'report.list', 'report.print', 'report.printOs', 'report.reprint', 'report.export',
 ] as const;
 export type ApiMethodName = (typeof API_METHOD_LIST)[number];
 

@@ -246,6 +246,29 @@ export const exportResultSchema = z.object({
 export type ExportResultView = z.infer<typeof exportResultSchema>;
 const cashierName = z.string().trim().min(1).max(64);
 
+// ---- operation search (refund screen) ------------------------------------------------------------------
+
+export const SEARCH_PAGE_MAX = 50;
+export const operationSearchSchema = z.object({
+  /** Any fragment of an order / transaction / card id, an amount ("1000", "1 000,50") or a time ("14:05"). */
+  text: z.string().trim().max(64).default(''),
+  /** yyyy-mm-dd, local date of the till; absent = any day (newest first). */
+  date: z.string().regex(/^\d{4}-\d{2}-\d{2}$/).optional(),
+  kind: z.enum(['payment', 'cancel', 'refund']).default('payment'),
+  offset: z.number().int().min(0).default(0),
+  limit: z.number().int().min(1).max(SEARCH_PAGE_MAX).default(8),
+});
+export type OperationSearchInput = z.input<typeof operationSearchSchema>;
+export const operationSearchResultSchema = z.object({
+  items: z.array(operationViewSchema),
+  /** How many match in all (the screen pages through them). */
+  total: z.number().int().nonnegative(),
+  offset: z.number().int().nonnegative(),
+  /** True when more operations were scanned than the search looks at (narrow by date). */
+  truncated: z.boolean(),
+});
+export type OperationSearchResult = z.infer<typeof operationSearchResultSchema>;
+
 // ---- methods -----------------------------------------------------------------------------------------
 
 const empty = z.object({}).strict();
@@ -258,6 +281,8 @@ export const API_METHODS = {
   'refund.start': { input: refundInputSchema, output: operationViewSchema },
   'operation.get': { input: z.object({ operationId: z.string().min(1) }), output: operationViewSchema.nullable() },
   'operation.query': { input: operationQuerySchema, output: z.array(operationViewSchema) },
+  /** Find operations of a day by any fragment of an id, the card, an amount or a time; paged. */
+  'operation.search': { input: operationSearchSchema, output: operationSearchResultSchema },
   /** A code typed by a keyboard-wedge scanner (the renderer's detector decided it was a scan). */
   'scan.wedge': { input: z.object({ code: z.string().min(1).max(4096), interKeyMs: z.number().nonnegative().optional() }), output: scanResultSchema },
   /** A code entered by hand (damaged barcode): same checks as a scan. */
@@ -274,6 +299,8 @@ export const API_METHODS = {
   /** The open shift (or none), its 24-hour warnings, what blocks the close, the tender kinds. */
   'shift.current': { input: empty, output: shiftCurrentSchema },
   'shift.open': { input: z.object({ cashier: cashierName }), output: shiftViewSchema },
+  /** Name the person working a shift the till opened by itself at the first sale. */
+  'shift.claim': { input: z.object({ cashier: cashierName }), output: shiftViewSchema },
   /** Reconciles with Koshelek, closes the shift and returns its Z report (refused while operations are unresolved). */
   'shift.close': { input: z.object({ cashier: cashierName }), output: shiftReportSchema },
   /** A tender taken outside Koshelek Pay (cash, the bank's card terminal…) in the open shift. */
@@ -287,6 +314,8 @@ export const API_METHODS = {
   'report.list': { input: z.object({ limit: z.number().int().min(1).max(100).optional() }), output: z.array(zSummarySchema) },
   /** Prints on the receipt printer; never fails for printer trouble: the result says what happened. */
   'report.print': { input: reportRefSchema, output: printResultSchema },
+  /** The report as PDF (saved like report.export) sent to the computer's ordinary printer (CUPS lp / Windows). */
+  'report.printOs': { input: reportRefSchema, output: printResultSchema },
   'report.reprint': { input: z.object({ outputId: z.number().int().positive() }), output: printResultSchema },
   /** Writes the report under the data folder's exports/ and says where. */
   'report.export': { input: reportRefSchema.extend({ format: exportFormatSchema }), output: exportResultSchema },

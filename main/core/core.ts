@@ -213,6 +213,7 @@ export async function startCore(options: StartCoreOptions): Promise<StartedCore>
   });
   live.onStatus((status) => {
     if (status.problems.length > 0) logger.warn({ problems: status.problems }, 'config edit rejected; last good config stays live');
+    else if (status.changes.length > 0) logger.info({ changes: status.changes }, 'config edit accepted'); // secrets masked (config/live.ts)
     emit({ type: 'config', problems: status.problems, version: status.version });
   });
 

@@ -78,6 +78,11 @@ export function businessDay(at: Date, startHour: number): string {
   return `${shifted.getFullYear()}-${String(shifted.getMonth() + 1).padStart(2, '0')}-${String(shifted.getDate()).padStart(2, '0')}`;
 }
 
+/** opened_by of a shift the core opened at the first sale (config shift.autoOpenOnSale). */
+export const AUTO_OPENER = 'auto';
+/** Kept after the person's name once someone claims an auto-opened shift. */
+export const AUTO_OPENED_NOTE = 'открыта кассой при первой продаже';
+
 export class ShiftService {
   private readonly sqlite: Database.Database;
   private readonly now: () => Date;
@@ -121,6 +126,7 @@ export class ShiftService {
   }
 
   open(cashier: string): ShiftView {
+    // (a person's name; the core's auto-open at the first sale uses AUTO_OPENER, named later by claim)
     const name = cashier.trim();
     if (name === '') throw new PaydeskError('shift.not_open', 'a cashier name is required to open a shift');
     return this.sqlite.transaction(() => {
@@ -128,6 +134,23 @@ export class ShiftService {
       if (existing) throw new PaydeskError('shift.already_open', `shift ${existing.id} opened ${existing.opened_at} by ${existing.opened_by}`);
       const info = this.sqlite.prepare('INSERT INTO shifts (opened_at, opened_by) VALUES (?, ?)').run(this.now().toISOString(), name);
       return this.get(Number(info.lastInsertRowid)) as ShiftView;
+    }).immediate();
+  }
+
+  /**
+   * Names the person working a shift the till opened by itself at the first sale (opened_by 'auto',
+   * see AUTO_OPENER): the record keeps both, «Иванова (открыта кассой при первой продаже)». A shift
+   * opened by a person keeps its name (shift.already_open).
+   */
+  claim(cashier: string): ShiftView {
+    const name = cashier.trim();
+    if (name === '') throw new PaydeskError('shift.not_open', 'a cashier name is required');
+    return this.sqlite.transaction(() => {
+      const row = this.openRow();
+      if (!row) throw new PaydeskError('shift.not_open', 'no open shift to name');
+      if (row.opened_by !== AUTO_OPENER) throw new PaydeskError('shift.already_open', `shift ${row.id} was opened by ${row.opened_by}`);
+      this.sqlite.prepare('UPDATE shifts SET opened_by = ? WHERE id = ? AND closed_at IS NULL').run(`${name} (${AUTO_OPENED_NOTE})`, row.id);
+      return this.get(row.id) as ShiftView;
     }).immediate();
   }
 

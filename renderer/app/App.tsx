@@ -10,6 +10,7 @@ import { JournalScreen } from '../screens/JournalScreen';
 import { RefundScreen } from '../screens/RefundScreen';
 import { SaleScreen } from '../screens/SaleScreen';
 import { ShiftScreen } from '../screens/ShiftScreen';
+import { ShortcutHelp } from '../screens/ShortcutHelp';
 import { StatusBar } from '../screens/StatusBar';
 import { ApiContext } from './context';
 import { useWedgeScanner } from './useWedgeScanner';
@@ -24,6 +25,22 @@ export function App({ connection }: { connection: Connection }): ReactNode {
   const [status, setStatus] = useState<StatusView | null>(null);
   const [link, setLink] = useState<ConnectionState>(connection.state());
   const [scan, setScan] = useState<ScanResultView | null>(null);
+  const [help, setHelp] = useState(false);
+  // «?» opens the shortcut list unless the cashier is typing text (a name may contain «?»); the
+  // number fields never take «?». Shift+F1 works everywhere.
+  useEffect(() => {
+    const onKey = (event: KeyboardEvent): void => {
+      const el = event.target as HTMLElement | null;
+      const typingText = !!el && (el.tagName === 'TEXTAREA' || (el.tagName === 'INPUT' && (el as HTMLInputElement).inputMode !== 'decimal'));
+      if ((event.key === '?' && !typingText) || (event.key === 'F1' && event.shiftKey)) {
+        event.preventDefault();
+        event.stopImmediatePropagation();
+        setHelp((h) => !h);
+      }
+    };
+    window.addEventListener('keydown', onKey, true);
+    return () => window.removeEventListener('keydown', onKey, true);
+  }, []);
   useSuppressBrowserKeys();
   // A file dropped anywhere must never make the browser open it in place of the till (the Sale
   // screen takes image files itself; elsewhere a drop does nothing).
@@ -86,15 +103,17 @@ export function App({ connection }: { connection: Connection }): ReactNode {
             <KeyButton k="F3" variant="nav" active={screen === 'journal'} disabled={busy && screen !== 'journal'} onPress={go('journal')} testId="nav-journal">{t('nav.journal')}</KeyButton>
             <KeyButton k="F11" variant="nav" active={screen === 'shift'} disabled={busy && screen !== 'shift'} onPress={go('shift')} testId="nav-shift">{t('nav.shift')}</KeyButton>
             <span className="spacer" />
+            <button type="button" className="btn btn-nav" data-testid="nav-help" onClick={() => setHelp(true)}><kbd>?</kbd><span>{t('nav.help')}</span></button>
             <KeyButton k="F4" variant="nav" onPress={() => setLang(current === 'ru' ? 'en' : 'ru')} testId="nav-lang">{t('nav.lang')}</KeyButton>
           </nav>
           <main className="screen">
-            {screen === 'sale' ? <SaleScreen terminalId={status?.till.terminalId ?? 'POS'} onBusy={onBusy} onOpenJournal={() => setScreen('journal')} scan={scan} onScanHandled={onScanHandled} /> : null}
+            {screen === 'sale' ? <SaleScreen terminalId={status?.till.terminalId ?? 'POS'} onBusy={onBusy} onOpenJournal={() => setScreen('journal')} scan={scan} onScanHandled={onScanHandled} connection={link} /> : null}
             {screen === 'refund' ? <RefundScreen onBusy={onBusy} /> : null}
             {screen === 'journal' ? <JournalScreen /> : null}
             {screen === 'shift' ? <ShiftScreen onOpenJournal={() => setScreen('journal')} /> : null}
           </main>
           <StatusBar status={status} connection={link} />
+          {help ? <ShortcutHelp onClose={() => setHelp(false)} /> : null}
         </div>
       </I18nContext.Provider>
     </ApiContext.Provider>

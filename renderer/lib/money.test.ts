@@ -20,3 +20,31 @@ describe('money on screen', () => {
     expect(parseQuantity('0')).toBeNull();
   });
 });
+
+describe('cashier input checks', () => {
+  it('refuses garbage amounts with a reason instead of 0,00 ₽', async () => {
+    const { amountProblem } = await import('./money');
+    expect(amountProblem('abc')).toBe('format');
+    expect(amountProblem('-20')).toBe('negative');
+    expect(amountProblem('12,345')).toBe('fraction');
+    expect(amountProblem('0')).toBe('zero');
+    expect(amountProblem('1 234,50')).toBeNull();
+    expect(amountProblem('')).toBeNull();
+  });
+  it('weighed goods: kilograms to grams, total exactly per-kg price × weight', async () => {
+    const { parseKilogramsToGrams, weighedLine, formatKilograms, lineTotalKop } = await import('./money');
+    expect(parseKilogramsToGrams('0,350')).toBe(350);
+    expect(parseKilogramsToGrams('0.5')).toBe(500);
+    expect(parseKilogramsToGrams('1')).toBe(1000);
+    expect(parseKilogramsToGrams('0,3505')).toBeNull();
+    expect(parseKilogramsToGrams('0')).toBeNull();
+    expect(parseKilogramsToGrams('abc')).toBeNull();
+    for (const [perKg, grams] of [[89990, 350], [10001, 350], [49999, 1], [100000, 500], [1, 999]] as const) {
+      const line = weighedLine(perKg, grams);
+      expect(Number.isInteger(line.priceKop)).toBe(true);
+      expect(line.discountKop).toBeGreaterThanOrEqual(0);
+      expect(lineTotalKop(line.priceKop, line.quantity, line.discountKop)).toBe(Math.round((perKg * grams) / 1000));
+    }
+    expect(formatKilograms(350)).toBe('0,350');
+  });
+});

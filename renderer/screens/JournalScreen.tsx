@@ -4,7 +4,9 @@ import type { OperationView } from '../../main/contract/checkout';
 import { useApi, useApiEvent } from '../app/context';
 import { useI18n } from '../lib/i18n';
 import { KeyButton } from '../lib/keys';
+import { paymentTypeLabel } from '../lib/labels';
 import { formatKop } from '../lib/money';
+import { distinctTail } from '../lib/search';
 
 const PAGE = 11;
 
@@ -60,8 +62,8 @@ export function JournalScreen(): ReactNode {
           {shown.length === 0 ? <tr><td colSpan={5} className="muted">{t('journal.empty')}</td></tr> : shown.map((op) => (
             <tr key={op.id} data-testid="journal-row" data-outcome={op.outcome ?? 'pending'} data-recovered={op.recovered}>
               <td>{new Date(op.createdAt).toLocaleTimeString('ru-RU')}</td>
-              <td>{t(`kind.${op.kind}`)}{op.paymentType ? ` · ${op.paymentType}` : ''}</td>
-              <td className="ellipsis">{op.orderId}</td>
+              <td>{t(`kind.${op.kind}`)}{op.paymentType ? ` · ${paymentTypeLabel(op.paymentType)}` : ''}</td>
+              <td className="ellipsis" title={op.orderId}>{distinctTail(op.orderId, shown.map((o) => o.orderId))}</td>
               <td className="num">{formatKop(op.amountKop)}</td>
               <td className={`st st-${op.outcome ?? 'pending'}`}>
                 {op.phaseText}

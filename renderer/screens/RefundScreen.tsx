@@ -1,24 +1,35 @@
-// Refund: find a payment (order id, transaction id, date) → full, partial (amount) or per-line refund
-// → the refund's status to the end (events), then its slip or the cashier instruction.
-import { useRef, useState, type FormEvent, type ReactNode } from 'react';
+// Refund: one search box (any id fragment, card, amount or time; paged) → pick a payment → choose what
+// to return (all F6, an amount F7, items F8) → a confirmation that shows exactly what goes back (F9
+// performs it, Esc backs out) → the refund's status to the end (events), then its slip or the instruction.
+// No key both selects and refunds: F5 means "add" / "refresh" / "open shift" elsewhere and is not used here.
+import { useEffect, useRef, useState, type FormEvent, type ReactNode } from 'react';
+import type { OperationSearchResult } from '../../main/contract/api';
 import type { CashierErrorView, OperationView, RefundInput } from '../../main/contract/checkout';
 import { asCashierError } from '../api/client';
 import { useApi, useApiEvent } from '../app/context';
 import { useI18n } from '../lib/i18n';
 import { KeyButton, useKey } from '../lib/keys';
+import { localDateTime, paymentTypeLabel } from '../lib/labels';
+import { distinctTail, parseRuDate } from '../lib/search';
 import { formatKop, parseQuantity, parseRublesToKop } from '../lib/money';
 import { ErrorPanel } from './ErrorPanel';
 import { SlipView } from './SlipView';
 
+const PAGE = 8;
+
+type Request = Omit<RefundInput, 'paymentOperationId' | 'clientRequestKey'>;
+
 type Stage =
   | { kind: 'search' }
+  | { kind: 'confirm'; request: Request; amountKop: number; lines: { name: string; quantity: number; totalKop: number }[] }
   | { kind: 'running'; refund: OperationView | null }
   | { kind: 'done'; refund: OperationView }
   | { kind: 'failed'; error: CashierErrorView; refund: OperationView | null };
 
+/** Today as the cashier reads it, "30.11.2026" (a browser date picker would follow the OS locale, e.g. 11/30/2026). */
 function today(): string {
   const d = new Date();
-  return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
+  return `${String(d.getDate()).padStart(2, '0')}.${String(d.getMonth() + 1).padStart(2, '0')}.${d.getFullYear()}`;
 }
 
 function newKey(): string {
@@ -28,14 +39,19 @@ function newKey(): string {
 export function RefundScreen({ onBusy }: { onBusy: (busy: boolean) => void }): ReactNode {
   const api = useApi();
   const { t } = useI18n();
-  const [query, setQuery] = useState({ orderId: '', transactionId: '', date: today() });
-  const [found, setFound] = useState<OperationView[] | null>(null);
+  const [text, setText] = useState('');
+  const [date, setDate] = useState(today());
+  const [result, setResult] = useState<OperationSearchResult | null>(null);
+  const [offset, setOffset] = useState(0);
   const [selected, setSelected] = useState(0);
   const [amountText, setAmountText] = useState('');
   const [lineQty, setLineQty] = useState<Record<number, string>>({});
   const [stage, setStage] = useState<Stage>({ kind: 'search' });
+  const [hint, setHint] = useState<string | null>(null);
   const stageRef = useRef(stage);
   stageRef.current = stage;
+  const listRef = useRef<HTMLTableElement>(null);
+  const found = result?.items ?? null;
   const payment = found?.[selected] ?? null;
 
   const settle = (refund: OperationView): void => {
@@ -54,30 +70,59 @@ export function RefundScreen({ onBusy }: { onBusy: (busy: boolean) => void }): R
     if (s.kind === 'running' && s.refund?.id === operation.id) settle(operation);
   });
 
-  const search = async (event?: FormEvent): Promise<void> => {
-    event?.preventDefault();
+  const load = async (at: number, focusList: boolean): Promise<void> => {
+    // The next keystroke belongs to the list (↑↓, PgUp/PgDn, then F6–F8). Focus it now, not when the
+    // answer arrives: a late focus would steal the cursor from whatever the cashier did meanwhile.
+    if (focusList) listRef.current?.focus();
+    const day = parseRuDate(date);
+    if (day === null) {
+      setHint(t('refund.hint.date'));
+      return;
+    }
     try {
-      const result = await api.call('operation.query', {
-        kind: 'payment',
-        ...(query.orderId.trim() ? { orderId: query.orderId.trim() } : {}),
-        ...(query.transactionId.trim() ? { transactionId: query.transactionId.trim() } : {}),
-        ...(query.date ? { date: query.date } : {}),
-        limit: 50,
-      });
-      setFound(result.filter((op) => op.outcome === 'paid' || op.outcome === 'refunded' || (op.refundableKop ?? 0) > 0));
+      const page = await api.call('operation.search', { text, ...(day ? { date: day } : {}), kind: 'payment', offset: at, limit: PAGE });
+      setResult(page);
+      setOffset(at);
       setSelected(0);
       setStage({ kind: 'search' });
+      setHint(null);
     } catch (error) {
       setStage({ kind: 'failed', error: asCashierError(error), refund: null });
     }
   };
+  const search = (event?: FormEvent): void => {
+    event?.preventDefault();
+    void load(0, true);
+  };
+  // First visit: today's payments, newest first (once; later searches are the cashier's).
+  const loadRef = useRef(load);
+  loadRef.current = load;
+  useEffect(() => {
+    void loadRef.current(0, false);
+  }, []);
 
-  const start = async (input: Omit<RefundInput, 'paymentOperationId' | 'clientRequestKey'>): Promise<void> => {
-    if (!payment || stage.kind === 'running') return;
+  const ask = (request: Request): void => {
+    if (!payment || stage.kind !== 'search') return;
+    const refundable = payment.refundableKop ?? 0;
+    if (request.lines) {
+      const lines = request.lines.map((r) => {
+        const line = payment.lines.find((l) => l.lineNo === r.lineNo);
+        const totalKop = line ? (r.quantity === line.quantity ? line.totalKop : Math.floor((line.totalKop * r.quantity) / line.quantity)) : 0;
+        return { name: line?.name ?? String(r.lineNo), quantity: r.quantity, totalKop };
+      });
+      setStage({ kind: 'confirm', request, amountKop: lines.reduce((s, l) => s + l.totalKop, 0), lines });
+    } else {
+      setStage({ kind: 'confirm', request, amountKop: request.amountKop ?? refundable, lines: [] });
+    }
+  };
+
+  const perform = async (): Promise<void> => {
+    if (!payment || stage.kind !== 'confirm') return;
+    const { request } = stage;
     setStage({ kind: 'running', refund: null });
     onBusy(true);
     try {
-      const refund = await api.call('refund.start', { paymentOperationId: payment.id, clientRequestKey: newKey(), ...input });
+      const refund = await api.call('refund.start', { paymentOperationId: payment.id, clientRequestKey: newKey(), ...request });
       setStage({ kind: 'running', refund });
       settle(refund);
     } catch (error) {
@@ -88,53 +133,75 @@ export function RefundScreen({ onBusy }: { onBusy: (busy: boolean) => void }): R
 
   const partial = (): void => {
     const amountKop = parseRublesToKop(amountText);
-    if (amountKop && amountKop > 0) void start({ amountKop });
+    if (!amountKop) { setHint(t('refund.hint.amount')); return; }
+    if (payment && amountKop > (payment.refundableKop ?? 0)) { setHint(`${t('refund.hint.tooMuch')} ${formatKop(payment.refundableKop ?? 0)}`); return; }
+    ask({ amountKop });
   };
   const byLines = (): void => {
     const lines = Object.entries(lineQty)
       .map(([lineNo, q]) => ({ lineNo: Number(lineNo), quantity: parseQuantity(q) ?? 0 }))
       .filter((l) => l.quantity > 0);
-    if (lines.length > 0) void start({ lines });
+    if (lines.length > 0) ask({ lines });
+    else setHint(t('refund.hint.lines'));
   };
 
-  const picking = stage.kind === 'search' && found !== null && found.length > 0;
+  const searching = stage.kind === 'search';
+  const picking = searching && found !== null && found.length > 0;
+  const total = result?.total ?? 0;
   useKey('ArrowDown', () => setSelected((i) => Math.min((found?.length ?? 1) - 1, i + 1)), picking);
   useKey('ArrowUp', () => setSelected((i) => Math.max(0, i - 1)), picking);
-  const canRefund = stage.kind === 'search' && !!payment && (payment.refundableKop ?? 0) > 0;
+  useKey('PageDown', () => { if (offset + PAGE < total) void load(offset + PAGE, true); }, searching);
+  useKey('PageUp', () => { if (offset > 0) void load(Math.max(0, offset - PAGE), true); }, searching);
+  const canRefund = searching && !!payment && (payment.refundableKop ?? 0) > 0;
+  const orderIds = (found ?? []).map((op) => op.orderId);
+  const pages = Math.max(1, Math.ceil(total / PAGE));
 
   return (
     <div className="refund">
       <section className="panel">
-        <form className="search" onSubmit={(e) => void search(e)}>
-          <label className="field"><span>{t('refund.orderId')}</span>
-            <input data-testid="refund-order" autoFocus value={query.orderId} onChange={(e) => setQuery({ ...query, orderId: e.target.value })} /></label>
-          <label className="field"><span>{t('refund.transactionId')}</span>
-            <input data-testid="refund-tx" value={query.transactionId} onChange={(e) => setQuery({ ...query, transactionId: e.target.value })} /></label>
+        <form className="search" onSubmit={search}>
+          <label className="field search-text"><span>{t('refund.query')}</span>
+            <input data-testid="refund-query" autoFocus value={text} placeholder={t('refund.queryHint')} onChange={(e) => setText(e.target.value)} /></label>
           <label className="field"><span>{t('refund.date')}</span>
-            <input data-testid="refund-date" type="date" value={query.date} onChange={(e) => setQuery({ ...query, date: e.target.value })} /></label>
+            <input data-testid="refund-date" inputMode="numeric" placeholder={t('refund.anyDay')} value={date} onChange={(e) => setDate(e.target.value)} /></label>
           <button type="submit" className="btn btn-primary" data-testid="refund-find"><kbd>Enter</kbd><span>{t('refund.find')}</span></button>
         </form>
-        <div className="label">{found === null ? t('refund.pick') : found.length === 0 ? t('refund.none') : `${t('refund.found')} — ${t('refund.pick')}`}</div>
-        <table className="grid" data-testid="refund-results">
+        {hint && !payment ? <div className="field-error" role="alert">{hint}</div> : null}
+        <div className="label" data-testid="refund-count">
+          {found === null ? t('refund.pick') : total === 0 ? t('refund.none')
+            : `${t('refund.found')}: ${total} · ${t('journal.page')} ${Math.floor(offset / PAGE) + 1}/${pages} — ${t('refund.pick')}`}
+        </div>
+        <table className="grid refund-list" data-testid="refund-results" tabIndex={0} ref={listRef} aria-label={t('refund.found')}>
           <tbody>
-            {(found ?? []).slice(0, 6).map((op, i) => (
-              <tr key={op.id} className={i === selected ? 'selected' : ''} onClick={() => setSelected(i)} data-testid="refund-row">
-                <td className="col-time">{new Date(op.createdAt).toLocaleTimeString('ru-RU')}</td>
-                <td className="ellipsis col-order" title={op.orderId}>{op.orderId}</td>
+            {(found ?? []).map((op, i) => (
+              <tr key={op.id} className={i === selected ? 'selected' : ''} onClick={() => setSelected(i)} data-testid="refund-row" data-order-id={op.orderId}>
+                <td className="col-time">{localDateTime(op.createdAt).slice(11, 16)}</td>
+                <td className="col-order" title={op.orderId}>
+                  <div className="id-main">{distinctTail(op.orderId, orderIds)}</div>
+                  <div className="id-sub">{paymentTypeLabel(op.paymentType)}{op.transactionId ? ` · ${t('refund.tx')} …${op.transactionId.slice(-8)}` : ''}{op.loyaltyId ? ` · ${t('refund.cardShort')} …${op.loyaltyId.slice(-4)}` : ''}</div>
+                </td>
                 <td className="num">{formatKop(op.amountKop)}</td>
                 <td className="num" title={t('refund.refundable')}>↩ {formatKop(op.refundableKop ?? 0)}</td>
               </tr>
             ))}
           </tbody>
         </table>
+        {total > PAGE ? (
+          <div className="actions pager">
+            <KeyButton k="PageUp" onPress={() => void load(Math.max(0, offset - PAGE), true)} disabled={!searching || offset === 0}>{t('refund.prev')}</KeyButton>
+            <KeyButton k="PageDown" onPress={() => void load(offset + PAGE, true)} disabled={!searching || offset + PAGE >= total} testId="refund-next-page">{t('refund.next')}</KeyButton>
+          </div>
+        ) : null}
       </section>
 
       <section className="panel refund-actions">
-        {payment && stage.kind === 'search' ? (
+        {payment && searching ? (
           <>
-            <div className="big-amount" data-testid="refund-selected">{payment.orderId} · {formatKop(payment.amountKop)}</div>
+            <div className="big-amount" data-testid="refund-selected">{formatKop(payment.amountKop)} · {paymentTypeLabel(payment.paymentType)}</div>
+            <div className="muted refund-ids">{payment.orderId}<br />{localDateTime(payment.createdAt)}</div>
+            <div className="muted">{t('refund.refundable')}: <b>{formatKop(payment.refundableKop ?? 0)}</b></div>
             <label className="field"><span>{t('refund.amount')}</span>
-              <input data-testid="refund-amount" inputMode="decimal" value={amountText} onChange={(e) => setAmountText(e.target.value)} /></label>
+              <input data-testid="refund-amount" inputMode="decimal" value={amountText} onChange={(e) => { setAmountText(e.target.value); setHint(null); }} /></label>
             {payment.lines.length > 1 ? (
               <table className="grid small">
                 <tbody>
@@ -148,12 +215,29 @@ export function RefundScreen({ onBusy }: { onBusy: (busy: boolean) => void }): R
                 </tbody>
               </table>
             ) : null}
+            {hint ? <div className="field-error" role="alert" data-testid="refund-hint">{hint}</div> : null}
             <div className="actions">
-              <KeyButton k="F5" variant="primary" onPress={() => void start({})} disabled={!canRefund} testId="refund-full">{t('refund.full')}</KeyButton>
-              <KeyButton k="F6" onPress={partial} disabled={!canRefund || !parseRublesToKop(amountText)} testId="refund-partial">{t('refund.partial')}</KeyButton>
-              <KeyButton k="F7" onPress={byLines} disabled={!canRefund || payment.lines.length < 2} testId="refund-lines">{t('refund.lines')}</KeyButton>
+              <KeyButton k="F6" onPress={() => ask({})} disabled={!canRefund} testId="refund-full">{t('refund.full')}</KeyButton>
+              <KeyButton k="F7" onPress={partial} disabled={!canRefund} testId="refund-partial">{t('refund.partial')}</KeyButton>
+              <KeyButton k="F8" onPress={byLines} disabled={!canRefund || payment.lines.length < 2} testId="refund-lines">{t('refund.lines')}</KeyButton>
             </div>
           </>
+        ) : null}
+        {stage.kind === 'confirm' && payment ? (
+          <div className="confirm" data-testid="refund-confirm" role="alertdialog" aria-label={t('refund.confirmTitle')}>
+            <div className="confirm-title">{t('refund.confirmTitle')}</div>
+            <div className="confirm-amount" data-testid="refund-confirm-amount">{formatKop(stage.amountKop)}</div>
+            <div>{t('refund.confirmTo')} {paymentTypeLabel(payment.paymentType)} · {localDateTime(payment.createdAt)}</div>
+            <div className="muted refund-ids">{payment.orderId}</div>
+            {stage.lines.length > 0 ? (
+              <ul className="confirm-lines">{stage.lines.map((l) => <li key={l.name}>{l.name} × {l.quantity} — {formatKop(l.totalKop)}</li>)}</ul>
+            ) : <div>{stage.amountKop === (payment.refundableKop ?? 0) ? t('refund.confirmAll') : t('refund.confirmPart')}</div>}
+            <div className="muted">{t('refund.confirmLeft')}: {formatKop(Math.max(0, (payment.refundableKop ?? 0) - stage.amountKop))}</div>
+            <div className="actions">
+              <KeyButton k="F9" variant="danger" onPress={() => void perform()} testId="refund-confirm-yes">{t('refund.confirmYes')}</KeyButton>
+              <KeyButton k="Escape" onPress={() => setStage({ kind: 'search' })} testId="refund-confirm-no">{t('refund.confirmNo')}</KeyButton>
+            </div>
+          </div>
         ) : null}
         {stage.kind === 'running' ? (
           <div className="live" data-testid="refund-status">
@@ -165,11 +249,11 @@ export function RefundScreen({ onBusy }: { onBusy: (busy: boolean) => void }): R
           <div className="result ok" data-testid="refund-result">
             <div className="result-title">✔ {t('refund.done')}: {formatKop(stage.refund.amountKop)}</div>
             <SlipView operation={stage.refund} />
-            <KeyButton k="Enter" onPress={() => void search()} autoFocus testId="refund-back">{t('refund.back')}</KeyButton>
+            <KeyButton k="Enter" onPress={() => void load(offset, true)} autoFocus testId="refund-back">{t('refund.back')}</KeyButton>
           </div>
         ) : null}
         {stage.kind === 'failed' ? (
-          <ErrorPanel error={stage.error} onAction={() => void search()} context={{ operationId: stage.refund?.id, requestId: stage.refund?.requestId }} />
+          <ErrorPanel error={stage.error} onAction={() => void load(offset, true)} context={{ operationId: stage.refund?.id, requestId: stage.refund?.requestId }} />
         ) : null}
       </section>
     </div>

@@ -1,14 +1,19 @@
 // Sale: amount or basket → card scan → Pay (availability, auto-start or method choice) → live status
 // with elapsed time and a cancel while cancellable → result with the slip, or the cashier instruction.
-import { useCallback, useEffect, useRef, useState, type FormEvent, type ReactNode } from 'react';
+import { useCallback, useEffect, useLayoutEffect, useRef, useState, type FormEvent, type ReactNode } from 'react';
 import type { ScanResultView } from '../../main/contract/api';
+import type { ConnectionState } from '../api/ws-bridge';
 import type { AvailabilityResult, CashierErrorView, OperationView, SaleLineInput } from '../../main/contract/checkout';
 import { asCashierError, localError } from '../api/client';
 import { useApi, useApiEvent } from '../app/context';
 import { scanImageFile } from '../app/imageScan';
 import { TEXTS, useI18n } from '../lib/i18n';
 import { KeyButton } from '../lib/keys';
-import { formatKop, lineTotalKop, parseQuantity, parseRublesToKop } from '../lib/money';
+import { paymentTypeLabel } from '../lib/labels';
+import {
+  amountProblem, formatKilograms, formatKop, formatSeconds, LARGE_AMOUNT_KOP, lineTotalKop, parseKilogramsToGrams, parseQuantity, parseRublesToKop, weighedLine,
+} from '../lib/money';
+import { cue } from '../lib/sound';
 import type { DecodedFrame } from '../scan';
 import { CameraView } from './CameraView';
 import { ErrorPanel } from './ErrorPanel';
@@ -37,11 +42,22 @@ const TAX_LABEL: Record<string, { ru: string; en: string }> = {
 /** How long a refused scan's notice (e.g. scan.busy) stays in the card panel. */
 const NOTICE_MS = 8_000;
 
-/** Quantities are whole units of the measure, so weighed goods are sold in grams. */
-const MEASURES = ['PIECE', 'GRAM', 'MILLILITER', 'CENTIMETER', 'OTHER'];
+/**
+ * Quantities are whole units of the measure. 'KG' is the till's own choice for weighed goods priced per
+ * kilogram: the cashier types kilograms with a decimal comma, the line goes out in grams (weighedLine).
+ */
+const MEASURES = ['PIECE', 'KG', 'GRAM', 'MILLILITER', 'CENTIMETER', 'OTHER'];
 const MEASURE_SHORT: Record<string, { ru: string; en: string }> = {
-  PIECE: { ru: 'шт', en: 'pcs' }, GRAM: { ru: 'г', en: 'g' }, MILLILITER: { ru: 'мл', en: 'ml' }, CENTIMETER: { ru: 'см', en: 'cm' }, OTHER: { ru: 'ед.', en: 'unit' },
+  PIECE: { ru: 'шт', en: 'pcs' }, KG: { ru: 'кг (весовой)', en: 'kg (weighed)' }, GRAM: { ru: 'г', en: 'g' }, MILLILITER: { ru: 'мл', en: 'ml' }, CENTIMETER: { ru: 'см', en: 'cm' }, OTHER: { ru: 'ед.', en: 'unit' },
 };
+
+/** A basket line with what the cashier typed, so the list shows "0,350 кг × 899,90 ₽/кг". */
+interface BasketLine {
+  line: SaleLineInput;
+  qtyText: string;
+  priceText: string;
+  weighed: boolean;
+}
 
 function newOrderId(terminalId: string): string {
   const d = new Date();
@@ -59,14 +75,28 @@ export interface SaleScreenProps {
   /** Scans delivered while this screen is shown (serial events and wedge results). */
   scan: ScanResultView | null;
   onScanHandled: () => void;
+  /** The link to the core (kiosk WebSocket; always 'open' under Electron). */
+  connection?: ConnectionState;
 }
 
-export function SaleScreen({ terminalId, onBusy, onOpenJournal, scan, onScanHandled }: SaleScreenProps): ReactNode {
+export function SaleScreen({ terminalId, onBusy, onOpenJournal, scan, onScanHandled, connection = 'open' }: SaleScreenProps): ReactNode {
   const api = useApi();
   const { t, lang } = useI18n();
   const unit = (measure: string): string => MEASURE_SHORT[measure]?.[lang] ?? measure;
   const [amountText, setAmountText] = useState('');
-  const [lines, setLines] = useState<SaleLineInput[]>([]);
+  const [basketLines, setBasketLines] = useState<BasketLine[]>([]);
+  const lines = basketLines.map((b) => b.line);
+  const [lineError, setLineError] = useState<string | null>(null);
+  /** The amount the cashier confirmed as intended although unusually large (LARGE_AMOUNT_KOP). */
+  const [largeOk, setLargeOk] = useState<number | null>(null);
+  const [largeAsk, setLargeAsk] = useState(false);
+  /** The card session a payment was started with: the Pay API takes it once, so the next try needs a new scan. */
+  const [usedSession, setUsedSession] = useState<string | null>(null);
+  const [adminCalled, setAdminCalled] = useState(false);
+  /** Bumped to put the cursor back in the amount field once the field is enabled again. */
+  const [focusAmount, setFocusAmount] = useState(0);
+  const nameRef = useRef<HTMLInputElement>(null);
+  const linesEnd = useRef<HTMLTableRowElement>(null);
   const [draft, setDraft] = useState({ name: '', price: '', qty: '1', tax: 'vat20', measure: 'PIECE' });
   const [card, setCard] = useState<Card | null>(null);
   const [phase, setPhase] = useState<Phase>({ kind: 'edit' });
@@ -81,9 +111,15 @@ export function SaleScreen({ terminalId, onBusy, onOpenJournal, scan, onScanHand
   const latest = useRef(new Map<string, OperationView>());
   const amountRef = useRef<HTMLInputElement>(null);
   const inFlight = useRef(false);
+  /** The order of the payment on screen, to find it again after the core restarts. */
+  const orderRef = useRef<string | null>(null);
+  /** Set while the core is lost with a payment on screen; what recovery found is shown on reconnect. */
+  const [lostOrder, setLostOrder] = useState<string | null>(null);
+  const [recovery, setRecovery] = useState<string | null>(null);
 
   const linesTotal = lines.reduce((sum, l) => sum + lineTotalKop(l.priceKop, l.quantity, l.discountKop ?? 0), 0);
-  const amountKop = lines.length > 0 ? linesTotal : parseRublesToKop(amountText);
+  const problem = lines.length > 0 ? null : amountProblem(amountText);
+  const amountKop = lines.length > 0 ? linesTotal : problem ? null : parseRublesToKop(amountText);
   const busy = phase.kind === 'checking' || phase.kind === 'paying';
 
   useEffect(() => onBusy(busy), [busy, onBusy]);
@@ -114,8 +150,10 @@ export function SaleScreen({ terminalId, onBusy, onOpenJournal, scan, onScanHand
     }
     setElapsedMs(performance.now() - startedAt.current);
     if (operation.outcome === 'paid') {
+      cue('paid');
       setPhase({ kind: 'done', operation });
     } else {
+      cue('declined');
       const error: CashierErrorView = operation.error ?? {
         key: `outcome.${operation.outcome ?? 'unknown'}`, ru: operation.phaseText, en: operation.phaseText, action: 'other_method', severity: 'warning',
       };
@@ -145,6 +183,7 @@ export function SaleScreen({ terminalId, onBusy, onOpenJournal, scan, onScanHand
     }
     setNotice(null);
     if (parsed.ok) {
+      cue('scan');
       setCard({ loyaltyId: parsed.loyaltyId, cardSession: parsed.cardSession, koshelekPay: parsed.koshelekPay });
       setPhase((p) => (p.kind === 'failed' || p.kind === 'choose' ? { kind: 'edit' } : p));
     } else if (result.error) {
@@ -242,12 +281,15 @@ export function SaleScreen({ terminalId, onBusy, onOpenJournal, scan, onScanHand
   const pay = async (paymentType: string): Promise<void> => {
     if (!card?.cardSession || inFlight.current) return;
     inFlight.current = true;
+    setUsedSession(card.cardSession);
     startedAt.current = performance.now();
     setElapsedMs(0);
     setPhase({ kind: 'paying', operation: null, paymentType, cancelling: false });
+    const orderId = newOrderId(terminalId);
+    orderRef.current = orderId;
     try {
       const operation = await api.call('sale.pay', {
-        orderId: newOrderId(terminalId), ...basket(), card: { loyaltyId: card.loyaltyId, cardSession: card.cardSession }, paymentType,
+        orderId, ...basket(), card: { loyaltyId: card.loyaltyId, cardSession: card.cardSession }, paymentType,
       });
       const newest = latest.current.get(operation.id);
       const view = newest && newest.updatedAt >= operation.updatedAt ? newest : operation;
@@ -261,7 +303,16 @@ export function SaleScreen({ terminalId, onBusy, onOpenJournal, scan, onScanHand
   };
 
   const startPayment = async (): Promise<void> => {
-    if (phase.kind !== 'edit' || !card?.cardSession || !amountKop || inFlight.current) return;
+    if (phase.kind !== 'edit' || !card?.cardSession || card.cardSession === usedSession || !amountKop || inFlight.current) return;
+    if (amountKop >= LARGE_AMOUNT_KOP && largeOk !== amountKop) {
+      // The first F9 on an unusual amount only asks; the second (or Enter on the question) confirms it.
+      if (!largeAsk) {
+        setLargeAsk(true);
+        return;
+      }
+      setLargeOk(amountKop);
+    }
+    setLargeAsk(false);
     inFlight.current = true;
     setPhase({ kind: 'checking' });
     let availability: AvailabilityResult;
@@ -300,15 +351,74 @@ export function SaleScreen({ terminalId, onBusy, onOpenJournal, scan, onScanHand
   const newSale = (): void => {
     if (busy) return;
     setAmountText('');
-    setLines([]);
+    setBasketLines([]);
+    setLineError(null);
+    setLargeAsk(false);
+    setLargeOk(null);
     setCard(null);
     setManualCode('');
     setNotice(null);
     setCameraOpen(false);
+    setAdminCalled(false);
+    setRecovery(null);
+    orderRef.current = null;
     setPhase({ kind: 'edit' });
     latest.current.clear();
-    amountRef.current?.focus();
+    setFocusAmount((n) => n + 1);
   };
+
+  // The amount field is disabled while a result is on screen, so focusing it inside newSale would be
+  // lost; focus once the edit phase is rendered (layout effect: before the next keystroke is handled).
+  useLayoutEffect(() => {
+    if (phase.kind === 'edit' && basketLines.length === 0) amountRef.current?.focus();
+  }, [focusAmount, phase.kind, basketLines.length]);
+
+  // A digit typed while nothing has focus (after a click on empty space, after a result) belongs to the
+  // amount: move focus there before the browser delivers the character.
+  useEffect(() => {
+    const onKey = (event: KeyboardEvent): void => {
+      if (event.ctrlKey || event.altKey || event.metaKey || !/^[\d,.]$/.test(event.key)) return;
+      const active = document.activeElement;
+      if (active && active !== document.body && active.tagName !== 'BUTTON') return;
+      if (phaseRef.current.kind !== 'edit' || linesCount.current > 0) return;
+      amountRef.current?.focus();
+    };
+    window.addEventListener('keydown', onKey, true);
+    return () => window.removeEventListener('keydown', onKey, true);
+  }, []);
+  const linesCount = useRef(0);
+  linesCount.current = basketLines.length;
+  useEffect(() => {
+    linesEnd.current?.scrollIntoView({ block: 'nearest' });
+  }, [basketLines.length]);
+
+  // Core lost: a payment on screen stops looking live; on reconnect the journal says what became of it.
+  const lost = connection !== 'open';
+  useEffect(() => {
+    if (lost && (phase.kind === 'paying' || phase.kind === 'checking' || (phase.kind === 'failed' && phase.error.key === 'shell.disconnected'))) {
+      setLostOrder(orderRef.current ?? '');
+    }
+  }, [lost, phase]);
+  useEffect(() => {
+    if (lost || lostOrder === null) return;
+    const orderId = lostOrder;
+    setLostOrder(null);
+    void (async () => {
+      const found = orderId ? await api.call('operation.query', { orderId, kind: 'payment', limit: 1 }).catch(() => []) : [];
+      const operation = found[0];
+      if (!operation) {
+        // Never journaled: nothing was sent to the customer's bank; the card code was not used.
+        setUsedSession(null);
+        setRecovery(t('sale.recovery.none'));
+        setPhase({ kind: 'edit' });
+        return;
+      }
+      setRecovery(t('sale.recovery.found'));
+      startedAt.current = performance.now();
+      setPhase({ kind: 'paying', operation, paymentType: operation.paymentType ?? '', cancelling: false });
+      settle(operation);
+    })();
+  }, [lost, lostOrder, api, settle, t]);
 
   const onErrorAction = (action: CashierErrorView['action']): void => {
     const paymentType = phase.kind === 'failed' ? phase.paymentType : null;
@@ -324,6 +434,11 @@ export function SaleScreen({ terminalId, onBusy, onOpenJournal, scan, onScanHand
       case 'other_method':
         setPhase({ kind: 'other' });
         break;
+      case 'call_admin':
+      case 'fix_config':
+        setAdminCalled(true);
+        setPhase({ kind: 'edit' });
+        break;
       case 'check_status':
         onOpenJournal();
         setPhase({ kind: 'edit' });
@@ -335,11 +450,24 @@ export function SaleScreen({ terminalId, onBusy, onOpenJournal, scan, onScanHand
 
   const addLine = (event?: FormEvent): void => {
     event?.preventDefault();
+    if (phase.kind !== 'edit') return;
+    // Nothing typed is ever dropped silently: each refusal says what to fix and keeps the field.
+    if (!draft.name.trim()) { setLineError(t('sale.lineErr.name')); nameRef.current?.focus(); return; }
     const priceKop = parseRublesToKop(draft.price);
-    const quantity = parseQuantity(draft.qty);
-    if (!draft.name.trim() || priceKop === null || quantity === null || phase.kind !== 'edit') return;
-    setLines((ls) => [...ls, { name: draft.name.trim(), article: String(ls.length + 1).padStart(4, '0'), priceKop, quantity, tax: draft.tax, measure: draft.measure }]);
-    setDraft((d) => ({ ...d, name: '', price: '', qty: '1' }));
+    if (priceKop === null || priceKop === 0) { setLineError(t('sale.lineErr.price')); return; }
+    const weighed = draft.measure === 'KG';
+    const grams = weighed ? parseKilogramsToGrams(draft.qty) : null;
+    const quantity = weighed ? grams : parseQuantity(draft.qty);
+    if (quantity === null) { setLineError(t(weighed ? 'sale.lineErr.kg' : 'sale.lineErr.qty')); return; }
+    const name = draft.name.trim();
+    const article = String(basketLines.length + 1).padStart(4, '0');
+    const line: SaleLineInput = weighed
+      ? (() => { const w = weighedLine(priceKop, quantity); return { name, article, priceKop: w.priceKop, quantity: w.quantity, discountKop: w.discountKop, tax: draft.tax, measure: 'GRAM' }; })()
+      : { name, article, priceKop, quantity, tax: draft.tax, measure: draft.measure };
+    setBasketLines((ls) => [...ls, { line, qtyText: weighed ? formatKilograms(quantity) : String(quantity), priceText: formatKop(priceKop), weighed }]);
+    setLineError(null);
+    setDraft((d) => ({ ...d, name: '', price: '', qty: weighed ? '' : '1' }));
+    nameRef.current?.focus();
   };
 
   const submitManual = async (event: FormEvent): Promise<void> => {
@@ -349,10 +477,12 @@ export function SaleScreen({ terminalId, onBusy, onOpenJournal, scan, onScanHand
     if (await submitScan(() => api.call('scan.manual', { code }))) setManualCode('');
   };
 
-  const canPay = phase.kind === 'edit' && !!card?.cardSession && card.koshelekPay && !!amountKop && amountKop > 0;
+  const sessionUsed = !!card?.cardSession && card.cardSession === usedSession;
+  const canPay = phase.kind === 'edit' && !!card?.cardSession && card.koshelekPay && !sessionUsed && !!amountKop && amountKop > 0;
   const next = (() => {
     switch (phase.kind) {
-      case 'edit': return !amountKop ? t('sale.next.enterAmount') : !card ? t('sale.next.scan') : card.koshelekPay ? t('sale.next.pay') : t('sale.next.other');
+      case 'edit': return !amountKop ? t('sale.next.enterAmount') : !card ? t('sale.next.scan') : sessionUsed ? t('sale.next.rescan')
+        : largeAsk ? `${t('sale.large')} ${formatKop(amountKop)}. ${t('sale.largeConfirm')}` : card.koshelekPay ? t('sale.next.pay') : t('sale.next.other');
       case 'checking': return t('sale.checking');
       case 'choose': return t('sale.next.choose');
       case 'paying': return t('sale.next.wait');
@@ -371,35 +501,50 @@ export function SaleScreen({ terminalId, onBusy, onOpenJournal, scan, onScanHand
         <label className="field big">
           <span>{t('sale.amount')}</span>
           <input ref={amountRef} autoFocus data-testid="amount" inputMode="decimal" value={lines.length > 0 ? (linesTotal / 100).toFixed(2).replace('.', ',') : amountText}
-            disabled={!editable || lines.length > 0} onChange={(e) => setAmountText(e.target.value)}
-            onKeyDown={(e) => { if (e.key === 'Enter') { e.preventDefault(); void startPayment(); } }} />
+            disabled={!editable || lines.length > 0} aria-invalid={problem !== null} onChange={(e) => { setAmountText(e.target.value); setLargeAsk(false); }}
+            onKeyDown={(e) => {
+              if (e.key === 'Enter') { e.preventDefault(); void startPayment(); }
+              if (e.key === 'Escape' && largeAsk) { e.preventDefault(); setLargeAsk(false); e.currentTarget.select(); }
+            }} />
         </label>
+        {problem ? <div className="field-error" role="alert" data-testid="amount-error">{t(`sale.amountErr.${problem}`)}</div> : null}
         <div className="muted">{t('sale.orLines')}</div>
         <form className="line-form" onSubmit={addLine}>
-          <input data-testid="line-name" placeholder={t('sale.name')} value={draft.name} disabled={!editable} onChange={(e) => setDraft({ ...draft, name: e.target.value })} />
-          <input data-testid="line-price" placeholder={t('sale.price')} inputMode="decimal" value={draft.price} disabled={!editable} onChange={(e) => setDraft({ ...draft, price: e.target.value })} />
-          <input data-testid="line-qty" placeholder={t('sale.qty')} inputMode="decimal" value={draft.qty} disabled={!editable} onChange={(e) => setDraft({ ...draft, qty: e.target.value })} />
+          <input ref={nameRef} data-testid="line-name" placeholder={t('sale.name')} value={draft.name} disabled={!editable} onChange={(e) => setDraft({ ...draft, name: e.target.value })} />
+          <input data-testid="line-price" placeholder={draft.measure === 'KG' ? t('sale.pricePerKg') : t('sale.price')} inputMode="decimal" value={draft.price} disabled={!editable} onChange={(e) => setDraft({ ...draft, price: e.target.value })} />
+          <input data-testid="line-qty" placeholder={draft.measure === 'KG' ? t('sale.qtyKg') : t('sale.qty')} inputMode="decimal" value={draft.qty} disabled={!editable} onChange={(e) => setDraft({ ...draft, qty: e.target.value })} />
           <select data-testid="line-tax" aria-label={t('sale.vat')} value={draft.tax} disabled={!editable} onChange={(e) => setDraft({ ...draft, tax: e.target.value })}>
             {TAXES.map((x) => <option key={x} value={x}>{TAX_LABEL[x]?.[lang] ?? x}</option>)}
           </select>
-          <select data-testid="line-measure" aria-label={t('sale.measure')} value={draft.measure} disabled={!editable} onChange={(e) => setDraft({ ...draft, measure: e.target.value })}>
+          <select data-testid="line-measure" aria-label={t('sale.measure')} value={draft.measure} disabled={!editable} onChange={(e) => setDraft({ ...draft, measure: e.target.value, qty: e.target.value === 'KG' ? '' : draft.qty || '1' })}>
             {MEASURES.map((x) => <option key={x} value={x}>{unit(x)}</option>)}
           </select>
           <KeyButton k="F5" onPress={() => addLine()} disabled={!editable} testId="add-line">{t('sale.addLine')}</KeyButton>
         </form>
-        <table className="lines" data-testid="lines">
-          <tbody>
-            {lines.length === 0 ? <tr><td className="muted">{t('sale.noLines')}</td></tr> : lines.slice(-6).map((l, i) => (
-              <tr key={`${l.article}-${i}`}>
-                <td>{l.name}</td><td className="num">{formatKop(l.priceKop)}</td><td className="num">×{l.quantity} {unit(l.measure ?? 'PIECE')}</td>
-                <td>{TAX_LABEL[l.tax ?? 'vat20']?.[lang] ?? l.tax}</td><td className="num">{formatKop(lineTotalKop(l.priceKop, l.quantity))}</td>
-                <td><button type="button" className="btn btn-plain small" disabled={!editable} onClick={() => setLines((ls) => ls.filter((x) => x !== l))} aria-label={t('sale.removeLine')}>×</button></td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-        {lines.length > 6 ? <div className="muted">… +{lines.length - 6}</div> : null}
-        <div className="total" data-testid="total">{t('sale.total')}: {formatKop(amountKop ?? 0)}</div>
+        {lineError ? <div className="field-error" role="alert" data-testid="line-error">{lineError}</div> : null}
+        <div className="lines-scroll" data-testid="lines-scroll">
+          <table className="lines" data-testid="lines">
+            <tbody>
+              {basketLines.length === 0 ? <tr><td className="muted" colSpan={6}>{t('sale.noLines')}</td></tr> : basketLines.map((b, i) => {
+                const l = b.line;
+                                return (
+                  <tr key={`${l.article}-${i}`} data-testid="line-row" ref={i === basketLines.length - 1 ? linesEnd : undefined}>
+                    <td className="line-no">{i + 1}</td>
+                    <td className="line-name">{l.name}</td>
+                    <td className="num">{b.weighed ? `${b.qtyText} ${t('sale.kg')} × ${b.priceText}/${t('sale.kg')}` : `${b.qtyText} ${unit(l.measure ?? 'PIECE')} × ${b.priceText}`}</td>
+                    <td className="line-tax">{TAX_LABEL[l.tax ?? 'vat20']?.[lang] ?? l.tax}</td>
+                    <td className="num">{formatKop(lineTotalKop(l.priceKop, l.quantity, l.discountKop ?? 0))}</td>
+                    <td><button type="button" className="btn btn-plain small" tabIndex={-1} disabled={!editable} onClick={() => setBasketLines((ls) => ls.filter((x) => x !== b))} aria-label={t('sale.removeLine')}>×</button></td>
+                  </tr>
+                );
+              })}
+            </tbody>
+          </table>
+        </div>
+        <div className="total" data-testid="total">
+          {basketLines.length > 0 ? <span className="muted total-count">{t('sale.linesCount')}: {basketLines.length}</span> : null}
+          {t('sale.total')}: {formatKop(amountKop ?? 0)}
+        </div>
       </section>
 
       <section className="panel pay-panel">
@@ -431,26 +576,36 @@ export function SaleScreen({ terminalId, onBusy, onOpenJournal, scan, onScanHand
           {notice ? <div className="scan-notice" role="status" data-testid="scan-notice" data-error-key={notice.key}>{notice[lang]}</div> : null}
         </div>
 
-        <div className="next" data-testid="next-step">{next}</div>
+        <div className={`next${largeAsk && phase.kind === 'edit' ? ' warn' : ''}`} data-testid="next-step">{next}</div>
+        {lost && lostOrder !== null ? (
+          <div className="core-lost" role="alert" data-testid="core-lost">{t('sale.coreLost')}</div>
+        ) : null}
+        {recovery ? <div className="recovery" role="status" data-testid="recovery">{recovery}</div> : null}
+        {adminCalled ? (
+          <div className="admin-called" role="status" data-testid="admin-called">
+            {t('sale.adminCalled')}
+            <button type="button" className="btn btn-plain small" onClick={() => setAdminCalled(false)}>{t('sale.adminCame')}</button>
+          </div>
+        ) : null}
 
         {phase.kind === 'choose' ? (
           <div className="methods" data-testid="methods">
             <div className="label">{t('sale.choose')}</div>
             {phase.availability.methods.filter((m) => m.available).slice(0, 2).map((m, i) => (
-              <KeyButton key={m.paymentType} k={methodKeys[i] ?? null} variant="primary" onPress={() => void pay(m.paymentType)} testId={`method-${m.paymentType}`}>{m.paymentType}</KeyButton>
+              <KeyButton key={m.paymentType} k={methodKeys[i] ?? null} variant="primary" onPress={() => void pay(m.paymentType)} testId={`method-${m.paymentType}`}>{paymentTypeLabel(m.paymentType)}</KeyButton>
             ))}
             {phase.availability.methods.filter((m) => !m.available).map((m) => (
-              <div key={m.paymentType} className="muted">{m.paymentType}: {t('sale.unavailable')}{m.message ? ` — ${m.message}` : ''}</div>
+              <div key={m.paymentType} className="muted">{paymentTypeLabel(m.paymentType)}: {t('sale.unavailable')}</div>
             ))}
             <KeyButton k="F8" onPress={() => setPhase({ kind: 'other' })} testId="method-other">{t('sale.otherMethod')}</KeyButton>
           </div>
         ) : null}
 
-        {phase.kind === 'paying' ? (
+        {phase.kind === 'paying' && !lost ? (
           <div className="live" data-testid="live-status">
             <div className="label">{t('sale.status')}</div>
             <div className="phase" data-testid="phase-text" data-phase={phase.operation?.phase ?? 'sending'}>{phase.operation?.phaseText ?? '…'}</div>
-            <div className="elapsed" data-testid="elapsed">{t('sale.elapsed')}: {(elapsedMs / 1000).toFixed(1)} {t('common.sec')}</div>
+            <div className="elapsed" data-testid="elapsed">{t('sale.elapsed')}: {formatSeconds(elapsedMs)} {t('common.sec')}</div>
             <KeyButton k="Escape" variant="danger" onPress={() => void cancel()} disabled={!phase.operation?.cancellable || phase.cancelling} testId="cancel">
               {phase.cancelling ? t('sale.cancelling') : t('sale.cancel')}
             </KeyButton>
@@ -459,7 +614,7 @@ export function SaleScreen({ terminalId, onBusy, onOpenJournal, scan, onScanHand
 
         {phase.kind === 'done' ? (
           <div className="result ok" data-testid="result">
-            <div className="result-title" data-testid="result-title">✔ {t('sale.paid')} · {(elapsedMs / 1000).toFixed(1)} {t('common.sec')}</div>
+            <div className="result-title" data-testid="result-title">✔ {t('sale.paid')} · {formatSeconds(elapsedMs)} {t('common.sec')}</div>
             <div className="label">{t('sale.slip')}</div>
             <SlipView operation={phase.operation} />
           </div>

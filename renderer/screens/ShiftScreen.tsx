@@ -9,6 +9,7 @@ import type { CashierErrorView } from '../../main/contract/checkout';
 import { asCashierError } from '../api/client';
 import { useApi, useApiEvent } from '../app/context';
 import { TEXTS, useI18n, type TextKey } from '../lib/i18n';
+import { paymentTypeLabel } from '../lib/labels';
 import { KeyButton, useKey } from '../lib/keys';
 import { formatKop, parseRublesToKop } from '../lib/money';
 import { ErrorPanel } from './ErrorPanel';
@@ -121,6 +122,14 @@ export function ShiftScreen({ onOpenJournal }: { onOpenJournal: () => void }): R
     }
   };
 
+  /** The till opened the shift at the first sale: the person working it puts their name on it. */
+  const claimShift = async (): Promise<void> => {
+    const n = name();
+    if (!n) return;
+    const claimed = await run('open', () => api.call('shift.claim', { cashier: n }));
+    if (claimed) await load();
+  };
+
   const askClose = (): void => {
     if (!shift || working) return;
     if (!name()) return;
@@ -153,6 +162,14 @@ export function ShiftScreen({ onOpenJournal }: { onOpenJournal: () => void }): R
     if (!report) return;
     const result = await run('print', () => api.call('report.print', ref()));
     if (result) showPrint(result);
+  };
+  /** The report as PDF on the computer's ordinary (A4) printer; the PDF stays in exports/ either way. */
+  const printOs = async (): Promise<void> => {
+    if (!report) return;
+    const result = await run('print', () => api.call('report.printOs', ref()));
+    if (!result) return;
+    if (result.printed) setNotice({ text: t('report.printedOs'), testId: 'print-os-done' });
+    else if (result.error) setFailure({ error: result.error });
   };
   const reprint = async (outputId: number): Promise<void> => {
     const result = await run('print', () => api.call('report.reprint', { outputId }));
@@ -232,7 +249,7 @@ export function ShiftScreen({ onOpenJournal }: { onOpenJournal: () => void }): R
           <>
             <div className="shift-number" data-testid="shift-number">{t('shift.number')}{shift.id}</div>
             <dl className="kv">
-              <dt>{t('shift.openedBy')}</dt><dd data-testid="shift-opened-by">{shift.openedBy}</dd>
+              <dt>{t('shift.openedBy')}</dt><dd data-testid="shift-opened-by">{shift.openedBy === AUTO_OPENER ? t('shift.openedAuto') : shift.openedBy}</dd>
               <dt>{t('shift.openedAt')}</dt><dd>{dateTime(shift.openedAt)}</dd>
               <dt>{t('shift.left')}</dt><dd data-testid="shift-left" className={minutesLeft !== null && minutesLeft < (current?.warnBeforeMinutes ?? 60) ? 'warn' : ''}>{leftText}</dd>
               {current && current.unresolved.length > 0 ? <><dt>{t('shift.unresolved')}</dt><dd className="warn" data-testid="shift-unresolved">{current.unresolved.length}</dd></> : null}
@@ -256,6 +273,9 @@ export function ShiftScreen({ onOpenJournal }: { onOpenJournal: () => void }): R
         <div className="row">
           <KeyButton k="F5" variant="primary" onPress={() => void openShift()} disabled={busy || shift !== null || confirming} testId="shift-open">{t('shift.open')}</KeyButton>
           <KeyButton k="F6" variant="danger" onPress={askClose} disabled={busy || shift === null || confirming} testId="shift-close">{t('shift.close')}</KeyButton>
+          {shift?.openedBy === AUTO_OPENER ? (
+            <KeyButton k={null} onPress={() => void claimShift()} disabled={busy || confirming} testId="shift-claim">{t('shift.claim')}</KeyButton>
+          ) : null}
         </div>
       </section>
 
@@ -304,6 +324,7 @@ export function ShiftScreen({ onOpenJournal }: { onOpenJournal: () => void }): R
           <div className="row">
             <KeyButton k="F7" onPress={showX} disabled={busy || !shift} active={view.type === 'x'} testId="report-show-x">{t('report.showX')}</KeyButton>
             <KeyButton k="F8" onPress={() => void print()} disabled={busy || !report} testId="report-print">{t('report.print')}</KeyButton>
+            <KeyButton k={null} onPress={() => void printOs()} disabled={busy || !report} testId="report-print-os">{t('report.printOs')}</KeyButton>
             <KeyButton k="F9" onPress={() => void exportAs('csv')} disabled={busy || !report} testId="report-export-csv">CSV</KeyButton>
             <KeyButton k="F10" onPress={() => void exportAs('pdf')} disabled={busy || !report} testId="report-export-pdf">PDF</KeyButton>
             <KeyButton k={null} onPress={() => void exportAs('txt')} disabled={busy || !report} testId="report-export-txt">TXT</KeyButton>
@@ -365,6 +386,14 @@ function hasText(key: string): key is TextKey {
   return Object.prototype.hasOwnProperty.call(TEXTS.ru, key);
 }
 
+/** The core opens the shift at the first sale under this name (config shift.autoOpenOnSale). */
+const AUTO_OPENER = 'auto';
+
+const ID_COLUMNS: [TextKey, string][] = [
+  ['col.orderId', 'orderId'], ['col.paymentTx', 'paymentTransactionId'], ['col.refundTx', 'refundTransactionId'], ['col.requestId', 'requestId'],
+  ['col.paymentType', 'paymentType'], ['col.qrcId', 'qrcId'], ['col.kzo', 'kzo'],
+];
+
 function ReportBody({ report, tenderLabel, statusLabel }: { report: ShiftReportDto; tenderLabel: (k: string) => string; statusLabel: (s: string) => string }): ReactNode {
   const { t } = useI18n();
   const k = report.byKind;
@@ -379,7 +408,7 @@ function ReportBody({ report, tenderLabel, statusLabel }: { report: ShiftReportD
           <div className="kvline"><span>{t('report.out')}</span><b data-testid="total-out">{formatKop(-report.totals.electronicOutKop)}</b></div>
           <div className="kvline"><span>{t('report.net')}</span><b data-testid="total-electronic">{formatKop(report.totals.electronicNetKop)}</b></div>
           <div className="muted small" data-testid="by-kind">
-            {t('report.payments')} {k.payment.succeeded.count}/{k.payment.all.count} · {t('report.cancels')} {k.cancel.succeeded.count}/{k.cancel.all.count} · {t('report.refunds')} {k.refund.succeeded.count}/{k.refund.all.count}
+            {t('report.payments')}: {k.payment.succeeded.count} {t('report.of')} {k.payment.all.count} · {t('report.cancels')}: {k.cancel.succeeded.count} {t('report.of')} {k.cancel.all.count} · {t('report.refunds')}: {k.refund.succeeded.count} {t('report.of')} {k.refund.all.count}
             {report.crossShiftRefunds.count > 0 ? ` (${t('report.crossShift')}: ${report.crossShiftRefunds.count} / ${formatKop(report.crossShiftRefunds.amountKop)})` : ''}
           </div>
           {report.unresolved.length > 0 ? <div className="warn small" data-testid="report-unresolved">{t('report.unresolved')}: {report.unresolved.length}</div> : null}
@@ -387,10 +416,12 @@ function ReportBody({ report, tenderLabel, statusLabel }: { report: ShiftReportD
         <div className="sum-block">
           <div className="label">{t('report.byPaymentType')}</div>
           {report.byPaymentType.length === 0 ? <div className="muted small">—</div> : report.byPaymentType.map((p) => (
-            <div key={`${p.provider}-${p.paymentType}`} className="kvline" data-testid="by-payment-type" data-payment-type={p.paymentType}>
-              <span>{p.paymentType}</span>
-              <span className="muted small">{p.payments.count}× {formatKop(p.payments.amountKop)}{p.refunds.count > 0 ? ` / −${p.refunds.count}× ${formatKop(p.refunds.amountKop)}` : ''}</span>
-              <b>{formatKop(p.netKop)}</b>
+            <div key={`${p.provider}-${p.paymentType}`} className="pt-block" data-testid="by-payment-type" data-payment-type={p.paymentType}>
+              <div className="kvline"><span>{paymentTypeLabel(p.paymentType)}</span><b>{formatKop(p.netKop)}</b></div>
+              <div className="muted small">
+                {t('report.paymentsN')}: {p.payments.count} · {formatKop(p.payments.amountKop)}
+                {p.refunds.count > 0 ? <><br />{t('report.refundsN')}: {p.refunds.count} · {formatKop(-p.refunds.amountKop)}</> : null}
+              </div>
             </div>
           ))}
         </div>
@@ -426,8 +457,9 @@ function ReportBody({ report, tenderLabel, statusLabel }: { report: ShiftReportD
           </colgroup>
           <thead>
             <tr>
-              <th>{t('col.time')}</th><th>{t('col.op')}</th><th className="num">{t('col.amount')}</th><th>orderId</th><th>paymentTransactionId</th>
-              <th>refundTransactionId</th><th>requestId</th><th>paymentType</th><th>qrcId</th><th>kzo</th>
+              <th>{t('col.time')}</th><th>{t('col.op')}</th><th className="num">{t('col.amount')}</th>
+              {/* Russian headers; the protocol's field names (docs: the report's required ids) stay as the second line and the tooltip. */}
+              {ID_COLUMNS.map(([key, field]) => <th key={field} title={field}>{t(key)}<span className="th-field">{field}</span></th>)}
             </tr>
           </thead>
           <tbody>
@@ -437,13 +469,13 @@ function ReportBody({ report, tenderLabel, statusLabel }: { report: ShiftReportD
                 <td>{time(l.createdAt)}</td>
                 <td>{t(`kind.${l.kind}`)} · <span className={`st st-${l.status}`}>{statusLabel(l.status)}</span>{l.crossShift ? ` ↩${l.parentShiftId ?? ''}` : ''}</td>
                 <td className="num">{formatKop(l.kind === 'payment' ? l.amountKop : -l.amountKop)}</td>
-                <td data-testid="op-orderId">{l.orderId}</td>
-                <td data-testid="op-paymentTransactionId">{l.paymentTransactionId ?? '—'}</td>
-                <td data-testid="op-refundTransactionId">{l.refundTransactionId ?? '—'}</td>
-                <td data-testid="op-requestId">{l.requestId}</td>
-                <td data-testid="op-paymentType">{l.paymentType ?? '—'}</td>
-                <td data-testid="op-qrcId">{l.qrcId ?? '—'}</td>
-                <td data-testid="op-kzo">{l.kzo ?? '—'}</td>
+                <td className="id-cell" title={l.orderId ?? ''} data-testid="op-orderId">{l.orderId}</td>
+                <td className="id-cell" title={l.paymentTransactionId ?? ''} data-testid="op-paymentTransactionId">{l.paymentTransactionId ?? '—'}</td>
+                <td className="id-cell" title={l.refundTransactionId ?? ''} data-testid="op-refundTransactionId">{l.refundTransactionId ?? '—'}</td>
+                <td className="id-cell" title={l.requestId ?? ''} data-testid="op-requestId">{l.requestId}</td>
+                <td data-testid="op-paymentType" data-raw={l.paymentType ?? ''}>{l.paymentType ? paymentTypeLabel(l.paymentType) : '—'}</td>
+                <td className="id-cell" title={l.qrcId ?? ''} data-testid="op-qrcId">{l.qrcId ?? '—'}</td>
+                <td className="id-cell" title={l.kzo ?? ''} data-testid="op-kzo">{l.kzo ?? '—'}</td>
               </tr>
             ))}
             {report.tenderEntries.map((e) => (

@@ -2,10 +2,26 @@
 import { useEffect, useState, type ReactNode } from 'react';
 import type { StatusView } from '../../main/contract/api';
 import type { ConnectionState } from '../api/ws-bridge';
-import { useI18n } from '../lib/i18n';
+import { useI18n, type Lang } from '../lib/i18n';
+
+/** The config's reasons are written for IT in English; the usual ones get a Russian line (the original stays below it). */
+export function configReason(reason: string, lang: Lang): string {
+  if (lang === 'en') return reason;
+  const guess = /^unknown key; did you mean "([^"]+)"\?$/.exec(reason);
+  if (guess) return `неизвестный ключ — возможно, имелось в виду «${guess[1] ?? ''}»`;
+  if (reason === 'unknown key') return 'неизвестный ключ — проверьте написание';
+  const json = /^invalid JSON(?: \(line (\d+), column (\d+)\))?/.exec(reason);
+  if (json) return json[1] ? `файл не читается как JSON: строка ${json[1]}, позиция ${json[2] ?? ''}` : 'файл не читается как JSON';
+  if (/too small|>=|at least/i.test(reason)) return 'значение меньше допустимого';
+  if (/too big|<=|at most/i.test(reason)) return 'значение больше допустимого';
+  if (/expected (number|string|boolean)/i.test(reason)) return 'значение не того типа';
+  if (/invalid option|expected one of/i.test(reason)) return 'недопустимое значение';
+  return 'значение не подходит';
+}
 
 export function StatusBar({ status, connection }: { status: StatusView | null; connection: ConnectionState }): ReactNode {
-  const { t } = useI18n();
+  const { t, lang } = useI18n();
+  const [configOpen, setConfigOpen] = useState(false);
   const [now, setNow] = useState(() => new Date());
   useEffect(() => {
     const timer = setInterval(() => setNow(new Date()), 1000);
@@ -39,9 +55,20 @@ export function StatusBar({ status, connection }: { status: StatusView | null; c
           ) : null}
           <span className={`pill ${scannerKey === 'status.scanner.disconnected' ? 'bad' : ''}`} data-testid="status-scanner">{t(scannerKey)}</span>
           {problems.length > 0 ? (
-            <span className="pill bad config" data-testid="status-config" title={[t('status.configKept'), ...problems.map((p) => `${p.path}: ${p.reason}`)].join('\n')}>
-              {t('status.config')}: {problems[0]?.path}: {problems[0]?.reason}{problems.length > 1 ? ` (+${problems.length - 1})` : ''}
-            </span>
+            <button type="button" className="pill bad config" data-testid="status-config" aria-expanded={configOpen} onClick={() => setConfigOpen((o) => !o)}>
+              {t('status.config')}: {problems[0]?.path}{problems.length > 1 ? ` (+${problems.length - 1})` : ''} — {t('status.configKept')} ▸
+            </button>
+          ) : null}
+          {problems.length > 0 && configOpen ? (
+            <div className="config-details" role="dialog" data-testid="status-config-details">
+              <div className="config-details-title">{t('status.configTitle')}</div>
+              <ul>
+                {problems.map((p) => (
+                  <li key={`${p.path}:${p.reason}`}><b>{p.path}</b>: {configReason(p.reason, lang)}<div className="muted">{p.reason}</div></li>
+                ))}
+              </ul>
+              <div className="muted">{t('status.configHow')}</div>
+            </div>
           ) : null}
           {problems.length === 0 ? (
             <>

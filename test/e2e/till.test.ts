@@ -64,7 +64,7 @@ describe('Sale', () => {
     expect(await page.getByTestId('result-title').textContent()).toContain('Оплачено');
     const tx = await page.getByTestId('slip-paymentTransactionId').textContent();
     expect(tx).toBeTruthy();
-    expect(await page.getByTestId('slip-paymentType').textContent()).toBe('SBP');
+    expect(await page.getByTestId('slip-paymentType').textContent()).toBe('СБП');
     expect(await page.getByTestId('slip-orderId').textContent()).toMatch(/^POS-E2E-/);
     await till.screenshot('04-sale-paid-slip');
 
@@ -123,7 +123,7 @@ describe('Sale', () => {
     expect(sent('checkout', (b) => b.cardSession === session)).toHaveLength(0);
     await page.getByTestId('method-DOLYAME').click();
     await page.getByTestId('result').waitFor({ timeout: 10_000 });
-    expect(await page.getByTestId('slip-paymentType').textContent()).toBe('DOLYAME');
+    expect(await page.getByTestId('slip-paymentType').textContent()).toBe('Долями');
     expect(body(sent('checkout', (b) => b.cardSession === session)[0] as ReceivedRequest).paymentMethods?.[0]?.type).toBe('DOLYAME');
   });
 
@@ -209,12 +209,15 @@ describe('Refund, journal, status', () => {
     const tx = (await page.getByTestId('slip-paymentTransactionId').textContent()) ?? '';
 
     await page.keyboard.press('F2');
-    await page.getByTestId('refund-order').fill(orderId);
+    await page.getByTestId('refund-query').fill(orderId);
     await page.keyboard.press('Enter');
+    await expect.poll(() => page.getByTestId('refund-row').count(), { timeout: 5000 }).toBe(1);
     await page.getByTestId('refund-selected').waitFor({ timeout: 5000 });
     await page.getByTestId('refund-amount').fill('300');
     await till.screenshot('11-refund-search');
-    await page.keyboard.press('F6');
+    await page.keyboard.press('F7');
+    await page.getByTestId('refund-confirm').waitFor({ timeout: 5000 });
+    await page.keyboard.press('F9');
     await page.getByTestId('refund-result').waitFor({ timeout: 10_000 });
     expect(await page.getByTestId('refund-result').textContent()).toContain('300,00');
     await till.screenshot('12-refund-done');

@@ -18,7 +18,7 @@ export interface ApiHarness {
 
 export async function startApiHarness(
   tillOptions: Parameters<typeof startTill>[0] = {},
-  sessionOptions: Partial<Pick<ApiSessionOptions, 'printerTransport'>> = {},
+  sessionOptions: Partial<Pick<ApiSessionOptions, 'printerTransport' | 'osPrint'>> = {},
 ): Promise<ApiHarness> {
   const till = await startTill(tillOptions);
   const scans = await createScanPort(till.core);

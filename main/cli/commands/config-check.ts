@@ -1,5 +1,7 @@
-// `paydesk config check FILE`: validates a paydesk.config.json and names every problem by JSON path.
+// `paydesk config check [FILE]`: validates a paydesk.config.json and names every problem by JSON path.
+// Without FILE it checks the till's live config (--config / $PAYDESK_CONFIG / <data>/paydesk.config.json).
 import type { Command } from 'commander';
+import { resolvePaths } from './report';
 import { formatProblems, loadConfigFile } from '../../config/load';
 
 export function registerConfigCheck(program: Command): void {
@@ -7,8 +9,10 @@ export function registerConfigCheck(program: Command): void {
   config
     .command('check')
     .description('validate a config file (JSON syntax and schema); exit 1 on problems')
-    .argument('<file>', 'paydesk.config.json to check')
-    .action((file: string) => {
+    .argument('[file]', 'paydesk.config.json to check (default: the live config the till uses)')
+    .action((given: string | undefined, _options: unknown, command: Command) => {
+      const file = given ?? resolvePaths(command.optsWithGlobals()).configFile;
+      if (!given) console.log(`checking the live config: ${file}`);
       const result = loadConfigFile(file);
       if (!result.ok) {
         console.error(formatProblems(result.problems));

@@ -1,16 +1,22 @@
 // Kiosk shell entry (`npm start -- --kiosk`, or the fallback when the Electron binary is missing):
-// core + API + built renderer on 127.0.0.1, then Chromium in --app mode when it is installed.
 //   node dist/main/kiosk.mjs [--config file] [--data dir] [--port n] [--renderer dir] [--no-browser] [--fullscreen]
-// Prints one line `PAYDESK_KIOSK_READY {"url":…,"ms":…}` when the till is ready (config loaded, DB
-// migrated, connection warm, server listening).
+//
+// Two processes. The supervisor (this file) picks the port and the per-start token once, runs
+// the core + API + built renderer in a child process, and restarts the child whenever it dies; the
+// open window's WebSocket reconnects by itself to the same port with the same token, and the core's
+// recovery resumes what was in flight (docs/ui.md, "Core lost"). The token goes to the child over the
+// IPC channel, never argv or the environment. The supervisor prints `PAYDESK_KIOSK_CORE {"pid":…}` for
+// each core it starts and forwards the core's `PAYDESK_KIOSK_READY {"url":…,"ms":…}` line. The core is
+// dist/main/kiosk-core.mjs (main/shell/kiosk/core-main.ts).
+// Without a display (or when Chromium dies at once, e.g. as root) it says so and keeps serving the URL.
 import { spawn, type ChildProcess } from 'node:child_process';
+import crypto from 'node:crypto';
 import fs from 'node:fs';
-import os from 'node:os';
+import net from 'node:net';
 import path from 'node:path';
+import readline from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { startKioskShell } from './shell';
-
-const t0 = performance.now();
+import { BROWSER_QUICK_EXIT_MS, browserQuickExitReason, decideRestart, kioskPaths, noDisplayReason, type StartMessage } from './supervise';
 
 function arg(name: string): string | undefined {
   const i = process.argv.indexOf(`--${name}`);
@@ -18,53 +24,124 @@ function arg(name: string): string | undefined {
 }
 const flag = (name: string): boolean => process.argv.includes(`--${name}`);
 
-function findRendererDir(explicit?: string): string {
-  const here = path.dirname(fileURLToPath(import.meta.url));
-  const candidates = [explicit, path.join(here, '..', 'renderer'), path.join(here, '..', '..', '..', 'dist', 'renderer')].filter((c): c is string => !!c);
-  const found = candidates.find((c) => fs.existsSync(path.join(c, 'index.html')));
-  if (!found) throw new Error(`built renderer not found (tried ${candidates.join(', ')}); run npm run build`);
-  return found;
-}
-
 const CHROMIUM_CANDIDATES = ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome', '/usr/bin/google-chrome-stable'];
 
-function openBrowser(url: string, dataDir: string, fullscreen: boolean): ChildProcess | null {
+// ---- the supervisor -------------------------------------------------------------------------------
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+function openBrowser(url: string, dataDir: string, fullscreen: boolean, onQuickExit: (reason: string) => void, onClosed: () => void): ChildProcess | null {
   const browser = process.env.PAYDESK_BROWSER ?? CHROMIUM_CANDIDATES.find((c) => fs.existsSync(c));
-  if (!browser) return null;
+  if (!browser) {
+    onQuickExit('Chromium не найден (PAYDESK_BROWSER не задан, /usr/bin/chromium нет)');
+    return null;
+  }
   const args = [`--app=${url}`, `--user-data-dir=${path.join(dataDir, 'chromium-profile')}`, '--no-first-run', '--disable-sync',
     '--disable-background-networking', '--disable-component-update', '--window-size=1024,768', ...(fullscreen ? ['--kiosk'] : [])];
-  const child = spawn(browser, args, { stdio: 'ignore', detached: false });
-  child.on('error', () => undefined);
+  const started = Date.now();
+  const child = spawn(browser, args, { stdio: ['ignore', 'ignore', 'pipe'], detached: false });
+  let tail = '';
+  child.stderr?.on('data', (chunk: Buffer) => { tail = (tail + chunk.toString('utf8')).slice(-4000); });
+  child.on('error', (error) => onQuickExit(`Chromium не запустился: ${error.message}`));
+  child.on('exit', (code, signal) => {
+    if (Date.now() - started < BROWSER_QUICK_EXIT_MS) onQuickExit(browserQuickExitReason(code, signal, process.getuid?.() ?? null, tail));
+    else onClosed();
+  });
   return child;
 }
 
-async function main(): Promise<void> {
-  const dataDir = path.resolve(arg('data') ?? process.env.PAYDESK_DATA ?? path.join(os.homedir(), '.paydesk'));
-  fs.mkdirSync(dataDir, { recursive: true });
-  const configFile = path.resolve(arg('config') ?? process.env.PAYDESK_CONFIG ?? path.join(dataDir, 'paydesk.config.json'));
-  const port = arg('port') ? Number(arg('port')) : 0;
-  const shell = await startKioskShell({
-    configFile, dataDir, rendererDir: findRendererDir(arg('renderer')), port,
-    onError: (method, error) => console.error(`[api] ${method}:`, error instanceof Error ? error.message : error),
-  });
-  const ms = Math.round((performance.now() - t0) * 10) / 10;
-  console.log(`PAYDESK_KIOSK_READY ${JSON.stringify({ url: shell.server.url, ms, marks: shell.marks, environment: shell.core.environment().mode })}`);
-  console.log(`Paydesk kiosk: ${shell.server.url}  (open this exact URL; the token is valid until this process stops)`);
-  const browser = flag('no-browser') ? null : openBrowser(shell.server.url, dataDir, flag('fullscreen'));
-  if (browser) browser.on('exit', () => void stop());
+async function supervise(): Promise<void> {
+  const { dataDir } = kioskPaths(arg);
+  const port = arg('port') ? Number(arg('port')) : await freePort();
+  const token = crypto.randomBytes(32).toString('base64url');
+  // The core is its own bundle next to this one, so this small process starts in a few milliseconds.
+  const coreEntry = path.join(path.dirname(fileURLToPath(import.meta.url)), 'kiosk-core.mjs');
+  const childArgs = process.argv.slice(2);
+  let core: ChildProcess | null = null;
   let stopping = false;
-  async function stop(): Promise<void> {
+  let streak = 0;
+  let browser: ChildProcess | null = null;
+  let url: string | null = null;
+
+  const headless = (reason: string): void => {
+    console.log(`Paydesk: ${reason}. Касса работает и ждёт: откройте этот адрес в Chromium на этом компьютере:`);
+    console.log(`Paydesk kiosk: ${url ?? '(адрес появится, когда ядро запустится)'}`);
+  };
+
+  const startCoreChild = (): void => {
+    const startedAt = Date.now();
+    let ready = false;
+    const child = spawn(process.execPath, [coreEntry, ...childArgs], { stdio: ['ignore', 'pipe', 'inherit', 'ipc'] });
+    core = child;
+    console.log(`PAYDESK_KIOSK_CORE ${JSON.stringify({ pid: child.pid })}`);
+    child.send({ type: 'start', port, token } satisfies StartMessage);
+    readline.createInterface({ input: child.stdout as NodeJS.ReadableStream }).on('line', (line) => {
+      console.log(line);
+      if (!line.startsWith('PAYDESK_KIOSK_READY ')) return;
+      ready = true;
+      const first = url === null;
+      url = (JSON.parse(line.slice('PAYDESK_KIOSK_READY '.length)) as { url: string }).url;
+      if (!first) {
+        console.log('Paydesk: ядро кассы перезапущено; окно подключится само');
+        return;
+      }
+      console.log(`Paydesk kiosk: ${url}  (open this exact URL; the token is valid until this process stops)`);
+      if (flag('no-browser')) return;
+      const noDisplay = noDisplayReason(process.env, process.platform);
+      if (noDisplay) {
+        headless(noDisplay);
+        return;
+      }
+      browser = openBrowser(url, dataDir, flag('fullscreen'), headless, () => {
+        console.log('Paydesk: окно кассы закрыто — касса остановлена');
+        void stop(0);
+      });
+    });
+    child.on('exit', (code, signal) => {
+      if (core === child) core = null;
+      if (stopping) return;
+      const decision = decideRestart({ wasReady: ready, ranMs: Date.now() - startedAt, streak });
+      streak = decision.streak;
+      const how = signal ? `signal ${signal}` : `code ${code ?? '?'}`;
+      if (!decision.restart) {
+        console.error(`Paydesk: the till core failed to start ${streak} times in a row (${how}); not restarting. Fix the problem above and start again.`);
+        void stop(1);
+        return;
+      }
+      console.error(`Paydesk: the till core stopped (${how}); restarting in ${decision.delayMs} ms`);
+      setTimeout(() => { if (!stopping) startCoreChild(); }, decision.delayMs);
+    });
+  };
+
+  async function stop(code: number): Promise<void> {
     if (stopping) return;
     stopping = true;
-    if (browser && browser.exitCode === null) browser.kill();
-    await shell.close();
-    process.exit(0);
+    const b = browser as ChildProcess | null;
+    if (b && b.exitCode === null) b.kill();
+    const c = core as ChildProcess | null;
+    if (c && c.exitCode === null) {
+      const exited = new Promise<void>((resolve) => c.once('exit', () => resolve()));
+      c.kill('SIGTERM');
+      await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 10_000))]);
+    }
+    process.exit(code);
   }
-  process.on('SIGINT', () => void stop());
-  process.on('SIGTERM', () => void stop());
+  process.on('SIGINT', () => void stop(0));
+  process.on('SIGTERM', () => void stop(0));
+  startCoreChild();
 }
 
-main().catch((error: unknown) => {
+supervise().catch((error: unknown) => {
   console.error(error instanceof Error ? error.message : String(error));
   process.exit(1);
 });

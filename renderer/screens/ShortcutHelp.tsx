@@ -1,0 +1,75 @@
+// The shortcut list: «?» (or Shift+F1) anywhere, Esc closes. What every key does on every screen,
+// including the ones without a button (Esc, Enter, PgUp/PgDn, arrows), and the sound switch.
+import { useState, type ReactNode } from 'react';
+import { useI18n } from '../lib/i18n';
+import { KeyButton } from '../lib/keys';
+import { setSoundEnabled, soundEnabled } from '../lib/sound';
+
+const ROWS_RU: [string, string][] = [
+  ['F1 / F2 / F3 / F11', 'Продажа / Возврат / Журнал / Смена и отчёты (не во время оплаты)'],
+  ['F4', 'Русский ⇄ English'],
+  ['? или Shift+F1', 'этот список'],
+  ['Продажа', ''],
+  ['цифры', 'сумма покупки — курсор всегда в поле суммы после F10'],
+  ['F5', 'добавить товар (весовой: «кг», вес через запятую 0,350)'],
+  ['F9', 'оплатить; при необычно большой сумме — F9 ещё раз для подтверждения'],
+  ['F6 / F7 / F8', 'выбор способа оплаты: первый / второй / другой (наличные, карта)'],
+  ['Esc', 'отменить оплату, пока покупатель не подтвердил; исправить большую сумму'],
+  ['Enter', 'в поле суммы — оплатить; на ошибке — выполнить предложенное действие'],
+  ['F10', 'новая продажа'],
+  ['F12', 'камера: отсканировать карту с экрана телефона'],
+  ['Возврат', ''],
+  ['Enter', 'найти по части номера заказа, транзакции, карты, по сумме или времени (14:05)'],
+  ['↑ ↓ / PgUp PgDn', 'выбрать оплату / листать найденное'],
+  ['F6 / F7 / F8', 'вернуть всё / сумму / товары — сначала касса покажет, что вернётся'],
+  ['F9 / Esc', 'провести возврат / не возвращать'],
+  ['Журнал', ''],
+  ['PgUp PgDn, F5', 'листать, обновить'],
+];
+const ROWS_EN: [string, string][] = [
+  ['F1 / F2 / F3 / F11', 'Sale / Refund / Journal / Shift and reports (not during a payment)'],
+  ['F4', 'Русский ⇄ English'],
+  ['? or Shift+F1', 'this list'],
+  ['Sale', ''],
+  ['digits', 'the amount: after F10 the cursor is always in the amount'],
+  ['F5', 'add the item (weighed: «kg», weight with a decimal comma 0,350)'],
+  ['F9', 'pay; an unusually large amount needs F9 again'],
+  ['F6 / F7 / F8', 'payment method: first / second / other (cash, card)'],
+  ['Esc', 'cancel the payment before the customer confirms; fix a large amount'],
+  ['Enter', 'in the amount: pay; on an error: do the suggested action'],
+  ['F10', 'new sale'],
+  ['F12', 'camera: scan the card from the phone screen'],
+  ['Refund', ''],
+  ['Enter', 'find by part of an order / transaction / card number, an amount or a time (14:05)'],
+  ['↑ ↓ / PgUp PgDn', 'pick a payment / page'],
+  ['F6 / F7 / F8', 'refund all / an amount / items; the till first shows what goes back'],
+  ['F9 / Esc', 'make the refund / do not'],
+  ['Journal', ''],
+  ['PgUp PgDn, F5', 'page, refresh'],
+];
+
+export function ShortcutHelp({ onClose }: { onClose: () => void }): ReactNode {
+  const { lang, t } = useI18n();
+  const [sound, setSound] = useState(soundEnabled());
+  const rows = lang === 'ru' ? ROWS_RU : ROWS_EN;
+  return (
+    <div className="help-backdrop" onClick={onClose}>
+      <section className="help" role="dialog" aria-label={t('help.title')} data-testid="shortcut-help" onClick={(e) => e.stopPropagation()}>
+        <div className="help-head">
+          <h2>{t('help.title')}</h2>
+          <button type="button" className="btn btn-plain small" data-testid="sound-toggle" onClick={() => { setSoundEnabled(!sound); setSound(!sound); }}>
+            {sound ? t('help.soundOn') : t('help.soundOff')}
+          </button>
+          <KeyButton k="Escape" onPress={onClose} testId="help-close">{t('help.close')}</KeyButton>
+        </div>
+        <table className="help-keys">
+          <tbody>
+            {rows.map(([key, what], i) => (what
+              ? <tr key={`${key}-${i}`}><td><kbd>{key}</kbd></td><td>{what}</td></tr>
+              : <tr key={`${key}-${i}`} className="help-section"><td colSpan={2}>{key}</td></tr>))}
+          </tbody>
+        </table>
+      </section>
+    </div>
+  );
+}
