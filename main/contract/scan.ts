@@ -90,15 +90,31 @@ export type ScannerStatus = z.infer<typeof scannerStatusSchema>;
 /** Keyboard-wedge (HID) scanner settings, shared by the config file and the renderer's detector. */
 export const wedgeConfigSchema = z.object({
   enabled: z.boolean().default(true),
-  /** Longest gap between two keys of one scan. Scanners: 5–60 ms; humans: > 80 ms. */
-  maxInterKeyMs: z.number().int().min(5).max(500).default(50),
+  /**
+   * Longest gap between two keys of one scan before calibration. Scanners send 5–60 ms per key (wireless
+   * ones unevenly); humans rarely type six keys in a row this fast. Widened by calibration (see below).
+   */
+  maxInterKeyMs: z.number().int().min(5).max(500).default(80),
+  /** Once a burst has this many fast keys, a pause up to pauseMs inside it is a scanner hiccup, not a new scan. */
+  pauseAfterChars: z.number().int().min(2).max(64).default(4),
+  pauseMs: z.number().int().min(0).max(2_000).default(300),
+  /** Calibration: the gap limit grows to 1.5 × the slowest gap seen in the last accepted scans, capped here. */
+  maxCalibratedGapMs: z.number().int().min(5).max(1_000).default(160),
   /** Shortest scan (shorter fast bursts are typing). */
   minLength: z.number().int().min(1).max(64).default(6),
   /** Longest whole scan (first key → terminator). */
-  maxScanMs: z.number().int().min(50).max(10_000).default(1_500),
+  maxScanMs: z.number().int().min(50).max(10_000).default(2_500),
   terminator: z.enum(['Enter', 'Tab', 'none']).default('Enter'),
-  /** With terminator 'none' (or a missing one): idle time after the last key that ends a scan. */
+  /**
+   * Idle time after the last key that ends a scan with terminator 'none'. With Enter/Tab configured a burst
+   * whose terminator never comes ends after max(idleTimeoutMs, pauseMs).
+   */
   idleTimeoutMs: z.number().int().min(10).max(2_000).default(100),
+  /**
+   * Caps Lock: 'ignore' (default) reads letters by Shift alone — the scanner presses Shift for capitals
+   * whatever the Caps Lock LED says; 'apply' for scanners set to compensate for Caps Lock themselves.
+   */
+  capsLock: z.enum(['ignore', 'apply']).default('ignore'),
   /** Physical key some scanners send for GS (0x1D), e.g. 'F8'. Ctrl+] and Alt+0029 always work. */
   gsKeyCode: z.string().optional(),
 });
