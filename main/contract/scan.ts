@@ -18,6 +18,7 @@ export const scanRejectReasonSchema = z.enum([
   'not_decoded', // image: no barcode found
   'verifier_error', // the TOTP module failed (vendor library crash, bad answer)
   'busy', // a payment is in flight: the scan is refused, never applied to another sale
+  'unterminated', // serial: bytes that never became a whole scan (no terminator, noise before a scan, overflow, port lost)
 ]);
 export type ScanRejectReason = z.infer<typeof scanRejectReasonSchema>;
 
@@ -66,6 +67,8 @@ export const scanEventSchema = z.object({
   /** Busy-gate generation the scan belongs to (increments on every setBusy change). */
   epoch: z.number().int().nonnegative(),
   symbology: symbologySchema.optional(),
+  /** AIM symbology identifier the scanner prepended (e.g. ']Q1'), stripped from `raw`. */
+  aim: z.string().regex(/^\][A-Za-z][0-9A-Za-z]$/).optional(),
   /** Terminator received → event emitted, milliseconds (diagnostics, bench). */
   processingMs: z.number().nonnegative().optional(),
 });

@@ -12,6 +12,8 @@ import type { TotpVerifier } from '../totp/verifier';
 import type { ScannerConfig } from './config';
 import { decodeImage, type ImageInput } from './image';
 import { SerialScannerReader } from './serial';
+import { stripAim } from './aim';
+import type { FragmentReason } from './framer';
 
 export type ScanListener = (event: ScanEvent) => void;
 export type StatusListener = (status: ScannerStatus) => void;
@@ -19,8 +21,8 @@ export type StatusListener = (status: ScannerStatus) => void;
 export interface ScanHubOptions {
   /** Clock for `receivedAt` (ms since epoch). */
   now?: () => number;
-  /** Broken serial fragments (suffix never came): for the log. */
-  onFragment?: (text: string) => void;
+  /** Serial bytes that never became a whole scan (also emitted as 'unterminated' scan events): for the log. */
+  onFragment?: (text: string, reason: FragmentReason) => void;
 }
 
 export interface ScanHub {
@@ -49,6 +51,8 @@ export interface ScanHub {
 
 interface Pending {
   raw: string;
+  /** AIM identifier stripped from raw. */
+  aim?: string;
   source: ScanSource;
   symbology?: Symbology;
   /** performance.now() when the scan was complete. */
@@ -57,7 +61,7 @@ interface Pending {
   parsed?: ParsedScan;
 }
 
-const refusal = (reason: 'busy' | 'not_decoded' | 'verifier_error', detail: string): ParsedScan => ({ ok: false, reason, errorKey: REJECT_ERROR_KEY[reason], detail });
+const refusal = (reason: 'busy' | 'not_decoded' | 'verifier_error' | 'unterminated', detail: string): ParsedScan => ({ ok: false, reason, errorKey: REJECT_ERROR_KEY[reason], detail });
 
 export function createScanHub(config: ScannerConfig, verifier: TotpVerifier, options: ScanHubOptions = {}): ScanHub {
   const now = options.now ?? Date.now;
@@ -90,10 +94,25 @@ export function createScanHub(config: ScannerConfig, verifier: TotpVerifier, opt
     const event: ScanEvent = {
       seq: seq++, source: scan.source, raw: scan.raw, parsed, receivedAt, epoch: atEpoch,
       ...(scan.symbology ? { symbology: scan.symbology } : {}),
+      ...(scan.aim ? { aim: scan.aim } : {}),
       processingMs: Math.max(0, performance.now() - scan.t0),
     };
     emit(event);
     return event;
+  };
+
+  const FRAGMENT_DETAIL: Readonly<Record<FragmentReason, string>> = {
+    unterminated: `no terminator within ${config.serial.fragmentTimeoutMs} ms (check the scanner's suffix: ${config.serial.suffix} configured)`,
+    gap: `bytes followed by more than ${config.serial.gapMs} ms of silence before the next scan (noise or half a scan)`,
+    overflow: `longer than ${config.serial.maxFrameBytes} bytes without a terminator`,
+    reset: 'the port closed in the middle of a scan',
+  };
+
+  /** Serial and wedge text: a leading AIM identifier is stripped (config aimIds) and its symbology kept. */
+  const fromScanner = (raw: string, source: ScanSource, t0: number): Pending => {
+    if (config.aimIds === 'keep') return { raw, source, t0 };
+    const split = stripAim(raw);
+    return { raw: split.text, source, t0, ...(split.aim ? { aim: split.aim } : {}), ...(split.symbology ? { symbology: split.symbology } : {}) };
   };
 
   const enqueue = (scan: Pending): Promise<ScanEvent> => {
@@ -107,9 +126,13 @@ export function createScanHub(config: ScannerConfig, verifier: TotpVerifier, opt
 
   const reader = config.serial.enabled && config.serial.path !== ''
     ? new SerialScannerReader(config.serial, {
-      frame: (frame) => { void enqueue({ raw: frame.text, source: 'serial', t0: frame.completedAt }); },
+      frame: (frame) => { void enqueue(fromScanner(frame.text, 'serial', frame.completedAt)); },
       status: (status) => { for (const l of statusListeners) { try { l(status); } catch { /* ignore */ } } },
-      fragment: (text) => options.onFragment?.(text),
+      fragment: (text, reason) => {
+        options.onFragment?.(text, reason);
+        // Never silently lost: the cashier is asked to scan again, IT sees why.
+        void enqueue({ raw: text, source: 'serial', t0: performance.now(), parsed: refusal('unterminated', FRAGMENT_DETAIL[reason]) });
+      },
     })
     : null;
 
@@ -119,7 +142,7 @@ export function createScanHub(config: ScannerConfig, verifier: TotpVerifier, opt
     status: () => reader?.status ?? disabled,
     start: async () => { await reader?.start(); },
     stop: async () => { await reader?.stop(); },
-    submitWedge: (raw) => enqueue({ raw, source: 'wedge', t0: performance.now() }),
+    submitWedge: (raw) => enqueue(fromScanner(raw, 'wedge', performance.now())),
     submitManual: (raw) => enqueue({ raw, source: 'manual', t0: performance.now() }),
     submit: (raw, source, symbology) => enqueue({ raw, source, t0: performance.now(), ...(symbology ? { symbology } : {}) }),
     submitImage(image) {
