@@ -10,7 +10,8 @@ import type { ParsedScan, ScanEvent, ScannerStatus, ScanSource, Symbology } from
 import { REJECT_ERROR_KEY } from '../barcode/parse';
 import type { TotpVerifier } from '../totp/verifier';
 import type { ScannerConfig } from './config';
-import { decodeImage, type ImageInput } from './image';
+import type { ImageInput } from './image';
+import { createImageDecoderPool, type ImageDecoderPool } from './image-pool';
 import { SerialScannerReader } from './serial';
 import { stripAim } from './aim';
 import type { FragmentReason } from './framer';
@@ -21,6 +22,8 @@ export type StatusListener = (status: ScannerStatus) => void;
 export interface ScanHubOptions {
   /** Clock for `receivedAt` (ms since epoch). */
   now?: () => number;
+  /** Still-picture decoder (a worker thread); the hub makes its own when not given one. */
+  images?: ImageDecoderPool;
   /** Serial bytes that never became a whole scan (also emitted as 'unterminated' scan events): for the log. */
   onFragment?: (text: string, reason: FragmentReason) => void;
 }
@@ -71,6 +74,8 @@ export function createScanHub(config: ScannerConfig, verifier: TotpVerifier, opt
   let epoch = 0;
   let seq = 0;
   let chain: Promise<unknown> = Promise.resolve();
+  const images = options.images ?? createImageDecoderPool();
+  const ownImages = !options.images;
   const disabled: ScannerStatus = { device: 'serial', state: 'disabled', path: config.serial.path, at: new Date(now()).toISOString(), attempts: 0 };
 
   const emit = (event: ScanEvent): void => {
@@ -141,14 +146,21 @@ export function createScanHub(config: ScannerConfig, verifier: TotpVerifier, opt
     onStatus(listener) { statusListeners.add(listener); return () => { statusListeners.delete(listener); }; },
     status: () => reader?.status ?? disabled,
     start: async () => { await reader?.start(); },
-    stop: async () => { await reader?.stop(); },
+    stop: async () => {
+      await reader?.stop();
+      if (ownImages) await images.close();
+    },
     submitWedge: (raw) => enqueue(fromScanner(raw, 'wedge', performance.now())),
     submitManual: (raw) => enqueue({ raw, source: 'manual', t0: performance.now() }),
     submit: (raw, source, symbology) => enqueue({ raw, source, t0: performance.now(), ...(symbology ? { symbology } : {}) }),
-    submitImage(image) {
+    async submitImage(image) {
       const t0 = performance.now();
-      const decoded = decodeImage(image);
+      // Busy is decided at arrival; a picture that arrives during a payment is not even decoded.
+      if (busy) return enqueue({ raw: '', source: 'image', t0, parsed: refusal('busy', 'a payment is in flight') });
+      // Decoded off this loop (worker thread); the picture joins the queue when its text is known.
+      const decoded = await images.decode(image);
       if (!decoded.ok) return enqueue({ raw: '', source: 'image', t0, parsed: refusal('not_decoded', decoded.detail) });
+      // a payment that started while the picture was decoded refuses it too (enqueue reads the gate)
       return enqueue({ raw: decoded.text, source: 'image', t0, symbology: decoded.symbology });
     },
     setBusy(next) {
