@@ -24,7 +24,8 @@ export type ScanRejectReason = z.infer<typeof scanRejectReasonSchema>;
 
 export const parsedScanOkSchema = z.object({
   ok: z.literal(true),
-  prefix: z.string().min(1).max(2),
+  /** The card template's prefix; empty for a legacy store card (its whole number is the loyaltyId). */
+  prefix: z.string().max(2),
   /** Card number: the customer's loyaltyId. */
   loyaltyId: z.string().min(1).max(36),
   /** Payment session from the barcode; absent on plain loyalty cards. */
@@ -34,6 +35,8 @@ export const parsedScanOkSchema = z.object({
   koshelekPay: z.boolean(),
   /** True when a TOTP was present and verified (authentic card). Plain cards without TOTP: false. */
   verified: z.boolean(),
+  /** Name of the legacy-card rule (scanner.legacyCards) that accepted a card without cardSession/TOTP. */
+  legacy: z.string().optional(),
   /** TOTP step offset that matched (0 = current step), when verified. */
   totpDelta: z.number().int().optional(),
 });

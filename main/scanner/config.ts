@@ -1,6 +1,7 @@
 // Scanner section of paydesk.config.json. Owned by the scanning capability.
 import { z } from 'zod';
 import { wedgeConfigSchema } from '../contract/scan';
+import { legacyCardRuleSchema } from '../barcode/legacy';
 
 export const serialScannerConfigSchema = z.object({
   enabled: z.boolean().default(false),
@@ -36,6 +37,11 @@ export const scannerConfigSchema = z.object({
    * removes a leading one (and records the symbology) from serial and wedge scans; 'keep' passes it on.
    */
   aimIds: z.enum(['strip', 'keep']).default('strip'),
+  /**
+   * Legacy store loyalty cards without cardSession/TOTP (EAN-13, Code 39, numeric Code 128), accepted for
+   * loyalty when a scan fits no card template. None by default: the store names its own numbers.
+   */
+  legacyCards: z.array(legacyCardRuleSchema).max(32).default([]),
   serial: serialScannerConfigSchema.prefault({}),
   wedge: wedgeConfigSchema.prefault({}),
 });

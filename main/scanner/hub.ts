@@ -7,7 +7,8 @@
 // tell which sale it joined; a refusal with a clear message asks for one deliberate rescan instead.
 // `epoch` increments on every busy change so a consumer can also drop events from an older sale.
 import type { ParsedScan, ScanEvent, ScannerStatus, ScanSource, Symbology } from '../contract/scan';
-import { REJECT_ERROR_KEY } from '../barcode/parse';
+import { normalizeScan, REJECT_ERROR_KEY } from '../barcode/parse';
+import { matchLegacyCard } from '../barcode/legacy';
 import type { TotpVerifier } from '../totp/verifier';
 import type { ScannerConfig } from './config';
 import type { ImageInput } from './image';
@@ -84,6 +85,17 @@ export function createScanHub(config: ScannerConfig, verifier: TotpVerifier, opt
     }
   };
 
+  /**
+   * A scan no card template knows (wrong prefix / length) may be a legacy store card: loyalty only, never
+   * Koshelek Pay, never verified. A TOTP card that failed its check stays refused.
+   */
+  const legacyFallback = (raw: string, parsed: ParsedScan): ParsedScan => {
+    if (parsed.ok || (parsed.reason !== 'wrong_prefix' && parsed.reason !== 'bad_length') || config.legacyCards.length === 0) return parsed;
+    const code = normalizeScan(raw);
+    const rule = matchLegacyCard(code, config.legacyCards);
+    return rule ? { ok: true, prefix: '', loyaltyId: code, koshelekPay: false, verified: false, legacy: rule.name } : parsed;
+  };
+
   const process = async (scan: Pending): Promise<ScanEvent> => {
     const receivedAt = new Date(now()).toISOString();
     // The gate is read when the scan is complete, not when its verification ends.
@@ -95,6 +107,7 @@ export function createScanHub(config: ScannerConfig, verifier: TotpVerifier, opt
       } catch (error) {
         parsed = refusal('verifier_error', error instanceof Error ? error.message : String(error));
       }
+      parsed = legacyFallback(scan.raw, parsed);
     }
     const event: ScanEvent = {
       seq: seq++, source: scan.source, raw: scan.raw, parsed, receivedAt, epoch: atEpoch,

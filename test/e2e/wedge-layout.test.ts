@@ -4,6 +4,7 @@
 // active (KeyboardEvent.code = the US key, key/text = the Cyrillic letter) and, in one case, with Caps
 // Lock on (Shift + Caps Lock gives lowercase Cyrillic). Gaps are uneven, 5–60 ms. The amount the cashier
 // typed must survive and the sale must be paid with it. Screenshots: wedge-*.png.
+import fs from 'node:fs';
 import type { CDPSession } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testCardBarcode, type ReceivedRequest } from '../../emulators/koshelek';
@@ -79,6 +80,17 @@ async function russianWedgeScan(barcode: string, options: { capsLock: boolean; s
   await key('keyUp', 'Enter', 'Enter', 13, 0);
 }
 
+/** The card panel after a scan; a rejection fails with its catalogue key and detail (for the log). */
+async function expectKoshelekCard(): Promise<void> {
+  const { page } = till;
+  await expect.poll(async () => {
+    if (await page.getByTestId('error-panel').count()) {
+      return `rejected: ${await page.getByTestId('error-panel').getAttribute('data-error-key')} ${await page.getByTestId('error-panel').textContent()}`;
+    }
+    return (await page.getByTestId('card-kp').count()) ? page.getByTestId('card-kp').textContent() : 'no card yet';
+  }, { timeout: 10_000 }).toContain('Кошелёк Pay доступен');
+}
+
 async function newSale(): Promise<void> {
   const { page } = till;
   await page.keyboard.press('F1');
@@ -107,7 +119,7 @@ describe('keyboard-wedge scanner under the Russian layout', () => {
     expect(await amount.inputValue()).toBe('150');
     const barcode = testCardBarcode('OK');
     await russianWedgeScan(barcode, { capsLock: false, seed: 7 });
-    await expect.poll(() => page.getByTestId('card-kp').textContent(), { timeout: 5000 }).toContain('Кошелёк Pay доступен');
+    await expectKoshelekCard();
     expect(await page.getByTestId('card-loyalty').textContent()).toContain(barcode.slice(2, 15));
     expect(await amount.inputValue()).toBe('150');
     await till.screenshot('wedge-ru-amount-intact');
@@ -122,7 +134,7 @@ describe('keyboard-wedge scanner under the Russian layout', () => {
     await page.keyboard.type('1234,5', { delay: 140 });
     const barcode = testCardBarcode('OK');
     await russianWedgeScan(barcode, { capsLock: true, seed: 12_345 });
-    await expect.poll(() => page.getByTestId('card-kp').textContent(), { timeout: 5000 }).toContain('Кошелёк Pay доступен');
+    await expectKoshelekCard();
     expect(await amount.inputValue()).toBe('1234,5');
     await till.screenshot('wedge-ru-capslock');
     await payAndCheck(barcode.slice(15, 21), 123_450);
@@ -139,9 +151,32 @@ describe('keyboard-wedge scanner under the Russian layout', () => {
     await page.getByTestId('line-name').focus();
     const barcode = testCardBarcode('OK');
     await russianWedgeScan(barcode, { capsLock: true, seed: 99 });
-    await expect.poll(() => page.getByTestId('card-kp').textContent(), { timeout: 5000 }).toContain('Кошелёк Pay доступен');
+    await expectKoshelekCard();
     expect(await page.getByTestId('line-name').inputValue()).toBe('Молоко');
     await till.screenshot('wedge-ru-line-name');
     await payAndCheck(barcode.slice(15, 21), 9_000);
+  });
+
+  it('a legacy EAN-13 store card (no cardSession, no TOTP) is taken for loyalty with its whole number; Koshelek Pay is not offered', async () => {
+    const { page } = till;
+    const config = JSON.parse(fs.readFileSync(till.configFile, 'utf8')) as { scanner: Record<string, unknown> };
+    config.scanner.legacyCards = [{ name: 'ean13-store', lengths: [13], ranges: [{ from: '2000', to: '2099' }], checkDigit: 'gs1' }];
+    fs.writeFileSync(till.configFile, JSON.stringify(config, null, 2));
+    await expect.poll(() => till.shell.core.config.current().scanner.legacyCards.length, { timeout: 10_000 }).toBe(1);
+    await newSale();
+    const amount = page.getByTestId('amount');
+    await amount.focus();
+    await page.keyboard.type('99', { delay: 150 });
+    const card = '2000123456782'; // EAN-13 with its check digit
+    await russianWedgeScan(card, { capsLock: true, seed: 5 });
+    await expect.poll(() => page.getByTestId('card-loyalty').textContent(), { timeout: 5000 }).toContain(card);
+    expect(await page.getByTestId('card-kp').textContent()).toContain('Кошелёк Pay недоступен');
+    expect(await page.getByTestId('next-step').textContent()).toContain('Примите оплату наличными или картой');
+    expect(await amount.inputValue()).toBe('99');
+    await till.screenshot('wedge-legacy-ean13');
+    // a product EAN-13 (outside the store's range) is not a loyalty card
+    await newSale();
+    await russianWedgeScan('4600000123455', { capsLock: false, seed: 6 });
+    await expect.poll(() => page.getByTestId('error-panel').getAttribute('data-error-key'), { timeout: 5000 }).toBe('barcode.wrong_prefix');
   });
 });
