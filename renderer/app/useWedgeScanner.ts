@@ -20,7 +20,16 @@ function textField(el: Element | null): TextField | null {
 }
 
 /** A field's value and caret before a burst's first key landed in it. */
-interface Snapshot { el: TextField; value: string; start: number | null; end: number | null }
+type Snapshot =
+  | { kind: 'text'; el: TextField; value: string; start: number | null }
+  // a <select> jumps to the option the first key names (type-ahead): put the cashier's choice back
+  | { kind: 'select'; el: HTMLSelectElement; value: string };
+
+function snapshotOf(el: Element | null): Snapshot | null {
+  const field = textField(el);
+  if (field) return { kind: 'text', el: field, value: field.value, start: field.selectionStart };
+  return el instanceof HTMLSelectElement ? { kind: 'select', el, value: el.value } : null;
+}
 
 /** Sets a (React-controlled) field's value the way typing would, so its onChange sees it. */
 function setFieldValue(el: TextField, value: string, caret: number | null): void {
@@ -43,7 +52,14 @@ function insertText(text: string): void {
 
 /** The scan is complete: the field gets back exactly what it held before the burst. */
 function restoreField(snapshot: Snapshot | null, scan: WedgeScan): void {
-  if (snapshot && snapshot.el.isConnected) {
+  if (snapshot?.kind === 'select' && snapshot.el.isConnected) {
+    if (snapshot.el.value !== snapshot.value) {
+      Object.getOwnPropertyDescriptor(HTMLSelectElement.prototype, 'value')?.set?.call(snapshot.el, snapshot.value);
+      snapshot.el.dispatchEvent(new Event('change', { bubbles: true }));
+    }
+    return;
+  }
+  if (snapshot?.kind === 'text' && snapshot.el.isConnected) {
     if (snapshot.el.value !== snapshot.value) setFieldValue(snapshot.el, snapshot.value, snapshot.start);
     return;
   }
@@ -100,10 +116,7 @@ export function useWedgeScanner(api: PaydeskApi, config: ScannerStateView['wedge
         altKey: event.altKey, metaKey: event.metaKey, capsLock: event.getModifierState('CapsLock'),
         timeStamp: event.timeStamp, editable: isEditable(event.target), repeat: event.repeat,
       });
-      if (decision.burstStart) {
-        const el = textField(document.activeElement);
-        snapshot = el ? { el, value: el.value, start: el.selectionStart, end: el.selectionEnd } : null;
-      }
+      if (decision.burstStart) snapshot = snapshotOf(document.activeElement);
       if (decision.preventDefault) {
         event.preventDefault();
         event.stopImmediatePropagation();

@@ -157,6 +157,20 @@ describe('keyboard-wedge scanner under the Russian layout', () => {
     await payAndCheck(barcode.slice(15, 21), 9_000);
   });
 
+  it('a scan while the VAT list has focus: the choice stays, the card is read', async () => {
+    const { page } = till;
+    await newSale();
+    await page.getByTestId('amount').fill('10');
+    const tax = page.getByTestId('line-tax');
+    await tax.selectOption('vat0');
+    await tax.focus();
+    const barcode = testCardBarcode('OK');
+    await russianWedgeScan(barcode, { capsLock: false, seed: 3 });
+    await expectKoshelekCard();
+    expect(await tax.inputValue()).toBe('vat0');
+    expect(await page.getByTestId('amount').inputValue()).toBe('10');
+  });
+
   it('a legacy EAN-13 store card (no cardSession, no TOTP) is taken for loyalty with its whole number; Koshelek Pay is not offered', async () => {
     const { page } = till;
     const config = JSON.parse(fs.readFileSync(till.configFile, 'utf8')) as { scanner: Record<string, unknown> };
