@@ -1,6 +1,7 @@
 // A real serial round trip through a socat pty pair: framing, back-to-back scans, split scans,
 // unplug (kill socat) and replug (restart it at the same link path).
 import { spawn } from 'node:child_process';
+import { PNG } from 'pngjs';
 import { SerialPort } from 'serialport';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ScanEvent, ScannerStatus } from '../contract/scan';
@@ -221,6 +222,27 @@ describe('serial scanners as they are set up in shops (socat pty)', () => {
     await sleep(300);
     expect(scans.map((e) => e.raw)).toEqual([good]);
     expect(scans[0]?.parsed).toMatchObject({ ok: true, cardSession: 'STALL1' });
+  });
+});
+
+describe('serial scans while the core decodes a heavy picture', () => {
+  it('six scans sent while it decodes all come through, in order, none glued or dropped', async () => {
+    const { hub, scans, writer } = await setup(9600, 'CR');
+    const port = await writer();
+    // 4096 × 3072 of noise: the largest picture allowed, nothing to find, every strategy tried
+    const noisy = new PNG({ width: 4096, height: 3072 });
+    let x = 99;
+    for (let i = 0; i < noisy.data.length; i += 1) { x = (x * 1_103_515_245 + 12_345) & 0x7fffffff; noisy.data[i] = (i & 3) === 3 ? 255 : x >> 23; }
+    const image = hub.submitImage(PNG.sync.write(noisy, { deflateLevel: 1 }));
+    const sessions = ['BUSY01', 'BUSY02', 'BUSY03', 'BUSY04', 'BUSY05', 'BUSY06'];
+    for (const session of sessions) {
+      await write(port, `${barcode(session)}\r`);
+      await new Promise((r) => setTimeout(r, 60));
+    }
+    await waitFor(() => scans.filter((e) => e.source === 'serial').length === 6, 20_000, 'six serial scans');
+    const serial = scans.filter((e) => e.source === 'serial');
+    expect(serial.map((e) => e.parsed.ok && e.parsed.cardSession)).toEqual(sessions);
+    expect((await image).parsed).toMatchObject({ ok: false, reason: 'not_decoded' });
   });
 });
 
