@@ -97,6 +97,30 @@ describe('WedgeDetector', () => {
     expect(entered.prevented).toEqual(['Digit2']);
   });
 
+  it('keys queued behind a busy renderer continue the burst by their own timestamps after a tick released the held ones', () => {
+    const detector = new WedgeDetector();
+    const events = strokes(CODE, 15, { editable: true, layoutKey: ruKey });
+    let value = '150';
+    let snapshot = value;
+    const apply = (d: ReturnType<WedgeDetector['feed']>, e?: WedgeKeyEvent): void => {
+      if (d.burstStart) snapshot = value;
+      if (d.release) value += d.release;
+      if (d.scan) value = snapshot;
+      if (e && !d.preventDefault && e.type === 'keydown' && e.key?.length === 1) value += e.key;
+    };
+    const scans: WedgeScan[] = [];
+    events.forEach((e, i) => {
+      const d = detector.feed(e);
+      if (d.burstStart) snapshot = value;
+      apply({ ...d, burstStart: false }, e);
+      if (d.scan) scans.push(d.scan);
+      // the renderer was busy after the 3rd key: its timer fires (wall clock) before the queued keys are seen
+      if (i === 4) apply(detector.tick(e.timeStamp + 200));
+    });
+    expect(scans.map((x) => x.code)).toEqual([CODE]);
+    expect(value).toBe('150');
+  });
+
   it('recovers a scan that starts right after human typing', () => {
     const typed = strokes('12', 200, { terminator: null });
     const scanned = strokes(CODE, 15, { start: lastT(typed) + 400 });

@@ -134,8 +134,7 @@ export class WedgeDetector {
     if (last === undefined) return null;
     if (this.chars.length >= this.config.minLength) return last + this.idleEndMs();
     if (this.held.length > 0) return last + this.gapLimitMs();
-    if (this.chars.length >= this.config.pauseAfterChars && this.pauses < MAX_PAUSES) return last + this.config.pauseMs;
-    return null;
+    return last + this.config.pauseMs;
   }
 
   /**
@@ -154,9 +153,12 @@ export class WedgeDetector {
       return { preventDefault: false, ...(scan ? { scan } : {}), ...(release ? { release } : {}) };
     }
     if (silent < this.gapLimitMs()) return { preventDefault: false };
+    // Held keys go back to the field now, but the burst stays (dormant) until pauseMs: keys the OS stamped
+    // in time may still be queued behind a busy renderer, and they continue it by their own timestamps
+    // (the field is then restored from the copy taken before the burst's first key).
     const release = this.heldText();
     this.held = [];
-    if (this.chars.length < this.config.pauseAfterChars || this.pauses >= MAX_PAUSES || silent >= this.config.pauseMs) this.breakBurst(last);
+    if (silent >= this.config.pauseMs) this.breakBurst(last);
     return { preventDefault: false, ...(release ? { release } : {}) };
   }
 
