@@ -1,4 +1,4 @@
-// Image decoder benchmark (issue #9): @zxing/library with Paydesk's former strategies (main/scanner/image.ts)
+// Image decoder benchmark (docs/scanning.md "Decoder choice"): @zxing/library with Paydesk's former strategies (main/scanner/image.ts)
 // versus zxing-cpp as WebAssembly (zxing-wasm) as it comes, versus the core's pipeline now
 // (main/scanner/still.ts: zxing-wasm plus retries; timed in-process, without the worker hop), on pictures this benchmark makes itself
 // (bench/scan-degrade.ts): 4 symbologies × 12 degradation classes × PAYLOADS payloads each.

@@ -1,4 +1,4 @@
-// Legacy store loyalty cards (seed 003 §6.3: backward compatibility is required): EAN-13, Code 39 or
+// Legacy store loyalty cards (backward compatibility, docs/scanning.md "Legacy store cards"): EAN-13, Code 39 or
 // Code 128 cards that carry only a number — no prefix template, no cardSession, no TOTP. Configured
 // rules (`scanner.legacyCards`) say which numbers are the store's cards: length, allowed leading digits
 // (prefixes or ranges) and the check digit. The whole number is the loyaltyId: a leading range is

@@ -1,4 +1,4 @@
-// Splits a serial byte stream into scans (issue #3, issue #9). One scan in, one frame out: two scans in
+// Splits a serial byte stream into scans (docs/scanning.md "Serial"). One scan in, one frame out: two scans in
 // one read are split, one scan over many reads is joined, and bytes that cannot be a whole scan are
 // handed to `fragment` (reported), never dropped silently and never glued to the next scan.
 //

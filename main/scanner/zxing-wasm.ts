@@ -26,7 +26,7 @@ const FORMAT_SYMBOLOGY: Readonly<Record<string, Symbology>> = {
   Code128: 'code128', PDF417: 'pdf417', DataMatrix: 'datamatrix', QRCode: 'qr', Code39: 'code39', EAN13: 'ean13',
 };
 
-/** Card symbologies (seed 003 §6.1.1) and the legacy store cards (EAN-13, Code 39). */
+/** The card symbologies and the legacy store cards (EAN-13, Code 39); docs/scanning.md. */
 export const WASM_READER_OPTIONS: ReaderOptions = {
   formats: ['Code128', 'PDF417', 'DataMatrix', 'QRCode', 'EAN13', 'Code39'],
   tryHarder: true, tryRotate: true, tryInvert: true, tryDownscale: true, maxNumberOfSymbols: 1,

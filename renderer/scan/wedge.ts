@@ -1,4 +1,4 @@
-// Keyboard-wedge (HID) scanner detector (issue #3 §3, issue #9; anchors A.4 item 1, D.2, E.6). Pure and
+// Keyboard-wedge (HID) scanner detector (docs/scanning.md "Keyboard wedge"). Pure and
 // DOM-free: the UI feeds it every keydown/keyup from one capture-phase listener and acts on the decision.
 //
 // A scan is a burst of ≥ minLength character keys, each ≤ the gap limit after the previous one, ≤ maxScanMs
