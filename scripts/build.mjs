@@ -5,6 +5,7 @@
 //   dist/preload/index.cjs   sandboxed preload (one file: a sandboxed preload cannot require our modules)
 //   dist/main/kiosk.mjs      headless kiosk shell
 //   dist/cli.mjs             paydesk CLI
+//   dist/main/scan-worker.mjs   image decode worker thread (main/scanner/image-worker.ts), next to the shells
 //   dist/renderer/           React renderer (vite)
 // Native modules (better-sqlite3, serialport) and electron stay external: they are loaded from
 // node_modules (unpacked from asar in packaged builds, see electron-builder.yml).
@@ -49,6 +50,10 @@ if (want('kiosk')) {
   jobs.push(build({ ...common, entryPoints: ['main/shell/kiosk/main.ts'], outfile: 'dist/main/kiosk.mjs', format: 'esm', banner: esmBanner }));
   // The supervisor (kiosk.mjs, small) restarts the core (kiosk-core.mjs) when it dies: docs/ui.md "Core lost".
   jobs.push(build({ ...common, entryPoints: ['main/shell/kiosk/core-main.ts'], outfile: 'dist/main/kiosk-core.mjs', format: 'esm', banner: esmBanner }));
+}
+if (want('main') || want('kiosk')) {
+  // The shells start it with new Worker(<their dir>/scan-worker.mjs) (main/scanner/image-pool.ts).
+  jobs.push(build({ ...common, entryPoints: ['main/scanner/image-worker.ts'], outfile: 'dist/main/scan-worker.mjs', format: 'esm', banner: esmBanner }));
 }
 if (want('cli')) {
   const entry = path.join(root, 'main/cli/index.ts');

@@ -72,6 +72,21 @@ describe('scan.image and scan.camera', () => {
     expect(forged.scan.parsed.ok).toBe(false);
   });
 
+  it('scan.wedge: half a scan flagged suspect is answered "scan again", never "not the store\'s card"', async () => {
+    const h = await start();
+    const c = card('OK');
+    const half = c.barcode.slice(12);
+    const plain = await h.call('scan.wedge', { code: half });
+    expect(plain.error?.key).toBe('barcode.wrong_prefix');
+    const suspect = await h.call('scan.wedge', { code: half, suspect: true });
+    expect(suspect.scan.parsed).toMatchObject({ ok: false, reason: 'wrong_prefix' });
+    expect(suspect.error).toMatchObject({ key: 'barcode.bad_length', ru: CATALOGUE['barcode.bad_length'].ru, action: 'rescan' });
+    // a whole card flagged suspect is still a card
+    const whole = await h.call('scan.wedge', { code: c.barcode, suspect: true });
+    expect(whole.error).toBeNull();
+    expect(whole.scan.parsed).toMatchObject({ ok: true, cardSession: c.cardSession });
+  });
+
   it('while a payment is in flight both are refused with scan.busy and never become a card', async () => {
     const h = await start();
     const c = card('OK');

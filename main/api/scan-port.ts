@@ -10,6 +10,9 @@ import { createScanHub, type ScanHub } from '../scanner';
 import type { TotpVerifier } from '../totp';
 import type { ScanPort } from './session';
 
+/** Rejections that, for a split or unterminated wedge burst, mean "read badly" rather than "wrong card". */
+const SPLIT_REASONS: ReadonlySet<string> = new Set(['wrong_prefix', 'bad_length', 'bad_characters', 'empty']);
+
 export function toScanResult(scan: ScanEvent): ScanResultView {
   const parsed = scan.parsed;
   if (parsed.ok) return { scan, error: null };
@@ -89,7 +92,16 @@ export async function createScanPort(core: Core): Promise<ScanPort> {
 
   return {
     state,
-    submitWedge: async (code) => toScanResult(await ready().submitWedge(code)),
+    submitWedge: async (code, _interKeyMs, suspect) => {
+      const result = toScanResult(await ready().submitWedge(code));
+      const parsed = result.scan.parsed;
+      // Half a scan (the scanner paused, or its Enter never came) is a misread: ask to scan again,
+      // never tell the cashier it is not the store's card.
+      if (suspect && !parsed.ok && SPLIT_REASONS.has(parsed.reason)) {
+        return { ...result, error: describeError('barcode.bad_length', `wedge burst split or unterminated (${parsed.reason}: ${parsed.detail ?? ''})`) };
+      }
+      return result;
+    },
     submitManual: async (code) => toScanResult(await ready().submitManual(code)),
     submitImage: async (png) => toScanResult(await ready().submitImage(png)),
     submitDecoded: async (code, symbology) => toScanResult(await ready().submit(code, 'image', symbology)),

@@ -21,7 +21,8 @@ export const STATUS_TICK_MS = 15_000;
 /** What the API needs from the scanning capability (adapter in main/api/scan-port.ts). */
 export interface ScanPort {
   state(): ScannerStateView;
-  submitWedge(code: string, interKeyMs?: number): Promise<ScanResultView>;
+  /** `suspect`: the burst may be half a scan (split or unterminated): a misread asks to scan again. */
+  submitWedge(code: string, interKeyMs?: number, suspect?: boolean): Promise<ScanResultView>;
   submitManual(code: string): Promise<ScanResultView>;
   /** A PNG file: decoded here (main side), then parsed and verified like any scan. */
   submitImage(png: Buffer): Promise<ScanResultView>;
@@ -101,7 +102,7 @@ export function createApiSession(options: ApiSessionOptions): ApiSession {
       const found = searchOperations((q) => checkout.query(q), input);
       return { ...found, items: found.items.map(withCashierError) };
     },
-    'scan.wedge': (input) => scans.submitWedge(input.code, input.interKeyMs),
+    'scan.wedge': (input) => scans.submitWedge(input.code, input.interKeyMs, input.suspect),
     'scan.manual': (input) => scans.submitManual(input.code),
     'scan.image': (input) => scans.submitImage(Buffer.from(input.pngBase64, 'base64')),
     'scan.camera': (input) => scans.submitDecoded(input.code, input.symbology),

@@ -57,6 +57,7 @@ export const REJECT_ERROR_KEY: Readonly<Record<ScanRejectReason, string>> = {
   not_decoded: 'barcode.not_decoded',
   verifier_error: 'barcode.verifier_error',
   busy: 'scan.busy',
+  unterminated: 'barcode.bad_length',
 };
 
 export function reject(reason: ScanRejectReason, detail: string): BarcodeRejection {

@@ -284,7 +284,7 @@ export const API_METHODS = {
   /** Find operations of a day by any fragment of an id, the card, an amount or a time; paged. */
   'operation.search': { input: operationSearchSchema, output: operationSearchResultSchema },
   /** A code typed by a keyboard-wedge scanner (the renderer's detector decided it was a scan). */
-  'scan.wedge': { input: z.object({ code: z.string().min(1).max(4096), interKeyMs: z.number().nonnegative().optional() }), output: scanResultSchema },
+  'scan.wedge': { input: z.object({ code: z.string().min(1).max(4096), interKeyMs: z.number().nonnegative().optional(), suspect: z.boolean().optional() }), output: scanResultSchema },
   /** A code entered by hand (damaged barcode): same checks as a scan. */
   'scan.manual': { input: z.object({ code: z.string().min(1).max(4096) }), output: scanResultSchema },
   /** An image file dropped on the till (PNG, base64): decoded by the core (zxing), then the same checks as a scan. */

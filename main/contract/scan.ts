@@ -18,12 +18,14 @@ export const scanRejectReasonSchema = z.enum([
   'not_decoded', // image: no barcode found
   'verifier_error', // the TOTP module failed (vendor library crash, bad answer)
   'busy', // a payment is in flight: the scan is refused, never applied to another sale
+  'unterminated', // serial: bytes that never became a whole scan (no terminator, noise before a scan, overflow, port lost)
 ]);
 export type ScanRejectReason = z.infer<typeof scanRejectReasonSchema>;
 
 export const parsedScanOkSchema = z.object({
   ok: z.literal(true),
-  prefix: z.string().min(1).max(2),
+  /** The card template's prefix; empty for a legacy store card (its whole number is the loyaltyId). */
+  prefix: z.string().max(2),
   /** Card number: the customer's loyaltyId. */
   loyaltyId: z.string().min(1).max(36),
   /** Payment session from the barcode; absent on plain loyalty cards. */
@@ -33,6 +35,8 @@ export const parsedScanOkSchema = z.object({
   koshelekPay: z.boolean(),
   /** True when a TOTP was present and verified (authentic card). Plain cards without TOTP: false. */
   verified: z.boolean(),
+  /** Name of the legacy-card rule (scanner.legacyCards) that accepted a card without cardSession/TOTP. */
+  legacy: z.string().optional(),
   /** TOTP step offset that matched (0 = current step), when verified. */
   totpDelta: z.number().int().optional(),
 });
@@ -66,6 +70,8 @@ export const scanEventSchema = z.object({
   /** Busy-gate generation the scan belongs to (increments on every setBusy change). */
   epoch: z.number().int().nonnegative(),
   symbology: symbologySchema.optional(),
+  /** AIM symbology identifier the scanner prepended (e.g. ']Q1'), stripped from `raw`. */
+  aim: z.string().regex(/^\][A-Za-z][0-9A-Za-z]$/).optional(),
   /** Terminator received → event emitted, milliseconds (diagnostics, bench). */
   processingMs: z.number().nonnegative().optional(),
 });
@@ -90,15 +96,31 @@ export type ScannerStatus = z.infer<typeof scannerStatusSchema>;
 /** Keyboard-wedge (HID) scanner settings, shared by the config file and the renderer's detector. */
 export const wedgeConfigSchema = z.object({
   enabled: z.boolean().default(true),
-  /** Longest gap between two keys of one scan. Scanners: 5–60 ms; humans: > 80 ms. */
-  maxInterKeyMs: z.number().int().min(5).max(500).default(50),
+  /**
+   * Longest gap between two keys of one scan before calibration. Scanners send 5–60 ms per key (wireless
+   * ones unevenly); humans rarely type six keys in a row this fast. Widened by calibration (see below).
+   */
+  maxInterKeyMs: z.number().int().min(5).max(500).default(80),
+  /** Once a burst has this many fast keys, a pause up to pauseMs inside it is a scanner hiccup, not a new scan. */
+  pauseAfterChars: z.number().int().min(2).max(64).default(4),
+  pauseMs: z.number().int().min(0).max(2_000).default(300),
+  /** Calibration: the gap limit grows to 1.5 × the slowest gap seen in the last accepted scans, capped here. */
+  maxCalibratedGapMs: z.number().int().min(5).max(1_000).default(160),
   /** Shortest scan (shorter fast bursts are typing). */
   minLength: z.number().int().min(1).max(64).default(6),
   /** Longest whole scan (first key → terminator). */
-  maxScanMs: z.number().int().min(50).max(10_000).default(1_500),
+  maxScanMs: z.number().int().min(50).max(10_000).default(2_500),
   terminator: z.enum(['Enter', 'Tab', 'none']).default('Enter'),
-  /** With terminator 'none' (or a missing one): idle time after the last key that ends a scan. */
+  /**
+   * Idle time after the last key that ends a scan with terminator 'none'. With Enter/Tab configured a burst
+   * whose terminator never comes ends after max(idleTimeoutMs, pauseMs).
+   */
   idleTimeoutMs: z.number().int().min(10).max(2_000).default(100),
+  /**
+   * Caps Lock: 'ignore' (default) reads letters by Shift alone — the scanner presses Shift for capitals
+   * whatever the Caps Lock LED says; 'apply' for scanners set to compensate for Caps Lock themselves.
+   */
+  capsLock: z.enum(['ignore', 'apply']).default('ignore'),
   /** Physical key some scanners send for GS (0x1D), e.g. 'F8'. Ctrl+] and Alt+0029 always work. */
   gsKeyCode: z.string().optional(),
 });

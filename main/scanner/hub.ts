@@ -7,11 +7,15 @@
 // tell which sale it joined; a refusal with a clear message asks for one deliberate rescan instead.
 // `epoch` increments on every busy change so a consumer can also drop events from an older sale.
 import type { ParsedScan, ScanEvent, ScannerStatus, ScanSource, Symbology } from '../contract/scan';
-import { REJECT_ERROR_KEY } from '../barcode/parse';
+import { normalizeScan, REJECT_ERROR_KEY } from '../barcode/parse';
+import { matchLegacyCard } from '../barcode/legacy';
 import type { TotpVerifier } from '../totp/verifier';
 import type { ScannerConfig } from './config';
-import { decodeImage, type ImageInput } from './image';
+import type { ImageInput } from './image';
+import { createImageDecoderPool, type ImageDecoderPool } from './image-pool';
 import { SerialScannerReader } from './serial';
+import { stripAim } from './aim';
+import type { FragmentReason } from './framer';
 
 export type ScanListener = (event: ScanEvent) => void;
 export type StatusListener = (status: ScannerStatus) => void;
@@ -19,8 +23,10 @@ export type StatusListener = (status: ScannerStatus) => void;
 export interface ScanHubOptions {
   /** Clock for `receivedAt` (ms since epoch). */
   now?: () => number;
-  /** Broken serial fragments (suffix never came): for the log. */
-  onFragment?: (text: string) => void;
+  /** Still-picture decoder (a worker thread); the hub makes its own when not given one. */
+  images?: ImageDecoderPool;
+  /** Serial bytes that never became a whole scan (also emitted as 'unterminated' scan events): for the log. */
+  onFragment?: (text: string, reason: FragmentReason) => void;
 }
 
 export interface ScanHub {
@@ -49,6 +55,8 @@ export interface ScanHub {
 
 interface Pending {
   raw: string;
+  /** AIM identifier stripped from raw. */
+  aim?: string;
   source: ScanSource;
   symbology?: Symbology;
   /** performance.now() when the scan was complete. */
@@ -57,7 +65,7 @@ interface Pending {
   parsed?: ParsedScan;
 }
 
-const refusal = (reason: 'busy' | 'not_decoded' | 'verifier_error', detail: string): ParsedScan => ({ ok: false, reason, errorKey: REJECT_ERROR_KEY[reason], detail });
+const refusal = (reason: 'busy' | 'not_decoded' | 'verifier_error' | 'unterminated', detail: string): ParsedScan => ({ ok: false, reason, errorKey: REJECT_ERROR_KEY[reason], detail });
 
 export function createScanHub(config: ScannerConfig, verifier: TotpVerifier, options: ScanHubOptions = {}): ScanHub {
   const now = options.now ?? Date.now;
@@ -67,12 +75,25 @@ export function createScanHub(config: ScannerConfig, verifier: TotpVerifier, opt
   let epoch = 0;
   let seq = 0;
   let chain: Promise<unknown> = Promise.resolve();
+  const images = options.images ?? createImageDecoderPool();
+  const ownImages = !options.images;
   const disabled: ScannerStatus = { device: 'serial', state: 'disabled', path: config.serial.path, at: new Date(now()).toISOString(), attempts: 0 };
 
   const emit = (event: ScanEvent): void => {
     for (const listener of scanListeners) {
       try { listener(event); } catch { /* a listener's fault never stops the stream */ }
     }
+  };
+
+  /**
+   * A scan no card template knows (wrong prefix / length) may be a legacy store card: loyalty only, never
+   * Koshelek Pay, never verified. A TOTP card that failed its check stays refused.
+   */
+  const legacyFallback = (raw: string, parsed: ParsedScan): ParsedScan => {
+    if (parsed.ok || (parsed.reason !== 'wrong_prefix' && parsed.reason !== 'bad_length') || config.legacyCards.length === 0) return parsed;
+    const code = normalizeScan(raw);
+    const rule = matchLegacyCard(code, config.legacyCards);
+    return rule ? { ok: true, prefix: '', loyaltyId: code, koshelekPay: false, verified: false, legacy: rule.name } : parsed;
   };
 
   const process = async (scan: Pending): Promise<ScanEvent> => {
@@ -86,14 +107,30 @@ export function createScanHub(config: ScannerConfig, verifier: TotpVerifier, opt
       } catch (error) {
         parsed = refusal('verifier_error', error instanceof Error ? error.message : String(error));
       }
+      parsed = legacyFallback(scan.raw, parsed);
     }
     const event: ScanEvent = {
       seq: seq++, source: scan.source, raw: scan.raw, parsed, receivedAt, epoch: atEpoch,
       ...(scan.symbology ? { symbology: scan.symbology } : {}),
+      ...(scan.aim ? { aim: scan.aim } : {}),
       processingMs: Math.max(0, performance.now() - scan.t0),
     };
     emit(event);
     return event;
+  };
+
+  const FRAGMENT_DETAIL: Readonly<Record<FragmentReason, string>> = {
+    unterminated: `no terminator within ${config.serial.fragmentTimeoutMs} ms (check the scanner's suffix: ${config.serial.suffix} configured)`,
+    gap: `bytes followed by more than ${config.serial.gapMs} ms of silence before the next scan (noise or half a scan)`,
+    overflow: `longer than ${config.serial.maxFrameBytes} bytes without a terminator`,
+    reset: 'the port closed in the middle of a scan',
+  };
+
+  /** Serial and wedge text: a leading AIM identifier is stripped (config aimIds) and its symbology kept. */
+  const fromScanner = (raw: string, source: ScanSource, t0: number): Pending => {
+    if (config.aimIds === 'keep') return { raw, source, t0 };
+    const split = stripAim(raw);
+    return { raw: split.text, source, t0, ...(split.aim ? { aim: split.aim } : {}), ...(split.symbology ? { symbology: split.symbology } : {}) };
   };
 
   const enqueue = (scan: Pending): Promise<ScanEvent> => {
@@ -107,9 +144,13 @@ export function createScanHub(config: ScannerConfig, verifier: TotpVerifier, opt
 
   const reader = config.serial.enabled && config.serial.path !== ''
     ? new SerialScannerReader(config.serial, {
-      frame: (frame) => { void enqueue({ raw: frame.text, source: 'serial', t0: frame.completedAt }); },
+      frame: (frame) => { void enqueue(fromScanner(frame.text, 'serial', frame.completedAt)); },
       status: (status) => { for (const l of statusListeners) { try { l(status); } catch { /* ignore */ } } },
-      fragment: (text) => options.onFragment?.(text),
+      fragment: (text, reason) => {
+        options.onFragment?.(text, reason);
+        // Never silently lost: the cashier is asked to scan again, IT sees why.
+        void enqueue({ raw: text, source: 'serial', t0: performance.now(), parsed: refusal('unterminated', FRAGMENT_DETAIL[reason]) });
+      },
     })
     : null;
 
@@ -118,14 +159,21 @@ export function createScanHub(config: ScannerConfig, verifier: TotpVerifier, opt
     onStatus(listener) { statusListeners.add(listener); return () => { statusListeners.delete(listener); }; },
     status: () => reader?.status ?? disabled,
     start: async () => { await reader?.start(); },
-    stop: async () => { await reader?.stop(); },
-    submitWedge: (raw) => enqueue({ raw, source: 'wedge', t0: performance.now() }),
+    stop: async () => {
+      await reader?.stop();
+      if (ownImages) await images.close();
+    },
+    submitWedge: (raw) => enqueue(fromScanner(raw, 'wedge', performance.now())),
     submitManual: (raw) => enqueue({ raw, source: 'manual', t0: performance.now() }),
     submit: (raw, source, symbology) => enqueue({ raw, source, t0: performance.now(), ...(symbology ? { symbology } : {}) }),
-    submitImage(image) {
+    async submitImage(image) {
       const t0 = performance.now();
-      const decoded = decodeImage(image);
+      // Busy is decided at arrival; a picture that arrives during a payment is not even decoded.
+      if (busy) return enqueue({ raw: '', source: 'image', t0, parsed: refusal('busy', 'a payment is in flight') });
+      // Decoded off this loop (worker thread); the picture joins the queue when its text is known.
+      const decoded = await images.decode(image);
       if (!decoded.ok) return enqueue({ raw: '', source: 'image', t0, parsed: refusal('not_decoded', decoded.detail) });
+      // a payment that started while the picture was decoded refuses it too (enqueue reads the gate)
       return enqueue({ raw: decoded.text, source: 'image', t0, symbology: decoded.symbology });
     },
     setBusy(next) {

@@ -4,12 +4,12 @@ import fs from 'node:fs';
 import { SerialPort } from 'serialport';
 import type { ScannerState, ScannerStatus } from '../contract/scan';
 import type { SerialScannerConfig } from './config';
-import { SuffixFramer, type Frame } from './framer';
+import { SuffixFramer, type FragmentReason, type Frame } from './framer';
 
 export interface SerialReaderEvents {
   frame(frame: Frame): void;
   status(status: ScannerStatus): void;
-  fragment?(text: string): void;
+  fragment?(text: string, reason: FragmentReason): void;
 }
 
 export class SerialScannerReader {
@@ -24,7 +24,7 @@ export class SerialScannerReader {
   private current: ScannerStatus;
 
   constructor(private readonly config: SerialScannerConfig, private readonly events: SerialReaderEvents) {
-    this.framer = new SuffixFramer(config, { frame: (f) => events.frame(f), fragment: (t) => events.fragment?.(t) });
+    this.framer = new SuffixFramer(config, { frame: (f) => events.frame(f), fragment: (t, r) => events.fragment?.(t, r) });
     this.current = this.make('stopped');
   }
 
