@@ -91,10 +91,12 @@ describe('kiosk supervisor', () => {
     expect(await page.getByTestId('result-title').textContent()).toContain('Оплачено');
     expect(await page.getByTestId('status-core').count()).toBe(0);
     await page.screenshot({ path: path.join(SCREENSHOTS, 'ux-13-core-recovered.png') });
-    // The recovered core may ask again with the same card session (Koshelek answers «already exists»):
-    // exactly one checkout was accepted, and the slip on screen is that transaction, accepted.
+    // The recovered core replays an unanswered checkout with the same requestId (Koshelek's idempotency
+    // answers it again with the same transaction), so several 200s may be seen: one payment is one requestId.
     const checkouts = emulator.received.filter((r) => r.endpoint === 'checkout' && (r.body as { cardSession?: string }).cardSession === card.cardSession);
-    expect(checkouts.filter((r) => r.responseStatus === 200)).toHaveLength(1);
+    const accepted = checkouts.filter((r) => r.responseStatus === 200);
+    expect(accepted.length).toBeGreaterThanOrEqual(1);
+    expect(new Set(checkouts.map((r) => r.requestId)).size).toBe(1);
     const tx = (await page.getByTestId('slip-paymentTransactionId').textContent()) ?? '';
     expect(emulator.transaction(tx)?.status).toBe('accepted');
     expect(emulator.transaction(tx)?.cardSession).toBe(card.cardSession);
