@@ -31,6 +31,10 @@ const OPERATION_COLUMNS = [
   'error_key', 'card_session', 'loyalty_id', 'attempts', 'context_json', 'created_at', 'updated_at', 'finished_at', 'recovered',
 ] as const satisfies readonly (keyof OperationRow)[];
 
+// Start-up recovery: only unfinished operations, through their own small partial index (migration
+// 0004), so start-up does not grow with the journal. A test checks the plan.
+const OPEN_OPERATIONS_SQL = "SELECT * FROM operations INDEXED BY operations_unfinished WHERE is_final = 0 AND kind IN ('payment', 'refund') ORDER BY created_at";
+
 const UPDATABLE = OPERATION_COLUMNS.filter((c) => c !== 'id' && c !== 'kind' && c !== 'provider' && c !== 'created_at' && c !== 'request_id');
 
 export class OperationStore {
@@ -75,7 +79,7 @@ export class OperationStore {
       "SELECT * FROM operations WHERE provider = ? AND order_id = ? AND kind = 'payment' AND (outcome IS NULL OR outcome = 'paid') LIMIT 1",
     );
     this.paymentForCardSession = sqlite.prepare("SELECT * FROM operations WHERE provider = ? AND card_session = ? AND kind = 'payment' LIMIT 1");
-    this.openOps = sqlite.prepare("SELECT * FROM operations WHERE is_final = 0 AND kind IN ('payment', 'refund') ORDER BY created_at");
+    this.openOps = sqlite.prepare(OPEN_OPERATIONS_SQL);
     this.childrenOf = sqlite.prepare('SELECT * FROM operations WHERE parent_id = ? ORDER BY created_at');
     this.itemsOf = sqlite.prepare('SELECT * FROM operation_items WHERE operation_id = ? ORDER BY line_no');
     this.slipOf = sqlite.prepare('SELECT * FROM slips WHERE operation_id = ?');
@@ -127,6 +131,11 @@ export class OperationStore {
   /** Payments and refunds not in a final state (cancels are driven by their payment). */
   open(): OperationRow[] {
     return this.openOps.all() as OperationRow[];
+  }
+
+  /** The SQL of open(), for the query-plan test. */
+  openOperationsSql(): string {
+    return OPEN_OPERATIONS_SQL;
   }
 
   children(parentId: string): OperationRow[] {
