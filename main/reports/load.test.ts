@@ -90,6 +90,8 @@ describe('query plans (the narrow paths stay narrow)', () => {
   it('a report reads report_operations by its primary key and unfinished rows by operations_unfinished', () => {
     expect(plan('SELECT * FROM report_operations WHERE shift_id = ? ORDER BY created_at, id', 1)).toMatch(/SEARCH report_operations USING PRIMARY KEY \(shift_id=\?\)/);
     expect(plan('SELECT id FROM operations INDEXED BY operations_unfinished WHERE is_final = 0 AND shift_id = ?', 1)).toMatch(/operations_unfinished/);
+    // the shift close check (ShiftService.unresolvedOperations) too
+    expect(plan('SELECT id FROM operations WHERE shift_id = ? AND is_final = 0 ORDER BY created_at', 1)).toMatch(/USING INDEX operations_unfinished/);
   });
 });
 
@@ -123,5 +125,31 @@ describe('the migration that adds report rows keeps every existing row', () => {
     expect(loadShiftOperations(upgraded.sqlite, 1)).toEqual(was.reference);
     expect(upgraded.sqlite.prepare('SELECT COUNT(*) AS n FROM report_operations').get()).toEqual({ n: 197 });
     upgraded.close();
+  });
+});
+
+describe("the intent's event rides on the operation's next commit", () => {
+  it('is not in the intent commit, is written first (with its own time) by the next state change, and is rebuilt after a crash', () => {
+    openShift(journal.sqlite, 1, '2026-01-01T09:00:00.000Z');
+    const store = new OperationStore(journal.sqlite);
+    const events = (id: string) => journal.sqlite.prepare('SELECT type, at, body_json FROM operation_events WHERE operation_id = ? ORDER BY seq').all(id) as { type: string; at: string; body_json: string | null }[];
+    store.insertIntent(row('1'), [], { type: 'intent', requestId: 'rq-1', body: { amountKop: 1000 } });
+    expect(events('1')).toEqual([]);
+    expect(store.pendingIntentEvents()).toBe(1);
+    store.write({ row: row('1', { phase: 'waiting' }), events: [{ type: 'transition', phaseFrom: 'checkout', phaseTo: 'waiting' }] });
+    const written = events('1');
+    expect(written.map((e) => e.type)).toEqual(['intent', 'transition']);
+    expect(written[0]!.at <= written[1]!.at).toBe(true);
+    expect(JSON.parse(written[0]!.body_json ?? '{}')).toEqual({ amountKop: 1000 });
+    expect(store.pendingIntentEvents()).toBe(0);
+    // killed between intent and next commit: a new process's store rebuilds it at recovery
+    store.insertIntent(row('2'), [], { type: 'intent', requestId: 'rq-2' });
+    const restarted = new OperationStore(journal.sqlite);
+    const open = restarted.open();
+    expect(open.map((r) => r.id)).toEqual(['1', '2']);
+    for (const r of open) restarted.write({ row: { ...r, recovered: 1 }, events: [{ type: 'recovered' }] });
+    expect(events('1').map((e) => e.type)).toEqual(['intent', 'transition', 'recovered']); // not rebuilt twice
+    expect(events('2').map((e) => e.type)).toEqual(['intent', 'recovered']);
+    expect(JSON.parse(events('2')[0]!.body_json ?? '{}')).toMatchObject({ reconstructed: true });
   });
 });

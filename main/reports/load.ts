@@ -133,7 +133,9 @@ export function loadShiftOperations(sqlite: Database.Database, shiftId: number):
 
 /** The same rows read straight from the wide journal tables (reference for tests; exports by date use this path). */
 export function loadShiftOperationsFromJournal(sqlite: Database.Database, shiftId: number): ReportOperationRow[] {
-  const rows = stmt(sqlite, `${OPERATION_SELECT} WHERE o.shift_id = ? ORDER BY o.created_at, o.id`, true).all(shiftId) as Cell[][];
+  // An operation starts after its shift opened: the time index bounds the read.
+  const rows = stmt(sqlite, `${OPERATION_SELECT} WHERE o.created_at >= (SELECT opened_at FROM shifts WHERE id = @shift) AND o.shift_id = @shift ORDER BY o.created_at, o.id`, true)
+    .all({ shift: shiftId }) as Cell[][];
   return rows.map(toRow);
 }
 
