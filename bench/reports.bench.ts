@@ -62,11 +62,23 @@ async function main(): Promise<void> {
   }
   const [coldX] = time(() => service.xReport());
   const xSamples: number[] = [];
+  const xCpu: number[] = [];
   let ops = 0;
   for (let i = 0; i < 30; i += 1) {
+    const cpu0 = process.cpuUsage();
     const [ms, report] = time(() => service.xReport());
+    const cpu = process.cpuUsage(cpu0);
     xSamples.push(ms);
+    xCpu.push((cpu.user + cpu.system) / 1000);
     ops = report.operations.length;
+  }
+  // Same run, same shift: the rows read from the narrow report table vs from the wide journal rows
+  // (state JSON, slip JSON) as before migration 0004. Alternated, so load on the machine hits both alike.
+  const narrowLoad: number[] = [];
+  const wideLoad: number[] = [];
+  for (let i = 0; i < 10; i += 1) {
+    narrowLoad.push(time(() => loadShiftOperations(journal.sqlite, open.id))[0]);
+    wideLoad.push(time(() => loadShiftOperationsFromJournal(journal.sqlite, open.id))[0]);
   }
   const zSamples: number[] = [];
   let zBytes = 0;
@@ -151,6 +163,9 @@ async function main(): Promise<void> {
   const duringRes = summarize('pay_during_x_worker', during.wire, { x_reports_during: reportsDuring, note: 'same, while X reports of the 10k shift run back to back in the report worker' });
   const variants: VariantResult[] = [
     summarize('x_report_10k_ops_in_5M', xSamples, { ...common, cold_first_ms: Math.round(coldX * 1000) / 1000, goal_ms: 50, rss_mb: rssMb(), where: 'core thread (ShiftService.xReport)' }),
+    summarize('x_report_10k_ops_in_5M_cpu_time', xCpu, { note: 'process CPU time (user+system) per X: less sensitive to waiting for a core on a loaded machine' }),
+    summarize('read_10k_rows_narrow_report_table', narrowLoad, { note: 'loadShiftOperations: report_operations + unfinished rows' }),
+    summarize('read_10k_rows_wide_journal', wideLoad, { note: 'the same rows from operations ⨝ slips ⨝ parent, as before migration 0004 (same run)' }),
     summarize('x_report_worker_10k_ops_in_5M', workerX, { ...common, goal_ms: 50, where: 'report worker, own read connection; returns JSON text' }),
     summarize('z_close_10k_ops_in_5M', zSamples, { ...common, z_body_bytes: zBytes, goal_ms: 50, rss_mb: rssMb() }),
     summarize('csv_render_10k_ops', csvSamples),
