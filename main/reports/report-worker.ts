@@ -1,6 +1,7 @@
 // The report worker's side: its own read-only connection to the journal, X reports and PDFs computed
 // here, off the core's event loop (main/reports/worker.ts is the core's side). A read transaction in
 // WAL mode sees one consistent snapshot and never blocks the till's writes.
+import os from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 import { computeReport } from './compute';
@@ -10,6 +11,16 @@ import { reportPdf } from './pdf';
 import type { WorkerRequest, WorkerReply } from './worker';
 
 const { file } = workerData as { file: string };
+// On Linux a thread has its own nice value (setpriority on the calling thread's id, which pid 0 means):
+// a report yields the CPU to the till's payment path on a busy 2-core machine. Elsewhere the call would
+// lower the whole process, so it is not made.
+if (process.platform === 'linux') {
+  try {
+    os.setPriority(10);
+  } catch {
+    // not permitted: the report just runs at normal priority
+  }
+}
 const sqlite = new Database(file, { readonly: true, fileMustExist: true });
 sqlite.pragma('busy_timeout = 5000');
 
