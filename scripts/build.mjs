@@ -4,6 +4,7 @@
 //   dist/main/electron.cjs   Electron main (main/shell/electron/main.ts)
 //   dist/preload/index.cjs   sandboxed preload (one file: a sandboxed preload cannot require our modules)
 //   dist/main/kiosk.mjs      headless kiosk shell
+//   dist/main/report-worker.mjs  report worker thread (PDF)
 //   dist/cli.mjs             paydesk CLI
 //   dist/renderer/           React renderer (vite)
 // Native modules (better-sqlite3, serialport) and electron stay external: they are loaded from
@@ -47,6 +48,10 @@ if (want('preload')) {
 }
 if (want('kiosk')) {
   jobs.push(build({ ...common, entryPoints: ['main/shell/kiosk/main.ts'], outfile: 'dist/main/kiosk.mjs', format: 'esm', banner: esmBanner }));
+}
+if (want('kiosk') || want('main')) {
+  // The report worker thread (PDF off the core's loop): main/reports/worker.ts loads it from beside the shell's bundle.
+  jobs.push(build({ ...common, entryPoints: ['main/reports/report-worker.ts'], outfile: 'dist/main/report-worker.mjs', format: 'esm', banner: esmBanner }));
 }
 if (want('cli')) {
   const entry = path.join(root, 'main/cli/index.ts');

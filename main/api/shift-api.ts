@@ -15,6 +15,7 @@ import { ReportPrinter, type PrintResult } from '../printing/service';
 import { reportCsv } from '../reports/csv';
 import type { ShiftReport } from '../reports/model';
 import { reportPdf } from '../reports/pdf';
+import { ReportWorker } from '../reports/worker';
 import { reportText } from '../reports/text';
 import type { ShiftView, ShiftWarning } from '../shifts/service';
 import type { ApiHandlers } from './dispatcher';
@@ -62,8 +63,8 @@ export function exportFileName(report: ShiftReport, format: 'csv' | 'pdf' | 'txt
     : `X-shift-${report.shift.id}-${stamp(now)}.${format}`;
 }
 
-async function render(report: ShiftReport, format: 'csv' | 'pdf' | 'txt'): Promise<Buffer> {
-  if (format === 'pdf') return reportPdf(report);
+async function render(report: ShiftReport, format: 'csv' | 'pdf' | 'txt', pdf: (report: ShiftReport) => Promise<Buffer>): Promise<Buffer> {
+  if (format === 'pdf') return pdf(report);
   if (format === 'csv') return Buffer.from(reportCsv(report), 'utf8');
   return Buffer.from(reportText(report, 100), 'utf8');
 }
@@ -73,6 +74,19 @@ export function createShiftApi(options: ShiftApiOptions): ShiftApi {
   const shifts = core.shifts;
   const exportDir = path.join(path.dirname(core.journal.file), 'exports');
   const printer = new ReportPrinter(core.journal, () => core.config.current().printer, options.printerTransport ? { transport: options.printerTransport } : {});
+  // A 10k-operation PDF takes ~1 s of CPU: laid out in the report worker, off the core's loop
+  // (docs/architecture.md "Reports off the core's loop"); in-process only if the worker cannot run.
+  let reportWorker: ReportWorker | null = null;
+  const pdf = async (report: ShiftReport): Promise<Buffer> => {
+    try {
+      reportWorker ??= new ReportWorker(core.journal.file);
+      return await reportWorker.pdf(report);
+    } catch {
+      void reportWorker?.close();
+      reportWorker = null;
+      return reportPdf(report);
+    }
+  };
   let closing: Promise<ShiftReport> | null = null;
 
   const reportFor = (ref: { type: 'x' | 'z'; number?: number; shiftId?: number }): ShiftReport => {
@@ -171,7 +185,7 @@ export function createShiftApi(options: ShiftApiOptions): ShiftApi {
       const file = path.join(exportDir, fileName);
       const record = printer.record(report, input.format, file);
       try {
-        const bytes = await render(report, input.format);
+        const bytes = await render(report, input.format, pdf);
         fs.mkdirSync(exportDir, { recursive: true });
         const tmp = `${file}.${process.pid}.tmp`;
         fs.writeFileSync(tmp, bytes);
