@@ -74,18 +74,24 @@ export function createShiftApi(options: ShiftApiOptions): ShiftApi {
   const shifts = core.shifts;
   const exportDir = path.join(path.dirname(core.journal.file), 'exports');
   const printer = new ReportPrinter(core.journal, () => core.config.current().printer, options.printerTransport ? { transport: options.printerTransport } : {});
-  // A 10k-operation PDF takes ~1 s of CPU: laid out in the report worker, off the core's loop
-  // (docs/architecture.md "Reports off the core's loop"); in-process only if the worker cannot run.
+  // X reports (tens of ms for 10k operations) and PDFs (~1 s) are computed in the report worker on its own
+  // read connection, off the core's loop (docs/architecture.md "Reports off the core's loop"); in-process
+  // only if the worker cannot run.
   let reportWorker: ReportWorker | null = null;
-  const pdf = async (report: ShiftReport): Promise<Buffer> => {
+  const offLoop = async <T>(work: (worker: ReportWorker) => Promise<T>, inProcess: () => T | Promise<T>): Promise<T> => {
     try {
       reportWorker ??= new ReportWorker(core.journal.file);
-      return await reportWorker.pdf(report);
+      return await work(reportWorker);
     } catch {
       void reportWorker?.close();
       reportWorker = null;
-      return reportPdf(report);
+      return inProcess();
     }
+  };
+  const pdf = (report: ShiftReport): Promise<Buffer> => offLoop((w) => w.pdf(report), () => reportPdf(report));
+  const xReport = (shiftId: number | undefined): Promise<ShiftReport> => {
+    const req = shifts.xReportRequest(shiftId); // shift.not_open / shift.not_found, as before
+    return offLoop((w) => w.xReport(req.shiftId, req.till, req.generatedAt), () => shifts.xReport(req.shiftId));
   };
   let closing: Promise<ShiftReport> | null = null;
 
@@ -160,7 +166,7 @@ export function createShiftApi(options: ShiftApiOptions): ShiftApi {
       onChange();
       return row;
     },
-    'report.x': (input) => shifts.xReport(input.shiftId),
+    'report.x': (input) => xReport(input.shiftId),
     'report.z': (input) => reportFor({ type: 'z', number: input.number }),
     'report.list': (input) => {
       const limit = input.limit ?? 10;
