@@ -4,6 +4,7 @@
 //   dist/main/electron.cjs   Electron main (main/shell/electron/main.ts)
 //   dist/preload/index.cjs   sandboxed preload (one file: a sandboxed preload cannot require our modules)
 //   dist/main/kiosk.mjs      headless kiosk shell
+//   dist/main/report-worker.mjs  report worker thread (PDF)
 //   dist/cli.mjs             paydesk CLI
 //   dist/main/scan-worker.mjs   image decode worker thread (main/scanner/image-worker.ts), next to the shells
 //   dist/renderer/           React renderer (vite)
@@ -54,6 +55,10 @@ if (want('kiosk')) {
 if (want('main') || want('kiosk')) {
   // The shells start it with new Worker(<their dir>/scan-worker.mjs) (main/scanner/image-pool.ts).
   jobs.push(build({ ...common, entryPoints: ['main/scanner/image-worker.ts'], outfile: 'dist/main/scan-worker.mjs', format: 'esm', banner: esmBanner }));
+}
+if (want('kiosk') || want('main')) {
+  // The report worker thread (PDF off the core's loop): main/reports/worker.ts loads it from beside the shell's bundle.
+  jobs.push(build({ ...common, entryPoints: ['main/reports/report-worker.ts'], outfile: 'dist/main/report-worker.mjs', format: 'esm', banner: esmBanner }));
 }
 if (want('cli')) {
   const entry = path.join(root, 'main/cli/index.ts');

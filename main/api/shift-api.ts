@@ -15,6 +15,7 @@ import { ReportPrinter, type PrintResult } from '../printing/service';
 import { reportCsv } from '../reports/csv';
 import type { ShiftReport } from '../reports/model';
 import { reportPdf } from '../reports/pdf';
+import { ReportWorker } from '../reports/worker';
 import { reportText } from '../reports/text';
 import type { ShiftView, ShiftWarning } from '../shifts/service';
 import type { ApiHandlers } from './dispatcher';
@@ -65,8 +66,8 @@ export function exportFileName(report: ShiftReport, format: 'csv' | 'pdf' | 'txt
     : `X-shift-${report.shift.id}-${stamp(now)}.${format}`;
 }
 
-async function render(report: ShiftReport, format: 'csv' | 'pdf' | 'txt'): Promise<Buffer> {
-  if (format === 'pdf') return reportPdf(report);
+async function render(report: ShiftReport, format: 'csv' | 'pdf' | 'txt', pdf: (report: ShiftReport) => Promise<Buffer>): Promise<Buffer> {
+  if (format === 'pdf') return pdf(report);
   if (format === 'csv') return Buffer.from(reportCsv(report), 'utf8');
   return Buffer.from(reportText(report, 100), 'utf8');
 }
@@ -76,6 +77,25 @@ export function createShiftApi(options: ShiftApiOptions): ShiftApi {
   const shifts = core.shifts;
   const exportDir = path.join(path.dirname(core.journal.file), 'exports');
   const printer = new ReportPrinter(core.journal, () => core.config.current().printer, options.printerTransport ? { transport: options.printerTransport } : {});
+  // X reports (tens of ms for 10k operations) and PDFs (~1 s) are computed in the report worker on its own
+  // read connection, off the core's loop (docs/architecture.md "Reports off the core's loop"); in-process
+  // only if the worker cannot run.
+  let reportWorker: ReportWorker | null = null;
+  const offLoop = async <T>(work: (worker: ReportWorker) => Promise<T>, inProcess: () => T | Promise<T>): Promise<T> => {
+    try {
+      reportWorker ??= new ReportWorker(core.journal.file);
+      return await work(reportWorker);
+    } catch {
+      void reportWorker?.close();
+      reportWorker = null;
+      return inProcess();
+    }
+  };
+  const pdf = (report: ShiftReport): Promise<Buffer> => offLoop((w) => w.pdf(report), () => reportPdf(report));
+  const xReport = (shiftId: number | undefined): Promise<ShiftReport> => {
+    const req = shifts.xReportRequest(shiftId); // shift.not_open / shift.not_found, as before
+    return offLoop((w) => w.xReport(req.shiftId, req.till, req.generatedAt), () => shifts.xReport(req.shiftId));
+  };
   let closing: Promise<ShiftReport> | null = null;
   const osPrint = options.osPrint ?? systemPrinter();
 
@@ -155,7 +175,7 @@ export function createShiftApi(options: ShiftApiOptions): ShiftApi {
       onChange();
       return row;
     },
-    'report.x': (input) => shifts.xReport(input.shiftId),
+    'report.x': (input) => xReport(input.shiftId),
     'report.z': (input) => reportFor({ type: 'z', number: input.number }),
     'report.list': (input) => {
       const limit = input.limit ?? 10;
@@ -199,7 +219,7 @@ export function createShiftApi(options: ShiftApiOptions): ShiftApi {
     const file = path.join(exportDir, fileName);
     const record = printer.record(report, format, file);
     try {
-      const bytes = await render(report, format);
+      const bytes = await render(report, format, pdf);
       fs.mkdirSync(exportDir, { recursive: true });
       const tmp = `${file}.${process.pid}.tmp`;
       fs.writeFileSync(tmp, bytes);

@@ -3,45 +3,115 @@ import fs from 'node:fs';
 import os from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { openJournal } from './database';
-import { startCheckpointer, walBytes } from './checkpoint';
+import { startCheckpointer, walBytes, walPendingFrames, type CheckpointerOptions } from './checkpoint';
 
-function journalWithBigWal(busy: () => boolean, maxWalBytes: number) {
+function journal(options: Omit<CheckpointerOptions, 'file'>) {
   const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'paydesk-wal-')), 'journal.db');
   const j = openJournal(file);
-  const cp = startCheckpointer(j.sqlite, { file, busy, intervalMs: 20, maxWalBytes });
+  // A long interval: tests drive tick() themselves unless they say otherwise.
+  const cp = startCheckpointer(j.sqlite, { file, intervalMs: 3_600_000, ...options });
   const insert = j.sqlite.prepare('INSERT INTO app_meta (key, value) VALUES (?, ?)');
-  // > 1,000 pages: SQLite's own auto-checkpoint would have run inside one of these commits.
-  for (let i = 0; i < 1_500; i += 1) insert.run(`k${i}`, 'x'.repeat(2_000));
-  return { j, cp, file };
+  let n = 0;
+  // One commit of an intent's size: a row carrying ~1.5 KB of state JSON.
+  const commit = () => insert.run(`k${(n += 1)}`, 'x'.repeat(1_500));
+  return { j, cp, file, commit };
 }
 
-const settle = () => new Promise((r) => setTimeout(r, 120));
+const settle = () => new Promise((r) => setTimeout(r, 150));
 
 describe('WAL checkpointer', () => {
-  it('turns SQLite\'s in-commit auto-checkpoint off', () => {
-    const { j, cp, file } = journalWithBigWal(() => true, 64 * 2 ** 20);
+  it("turns SQLite's in-commit auto-checkpoint off", () => {
+    const { j, cp, file, commit } = journal({ busy: () => true });
+    for (let i = 0; i < 1_200; i += 1) commit(); // > 1,000 pages: SQLite's own checkpoint would have run inside one of these
     expect(j.sqlite.pragma('wal_autocheckpoint', { simple: true })).toBe(0);
-    expect(walBytes(file)).toBeGreaterThan(4 * 2 ** 20); // all still in the WAL: no commit checkpointed
+    expect(walPendingFrames(file)).toBeGreaterThan(1_000);
     cp.stop();
     j.close();
   });
 
-  it('waits while an operation is in flight, checkpoints once idle', async () => {
+  it('waits while an operation is in flight, checkpoints once idle', () => {
     let busy = true;
-    const { j, cp } = journalWithBigWal(() => busy, 64 * 2 ** 20);
-    await settle();
+    const { j, cp, file, commit } = journal({ busy: () => busy });
+    for (let i = 0; i < 50; i += 1) commit();
+    cp.tick();
     expect(cp.runs()).toBe(0);
     busy = false;
-    await settle();
-    expect(cp.runs()).toBe(1); // and only once: nothing new was written since
+    cp.tick();
+    expect(cp.runs()).toBe(1);
+    expect(walPendingFrames(file)).toBe(0);
+    cp.tick();
+    expect(cp.runs()).toBe(1); // nothing new was written since
     cp.stop();
     j.close();
   });
 
-  it('checkpoints even when busy once the WAL passes its limit', async () => {
-    const { j, cp } = journalWithBigWal(() => true, 2 ** 20);
+  it('keeps checkpointing after SQLite reuses the WAL file from its start (same file size, new frames)', () => {
+    const { j, cp, file, commit } = journal({ busy: () => false });
+    for (let round = 1; round <= 5; round += 1) {
+      for (let i = 0; i < 200; i += 1) commit();
+      expect(walPendingFrames(file)).toBeGreaterThan(0);
+      cp.tick();
+      expect(cp.runs()).toBe(round);
+      expect(walPendingFrames(file)).toBe(0);
+    }
+    cp.stop();
+    j.close();
+  });
+
+  it('checkpoints while busy once frames have waited maxAgeMs', () => {
+    let clock = 0;
+    const { j, cp, commit } = journal({ busy: () => true, maxAgeMs: 30_000, now: () => clock });
+    commit();
+    cp.tick();
+    clock += 29_000;
+    cp.tick();
+    expect(cp.runs()).toBe(0);
+    clock += 1_000;
+    cp.tick();
+    expect(cp.runs()).toBe(1);
+    cp.stop();
+    j.close();
+  });
+
+  it('a long busy day: 6,000 commits, the WAL file never passes its cap', () => {
+    const maxPages = 256;
+    const capBytes = 2 * 2 ** 20;
+    const { j, cp, file, commit } = journal({ busy: () => true, maxPages, capBytes });
+    const page = j.sqlite.pragma('page_size', { simple: true }) as number;
+    // The cap holds while maxPages plus the frames written between two ticks fit in it (here 256 + ~60 frames).
+    let biggest = 0;
+    for (let i = 1; i <= 6_000; i += 1) {
+      commit();
+      if (i % 20 === 0) cp.tick(); // ~1 s of a busy till between ticks
+      biggest = Math.max(biggest, walBytes(file));
+    }
+    expect(cp.runs()).toBeGreaterThan(10);
+    expect(biggest).toBeGreaterThan(maxPages * page); // it did fill up to the page limit
+    expect(biggest).toBeLessThanOrEqual(capBytes);
+    cp.stop();
+    j.close();
+  });
+
+  it('after a burst, the WAL file is cut back to its cap when SQLite restarts it', () => {
+    const capBytes = 2 ** 20;
+    const { j, cp, file, commit } = journal({ busy: () => false, capBytes });
+    for (let i = 0; i < 1_500; i += 1) commit(); // no tick: a burst far past the cap
+    expect(walBytes(file)).toBeGreaterThan(4 * capBytes);
+    cp.tick();
+    commit(); // the next writer restarts the WAL from its start and truncates the file
+    expect(walBytes(file)).toBeLessThanOrEqual(capBytes);
+    cp.stop();
+    j.close();
+  });
+
+  it('runs on its own timer', async () => {
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'paydesk-wal-')), 'journal.db');
+    const j = openJournal(file);
+    const cp = startCheckpointer(j.sqlite, { file, busy: () => false, intervalMs: 20 });
+    j.sqlite.prepare("INSERT INTO app_meta (key, value) VALUES ('a', 'b')").run();
     await settle();
     expect(cp.runs()).toBeGreaterThanOrEqual(1);
+    expect(walPendingFrames(file)).toBe(0);
     cp.stop();
     j.close();
   });

@@ -78,6 +78,36 @@ export interface OperationItemsTable {
   tax: string;
 }
 
+/** Finished operations as reports read them (migration 0004; kept by triggers, never written by code). */
+export interface ReportOperationsTable {
+  shift_id: number;
+  created_at: string;
+  id: string;
+  kind: 'payment' | 'cancel' | 'refund';
+  provider: string;
+  parent_id: string | null;
+  order_id: string;
+  amount_kop: number;
+  outcome: string | null;
+  phase: string;
+  request_id: string;
+  transaction_id: string | null;
+  ref_transaction_id: string | null;
+  payment_type: string | null;
+  error_code: string | null;
+  finished_at: string | null;
+  has_slip: number;
+  slip_payment_transaction_id: string | null;
+  slip_refund_transaction_id: string | null;
+  slip_payment_type: string | null;
+  slip_qrc_id: string | null;
+  slip_kzo: string | null;
+  has_parent: number;
+  parent_shift_id: number | null;
+  parent_transaction_id: string | null;
+  parent_payment_type: string | null;
+}
+
 export interface AppMetaTable {
   key: string;
   value: string;
@@ -95,6 +125,7 @@ export interface JournalSchema {
   operation_events: OperationEventsTable;
   slips: SlipsTable;
   operation_items: OperationItemsTable;
+  report_operations: ReportOperationsTable;
   app_meta: AppMetaTable;
   schema_migrations: SchemaMigrationsTable;
 }

@@ -88,8 +88,54 @@ function stmt(sqlite: Database.Database, sql: string, raw = false): Database.Sta
   return prepared;
 }
 
+// Finished operations come from report_operations (migration 0004: narrow, clustered by shift and time,
+// slip and parent fields already joined, kept in the transaction that finishes the operation); the few
+// unfinished ones from the journal through its small operations_unfinished index. Same columns, same
+// order as OPERATION_SELECT, so one toRow reads both.
+const REPORT_SELECT = `
+SELECT id, kind, provider, parent_id, shift_id, order_id, amount_kop, 1, outcome, phase,
+       request_id, transaction_id, ref_transaction_id, payment_type, error_code, created_at, finished_at,
+       CASE WHEN has_slip THEN 1 END, slip_payment_transaction_id, slip_refund_transaction_id, slip_payment_type, slip_qrc_id, slip_kzo,
+       CASE WHEN has_parent THEN 1 END, parent_shift_id, parent_transaction_id, parent_payment_type
+  FROM report_operations WHERE shift_id = ? ORDER BY created_at, id`;
+const UNFINISHED_SELECT = OPERATION_SELECT.replace('FROM operations o', 'FROM operations o INDEXED BY operations_unfinished')
+  + ' WHERE o.is_final = 0 AND o.shift_id = ? ORDER BY o.created_at, o.id';
+
+const byTimeThenId = (a: ReportOperationRow, b: ReportOperationRow): number =>
+  a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+
+/** Both inputs sorted by (createdAt, id): one ordered list. */
+export function mergeByTime(finished: ReportOperationRow[], unfinished: ReportOperationRow[]): ReportOperationRow[] {
+  if (unfinished.length === 0) return finished;
+  const out: ReportOperationRow[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < finished.length || j < unfinished.length) {
+    const a = finished[i];
+    const b = unfinished[j];
+    if (b === undefined || (a !== undefined && byTimeThenId(a, b) <= 0)) {
+      out.push(a as ReportOperationRow);
+      i += 1;
+    } else {
+      out.push(b);
+      j += 1;
+    }
+  }
+  return out;
+}
+
+/** A shift's operations, oldest first: what X, Z and reconciliation read. */
 export function loadShiftOperations(sqlite: Database.Database, shiftId: number): ReportOperationRow[] {
-  const rows = stmt(sqlite, `${OPERATION_SELECT} WHERE o.shift_id = ? ORDER BY o.created_at, o.id`, true).all(shiftId) as Cell[][];
+  const finished = (stmt(sqlite, REPORT_SELECT, true).all(shiftId) as Cell[][]).map(toRow);
+  const unfinished = (stmt(sqlite, UNFINISHED_SELECT, true).all(shiftId) as Cell[][]).map(toRow);
+  return mergeByTime(finished, unfinished);
+}
+
+/** The same rows read straight from the wide journal tables (reference for tests; exports by date use this path). */
+export function loadShiftOperationsFromJournal(sqlite: Database.Database, shiftId: number): ReportOperationRow[] {
+  // An operation starts after its shift opened: the time index bounds the read.
+  const rows = stmt(sqlite, `${OPERATION_SELECT} WHERE o.created_at >= (SELECT opened_at FROM shifts WHERE id = @shift) AND o.shift_id = @shift ORDER BY o.created_at, o.id`, true)
+    .all({ shift: shiftId }) as Cell[][];
   return rows.map(toRow);
 }
 

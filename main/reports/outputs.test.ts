@@ -9,7 +9,7 @@ import { ShiftService } from '../shifts/service';
 import { insertOperation } from '../shifts/fixtures';
 import type { ShiftReport } from './model';
 import { CSV_COLUMNS, reportCsv } from './csv';
-import { reportPdf } from './pdf';
+import { renderLinesPdf, reportPdf } from './pdf';
 import { reportLines, reportText } from './text';
 import { loadReceiptSlip, receiptBlock, receiptBlockLines } from './receipt';
 
@@ -125,6 +125,23 @@ describe('PDF', () => {
     expect(text).toContain('paymentTransactionId=f9a59682-3d05-4af6-8308-2c1f1665d733');
     expect(text).toContain('refundTransactionId=rtx-1');
     expect(text).toContain('Наличные');
+  });
+});
+
+describe('PDF pages', () => {
+  it('places every line once, in order, over as many pages as needed (no line lost at a page break)', async () => {
+    const lines = [
+      { text: 'ЗАГОЛОВОК', large: true, bold: true, align: 'center' as const },
+      ...Array.from({ length: 700 }, (_, i) => ({ text: `строка ${String(i).padStart(4, '0')} id-${(i * 7919).toString(36)}` })),
+    ];
+    const file = path.join(dir, 'pages.pdf');
+    fs.writeFileSync(file, await renderLinesPdf(lines, { title: 't' }));
+    const pages = Number(/Pages:\s+(\d+)/.exec(execFileSync('pdfinfo', [file], { encoding: 'utf8' }))?.[1]);
+    expect(pages).toBeGreaterThan(5);
+    const text = execFileSync('pdftotext', ['-layout', '-enc', 'UTF-8', file, '-'], { encoding: 'utf8' });
+    const found = text.split('\n').map((l) => l.trim()).filter((l) => l.startsWith('строка'));
+    expect(found).toEqual(lines.slice(1).map((l) => l.text));
+    expect(text).toContain('ЗАГОЛОВОК');
   });
 });
 

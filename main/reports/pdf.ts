@@ -29,6 +29,40 @@ const FONT_SIZE = 7.5;
 /** Columns that fit A4 portrait with 36 pt margins at 7.5 pt mono (advance 0.6 em). */
 export const PDF_COLUMNS = 115;
 
+interface GlyphRun { glyphs: unknown[]; positions: unknown[]; advanceWidth: number }
+type Layout = (text: string, features?: unknown, onlyWidth?: boolean) => GlyphRun;
+interface LayoutFont { layout?: Layout; layoutRun?: (text: string) => GlyphRun }
+
+/**
+ * pdfkit shapes every distinct word through fontkit and caches by word; a report's words (ids, sums)
+ * are nearly all distinct, so a 10k-operation PDF spent seconds shaping. A monospaced font without
+ * ligatures or kerning lays out a line as its characters side by side, so lines are built from a
+ * per-character cache instead (same glyphs, same advances). Calls with explicit features keep pdfkit's path.
+ */
+function layoutByCharacter(font: LayoutFont): void {
+  const layoutRun = font.layoutRun?.bind(font);
+  const original = font.layout?.bind(font);
+  if (!layoutRun || !original) return;
+  const chars = new Map<string, GlyphRun>();
+  font.layout = (text: string, features?: unknown, onlyWidth?: boolean): GlyphRun => {
+    if (features) return original(text, features, onlyWidth);
+    const glyphs: unknown[] = [];
+    const positions: unknown[] = [];
+    let advanceWidth = 0;
+    for (const ch of text) {
+      let run = chars.get(ch);
+      if (!run) {
+        run = layoutRun(ch);
+        chars.set(ch, run);
+      }
+      for (const g of run.glyphs) glyphs.push(g);
+      for (const p of run.positions) positions.push(p);
+      advanceWidth += run.advanceWidth;
+    }
+    return { glyphs, positions, advanceWidth };
+  };
+}
+
 export function renderLinesPdf(lines: readonly TextLine[], info: { title: string }): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const doc = new PDFDocument({ size: 'A4', margin: 36, info: { Title: info.title, Producer: 'Paydesk', Creator: 'Paydesk' }, compress: true });
@@ -38,12 +72,24 @@ export function renderLinesPdf(lines: readonly TextLine[], info: { title: string
     doc.on('error', reject);
     doc.registerFont('mono', findFont());
     doc.font('mono');
+    layoutByCharacter((doc as unknown as { _font: LayoutFont })._font);
+    const left = doc.page.margins.left;
     const width = doc.page.width - 72;
+    // Lines are placed one by one (no line wrapper: a report line never wraps, and pdfkit builds a
+    // wrapper per call); a page is added when the next line would cross the bottom margin.
+    let y = doc.page.margins.top;
     for (const l of lines) {
       doc.fontSize(l.large ? FONT_SIZE * 1.6 : FONT_SIZE);
-      const options = { width, align: l.align === 'center' ? ('center' as const) : ('left' as const), lineBreak: false };
-      if (l.bold) doc.lineWidth(0.25).text(l.text === '' ? ' ' : l.text, { ...options, fill: true, stroke: true });
-      else doc.text(l.text === '' ? ' ' : l.text, options);
+      const height = doc.currentLineHeight(true);
+      if (y + height > doc.page.maxY()) {
+        doc.addPage();
+        y = doc.page.margins.top;
+      }
+      const text = l.text === '' ? ' ' : l.text;
+      const x = l.align === 'center' ? left + Math.max(0, (width - doc.widthOfString(text)) / 2) : left;
+      if (l.bold) doc.lineWidth(0.25).text(text, x, y, { lineBreak: false, fill: true, stroke: true });
+      else doc.text(text, x, y, { lineBreak: false });
+      y += height;
     }
     doc.end();
   });

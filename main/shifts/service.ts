@@ -215,6 +215,14 @@ export class ShiftService {
     });
   }
 
+  /** What the report worker needs to compute an X report besides the journal; refuses exactly as xReport does. */
+  xReportRequest(shiftId?: number): { shiftId: number; till: TillInfo; generatedAt: string } {
+    const id = shiftId ?? this.openRow()?.id;
+    if (id === undefined) throw new PaydeskError('shift.not_open');
+    if (!loadShift(this.sqlite, id)) throw new PaydeskError('shift.not_found', `shift ${id}`);
+    return { shiftId: id, till: this.till(), generatedAt: this.now().toISOString() };
+  }
+
   /** X report: the shift so far (default the open one), read-only, any time. */
   xReport(shiftId?: number): ShiftReport {
     const id = shiftId ?? this.openRow()?.id;

@@ -71,6 +71,8 @@ function journal(dataDir: string) {
     return {
       open: (db.prepare('SELECT COUNT(*) AS n FROM operations WHERE is_final = 0').get() as { n: number }).n,
       ops: db.prepare('SELECT id, kind, phase, outcome, request_id, transaction_id, recovered FROM operations ORDER BY created_at').all() as { id: string; kind: string; phase: string; outcome: string | null; request_id: string; transaction_id: string | null; recovered: number }[],
+      events: ((all) => (id: string) => all.filter((e) => e.operation_id === id))(
+        db.prepare('SELECT operation_id, type, body_json FROM operation_events ORDER BY seq').all() as { operation_id: string; type: string; body_json: string | null }[]),
     };
   } finally {
     db.close();
@@ -106,6 +108,11 @@ describe('payment: SIGKILL at each step, then restart', () => {
     expect(after.open).toBe(0);
     expect(after.ops[0]).toMatchObject({ outcome: 'paid', recovered: 1 });
     expect(requestsFor('checkout', after.ops[0]?.request_id ?? '')).toHaveLength(1);
+    // The intent event rides on the operation's next commit; killed before that, recovery writes it, marked rebuilt.
+    expect(before.events(before.ops[0]?.id ?? '')).toEqual([]);
+    const events = after.events(after.ops[0]?.id ?? '');
+    expect(events.slice(0, 2).map((e) => e.type)).toEqual(['intent', 'recovered']);
+    expect(JSON.parse(events[0]?.body_json ?? '{}')).toMatchObject({ reconstructed: true, amountKop: 12300 });
   });
 
   it('while checkout is in flight (sent, not answered)', async () => {

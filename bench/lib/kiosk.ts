@@ -1,0 +1,62 @@
+// The kiosk shell as the till runs it, for benchmarks: the bundle (built on demand), a config pointing
+// at an emulator, and a child process reporting its READY line.
+import { spawn, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { KoshelekEmulator } from '../../emulators/koshelek';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+export function ensureBuilt(): void {
+  if (fs.existsSync(path.join(root, 'dist', 'main', 'kiosk.mjs')) && fs.existsSync(path.join(root, 'dist', 'renderer', 'index.html'))) return;
+  const r = spawnSync(process.execPath, [path.join(root, 'scripts', 'build.mjs'), '--only=kiosk,renderer'], { stdio: 'inherit', cwd: root });
+  if (r.status !== 0) throw new Error('build failed');
+}
+
+export function writeConfig(file: string, emulator: KoshelekEmulator): void {
+  fs.writeFileSync(file, JSON.stringify({
+    till: { terminalId: 'POS-BENCH', storeId: 'bench-store', language: 'ru' },
+    koshelek: { login: 'emulator', password: 'emulator', environment: 'test', baseUrls: { test: emulator.baseUrl }, timing: { firstPollMs: 250, pollIntervalMs: 250 } },
+    logging: { level: 'warn' },
+  }, null, 2));
+}
+
+export interface KioskChild {
+  url: string;
+  /** hrtime (ns) of each API request the shell received (PAYDESK_TRACE_WS=1). */
+  wsArrivals: bigint[];
+  stop(): Promise<void>;
+}
+
+/** The kiosk shell as the till runs it: its own process (bundle), so the emulator here never shares its event loop. */
+export async function startKioskChild(dataDir: string, configFile: string): Promise<KioskChild & { wallMs: number; selfMs: number; warm: boolean }> {
+  const t0 = performance.now();
+  const child = spawn(process.execPath, [path.join(root, 'dist', 'main', 'kiosk.mjs'), '--data', dataDir, '--config', configFile, '--no-browser'], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, PAYDESK_TRACE_WS: '1' } });
+  const wsArrivals: bigint[] = [];
+  return new Promise((resolve, reject) => {
+    let out = '';
+    let err = '';
+    const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new Error(`no READY in 10 s: ${err}`)); }, 10_000);
+    child.stderr.on('data', (d: Buffer) => {
+      const text = String(d);
+      for (const m of text.matchAll(/PAYDESK_TRACE ws (\d+)/g)) wsArrivals.push(BigInt(m[1] as string));
+      err += text.replace(/PAYDESK_TRACE ws \d+\n/g, '');
+    });
+    child.stdout.on('data', (d: Buffer) => {
+      out += String(d);
+      const line = out.split('\n').find((l) => l.startsWith('PAYDESK_KIOSK_READY '));
+      if (!line) return;
+      const wallMs = performance.now() - t0;
+      clearTimeout(timer);
+      const info = JSON.parse(line.slice('PAYDESK_KIOSK_READY '.length)) as { url: string; ms: number; marks: { warmOk: number } };
+      out = '';
+      resolve({
+        url: info.url, wsArrivals, wallMs, selfMs: info.ms, warm: info.marks.warmOk === 1,
+        stop: () => new Promise((done) => { child.once('exit', () => done()); child.kill('SIGTERM'); }),
+      });
+    });
+    child.on('error', reject);
+  });
+}
+

@@ -1,0 +1,60 @@
+// The report worker's side: its own read-only connection to the journal, X reports and PDFs computed
+// here, off the core's event loop (main/reports/worker.ts is the core's side). A read transaction in
+// WAL mode sees one consistent snapshot and never blocks the till's writes.
+import os from 'node:os';
+import { parentPort, workerData } from 'node:worker_threads';
+import Database from 'better-sqlite3';
+import { computeReport } from './compute';
+import { loadShift, loadShiftOperations, loadShiftTenders } from './load';
+import type { ShiftReport } from './model';
+import { reportPdf } from './pdf';
+import type { WorkerRequest, WorkerReply } from './worker';
+
+const { file } = workerData as { file: string };
+// On Linux a thread has its own nice value (setpriority on the calling thread's id, which pid 0 means):
+// a report yields the CPU to the till's payment path on a busy 2-core machine. Elsewhere the call would
+// lower the whole process, so it is not made.
+if (process.platform === 'linux') {
+  try {
+    os.setPriority(10);
+  } catch {
+    // not permitted: the report just runs at normal priority
+  }
+}
+const sqlite = new Database(file, { readonly: true, fileMustExist: true });
+sqlite.pragma('busy_timeout = 5000');
+
+function xReport(req: Extract<WorkerRequest, { type: 'x' }>): ShiftReport {
+  const read = sqlite.transaction(() => {
+    const shift = loadShift(sqlite, req.shiftId);
+    if (!shift) throw new Error(`shift ${req.shiftId} not found`);
+    return computeReport({
+      type: 'x', zNumber: null, shift, till: req.till, generatedAt: req.generatedAt,
+      operations: loadShiftOperations(sqlite, shift.id), tenders: loadShiftTenders(sqlite, shift.id),
+    });
+  });
+  return read();
+}
+
+parentPort?.on('message', (req: WorkerRequest) => {
+  void (async () => {
+    let reply: WorkerReply;
+    try {
+      if (req.type === 'x') {
+        reply = { id: req.id, ok: true, json: JSON.stringify(xReport(req)) };
+      } else if (req.type === 'pdf') {
+        const pdf = await reportPdf(JSON.parse(req.reportJson) as ShiftReport);
+        // Transfer the bytes, not a copy.
+        const bytes = new Uint8Array(pdf.buffer, pdf.byteOffset, pdf.byteLength).slice();
+        parentPort?.postMessage({ id: req.id, ok: true, pdf: bytes } satisfies WorkerReply, [bytes.buffer]);
+        return;
+      } else {
+        sqlite.close();
+        reply = { id: req.id, ok: true };
+      }
+    } catch (error) {
+      reply = { id: req.id, ok: false, error: error instanceof Error ? error.message : String(error) };
+    }
+    parentPort?.postMessage(reply);
+  })();
+});

@@ -1,0 +1,40 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { openJournal } from '../journal/database';
+import { generateShiftOperations, newLedger, rng, type PaidPayment } from '../shifts/fixtures';
+import { computeReport } from './compute';
+import { loadShift, loadShiftOperations, loadShiftTenders } from './load';
+import { ReportWorker } from './worker';
+
+let worker: ReportWorker | null = null;
+afterEach(async () => {
+  await worker?.close();
+  worker = null;
+});
+
+describe('report worker (own read connection, own thread)', () => {
+  it('computes the same X report as the core would, and its PDF', async () => {
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'paydesk-rw-')), 'journal.db');
+    const j = openJournal(file);
+    j.sqlite.prepare("INSERT INTO shifts (id, opened_at, opened_by) VALUES (1, '2025-03-01T06:00:00.000Z', 'Кассир')").run();
+    generateShiftOperations(j.sqlite, 1, 300, rng(3), [] as PaidPayment[], Date.UTC(2025, 2, 1, 6), newLedger());
+    const till = { terminalId: 'POS-1', storeId: 's1', storeName: 'Магазин' };
+    const generatedAt = '2025-03-01T12:00:00.000Z';
+    const expected = computeReport({
+      type: 'x', zNumber: null, shift: loadShift(j.sqlite, 1)!, till, generatedAt,
+      operations: loadShiftOperations(j.sqlite, 1), tenders: loadShiftTenders(j.sqlite, 1),
+    });
+    worker = new ReportWorker(file);
+    const x = await worker.xReport(1, till, generatedAt);
+    expect(x).toEqual(expected);
+    // it reads the journal as it is now (a committed write is seen by the next report)
+    j.sqlite.prepare("UPDATE shifts SET opened_by = 'Другой' WHERE id = 1").run();
+    expect((await worker.xReport(1, till, generatedAt)).shift.openedBy).toBe('Другой');
+    const pdf = await worker.pdf(x);
+    expect(pdf.subarray(0, 5).toString()).toBe('%PDF-');
+    await expect(worker.xReport(99, till)).rejects.toThrow(/shift 99 not found/);
+    j.close();
+  });
+});

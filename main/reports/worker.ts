@@ -1,0 +1,81 @@
+// Reports off the core's event loop: X reports and PDFs run in a worker thread with its own read-only
+// connection (main/reports/report-worker.ts), so a 10k-operation report never delays a payment's
+// dispatch on the core's loop. Results come back as a JSON string (one memcpy across threads) —
+// callers that only forward the report (to the renderer, to a file) need not parse it on the loop.
+import { Worker } from 'node:worker_threads';
+import fs from 'node:fs';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import type { ShiftReport } from './model';
+
+export type WorkerRequest =
+  | { id: number; type: 'x'; shiftId: number; till: ShiftReport['till']; generatedAt: string }
+  | { id: number; type: 'pdf'; reportJson: string }
+  | { id: number; type: 'close' };
+
+export type WorkerReply =
+  | { id: number; ok: true; json?: string; pdf?: Uint8Array }
+  | { id: number; ok: false; error: string };
+
+type DistributiveOmit<T, K extends keyof T> = T extends unknown ? Omit<T, K> : never;
+type Pending = { resolve: (reply: WorkerReply & { ok: true }) => void; reject: (error: Error) => void };
+
+/** The worker's entry: the bundled .mjs beside a built bundle, else the TypeScript source through tsx. */
+function spawnWorker(file: string): Worker {
+  const built = new URL('./report-worker.mjs', import.meta.url);
+  if (fs.existsSync(fileURLToPath(built))) return new Worker(built, { workerData: { file } });
+  const source = pathToFileURL(fileURLToPath(new URL('./report-worker.ts', import.meta.url))).href;
+  const bootstrap = `import('tsx/esm/api').then((api) => { api.register(); return import(${JSON.stringify(source)}); });`;
+  return new Worker(bootstrap, { eval: true, workerData: { file } });
+}
+
+export class ReportWorker {
+  private readonly worker: Worker;
+  private readonly pending = new Map<number, Pending>();
+  private nextId = 1;
+
+  constructor(journalFile: string) {
+    this.worker = spawnWorker(journalFile);
+    this.worker.unref();
+    this.worker.on('message', (reply: WorkerReply) => {
+      const p = this.pending.get(reply.id);
+      if (!p) return;
+      this.pending.delete(reply.id);
+      if (reply.ok) p.resolve(reply);
+      else p.reject(new Error(reply.error));
+    });
+    this.worker.on('error', (error) => {
+      for (const p of this.pending.values()) p.reject(error);
+      this.pending.clear();
+    });
+  }
+
+  private ask(req: DistributiveOmit<WorkerRequest, 'id'>): Promise<WorkerReply & { ok: true }> {
+    const id = this.nextId;
+    this.nextId += 1;
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      this.worker.postMessage({ ...req, id });
+    });
+  }
+
+  /** The X report of a shift as JSON text, computed on the worker's own snapshot of the journal. */
+  async xReportJson(shiftId: number, till: ShiftReport['till'], generatedAt = new Date().toISOString()): Promise<string> {
+    return (await this.ask({ type: 'x', shiftId, till, generatedAt })).json ?? '';
+  }
+
+  async xReport(shiftId: number, till: ShiftReport['till'], generatedAt?: string): Promise<ShiftReport> {
+    return JSON.parse(await this.xReportJson(shiftId, till, generatedAt)) as ShiftReport;
+  }
+
+  /** A report's PDF, laid out in the worker. */
+  async pdf(report: ShiftReport | string): Promise<Buffer> {
+    const reply = await this.ask({ type: 'pdf', reportJson: typeof report === 'string' ? report : JSON.stringify(report) });
+    const bytes = reply.pdf ?? new Uint8Array();
+    return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  }
+
+  async close(): Promise<void> {
+    await this.ask({ type: 'close' }).catch(() => undefined);
+    await this.worker.terminate();
+  }
+}
