@@ -380,7 +380,7 @@ export async function startKoshelekEmulator(options: EmulatorOptions = {}): Prom
     const rawUrl = req.url ?? '/';
     const q = rawUrl.indexOf('?');
     const path = q >= 0 ? rawUrl.slice(0, q) : rawUrl;
-    if (path.startsWith('/__emulator/') || path === '/__emulator') {
+    if ((path.startsWith('/__emulator/') || path === '/__emulator') && options.controlApi !== false) {
       return handleControl(req, res, path, new URLSearchParams(q >= 0 ? rawUrl.slice(q + 1) : ''));
     }
     const { endpoint, allowed, pollId } = classify(path);

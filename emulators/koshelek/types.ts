@@ -21,6 +21,11 @@ export interface EmulatorOptions {
   asyncAvailability?: boolean;
   /** Clock injection (ms). */
   now?: () => number;
+  /**
+   * The /__emulator/ control API (fault injection, request log, transactions). Default true for tests and
+   * the standalone CLI; the till's embedded emulator starts with false, so it never ships active.
+   */
+  controlApi?: boolean;
   /** Skew of the HTTP Date header from this machine's clock, to exercise the till's clock-drift warning. */
   dateSkewMs?: number;
 }

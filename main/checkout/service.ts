@@ -36,6 +36,21 @@ export interface CheckoutDeps {
   logger: Logger;
   shiftPolicy?: ShiftPolicy | undefined;
   now?: () => number;
+  /**
+   * The live connection's identity (environment + base URL + login, hashed), or why sales are blocked.
+   * Absent (unit tests): one anonymous connection. docs/safety.md "connection identity".
+   */
+  connection?: () => { identity: string; client: KoshelekClient } | { blocked: PaydeskError };
+  /** Null while the journal accepts writes; otherwise new sales are refused (docs/safety.md). */
+  journalFault?: () => PaydeskError | null;
+}
+
+/** An operation resumes only on the connection it was started on. */
+export function mayResumeOn(recorded: string | null | undefined, current: string | null): boolean {
+  if (current === null) return false;
+  // Operations journaled before identities were recorded resume on the current connection (upgrade path).
+  if (recorded === undefined || recorded === null) return true;
+  return recorded === current;
 }
 
 interface ActorHandle {
@@ -47,6 +62,7 @@ interface ActorHandle {
 
 export class CheckoutService implements CheckoutApi {
   private readonly actors = new Map<string, ActorHandle>();
+  private readonly heldIds = new Set<string>();
   private readonly listeners = new Set<(operation: OperationView) => void>();
   private readonly now: () => number;
 
@@ -61,7 +77,7 @@ export class CheckoutService implements CheckoutApi {
     if (!input.card.cardSession) throw new PaydeskError('payment.no_card_session');
     const config = this.deps.config();
     const basket = planSale(input);
-    const client = this.deps.client();
+    const client = this.liveConnection().client;
     const outcome = await client.availability({
       requestId: randomUUID(),
       cardSession: input.card.cardSession,
@@ -120,6 +136,9 @@ export class CheckoutService implements CheckoutApi {
     if (existing) return this.view(existing); // double press, or a sale retried after a crash
     const cardSession = input.card.cardSession;
     if (!cardSession) throw new PaydeskError('payment.no_card_session');
+    const connection = this.liveConnection(); // blocked (no credentials…) or journal down: nothing is written
+    const journalFault = this.deps.journalFault?.() ?? null;
+    if (journalFault) throw journalFault;
     const config = this.deps.config();
     if (!config.koshelek.enums.paymentTypes.includes(input.paymentType)) throw new PaydeskError('payment.method_unknown', input.paymentType);
     const used = store.paymentByCardSession(PROVIDER, cardSession);
@@ -139,6 +158,7 @@ export class CheckoutService implements CheckoutApi {
       terminalId: config.till.terminalId,
       paymentPurpose: config.koshelek.paymentPurpose ?? null,
       items: toWireItems(basket.lines),
+      connectionId: connection.identity,
     }, now);
     const row = baseRow({
       id, kind: 'payment', parentId: null, shiftId, orderId: input.orderId, amountKop: basket.amountKop, phase: state.phase,
@@ -156,7 +176,7 @@ export class CheckoutService implements CheckoutApi {
       throw new PaydeskError('journal.io', String(error));
     }
     failpoint('payment.after_intent');
-    this.startPaymentActor(row, state);
+    this.startPaymentActor(row, state, connection.client);
     return this.view(row);
   }
 
@@ -183,6 +203,12 @@ export class CheckoutService implements CheckoutApi {
       if (same) return this.view(same); // a double press or a retried call is one refund
     }
     if (siblings.some((c) => c.is_final === 0)) throw new PaydeskError('refund.in_progress');
+    const connection = this.liveConnection();
+    const journalFault = this.deps.journalFault?.() ?? null;
+    if (journalFault) throw journalFault;
+    const paymentConnection = readConnectionId(payment.context_json);
+    // A refund goes to the connection that took the money, never to another one.
+    if (!mayResumeOn(paymentConnection, connection.identity)) throw new PaydeskError('refund.other_connection');
     const reserving = siblings.filter((c) => c.outcome === 'refunded');
     const refundable = payment.amount_kop - reserving.reduce((s, c) => s + c.amount_kop, 0);
     const already = reserving.flatMap((c) => fromItemRows(store.items(c.id)));
@@ -203,6 +229,7 @@ export class CheckoutService implements CheckoutApi {
       terminalId: config.till.terminalId,
       paymentType: payment.payment_type,
       clientRequestKey: input.clientRequestKey ?? null,
+      connectionId: connection.identity,
     }, now);
     const row = baseRow({
       id, kind: 'refund', parentId: payment.id, shiftId, orderId: payment.order_id, amountKop: plan.amountKop, phase: state.phase,
@@ -212,7 +239,7 @@ export class CheckoutService implements CheckoutApi {
     row.transaction_id = payment.transaction_id;
     store.insertIntent(row, toItemRows(id, plan.lines), { type: 'intent', endpoint: 'refund', requestId: state.ctx.requestId, body: { amountKop: plan.amountKop, transactionId: payment.transaction_id } });
     failpoint('refund.after_intent');
-    this.startRefundActor(row, state);
+    this.startRefundActor(row, state, connection.client);
     return this.view(row);
   }
 
@@ -288,28 +315,55 @@ export class CheckoutService implements CheckoutApi {
 
   // ---- recovery and postbacks --------------------------------------------------------------
 
-  /** Resume every payment and refund the journal holds unfinished. Returns how many. */
+  /**
+   * Resume every payment and refund the journal holds unfinished, each only on the connection it was started
+   * on; the others are held (left untouched, listed by held()) until that connection is configured again.
+   * Returns how many were resumed. Safe to call again (after a connection switch).
+   */
   resumeOpen(): number {
     const open = this.deps.store.open();
+    const live = this.connectionOrBlocked();
+    let resumed = 0;
     for (const row of open) {
       if (this.actors.has(row.id)) continue;
+      const recorded = readConnectionId(row.context_json);
+      const identity = 'identity' in live ? live.identity : null;
+      if (!mayResumeOn(recorded, identity) || !('client' in live)) {
+        if (!this.heldIds.has(row.id)) {
+          this.heldIds.add(row.id);
+          try {
+            this.deps.store.appendEvents(row.id, [{ type: 'note', body: { held: 'needs_original_connection', recordedConnection: recorded ?? null, currentConnection: identity } }]);
+          } catch (error) {
+            this.deps.logger.error({ operationId: row.id, err: String(error) }, 'cannot journal a held operation');
+          }
+          this.deps.logger.error({ operationId: row.id, kind: row.kind, phase: row.phase }, 'operation needs its original connection: not resumed');
+        }
+        continue;
+      }
+      this.heldIds.delete(row.id);
       row.recovered = 1;
       try {
         if (row.kind === 'payment') {
           const state = JSON.parse(row.context_json) as PaymentState;
           this.deps.store.write({ row, events: [{ type: 'recovered', phaseFrom: row.phase, phaseTo: state.phase }] });
-          this.startPaymentActor(row, state);
+          this.startPaymentActor(row, state, live.client);
         } else if (row.kind === 'refund') {
           const state = JSON.parse(row.context_json) as RefundState;
           this.deps.store.write({ row, events: [{ type: 'recovered', phaseFrom: row.phase, phaseTo: state.phase }] });
-          this.startRefundActor(row, state);
+          this.startRefundActor(row, state, live.client);
         }
+        resumed += 1;
         this.deps.logger.info({ operationId: row.id, kind: row.kind, phase: row.phase }, 'resumed unfinished operation');
       } catch (error) {
         this.deps.logger.error({ operationId: row.id, err: String(error) }, 'cannot resume operation');
       }
     }
-    return open.length;
+    return resumed;
+  }
+
+  /** Unfinished operations that wait for their original connection (never auto-finished, never sent elsewhere). */
+  held(): string[] {
+    return [...this.heldIds];
   }
 
   /** A status object pushed by Koshelek. Returns whether an operation took it. */
@@ -345,17 +399,33 @@ export class CheckoutService implements CheckoutApi {
     };
   }
 
-  private startPaymentActor(row: OperationRow, state: PaymentState): void {
+  private connectionOrBlocked(): { identity: string; client: KoshelekClient } | { blocked: PaydeskError } {
+    if (this.deps.connection) return this.deps.connection();
+    try {
+      return { identity: 'default', client: this.deps.client() };
+    } catch (error) {
+      return { blocked: error instanceof PaydeskError ? error : new PaydeskError('internal.unexpected', String(error)) };
+    }
+  }
+
+  /** The connection new work goes to; throws the blocking reason (red status, instruction for IT). */
+  private liveConnection(): { identity: string; client: KoshelekClient } {
+    const live = this.connectionOrBlocked();
+    if ('blocked' in live) throw live.blocked;
+    return live;
+  }
+
+  private startPaymentActor(row: OperationRow, state: PaymentState, client: KoshelekClient): void {
     const config = this.deps.config();
-    const driver = new KoshelekPaymentDriver(row.id, row, { client: this.deps.client(), timing: config.koshelek.timing, enums: config.koshelek.enums });
+    const driver = new KoshelekPaymentDriver(row.id, row, { client, timing: config.koshelek.timing, enums: config.koshelek.enums });
     const actor = new OperationActor<PaymentState, MachineEvent>(state, driver, this.deps.store, this.hooks<PaymentState>(), this.now);
     this.actors.set(row.id, actor);
     actor.start();
   }
 
-  private startRefundActor(row: OperationRow, state: RefundState): void {
+  private startRefundActor(row: OperationRow, state: RefundState, client: KoshelekClient): void {
     const config = this.deps.config();
-    const driver = new KoshelekRefundDriver(row.id, row, { client: this.deps.client(), timing: config.koshelek.timing, enums: config.koshelek.enums });
+    const driver = new KoshelekRefundDriver(row.id, row, { client, timing: config.koshelek.timing, enums: config.koshelek.enums });
     const actor = new OperationActor<RefundState, MachineEvent>(state, driver, this.deps.store, this.hooks<RefundState>(), this.now);
     this.actors.set(row.id, actor);
     actor.start();
@@ -381,6 +451,8 @@ export class CheckoutService implements CheckoutApi {
       slip: store.slip(row.id),
       children: row.kind === 'payment' ? store.children(row.id) : [],
       notPaidRetryMinutes: this.deps.config().koshelek.timing.notPaidRetryMinutes,
+      finalStatusSeconds: Math.round(this.deps.config().koshelek.timing.finalStatusTimeoutMs / 1000),
+      held: this.heldIds.has(row.id),
     });
   }
 }
@@ -396,6 +468,20 @@ function baseRow(a: {
     payment_type: a.paymentType, provider_status: null, provider_ref_status: null, error_code: null, error_key: null, card_session: a.cardSession,
     loyalty_id: a.loyaltyId, attempts: 0, context_json: a.context, created_at: at, updated_at: at, finished_at: null, recovered: 0,
   };
+}
+
+const UNREADABLE = '!unreadable-state';
+
+/** The connection identity an operation recorded in its persisted state (absent before identities existed). */
+export function readConnectionId(contextJson: string): string | null | undefined {
+  try {
+    const parsed: unknown = JSON.parse(contextJson);
+    const ctx = parsed !== null && typeof parsed === 'object' ? (parsed as { ctx?: unknown }).ctx : undefined;
+    const id = ctx !== null && typeof ctx === 'object' ? (ctx as { connectionId?: unknown }).connectionId : undefined;
+    return typeof id === 'string' ? id : id === null ? null : undefined;
+  } catch {
+    return UNREADABLE; // unreadable state: never resumed blindly
+  }
 }
 
 function parseOr<T>(schema: { safeParse(v: unknown): { success: true; data: T } | { success: false; error: { issues: { path: PropertyKey[]; message: string }[] } } }, value: unknown): T {

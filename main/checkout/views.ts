@@ -1,6 +1,6 @@
 // Journal rows → the OperationView the renderer and the CLI show. Pure mapping; texts in Russian.
 import type { OperationView, Outcome, SlipView } from '../contract/checkout';
-import { describeError, isErrorKey } from '../errors/catalogue';
+import { describeError, isErrorKey, type ErrorKey } from '../errors/catalogue';
 import type { OperationItemRow, OperationRow } from '../journal/operations';
 import type { SlipsTable } from '../journal/tables';
 
@@ -21,6 +21,8 @@ export const PHASE_TEXT: Record<string, string> = {
   cancel_rejected: 'Отмена отклонена',
   not_found: 'Оплата не найдена: ничего не списано',
 };
+
+const HELD_TEXT = 'Ждёт исходного подключения: не завершена, обратитесь к администратору';
 
 const OUTCOMES = new Set<Outcome>(['paid', 'rejected', 'canceled', 'failed', 'refunded', 'refund_rejected', 'cancel_rejected', 'not_found']);
 
@@ -49,6 +51,10 @@ export interface ViewInputs {
   /** For payments: their refunds, to compute what is left to refund. */
   children: OperationRow[];
   notPaidRetryMinutes: number;
+  /** koshelek.timing.finalStatusTimeoutMs in seconds: texts quote the configured limit. */
+  finalStatusSeconds?: number;
+  /** Started on another connection: left untouched until it is configured again. */
+  held?: boolean;
 }
 
 /** Refunds that are done or still running both reserve their amount. */
@@ -60,8 +66,14 @@ export function refundableKop(payment: OperationRow, children: readonly Operatio
   return Math.max(0, payment.amount_kop - reserved);
 }
 
-export function operationView({ row, items, slip, children, notPaidRetryMinutes }: ViewInputs): OperationView {
-  const errorKey = row.error_key && isErrorKey(row.error_key) ? row.error_key : null;
+/** The same cause reads differently once the outcome is known (unknown → "cancelled, nothing charged"). */
+function finalKey(row: OperationRow, key: ErrorKey | null): ErrorKey | null {
+  if (row.is_final === 1 && row.outcome === 'canceled' && key === 'payment.auto_canceled_no_answer') return 'payment.canceled_no_answer';
+  return key;
+}
+
+export function operationView({ row, items, slip, children, notPaidRetryMinutes, finalStatusSeconds, held = false }: ViewInputs): OperationView {
+  const errorKey = held ? 'payment.held_connection' : finalKey(row, row.error_key && isErrorKey(row.error_key) ? row.error_key : null);
   const showError = errorKey !== null && (row.is_final === 1 ? row.outcome !== 'paid' || errorKey === 'payment.cancel_declined_paid' : true);
   return {
     id: row.id,
@@ -71,7 +83,7 @@ export function operationView({ row, items, slip, children, notPaidRetryMinutes 
     orderId: row.order_id,
     amountKop: row.amount_kop,
     phase: row.phase,
-    phaseText: PHASE_TEXT[row.phase] ?? row.phase,
+    phaseText: held ? HELD_TEXT : PHASE_TEXT[row.phase] ?? row.phase,
     isFinal: row.is_final === 1,
     outcome: row.outcome && OUTCOMES.has(row.outcome as Outcome) ? (row.outcome as Outcome) : null,
     requestId: row.request_id,
@@ -79,13 +91,14 @@ export function operationView({ row, items, slip, children, notPaidRetryMinutes 
     refTransactionId: row.ref_transaction_id,
     paymentType: row.payment_type,
     loyaltyId: row.loyalty_id,
-    error: showError && errorKey ? describeError(errorKey, row.error_code ?? undefined, { minutes: notPaidRetryMinutes }) : null,
+    error: showError && errorKey ? describeError(errorKey, row.error_code ?? undefined, { minutes: notPaidRetryMinutes, seconds: finalStatusSeconds }) : null,
     slip: slipView(slip),
     lines: items.map((i) => ({ lineNo: i.line_no, name: i.name, article: i.article, priceKop: i.price_kop, quantity: i.quantity, measure: i.measure, totalKop: i.total_kop, tax: i.tax })),
-    cancellable: row.kind === 'payment' && (row.phase === 'checkout_pending' || row.phase === 'awaiting_status'),
+    cancellable: !held && row.kind === 'payment' && (row.phase === 'checkout_pending' || row.phase === 'awaiting_status'),
     refundableKop: refundableKop(row, children),
     shiftId: row.shift_id,
     recovered: row.recovered === 1,
+    held,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
     finishedAt: row.finished_at,

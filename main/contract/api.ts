@@ -19,6 +19,10 @@ export const environmentViewSchema = z.object({
   storeId: z.string(),
   terminalId: z.string(),
   embeddedEmulator: z.boolean(),
+  /** Koshelek Pay sales are blocked (red status, instruction for IT), or null. */
+  blocked: cashierErrorSchema.nullable().default(null),
+  /** Unfinished operations that need their original connection (shown to IT and in the journal). */
+  heldOperations: z.number().int().nonnegative().default(0),
 });
 export type EnvironmentViewDto = z.infer<typeof environmentViewSchema>;
 

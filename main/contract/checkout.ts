@@ -127,6 +127,8 @@ export const operationViewSchema = z.object({
   refundableKop: z.number().int().nullable(),
   shiftId: z.number().int().nullable(),
   recovered: z.boolean(),
+  /** Started on another Pay API connection: not resumed, not finished, needs IT (docs/safety.md). */
+  held: z.boolean().optional(),
   createdAt: z.string(),
   updatedAt: z.string(),
   finishedAt: z.string().nullable(),

@@ -1,6 +1,7 @@
 // The core's composition root: config (hot-reloaded), journal (migrated), the Pay API connection
-// (kept warm), the embedded emulator when no credentials are configured, the checkout service with
-// crash recovery, and the postback listener. Plain Node: the shells and the CLI start it.
+// (kept warm), the embedded emulator only when the config says environment "emulator", the checkout
+// service with crash recovery, and the postback listener. Plain Node: the shells and the CLI start it.
+// Fail-closed rules: docs/safety.md.
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -16,6 +17,8 @@ import { KoshelekClient, type ExchangeInfo, type TokenProvider } from '../payapi
 import { startPostbackListener, type PostbackListener } from '../payapi/koshelek/postback';
 import { ShiftService } from '../shifts/service';
 import { clockDrift, createTotpVerifier, type TotpVerifier } from '../totp';
+import { describeError, PaydeskError } from '../errors/catalogue';
+import { planConnection } from './connection';
 import { makeCert, startKoshelekEmulator, type KoshelekEmulator } from '../../emulators/koshelek';
 import type { Core, CoreEvent, CoreOptions, EnvironmentView, HealthView } from './types';
 
@@ -44,22 +47,10 @@ export interface StartedCore extends Core {
   verifyBarcode(raw: string): ReturnType<TotpVerifier['verifyBarcode']>;
 }
 
-/**
- * The Pay API password: the config's, or — so it need not sit in the JSON file — the one the Electron shell
- * decrypts from its safeStorage vault (or a service manager sets) into PAYDESK_KOSHELEK_PASSWORD.
- */
-function koshelekPassword(config: PaydeskConfig): string {
-  return config.koshelek.password !== '' ? config.koshelek.password : process.env.PAYDESK_KOSHELEK_PASSWORD ?? '';
-}
-
-function hasCredentials(config: PaydeskConfig): boolean {
-  return config.koshelek.environment !== 'emulator' && config.koshelek.login !== '' && koshelekPassword(config) !== '';
-}
-
 /** What decides the connection: a change here means a new client for new operations. */
 function connectionKey(config: PaydeskConfig): string {
   const k = config.koshelek;
-  return JSON.stringify([hasCredentials(config), k.environment, k.baseUrls, k.login, k.password, k.caFile, k.timing.requestTimeoutMs, k.timing.statusTimeoutMs, config.totp]);
+  return JSON.stringify([planConnection(config), k.caFile, k.timing.requestTimeoutMs, k.timing.statusTimeoutMs, config.totp]);
 }
 
 async function loadEmulatorTls(dataDir: string): Promise<{ key: string; cert: string }> {
@@ -128,24 +119,44 @@ export async function startCore(options: StartCoreOptions): Promise<StartedCore>
     if (changed || driftChanged) emit({ type: 'health', health: { ...health } });
   };
 
-  let current: { key: string; client: KoshelekClient; env: EnvironmentView; verifier: TotpVerifier } | null = null;
-  const retired: { client: KoshelekClient; verifier: TotpVerifier }[] = [];
+  interface Connection {
+    key: string;
+    /** Null while sales are blocked (no client at all: nothing can be sent anywhere). */
+    client: KoshelekClient | null;
+    identity: string | null;
+    blocked: PaydeskError | null;
+    env: EnvironmentView;
+    verifier: TotpVerifier;
+  }
+  let current: Connection | null = null;
+  const retired: { client: KoshelekClient | null; verifier: TotpVerifier }[] = [];
 
-  const buildConnection = async (config: PaydeskConfig) => {
-    const embedded = !hasCredentials(config);
+  const buildConnection = async (config: PaydeskConfig): Promise<Connection> => {
+    const plan = planConnection(config);
+    const verifier = await createTotpVerifier(config.totp, { fingerprint: { terminalId: config.till.terminalId } });
+    const key = connectionKey(config);
+    const envBase = { storeId: config.till.storeId, terminalId: config.till.terminalId };
+    if (plan.kind === 'blocked') {
+      // Never an emulator instead: a test/production till without its credentials sells nothing (docs/safety.md).
+      logger.error({ mode: plan.mode, reason: plan.reason }, 'Koshelek Pay sales blocked by the config');
+      const blocked = new PaydeskError(plan.reason, plan.details);
+      const env: EnvironmentView = { mode: plan.mode, baseUrl: plan.baseUrl, ...envBase, embeddedEmulator: false, blocked: describeError(plan.reason, plan.details) };
+      return { key, client: null, identity: null, blocked, env, verifier };
+    }
+    const embedded = plan.kind === 'embedded_emulator';
     if (embedded && !emulator) {
       const tls = await loadEmulatorTls(options.dataDir);
-      emulator = await startKoshelekEmulator({ tls, confirmDelayMs: options.emulatorConfirmDelayMs ?? 2_000 });
-      logger.warn({ baseUrl: emulator.baseUrl }, 'no Koshelek credentials configured: running against the embedded emulator');
+      // The control API (fault injection, request log) stays off in the till: only tests start it.
+      emulator = await startKoshelekEmulator({ tls, confirmDelayMs: options.emulatorConfirmDelayMs ?? 2_000, controlApi: false });
+      logger.warn({ baseUrl: emulator.baseUrl }, 'environment "emulator": running against the embedded emulator');
     }
     const k = config.koshelek;
-    const baseUrl = embedded && emulator ? emulator.baseUrl : k.environment === 'production' ? k.baseUrls.production : k.baseUrls.test;
-    const verifier = await createTotpVerifier(config.totp, { fingerprint: { terminalId: config.till.terminalId } });
+    const baseUrl = plan.kind === 'remote' ? plan.baseUrl : (emulator as KoshelekEmulator | null)?.baseUrl ?? '';
     const tokenProvider: TokenProvider = verifier;
     const client = new KoshelekClient({
       baseUrl,
-      login: embedded ? 'emulator' : k.login,
-      password: embedded ? 'emulator' : koshelekPassword(config),
+      login: plan.kind === 'remote' ? plan.login : 'emulator',
+      password: plan.kind === 'remote' ? plan.password : 'emulator',
       ca: embedded && emulator ? emulator.ca : k.caFile ? fs.readFileSync(k.caFile, 'utf8') : null,
       tokenProvider,
       keepAlive: options.keepAlive ?? true,
@@ -155,19 +166,14 @@ export async function startCore(options: StartCoreOptions): Promise<StartedCore>
       statusTimeoutMs: k.timing.statusTimeoutMs,
       onExchange,
     });
-    const env: EnvironmentView = {
-      mode: embedded ? 'emulator' : k.environment === 'production' ? 'production' : 'test',
-      baseUrl,
-      storeId: config.till.storeId,
-      terminalId: config.till.terminalId,
-      embeddedEmulator: embedded,
-    };
-    return { key: connectionKey(config), client, env, verifier };
+    const env: EnvironmentView = { mode: plan.mode, baseUrl, ...envBase, embeddedEmulator: embedded, blocked: null };
+    return { key, client, identity: plan.identity, blocked: null, env, verifier };
   };
 
   current = await buildConnection(live.current());
-  current.client.transport.keepWarm(live.current().koshelek.timing.keepAliveRefreshMs);
-  const warm = current.client.transport.warm();
+  current.client?.transport.keepWarm(live.current().koshelek.timing.keepAliveRefreshMs);
+  if (current.blocked) setHealth('down', current.blocked.message);
+  const warm = current.client ? current.client.transport.warm() : Promise.resolve(false);
   mark('connection');
 
   const shifts = new ShiftService(journal, () => live.current().shift, {
@@ -186,7 +192,15 @@ export async function startCore(options: StartCoreOptions): Promise<StartedCore>
   const checkout = new CheckoutService({
     store,
     config: () => live.current(),
-    client: () => (current as { client: KoshelekClient }).client,
+    client: () => {
+      const c = current as Connection;
+      if (!c.client) throw c.blocked ?? new PaydeskError('config.credentials_missing');
+      return c.client;
+    },
+    connection: () => {
+      const c = current as Connection;
+      return c.client && c.identity ? { identity: c.identity, client: c.client } : { blocked: c.blocked ?? new PaydeskError('config.credentials_missing') };
+    },
     logger,
     shiftPolicy,
   });
@@ -201,11 +215,15 @@ export async function startCore(options: StartCoreOptions): Promise<StartedCore>
         const next = await buildConnection(config);
         const previous = current;
         current = next;
-        next.client.transport.keepWarm(config.koshelek.timing.keepAliveRefreshMs);
-        previous.client.transport.stopWarm();
+        next.client?.transport.keepWarm(config.koshelek.timing.keepAliveRefreshMs);
+        previous.client?.transport.stopWarm();
         retired.push({ client: previous.client, verifier: previous.verifier }); // operations in flight may still need both
-        logger.info({ mode: next.env.mode, baseUrl: next.env.baseUrl }, 'Pay API connection switched by config edit');
+        logger.info({ mode: next.env.mode, baseUrl: next.env.baseUrl, blocked: next.blocked?.key ?? null }, 'Pay API connection switched by config edit');
+        if (next.blocked) setHealth('down', next.blocked.message);
         emit({ type: 'environment', environment: next.env });
+        // Operations held for their original connection resume once it is back (never on another one).
+        const resumed = checkout.resumeOpen();
+        if (resumed > 0) logger.info({ resumed }, 'resumed operations held for this connection');
       } catch (error) {
         logger.error({ err: String(error) }, 'config edit could not be applied to the Pay API connection');
       }
@@ -227,6 +245,8 @@ export async function startCore(options: StartCoreOptions): Promise<StartedCore>
 
   const resumed = checkout.resumeOpen();
   if (resumed > 0) logger.warn({ resumed }, 'resumed unfinished operations after restart');
+  const held = checkout.held();
+  if (held.length > 0) logger.error({ held }, 'unfinished operations need their original Pay API connection: left untouched');
   mark('ready');
 
   return {
@@ -235,7 +255,9 @@ export async function startCore(options: StartCoreOptions): Promise<StartedCore>
     checkout,
     shifts,
     async lookupStatus(transactionId, refTransactionId) {
-      const outcome = await (current as { client: KoshelekClient }).client.status({ requestId: randomUUID(), transactionId, ...(refTransactionId ? { refTransactionId } : {}) });
+      const client = (current as Connection).client;
+      if (!client) return null;
+      const outcome = await client.status({ requestId: randomUUID(), transactionId, ...(refTransactionId ? { refTransactionId } : {}) });
       if (outcome.kind !== 'ok') return null;
       const { status, refStatus, slip } = outcome.data;
       return { status, ...(refStatus ? { refStatus } : {}), ...(slip?.totalAmount !== undefined ? { amountKop: slip.totalAmount } : {}) };
@@ -244,7 +266,7 @@ export async function startCore(options: StartCoreOptions): Promise<StartedCore>
     postback,
     marks,
     warm,
-    environment: () => (current as { env: EnvironmentView }).env,
+    environment: () => ({ ...(current as Connection).env, heldOperations: checkout.held().length }),
     health: () => ({ ...health }),
     verifyBarcode: (raw) => (current as { verifier: TotpVerifier }).verifier.verifyBarcode(raw),
     verifier: () => (current as { verifier: TotpVerifier }).verifier,
@@ -256,10 +278,10 @@ export async function startCore(options: StartCoreOptions): Promise<StartedCore>
       live.close();
       checkout.close();
       await rebuilding;
-      current?.client.close();
+      current?.client?.close();
       await current?.verifier.close();
       for (const r of retired) {
-        r.client.close();
+        r.client?.close();
         await r.verifier.close();
       }
       await postback?.close();

@@ -3,6 +3,7 @@
 import type { LiveConfig } from '../config/live';
 import type { Journal } from '../journal/database';
 import type { TotpVerifier } from '../totp';
+import type { CashierError } from '../errors/catalogue';
 import type {
   AvailabilityInput, AvailabilityResult, OperationQuery, OperationView, PayInput, RefundInput,
 } from '../contract/checkout';
@@ -24,8 +25,12 @@ export interface EnvironmentView {
   baseUrl: string;
   storeId: string;
   terminalId: string;
-  /** True when no credentials are configured and the embedded emulator stands in for Koshelek. */
+  /** True in environment "emulator" without an external emulator URL: the embedded emulator answers. */
   embeddedEmulator: boolean;
+  /** Why Koshelek Pay sales are blocked (missing credentials, public TOTP key…), or null. docs/safety.md */
+  blocked: CashierError | null;
+  /** Unfinished operations left untouched because they were started on another connection. */
+  heldOperations?: number;
 }
 
 export interface HealthView {

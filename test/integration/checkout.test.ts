@@ -154,7 +154,8 @@ describe('payment', () => {
     const op = await till.core.checkout.pay({ orderId: orderId(), amountKop: 10000, card: card('SL'), paymentType: 'SBP' });
     const done = await till.core.checkout.waitFinal(op.id, 15_000);
     expect(done.outcome).toBe('canceled');
-    expect(done.error?.key).toBe('payment.auto_canceled_no_answer');
+    // Once the outcome is known the text says so: cancelled, nothing charged (not "unknown" any more).
+    expect(done.error?.key).toBe('payment.canceled_no_answer');
     const checkouts = checkoutsOf(till);
     expect(checkouts.length).toBe(4);
     expect(new Set(checkouts.map((r) => r.requestId)).size).toBe(1);

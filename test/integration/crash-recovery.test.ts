@@ -160,6 +160,30 @@ describe('payment: SIGKILL at each step, then restart', () => {
     expect(emulator.transaction(payment?.transaction_id ?? '')?.status).toBe('canceled');
   });
 
+  it('killed while waiting, restarted with the vault closed (no password), then with it: held untouched, then paid', async () => {
+    const t = freshTill();
+    const { child } = await payInChild(t, 'OK');
+    const started = await child.waitFor('started');
+    await until(() => journal(t.dataDir).ops[0]?.phase === 'awaiting_status');
+    child.child.kill('SIGKILL');
+    await child.exited;
+    const sentBefore = emulator.received.length;
+    // The vault did not open: the password is missing. Never the emulator, never "canceled": held as it is.
+    writeTillConfig({ emulator, dataDir: t.dataDir, timing: { finalStatusTimeoutMs: 20_000 }, koshelek: { password: '' } });
+    const blocked = await restartUntilIdle(t);
+    expect(blocked.open).toMatchObject({ n: 1 });
+    const held = journal(t.dataDir).ops[0];
+    expect(held).toMatchObject({ id: started.id, phase: 'awaiting_status', outcome: null });
+    expect(emulator.received.slice(sentBefore).filter((r) => r.endpoint !== 'unknown')).toHaveLength(0);
+    // The vault opens again: the same connection, resumed there and finished by its truth.
+    writeTillConfig({ emulator, dataDir: t.dataDir, timing: { finalStatusTimeoutMs: 20_000 } });
+    await restartUntilIdle(t);
+    const after = journal(t.dataDir).ops[0];
+    expect(after).toMatchObject({ id: started.id, outcome: 'paid', recovered: 1 });
+    expect(emulator.transaction(after?.transaction_id ?? '')?.status).toBe('accepted');
+    expect(requestsFor('checkout', after?.request_id ?? '')).toHaveLength(1);
+  });
+
   it('after the payment is final: nothing to resume, nothing sent again', async () => {
     const t = freshTill();
     const { child } = await payInChild(t, 'OK');

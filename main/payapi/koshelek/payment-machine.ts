@@ -76,6 +76,8 @@ export interface PaymentContext {
   cancels: CancelAttempt[];
   /** Server status values we did not recognise (logged by the runner). */
   unknownValues: string[];
+  /** Identity of the connection the payment was started on; recovery resumes it only there (docs/safety.md). */
+  connectionId?: string | null;
 }
 
 export interface PaymentState {

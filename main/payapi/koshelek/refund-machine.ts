@@ -35,6 +35,8 @@ export interface RefundContext {
   errorKey: ErrorKey | null;
   slip: Slip | null;
   unknownValues: string[];
+  /** Identity of the connection the refund was started on; recovery resumes it only there (docs/safety.md). */
+  connectionId?: string | null;
 }
 
 export interface RefundState {
