@@ -10,6 +10,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import { WS_PATH, WS_PROTOCOL, WS_TOKEN_PREFIX, wsRequestSchema, type WsServerFrame } from '../../contract/api';
 import type { ApiSession } from '../../api/session';
 import { contentSecurityPolicy } from '../csp';
+import { resolveStaticPath } from '../static-files';
 
 const TRACE = process.env.PAYDESK_TRACE_WS === '1';
 
@@ -56,7 +57,21 @@ export async function startKioskServer(options: KioskServerOptions): Promise<Kio
   const allowedHosts = (): string[] => [`127.0.0.1:${port}`, `localhost:${port}`];
   const allowedOrigins = (): string[] => allowedHosts().map((h) => `http://${h}`);
 
+  // Every request is fenced: a hostile request gets an error status, never an exception in the core's process.
   const server = http.createServer((req, res) => {
+    try {
+      serveStatic(req, res);
+    } catch {
+      if (!res.headersSent) res.writeHead(400);
+      res.end();
+    }
+  });
+  server.on('clientError', (_error, socket) => {
+    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
+    else socket.destroy();
+  });
+
+  function serveStatic(req: http.IncomingMessage, res: http.ServerResponse): void {
     if (!allowedHosts().includes(req.headers.host ?? '')) {
       res.writeHead(421).end('misdirected');
       return;
@@ -65,14 +80,14 @@ export async function startKioskServer(options: KioskServerOptions): Promise<Kio
       res.writeHead(405, { Allow: 'GET, HEAD' }).end();
       return;
     }
-    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
-    let rel = decodeURIComponent(url.pathname);
-    if (rel === '/' || !path.extname(rel)) rel = '/index.html';
-    const file = path.resolve(root, `.${rel}`);
-    if (file !== root && !file.startsWith(root + path.sep)) {
-      res.writeHead(403).end();
+    const raw = req.url ?? '/';
+    const q = raw.search(/[?#]/);
+    const file = resolveStaticPath(root, q >= 0 ? raw.slice(0, q) : raw, true);
+    if (file === null) {
+      res.writeHead(400, { 'Content-Type': 'text/plain' }).end('bad path');
       return;
     }
+    const isIndex = file === path.join(root, 'index.html');
     fs.readFile(file, (error, body) => {
       if (error) {
         res.writeHead(404, { 'Content-Type': 'text/plain' }).end('not found');
@@ -84,11 +99,11 @@ export async function startKioskServer(options: KioskServerOptions): Promise<Kio
         'X-Content-Type-Options': 'nosniff',
         'X-Frame-Options': 'DENY',
         'Referrer-Policy': 'no-referrer',
-        'Cache-Control': rel === '/index.html' ? 'no-store' : 'max-age=31536000, immutable',
+        'Cache-Control': isIndex ? 'no-store' : 'max-age=31536000, immutable',
       });
       res.end(req.method === 'HEAD' ? undefined : body);
     });
-  });
+  }
 
   const wss = new WebSocketServer({
     noServer: true,
@@ -97,7 +112,14 @@ export async function startKioskServer(options: KioskServerOptions): Promise<Kio
   });
 
   server.on('upgrade', (req, socket, head) => {
-    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    socket.on('error', () => socket.destroy());
+    let url: URL;
+    try {
+      url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    } catch {
+      socket.destroy();
+      return;
+    }
     const protocols = String(req.headers['sec-websocket-protocol'] ?? '').split(',').map((s) => s.trim()).filter(Boolean);
     const presented = tokenFromProtocols(protocols);
     const ok = url.pathname === WS_PATH
@@ -129,7 +151,8 @@ export async function startKioskServer(options: KioskServerOptions): Promise<Kio
       const request = wsRequestSchema.safeParse(parsed);
       if (!request.success) return;
       const { id, method, input } = request.data;
-      void options.session.dispatch(method, input).then((response) => send({ id, response }));
+      // The dispatcher answers every failure itself; this fence keeps even a broken send off the core.
+      options.session.dispatch(method, input).then((response) => send({ id, response })).catch(() => undefined);
     });
     ws.on('close', unsubscribe);
     ws.on('error', unsubscribe);
