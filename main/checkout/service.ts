@@ -20,7 +20,7 @@ import { initialRefund, type RefundState } from '../payapi/koshelek/refund-machi
 import type { ReceiptRequest, StatusResponse } from '../payapi/koshelek/wire';
 import { failpoint } from './failpoints';
 import { fromItemRows, planRefund, planSale, toItemRows, toWireItems } from './basket';
-import { OperationActor, type ActorHooks } from './runner';
+import { JOURNAL_BACKOFF_MAX_MS, JOURNAL_BACKOFF_MS, OperationActor, isolated, monotonicNow, type ActorHooks } from './runner';
 import { operationView } from './views';
 
 /** Decides which shift an operation belongs to (the shifts capability implements it). */
@@ -66,8 +66,34 @@ export class CheckoutService implements CheckoutApi {
   private readonly listeners = new Set<(operation: OperationView) => void>();
   private readonly now: () => number;
 
+  /** Operations whose last journal write failed; while any, new sales are refused (docs/safety.md). */
+  private readonly journalFailing = new Set<string>();
+  private intentFailures = 0;
+  private intentRetryAt = 0;
+  private readonly journalListeners = new Set<(unavailable: boolean, error: string | null) => void>();
+
   constructor(private readonly deps: CheckoutDeps) {
-    this.now = deps.now ?? Date.now;
+    this.now = deps.now ?? monotonicNow;
+  }
+
+  /** Null while the journal takes writes; otherwise the error new sales get. */
+  journalFault(): PaydeskError | null {
+    const external = this.deps.journalFault?.() ?? null;
+    if (external) return external;
+    if (this.journalFailing.size > 0 || this.now() < this.intentRetryAt) return new PaydeskError('journal.unavailable');
+    return null;
+  }
+
+  /** Told when the journal becomes unavailable and when it recovers. */
+  onJournalHealth(listener: (unavailable: boolean, error: string | null) => void): () => void {
+    this.journalListeners.add(listener);
+    return () => this.journalListeners.delete(listener);
+  }
+
+  private journalChanged(wasFaulty: boolean, error: unknown): void {
+    const faulty = this.journalFault() !== null;
+    if (faulty === wasFaulty) return;
+    for (const listener of this.journalListeners) isolated(() => undefined, () => listener(faulty, faulty ? String(error) : null));
   }
 
   // ---- availability (optional call, nothing journaled: no money moves) ----------------------
@@ -137,7 +163,7 @@ export class CheckoutService implements CheckoutApi {
     const cardSession = input.card.cardSession;
     if (!cardSession) throw new PaydeskError('payment.no_card_session');
     const connection = this.liveConnection(); // blocked (no credentials…) or journal down: nothing is written
-    const journalFault = this.deps.journalFault?.() ?? null;
+    const journalFault = this.journalFault();
     if (journalFault) throw journalFault;
     const config = this.deps.config();
     if (!config.koshelek.enums.paymentTypes.includes(input.paymentType)) throw new PaydeskError('payment.method_unknown', input.paymentType);
@@ -173,8 +199,10 @@ export class CheckoutService implements CheckoutApi {
         if (again) return this.view(again);
         throw new PaydeskError('payment.card_session_used');
       }
-      throw new PaydeskError('journal.io', String(error));
+      this.intentFailed(error);
+      throw new PaydeskError('journal.unavailable', String(error));
     }
+    this.intentSucceeded();
     failpoint('payment.after_intent');
     this.startPaymentActor(row, state, connection.client);
     return this.view(row);
@@ -204,7 +232,7 @@ export class CheckoutService implements CheckoutApi {
     }
     if (siblings.some((c) => c.is_final === 0)) throw new PaydeskError('refund.in_progress');
     const connection = this.liveConnection();
-    const journalFault = this.deps.journalFault?.() ?? null;
+    const journalFault = this.journalFault();
     if (journalFault) throw journalFault;
     const paymentConnection = readConnectionId(payment.context_json);
     // A refund goes to the connection that took the money, never to another one.
@@ -237,7 +265,13 @@ export class CheckoutService implements CheckoutApi {
       context: JSON.stringify(state), now,
     });
     row.transaction_id = payment.transaction_id;
-    store.insertIntent(row, toItemRows(id, plan.lines), { type: 'intent', endpoint: 'refund', requestId: state.ctx.requestId, body: { amountKop: plan.amountKop, transactionId: payment.transaction_id } });
+    try {
+      store.insertIntent(row, toItemRows(id, plan.lines), { type: 'intent', endpoint: 'refund', requestId: state.ctx.requestId, body: { amountKop: plan.amountKop, transactionId: payment.transaction_id } });
+    } catch (error) {
+      this.intentFailed(error);
+      throw new PaydeskError('journal.unavailable', String(error));
+    }
+    this.intentSucceeded();
     failpoint('refund.after_intent');
     this.startRefundActor(row, state, connection.client);
     return this.view(row);
@@ -389,12 +423,35 @@ export class CheckoutService implements CheckoutApi {
 
   // ---- internals --------------------------------------------------------------------------
 
+  private intentFailed(error: unknown): void {
+    const was = this.journalFault() !== null;
+    this.intentFailures += 1;
+    // The next sale may try again only after a growing pause: one insert per pause, never a storm.
+    this.intentRetryAt = this.now() + Math.min(JOURNAL_BACKOFF_MS * 2 ** (this.intentFailures - 1), JOURNAL_BACKOFF_MAX_MS);
+    this.deps.logger.error({ err: String(error) }, 'journal refused an intent: new sales refused for a while');
+    this.journalChanged(was, error);
+  }
+
+  private intentSucceeded(): void {
+    if (this.intentFailures === 0) return;
+    const was = this.journalFault() !== null;
+    this.intentFailures = 0;
+    this.intentRetryAt = 0;
+    this.journalChanged(was, null);
+  }
+
   private hooks<S>(): ActorHooks<S> {
     return {
       onChange: (operationId) => this.emit(operationId),
       onError: (operationId, error) => this.deps.logger.error({ operationId, err: String(error) }, 'operation step failed'),
       onSettled: (operationId) => {
         this.actors.delete(operationId);
+      },
+      onJournal: (operationId, failing, error) => {
+        const was = this.journalFault() !== null;
+        if (failing) this.journalFailing.add(operationId);
+        else this.journalFailing.delete(operationId);
+        this.journalChanged(was, error);
       },
     };
   }
@@ -417,7 +474,7 @@ export class CheckoutService implements CheckoutApi {
 
   private startPaymentActor(row: OperationRow, state: PaymentState, client: KoshelekClient): void {
     const config = this.deps.config();
-    const driver = new KoshelekPaymentDriver(row.id, row, { client, timing: config.koshelek.timing, enums: config.koshelek.enums });
+    const driver = new KoshelekPaymentDriver(row.id, row, { client, timing: config.koshelek.timing, enums: config.koshelek.enums, now: this.now });
     const actor = new OperationActor<PaymentState, MachineEvent>(state, driver, this.deps.store, this.hooks<PaymentState>(), this.now);
     this.actors.set(row.id, actor);
     actor.start();
@@ -425,7 +482,7 @@ export class CheckoutService implements CheckoutApi {
 
   private startRefundActor(row: OperationRow, state: RefundState, client: KoshelekClient): void {
     const config = this.deps.config();
-    const driver = new KoshelekRefundDriver(row.id, row, { client, timing: config.koshelek.timing, enums: config.koshelek.enums });
+    const driver = new KoshelekRefundDriver(row.id, row, { client, timing: config.koshelek.timing, enums: config.koshelek.enums, now: this.now });
     const actor = new OperationActor<RefundState, MachineEvent>(state, driver, this.deps.store, this.hooks<RefundState>(), this.now);
     this.actors.set(row.id, actor);
     actor.start();
@@ -436,10 +493,12 @@ export class CheckoutService implements CheckoutApi {
     const row = this.deps.store.get(operationId);
     if (!row) return;
     const view = this.view(row);
-    for (const listener of this.listeners) listener(view);
+    // An observer's exception stays with it: it must never reach the actor that is moving money.
+    const report = (error: unknown) => this.deps.logger.error({ operationId, err: String(error) }, 'an update listener failed');
+    for (const listener of this.listeners) isolated(report, () => listener(view));
     if (row.parent_id) {
       const parent = this.get(row.parent_id);
-      if (parent) for (const listener of this.listeners) listener(parent);
+      if (parent) for (const listener of this.listeners) isolated(report, () => listener(parent));
     }
   }
 

@@ -31,6 +31,8 @@ export const healthViewSchema = z.object({
   lastCheckedAt: z.string().nullable(),
   lastError: z.string().nullable(),
   clockSkewMs: z.number().nullable(),
+  /** unavailable: the till cannot write its journal; new sales are refused until it recovers. */
+  journal: z.enum(['ok', 'unavailable']).default('ok'),
 });
 export type HealthViewDto = z.infer<typeof healthViewSchema>;
 

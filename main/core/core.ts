@@ -85,10 +85,19 @@ export async function startCore(options: StartCoreOptions): Promise<StartedCore>
   mark('journal');
 
   const listeners = new Set<(event: CoreEvent) => void>();
-  const emit = (event: CoreEvent) => { for (const l of listeners) l(event); };
+  // Observers (shells, the API session) are isolated: one that throws never reaches the core's own work.
+  const emit = (event: CoreEvent) => {
+    for (const l of listeners) {
+      try {
+        l(event);
+      } catch (error) {
+        logger.error({ err: String(error), event: event.type }, 'a core event listener failed');
+      }
+    }
+  };
 
   let emulator: KoshelekEmulator | null = null;
-  const health: HealthView = { payApi: 'unknown', lastCheckedAt: null, lastError: null, clockSkewMs: null, clockDriftExceedsStep: false };
+  const health: HealthView = { payApi: 'unknown', lastCheckedAt: null, lastError: null, clockSkewMs: null, clockDriftExceedsStep: false, journal: 'ok' };
   const totpPeriodSec = () => live.current().totp.cards[0]?.periodSec ?? 30;
 
   const setHealth = (state: HealthView['payApi'], error: string | null) => {
@@ -205,6 +214,12 @@ export async function startCore(options: StartCoreOptions): Promise<StartedCore>
     shiftPolicy,
   });
   checkout.onUpdate((operation) => emit({ type: 'operation', operation }));
+  checkout.onJournalHealth((unavailable, error) => {
+    health.journal = unavailable ? 'unavailable' : 'ok';
+    if (unavailable) logger.error({ err: error }, 'journal unavailable: new sales refused until it recovers');
+    else logger.info('journal writable again');
+    emit({ type: 'health', health: { ...health } });
+  });
 
   // Config edits: new operations get the new connection; operations in flight keep theirs.
   let rebuilding = Promise.resolve();

@@ -41,6 +41,8 @@ export interface HealthView {
   clockSkewMs: number | null;
   /** The skew is larger than one TOTP step: scanned codes may be refused; fix the till's clock. */
   clockDriftExceedsStep: boolean;
+  /** 'unavailable': a journal write failed; new sales are refused until a write succeeds again. */
+  journal?: 'ok' | 'unavailable';
 }
 
 export interface CheckoutApi {

@@ -34,7 +34,7 @@ export type PaymentPhase =
 export const FINAL_PAYMENT_PHASES: ReadonlySet<PaymentPhase> = new Set(['paid', 'rejected', 'canceled', 'failed']);
 
 /** Reference §2.4: status requests no more often than once per 250 ms. */
-const MIN_POLL_GAP_MS = 250;
+export const MIN_POLL_GAP_MS = 250;
 
 export type CancelReason = 'cashier' | 'timeout' | 'no_answer';
 
@@ -270,7 +270,11 @@ function checkoutUnanswered(state: PaymentState, outcome: ApiOutcome<unknown>, e
 // ---- status (poll or postback) ---------------------------------------------------------------
 
 function onStatus(state: PaymentState, data: StatusResponse, env: MachineEnv, fromPostback: boolean): PaymentState {
-  if (data.transactionId && state.ctx.transactionId && data.transactionId !== state.ctx.transactionId) return state;
+  if (data.transactionId && state.ctx.transactionId && data.transactionId !== state.ctx.transactionId) {
+    // An answer about another transaction tells nothing about ours. A postback is simply ignored; a poll's
+    // answer must still move `next`, or the same poll would be taken again at once, forever.
+    return fromPostback ? state : keepPolling(state, env);
+  }
   if (fromPostback && state.phase === 'awaiting_cancel_status') return onCancelStatus(state, { kind: 'ok', status: 200, data }, env);
   if (state.phase !== 'awaiting_status') {
     // A postback that proves the payment final is still the truth, whatever we were doing.
