@@ -409,6 +409,11 @@ export class CheckoutService implements CheckoutApi {
       const target = row.kind === 'cancel' ? row.parent_id : row.id;
       const actor = target ? this.actors.get(target) : undefined;
       if (actor) {
+        try {
+          this.deps.store.appendEvents(row.id, [{ type: 'postback', endpoint: 'postback', body: data }]);
+        } catch (error) {
+          this.deps.logger.error({ operationId: row.id, err: String(error) }, 'cannot journal a postback');
+        }
         actor.dispatch({ type: 'postback', data });
         taken = true;
       }

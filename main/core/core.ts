@@ -253,7 +253,12 @@ export async function startCore(options: StartCoreOptions): Promise<StartedCore>
   const pb = live.current().koshelek.postback;
   if (pb.enabled) {
     const partnerPassword = pb.partnerPassword !== '' ? pb.partnerPassword : process.env.PAYDESK_POSTBACK_PASSWORD ?? '';
-    postback = await startPostbackListener({ ...pb, partnerPassword, onStatus: (data) => checkout.handlePostback(data), logger });
+    try {
+      postback = await startPostbackListener({ ...pb, partnerPassword, onStatus: (data) => checkout.handlePostback(data), logger });
+    } catch (error) {
+      // Not fatal for sales (polling decides anyway); IT sees it in the log.
+      logger.error({ err: String(error) }, 'postback listener not started');
+    }
   }
 
   const checkpointer = startCheckpointer(journal.sqlite, { file: journal.file, busy: () => checkout.inFlight() > 0 });

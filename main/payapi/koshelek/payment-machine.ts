@@ -131,7 +131,7 @@ export function reducePayment(state: PaymentState, event: MachineEvent, env: Mac
     case 'cancel_requested':
       return onCancelRequested(state, env);
     case 'postback':
-      return onStatus(state, event.data, env, true);
+      return onPostback(state, event.data, env);
     case 'outcome': {
       const { result } = event;
       switch (result.action) {
@@ -161,8 +161,11 @@ function finish(state: PaymentState, phase: PaymentOutcome, patch: Partial<Payme
   return { phase, next: null, ctx: withCtx(state, patch) };
 }
 
+/** Unknown server values kept per operation (the journal row must stay small whatever the server sends). */
+export const MAX_UNKNOWN_VALUES = 8;
+
 function noteUnknown(ctx: PaymentContext, value: string | undefined, cls: string): string[] {
-  if (cls !== 'unknown' || value === undefined || ctx.unknownValues.includes(value)) return ctx.unknownValues;
+  if (cls !== 'unknown' || value === undefined || ctx.unknownValues.includes(value) || ctx.unknownValues.length >= MAX_UNKNOWN_VALUES) return ctx.unknownValues;
   return [...ctx.unknownValues, value];
 }
 
@@ -267,7 +270,20 @@ function checkoutUnanswered(state: PaymentState, outcome: ApiOutcome<unknown>, e
   };
 }
 
-// ---- status (poll or postback) ---------------------------------------------------------------
+// ---- postback: a trigger to ask now, never the final word ------------------------------------
+
+/**
+ * A postback is unauthenticated beyond Basic auth and may be forged, replayed or reordered: it only brings the
+ * next status poll forward (the runner still keeps polls 250 ms apart). Only `transaction/status` decides.
+ */
+function onPostback(state: PaymentState, data: StatusResponse, env: MachineEnv): PaymentState {
+  if (state.ctx.transactionId === null || (data.transactionId !== undefined && data.transactionId !== state.ctx.transactionId)) return state;
+  if (state.phase === 'awaiting_status' && state.next && state.next.at > env.now) return { ...state, next: { action: 'poll_status', at: env.now } };
+  if (state.phase === 'awaiting_cancel_status' && state.next && state.next.at > env.now) return { ...state, next: { action: 'poll_cancel_status', at: env.now } };
+  return state;
+}
+
+// ---- status (poll) ----------------------------------------------------------------------------
 
 function onStatus(state: PaymentState, data: StatusResponse, env: MachineEnv, fromPostback: boolean): PaymentState {
   if (data.transactionId && state.ctx.transactionId && data.transactionId !== state.ctx.transactionId) {

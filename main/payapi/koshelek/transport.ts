@@ -5,6 +5,9 @@ import http from 'node:http';
 import https from 'node:https';
 import axios, { AxiosError, type AxiosInstance } from 'axios';
 
+/** Largest Pay API response body the till reads. */
+export const MAX_RESPONSE_BYTES = 64 * 1024;
+
 export type NetworkFault = 'timeout' | 'reset' | 'refused' | 'dns' | 'tls' | 'other';
 
 export type TransportResult =
@@ -60,6 +63,9 @@ export class PayApiTransport {
       // We read every status ourselves: 422 is a contract answer, not an exception.
       validateStatus: () => true,
       maxRedirects: 0,
+      // A Pay API answer is a few hundred bytes; a larger one is refused, never buffered (docs/safety.md).
+      maxContentLength: MAX_RESPONSE_BYTES,
+      maxBodyLength: MAX_RESPONSE_BYTES,
       transitional: { clarifyTimeoutError: true },
       responseType: 'json',
     });
