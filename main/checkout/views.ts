@@ -1,6 +1,6 @@
 // Journal rows → the OperationView the renderer and the CLI show. Pure mapping; texts in Russian.
 import type { OperationView, Outcome, SlipView } from '../contract/checkout';
-import { describeError, isErrorKey, type ErrorKey } from '../errors/catalogue';
+import { CATALOGUE, describeError, isErrorKey, type ErrorKey } from '../errors/catalogue';
 import type { OperationItemRow, OperationRow } from '../journal/operations';
 import type { SlipsTable } from '../journal/tables';
 
@@ -69,6 +69,9 @@ export function refundableKop(payment: OperationRow, children: readonly Operatio
 /** The same cause reads differently once the outcome is known (unknown → "cancelled, nothing charged"). */
 function finalKey(row: OperationRow, key: ErrorKey | null): ErrorKey | null {
   if (row.is_final === 1 && row.outcome === 'canceled' && key === 'payment.auto_canceled_no_answer') return 'payment.canceled_no_answer';
+  if (row.is_final === 1 && row.outcome === 'refunded') return null; // earlier "no answer" attempts no longer apply
+  // A refused refund gets the refusal and its code, never the payment-side advice "choose another method".
+  if (row.kind === 'refund' && row.outcome === 'refund_rejected' && key !== null && CATALOGUE[key].action === 'other_method') return 'refund.rejected';
   return key;
 }
 

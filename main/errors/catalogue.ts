@@ -81,6 +81,7 @@ export const CATALOGUE = {
   'payment.method_unknown': e('Этот способ оплаты не настроен на кассе. Обратитесь к администратору.', 'This payment method is not configured on the till. Call the administrator.', 'fix_config'),
 
   // ---- refunds (local checks before anything leaves the till)
+  'refund.rejected': e('Кошелёк отклонил возврат. Деньги покупателю не возвращены. Причина — в подробностях; обратитесь к администратору.', 'Koshelek refused the refund; nothing was returned. The reason is in the details; call the administrator.', 'call_admin'),
   'refund.not_paid': e('Возврат возможен только по оплаченной покупке.', 'Only a paid purchase can be refunded.', 'check_status'),
   'refund.exceeds_available': e('Сумма возврата больше оставшейся суммы оплаты. Проверьте сумму.', 'The refund exceeds what is left of the payment. Check the amount.', 'retry'),
   'refund.non_piece_partial': e('Весовой товар возвращается только целиком.', 'Items sold by weight or measure can only be refunded whole.', 'retry'),

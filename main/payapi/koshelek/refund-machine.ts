@@ -87,7 +87,8 @@ function fromAnswer(state: RefundState, data: RefOperationResponse | StatusRespo
   if (data.errorCode && cls !== 'accepted') {
     return finish(state, 'refund_rejected', { ...patch, errorCode: data.errorCode, errorKey: koshelekCodeKey(data.errorCode) });
   }
-  if (cls === 'accepted') return finish(state, 'refunded', patch);
+  // Done: the transient "no answer" of earlier attempts no longer applies.
+  if (cls === 'accepted') return finish(state, 'refunded', { ...patch, errorKey: null, errorCode: null });
   if (cls === 'rejected') return finish(state, 'refund_rejected', { ...patch, errorKey: 'koshelek.unknown_code' });
   // new (or a value we do not know): follow it by refTransactionId.
   return { phase: 'awaiting_refund_status', next: { action: 'poll_refund_status', at: env.now + env.timing.firstPollMs }, ctx: { ...state.ctx, ...patch } };
