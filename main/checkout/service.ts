@@ -104,14 +104,22 @@ export class CheckoutService implements CheckoutApi {
     const config = this.deps.config();
     const basket = planSale(input);
     const client = this.liveConnection().client;
-    const outcome = await client.availability({
+    const request = {
       requestId: randomUUID(),
       cardSession: input.card.cardSession,
       storeId: config.till.storeId,
       terminalId: config.till.terminalId,
-      checkoutInvoice: { orderId: input.orderId, totalAmount: basket.amountKop, currency: 'RUB', items: toWireItems(basket.lines) },
+      checkoutInvoice: { orderId: input.orderId, totalAmount: basket.amountKop, currency: 'RUB' as const, items: toWireItems(basket.lines) },
       user: { loyaltyId: input.card.loyaltyId },
-    });
+    };
+    // Optional call, no money moves: one retry on no answer, then a clear next step (the cashier may go on
+    // without it), never an endless "please wait" (docs/safety.md).
+    let outcome = await client.availability(request);
+    if (unanswered(outcome)) {
+      await sleep(config.koshelek.timing.retryDelayMs);
+      outcome = await client.availability(request);
+    }
+    if (unanswered(outcome)) throw new PaydeskError('availability.unavailable', outcome.kind === 'no_answer' ? outcome.fault : outcome.kind === 'http_error' ? `HTTP ${outcome.status}` : 'no answer');
     const data = outcome.kind === 'ok' ? outcome.data : throwFor(outcome);
     let list = data.kind === 'sync' ? data.data : null;
     if (data.kind === 'async') {
@@ -120,7 +128,7 @@ export class CheckoutService implements CheckoutApi {
       let wait = data.timeoutMs;
       while (!list) {
         await sleep(Math.max(50, wait));
-        if (this.now() > until) throw new PaydeskError('network.timeout', 'availability computation did not complete');
+        if (this.now() > until) throw new PaydeskError('availability.unavailable', 'availability computation did not complete');
         const poll = await client.availabilityPoll(data.availabilityInfoId);
         const body = poll.kind === 'ok' ? poll.data : throwFor(poll);
         if (body.computationComplete && body.paymentTypeAvailabilityInfoList) {
@@ -215,6 +223,22 @@ export class CheckoutService implements CheckoutApi {
     const actor = this.actors.get(row.id);
     actor?.dispatch({ type: 'cancel_requested' });
     return this.view(this.deps.store.get(row.id) ?? row);
+  }
+
+  async park(paymentOperationId: string): Promise<OperationView> {
+    const row = this.deps.store.get(paymentOperationId);
+    if (!row || row.kind !== 'payment') throw new PaydeskError('refund.payment_not_found', paymentOperationId);
+    if (row.is_final === 0) this.actors.get(row.id)?.dispatch({ type: 'park' });
+    return this.view(this.deps.store.get(row.id) ?? row);
+  }
+
+  parkedSummary(): { open: number; endedPaid: number } {
+    const since = new Date(Date.now() - 86_400_000).toISOString();
+    const rows = this.deps.store.select(
+      "SELECT * FROM operations WHERE kind = 'payment' AND json_extract(context_json, '$.ctx.parkedAt') IS NOT NULL AND (is_final = 0 OR (outcome = 'paid' AND updated_at >= ?))",
+      [since],
+    );
+    return { open: rows.filter((r) => r.is_final === 0).length, endedPaid: rows.filter((r) => r.outcome === 'paid').length };
   }
 
   // ---- refund -----------------------------------------------------------------------------
@@ -570,6 +594,10 @@ function throwFor(outcome: Exclude<ApiOutcome<unknown>, { kind: 'ok' }>): never 
     default:
       throw new PaydeskError('internal.unexpected');
   }
+}
+
+function unanswered(outcome: ApiOutcome<unknown>): boolean {
+  return outcome.kind === 'no_answer' || outcome.kind === 'invalid_response' || (outcome.kind === 'http_error' && (outcome.status >= 500 || outcome.status === 429));
 }
 
 function sleep(ms: number): Promise<void> {

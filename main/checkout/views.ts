@@ -75,9 +75,30 @@ function finalKey(row: OperationRow, key: ErrorKey | null): ErrorKey | null {
   return key;
 }
 
+/** The few context facts the view shows (parsed defensively: the view never trusts the stored JSON's shape). */
+function contextFacts(json: string): { parked: boolean; cancelQueued: boolean; startedAt: number | null } {
+  try {
+    const parsed: unknown = JSON.parse(json);
+    const ctx = parsed !== null && typeof parsed === 'object' ? (parsed as { ctx?: Record<string, unknown> }).ctx : undefined;
+    if (!ctx || typeof ctx !== 'object') return { parked: false, cancelQueued: false, startedAt: null };
+    return {
+      parked: typeof ctx.parkedAt === 'number',
+      cancelQueued: ctx.cancelWanted === true,
+      startedAt: typeof ctx.startedAt === 'number' ? ctx.startedAt : null,
+    };
+  } catch {
+    return { parked: false, cancelQueued: false, startedAt: null };
+  }
+}
+
+/** Phases in which the till does not know yet whether the customer paid. */
+const UNKNOWN_PHASES = new Set(['checkout_pending', 'resolving_checkout', 'awaiting_status', 'cancel_pending', 'awaiting_cancel_status']);
+
 export function operationView({ row, items, slip, children, notPaidRetryMinutes, finalStatusSeconds, held = false }: ViewInputs): OperationView {
-  const errorKey = held ? 'payment.held_connection' : finalKey(row, row.error_key && isErrorKey(row.error_key) ? row.error_key : null);
-  const showError = errorKey !== null && (row.is_final === 1 ? row.outcome !== 'paid' || errorKey === 'payment.cancel_declined_paid' : true);
+  const facts = contextFacts(row.context_json);
+  const parkedPaid = row.kind === 'payment' && facts.parked && row.outcome === 'paid';
+  const errorKey = held ? 'payment.held_connection' : parkedPaid ? 'payment.parked_paid' : finalKey(row, row.error_key && isErrorKey(row.error_key) ? row.error_key : null);
+  const showError = errorKey !== null && (row.is_final === 1 ? row.outcome !== 'paid' || errorKey === 'payment.cancel_declined_paid' || errorKey === 'payment.parked_paid' : true);
   return {
     id: row.id,
     kind: row.kind,
@@ -97,7 +118,11 @@ export function operationView({ row, items, slip, children, notPaidRetryMinutes,
     error: showError && errorKey ? describeError(errorKey, row.error_code ?? undefined, { minutes: notPaidRetryMinutes, seconds: finalStatusSeconds }) : null,
     slip: slipView(slip),
     lines: items.map((i) => ({ lineNo: i.line_no, name: i.name, article: i.article, priceKop: i.price_kop, quantity: i.quantity, measure: i.measure, totalKop: i.total_kop, tax: i.tax })),
-    cancellable: !held && row.kind === 'payment' && (row.phase === 'checkout_pending' || row.phase === 'awaiting_status'),
+    // Also without an answer yet: the cancel is queued and sent as soon as the payment can be cancelled.
+    cancellable: !held && row.kind === 'payment' && (row.phase === 'checkout_pending' || row.phase === 'awaiting_status' || row.phase === 'resolving_checkout'),
+    parked: facts.parked,
+    cancelQueued: row.is_final === 0 && facts.cancelQueued,
+    outcomeUnknown: row.kind === 'payment' && row.is_final === 0 && UNKNOWN_PHASES.has(row.phase),
     refundableKop: refundableKop(row, children),
     shiftId: row.shift_id,
     recovered: row.recovered === 1,

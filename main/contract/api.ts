@@ -71,6 +71,8 @@ export const statusViewSchema = z.object({
   /** Which shell serves the renderer. */
   shell: z.enum(['electron', 'kiosk']),
   shift: shiftStatusSchema,
+  /** Parked payments: still unresolved, and ended paid after the customer left (last 24 h). */
+  payments: z.object({ parked: z.number().int().nonnegative(), parkedPaid: z.number().int().nonnegative() }).default({ parked: 0, parkedPaid: 0 }),
 });
 export type StatusView = z.infer<typeof statusViewSchema>;
 
@@ -261,6 +263,7 @@ export const API_METHODS = {
   'sale.availability': { input: availabilityInputSchema, output: availabilityResultSchema },
   'sale.pay': { input: payInputSchema, output: operationViewSchema },
   'sale.cancel': { input: z.object({ operationId: z.string().min(1) }), output: operationViewSchema },
+  'sale.park': { input: z.object({ operationId: z.string().min(1).max(64) }), output: operationViewSchema },
   'refund.start': { input: refundInputSchema, output: operationViewSchema },
   'operation.get': { input: z.object({ operationId: z.string().min(1) }), output: operationViewSchema.nullable() },
   'operation.query': { input: operationQuerySchema, output: z.array(operationViewSchema) },

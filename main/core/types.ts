@@ -49,7 +49,12 @@ export interface CheckoutApi {
   availability(input: AvailabilityInput): Promise<AvailabilityResult>;
   /** Journals the intent, sends checkout, and resolves once the request has left (not when final). */
   pay(input: PayInput): Promise<OperationView>;
+  /** Requests a cancel; queued until the payment can be cancelled (it is never lost while the till runs). */
   cancel(paymentOperationId: string): Promise<OperationView>;
+  /** Parks an unresolved payment: it goes on in the background, visible in the status bar and journal. */
+  park(paymentOperationId: string): Promise<OperationView>;
+  /** Parked payments still unresolved, and parked ones that ended paid in the last 24 h (manager: refund or contact). */
+  parkedSummary(): { open: number; endedPaid: number };
   refund(input: RefundInput): Promise<OperationView>;
   get(operationId: string): OperationView | null;
   query(query: OperationQuery): OperationView[];

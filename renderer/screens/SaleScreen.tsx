@@ -12,6 +12,7 @@ import { formatKop, lineTotalKop, parseQuantity, parseRublesToKop } from '../lib
 import type { DecodedFrame } from '../scan';
 import { CameraView } from './CameraView';
 import { ErrorPanel } from './ErrorPanel';
+import { PaymentProgress } from './PaymentProgress';
 import { SlipView } from './SlipView';
 
 interface Card {
@@ -297,6 +298,21 @@ export function SaleScreen({ terminalId, onBusy, onOpenJournal, scan, onScanHand
     }
   };
 
+  /** Park the unresolved payment (it goes on in the background) and start the next sale. */
+  const park = async (): Promise<void> => {
+    if (phase.kind !== 'paying' || !phase.operation || phase.operation.isFinal) return;
+    try {
+      await api.call('sale.park', { operationId: phase.operation.id });
+    } catch (error) {
+      setNotice(asCashierError(error));
+      return;
+    }
+    setPhase({ kind: 'edit' });
+    setAmountText('');
+    setLines([]);
+    setCard(null);
+  };
+
   const newSale = (): void => {
     if (busy) return;
     setAmountText('');
@@ -447,14 +463,7 @@ export function SaleScreen({ terminalId, onBusy, onOpenJournal, scan, onScanHand
         ) : null}
 
         {phase.kind === 'paying' ? (
-          <div className="live" data-testid="live-status">
-            <div className="label">{t('sale.status')}</div>
-            <div className="phase" data-testid="phase-text" data-phase={phase.operation?.phase ?? 'sending'}>{phase.operation?.phaseText ?? '…'}</div>
-            <div className="elapsed" data-testid="elapsed">{t('sale.elapsed')}: {(elapsedMs / 1000).toFixed(1)} {t('common.sec')}</div>
-            <KeyButton k="Escape" variant="danger" onPress={() => void cancel()} disabled={!phase.operation?.cancellable || phase.cancelling} testId="cancel">
-              {phase.cancelling ? t('sale.cancelling') : t('sale.cancel')}
-            </KeyButton>
-          </div>
+          <PaymentProgress operation={phase.operation} elapsedMs={elapsedMs} cancelling={phase.cancelling} onCancel={() => void cancel()} onPark={() => void park()} />
         ) : null}
 
         {phase.kind === 'done' ? (

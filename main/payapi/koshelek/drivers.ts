@@ -56,6 +56,7 @@ export function slipRow(slip: Slip | null | undefined): SlipInput | null {
 function outcomeEvent(event: MachineEvent | null, requestId: string | null): OperationEvent[] {
   if (!event) return [];
   if (event.type === 'cancel_requested') return [{ type: 'note', body: { cancelRequested: true } }];
+  if (event.type === 'park') return [{ type: 'note', body: { parked: true } }];
   if (event.type === 'postback') return [{ type: 'postback', endpoint: 'postback', body: event.data }];
   const { action, outcome } = event.result;
   const endpoint = action.startsWith('poll') ? 'status' : action.replace('send_', '');

@@ -78,6 +78,8 @@ export interface PaymentContext {
   unknownValues: string[];
   /** Identity of the connection the payment was started on; recovery resumes it only there (docs/safety.md). */
   connectionId?: string | null;
+  /** When the cashier parked it (the customer may have left); null/absent: not parked. */
+  parkedAt?: number | null;
 }
 
 export interface PaymentState {
@@ -130,6 +132,8 @@ export function reducePayment(state: PaymentState, event: MachineEvent, env: Mac
   switch (event.type) {
     case 'cancel_requested':
       return onCancelRequested(state, env);
+    case 'park':
+      return state.ctx.parkedAt ? state : { ...state, ctx: withCtx(state, { parkedAt: env.now }) };
     case 'postback':
       return onPostback(state, event.data, env);
     case 'outcome': {
@@ -170,7 +174,7 @@ function noteUnknown(ctx: PaymentContext, value: string | undefined, cls: string
 }
 
 function onCancelRequested(state: PaymentState, env: MachineEnv): PaymentState {
-  if (state.phase === 'checkout_pending') {
+  if (state.phase === 'checkout_pending' || state.phase === 'resolving_checkout') {
     // No transactionId yet: remember the wish and cancel as soon as Koshelek answers.
     return { ...state, ctx: withCtx(state, { cancelWanted: true }) };
   }
