@@ -167,7 +167,15 @@ export class CheckoutService implements CheckoutApi {
     const input = parseOr(payInputSchema, raw);
     const { store } = this.deps;
     const existing = store.livePayment(PROVIDER, input.orderId);
-    if (existing) return this.view(existing); // double press, or a sale retried after a crash
+    if (existing) {
+      // A double press, or a sale retried after a crash, is the same intent: the same payment. The same orderId
+      // with another amount, card or method is another intent: refused, never merged (docs/safety.md).
+      const amount = planSale(input).amountKop;
+      if (existing.amount_kop !== amount || existing.card_session !== (input.card.cardSession ?? null) || (existing.payment_type !== input.paymentType && existing.is_final === 0)) {
+        throw new PaydeskError('payment.order_conflict', `order ${input.orderId}: ${existing.amount_kop} kop already started`);
+      }
+      return this.view(existing);
+    }
     const cardSession = input.card.cardSession;
     if (!cardSession) throw new PaydeskError('payment.no_card_session');
     const connection = this.liveConnection(); // blocked (no credentials…) or journal down: nothing is written
@@ -252,7 +260,14 @@ export class CheckoutService implements CheckoutApi {
     const siblings = store.children(payment.id).filter((c) => c.kind === 'refund');
     if (input.clientRequestKey) {
       const same = siblings.find((c) => (JSON.parse(c.context_json) as RefundState).ctx.clientRequestKey === input.clientRequestKey);
-      if (same) return this.view(same); // a double press or a retried call is one refund
+      if (same) {
+        // A double press or a retried call is one refund; the same key with another amount is another intent.
+        const sameItems = fromItemRows(store.items(same.id));
+        const wanted = input.amountKop ?? null;
+        const linesDiffer = input.lines !== undefined && JSON.stringify(input.lines.map((l) => [l.lineNo, l.quantity])) !== JSON.stringify(sameItems.map((l) => [l.lineNo, l.quantity]));
+        if ((wanted !== null && wanted !== same.amount_kop) || linesDiffer) throw new PaydeskError('refund.key_conflict', `key ${input.clientRequestKey}: ${same.amount_kop} kop already requested`);
+        return this.view(same);
+      }
     }
     if (siblings.some((c) => c.is_final === 0)) throw new PaydeskError('refund.in_progress');
     const connection = this.liveConnection();

@@ -79,6 +79,9 @@ export function SaleScreen({ terminalId, onBusy, onOpenJournal, scan, onScanHand
   /** A scan that was refused without touching the sale (a payment is in flight): shown, then cleared. */
   const [notice, setNotice] = useState<CashierErrorView | null>(null);
   const startedAt = useRef(0);
+  // One orderId per sale (the cashier's intent), minted once: availability, Pay and a retried Pay share it.
+  const orderIdRef = useRef<string | null>(null);
+  const saleOrderId = (): string => (orderIdRef.current ??= newOrderId(terminalId));
   const latest = useRef(new Map<string, OperationView>());
   const amountRef = useRef<HTMLInputElement>(null);
   const inFlight = useRef(false);
@@ -248,7 +251,7 @@ export function SaleScreen({ terminalId, onBusy, onOpenJournal, scan, onScanHand
     setPhase({ kind: 'paying', operation: null, paymentType, cancelling: false });
     try {
       const operation = await api.call('sale.pay', {
-        orderId: newOrderId(terminalId), ...basket(), card: { loyaltyId: card.loyaltyId, cardSession: card.cardSession }, paymentType,
+        orderId: saleOrderId(), ...basket(), card: { loyaltyId: card.loyaltyId, cardSession: card.cardSession }, paymentType,
       });
       const newest = latest.current.get(operation.id);
       const view = newest && newest.updatedAt >= operation.updatedAt ? newest : operation;
@@ -268,7 +271,7 @@ export function SaleScreen({ terminalId, onBusy, onOpenJournal, scan, onScanHand
     let availability: AvailabilityResult;
     try {
       availability = await api.call('sale.availability', {
-        orderId: newOrderId(terminalId), ...basket(), card: { loyaltyId: card.loyaltyId, cardSession: card.cardSession },
+        orderId: saleOrderId(), ...basket(), card: { loyaltyId: card.loyaltyId, cardSession: card.cardSession },
       });
     } catch (error) {
       inFlight.current = false;
@@ -311,6 +314,7 @@ export function SaleScreen({ terminalId, onBusy, onOpenJournal, scan, onScanHand
     setAmountText('');
     setLines([]);
     setCard(null);
+    orderIdRef.current = null;
   };
 
   const newSale = (): void => {
@@ -322,6 +326,7 @@ export function SaleScreen({ terminalId, onBusy, onOpenJournal, scan, onScanHand
     setNotice(null);
     setCameraOpen(false);
     setPhase({ kind: 'edit' });
+    orderIdRef.current = null;
     latest.current.clear();
     amountRef.current?.focus();
   };
