@@ -34,7 +34,12 @@ export function usesPublicTotpKey(config: PaydeskConfig): boolean {
   return config.totp.cards.some((c) => c.keyHex !== undefined && c.keyHex.toLowerCase() === DEFAULT_TEST_CARD.keyHex);
 }
 
-export function planConnection(config: PaydeskConfig, env: NodeJS.ProcessEnv = process.env): ConnectionPlan {
+export interface PlanFacts {
+  /** The config file is readable by group/others (it may hold the password): refused in production. */
+  configExposed?: boolean;
+}
+
+export function planConnection(config: PaydeskConfig, env: NodeJS.ProcessEnv = process.env, facts: PlanFacts = {}): ConnectionPlan {
   const k = config.koshelek;
   if (k.environment === 'emulator') {
     const external = k.baseUrls.emulator;
@@ -47,6 +52,9 @@ export function planConnection(config: PaydeskConfig, env: NodeJS.ProcessEnv = p
   const password = koshelekPassword(config, env);
   if (k.login === '' || password === '') {
     return { kind: 'blocked', mode: k.environment, baseUrl, reason: 'config.credentials_missing', details: k.login === '' ? 'koshelek.login is empty' : 'koshelek.password is empty and PAYDESK_KOSHELEK_PASSWORD is not set' };
+  }
+  if (k.environment === 'production' && facts.configExposed) {
+    return { kind: 'blocked', mode: k.environment, baseUrl, reason: 'config.insecure_permissions', details: 'the config file is readable by group/others (chmod 600)' };
   }
   if (usesPublicTotpKey(config)) {
     return { kind: 'blocked', mode: k.environment, baseUrl, reason: 'config.public_totp_key', details: 'totp.cards[].keyHex is the public emulator test key' };

@@ -19,6 +19,7 @@ import { ShiftService } from '../shifts/service';
 import { clockDrift, createTotpVerifier, type TotpVerifier } from '../totp';
 import { describeError, PaydeskError } from '../errors/catalogue';
 import { planConnection } from './connection';
+import { configExposed, ensurePrivateDir, ensurePrivateFile, privateJournalFiles } from './files';
 import { makeCert, startKoshelekEmulator, type KoshelekEmulator } from '../../emulators/koshelek';
 import type { Core, CoreEvent, CoreOptions, EnvironmentView, HealthView } from './types';
 
@@ -48,9 +49,9 @@ export interface StartedCore extends Core {
 }
 
 /** What decides the connection: a change here means a new client for new operations. */
-function connectionKey(config: PaydeskConfig): string {
+function connectionKey(config: PaydeskConfig, configFile: string): string {
   const k = config.koshelek;
-  return JSON.stringify([planConnection(config), k.caFile, k.timing.requestTimeoutMs, k.timing.statusTimeoutMs, config.totp]);
+  return JSON.stringify([planConnection(config, process.env, { configExposed: configExposed(configFile) }), k.caFile, k.timing.requestTimeoutMs, k.timing.statusTimeoutMs, config.totp]);
 }
 
 async function loadEmulatorTls(dataDir: string): Promise<{ key: string; cert: string }> {
@@ -72,14 +73,19 @@ export async function startCore(options: StartCoreOptions): Promise<StartedCore>
   const marks: Record<string, number> = {};
   const mark = (name: string) => { marks[name] = Math.round((performance.now() - t0) * 100) / 100; };
 
-  fs.mkdirSync(options.dataDir, { recursive: true });
+  ensurePrivateDir(options.dataDir);
   ensureConfigFile(options.configFile);
   const live = LiveConfig.open(options.configFile);
   if (options.watchConfig !== false) live.watch();
   mark('config');
 
-  const logger = options.logger ?? createLogger({ file: path.join(options.dataDir, 'logs', 'paydesk.log'), level: live.current().logging.level });
-  const journal = openJournal(path.join(options.dataDir, 'journal.db'));
+  const logFile = path.join(options.dataDir, 'logs', 'paydesk.log');
+  if (!options.logger) ensurePrivateFile(logFile);
+  const logger = options.logger ?? createLogger({ file: logFile, level: live.current().logging.level });
+  const journalFile = path.join(options.dataDir, 'journal.db');
+  privateJournalFiles(journalFile);
+  const journal = openJournal(journalFile);
+  privateJournalFiles(journalFile);
   const store = new OperationStore(journal.sqlite);
   if (journal.migration.applied.length > 0) logger.info({ migration: journal.migration }, 'journal migrated');
   mark('journal');
@@ -141,9 +147,11 @@ export async function startCore(options: StartCoreOptions): Promise<StartedCore>
   const retired: { client: KoshelekClient | null; verifier: TotpVerifier }[] = [];
 
   const buildConnection = async (config: PaydeskConfig): Promise<Connection> => {
-    const plan = planConnection(config);
+    const exposed = configExposed(options.configFile);
+    if (exposed) logger.warn({ file: options.configFile }, 'the config file is readable by group/others: chmod 600 it (refused in production)');
+    const plan = planConnection(config, process.env, { configExposed: exposed });
     const verifier = await createTotpVerifier(config.totp, { fingerprint: { terminalId: config.till.terminalId } });
-    const key = connectionKey(config);
+    const key = connectionKey(config, options.configFile);
     const envBase = { storeId: config.till.storeId, terminalId: config.till.terminalId };
     if (plan.kind === 'blocked') {
       // Never an emulator instead: a test/production till without its credentials sells nothing (docs/safety.md).
@@ -225,7 +233,7 @@ export async function startCore(options: StartCoreOptions): Promise<StartedCore>
   let rebuilding = Promise.resolve();
   live.onChange((config) => {
     rebuilding = rebuilding.then(async () => {
-      if (!current || connectionKey(config) === current.key) return;
+      if (!current || connectionKey(config, options.configFile) === current.key) return;
       try {
         const next = await buildConnection(config);
         const previous = current;

@@ -94,6 +94,36 @@ describe('no emulator fallback', () => {
   });
 });
 
+describe('files and permissions', () => {
+  it('data folder 0700, journal and log 0600; a group/other-readable config is refused in production', async () => {
+    const emulator = await emulatorOn();
+    const dataDir = path.join(tempDir(), 'data');
+    fs.mkdirSync(dataDir, { mode: 0o755 });
+    const configFile = writeTillConfig({ emulator, dataDir, koshelek: { environment: 'production', baseUrls: { test: emulator.baseUrl, production: emulator.baseUrl } } });
+    fs.chmodSync(configFile, 0o644);
+    const exposed = await startCore({ configFile, dataDir, watchConfig: false });
+    cleanup.push(exposed);
+    expect(exposed.environment().blocked?.key).toBe('config.insecure_permissions');
+    await expect(exposed.checkout.pay({ orderId: orderId(), amountKop: 10000, card: card('OK'), paymentType: 'SBP' })).rejects.toMatchObject({ key: 'config.insecure_permissions' });
+    expect(fs.statSync(dataDir).mode & 0o777).toBe(0o700);
+    expect(fs.statSync(path.join(dataDir, 'journal.db')).mode & 0o777).toBe(0o600);
+    expect(fs.statSync(path.join(dataDir, 'logs', 'paydesk.log')).mode & 0o777).toBe(0o600);
+    await exposed.close();
+    cleanup.splice(cleanup.indexOf(exposed), 1);
+    fs.chmodSync(configFile, 0o600);
+    const fixed = await core(configFile, dataDir);
+    expect(fixed.environment().blocked).toBeNull();
+    expect(fixed.environment().mode).toBe('production');
+  });
+
+  it('a fresh install writes its config 0600', async () => {
+    const dataDir = tempDir();
+    const file = path.join(dataDir, 'fresh', 'paydesk.config.json');
+    await core(file, dataDir);
+    expect(fs.statSync(file).mode & 0o777).toBe(0o600);
+  });
+});
+
 describe('connection identity', () => {
   it('a payment journaled on one connection is held, untouched, when the till restarts on another', async () => {
     const original = await emulatorOn({ confirmDelayMs: 2_000 }); // the customer confirms while the till is away
