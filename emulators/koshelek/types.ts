@@ -96,6 +96,6 @@ export interface KoshelekEmulator {
   setOptions(patch: Partial<Pick<EmulatorOptions, 'confirmDelayMs' | 'postback' | 'asyncAvailability' | 'dateSkewMs'>>): void;
   /** Server-side truth for tests: the transaction as the emulator holds it. */
   transaction(transactionId: string): TransactionSnapshot | undefined;
-  stats(): { checkouts: number; transactions: number; refunds: number; cancels: number };
+  stats(): { checkouts: number; transactions: number; refunds: number; cancels: number; connections: number };
   close(): Promise<void>;
 }

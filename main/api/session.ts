@@ -88,7 +88,10 @@ export function createApiSession(options: ApiSessionOptions): ApiSession {
   const status = (): StatusView => buildStatus(core, scans, shell, shiftApi.status());
   const handlers: ApiHandlers = {
     'status.get': () => status(),
-    'sale.availability': (input) => checkout.availability(input),
+    'sale.availability': (input) => {
+      core.warmConnection?.();
+      return checkout.availability(input);
+    },
     'sale.pay': async (input) => withCashierError(await scans.guardPayment(() => checkout.pay(input))),
     'sale.cancel': async (input) => withCashierError(await checkout.cancel(input.operationId)),
     'sale.park': async (input) => withCashierError(await checkout.park(input.operationId)),
@@ -151,7 +154,10 @@ export function createApiSession(options: ApiSessionOptions): ApiSession {
       } else pushStatus();
     }),
     core.config.onStatus(() => pushStatus()),
-    scans.onScan((scan) => emit({ event: 'scan', payload: scan })),
+    scans.onScan((scan) => {
+      core.warmConnection?.(); // the checkout follows a scan: have the connection open (no request sent)
+      emit({ event: 'scan', payload: scan });
+    }),
     scans.onState(() => pushStatus()),
   ];
 

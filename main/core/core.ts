@@ -44,6 +44,8 @@ export interface StartedCore extends Core {
   readonly marks: Record<string, number>;
   /** Resolves when the Pay API connection has been opened once (pre-warmed). */
   readonly warm: Promise<boolean>;
+  /** A card was scanned or a sale starts: open the Pay API connection now if none is pooled (no request sent). */
+  warmConnection(): void;
   /** Parse and verify a scanned barcode with the configured TOTP verifier (the same one that makes tokens). */
   verifyBarcode(raw: string): ReturnType<TotpVerifier['verifyBarcode']>;
 }
@@ -297,6 +299,7 @@ export async function startCore(options: StartCoreOptions): Promise<StartedCore>
     environment: () => ({ ...(current as Connection).env, heldOperations: checkout.held().length }),
     health: () => ({ ...health }),
     verifyBarcode: (raw) => (current as { verifier: TotpVerifier }).verifier.verifyBarcode(raw),
+    warmConnection: () => (current as Connection).client?.transport.warmIfEnabled(),
     verifier: () => (current as { verifier: TotpVerifier }).verifier,
     onEvent(listener) {
       listeners.add(listener);
