@@ -192,7 +192,7 @@ export async function startCore(options: StartCoreOptions): Promise<StartedCore>
   current = await buildConnection(live.current());
   current.client?.transport.keepWarm(live.current().koshelek.timing.keepAliveRefreshMs);
   if (current.blocked) setHealth('down', current.blocked.message);
-  const warm = current.client ? current.client.transport.warm() : Promise.resolve(false);
+  const warm = current.client && live.current().koshelek.timing.keepAliveRefreshMs > 0 ? current.client.transport.warm() : Promise.resolve(false);
   mark('connection');
 
   const shifts = new ShiftService(journal, () => live.current().shift, {
