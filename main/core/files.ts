@@ -14,10 +14,14 @@ export function ensurePrivateDir(dir: string): void {
   if ((stat.mode & 0o077) !== 0 && stat.uid === process.getuid?.()) fs.chmodSync(dir, 0o700);
 }
 
-/** Creates the file 0600 when missing (empty), or narrows an existing one we own to 0600. */
+/**
+ * Creates the file 0600 when missing (empty), or narrows an existing one we own to 0600. An existing file is
+ * never opened: closing any descriptor of a file drops this process's POSIX locks on it, and SQLite's WAL
+ * locks would go with it (another process could then truncate the shared-memory file: SIGBUS).
+ */
 export function ensurePrivateFile(file: string): void {
   ensurePrivateDir(path.dirname(file));
-  fs.closeSync(fs.openSync(file, 'a', 0o600));
+  if (!fs.existsSync(file)) fs.closeSync(fs.openSync(file, 'a', 0o600));
   if (!POSIX) return;
   const stat = fs.statSync(file);
   if ((stat.mode & 0o077) !== 0 && stat.uid === process.getuid?.()) fs.chmodSync(file, 0o600);
