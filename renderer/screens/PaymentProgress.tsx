@@ -37,14 +37,19 @@ export function PaymentProgress({ operation, elapsedMs, cancelling, onCancel, on
       <div className="label">{t.status}</div>
       <div className="phase" data-testid="phase-text" data-phase={operation?.phase ?? 'sending'}>{operation?.phaseText ?? '…'}</div>
       <div className="elapsed" data-testid="elapsed">{t.elapsed}: {(elapsedMs / 1000).toFixed(1)} {t.sec}</div>
-      {error && !operation?.isFinal ? <div className="notice warning" data-testid="live-error" data-error-key={error.key}>{lang === 'en' ? error.en : error.ru}</div> : null}
-      {unknown && elapsedMs > 3_000 ? <div className="notice warning" data-testid="outcome-unknown">{t.unknown}</div> : null}
+      {/* One instruction at a time: the catalogue's for this phase, else the generic "unknown" one. */}
+      {error && !operation?.isFinal
+        ? <div className="notice" data-testid="live-error" data-error-key={error.key} data-unknown={unknown}>{lang === 'en' ? error.en : error.ru}</div>
+        : unknown && elapsedMs > 3_000 ? <div className="notice" data-testid="outcome-unknown">{t.unknown}</div> : null}
       {operation?.cancelQueued ? <div className="muted" data-testid="cancel-queued">{t.cancelQueued}</div> : null}
-      <KeyButton k="Escape" variant="danger" onPress={onCancel} disabled={!operation?.cancellable || cancelling || operation.cancelQueued === true} testId="cancel">
-        {cancelling ? t.cancelling : t.cancel}
-      </KeyButton>
-      <KeyButton k="F7" onPress={onPark} disabled={!operation || operation.isFinal} testId="park">{t.park}</KeyButton>
-      <div className="muted small">{t.parkHint}</div>
+      <div className="actions">
+        <KeyButton k="Escape" variant="danger" onPress={onCancel} disabled={!operation?.cancellable || cancelling || operation.cancelQueued === true} testId="cancel">
+          {cancelling ? t.cancelling : t.cancel}
+        </KeyButton>
+        <span title={t.parkHint}>
+          <KeyButton k="F7" onPress={onPark} disabled={!operation || operation.isFinal} testId="park">{t.park}</KeyButton>
+        </span>
+      </div>
     </div>
   );
 }
