@@ -41,3 +41,24 @@ describe('outage', () => {
     await page.getByTestId('status-parked').waitFor({ state: 'detached', timeout: 20_000 });
   });
 });
+
+describe('kiosk launch without the token on the command line', () => {
+  it('the page trades a one-time launch code for the token; the code is then worthless', async () => {
+    const launch = till.shell.server.launchUrl();
+    expect(launch).not.toContain(till.shell.server.token);
+    // A fresh browser context: no token in its storage, only the launch code in the URL.
+    const context = await till.browser.newContext({ viewport: { width: 1024, height: 768 } });
+    const page = await context.newPage();
+    await page.goto(launch);
+    await page.getByTestId('status-env').waitFor({ timeout: 10_000 });
+    expect(page.url()).not.toContain('launch=');
+    expect(await page.evaluate(() => sessionStorage.getItem('paydesk.token'))).toBe(till.shell.server.token);
+    await context.close();
+    const code = /launch=([\w-]+)/.exec(launch)?.[1] ?? '';
+    const again = await fetch(`${till.shell.server.origin}/session`, { method: 'POST', headers: { 'X-Paydesk-Launch': code, Origin: till.shell.server.origin } });
+    expect(again.status).toBe(401);
+    const fresh = /launch=([\w-]+)/.exec(till.shell.server.launchUrl())?.[1] ?? '';
+    const foreign = await fetch(`${till.shell.server.origin}/session`, { method: 'POST', headers: { 'X-Paydesk-Launch': fresh, Origin: 'http://evil.example' } });
+    expect(foreign.status).toBe(401);
+  });
+});

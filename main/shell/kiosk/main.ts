@@ -50,7 +50,8 @@ async function main(): Promise<void> {
   const ms = Math.round((performance.now() - t0) * 10) / 10;
   console.log(`PAYDESK_KIOSK_READY ${JSON.stringify({ url: shell.server.url, ms, marks: shell.marks, environment: shell.core.environment().mode })}`);
   console.log(`Paydesk kiosk: ${shell.server.url}  (open this exact URL; the token is valid until this process stops)`);
-  const browser = flag('no-browser') ? null : openBrowser(shell.server.url, dataDir, flag('fullscreen'));
+  // Chromium's command line is readable by every local user (/proc): it gets a one-time launch code, never the token.
+  const browser = flag('no-browser') ? null : openBrowser(shell.server.launchUrl(), dataDir, flag('fullscreen'));
   if (browser) browser.on('exit', () => void stop());
   let stopping = false;
   async function stop(): Promise<void> {

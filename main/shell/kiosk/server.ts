@@ -13,6 +13,8 @@ import { contentSecurityPolicy } from '../csp';
 import { resolveStaticPath } from '../static-files';
 
 const TRACE = process.env.PAYDESK_TRACE_WS === '1';
+/** Where the page trades its one-time launch code for the token. */
+export const SESSION_PATH = '/session';
 
 export interface KioskServerOptions {
   session: ApiSession;
@@ -27,6 +29,11 @@ export interface KioskServerOptions {
 export interface KioskServer {
   /** Page URL with the token in the fragment (never sent over HTTP, removed by the page at once). */
   url: string;
+  /**
+   * Page URL with a one-time launch code instead of the token, for Chromium's command line (readable by every
+   * local user through /proc): the page trades it once for the token (POST /session); then it is worthless.
+   */
+  launchUrl(ttlMs?: number): string;
   origin: string;
   port: number;
   token: string;
@@ -58,8 +65,32 @@ export async function startKioskServer(options: KioskServerOptions): Promise<Kio
   const allowedOrigins = (): string[] => allowedHosts().map((h) => `http://${h}`);
 
   // Every request is fenced: a hostile request gets an error status, never an exception in the core's process.
+  const launchCodes = new Map<string, number>();
+  const issueLaunchCode = (ttlMs: number): string => {
+    const code = crypto.randomBytes(24).toString('base64url');
+    launchCodes.set(code, Date.now() + ttlMs);
+    return code;
+  };
+  /** POST /session with X-Paydesk-Launch: the token, once per code, to the page's own origin only. */
+  const exchangeLaunchCode = (req: http.IncomingMessage, res: http.ServerResponse): void => {
+    const code = String(req.headers['x-paydesk-launch'] ?? '');
+    const origin = req.headers.origin;
+    const expires = launchCodes.get(code);
+    req.resume();
+    if (!origin || !allowedOrigins().includes(origin) || expires === undefined || expires < Date.now()) {
+      res.writeHead(401, { 'Content-Type': 'text/plain', 'Cache-Control': 'no-store' }).end('unauthorized');
+      return;
+    }
+    launchCodes.delete(code);
+    res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' }).end(JSON.stringify({ token }));
+  };
+
   const server = http.createServer((req, res) => {
     try {
+      if (req.method === 'POST' && (req.url ?? '').split('?')[0] === SESSION_PATH && allowedHosts().includes(req.headers.host ?? '')) {
+        exchangeLaunchCode(req, res);
+        return;
+      }
       serveStatic(req, res);
     } catch {
       if (!res.headersSent) res.writeHead(400);
@@ -166,6 +197,7 @@ export async function startKioskServer(options: KioskServerOptions): Promise<Kio
   const origin = `http://127.0.0.1:${port}`;
   return {
     url: `${origin}/#token=${token}`,
+    launchUrl: (ttlMs = 60_000) => `${origin}/#launch=${issueLaunchCode(ttlMs)}`,
     origin,
     port,
     token,
