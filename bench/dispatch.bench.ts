@@ -50,7 +50,7 @@ async function variant(name: 'warm' | 'cold', keepAlive: boolean): Promise<{ res
   // One poll per payment (accepted at once), 500 ms after each dispatch.
   fs.writeFileSync(configFile, JSON.stringify(configSchema.parse({
     till: { terminalId: 'POS-BENCH', storeId: 'store-bench' },
-    koshelek: { login: 'emulator', password: 'emulator', environment: 'test', baseUrls: { test: emulator.baseUrl, production: emulator.baseUrl }, caFile: emulator.caFile, timing: { firstPollMs: 500, pollIntervalMs: 10_000, keepAliveRefreshMs: keepAlive ? 3_000 : 0 } },
+    koshelek: { login: 'emulator', password: 'emulator', environment: 'emulator', baseUrls: { emulator: emulator.baseUrl }, caFile: emulator.caFile, timing: { firstPollMs: 500, pollIntervalMs: 10_000, keepAliveRefreshMs: keepAlive ? 3_000 : 0 } },
   })));
   const core = await startCore({ configFile, dataDir, logger: silentLogger(), watchConfig: false, keepAlive });
   await core.warm;
