@@ -2,6 +2,7 @@
 /* global process, console, performance */
 // `npm run build`: esbuild bundles for the shells, the preload and the CLI; vite for the renderer.
 //   dist/main/electron.cjs   Electron main (main/shell/electron/main.ts)
+//   dist/main/core-host.cjs  the core in its own process under Electron (main/shell/core-host.ts)
 //   dist/preload/index.cjs   sandboxed preload (one file: a sandboxed preload cannot require our modules)
 //   dist/main/kiosk.mjs      headless kiosk shell
 //   dist/main/report-worker.mjs  report worker thread (PDF)
@@ -42,6 +43,9 @@ const t0 = performance.now();
 if (want('main')) {
   const entry = path.join(root, 'main/shell/electron/main.ts');
   if (fs.existsSync(entry)) jobs.push(build({ ...common, entryPoints: [entry], outfile: 'dist/main/electron.cjs', format: 'cjs', ...cjsShim }));
+  // The core's own process under Electron (utilityProcess), see main/shell/core-host.ts.
+  const host = path.join(root, 'main/shell/core-host.ts');
+  if (fs.existsSync(host)) jobs.push(build({ ...common, entryPoints: [host], outfile: 'dist/main/core-host.cjs', format: 'cjs', ...cjsShim }));
 }
 if (want('preload')) {
   const entry = path.join(root, 'preload/index.ts');

@@ -17,7 +17,7 @@ export function ensureBuilt(): void {
 export function writeConfig(file: string, emulator: KoshelekEmulator): void {
   fs.writeFileSync(file, JSON.stringify({
     till: { terminalId: 'POS-BENCH', storeId: 'bench-store', language: 'ru' },
-    koshelek: { login: 'emulator', password: 'emulator', environment: 'test', baseUrls: { test: emulator.baseUrl }, timing: { firstPollMs: 250, pollIntervalMs: 250 } },
+    koshelek: { login: 'emulator', password: 'emulator', environment: 'emulator', baseUrls: { emulator: emulator.baseUrl }, timing: { firstPollMs: 250, pollIntervalMs: 250 } },
     logging: { level: 'warn' },
   }, null, 2));
 }

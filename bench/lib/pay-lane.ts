@@ -59,7 +59,7 @@ export async function startPayLane(options: { keepAlive?: boolean; emulator?: Em
   const configFile = path.join(dataDir, 'paydesk.config.json');
   fs.writeFileSync(configFile, JSON.stringify(configSchema.parse({
     till: { terminalId: 'POS-BENCH', storeId: 'store-bench' },
-    koshelek: { login: 'emulator', password: 'emulator', environment: 'test', baseUrls: { test: emulator.baseUrl, production: emulator.baseUrl }, caFile: emulator.caFile, timing: { firstPollMs: 500, pollIntervalMs: 10_000, keepAliveRefreshMs: keepAlive ? 3_000 : 0 } },
+    koshelek: { login: 'emulator', password: 'emulator', environment: 'emulator', baseUrls: { emulator: emulator.baseUrl }, caFile: emulator.caFile, timing: { firstPollMs: 500, pollIntervalMs: 10_000, keepAliveRefreshMs: keepAlive ? 3_000 : 0 } },
   })));
   const core = await startCore({ configFile, dataDir, logger: silentLogger(), watchConfig: false, keepAlive });
   await core.warm;

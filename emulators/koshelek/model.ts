@@ -496,12 +496,9 @@ export class KoshelekModel {
       const paid = tx.items.filter((p) => p.article === article);
       if (paid.length === 0) return err(422, 'WRONG_TRANSACTION_STATE_CHANGE', `Позиция с article = ${article} отсутствует в оплате`);
       const paidQty = paid.reduce((s, p) => s + p.quantity, 0);
-      // Pieces are checked per refund, not across refunds: the contract is silent on cumulative quantities, and an
-      // amount-based partial refund (a price adjustment) of a one-line sale must stay possible. The money
-      // is what is guarded across refunds (refundAmount vs amount − refunded, above).
-      // Items sold by measure are returned whole, once: for them the returned quantity is tracked.
-      const byMeasure = paid.every((p) => measureOf(p) !== 'PIECE');
-      const left = byMeasure ? paidQty - (tx.refundedQty.get(article) ?? 0) : paidQty;
+      // Reference §2.7 across refunds, as written: only returned items, only returned quantities — what earlier
+      // refunds returned (or hold while they run) is no longer there to return. Items sold by measure: whole, once.
+      const left = paidQty - (tx.refundedQty.get(article) ?? 0);
       if (qty > left + EPS) return err(422, 'WRONG_TRANSACTION_STATE_CHANGE', `Количество к возврату по article = ${article} (${qty}) больше доступного (${left})`);
       const nonPiece = paid.filter((p) => measureOf(p) !== 'PIECE');
       if (nonPiece.length > 0) {

@@ -380,7 +380,7 @@ export async function startKoshelekEmulator(options: EmulatorOptions = {}): Prom
     const rawUrl = req.url ?? '/';
     const q = rawUrl.indexOf('?');
     const path = q >= 0 ? rawUrl.slice(0, q) : rawUrl;
-    if (path.startsWith('/__emulator/') || path === '/__emulator') {
+    if ((path.startsWith('/__emulator/') || path === '/__emulator') && options.controlApi !== false) {
       return handleControl(req, res, path, new URLSearchParams(q >= 0 ? rawUrl.slice(q + 1) : ''));
     }
     const { endpoint, allowed, pollId } = classify(path);
@@ -482,6 +482,9 @@ export async function startKoshelekEmulator(options: EmulatorOptions = {}): Prom
   const server: http.Server = tlsMaterial
     ? https.createServer({ key: tlsMaterial.key, cert: tlsMaterial.cert, minVersion: 'TLSv1.2' }, listener)
     : http.createServer(listener);
+  // Connections accepted (TLS: after the handshake), so tests can see that a request rode a warm connection.
+  let connections = 0;
+  server.on(tlsMaterial ? 'secureConnection' : 'connection', () => { connections += 1; });
   server.keepAliveTimeout = 65_000;
   server.headersTimeout = 66_000;
   server.maxRequestsPerSocket = 0;
@@ -517,7 +520,7 @@ export async function startKoshelekEmulator(options: EmulatorOptions = {}): Prom
       }
     },
     transaction: (id: string): TransactionSnapshot | undefined => model.transaction(id),
-    stats: () => model.stats(),
+    stats: () => ({ ...model.stats(), connections }),
     close: async () => {
       if (closed) return;
       closed = true;

@@ -21,6 +21,11 @@ export interface EmulatorOptions {
   asyncAvailability?: boolean;
   /** Clock injection (ms). */
   now?: () => number;
+  /**
+   * The /__emulator/ control API (fault injection, request log, transactions). Default true for tests and
+   * the standalone CLI; the till's embedded emulator starts with false, so it never ships active.
+   */
+  controlApi?: boolean;
   /** Skew of the HTTP Date header from this machine's clock, to exercise the till's clock-drift warning. */
   dateSkewMs?: number;
 }
@@ -91,6 +96,6 @@ export interface KoshelekEmulator {
   setOptions(patch: Partial<Pick<EmulatorOptions, 'confirmDelayMs' | 'postback' | 'asyncAvailability' | 'dateSkewMs'>>): void;
   /** Server-side truth for tests: the transaction as the emulator holds it. */
   transaction(transactionId: string): TransactionSnapshot | undefined;
-  stats(): { checkouts: number; transactions: number; refunds: number; cancels: number };
+  stats(): { checkouts: number; transactions: number; refunds: number; cancels: number; connections: number };
   close(): Promise<void>;
 }

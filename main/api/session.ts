@@ -79,6 +79,10 @@ export function buildStatus(core: SessionCore, scans: ScanPort, shell: StatusVie
     clock: { skewMs: skew, warn: skew !== null && (Math.abs(skew) >= CLOCK_WARN_MS || health.clockDriftExceedsStep) },
     till: { terminalId: config.till.terminalId, storeName: config.till.storeName, language: config.till.language },
     shell,
+    payments: (() => {
+      const p = core.checkout.parkedSummary();
+      return { parked: p.open, parkedPaid: p.endedPaid };
+    })(),
   });
 }
 
@@ -89,9 +93,13 @@ export function createApiSession(options: ApiSessionOptions): ApiSession {
   const status = (): StatusView => buildStatus(core, scans, shell, shiftApi.status());
   const handlers: ApiHandlers = {
     'status.get': () => status(),
-    'sale.availability': (input) => checkout.availability(input),
+    'sale.availability': (input) => {
+      core.warmConnection?.();
+      return checkout.availability(input);
+    },
     'sale.pay': async (input) => withCashierError(await scans.guardPayment(() => checkout.pay(input))),
     'sale.cancel': async (input) => withCashierError(await checkout.cancel(input.operationId)),
+    'sale.park': async (input) => withCashierError(await checkout.park(input.operationId)),
     'refund.start': async (input) => withCashierError(await checkout.refund(input)),
     'operation.get': (input) => {
       const operation = checkout.get(input.operationId);
@@ -123,7 +131,7 @@ export function createApiSession(options: ApiSessionOptions): ApiSession {
   // What the status bar shows that can change without a core event: the shift (auto-opened by a
   // sale, nearing or past its 24 hours) and the clock warning.
   let lastKey = '';
-  const keyOf = (s: StatusView): string => JSON.stringify([s.shift, s.clock.warn, s.clock.skewMs === null ? null : Math.round(s.clock.skewMs / 1000)]);
+  const keyOf = (s: StatusView): string => JSON.stringify([s.shift, s.payments, s.clock.warn, s.clock.skewMs === null ? null : Math.round(s.clock.skewMs / 1000)]);
   const pushStatus = (): void => {
     if (listeners.size === 0) return;
     const payload = status();
@@ -155,7 +163,10 @@ export function createApiSession(options: ApiSessionOptions): ApiSession {
       } else pushStatus();
     }),
     core.config.onStatus(() => pushStatus()),
-    scans.onScan((scan) => emit({ event: 'scan', payload: scan })),
+    scans.onScan((scan) => {
+      core.warmConnection?.(); // the checkout follows a scan: have the connection open (no request sent)
+      emit({ event: 'scan', payload: scan });
+    }),
     scans.onState(() => pushStatus()),
   ];
 

@@ -31,7 +31,7 @@ void shiftMatches;
 void warningFits;
 
 /** What the shift API needs of the core (the shells pass the StartedCore). */
-export type SessionCore = Core & Pick<StartedCore, 'shifts' | 'lookupStatus'>;
+export type SessionCore = Core & Pick<StartedCore, 'shifts' | 'lookupStatus'> & Partial<Pick<StartedCore, 'warmConnection'>>;
 
 export interface ShiftApiOptions {
   core: SessionCore;

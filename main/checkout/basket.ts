@@ -24,8 +24,19 @@ export interface Basket {
   lines: PlannedLine[];
 }
 
-/** The single line used when the cashier keys in an amount only. */
+/**
+ * The single line used when the cashier keys in an amount only: 1 kopeck × amount pieces. The contract
+ * (§2.7) lets a refund return only paid items and only quantities not yet returned, so any sequence of
+ * partial refunds by amount (R kopecks = R pieces) up to the paid amount passes. docs/koshelek-gaps.md.
+ */
 export const AMOUNT_ONLY_LINE = { name: 'Покупка', article: 'SALE', tax: 'none' } as const;
+const AMOUNT_UNIT_KOP = 1;
+
+/** A payment keyed in as an amount only, in the kopeck-unit representation. */
+function isAmountOnly(paid: readonly PlannedLine[]): paid is readonly [PlannedLine] {
+  const only = paid[0];
+  return paid.length === 1 && only !== undefined && only.article === AMOUNT_ONLY_LINE.article && only.measure === 'PIECE' && only.priceKop === AMOUNT_UNIT_KOP;
+}
 
 export function planSale(input: { amountKop?: number | undefined; lines?: readonly SaleLineInput[] | undefined }): Basket {
   if (input.lines && input.lines.length > 0) {
@@ -50,7 +61,7 @@ export function planSale(input: { amountKop?: number | undefined; lines?: readon
   if (!Number.isSafeInteger(amountKop) || amountKop <= 0) throw new PaydeskError('payment.amount_invalid', 'amount must be a positive number of kopecks');
   return {
     amountKop,
-    lines: [{ lineNo: 0, ...AMOUNT_ONLY_LINE, priceKop: amountKop, quantity: 1, measure: 'PIECE', subtotalKop: amountKop, discountKop: 0, totalKop: amountKop }],
+    lines: [{ lineNo: 0, ...AMOUNT_ONLY_LINE, priceKop: AMOUNT_UNIT_KOP, quantity: amountKop, measure: 'PIECE', subtotalKop: amountKop, discountKop: 0, totalKop: amountKop }],
   };
 }
 
@@ -130,6 +141,12 @@ export function planRefund(paid: readonly PlannedLine[], paidAmountKop: number, 
       throw new PaydeskError('refund.non_piece_partial', 'choose the lines to return: the sale has items sold by measure');
     }
     const first = paid[0];
+    if (isAmountOnly(paid)) {
+      const only = paid[0];
+      plan = { amountKop, lines: [{ ...only, quantity: amountKop, subtotalKop: amountKop, discountKop: 0, totalKop: amountKop }] };
+      if (plan.amountKop > refundableKop) throw new PaydeskError('refund.exceeds_available', `${plan.amountKop} > ${refundableKop} left`);
+      return plan;
+    }
     plan = {
       amountKop,
       lines: [{ lineNo: first?.lineNo ?? 0, name: first?.name ?? AMOUNT_ONLY_LINE.name, article: first?.article ?? AMOUNT_ONLY_LINE.article, tax: first?.tax ?? AMOUNT_ONLY_LINE.tax, priceKop: amountKop, quantity: 1, measure: 'PIECE', subtotalKop: amountKop, discountKop: 0, totalKop: amountKop }],

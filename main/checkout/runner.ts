@@ -23,12 +23,47 @@ export interface Driver<S, E> {
   isMaterial(previous: S, state: S): boolean;
   /** The journal rows a transition writes (the operation, plus related rows such as a payment's cancel). */
   writes(previous: S, state: S, event: E | null): { primary: OperationWrite; related: OperationWrite[] };
+  /**
+   * The shortest pause between two performs of the same action (e.g. the contract's 250 ms between status
+   * polls). The runner enforces it whatever the reducer says, so a reducer bug cannot become a request storm.
+   */
+  minGapMs?(action: string): number;
 }
 
 export interface ActorHooks<S> {
   onChange(operationId: string, state: S): void;
   onError(operationId: string, error: unknown): void;
   onSettled(operationId: string): void;
+  /** The journal refused a write (true) or took one again (false): new sales stop until it recovers. */
+  onJournal?(operationId: string, failing: boolean, error?: unknown): void;
+}
+
+/** Floor between two performs of one action when the driver names none. */
+export const DEFAULT_MIN_GAP_MS = 10;
+/** Journal write failures back off from this, doubling, up to JOURNAL_BACKOFF_MAX_MS: no request storm. */
+export const JOURNAL_BACKOFF_MS = 100;
+export const JOURNAL_BACKOFF_MAX_MS = 5_000;
+
+/**
+ * Epoch-like milliseconds that never jump: anchored to the wall clock once, then advanced by the monotonic
+ * clock. Deadlines and poll gaps use it, so a wall-clock fix mid-payment changes nothing (docs/safety.md).
+ */
+const MONO_ANCHOR = Date.now() - performance.now();
+export function monotonicNow(): number {
+  return Math.round(MONO_ANCHOR + performance.now());
+}
+
+/** Call an observer; whatever it throws stays with it (an observer never breaks an actor). */
+export function isolated(onError: (error: unknown) => void, fn: () => void): void {
+  try {
+    fn();
+  } catch (error) {
+    try {
+      onError(error);
+    } catch {
+      // the error reporter itself failed: nothing more to do
+    }
+  }
 }
 
 export class OperationActor<S, E> {
@@ -37,13 +72,17 @@ export class OperationActor<S, E> {
   private timer: NodeJS.Timeout | null = null;
   private stopped = false;
   private readonly finalWaiters: (() => void)[] = [];
+  /** When each action was last performed (monotonic ms). */
+  private readonly lastRun = new Map<string, number>();
+  private journalFailures = 0;
+  private journalRetryAt = 0;
 
   constructor(
     private state: S,
     private readonly driver: Driver<S, E>,
     private readonly store: OperationStore,
     private readonly hooks: ActorHooks<S>,
-    private readonly now: () => number = Date.now,
+    private readonly now: () => number = monotonicNow,
   ) {}
 
   get current(): S {
@@ -94,22 +133,35 @@ export class OperationActor<S, E> {
       this.state = next; // only the timing of the next step moved
       return;
     }
-    const { primary, related } = this.driver.writes(previous, next, event);
     try {
+      const { primary, related } = this.driver.writes(previous, next, event);
       this.store.write(primary, related);
     } catch (error) {
-      // Not durable → do not act on it. Keep the previous state; the event's action will be redone.
-      this.hooks.onError(this.operationId, error);
+      // Not durable → do not act on it. Keep the previous state; the event's action will be redone, but only
+      // after a growing pause (the journal is not hammered, the server not stormed).
+      this.journalFailures += 1;
+      this.journalRetryAt = this.now() + Math.min(JOURNAL_BACKOFF_MS * 2 ** (this.journalFailures - 1), JOURNAL_BACKOFF_MAX_MS);
+      this.observe(() => this.hooks.onError(this.operationId, error));
+      this.observe(() => this.hooks.onJournal?.(this.operationId, true, error));
       return;
     }
+    if (this.journalFailures > 0) {
+      this.journalFailures = 0;
+      this.journalRetryAt = 0;
+      this.observe(() => this.hooks.onJournal?.(this.operationId, false));
+    }
     this.state = next;
-    this.hooks.onChange(this.operationId, next);
+    this.observe(() => this.hooks.onChange(this.operationId, next));
     if (this.driver.isFinal(next)) {
       if (this.timer) clearTimeout(this.timer);
       this.timer = null;
       for (const resolve of this.finalWaiters.splice(0)) resolve();
-      this.hooks.onSettled(this.operationId);
+      this.observe(() => this.hooks.onSettled(this.operationId));
     }
+  }
+
+  private observe(fn: () => void): void {
+    isolated(() => undefined, fn);
   }
 
   private schedule(): void {
@@ -118,7 +170,11 @@ export class OperationActor<S, E> {
     this.timer = null;
     const step = this.driver.isFinal(this.state) ? null : this.driver.next(this.state);
     if (!step) return;
-    const delay = step.at - this.now();
+    const now = this.now();
+    const last = this.lastRun.get(step.action);
+    const gap = this.driver.minGapMs?.(step.action) ?? DEFAULT_MIN_GAP_MS;
+    const earliest = Math.max(step.at, last === undefined ? -Infinity : last + gap, this.journalRetryAt);
+    const delay = earliest - now;
     if (delay <= 0) {
       // The hot path: no timer hop between the committed intent and the request leaving.
       this.run(step);
@@ -133,15 +189,28 @@ export class OperationActor<S, E> {
   private run(step: NextStep): void {
     if (this.stopped) return;
     this.busy = true;
-    this.driver.perform(step, this.state).then(
+    this.lastRun.set(step.action, this.now());
+    let performing: Promise<E>;
+    try {
+      performing = this.driver.perform(step, this.state);
+    } catch (error) {
+      performing = Promise.reject(error instanceof Error ? error : new Error(String(error)));
+    }
+    performing.then(
       (event) => {
         this.busy = false;
         this.queue.unshift(event);
-        this.drain();
+        try {
+          this.drain();
+        } catch (error) {
+          // A driver bug in reduce/writes: report it and retry later rather than leave the operation stuck.
+          this.observe(() => this.hooks.onError(this.operationId, error));
+          this.timer = setTimeout(() => this.schedule(), 1_000);
+        }
       },
       (error: unknown) => {
         this.busy = false;
-        this.hooks.onError(this.operationId, error);
+        this.observe(() => this.hooks.onError(this.operationId, error));
         // perform() must not throw; if it did, try again later rather than leave the operation stuck.
         this.timer = setTimeout(() => this.schedule(), 1_000);
       },

@@ -20,7 +20,7 @@ import { initialRefund, type RefundState } from '../payapi/koshelek/refund-machi
 import type { ReceiptRequest, StatusResponse } from '../payapi/koshelek/wire';
 import { failpoint } from './failpoints';
 import { fromItemRows, planRefund, planSale, toItemRows, toWireItems } from './basket';
-import { OperationActor, type ActorHooks } from './runner';
+import { JOURNAL_BACKOFF_MAX_MS, JOURNAL_BACKOFF_MS, OperationActor, isolated, monotonicNow, type ActorHooks } from './runner';
 import { operationView } from './views';
 
 /** Decides which shift an operation belongs to (the shifts capability implements it). */
@@ -36,6 +36,21 @@ export interface CheckoutDeps {
   logger: Logger;
   shiftPolicy?: ShiftPolicy | undefined;
   now?: () => number;
+  /**
+   * The live connection's identity (environment + base URL + login, hashed), or why sales are blocked.
+   * Absent (unit tests): one anonymous connection. docs/safety.md "connection identity".
+   */
+  connection?: () => { identity: string; client: KoshelekClient } | { blocked: PaydeskError };
+  /** Null while the journal accepts writes; otherwise new sales are refused (docs/safety.md). */
+  journalFault?: () => PaydeskError | null;
+}
+
+/** An operation resumes only on the connection it was started on. */
+export function mayResumeOn(recorded: string | null | undefined, current: string | null): boolean {
+  if (current === null) return false;
+  // Operations journaled before identities were recorded resume on the current connection (upgrade path).
+  if (recorded === undefined || recorded === null) return true;
+  return recorded === current;
 }
 
 interface ActorHandle {
@@ -47,11 +62,38 @@ interface ActorHandle {
 
 export class CheckoutService implements CheckoutApi {
   private readonly actors = new Map<string, ActorHandle>();
+  private readonly heldIds = new Set<string>();
   private readonly listeners = new Set<(operation: OperationView) => void>();
   private readonly now: () => number;
 
+  /** Operations whose last journal write failed; while any, new sales are refused (docs/safety.md). */
+  private readonly journalFailing = new Set<string>();
+  private intentFailures = 0;
+  private intentRetryAt = 0;
+  private readonly journalListeners = new Set<(unavailable: boolean, error: string | null) => void>();
+
   constructor(private readonly deps: CheckoutDeps) {
-    this.now = deps.now ?? Date.now;
+    this.now = deps.now ?? monotonicNow;
+  }
+
+  /** Null while the journal takes writes; otherwise the error new sales get. */
+  journalFault(): PaydeskError | null {
+    const external = this.deps.journalFault?.() ?? null;
+    if (external) return external;
+    if (this.journalFailing.size > 0 || this.now() < this.intentRetryAt) return new PaydeskError('journal.unavailable');
+    return null;
+  }
+
+  /** Told when the journal becomes unavailable and when it recovers. */
+  onJournalHealth(listener: (unavailable: boolean, error: string | null) => void): () => void {
+    this.journalListeners.add(listener);
+    return () => this.journalListeners.delete(listener);
+  }
+
+  private journalChanged(wasFaulty: boolean, error: unknown): void {
+    const faulty = this.journalFault() !== null;
+    if (faulty === wasFaulty) return;
+    for (const listener of this.journalListeners) isolated(() => undefined, () => listener(faulty, faulty ? String(error) : null));
   }
 
   // ---- availability (optional call, nothing journaled: no money moves) ----------------------
@@ -61,15 +103,23 @@ export class CheckoutService implements CheckoutApi {
     if (!input.card.cardSession) throw new PaydeskError('payment.no_card_session');
     const config = this.deps.config();
     const basket = planSale(input);
-    const client = this.deps.client();
-    const outcome = await client.availability({
+    const client = this.liveConnection().client;
+    const request = {
       requestId: randomUUID(),
       cardSession: input.card.cardSession,
       storeId: config.till.storeId,
       terminalId: config.till.terminalId,
-      checkoutInvoice: { orderId: input.orderId, totalAmount: basket.amountKop, currency: 'RUB', items: toWireItems(basket.lines) },
+      checkoutInvoice: { orderId: input.orderId, totalAmount: basket.amountKop, currency: 'RUB' as const, items: toWireItems(basket.lines) },
       user: { loyaltyId: input.card.loyaltyId },
-    });
+    };
+    // Optional call, no money moves: one retry on no answer, then a clear next step (the cashier may go on
+    // without it), never an endless "please wait" (docs/safety.md).
+    let outcome = await client.availability(request);
+    if (unanswered(outcome)) {
+      await sleep(config.koshelek.timing.retryDelayMs);
+      outcome = await client.availability(request);
+    }
+    if (unanswered(outcome)) throw new PaydeskError('availability.unavailable', outcome.kind === 'no_answer' ? outcome.fault : outcome.kind === 'http_error' ? `HTTP ${outcome.status}` : 'no answer');
     const data = outcome.kind === 'ok' ? outcome.data : throwFor(outcome);
     let list = data.kind === 'sync' ? data.data : null;
     if (data.kind === 'async') {
@@ -78,7 +128,7 @@ export class CheckoutService implements CheckoutApi {
       let wait = data.timeoutMs;
       while (!list) {
         await sleep(Math.max(50, wait));
-        if (this.now() > until) throw new PaydeskError('network.timeout', 'availability computation did not complete');
+        if (this.now() > until) throw new PaydeskError('availability.unavailable', 'availability computation did not complete');
         const poll = await client.availabilityPoll(data.availabilityInfoId);
         const body = poll.kind === 'ok' ? poll.data : throwFor(poll);
         if (body.computationComplete && body.paymentTypeAvailabilityInfoList) {
@@ -117,9 +167,20 @@ export class CheckoutService implements CheckoutApi {
     const input = parseOr(payInputSchema, raw);
     const { store } = this.deps;
     const existing = store.livePayment(PROVIDER, input.orderId);
-    if (existing) return this.view(existing); // double press, or a sale retried after a crash
+    if (existing) {
+      // A double press, or a sale retried after a crash, is the same intent: the same payment. The same orderId
+      // with another amount, card or method is another intent: refused, never merged (docs/safety.md).
+      const amount = planSale(input).amountKop;
+      if (existing.amount_kop !== amount || existing.card_session !== (input.card.cardSession ?? null) || (existing.payment_type !== input.paymentType && existing.is_final === 0)) {
+        throw new PaydeskError('payment.order_conflict', `order ${input.orderId}: ${existing.amount_kop} kop already started`);
+      }
+      return this.view(existing);
+    }
     const cardSession = input.card.cardSession;
     if (!cardSession) throw new PaydeskError('payment.no_card_session');
+    const connection = this.liveConnection(); // blocked (no credentials…) or journal down: nothing is written
+    const journalFault = this.journalFault();
+    if (journalFault) throw journalFault;
     const config = this.deps.config();
     if (!config.koshelek.enums.paymentTypes.includes(input.paymentType)) throw new PaydeskError('payment.method_unknown', input.paymentType);
     const used = store.paymentByCardSession(PROVIDER, cardSession);
@@ -139,6 +200,7 @@ export class CheckoutService implements CheckoutApi {
       terminalId: config.till.terminalId,
       paymentPurpose: config.koshelek.paymentPurpose ?? null,
       items: toWireItems(basket.lines),
+      connectionId: connection.identity,
     }, now);
     const row = baseRow({
       id, kind: 'payment', parentId: null, shiftId, orderId: input.orderId, amountKop: basket.amountKop, phase: state.phase,
@@ -153,10 +215,12 @@ export class CheckoutService implements CheckoutApi {
         if (again) return this.view(again);
         throw new PaydeskError('payment.card_session_used');
       }
-      throw new PaydeskError('journal.io', String(error));
+      this.intentFailed(error);
+      throw new PaydeskError('journal.unavailable', String(error));
     }
+    this.intentSucceeded();
     failpoint('payment.after_intent');
-    this.startPaymentActor(row, state);
+    this.startPaymentActor(row, state, connection.client);
     return this.view(row);
   }
 
@@ -167,6 +231,22 @@ export class CheckoutService implements CheckoutApi {
     const actor = this.actors.get(row.id);
     actor?.dispatch({ type: 'cancel_requested' });
     return this.view(this.deps.store.get(row.id) ?? row);
+  }
+
+  async park(paymentOperationId: string): Promise<OperationView> {
+    const row = this.deps.store.get(paymentOperationId);
+    if (!row || row.kind !== 'payment') throw new PaydeskError('refund.payment_not_found', paymentOperationId);
+    if (row.is_final === 0) this.actors.get(row.id)?.dispatch({ type: 'park' });
+    return this.view(this.deps.store.get(row.id) ?? row);
+  }
+
+  parkedSummary(): { open: number; endedPaid: number } {
+    const since = new Date(Date.now() - 86_400_000).toISOString();
+    const rows = this.deps.store.select(
+      "SELECT * FROM operations WHERE kind = 'payment' AND json_extract(context_json, '$.ctx.parkedAt') IS NOT NULL AND (is_final = 0 OR (outcome = 'paid' AND updated_at >= ?))",
+      [since],
+    );
+    return { open: rows.filter((r) => r.is_final === 0).length, endedPaid: rows.filter((r) => r.outcome === 'paid').length };
   }
 
   // ---- refund -----------------------------------------------------------------------------
@@ -180,9 +260,22 @@ export class CheckoutService implements CheckoutApi {
     const siblings = store.children(payment.id).filter((c) => c.kind === 'refund');
     if (input.clientRequestKey) {
       const same = siblings.find((c) => (JSON.parse(c.context_json) as RefundState).ctx.clientRequestKey === input.clientRequestKey);
-      if (same) return this.view(same); // a double press or a retried call is one refund
+      if (same) {
+        // A double press or a retried call is one refund; the same key with another amount is another intent.
+        const sameItems = fromItemRows(store.items(same.id));
+        const wanted = input.amountKop ?? null;
+        const linesDiffer = input.lines !== undefined && JSON.stringify(input.lines.map((l) => [l.lineNo, l.quantity])) !== JSON.stringify(sameItems.map((l) => [l.lineNo, l.quantity]));
+        if ((wanted !== null && wanted !== same.amount_kop) || linesDiffer) throw new PaydeskError('refund.key_conflict', `key ${input.clientRequestKey}: ${same.amount_kop} kop already requested`);
+        return this.view(same);
+      }
     }
     if (siblings.some((c) => c.is_final === 0)) throw new PaydeskError('refund.in_progress');
+    const connection = this.liveConnection();
+    const journalFault = this.journalFault();
+    if (journalFault) throw journalFault;
+    const paymentConnection = readConnectionId(payment.context_json);
+    // A refund goes to the connection that took the money, never to another one.
+    if (!mayResumeOn(paymentConnection, connection.identity)) throw new PaydeskError('refund.other_connection');
     const reserving = siblings.filter((c) => c.outcome === 'refunded');
     const refundable = payment.amount_kop - reserving.reduce((s, c) => s + c.amount_kop, 0);
     const already = reserving.flatMap((c) => fromItemRows(store.items(c.id)));
@@ -203,6 +296,7 @@ export class CheckoutService implements CheckoutApi {
       terminalId: config.till.terminalId,
       paymentType: payment.payment_type,
       clientRequestKey: input.clientRequestKey ?? null,
+      connectionId: connection.identity,
     }, now);
     const row = baseRow({
       id, kind: 'refund', parentId: payment.id, shiftId, orderId: payment.order_id, amountKop: plan.amountKop, phase: state.phase,
@@ -210,9 +304,15 @@ export class CheckoutService implements CheckoutApi {
       context: JSON.stringify(state), now,
     });
     row.transaction_id = payment.transaction_id;
-    store.insertIntent(row, toItemRows(id, plan.lines), { type: 'intent', endpoint: 'refund', requestId: state.ctx.requestId, body: { amountKop: plan.amountKop, transactionId: payment.transaction_id } });
+    try {
+      store.insertIntent(row, toItemRows(id, plan.lines), { type: 'intent', endpoint: 'refund', requestId: state.ctx.requestId, body: { amountKop: plan.amountKop, transactionId: payment.transaction_id } });
+    } catch (error) {
+      this.intentFailed(error);
+      throw new PaydeskError('journal.unavailable', String(error));
+    }
+    this.intentSucceeded();
     failpoint('refund.after_intent');
-    this.startRefundActor(row, state);
+    this.startRefundActor(row, state, connection.client);
     return this.view(row);
   }
 
@@ -288,28 +388,55 @@ export class CheckoutService implements CheckoutApi {
 
   // ---- recovery and postbacks --------------------------------------------------------------
 
-  /** Resume every payment and refund the journal holds unfinished. Returns how many. */
+  /**
+   * Resume every payment and refund the journal holds unfinished, each only on the connection it was started
+   * on; the others are held (left untouched, listed by held()) until that connection is configured again.
+   * Returns how many were resumed. Safe to call again (after a connection switch).
+   */
   resumeOpen(): number {
     const open = this.deps.store.open();
+    const live = this.connectionOrBlocked();
+    let resumed = 0;
     for (const row of open) {
       if (this.actors.has(row.id)) continue;
+      const recorded = readConnectionId(row.context_json);
+      const identity = 'identity' in live ? live.identity : null;
+      if (!mayResumeOn(recorded, identity) || !('client' in live)) {
+        if (!this.heldIds.has(row.id)) {
+          this.heldIds.add(row.id);
+          try {
+            this.deps.store.appendEvents(row.id, [{ type: 'note', body: { held: 'needs_original_connection', recordedConnection: recorded ?? null, currentConnection: identity } }]);
+          } catch (error) {
+            this.deps.logger.error({ operationId: row.id, err: String(error) }, 'cannot journal a held operation');
+          }
+          this.deps.logger.error({ operationId: row.id, kind: row.kind, phase: row.phase }, 'operation needs its original connection: not resumed');
+        }
+        continue;
+      }
+      this.heldIds.delete(row.id);
       row.recovered = 1;
       try {
         if (row.kind === 'payment') {
           const state = JSON.parse(row.context_json) as PaymentState;
           this.deps.store.write({ row, events: [{ type: 'recovered', phaseFrom: row.phase, phaseTo: state.phase }] });
-          this.startPaymentActor(row, state);
+          this.startPaymentActor(row, state, live.client);
         } else if (row.kind === 'refund') {
           const state = JSON.parse(row.context_json) as RefundState;
           this.deps.store.write({ row, events: [{ type: 'recovered', phaseFrom: row.phase, phaseTo: state.phase }] });
-          this.startRefundActor(row, state);
+          this.startRefundActor(row, state, live.client);
         }
+        resumed += 1;
         this.deps.logger.info({ operationId: row.id, kind: row.kind, phase: row.phase }, 'resumed unfinished operation');
       } catch (error) {
         this.deps.logger.error({ operationId: row.id, err: String(error) }, 'cannot resume operation');
       }
     }
-    return open.length;
+    return resumed;
+  }
+
+  /** Unfinished operations that wait for their original connection (never auto-finished, never sent elsewhere). */
+  held(): string[] {
+    return [...this.heldIds];
   }
 
   /** A status object pushed by Koshelek. Returns whether an operation took it. */
@@ -321,6 +448,11 @@ export class CheckoutService implements CheckoutApi {
       const target = row.kind === 'cancel' ? row.parent_id : row.id;
       const actor = target ? this.actors.get(target) : undefined;
       if (actor) {
+        try {
+          this.deps.store.appendEvents(row.id, [{ type: 'postback', endpoint: 'postback', body: data }]);
+        } catch (error) {
+          this.deps.logger.error({ operationId: row.id, err: String(error) }, 'cannot journal a postback');
+        }
         actor.dispatch({ type: 'postback', data });
         taken = true;
       }
@@ -335,6 +467,23 @@ export class CheckoutService implements CheckoutApi {
 
   // ---- internals --------------------------------------------------------------------------
 
+  private intentFailed(error: unknown): void {
+    const was = this.journalFault() !== null;
+    this.intentFailures += 1;
+    // The next sale may try again only after a growing pause: one insert per pause, never a storm.
+    this.intentRetryAt = this.now() + Math.min(JOURNAL_BACKOFF_MS * 2 ** (this.intentFailures - 1), JOURNAL_BACKOFF_MAX_MS);
+    this.deps.logger.error({ err: String(error) }, 'journal refused an intent: new sales refused for a while');
+    this.journalChanged(was, error);
+  }
+
+  private intentSucceeded(): void {
+    if (this.intentFailures === 0) return;
+    const was = this.journalFault() !== null;
+    this.intentFailures = 0;
+    this.intentRetryAt = 0;
+    this.journalChanged(was, null);
+  }
+
   private hooks<S>(): ActorHooks<S> {
     return {
       onChange: (operationId) => this.emit(operationId),
@@ -342,20 +491,42 @@ export class CheckoutService implements CheckoutApi {
       onSettled: (operationId) => {
         this.actors.delete(operationId);
       },
+      onJournal: (operationId, failing, error) => {
+        const was = this.journalFault() !== null;
+        if (failing) this.journalFailing.add(operationId);
+        else this.journalFailing.delete(operationId);
+        this.journalChanged(was, error);
+      },
     };
   }
 
-  private startPaymentActor(row: OperationRow, state: PaymentState): void {
+  private connectionOrBlocked(): { identity: string; client: KoshelekClient } | { blocked: PaydeskError } {
+    if (this.deps.connection) return this.deps.connection();
+    try {
+      return { identity: 'default', client: this.deps.client() };
+    } catch (error) {
+      return { blocked: error instanceof PaydeskError ? error : new PaydeskError('internal.unexpected', String(error)) };
+    }
+  }
+
+  /** The connection new work goes to; throws the blocking reason (red status, instruction for IT). */
+  private liveConnection(): { identity: string; client: KoshelekClient } {
+    const live = this.connectionOrBlocked();
+    if ('blocked' in live) throw live.blocked;
+    return live;
+  }
+
+  private startPaymentActor(row: OperationRow, state: PaymentState, client: KoshelekClient): void {
     const config = this.deps.config();
-    const driver = new KoshelekPaymentDriver(row.id, row, { client: this.deps.client(), timing: config.koshelek.timing, enums: config.koshelek.enums });
+    const driver = new KoshelekPaymentDriver(row.id, row, { client, timing: config.koshelek.timing, enums: config.koshelek.enums, now: this.now });
     const actor = new OperationActor<PaymentState, MachineEvent>(state, driver, this.deps.store, this.hooks<PaymentState>(), this.now);
     this.actors.set(row.id, actor);
     actor.start();
   }
 
-  private startRefundActor(row: OperationRow, state: RefundState): void {
+  private startRefundActor(row: OperationRow, state: RefundState, client: KoshelekClient): void {
     const config = this.deps.config();
-    const driver = new KoshelekRefundDriver(row.id, row, { client: this.deps.client(), timing: config.koshelek.timing, enums: config.koshelek.enums });
+    const driver = new KoshelekRefundDriver(row.id, row, { client, timing: config.koshelek.timing, enums: config.koshelek.enums, now: this.now });
     const actor = new OperationActor<RefundState, MachineEvent>(state, driver, this.deps.store, this.hooks<RefundState>(), this.now);
     this.actors.set(row.id, actor);
     actor.start();
@@ -366,10 +537,12 @@ export class CheckoutService implements CheckoutApi {
     const row = this.deps.store.get(operationId);
     if (!row) return;
     const view = this.view(row);
-    for (const listener of this.listeners) listener(view);
+    // An observer's exception stays with it: it must never reach the actor that is moving money.
+    const report = (error: unknown) => this.deps.logger.error({ operationId, err: String(error) }, 'an update listener failed');
+    for (const listener of this.listeners) isolated(report, () => listener(view));
     if (row.parent_id) {
       const parent = this.get(row.parent_id);
-      if (parent) for (const listener of this.listeners) listener(parent);
+      if (parent) for (const listener of this.listeners) isolated(report, () => listener(parent));
     }
   }
 
@@ -381,6 +554,8 @@ export class CheckoutService implements CheckoutApi {
       slip: store.slip(row.id),
       children: row.kind === 'payment' ? store.children(row.id) : [],
       notPaidRetryMinutes: this.deps.config().koshelek.timing.notPaidRetryMinutes,
+      finalStatusSeconds: Math.round(this.deps.config().koshelek.timing.finalStatusTimeoutMs / 1000),
+      held: this.heldIds.has(row.id),
     });
   }
 }
@@ -396,6 +571,20 @@ function baseRow(a: {
     payment_type: a.paymentType, provider_status: null, provider_ref_status: null, error_code: null, error_key: null, card_session: a.cardSession,
     loyalty_id: a.loyaltyId, attempts: 0, context_json: a.context, created_at: at, updated_at: at, finished_at: null, recovered: 0,
   };
+}
+
+const UNREADABLE = '!unreadable-state';
+
+/** The connection identity an operation recorded in its persisted state (absent before identities existed). */
+export function readConnectionId(contextJson: string): string | null | undefined {
+  try {
+    const parsed: unknown = JSON.parse(contextJson);
+    const ctx = parsed !== null && typeof parsed === 'object' ? (parsed as { ctx?: unknown }).ctx : undefined;
+    const id = ctx !== null && typeof ctx === 'object' ? (ctx as { connectionId?: unknown }).connectionId : undefined;
+    return typeof id === 'string' ? id : id === null ? null : undefined;
+  } catch {
+    return UNREADABLE; // unreadable state: never resumed blindly
+  }
 }
 
 function parseOr<T>(schema: { safeParse(v: unknown): { success: true; data: T } | { success: false; error: { issues: { path: PropertyKey[]; message: string }[] } } }, value: unknown): T {
@@ -420,6 +609,10 @@ function throwFor(outcome: Exclude<ApiOutcome<unknown>, { kind: 'ok' }>): never 
     default:
       throw new PaydeskError('internal.unexpected');
   }
+}
+
+function unanswered(outcome: ApiOutcome<unknown>): boolean {
+  return outcome.kind === 'no_answer' || outcome.kind === 'invalid_response' || (outcome.kind === 'http_error' && (outcome.status >= 500 || outcome.status === 429));
 }
 
 function sleep(ms: number): Promise<void> {

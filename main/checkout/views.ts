@@ -1,6 +1,6 @@
 // Journal rows → the OperationView the renderer and the CLI show. Pure mapping; texts in Russian.
 import type { OperationView, Outcome, SlipView } from '../contract/checkout';
-import { describeError, isErrorKey } from '../errors/catalogue';
+import { CATALOGUE, describeError, isErrorKey, type ErrorKey } from '../errors/catalogue';
 import type { OperationItemRow, OperationRow } from '../journal/operations';
 import type { SlipsTable } from '../journal/tables';
 
@@ -21,6 +21,8 @@ export const PHASE_TEXT: Record<string, string> = {
   cancel_rejected: 'Отмена отклонена',
   not_found: 'Оплата не найдена: ничего не списано',
 };
+
+const HELD_TEXT = 'Ждёт исходного подключения: не завершена, обратитесь к администратору';
 
 const OUTCOMES = new Set<Outcome>(['paid', 'rejected', 'canceled', 'failed', 'refunded', 'refund_rejected', 'cancel_rejected', 'not_found']);
 
@@ -49,6 +51,10 @@ export interface ViewInputs {
   /** For payments: their refunds, to compute what is left to refund. */
   children: OperationRow[];
   notPaidRetryMinutes: number;
+  /** koshelek.timing.finalStatusTimeoutMs in seconds: texts quote the configured limit. */
+  finalStatusSeconds?: number;
+  /** Started on another connection: left untouched until it is configured again. */
+  held?: boolean;
 }
 
 /** Refunds that are done or still running both reserve their amount. */
@@ -60,9 +66,39 @@ export function refundableKop(payment: OperationRow, children: readonly Operatio
   return Math.max(0, payment.amount_kop - reserved);
 }
 
-export function operationView({ row, items, slip, children, notPaidRetryMinutes }: ViewInputs): OperationView {
-  const errorKey = row.error_key && isErrorKey(row.error_key) ? row.error_key : null;
-  const showError = errorKey !== null && (row.is_final === 1 ? row.outcome !== 'paid' || errorKey === 'payment.cancel_declined_paid' : true);
+/** The same cause reads differently once the outcome is known (unknown → "cancelled, nothing charged"). */
+function finalKey(row: OperationRow, key: ErrorKey | null): ErrorKey | null {
+  if (row.is_final === 1 && row.outcome === 'canceled' && key === 'payment.auto_canceled_no_answer') return 'payment.canceled_no_answer';
+  if (row.is_final === 1 && row.outcome === 'refunded') return null; // earlier "no answer" attempts no longer apply
+  // A refused refund gets the refusal and its code, never the payment-side advice "choose another method".
+  if (row.kind === 'refund' && row.outcome === 'refund_rejected' && key !== null && CATALOGUE[key].action === 'other_method') return 'refund.rejected';
+  return key;
+}
+
+/** The few context facts the view shows (parsed defensively: the view never trusts the stored JSON's shape). */
+function contextFacts(json: string): { parked: boolean; cancelQueued: boolean; startedAt: number | null } {
+  try {
+    const parsed: unknown = JSON.parse(json);
+    const ctx = parsed !== null && typeof parsed === 'object' ? (parsed as { ctx?: Record<string, unknown> }).ctx : undefined;
+    if (!ctx || typeof ctx !== 'object') return { parked: false, cancelQueued: false, startedAt: null };
+    return {
+      parked: typeof ctx.parkedAt === 'number',
+      cancelQueued: ctx.cancelWanted === true,
+      startedAt: typeof ctx.startedAt === 'number' ? ctx.startedAt : null,
+    };
+  } catch {
+    return { parked: false, cancelQueued: false, startedAt: null };
+  }
+}
+
+/** Phases in which the till does not know yet whether the customer paid. */
+const UNKNOWN_PHASES = new Set(['checkout_pending', 'resolving_checkout', 'awaiting_status', 'cancel_pending', 'awaiting_cancel_status']);
+
+export function operationView({ row, items, slip, children, notPaidRetryMinutes, finalStatusSeconds, held = false }: ViewInputs): OperationView {
+  const facts = contextFacts(row.context_json);
+  const parkedPaid = row.kind === 'payment' && facts.parked && row.outcome === 'paid';
+  const errorKey = held ? 'payment.held_connection' : parkedPaid ? 'payment.parked_paid' : finalKey(row, row.error_key && isErrorKey(row.error_key) ? row.error_key : null);
+  const showError = errorKey !== null && (row.is_final === 1 ? row.outcome !== 'paid' || errorKey === 'payment.cancel_declined_paid' || errorKey === 'payment.parked_paid' : true);
   return {
     id: row.id,
     kind: row.kind,
@@ -71,7 +107,7 @@ export function operationView({ row, items, slip, children, notPaidRetryMinutes 
     orderId: row.order_id,
     amountKop: row.amount_kop,
     phase: row.phase,
-    phaseText: PHASE_TEXT[row.phase] ?? row.phase,
+    phaseText: held ? HELD_TEXT : PHASE_TEXT[row.phase] ?? row.phase,
     isFinal: row.is_final === 1,
     outcome: row.outcome && OUTCOMES.has(row.outcome as Outcome) ? (row.outcome as Outcome) : null,
     requestId: row.request_id,
@@ -79,13 +115,18 @@ export function operationView({ row, items, slip, children, notPaidRetryMinutes 
     refTransactionId: row.ref_transaction_id,
     paymentType: row.payment_type,
     loyaltyId: row.loyalty_id,
-    error: showError && errorKey ? describeError(errorKey, row.error_code ?? undefined, { minutes: notPaidRetryMinutes }) : null,
+    error: showError && errorKey ? describeError(errorKey, row.error_code ?? undefined, { minutes: notPaidRetryMinutes, seconds: finalStatusSeconds }) : null,
     slip: slipView(slip),
     lines: items.map((i) => ({ lineNo: i.line_no, name: i.name, article: i.article, priceKop: i.price_kop, quantity: i.quantity, measure: i.measure, totalKop: i.total_kop, tax: i.tax })),
-    cancellable: row.kind === 'payment' && (row.phase === 'checkout_pending' || row.phase === 'awaiting_status'),
+    // Also without an answer yet: the cancel is queued and sent as soon as the payment can be cancelled.
+    cancellable: !held && row.kind === 'payment' && (row.phase === 'checkout_pending' || row.phase === 'awaiting_status' || row.phase === 'resolving_checkout'),
+    parked: facts.parked,
+    cancelQueued: row.is_final === 0 && facts.cancelQueued,
+    outcomeUnknown: row.kind === 'payment' && row.is_final === 0 && UNKNOWN_PHASES.has(row.phase),
     refundableKop: refundableKop(row, children),
     shiftId: row.shift_id,
     recovered: row.recovered === 1,
+    held,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
     finishedAt: row.finished_at,

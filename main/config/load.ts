@@ -130,7 +130,7 @@ export function ensureConfigFile(file: string): void {
 /** Write-then-rename, so a reader (our own watcher included) never sees half a file. */
 export function writeFileAtomic(file: string, text: string): void {
   const temp = `${file}.${process.pid}.tmp`;
-  const fd = fs.openSync(temp, 'w');
+  const fd = fs.openSync(temp, 'w', 0o600); // may hold the Pay API password: never world-readable
   try {
     fs.writeFileSync(fd, text);
     fs.fsyncSync(fd);

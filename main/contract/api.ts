@@ -19,6 +19,10 @@ export const environmentViewSchema = z.object({
   storeId: z.string(),
   terminalId: z.string(),
   embeddedEmulator: z.boolean(),
+  /** Koshelek Pay sales are blocked (red status, instruction for IT), or null. */
+  blocked: cashierErrorSchema.nullable().default(null),
+  /** Unfinished operations that need their original connection (shown to IT and in the journal). */
+  heldOperations: z.number().int().nonnegative().default(0),
 });
 export type EnvironmentViewDto = z.infer<typeof environmentViewSchema>;
 
@@ -27,6 +31,8 @@ export const healthViewSchema = z.object({
   lastCheckedAt: z.string().nullable(),
   lastError: z.string().nullable(),
   clockSkewMs: z.number().nullable(),
+  /** unavailable: the till cannot write its journal; new sales are refused until it recovers. */
+  journal: z.enum(['ok', 'unavailable']).default('ok'),
 });
 export type HealthViewDto = z.infer<typeof healthViewSchema>;
 
@@ -65,6 +71,8 @@ export const statusViewSchema = z.object({
   /** Which shell serves the renderer. */
   shell: z.enum(['electron', 'kiosk']),
   shift: shiftStatusSchema,
+  /** Parked payments: still unresolved, and ended paid after the customer left (last 24 h). */
+  payments: z.object({ parked: z.number().int().nonnegative(), parkedPaid: z.number().int().nonnegative() }).default({ parked: 0, parkedPaid: 0 }),
 });
 export type StatusView = z.infer<typeof statusViewSchema>;
 
@@ -278,6 +286,7 @@ export const API_METHODS = {
   'sale.availability': { input: availabilityInputSchema, output: availabilityResultSchema },
   'sale.pay': { input: payInputSchema, output: operationViewSchema },
   'sale.cancel': { input: z.object({ operationId: z.string().min(1) }), output: operationViewSchema },
+  'sale.park': { input: z.object({ operationId: z.string().min(1).max(64) }), output: operationViewSchema },
   'refund.start': { input: refundInputSchema, output: operationViewSchema },
   'operation.get': { input: z.object({ operationId: z.string().min(1) }), output: operationViewSchema.nullable() },
   'operation.query': { input: operationQuerySchema, output: z.array(operationViewSchema) },

@@ -127,6 +127,14 @@ export const operationViewSchema = z.object({
   refundableKop: z.number().int().nullable(),
   shiftId: z.number().int().nullable(),
   recovered: z.boolean(),
+  /** Started on another Pay API connection: not resumed, not finished, needs IT (docs/safety.md). */
+  held: z.boolean().optional(),
+  /** Parked by the cashier: resolved in the background; an end as paid is flagged for the manager. */
+  parked: z.boolean().optional(),
+  /** A cancel was asked for and will be sent as soon as the payment can be cancelled. */
+  cancelQueued: z.boolean().optional(),
+  /** Not final and the till does not know yet whether money moved: take no other payment, hand over nothing. */
+  outcomeUnknown: z.boolean().optional(),
   createdAt: z.string(),
   updatedAt: z.string(),
   finishedAt: z.string().nullable(),

@@ -1,6 +1,7 @@
 // The core's composition root: config (hot-reloaded), journal (migrated), the Pay API connection
-// (kept warm), the embedded emulator when no credentials are configured, the checkout service with
-// crash recovery, and the postback listener. Plain Node: the shells and the CLI start it.
+// (kept warm), the embedded emulator only when the config says environment "emulator", the checkout
+// service with crash recovery, and the postback listener. Plain Node: the shells and the CLI start it.
+// Fail-closed rules: docs/safety.md.
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -16,6 +17,9 @@ import { KoshelekClient, type ExchangeInfo, type TokenProvider } from '../payapi
 import { startPostbackListener, type PostbackListener } from '../payapi/koshelek/postback';
 import { ShiftService } from '../shifts/service';
 import { clockDrift, createTotpVerifier, type TotpVerifier } from '../totp';
+import { describeError, PaydeskError } from '../errors/catalogue';
+import { planConnection } from './connection';
+import { configExposed, ensurePrivateDir, ensurePrivateFile, privateJournalFiles } from './files';
 import { makeCert, startKoshelekEmulator, type KoshelekEmulator } from '../../emulators/koshelek';
 import type { Core, CoreEvent, CoreOptions, EnvironmentView, HealthView } from './types';
 
@@ -40,26 +44,16 @@ export interface StartedCore extends Core {
   readonly marks: Record<string, number>;
   /** Resolves when the Pay API connection has been opened once (pre-warmed). */
   readonly warm: Promise<boolean>;
+  /** A card was scanned or a sale starts: open the Pay API connection now if none is pooled (no request sent). */
+  warmConnection(): void;
   /** Parse and verify a scanned barcode with the configured TOTP verifier (the same one that makes tokens). */
   verifyBarcode(raw: string): ReturnType<TotpVerifier['verifyBarcode']>;
 }
 
-/**
- * The Pay API password: the config's, or — so it need not sit in the JSON file — the one the Electron shell
- * decrypts from its safeStorage vault (or a service manager sets) into PAYDESK_KOSHELEK_PASSWORD.
- */
-function koshelekPassword(config: PaydeskConfig): string {
-  return config.koshelek.password !== '' ? config.koshelek.password : process.env.PAYDESK_KOSHELEK_PASSWORD ?? '';
-}
-
-function hasCredentials(config: PaydeskConfig): boolean {
-  return config.koshelek.environment !== 'emulator' && config.koshelek.login !== '' && koshelekPassword(config) !== '';
-}
-
 /** What decides the connection: a change here means a new client for new operations. */
-function connectionKey(config: PaydeskConfig): string {
+function connectionKey(config: PaydeskConfig, configFile: string): string {
   const k = config.koshelek;
-  return JSON.stringify([hasCredentials(config), k.environment, k.baseUrls, k.login, k.password, k.caFile, k.timing.requestTimeoutMs, k.timing.statusTimeoutMs, config.totp]);
+  return JSON.stringify([planConnection(config, process.env, { configExposed: configExposed(configFile) }), k.caFile, k.timing.requestTimeoutMs, k.timing.statusTimeoutMs, config.totp]);
 }
 
 async function loadEmulatorTls(dataDir: string): Promise<{ key: string; cert: string }> {
@@ -81,23 +75,37 @@ export async function startCore(options: StartCoreOptions): Promise<StartedCore>
   const marks: Record<string, number> = {};
   const mark = (name: string) => { marks[name] = Math.round((performance.now() - t0) * 100) / 100; };
 
-  fs.mkdirSync(options.dataDir, { recursive: true });
+  ensurePrivateDir(options.dataDir);
   ensureConfigFile(options.configFile);
   const live = LiveConfig.open(options.configFile);
   if (options.watchConfig !== false) live.watch();
   mark('config');
 
-  const logger = options.logger ?? createLogger({ file: path.join(options.dataDir, 'logs', 'paydesk.log'), level: live.current().logging.level });
-  const journal = openJournal(path.join(options.dataDir, 'journal.db'));
+  const logFile = path.join(options.dataDir, 'logs', 'paydesk.log');
+  if (!options.logger) ensurePrivateFile(logFile);
+  const logger = options.logger ?? createLogger({ file: logFile, level: live.current().logging.level });
+  const journalFile = path.join(options.dataDir, 'journal.db');
+  privateJournalFiles(journalFile);
+  const journal = openJournal(journalFile);
+  privateJournalFiles(journalFile);
   const store = new OperationStore(journal.sqlite);
   if (journal.migration.applied.length > 0) logger.info({ migration: journal.migration }, 'journal migrated');
   mark('journal');
 
   const listeners = new Set<(event: CoreEvent) => void>();
-  const emit = (event: CoreEvent) => { for (const l of listeners) l(event); };
+  // Observers (shells, the API session) are isolated: one that throws never reaches the core's own work.
+  const emit = (event: CoreEvent) => {
+    for (const l of listeners) {
+      try {
+        l(event);
+      } catch (error) {
+        logger.error({ err: String(error), event: event.type }, 'a core event listener failed');
+      }
+    }
+  };
 
   let emulator: KoshelekEmulator | null = null;
-  const health: HealthView = { payApi: 'unknown', lastCheckedAt: null, lastError: null, clockSkewMs: null, clockDriftExceedsStep: false };
+  const health: HealthView = { payApi: 'unknown', lastCheckedAt: null, lastError: null, clockSkewMs: null, clockDriftExceedsStep: false, journal: 'ok' };
   const totpPeriodSec = () => live.current().totp.cards[0]?.periodSec ?? 30;
 
   const setHealth = (state: HealthView['payApi'], error: string | null) => {
@@ -128,24 +136,46 @@ export async function startCore(options: StartCoreOptions): Promise<StartedCore>
     if (changed || driftChanged) emit({ type: 'health', health: { ...health } });
   };
 
-  let current: { key: string; client: KoshelekClient; env: EnvironmentView; verifier: TotpVerifier } | null = null;
-  const retired: { client: KoshelekClient; verifier: TotpVerifier }[] = [];
+  interface Connection {
+    key: string;
+    /** Null while sales are blocked (no client at all: nothing can be sent anywhere). */
+    client: KoshelekClient | null;
+    identity: string | null;
+    blocked: PaydeskError | null;
+    env: EnvironmentView;
+    verifier: TotpVerifier;
+  }
+  let current: Connection | null = null;
+  const retired: { client: KoshelekClient | null; verifier: TotpVerifier }[] = [];
 
-  const buildConnection = async (config: PaydeskConfig) => {
-    const embedded = !hasCredentials(config);
+  const buildConnection = async (config: PaydeskConfig): Promise<Connection> => {
+    const exposed = configExposed(options.configFile);
+    if (exposed) logger.warn({ file: options.configFile }, 'the config file is readable by group/others: chmod 600 it (refused in production)');
+    const plan = planConnection(config, process.env, { configExposed: exposed });
+    const verifier = await createTotpVerifier(config.totp, { fingerprint: { terminalId: config.till.terminalId } });
+    const key = connectionKey(config, options.configFile);
+    const envBase = { storeId: config.till.storeId, terminalId: config.till.terminalId };
+    if (plan.kind === 'blocked') {
+      // Never an emulator instead: a test/production till without its credentials sells nothing (docs/safety.md).
+      logger.error({ mode: plan.mode, reason: plan.reason }, 'Koshelek Pay sales blocked by the config');
+      const blocked = new PaydeskError(plan.reason, plan.details);
+      const env: EnvironmentView = { mode: plan.mode, baseUrl: plan.baseUrl, ...envBase, embeddedEmulator: false, blocked: describeError(plan.reason, plan.details) };
+      return { key, client: null, identity: null, blocked, env, verifier };
+    }
+    const embedded = plan.kind === 'embedded_emulator';
     if (embedded && !emulator) {
       const tls = await loadEmulatorTls(options.dataDir);
-      emulator = await startKoshelekEmulator({ tls, confirmDelayMs: options.emulatorConfirmDelayMs ?? 2_000 });
-      logger.warn({ baseUrl: emulator.baseUrl }, 'no Koshelek credentials configured: running against the embedded emulator');
+      // The control API (fault injection, request log) stays off in the till: only tests start it.
+      emulator = await startKoshelekEmulator({ tls, confirmDelayMs: options.emulatorConfirmDelayMs ?? 2_000, controlApi: false });
+      logger.warn({ baseUrl: emulator.baseUrl }, 'environment "emulator": running against the embedded emulator');
     }
     const k = config.koshelek;
-    const baseUrl = embedded && emulator ? emulator.baseUrl : k.environment === 'production' ? k.baseUrls.production : k.baseUrls.test;
-    const verifier = await createTotpVerifier(config.totp, { fingerprint: { terminalId: config.till.terminalId } });
+    const baseUrl = plan.kind === 'remote' ? plan.baseUrl : (emulator as KoshelekEmulator | null)?.baseUrl ?? '';
     const tokenProvider: TokenProvider = verifier;
     const client = new KoshelekClient({
       baseUrl,
-      login: embedded ? 'emulator' : k.login,
-      password: embedded ? 'emulator' : koshelekPassword(config),
+      login: plan.kind === 'remote' ? plan.login : 'emulator',
+      password: plan.kind === 'remote' ? plan.password : 'emulator',
       ca: embedded && emulator ? emulator.ca : k.caFile ? fs.readFileSync(k.caFile, 'utf8') : null,
       tokenProvider,
       keepAlive: options.keepAlive ?? true,
@@ -155,19 +185,14 @@ export async function startCore(options: StartCoreOptions): Promise<StartedCore>
       statusTimeoutMs: k.timing.statusTimeoutMs,
       onExchange,
     });
-    const env: EnvironmentView = {
-      mode: embedded ? 'emulator' : k.environment === 'production' ? 'production' : 'test',
-      baseUrl,
-      storeId: config.till.storeId,
-      terminalId: config.till.terminalId,
-      embeddedEmulator: embedded,
-    };
-    return { key: connectionKey(config), client, env, verifier };
+    const env: EnvironmentView = { mode: plan.mode, baseUrl, ...envBase, embeddedEmulator: embedded, blocked: null };
+    return { key, client, identity: plan.identity, blocked: null, env, verifier };
   };
 
   current = await buildConnection(live.current());
-  current.client.transport.keepWarm(live.current().koshelek.timing.keepAliveRefreshMs);
-  const warm = current.client.transport.warm();
+  current.client?.transport.keepWarm(live.current().koshelek.timing.keepAliveRefreshMs);
+  if (current.blocked) setHealth('down', current.blocked.message);
+  const warm = current.client && live.current().koshelek.timing.keepAliveRefreshMs > 0 ? current.client.transport.warm() : Promise.resolve(false);
   mark('connection');
 
   const shifts = new ShiftService(journal, () => live.current().shift, {
@@ -186,26 +211,44 @@ export async function startCore(options: StartCoreOptions): Promise<StartedCore>
   const checkout = new CheckoutService({
     store,
     config: () => live.current(),
-    client: () => (current as { client: KoshelekClient }).client,
+    client: () => {
+      const c = current as Connection;
+      if (!c.client) throw c.blocked ?? new PaydeskError('config.credentials_missing');
+      return c.client;
+    },
+    connection: () => {
+      const c = current as Connection;
+      return c.client && c.identity ? { identity: c.identity, client: c.client } : { blocked: c.blocked ?? new PaydeskError('config.credentials_missing') };
+    },
     logger,
     shiftPolicy,
   });
   checkout.onUpdate((operation) => emit({ type: 'operation', operation }));
+  checkout.onJournalHealth((unavailable, error) => {
+    health.journal = unavailable ? 'unavailable' : 'ok';
+    if (unavailable) logger.error({ err: error }, 'journal unavailable: new sales refused until it recovers');
+    else logger.info('journal writable again');
+    emit({ type: 'health', health: { ...health } });
+  });
 
   // Config edits: new operations get the new connection; operations in flight keep theirs.
   let rebuilding = Promise.resolve();
   live.onChange((config) => {
     rebuilding = rebuilding.then(async () => {
-      if (!current || connectionKey(config) === current.key) return;
+      if (!current || connectionKey(config, options.configFile) === current.key) return;
       try {
         const next = await buildConnection(config);
         const previous = current;
         current = next;
-        next.client.transport.keepWarm(config.koshelek.timing.keepAliveRefreshMs);
-        previous.client.transport.stopWarm();
+        next.client?.transport.keepWarm(config.koshelek.timing.keepAliveRefreshMs);
+        previous.client?.transport.stopWarm();
         retired.push({ client: previous.client, verifier: previous.verifier }); // operations in flight may still need both
-        logger.info({ mode: next.env.mode, baseUrl: next.env.baseUrl }, 'Pay API connection switched by config edit');
+        logger.info({ mode: next.env.mode, baseUrl: next.env.baseUrl, blocked: next.blocked?.key ?? null }, 'Pay API connection switched by config edit');
+        if (next.blocked) setHealth('down', next.blocked.message);
         emit({ type: 'environment', environment: next.env });
+        // Operations held for their original connection resume once it is back (never on another one).
+        const resumed = checkout.resumeOpen();
+        if (resumed > 0) logger.info({ resumed }, 'resumed operations held for this connection');
       } catch (error) {
         logger.error({ err: String(error) }, 'config edit could not be applied to the Pay API connection');
       }
@@ -221,13 +264,20 @@ export async function startCore(options: StartCoreOptions): Promise<StartedCore>
   const pb = live.current().koshelek.postback;
   if (pb.enabled) {
     const partnerPassword = pb.partnerPassword !== '' ? pb.partnerPassword : process.env.PAYDESK_POSTBACK_PASSWORD ?? '';
-    postback = await startPostbackListener({ ...pb, partnerPassword, onStatus: (data) => checkout.handlePostback(data), logger });
+    try {
+      postback = await startPostbackListener({ ...pb, partnerPassword, onStatus: (data) => checkout.handlePostback(data), logger });
+    } catch (error) {
+      // Not fatal for sales (polling decides anyway); IT sees it in the log.
+      logger.error({ err: String(error) }, 'postback listener not started');
+    }
   }
 
   const checkpointer = startCheckpointer(journal.sqlite, { file: journal.file, busy: () => checkout.inFlight() > 0 });
 
   const resumed = checkout.resumeOpen();
   if (resumed > 0) logger.warn({ resumed }, 'resumed unfinished operations after restart');
+  const held = checkout.held();
+  if (held.length > 0) logger.error({ held }, 'unfinished operations need their original Pay API connection: left untouched');
   mark('ready');
 
   return {
@@ -236,7 +286,9 @@ export async function startCore(options: StartCoreOptions): Promise<StartedCore>
     checkout,
     shifts,
     async lookupStatus(transactionId, refTransactionId) {
-      const outcome = await (current as { client: KoshelekClient }).client.status({ requestId: randomUUID(), transactionId, ...(refTransactionId ? { refTransactionId } : {}) });
+      const client = (current as Connection).client;
+      if (!client) return null;
+      const outcome = await client.status({ requestId: randomUUID(), transactionId, ...(refTransactionId ? { refTransactionId } : {}) });
       if (outcome.kind !== 'ok') return null;
       const { status, refStatus, slip } = outcome.data;
       return { status, ...(refStatus ? { refStatus } : {}), ...(slip?.totalAmount !== undefined ? { amountKop: slip.totalAmount } : {}) };
@@ -245,9 +297,10 @@ export async function startCore(options: StartCoreOptions): Promise<StartedCore>
     postback,
     marks,
     warm,
-    environment: () => (current as { env: EnvironmentView }).env,
+    environment: () => ({ ...(current as Connection).env, heldOperations: checkout.held().length }),
     health: () => ({ ...health }),
     verifyBarcode: (raw) => (current as { verifier: TotpVerifier }).verifier.verifyBarcode(raw),
+    warmConnection: () => (current as Connection).client?.transport.warmIfEnabled(),
     verifier: () => (current as { verifier: TotpVerifier }).verifier,
     onEvent(listener) {
       listeners.add(listener);
@@ -257,10 +310,10 @@ export async function startCore(options: StartCoreOptions): Promise<StartedCore>
       live.close();
       checkout.close();
       await rebuilding;
-      current?.client.close();
+      current?.client?.close();
       await current?.verifier.close();
       for (const r of retired) {
-        r.client.close();
+        r.client?.close();
         await r.verifier.close();
       }
       await postback?.close();

@@ -3,6 +3,7 @@
 import type { LiveConfig } from '../config/live';
 import type { Journal } from '../journal/database';
 import type { TotpVerifier } from '../totp';
+import type { CashierError } from '../errors/catalogue';
 import type {
   AvailabilityInput, AvailabilityResult, OperationQuery, OperationView, PayInput, RefundInput,
 } from '../contract/checkout';
@@ -24,8 +25,12 @@ export interface EnvironmentView {
   baseUrl: string;
   storeId: string;
   terminalId: string;
-  /** True when no credentials are configured and the embedded emulator stands in for Koshelek. */
+  /** True in environment "emulator" without an external emulator URL: the embedded emulator answers. */
   embeddedEmulator: boolean;
+  /** Why Koshelek Pay sales are blocked (missing credentials, public TOTP key…), or null. docs/safety.md */
+  blocked: CashierError | null;
+  /** Unfinished operations left untouched because they were started on another connection. */
+  heldOperations?: number;
 }
 
 export interface HealthView {
@@ -36,13 +41,20 @@ export interface HealthView {
   clockSkewMs: number | null;
   /** The skew is larger than one TOTP step: scanned codes may be refused; fix the till's clock. */
   clockDriftExceedsStep: boolean;
+  /** 'unavailable': a journal write failed; new sales are refused until a write succeeds again. */
+  journal?: 'ok' | 'unavailable';
 }
 
 export interface CheckoutApi {
   availability(input: AvailabilityInput): Promise<AvailabilityResult>;
   /** Journals the intent, sends checkout, and resolves once the request has left (not when final). */
   pay(input: PayInput): Promise<OperationView>;
+  /** Requests a cancel; queued until the payment can be cancelled (it is never lost while the till runs). */
   cancel(paymentOperationId: string): Promise<OperationView>;
+  /** Parks an unresolved payment: it goes on in the background, visible in the status bar and journal. */
+  park(paymentOperationId: string): Promise<OperationView>;
+  /** Parked payments still unresolved, and parked ones that ended paid in the last 24 h (manager: refund or contact). */
+  parkedSummary(): { open: number; endedPaid: number };
   refund(input: RefundInput): Promise<OperationView>;
   get(operationId: string): OperationView | null;
   query(query: OperationQuery): OperationView[];

@@ -66,8 +66,14 @@ export const CATALOGUE = {
   // ---- payment flow outcomes the cashier must act on
   'payment.not_available': e('Кошелёк Pay недоступен для покупателя. Выберите другой способ оплаты.', 'Koshelek Pay is not available for this customer. Choose another method.', 'other_method', 'info'),
   'payment.no_card_session': e('Карта без Кошелёк Pay: примите оплату другим способом.', 'This card has no Koshelek Pay session: take payment another way.', 'other_method', 'info'),
-  'payment.auto_canceled_no_answer': e('Сервис оплаты не ответил, оплата отменяется. Выберите другой способ оплаты.', 'No answer from the payment service; the payment is being cancelled. Choose another method.', 'other_method'),
-  'payment.auto_canceled_timeout': e('Покупатель не подтвердил оплату за 30 секунд, оплата отменена. Повторите или выберите другой способ.', 'The customer did not confirm within 30 s; the payment was cancelled. Retry or use another method.', 'other_method'),
+  'payment.auto_canceled_no_answer': e('Результат оплаты неизвестен: сервис не ответил, касса выясняет. Не принимайте другую оплату и не отдавайте товар, пока результат не известен.', 'The payment result is unknown: no answer from the payment service. The till is finding out and will cancel it. Take no other payment and hand over no goods until the result is known.', 'wait', 'warning'),
+  'payment.canceled_no_answer': e('Оплата отменена: сервис оплаты не ответил вовремя. Деньги не списаны. Выберите другой способ оплаты.', 'The payment was cancelled: the payment service did not answer in time. Nothing was charged. Choose another method.', 'other_method'),
+  'payment.auto_canceled_timeout': e('Покупатель не подтвердил оплату за {seconds} с, оплата отменена. Повторите или выберите другой способ.', 'The customer did not confirm within {seconds} s; the payment was cancelled. Retry or use another method.', 'other_method'),
+  'availability.unavailable': e('Не удалось проверить доступность Кошелёк Pay: сервис не ответил. Повторите попытку или примите оплату другим способом.', 'Could not check Koshelek Pay availability: no answer. Try again or take another payment method.', 'retry', 'warning'),
+  'payment.order_conflict': e('По этому чеку уже начата оплата с другой суммой или картой. Проверьте результат в журнале; для новой покупки начните новый чек.', 'A payment with another amount or card is already started for this order. Check the journal; start a new sale for a new purchase.', 'check_status', 'warning'),
+  'refund.key_conflict': e('Этот возврат уже запрошен с другой суммой. Проверьте журнал; для нового возврата начните его заново.', 'This refund was already requested with another amount. Check the journal; start a new refund for another amount.', 'check_status', 'warning'),
+  'payment.held_connection': e('Операция начата на другом подключении к Кошелёк Pay; касса её не трогает. Обратитесь к администратору: нужны исходные настройки подключения.', 'The operation was started on another Koshelek Pay connection and cannot be finished on this one; the till leaves it untouched. IT must restore the original connection settings.', 'call_admin'),
+  'payment.parked_paid': e('Отложенная оплата завершилась успешно после ухода покупателя. Менеджеру: оформите возврат или свяжитесь с покупателем.', 'A parked payment ended paid after the customer left. Manager: refund it or contact the customer.', 'check_status', 'warning'),
   'payment.canceled': e('Оплата отменена.', 'The payment was cancelled.', 'none', 'info'),
   'payment.cancel_declined_paid': e('Отмена невозможна: покупатель уже оплатил. Пробейте чек или оформите возврат.', 'Cannot cancel: the customer has already paid. Issue the receipt or make a refund.', 'check_status', 'warning'),
   'payment.in_progress': e('Оплата по этому чеку уже идёт. Дождитесь результата.', 'A payment for this order is already in progress. Wait for the result.', 'wait', 'info'),
@@ -78,6 +84,7 @@ export const CATALOGUE = {
   'payment.method_unknown': e('Этот способ оплаты не настроен на кассе. Обратитесь к администратору.', 'This payment method is not configured on the till. Call the administrator.', 'fix_config'),
 
   // ---- refunds (local checks before anything leaves the till)
+  'refund.rejected': e('Кошелёк отклонил возврат. Деньги покупателю не возвращены. Причина — в подробностях; обратитесь к администратору.', 'Koshelek refused the refund; nothing was returned. The reason is in the details; call the administrator.', 'call_admin'),
   'refund.not_paid': e('Возврат возможен только по оплаченной покупке.', 'Only a paid purchase can be refunded.', 'check_status'),
   'refund.exceeds_available': e('Сумма возврата больше оставшейся суммы оплаты. Проверьте сумму.', 'The refund exceeds what is left of the payment. Check the amount.', 'retry'),
   'refund.non_piece_partial': e('Весовой товар возвращается только целиком.', 'Items sold by weight or measure can only be refunded whole.', 'retry'),
@@ -86,6 +93,11 @@ export const CATALOGUE = {
 
   // ---- configuration, storage, contract
   'config.invalid': e('Ошибка в настройках кассы. Обратитесь к администратору; касса работает с прежними настройками.', 'The config edit is invalid; the last good config stays live. Call IT.', 'fix_config', 'warning'),
+  'config.credentials_missing': e('Продажи Кошелёк Pay заблокированы: не задан логин или пароль. Администратору: koshelek.login, koshelek.password (или PAYDESK_KOSHELEK_PASSWORD).', 'Koshelek Pay sales are blocked: the connection login or password is missing. IT: set koshelek.login and koshelek.password (or PAYDESK_KOSHELEK_PASSWORD).', 'fix_config'),
+  'config.public_totp_key': e('Продажи Кошелёк Pay заблокированы: в настройках TOTP публичный тестовый ключ. Администратору: totp.cards[].keyHex — ключ от Кошелька.', 'Koshelek Pay sales are blocked: the TOTP config holds the public test key. IT: set totp.cards[].keyHex to the key issued by Koshelek.', 'fix_config'),
+  'config.insecure_permissions': e('Продажи заблокированы: файл настроек доступен другим пользователям компьютера. Обратитесь к администратору (ИТ: chmod 600 для файла настроек).', 'Sales are blocked: the config file is readable by other users. IT: chmod 600 the config file.', 'fix_config'),
+  'journal.unavailable': e('Журнал кассы недоступен: новые продажи временно запрещены. Касса повторяет запись; если это не проходит, обратитесь к администратору.', 'The till journal is unavailable: new sales are refused until it recovers. Call IT if it persists.', 'call_admin'),
+  'refund.other_connection': e('Возврат невозможен на текущем подключении: оплата проведена через другое подключение к Кошелёк Pay. Обратитесь к администратору.', 'Refund impossible on this connection: the payment was made on another Koshelek Pay connection. Call IT.', 'call_admin'),
   'config.emulator_mode': e('Касса работает с учебным сервером (эмулятором): деньги не списываются.', 'The till runs against the embedded emulator: no real money moves.', 'none', 'info'),
   'journal.future_db': e('База данных кассы новее программы. Обратитесь к администратору.', 'The database is newer than this Paydesk. Call IT.', 'call_admin'),
   'journal.io': e('Ошибка записи журнала кассы. Обратитесь к администратору.', 'The till cannot write its journal. Call IT.', 'call_admin'),
@@ -166,10 +178,12 @@ export function isErrorKey(key: string): key is ErrorKey {
 
 export interface ErrorVars {
   minutes?: number;
+  /** The configured final-status limit (koshelek.timing.finalStatusTimeoutMs), in seconds. */
+  seconds?: number;
 }
 
 function fill(text: string, vars: ErrorVars): string {
-  return text.replace('{minutes}', String(vars.minutes ?? 5));
+  return text.replace('{minutes}', String(vars.minutes ?? 5)).replace('{seconds}', String(vars.seconds ?? 30));
 }
 
 /** What crosses to the renderer: texts and action only, never request bodies or secrets. */

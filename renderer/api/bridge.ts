@@ -2,7 +2,7 @@
 // kiosk shell. The screens see the same typed PaydeskApi either way.
 import type { PaydeskApi, PaydeskBridge } from '../../main/contract/api';
 import { createApiClient } from './client';
-import { createWsBridge, takeToken, type ConnectionState, type WsBridge } from './ws-bridge';
+import { createWsBridge, exchangeLaunchCode, takeToken, type ConnectionState, type WsBridge } from './ws-bridge';
 
 declare global {
   interface Window {
@@ -20,6 +20,6 @@ export function connect(): Connection {
   if (window.paydesk) {
     return { api: createApiClient(window.paydesk), state: () => 'open', onState: () => () => undefined };
   }
-  const bridge: WsBridge = createWsBridge(takeToken());
+  const bridge: WsBridge = createWsBridge(exchangeLaunchCode() ?? takeToken());
   return { api: createApiClient(bridge), state: bridge.state, onState: bridge.onState };
 }

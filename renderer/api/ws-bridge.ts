@@ -21,7 +21,27 @@ export function takeToken(): string | null {
   return sessionStorage.getItem('paydesk.token');
 }
 
-export function createWsBridge(token: string | null, url = `ws://${window.location.host}${WS_PATH}`): WsBridge {
+/**
+ * The kiosk shell starts Chromium with a one-time launch code (#launch=…) instead of the token, because a
+ * command line is readable by every local user. The page trades it once for the token (POST /session).
+ */
+export function exchangeLaunchCode(): Promise<string | null> | null {
+  const match = /(?:^#|&)launch=([\w-]+)/.exec(window.location.hash);
+  if (!match?.[1]) return null;
+  const code = match[1];
+  history.replaceState(null, '', window.location.pathname + window.location.search);
+  return fetch('/session', { method: 'POST', headers: { 'X-Paydesk-Launch': code } })
+    .then(async (res) => (res.ok ? ((await res.json()) as { token?: unknown }).token : null))
+    .then((token) => {
+      if (typeof token !== 'string') return sessionStorage.getItem('paydesk.token');
+      sessionStorage.setItem('paydesk.token', token);
+      return token;
+    })
+    .catch(() => sessionStorage.getItem('paydesk.token'));
+}
+
+export function createWsBridge(tokenOrPromise: string | null | Promise<string | null>, url = `ws://${window.location.host}${WS_PATH}`): WsBridge {
+  let token: string | null = typeof tokenOrPromise === 'string' || tokenOrPromise === null ? tokenOrPromise : null;
   let socket: WebSocket | null = null;
   let state: ConnectionState = 'connecting';
   let nextId = 1;
@@ -76,7 +96,12 @@ export function createWsBridge(token: string | null, url = `ws://${window.locati
       setTimeout(connect, 500);
     };
   };
-  connect();
+  if (tokenOrPromise instanceof Promise) {
+    void tokenOrPromise.then((t) => {
+      token = t;
+      connect();
+    });
+  } else connect();
 
   return {
     invoke(method, input) {

@@ -54,7 +54,16 @@ export function RefundScreen({ onBusy }: { onBusy: (busy: boolean) => void }): R
   const found = result?.items ?? null;
   const payment = found?.[selected] ?? null;
 
+  // The idempotency key belongs to the cashier's intent (this payment, this amount), not to a button press:
+  // a retry after a lost reply is the same refund; a finished refund lets the next intent mint a new key.
+  const intent = useRef<{ sig: string; key: string } | null>(null);
+  const keyFor = (sig: string): string => {
+    if (intent.current?.sig !== sig) intent.current = { sig, key: newKey() };
+    return intent.current.key;
+  };
+
   const settle = (refund: OperationView): void => {
+    if (refund.isFinal) intent.current = null;
     if (!refund.isFinal) {
       setStage({ kind: 'running', refund });
       onBusy(true);
@@ -122,7 +131,7 @@ export function RefundScreen({ onBusy }: { onBusy: (busy: boolean) => void }): R
     setStage({ kind: 'running', refund: null });
     onBusy(true);
     try {
-      const refund = await api.call('refund.start', { paymentOperationId: payment.id, clientRequestKey: newKey(), ...request });
+      const refund = await api.call('refund.start', { paymentOperationId: payment.id, clientRequestKey: keyFor(JSON.stringify([payment.id, request])), ...request });
       setStage({ kind: 'running', refund });
       settle(refund);
     } catch (error) {

@@ -17,6 +17,7 @@ import { cue } from '../lib/sound';
 import type { DecodedFrame } from '../scan';
 import { CameraView } from './CameraView';
 import { ErrorPanel } from './ErrorPanel';
+import { PaymentProgress } from './PaymentProgress';
 import { SlipView } from './SlipView';
 
 interface Card {
@@ -108,6 +109,9 @@ export function SaleScreen({ terminalId, onBusy, onOpenJournal, scan, onScanHand
   /** A scan that was refused without touching the sale (a payment is in flight): shown, then cleared. */
   const [notice, setNotice] = useState<CashierErrorView | null>(null);
   const startedAt = useRef(0);
+  // One orderId per sale (the cashier's intent), minted once: availability, Pay and a retried Pay share it.
+  const orderIdRef = useRef<string | null>(null);
+  const saleOrderId = (): string => (orderIdRef.current ??= newOrderId(terminalId));
   const latest = useRef(new Map<string, OperationView>());
   const amountRef = useRef<HTMLInputElement>(null);
   const inFlight = useRef(false);
@@ -285,7 +289,7 @@ export function SaleScreen({ terminalId, onBusy, onOpenJournal, scan, onScanHand
     startedAt.current = performance.now();
     setElapsedMs(0);
     setPhase({ kind: 'paying', operation: null, paymentType, cancelling: false });
-    const orderId = newOrderId(terminalId);
+    const orderId = saleOrderId();
     orderRef.current = orderId;
     try {
       const operation = await api.call('sale.pay', {
@@ -318,7 +322,7 @@ export function SaleScreen({ terminalId, onBusy, onOpenJournal, scan, onScanHand
     let availability: AvailabilityResult;
     try {
       availability = await api.call('sale.availability', {
-        orderId: newOrderId(terminalId), ...basket(), card: { loyaltyId: card.loyaltyId, cardSession: card.cardSession },
+        orderId: saleOrderId(), ...basket(), card: { loyaltyId: card.loyaltyId, cardSession: card.cardSession },
       });
     } catch (error) {
       inFlight.current = false;
@@ -348,8 +352,24 @@ export function SaleScreen({ terminalId, onBusy, onOpenJournal, scan, onScanHand
     }
   };
 
+  /** Park the unresolved payment (it goes on in the background) and start the next sale. */
+  const park = async (): Promise<void> => {
+    if (phase.kind !== 'paying' || !phase.operation || phase.operation.isFinal) return;
+    try {
+      await api.call('sale.park', { operationId: phase.operation.id });
+    } catch (error) {
+      setNotice(asCashierError(error));
+      return;
+    }
+    resetSale();
+  };
+
   const newSale = (): void => {
     if (busy) return;
+    resetSale();
+  };
+
+  function resetSale(): void {
     setAmountText('');
     setBasketLines([]);
     setLineError(null);
@@ -363,9 +383,10 @@ export function SaleScreen({ terminalId, onBusy, onOpenJournal, scan, onScanHand
     setRecovery(null);
     orderRef.current = null;
     setPhase({ kind: 'edit' });
+    orderIdRef.current = null;
     latest.current.clear();
     setFocusAmount((n) => n + 1);
-  };
+  }
 
   // The amount field is disabled while a result is on screen, so focusing it inside newSale would be
   // lost; focus once the edit phase is rendered (layout effect: before the next keystroke is handled).
@@ -602,14 +623,7 @@ export function SaleScreen({ terminalId, onBusy, onOpenJournal, scan, onScanHand
         ) : null}
 
         {phase.kind === 'paying' && !lost ? (
-          <div className="live" data-testid="live-status">
-            <div className="label">{t('sale.status')}</div>
-            <div className="phase" data-testid="phase-text" data-phase={phase.operation?.phase ?? 'sending'}>{phase.operation?.phaseText ?? '…'}</div>
-            <div className="elapsed" data-testid="elapsed">{t('sale.elapsed')}: {formatSeconds(elapsedMs)} {t('common.sec')}</div>
-            <KeyButton k="Escape" variant="danger" onPress={() => void cancel()} disabled={!phase.operation?.cancellable || phase.cancelling} testId="cancel">
-              {phase.cancelling ? t('sale.cancelling') : t('sale.cancel')}
-            </KeyButton>
-          </div>
+          <PaymentProgress operation={phase.operation} elapsedMs={elapsedMs} cancelling={phase.cancelling} onCancel={() => void cancel()} onPark={() => void park()} />
         ) : null}
 
         {phase.kind === 'done' ? (

@@ -3,6 +3,7 @@ import { useEffect, useState, type ReactNode } from 'react';
 import type { StatusView } from '../../main/contract/api';
 import type { ConnectionState } from '../api/ws-bridge';
 import { useI18n, type Lang } from '../lib/i18n';
+import { SafetyStatus } from './SafetyStatus';
 
 /** The config's reasons are written for IT in English; the usual ones get a Russian line (the original stays below it). */
 export function configReason(reason: string, lang: Lang): string {
@@ -45,6 +46,7 @@ export function StatusBar({ status, connection }: { status: StatusView | null; c
       {status ? (
         <>
           <span className={`pill env-${status.environment.mode}`} data-testid="status-env" data-mode={status.environment.mode}>{t(`status.env.${status.environment.mode}`)}</span>
+          <SafetyStatus status={status} />
           <span className={`pill net-${status.health.payApi}`} data-testid="status-net" title={status.health.lastError ?? ''}>{t(`status.net.${status.health.payApi}`)}</span>
           {status.clock.warn && status.clock.skewMs !== null
             ? <span className="pill bad" data-testid="status-clock">{t('status.clock')} {Math.round(status.clock.skewMs / 1000)} {t('common.sec')}</span> : null}

@@ -55,8 +55,10 @@ export function writeConfig(file: string, emulator: KoshelekEmulator, scannerPat
   const config = {
     till: { terminalId: 'POS-E2E', storeId: 'e2e-store', storeName: 'Тестовый магазин', language: 'ru' },
     koshelek: {
-      login: 'emulator', password: 'emulator', environment: 'test',
-      baseUrls: { test: emulator.baseUrl },
+      // The emulator environment pointed at the loopback emulator: the test cards carry its public TOTP key,
+      // which a test/production till refuses (docs/safety.md).
+      login: 'emulator', password: 'emulator', environment: 'emulator',
+      baseUrls: { emulator: emulator.baseUrl },
       timing: { finalStatusTimeoutMs: 2500, firstPollMs: 250, pollIntervalMs: 250, retryDelayMs: 50, keepAliveRefreshMs: 2000, ...timing },
     },
     // Playwright sends each key only after the page handled the previous one, so a slow re-render

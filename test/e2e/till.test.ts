@@ -243,7 +243,7 @@ describe('Refund, journal, status', () => {
   it('a bad config edit is shown live in the status bar, and clears when fixed', async () => {
     const { page } = till;
     await page.keyboard.press('F1');
-    expect(await page.getByTestId('status-env').getAttribute('data-mode')).toBe('test');
+    expect(await page.getByTestId('status-env').getAttribute('data-mode')).toBe('emulator');
     const good = fs.readFileSync(till.configFile, 'utf8');
     const bad = JSON.parse(good) as { koshelek: { timing: Record<string, number> } };
     bad.koshelek.timing.firstPollMs = 5;

@@ -154,7 +154,8 @@ describe('payment', () => {
     const op = await till.core.checkout.pay({ orderId: orderId(), amountKop: 10000, card: card('SL'), paymentType: 'SBP' });
     const done = await till.core.checkout.waitFinal(op.id, 15_000);
     expect(done.outcome).toBe('canceled');
-    expect(done.error?.key).toBe('payment.auto_canceled_no_answer');
+    // Once the outcome is known the text says so: cancelled, nothing charged (not "unknown" any more).
+    expect(done.error?.key).toBe('payment.canceled_no_answer');
     const checkouts = checkoutsOf(till);
     expect(checkouts.length).toBe(4);
     expect(new Set(checkouts.map((r) => r.requestId)).size).toBe(1);
@@ -252,10 +253,24 @@ describe('refund', () => {
     expect(twice.id).toBe(r.id);
     const done = await till.core.checkout.waitFinal(r.id, 10_000);
     expect(done.outcome).toBe('refunded');
+    // Done means done: no leftover "connection dropped… wait" from the lost answers.
+    expect(done.error).toBeNull();
     const refunds = till.emulator.received.filter((q) => q.endpoint === 'refund');
     expect(refunds.length).toBe(3);
     expect(new Set(refunds.map((q) => q.requestId)).size).toBe(1);
     expect(till.emulator.transaction(payment.transactionId ?? '')?.refunded).toBe(4000);
+  });
+
+  it('a refund Koshelek refuses shows the real reason, not advice about payment methods', async () => {
+    till = await startTill();
+    const payment = await paidPayment(till);
+    till.emulator.injectFault({ endpoint: 'refund', kind: 'error_422', code: 'EXTERNAL_PROVIDER_ERROR', details: 'acquirer offline' });
+    const r = await till.core.checkout.refund({ paymentOperationId: payment.id, amountKop: 1000 });
+    const done = await till.core.checkout.waitFinal(r.id, 10_000);
+    expect(done.outcome).toBe('refund_rejected');
+    expect(done.error?.key).toBe('refund.rejected');
+    expect(done.error?.ru).not.toMatch(/способ оплаты/);
+    expect(done.error?.details).toContain('EXTERNAL_PROVIDER_ERROR');
   });
 
   it('asynchronous refund (refStatus new) is followed by refTransactionId', async () => {

@@ -167,6 +167,60 @@ describe('payment: SIGKILL at each step, then restart', () => {
     expect(emulator.transaction(payment?.transaction_id ?? '')?.status).toBe('canceled');
   });
 
+  it('killed while waiting, restarted with the vault closed (no password), then with it: held untouched, then paid', async () => {
+    const t = freshTill();
+    const { child } = await payInChild(t, 'OK');
+    const started = await child.waitFor('started');
+    await until(() => journal(t.dataDir).ops[0]?.phase === 'awaiting_status');
+    child.child.kill('SIGKILL');
+    await child.exited;
+    const sentBefore = emulator.received.length;
+    // The vault did not open: the password is missing. Never the emulator, never "canceled": held as it is.
+    writeTillConfig({ emulator, dataDir: t.dataDir, timing: { finalStatusTimeoutMs: 20_000 }, koshelek: { password: '' } });
+    const blocked = await restartUntilIdle(t);
+    expect(blocked.open).toMatchObject({ n: 1 });
+    const held = journal(t.dataDir).ops[0];
+    expect(held).toMatchObject({ id: started.id, phase: 'awaiting_status', outcome: null });
+    expect(emulator.received.slice(sentBefore).filter((r) => r.endpoint !== 'unknown')).toHaveLength(0);
+    // The vault opens again: the same connection, resumed there and finished by its truth.
+    writeTillConfig({ emulator, dataDir: t.dataDir, timing: { finalStatusTimeoutMs: 20_000 } });
+    await restartUntilIdle(t);
+    const after = journal(t.dataDir).ops[0];
+    expect(after).toMatchObject({ id: started.id, outcome: 'paid', recovered: 1 });
+    expect(emulator.transaction(after?.transaction_id ?? '')?.status).toBe('accepted');
+    expect(requestsFor('checkout', after?.request_id ?? '')).toHaveLength(1);
+  });
+
+  it('a parked payment killed while waiting is resumed, still parked, and flagged when it ends paid', async () => {
+    const t = freshTill();
+    const c = card('OK');
+    const child = run(t.dataDir, t.configFile, ['--do', 'pay', '--order', orderId(), '--loyalty', c.loyaltyId, '--session', c.cardSession, '--amount', '12300', '--park']);
+    const parked = await child.waitFor('parked');
+    await until(() => {
+      const db = new Database(path.join(t.dataDir, 'journal.db'), { readonly: true });
+      try {
+        const row = db.prepare('SELECT context_json FROM operations WHERE id = ?').get(String(parked.id)) as { context_json: string } | undefined;
+        return row !== undefined && (JSON.parse(row.context_json) as { ctx: { parkedAt?: number } }).ctx.parkedAt !== undefined;
+      } finally {
+        db.close();
+      }
+    });
+    child.child.kill('SIGKILL');
+    await child.exited;
+    const idle = await restartUntilIdle(t);
+    expect(idle.open).toMatchObject({ n: 0 });
+    const after = journal(t.dataDir).ops.find((o) => o.id === parked.id);
+    expect(after).toMatchObject({ outcome: 'paid' });
+    const db = new Database(path.join(t.dataDir, 'journal.db'), { readonly: true });
+    const ctx = (JSON.parse((db.prepare('SELECT context_json FROM operations WHERE id = ?').get(String(parked.id)) as { context_json: string }).context_json) as { ctx: { parkedAt?: number } }).ctx;
+    db.close();
+    expect(ctx.parkedAt).toBeTypeOf('number'); // still parked: the view flags "ended paid after the customer left"
+    const again = run(t.dataDir, t.configFile, ['--do', 'resume']);
+    await again.waitFor('idle');
+    await again.exited;
+    expect(requestsFor('checkout', after?.request_id ?? '')).toHaveLength(1);
+  });
+
   it('after the payment is final: nothing to resume, nothing sent again', async () => {
     const t = freshTill();
     const { child } = await payInChild(t, 'OK');

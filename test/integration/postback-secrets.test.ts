@@ -38,6 +38,32 @@ describe('postback', () => {
   });
 });
 
+describe('postback is only a trigger, and needs credentials', () => {
+  it('a forged "accepted" postback with valid credentials does not make a pending payment paid; it only triggers a status poll', async () => {
+    till = await startTill({
+      emulator: { confirmDelayMs: 60_000 },
+      timing: { firstPollMs: 500, pollIntervalMs: 5_000, finalStatusTimeoutMs: 20_000 },
+      koshelek: { postback: { enabled: true, host: '127.0.0.1', port: 0, path: '/koshelek/postback', partnerLogin: 'kp', partnerPassword: 'pb-secret' } },
+    });
+    const op = await till.core.checkout.pay({ orderId: orderId(), amountKop: 10000, card: card('OK'), paymentType: 'SBP' });
+    const until = Date.now() + 5_000;
+    while (!till.core.checkout.get(op.id)?.transactionId && Date.now() < until) await new Promise((r) => setTimeout(r, 10));
+    const view = till.core.checkout.get(op.id);
+    await new Promise((r) => setTimeout(r, 700)); // past the first poll; the next is 5 s away
+    const pollsBefore = till.emulator.received.filter((r) => r.endpoint === 'status').length;
+    const res = await fetch(till.core.postback?.url ?? '', { method: 'POST', headers: { Authorization: `Basic ${Buffer.from('kp:pb-secret').toString('base64')}`, 'Content-Type': 'application/json' }, body: JSON.stringify({ transactionId: view?.transactionId, status: 'accepted' }) });
+    expect(res.status).toBe(200);
+    await new Promise((r) => setTimeout(r, 400));
+    expect(till.core.checkout.get(op.id)?.outcome).toBeNull();
+    expect(till.emulator.received.filter((r) => r.endpoint === 'status').length).toBeGreaterThan(pollsBefore);
+  });
+
+  it('the listener does not start without partner credentials', async () => {
+    till = await startTill({ koshelek: { postback: { enabled: true, host: '127.0.0.1', port: 0, path: '/koshelek/postback', partnerLogin: 'kp', partnerPassword: '' } } });
+    expect(till.core.postback).toBeNull();
+  });
+});
+
 describe('credentials outside the config file', () => {
   it('the password may come from PAYDESK_KOSHELEK_PASSWORD (the Electron vault sets it); the renderer-facing environment has none', async () => {
     const emulator: KoshelekEmulator = await startKoshelekEmulator({ password: 'vault-secret', confirmDelayMs: 50 });

@@ -20,7 +20,8 @@ export async function startApiHarness(
   tillOptions: Parameters<typeof startTill>[0] = {},
   sessionOptions: Partial<Pick<ApiSessionOptions, 'printerTransport' | 'osPrint'>> = {},
 ): Promise<ApiHarness> {
-  const till = await startTill(tillOptions);
+  // Scans carry the emulator's public TOTP key, which only the emulator environment accepts (docs/safety.md).
+  const till = await startTill({ mode: 'emulator', ...tillOptions });
   const scans = await createScanPort(till.core);
   const session = createApiSession({ core: till.core, scans, shell: 'kiosk', statusTickMs: 0, ...sessionOptions });
   const events: ApiEvent[] = [];

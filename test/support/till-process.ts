@@ -1,6 +1,6 @@
 // A till as a separate OS process, for the crash-recovery tests: it starts the real core on a data
 // folder, does one thing, and reports JSON lines on stdout. The test kills it with SIGKILL.
-//   --do pay     --order O --loyalty L --session S --amount K
+//   --do pay     --order O --loyalty L --session S --amount K [--park]
 //   --do refund  --payment ID --amount K
 //   --do resume  (just start: recovery resumes what the journal holds, then wait until idle)
 import { parseArgs } from 'node:util';
@@ -10,7 +10,7 @@ import { silentLogger } from '../../main/log/logger';
 const { values } = parseArgs({
   options: {
     data: { type: 'string' }, config: { type: 'string' }, do: { type: 'string' }, order: { type: 'string' },
-    loyalty: { type: 'string' }, session: { type: 'string' }, amount: { type: 'string' }, payment: { type: 'string' },
+    loyalty: { type: 'string' }, session: { type: 'string' }, amount: { type: 'string' }, payment: { type: 'string' }, park: { type: 'boolean' },
   },
 });
 const say = (event: string, data: Record<string, unknown> = {}) => process.stdout.write(`${JSON.stringify({ event, ...data })}\n`);
@@ -22,6 +22,10 @@ if (values.do === 'pay') {
   const op = await core.checkout.pay({ orderId: String(values.order), amountKop: Number(values.amount), card: { loyaltyId: String(values.loyalty), cardSession: String(values.session) }, paymentType: 'SBP' });
   id = op.id;
   say('started', { id, requestId: op.requestId });
+  if (values.park) {
+    await core.checkout.park(op.id);
+    say('parked', { id });
+  }
 } else if (values.do === 'refund') {
   const op = await core.checkout.refund({ paymentOperationId: String(values.payment), amountKop: Number(values.amount) });
   id = op.id;

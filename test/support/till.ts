@@ -6,6 +6,7 @@ import path from 'node:path';
 import { startCore, type StartedCore } from '../../main/core/core';
 import { configSchema, type PaydeskConfigInput } from '../../main/config/schema';
 import { silentLogger } from '../../main/log/logger';
+import { DEFAULT_TEST_CARD } from '../../main/totp/config';
 import { startKoshelekEmulator, testCardBarcode, type EmulatorOptions, type KoshelekEmulator } from '../../emulators/koshelek';
 
 export function tempDir(prefix = 'paydesk-test-'): string {
@@ -18,7 +19,15 @@ export interface TillConfigOptions {
   timing?: Record<string, number>;
   koshelek?: Record<string, unknown>;
   extra?: Partial<PaydeskConfigInput>;
+  /**
+   * 'test' (default): a test-environment till with its own TOTP key, as IT configures one. 'emulator': the
+   * emulator environment pointed at this emulator, with the public TOTP key its test cards carry (scanning).
+   */
+  mode?: 'test' | 'emulator';
 }
+
+/** The TOTP key of the tills in these tests: any key but the public one the emulator's test cards use. */
+export const TILL_TOTP_KEY_HEX = '5061796465736b496e746567726174696f6e4b6579';
 
 /** Writes a config that points the till at the emulator with credentials (not the embedded mode). */
 export function writeTillConfig(o: TillConfigOptions): string {
@@ -28,14 +37,17 @@ export function writeTillConfig(o: TillConfigOptions): string {
     caFile = path.join(o.dataDir, 'emulator-ca.pem');
     fs.writeFileSync(caFile, o.emulator.ca);
   }
+  const emulatorMode = o.mode === 'emulator';
   const input: PaydeskConfigInput = {
+    // A test/production till refuses the public emulator TOTP key (docs/safety.md): IT sets its own.
+    ...(emulatorMode ? {} : { totp: { cards: [{ ...DEFAULT_TEST_CARD, keyHex: TILL_TOTP_KEY_HEX }] } }),
     ...o.extra,
     till: { terminalId: 'POS-T1', storeId: 'store-test' },
     koshelek: {
       login: 'emulator',
       password: 'emulator',
-      environment: 'test',
-      baseUrls: { test: o.emulator.baseUrl, production: 'https://api.koshelek.app/partner' },
+      environment: emulatorMode ? 'emulator' : 'test',
+      baseUrls: { test: o.emulator.baseUrl, production: 'https://api.koshelek.app/partner', ...(emulatorMode ? { emulator: o.emulator.baseUrl } : {}) },
       ...(caFile ? { caFile } : {}),
       timing: { retryDelayMs: 20, backgroundRetryMs: 500, keepAliveRefreshMs: 0, requestTimeoutMs: 2_000, statusTimeoutMs: 1_000, ...o.timing },
       ...o.koshelek,
@@ -54,10 +66,10 @@ export interface Till {
   close(): Promise<void>;
 }
 
-export async function startTill(options: { emulator?: EmulatorOptions; timing?: Record<string, number>; koshelek?: Record<string, unknown>; extra?: Partial<PaydeskConfigInput> } = {}): Promise<Till> {
+export async function startTill(options: { emulator?: EmulatorOptions; timing?: Record<string, number>; koshelek?: Record<string, unknown>; extra?: Partial<PaydeskConfigInput>; mode?: 'test' | 'emulator' } = {}): Promise<Till> {
   const emulator = await startKoshelekEmulator({ confirmDelayMs: 150, ...options.emulator });
   const dataDir = tempDir();
-  const configFile = writeTillConfig({ emulator, dataDir, timing: options.timing, koshelek: options.koshelek, extra: options.extra });
+  const configFile = writeTillConfig({ emulator, dataDir, timing: options.timing, koshelek: options.koshelek, extra: options.extra, mode: options.mode });
   const core = await startCore({ configFile, dataDir, logger: silentLogger() });
   return {
     core, emulator, dataDir, configFile,

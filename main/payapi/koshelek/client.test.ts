@@ -81,4 +81,21 @@ describe('Koshelek client', () => {
     expect(await refused.status({ requestId: 'r', transactionId: 't' })).toMatchObject({ kind: 'no_answer', fault: 'refused', maybeDelivered: false });
     refused.close();
   });
+
+  it('refuses a body over 64 KiB and over-long strings: no answer / invalid, never buffered or journaled', async () => {
+    const client = await serve((req, res) => {
+      if ((req.url ?? '').endsWith('/status')) {
+        res.writeHead(200, { 'Content-Type': 'application/json' });
+        res.end(JSON.stringify({ requestId: 'r', transactionId: 't', status: 'new', pad: 'x'.repeat(200_000) }));
+      } else json(res, 200, { requestId: 'r', transactionId: 't', status: 'new', errorCode: 'E'.repeat(10_000) });
+    });
+    const huge = await client.status({ requestId: 'r', transactionId: 't' });
+    expect(huge.kind).toBe('no_answer');
+    const long = await client.checkout({
+      requestId: 'r', cardSession: 'OK0001', storeId: 's', terminalId: 't', user: { loyaltyId: '1' }, paymentMethods: [{ type: 'SBP' }],
+      checkoutInvoice: { orderId: 'o', totalAmount: 1000, items: [{ name: 'n', article: 'a', price: 1000, quantity: 1, totalAmount: 1000, tax: 'vat20' }] },
+    });
+    expect(long.kind).toBe('invalid_response');
+    client.close();
+  });
 });

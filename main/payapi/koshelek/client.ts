@@ -77,8 +77,9 @@ export class KoshelekClient {
     return this.call('checkout', ENDPOINTS.checkout, body, true, this.options.requestTimeoutMs, (_s, json) => parseWith(checkoutResponseSchema, json, (d) => d));
   }
 
-  status(body: StatusRequest): Promise<ApiOutcome<StatusResponse>> {
-    return this.call('status', ENDPOINTS.status, body, false, this.options.statusTimeoutMs, (_s, json) => parseWith(statusResponseSchema, json, (d) => d));
+  /** `timeoutMs` shortens the configured status timeout (a poll must not outlive the payment's deadline). */
+  status(body: StatusRequest, timeoutMs?: number): Promise<ApiOutcome<StatusResponse>> {
+    return this.call('status', ENDPOINTS.status, body, false, timeoutMs ?? this.options.statusTimeoutMs, (_s, json) => parseWith(statusResponseSchema, json, (d) => d));
   }
 
   receipt(body: ReceiptRequest): Promise<ApiOutcome<null>> {

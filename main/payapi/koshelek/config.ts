@@ -58,11 +58,16 @@ export const koshelekTimingSchema = z.object({
 export const koshelekConfigSchema = z.object({
   login: z.string().default(''),
   password: z.string().default(''),
-  /** Which base URL is live when credentials are set. With no credentials the embedded emulator is used. */
-  environment: z.enum(['test', 'production', 'emulator']).default('test'),
+  /**
+   * Which server the till talks to. `emulator` (a fresh install's default) is the only mode in which an
+   * emulator is ever used; `test`/`production` without credentials block sales instead (docs/safety.md).
+   */
+  environment: z.enum(['test', 'production', 'emulator']).default('emulator'),
   baseUrls: z.object({
     test: httpUrl.default('https://api-test.koshelek.app/partner'),
     production: httpUrl.default('https://api.koshelek.app/partner'),
+    /** environment "emulator" only: a standalone emulator (tests, demos); absent = the embedded one. */
+    emulator: httpUrl.optional(),
   }).prefault({}),
   /** Extra CA (PEM file) to trust, e.g. a corporate TLS proxy. */
   caFile: z.string().optional(),

@@ -2,13 +2,13 @@
 // client it started with (so a config edit never redirects an operation in flight) and maps its
 // states to journal rows.
 import { randomUUID } from 'node:crypto';
-import type { Driver, NextStep } from '../../checkout/runner';
+import { DEFAULT_MIN_GAP_MS, monotonicNow, type Driver, type NextStep } from '../../checkout/runner';
 import type { OperationEvent, OperationRow, OperationWrite, SlipInput } from '../../journal/operations';
 import type { ApiOutcome, KoshelekClient } from './client';
 import type { KoshelekEnums } from './classify';
 import type { KoshelekTiming } from './config';
 import type { ActionName, MachineEnv, MachineEvent } from './machine-common';
-import { FINAL_PAYMENT_PHASES, reducePayment, type CancelAttempt, type PaymentState } from './payment-machine';
+import { FINAL_PAYMENT_PHASES, MIN_POLL_GAP_MS, reducePayment, type CancelAttempt, type PaymentState } from './payment-machine';
 import { FINAL_REFUND_PHASES, reduceRefund, type RefundState } from './refund-machine';
 import type { Slip } from './wire';
 
@@ -18,7 +18,12 @@ export interface DriverDeps {
   client: KoshelekClient;
   timing: KoshelekTiming;
   enums: KoshelekEnums;
+  /** The clock the actor runs on (monotonic epoch-like ms; see runner.monotonicNow). */
+  now?: () => number;
 }
+
+/** A status poll cut short by the deadline still gets this long (a zero timeout would be no request at all). */
+const MIN_POLL_TIMEOUT_MS = 50;
 
 function env(deps: DriverDeps, now: number): MachineEnv {
   return { now, timing: deps.timing, enums: deps.enums, newRequestId: randomUUID };
@@ -51,6 +56,7 @@ export function slipRow(slip: Slip | null | undefined): SlipInput | null {
 function outcomeEvent(event: MachineEvent | null, requestId: string | null): OperationEvent[] {
   if (!event) return [];
   if (event.type === 'cancel_requested') return [{ type: 'note', body: { cancelRequested: true } }];
+  if (event.type === 'park') return [{ type: 'note', body: { parked: true } }];
   if (event.type === 'postback') return [{ type: 'postback', endpoint: 'postback', body: event.data }];
   const { action, outcome } = event.result;
   const endpoint = action.startsWith('poll') ? 'status' : action.replace('send_', '');
@@ -99,12 +105,21 @@ abstract class KoshelekDriver<S extends { phase: string; next: NextStep | null; 
     private readonly finalPhases: ReadonlySet<string>,
   ) {}
 
+  protected now(): number {
+    return (this.deps.now ?? monotonicNow)();
+  }
+
   reduce(state: S, event: MachineEvent, now: number): S {
     return this.reducer(state, event, env(this.deps, now));
   }
 
   next(state: S): NextStep | null {
     return state.next;
+  }
+
+  /** Reference §2.4: status requests at least 250 ms apart, enforced by the runner too. */
+  minGapMs(action: string): number {
+    return action.startsWith('poll') ? MIN_POLL_GAP_MS : DEFAULT_MIN_GAP_MS;
   }
 
   isFinal(state: S): boolean {
@@ -165,7 +180,10 @@ export class KoshelekPaymentDriver extends KoshelekDriver<PaymentState> {
         return { type: 'outcome', result: { action: 'send_checkout', outcome } };
       }
       case 'poll_status': {
-        const outcome = await client.status({ requestId: randomUUID(), transactionId: ctx.transactionId ?? undefined });
+        // A poll never outlives the final-status deadline: the automatic cancel fires on time (docs/safety.md).
+        const left = ctx.deadlineAt === null ? null : ctx.deadlineAt - this.now();
+        const timeoutMs = left === null ? undefined : Math.max(MIN_POLL_TIMEOUT_MS, Math.min(this.deps.timing.statusTimeoutMs, left));
+        const outcome = await client.status({ requestId: randomUUID(), transactionId: ctx.transactionId ?? undefined }, timeoutMs);
         return { type: 'outcome', result: { action: 'poll_status', outcome } };
       }
       case 'send_cancel': {

@@ -31,6 +31,8 @@ export type ActionOutcome =
 export type MachineEvent =
   | { type: 'outcome'; result: ActionOutcome }
   | { type: 'cancel_requested' }
+  /** The cashier parked the unresolved payment to serve the next customer; it goes on in the background. */
+  | { type: 'park' }
   /** A status object pushed by Koshelek to our postback URL (same shape as transaction/status). */
   | { type: 'postback'; data: StatusResponse };
 

@@ -155,11 +155,20 @@ describe('payment machine', () => {
 
   it('final states are sticky: late or duplicate notifications change nothing', () => {
     let s = reducePayment(start(), accepted(), env(1_000));
-    s = reducePayment(s, { type: 'postback', data: { transactionId: 'tx-1', status: 'accepted' } }, env(1_200));
+    s = reducePayment(s, poll(status('accepted')), env(1_200));
     expect(s.phase).toBe('paid');
     const after = reducePayment(s, { type: 'postback', data: { transactionId: 'tx-1', status: 'canceled' } }, env(1_300));
     expect(after).toBe(s);
     expect(reducePayment(s, poll(status('rejected')), env(1_400))).toBe(s);
+  });
+
+  it('a postback is only a trigger: it brings the next status poll forward and decides nothing', () => {
+    const s = reducePayment(start(), accepted(), env(1_000));
+    const pushed = reducePayment(s, { type: 'postback', data: { transactionId: 'tx-1', status: 'accepted' } }, env(1_100));
+    expect(pushed.phase).toBe('awaiting_status');
+    expect(pushed.next).toEqual({ action: 'poll_status', at: 1_100 });
+    const forged = reducePayment(s, { type: 'postback', data: { transactionId: 'tx-1', status: 'canceled' } }, env(1_100));
+    expect(forged.phase).toBe('awaiting_status');
   });
 
   it('ignores a postback for another transaction', () => {

@@ -34,7 +34,7 @@ export type PaymentPhase =
 export const FINAL_PAYMENT_PHASES: ReadonlySet<PaymentPhase> = new Set(['paid', 'rejected', 'canceled', 'failed']);
 
 /** Reference §2.4: status requests no more often than once per 250 ms. */
-const MIN_POLL_GAP_MS = 250;
+export const MIN_POLL_GAP_MS = 250;
 
 export type CancelReason = 'cashier' | 'timeout' | 'no_answer';
 
@@ -76,6 +76,10 @@ export interface PaymentContext {
   cancels: CancelAttempt[];
   /** Server status values we did not recognise (logged by the runner). */
   unknownValues: string[];
+  /** Identity of the connection the payment was started on; recovery resumes it only there (docs/safety.md). */
+  connectionId?: string | null;
+  /** When the cashier parked it (the customer may have left); null/absent: not parked. */
+  parkedAt?: number | null;
 }
 
 export interface PaymentState {
@@ -128,8 +132,10 @@ export function reducePayment(state: PaymentState, event: MachineEvent, env: Mac
   switch (event.type) {
     case 'cancel_requested':
       return onCancelRequested(state, env);
+    case 'park':
+      return state.ctx.parkedAt ? state : { ...state, ctx: withCtx(state, { parkedAt: env.now }) };
     case 'postback':
-      return onStatus(state, event.data, env, true);
+      return onPostback(state, event.data, env);
     case 'outcome': {
       const { result } = event;
       switch (result.action) {
@@ -159,13 +165,16 @@ function finish(state: PaymentState, phase: PaymentOutcome, patch: Partial<Payme
   return { phase, next: null, ctx: withCtx(state, patch) };
 }
 
+/** Unknown server values kept per operation (the journal row must stay small whatever the server sends). */
+export const MAX_UNKNOWN_VALUES = 8;
+
 function noteUnknown(ctx: PaymentContext, value: string | undefined, cls: string): string[] {
-  if (cls !== 'unknown' || value === undefined || ctx.unknownValues.includes(value)) return ctx.unknownValues;
+  if (cls !== 'unknown' || value === undefined || ctx.unknownValues.includes(value) || ctx.unknownValues.length >= MAX_UNKNOWN_VALUES) return ctx.unknownValues;
   return [...ctx.unknownValues, value];
 }
 
 function onCancelRequested(state: PaymentState, env: MachineEnv): PaymentState {
-  if (state.phase === 'checkout_pending') {
+  if (state.phase === 'checkout_pending' || state.phase === 'resolving_checkout') {
     // No transactionId yet: remember the wish and cancel as soon as Koshelek answers.
     return { ...state, ctx: withCtx(state, { cancelWanted: true }) };
   }
@@ -265,10 +274,27 @@ function checkoutUnanswered(state: PaymentState, outcome: ApiOutcome<unknown>, e
   };
 }
 
-// ---- status (poll or postback) ---------------------------------------------------------------
+// ---- postback: a trigger to ask now, never the final word ------------------------------------
+
+/**
+ * A postback is unauthenticated beyond Basic auth and may be forged, replayed or reordered: it only brings the
+ * next status poll forward (the runner still keeps polls 250 ms apart). Only `transaction/status` decides.
+ */
+function onPostback(state: PaymentState, data: StatusResponse, env: MachineEnv): PaymentState {
+  if (state.ctx.transactionId === null || (data.transactionId !== undefined && data.transactionId !== state.ctx.transactionId)) return state;
+  if (state.phase === 'awaiting_status' && state.next && state.next.at > env.now) return { ...state, next: { action: 'poll_status', at: env.now } };
+  if (state.phase === 'awaiting_cancel_status' && state.next && state.next.at > env.now) return { ...state, next: { action: 'poll_cancel_status', at: env.now } };
+  return state;
+}
+
+// ---- status (poll) ----------------------------------------------------------------------------
 
 function onStatus(state: PaymentState, data: StatusResponse, env: MachineEnv, fromPostback: boolean): PaymentState {
-  if (data.transactionId && state.ctx.transactionId && data.transactionId !== state.ctx.transactionId) return state;
+  if (data.transactionId && state.ctx.transactionId && data.transactionId !== state.ctx.transactionId) {
+    // An answer about another transaction tells nothing about ours. A postback is simply ignored; a poll's
+    // answer must still move `next`, or the same poll would be taken again at once, forever.
+    return fromPostback ? state : keepPolling(state, env);
+  }
   if (fromPostback && state.phase === 'awaiting_cancel_status') return onCancelStatus(state, { kind: 'ok', status: 200, data }, env);
   if (state.phase !== 'awaiting_status') {
     // A postback that proves the payment final is still the truth, whatever we were doing.

@@ -27,23 +27,36 @@ function sameSecret(a: string, b: string): boolean {
   return x.length === y.length && timingSafeEqual(x, y);
 }
 
+/** A status object is a few hundred bytes. */
+export const MAX_POSTBACK_BYTES = 64 * 1024;
+
 export function startPostbackListener(options: PostbackListenerOptions): Promise<PostbackListener> {
+  // Without credentials anybody on the network could push: refuse to listen at all (docs/safety.md).
+  if (options.partnerLogin === '' || options.partnerPassword === '') {
+    return Promise.reject(new Error('postback listener needs koshelek.postback.partnerLogin and partnerPassword (or PAYDESK_POSTBACK_PASSWORD)'));
+  }
   const expected = `Basic ${Buffer.from(`${options.partnerLogin}:${options.partnerPassword}`).toString('base64')}`;
   const server = http.createServer((req, res) => {
     const reply = (status: number, body: object) => {
+      if (res.headersSent) return;
       res.writeHead(status, { 'Content-Type': 'application/json' });
       res.end(JSON.stringify(body));
     };
+    req.on('error', () => undefined);
     if (req.method !== 'POST' || req.url?.split('?')[0] !== options.path) return reply(404, { error: 'not found' });
     if (!sameSecret(req.headers.authorization ?? '', expected)) return reply(401, { error: 'unauthorized' });
     const chunks: Buffer[] = [];
     let size = 0;
     req.on('data', (chunk: Buffer) => {
       size += chunk.length;
-      if (size > 1_000_000) req.destroy();
+      if (size > MAX_POSTBACK_BYTES) {
+        reply(413, { error: 'too large' });
+        req.destroy();
+      }
       else chunks.push(chunk);
     });
     req.on('end', () => {
+      if (size > MAX_POSTBACK_BYTES) return;
       let json: unknown;
       try {
         json = JSON.parse(Buffer.concat(chunks).toString('utf8'));
@@ -52,7 +65,13 @@ export function startPostbackListener(options: PostbackListenerOptions): Promise
       }
       const parsed = postbackBodySchema.safeParse(json);
       if (!parsed.success) return reply(400, { error: parsed.error.issues[0]?.message ?? 'invalid body' });
-      const taken = options.onStatus(parsed.data);
+      let taken = false;
+      try {
+        // Only a trigger: the operation asks transaction/status now (the machines never take it as final).
+        taken = options.onStatus(parsed.data);
+      } catch (error) {
+        options.logger.error({ err: String(error) }, 'postback handler failed');
+      }
       options.logger.info({ transactionId: parsed.data.transactionId, status: parsed.data.status, taken }, 'postback received');
       // 200 either way: an unknown or already-final transaction is not the sender's problem to retry.
       return reply(200, { received: true });

@@ -8,6 +8,7 @@
 // A refund once received cannot be cancelled, so the only safe repeat is the identical request.
 import { koshelekCodeKey, type ErrorKey } from '../../errors/catalogue';
 import { classifyRefStatus } from './classify';
+import { MAX_UNKNOWN_VALUES } from './payment-machine';
 import type { ApiOutcome } from './client';
 import { backoff, httpKey, isDefinitiveHttpRefusal, noAnswerKey, type MachineEnv, type MachineEvent, type NextAction } from './machine-common';
 import type { Item, RefOperationResponse, Slip, StatusResponse } from './wire';
@@ -35,6 +36,8 @@ export interface RefundContext {
   errorKey: ErrorKey | null;
   slip: Slip | null;
   unknownValues: string[];
+  /** Identity of the connection the refund was started on; recovery resumes it only there (docs/safety.md). */
+  connectionId?: string | null;
 }
 
 export interface RefundState {
@@ -56,8 +59,10 @@ export function initialRefund(input: NewRefundInput, now: number): RefundState {
 export function reduceRefund(state: RefundState, event: MachineEvent, env: MachineEnv): RefundState {
   if (FINAL_REFUND_PHASES.has(state.phase)) return state;
   if (event.type === 'postback') {
+    // A trigger to ask transaction/status now, never the final word (it may be forged or stale).
     if (state.phase !== 'awaiting_refund_status' || event.data.refTransactionId !== state.ctx.refTransactionId) return state;
-    return onRefundStatus(state, { kind: 'ok', status: 200, data: event.data }, env);
+    if (state.next && state.next.at > env.now) return { ...state, next: { action: 'poll_refund_status', at: env.now } };
+    return state;
   }
   if (event.type !== 'outcome') return state;
   const { result } = event;
@@ -77,12 +82,13 @@ function fromAnswer(state: RefundState, data: RefOperationResponse | StatusRespo
     refStatus: data.refStatus ?? state.ctx.refStatus,
     providerStatus: data.status ?? state.ctx.providerStatus,
     slip: data.slip ?? state.ctx.slip,
-    unknownValues: cls === 'unknown' && data.refStatus && !state.ctx.unknownValues.includes(data.refStatus) ? [...state.ctx.unknownValues, data.refStatus] : state.ctx.unknownValues,
+    unknownValues: cls === 'unknown' && data.refStatus && !state.ctx.unknownValues.includes(data.refStatus) && state.ctx.unknownValues.length < MAX_UNKNOWN_VALUES ? [...state.ctx.unknownValues, data.refStatus] : state.ctx.unknownValues,
   };
   if (data.errorCode && cls !== 'accepted') {
     return finish(state, 'refund_rejected', { ...patch, errorCode: data.errorCode, errorKey: koshelekCodeKey(data.errorCode) });
   }
-  if (cls === 'accepted') return finish(state, 'refunded', patch);
+  // Done: the transient "no answer" of earlier attempts no longer applies.
+  if (cls === 'accepted') return finish(state, 'refunded', { ...patch, errorKey: null, errorCode: null });
   if (cls === 'rejected') return finish(state, 'refund_rejected', { ...patch, errorKey: 'koshelek.unknown_code' });
   // new (or a value we do not know): follow it by refTransactionId.
   return { phase: 'awaiting_refund_status', next: { action: 'poll_refund_status', at: env.now + env.timing.firstPollMs }, ctx: { ...state.ctx, ...patch } };

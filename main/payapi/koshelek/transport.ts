@@ -2,8 +2,12 @@
 // pays a TCP+TLS handshake, and every failure classified by what it tells us about delivery.
 // It never retries: retry policy belongs to the state machines (same requestId, status path).
 import http from 'node:http';
+import type { Socket } from 'node:net';
 import https from 'node:https';
 import axios, { AxiosError, type AxiosInstance } from 'axios';
+
+/** Largest Pay API response body the till reads. */
+export const MAX_RESPONSE_BYTES = 64 * 1024;
 
 export type NetworkFault = 'timeout' | 'reset' | 'refused' | 'dns' | 'tls' | 'other';
 
@@ -42,8 +46,8 @@ export class PayApiTransport {
   private readonly client: AxiosInstance;
   private readonly agent: http.Agent | https.Agent;
   private readonly authorization: string;
-  private warmTimer: NodeJS.Timeout | null = null;
-  private lastUse = 0;
+  private warming: Promise<boolean> | null = null;
+  private warmOnDemand = false;
 
   constructor(readonly options: TransportOptions) {
     const isHttps = options.baseUrl.startsWith('https:');
@@ -60,13 +64,15 @@ export class PayApiTransport {
       // We read every status ourselves: 422 is a contract answer, not an exception.
       validateStatus: () => true,
       maxRedirects: 0,
+      // A Pay API answer is a few hundred bytes; a larger one is refused, never buffered (docs/safety.md).
+      maxContentLength: MAX_RESPONSE_BYTES,
+      maxBodyLength: MAX_RESPONSE_BYTES,
       transitional: { clarifyTimeoutError: true },
       responseType: 'json',
     });
   }
 
   async send(options: SendOptions): Promise<TransportResult> {
-    this.lastUse = Date.now();
     const headers: Record<string, string> = { Authorization: this.authorization, Accept: 'application/json' };
     if (options.body !== undefined) headers['Content-Type'] = 'application/json; charset=utf-8';
     if (options.token !== undefined) headers.token = options.token;
@@ -98,27 +104,86 @@ export class PayApiTransport {
     }
   }
 
-  /** Open (or refresh) a pooled connection without touching the API: a HEAD on the base URL. */
+  /**
+   * Make sure one pooled connection is open, without any HTTP request: no credentials sent, no path touched
+   * (the old HEAD on the base URL hit a non-endpoint every 3 s). A TCP (+TLS) connection is opened and handed
+   * to the agent's free pool, where the next request — the sale's checkout — picks it up. Called on demand
+   * (start, a card scanned, a sale started), never on an idle timer. Resolves whether a connection is ready.
+   */
   async warm(timeoutMs = 2_000): Promise<boolean> {
-    const result = await this.send({ method: 'HEAD', path: '/', timeoutMs });
-    this.options.onProbe?.(result);
-    return result.kind === 'response';
+    if (this.options.keepAlive === false) return false;
+    const url = new URL(this.options.baseUrl);
+    const isHttps = url.protocol === 'https:';
+    const connectOptions = {
+      host: url.hostname,
+      port: Number(url.port || (isHttps ? 443 : 80)),
+      servername: isHttps && !/^[\d.:]+$/.test(url.hostname) ? url.hostname : undefined,
+    };
+    // Node's agent opens pooled sockets through createSocket (long-standing, undocumented); going through it
+    // installs the agent's own listeners, so the socket is returned, reused and cleaned up like any other.
+    const agent = this.agent as http.Agent & {
+      createSocket(req: { getHeader(name: string): string | undefined }, options: object, cb: (error: Error | null, socket?: Socket) => void): void;
+      freeSockets: Record<string, Socket[] | undefined>;
+      getName(options: object): string;
+      options: object;
+    };
+    const name = agent.getName({ ...connectOptions, ...agent.options });
+    if ((agent.freeSockets[name]?.length ?? 0) > 0) return true;
+    this.warming ??= new Promise<boolean>((resolve) => {
+      let settled = false;
+      let timer: NodeJS.Timeout | undefined;
+      const done = (ok: boolean, socket: Socket | null, error?: Error): void => {
+        if (settled) return;
+        settled = true;
+        if (timer) clearTimeout(timer);
+        this.warming = null;
+        if (ok && socket) {
+          // Hand it back to the agent as "free after a kept-alive request": it joins the pool.
+          (socket as Socket & { _httpMessage: unknown })._httpMessage = { shouldKeepAlive: true };
+          socket.emit('free');
+          this.options.onProbe?.({ kind: 'response', status: 200, body: null, dateHeader: null, reusedSocket: false });
+        } else {
+          socket?.destroy();
+          this.options.onProbe?.(classifyFault(error ?? new Error('connect timeout ETIMEDOUT')));
+        }
+        resolve(ok);
+      };
+      const host = url.host;
+      try {
+        agent.createSocket({ getHeader: (h) => (h.toLowerCase() === 'host' ? host : undefined) }, { ...connectOptions }, (error, socket) => {
+          if (error || !socket) {
+            done(false, socket ?? null, error ?? new Error('no socket'));
+            return;
+          }
+          timer = setTimeout(() => done(false, socket), timeoutMs);
+          const ready = isHttps ? (socket as Socket & { encrypted?: boolean; authorized?: boolean }).encrypted === true && !socket.connecting && (socket as { _secureEstablished?: boolean })._secureEstablished === true : !socket.connecting;
+          if (ready) done(true, socket);
+          else socket.once(isHttps ? 'secureConnect' : 'connect', () => done(true, socket));
+          socket.once('error', (e: Error) => done(false, socket, e));
+        });
+      } catch (error) {
+        done(false, null, error instanceof Error ? error : new Error(String(error)));
+      }
+    });
+    return this.warming;
   }
 
-  /** Keep one connection warm while idle, below common server idle timeouts (5 s). */
+  /**
+   * `koshelek.timing.keepAliveRefreshMs` > 0 turns on-demand warming on (0 = off). No idle timer any more: no
+   * constant stream to Koshelek; the connection is opened now and again when a card is scanned or a sale starts.
+   */
   keepWarm(refreshMs: number): void {
-    this.stopWarm();
-    if (refreshMs <= 0) return;
-    void this.warm();
-    this.warmTimer = setInterval(() => {
-      if (Date.now() - this.lastUse >= refreshMs) void this.warm();
-    }, refreshMs);
-    this.warmTimer.unref();
+    this.warmOnDemand = refreshMs > 0;
+    if (this.warmOnDemand) void this.warm();
+  }
+
+  /** A card was scanned or a sale started: have a connection ready for the checkout that follows. */
+  warmIfEnabled(): void {
+    if (this.warmOnDemand) void this.warm();
   }
 
   stopWarm(): void {
-    if (this.warmTimer) clearInterval(this.warmTimer);
-    this.warmTimer = null;
+    this.warmOnDemand = false;
   }
 
   close(): void {

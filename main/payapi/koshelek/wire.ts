@@ -133,85 +133,93 @@ export const receiptRequestSchema = z.object({
 export type ReceiptRequest = z.infer<typeof receiptRequestSchema>;
 
 // ---- responses (what Koshelek answers; lenient, unknown fields stripped) ----
+// Every string is capped: a hostile or broken server cannot make the till journal or show megabytes.
+
+/** Identifiers, enum-like values and codes. */
+const short = z.string().max(64);
+/** Slip fields, names. */
+const field = z.string().max(256);
+/** Free texts (details, messages). */
+const text = z.string().max(1024);
 
 export const slipSchema = z.object({
-  id: z.string().optional(),
-  paymentType: z.string().optional(),
-  storeId: z.string().optional(),
-  terminalId: z.string().optional(),
-  orderId: z.string().optional(),
-  paymentTransactionId: z.string().optional(),
-  refundTransactionId: z.string().optional(),
-  merchantId: z.string().optional(),
-  operationDateTime: z.string().optional(),
-  operationId: z.string().optional(),
-  qrcId: z.string().optional(),
-  kzo: z.union([z.string(), z.number()]).transform(String).optional(),
+  id: field.optional(),
+  paymentType: short.optional(),
+  storeId: field.optional(),
+  terminalId: field.optional(),
+  orderId: field.optional(),
+  paymentTransactionId: short.optional(),
+  refundTransactionId: short.optional(),
+  merchantId: field.optional(),
+  operationDateTime: short.optional(),
+  operationId: field.optional(),
+  qrcId: field.optional(),
+  kzo: z.union([field, z.number()]).transform(String).optional(),
   totalAmount: kopecksSchema.optional(),
-  currency: z.string().optional(),
+  currency: short.optional(),
 });
 export type Slip = z.infer<typeof slipSchema>;
 
 export const availabilityInfoSchema = z.object({
-  paymentType: z.string().min(1),
+  paymentType: short.min(1),
   available: z.boolean(),
-  message: z.string().optional(),
+  message: text.optional(),
 });
 export const availabilitySyncResponseSchema = z.object({
   koshelekPayIsDefault: z.boolean(),
-  paymentTypeAvailabilityInfoList: z.array(availabilityInfoSchema).min(1),
+  paymentTypeAvailabilityInfoList: z.array(availabilityInfoSchema).min(1).max(32),
 });
 export type AvailabilitySyncResponse = z.infer<typeof availabilitySyncResponseSchema>;
 
 export const availabilityAsyncResponseSchema = z.object({
-  availabilityInfoId: z.string().min(1),
+  availabilityInfoId: short.min(1),
   timeout: z.number().int().nonnegative().optional(),
 });
 export const availabilityPollResponseSchema = z.object({
-  availabilityInfoId: z.string().optional(),
+  availabilityInfoId: short.optional(),
   computationComplete: z.boolean(),
   pollingTimeout: z.number().int().nonnegative().optional(),
   koshelekPayIsDefault: z.boolean().optional(),
-  paymentTypeAvailabilityInfoList: z.array(availabilityInfoSchema).optional(),
+  paymentTypeAvailabilityInfoList: z.array(availabilityInfoSchema).max(32).optional(),
 });
 export type AvailabilityPollResponse = z.infer<typeof availabilityPollResponseSchema>;
 
 export const checkoutResponseSchema = z.object({
-  requestId: z.string().optional(),
-  transactionId: z.string().min(1),
-  status: z.string(),
+  requestId: short.optional(),
+  transactionId: short.min(1),
+  status: short,
   slip: slipSchema.optional(),
-  errorCode: z.string().optional(),
+  errorCode: short.optional(),
 });
 export type CheckoutResponse = z.infer<typeof checkoutResponseSchema>;
 
 export const statusResponseSchema = z.object({
-  requestId: z.string().optional(),
-  transactionId: z.string().optional(),
-  refTransactionId: z.string().optional(),
-  status: z.string().optional().default(''),
-  paymentGroup: z.string().optional(),
-  paymentProvider: z.string().optional(),
+  requestId: short.optional(),
+  transactionId: short.optional(),
+  refTransactionId: short.optional(),
+  status: short.optional().default(''),
+  paymentGroup: short.optional(),
+  paymentProvider: field.optional(),
   slip: slipSchema.optional(),
-  refStatus: z.string().optional(),
-  errorCode: z.string().optional(),
+  refStatus: short.optional(),
+  errorCode: short.optional(),
 });
 export type StatusResponse = z.infer<typeof statusResponseSchema>;
 
 export const refOperationResponseSchema = z.object({
-  requestId: z.string().optional(),
-  refTransactionId: z.string().optional(),
-  refStatus: z.string(),
-  transactionId: z.string().optional(),
-  status: z.string().optional(),
+  requestId: short.optional(),
+  refTransactionId: short.optional(),
+  refStatus: short,
+  transactionId: short.optional(),
+  status: short.optional(),
   slip: slipSchema.optional(),
-  errorCode: z.string().optional(),
-  details: z.string().optional(),
+  errorCode: short.optional(),
+  details: text.optional(),
 });
 export type RefOperationResponse = z.infer<typeof refOperationResponseSchema>;
 
 /** HTTP 422 body (§5.1). */
-export const apiErrorSchema = z.object({ code: z.string().min(1), details: z.string().optional() });
+export const apiErrorSchema = z.object({ code: short.min(1), details: text.optional() });
 export type ApiErrorBody = z.infer<typeof apiErrorSchema>;
 
 /** Postback body = the status response object (§2.8). */

@@ -1,15 +1,15 @@
 // Electron shell: window, app:// protocol, IPC through the one validating dispatcher. Thin on
 // purpose (it cannot run in CI here); the policy lives in security.ts and is unit-tested.
-// The core runs in this (main) process: the same startCore + API session as the kiosk shell.
-import { app, BrowserWindow, ipcMain, Menu, protocol, session, shell as electronShell, type IpcMainInvokeEvent } from 'electron';
+// The core (the same startCore + API session as the kiosk shell) runs in a utilityProcess, off the browser
+// main thread (main/shell/core-host.ts); this process only moves envelopes. Quitting waits for the core.
+import { app, BrowserWindow, ipcMain, Menu, protocol, session, shell as electronShell, utilityProcess, type IpcMainInvokeEvent } from 'electron';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { IPC_EVENT, IPC_INVOKE, type ApiResponse } from '../../contract/api';
 import { describeError } from '../../errors/catalogue';
-import { startCore } from '../../core/core';
-import { createApiSession, type ApiSession } from '../../api/session';
-import { createScanPort } from '../../api/scan-port';
+import { connectCoreHost, type CoreClient } from '../core-client';
+import type { HostOutbound } from '../core-host';
 import { contentSecurityPolicy } from '../csp';
 import { APP_SCHEME, APP_URL, createWindowOptions, isAllowedNavigation, isPermissionAllowed, isTrustedSender, resolveAppFile } from './security';
 import { openSecretVault } from './secrets';
@@ -29,7 +29,8 @@ const configFile = path.resolve(process.env.PAYDESK_CONFIG ?? path.join(dataDir,
 const TYPES: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css', '.svg': 'image/svg+xml', '.png': 'image/png', '.map': 'application/json', '.woff2': 'font/woff2' };
 
 let win: BrowserWindow | null = null;
-let api: ApiSession | null = null;
+let api: CoreClient | null = null;
+let quitting = false;
 
 app.on('second-instance', () => {
   if (win) {
@@ -55,7 +56,7 @@ async function handleInvoke(event: IpcMainInvokeEvent, method: unknown, input: u
   if (!api || !frame || !isTrustedSender(frame.url, frame === event.sender.mainFrame)) {
     return { ok: false, error: describeError('ipc.invalid', 'untrusted sender') };
   }
-  return api.dispatch(method, input);
+  return api.invoke(method, input);
 }
 
 async function start(): Promise<void> {
@@ -80,9 +81,19 @@ async function start(): Promise<void> {
     }
   });
 
-  const core = await startCore({ configFile, dataDir });
-  const scans = await createScanPort(core);
-  api = createApiSession({ core, scans, shell: 'electron', onError: (method, error) => console.error(`[api] ${method}:`, error) });
+  // The vault's secrets reach the core through its environment, never argv.
+  const child = utilityProcess.fork(path.join(dist, 'main', 'core-host.cjs'), [], {
+    serviceName: 'Paydesk core',
+    env: { ...process.env, PAYDESK_CORE_HOST: '1', PAYDESK_DATA: dataDir, PAYDESK_CONFIG: configFile },
+    stdio: 'inherit',
+  });
+  const client = connectCoreHost({
+    post: (message) => child.postMessage(message),
+    onMessage: (listener) => child.on('message', (message: HostOutbound) => listener(message)),
+    onExit: (listener) => child.on('exit', (code) => listener(code)),
+  });
+  api = client;
+  await client.ready;
   ipcMain.handle(IPC_INVOKE, handleInvoke);
 
   win = new BrowserWindow(createWindowOptions(preloadPath, process.argv.includes('--fullscreen')));
@@ -97,12 +108,12 @@ async function start(): Promise<void> {
   target.once('ready-to-show', () => target.show());
   await target.loadURL(APP_URL);
 
-  app.on('before-quit', () => {
-    void (async () => {
-      await api?.close();
-      await scans.close();
-      await core.close();
-    })();
+  // Quit only after the core has closed its journal and connections (or a 10 s cap).
+  app.on('before-quit', (event) => {
+    if (quitting) return;
+    event.preventDefault();
+    quitting = true;
+    void client.shutdown(10_000).finally(() => app.quit());
   });
 }
 

@@ -2,7 +2,7 @@
 // (security.test.ts): window options, the IPC sender check, navigation and app:// path rules.
 // Only `import type` from electron here, so tests under plain Node can load this file.
 import type { BrowserWindowConstructorOptions } from 'electron';
-import path from 'node:path';
+import { resolveStaticPath } from '../static-files';
 
 export const APP_SCHEME = 'app';
 export const APP_HOST = 'paydesk';
@@ -69,17 +69,7 @@ export function resolveAppFile(rendererDir: string, requestUrl: string): string 
     return null;
   }
   if (url.protocol !== `${APP_SCHEME}:` || url.host !== APP_HOST) return null;
-  let rel: string;
-  try {
-    rel = decodeURIComponent(url.pathname);
-  } catch {
-    return null;
-  }
-  if (rel === '/' || rel === '') rel = '/index.html';
-  if (rel.includes('\0')) return null;
-  const root = path.resolve(rendererDir);
-  const file = path.resolve(root, `.${rel}`);
-  return file.startsWith(root + path.sep) ? file : null;
+  return resolveStaticPath(rendererDir, url.pathname);
 }
 
 /**

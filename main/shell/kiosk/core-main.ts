@@ -34,7 +34,7 @@ async function runCore(): Promise<void> {
     onError: (method, error) => console.error(`[api] ${method}:`, error instanceof Error ? error.message : error),
   });
   const ms = Math.round((performance.now() - t0) * 10) / 10;
-  console.log(`PAYDESK_KIOSK_READY ${JSON.stringify({ url: shell.server.url, ms, marks: shell.marks, environment: shell.core.environment().mode })}`);
+  console.log(`PAYDESK_KIOSK_READY ${JSON.stringify({ url: shell.server.url, launchUrl: shell.server.launchUrl(), ms, marks: shell.marks, environment: shell.core.environment().mode })}`);
   let stopping = false;
   const stop = async (): Promise<void> => {
     if (stopping) return;

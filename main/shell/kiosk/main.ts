@@ -90,7 +90,8 @@ async function supervise(): Promise<void> {
       if (!line.startsWith('PAYDESK_KIOSK_READY ')) return;
       ready = true;
       const first = url === null;
-      url = (JSON.parse(line.slice('PAYDESK_KIOSK_READY '.length)) as { url: string }).url;
+      const readyInfo = JSON.parse(line.slice('PAYDESK_KIOSK_READY '.length)) as { url: string; launchUrl?: string };
+      url = readyInfo.url;
       if (!first) {
         console.log('Paydesk: ядро кассы перезапущено; окно подключится само');
         return;
@@ -102,7 +103,8 @@ async function supervise(): Promise<void> {
         headless(noDisplay);
         return;
       }
-      browser = openBrowser(url, dataDir, flag('fullscreen'), headless, () => {
+      // Chromium's command line is readable by every local user (/proc): it gets a one-time launch code, never the token.
+      browser = openBrowser(readyInfo.launchUrl ?? url, dataDir, flag('fullscreen'), headless, () => {
         console.log('Paydesk: окно кассы закрыто — касса остановлена');
         void stop(0);
       });

@@ -10,8 +10,11 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import { WS_PATH, WS_PROTOCOL, WS_TOKEN_PREFIX, wsRequestSchema, type WsServerFrame } from '../../contract/api';
 import type { ApiSession } from '../../api/session';
 import { contentSecurityPolicy } from '../csp';
+import { resolveStaticPath } from '../static-files';
 
 const TRACE = process.env.PAYDESK_TRACE_WS === '1';
+/** Where the page trades its one-time launch code for the token. */
+export const SESSION_PATH = '/session';
 
 export interface KioskServerOptions {
   session: ApiSession;
@@ -26,6 +29,11 @@ export interface KioskServerOptions {
 export interface KioskServer {
   /** Page URL with the token in the fragment (never sent over HTTP, removed by the page at once). */
   url: string;
+  /**
+   * Page URL with a one-time launch code instead of the token, for Chromium's command line (readable by every
+   * local user through /proc): the page trades it once for the token (POST /session); then it is worthless.
+   */
+  launchUrl(ttlMs?: number): string;
   origin: string;
   port: number;
   token: string;
@@ -56,7 +64,45 @@ export async function startKioskServer(options: KioskServerOptions): Promise<Kio
   const allowedHosts = (): string[] => [`127.0.0.1:${port}`, `localhost:${port}`];
   const allowedOrigins = (): string[] => allowedHosts().map((h) => `http://${h}`);
 
+  // Every request is fenced: a hostile request gets an error status, never an exception in the core's process.
+  const launchCodes = new Map<string, number>();
+  const issueLaunchCode = (ttlMs: number): string => {
+    const code = crypto.randomBytes(24).toString('base64url');
+    launchCodes.set(code, Date.now() + ttlMs);
+    return code;
+  };
+  /** POST /session with X-Paydesk-Launch: the token, once per code, to the page's own origin only. */
+  const exchangeLaunchCode = (req: http.IncomingMessage, res: http.ServerResponse): void => {
+    const code = String(req.headers['x-paydesk-launch'] ?? '');
+    const origin = req.headers.origin;
+    const expires = launchCodes.get(code);
+    req.resume();
+    if (!origin || !allowedOrigins().includes(origin) || expires === undefined || expires < Date.now()) {
+      res.writeHead(401, { 'Content-Type': 'text/plain', 'Cache-Control': 'no-store' }).end('unauthorized');
+      return;
+    }
+    launchCodes.delete(code);
+    res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' }).end(JSON.stringify({ token }));
+  };
+
   const server = http.createServer((req, res) => {
+    try {
+      if (req.method === 'POST' && (req.url ?? '').split('?')[0] === SESSION_PATH && allowedHosts().includes(req.headers.host ?? '')) {
+        exchangeLaunchCode(req, res);
+        return;
+      }
+      serveStatic(req, res);
+    } catch {
+      if (!res.headersSent) res.writeHead(400);
+      res.end();
+    }
+  });
+  server.on('clientError', (_error, socket) => {
+    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
+    else socket.destroy();
+  });
+
+  function serveStatic(req: http.IncomingMessage, res: http.ServerResponse): void {
     if (!allowedHosts().includes(req.headers.host ?? '')) {
       res.writeHead(421).end('misdirected');
       return;
@@ -65,14 +111,14 @@ export async function startKioskServer(options: KioskServerOptions): Promise<Kio
       res.writeHead(405, { Allow: 'GET, HEAD' }).end();
       return;
     }
-    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
-    let rel = decodeURIComponent(url.pathname);
-    if (rel === '/' || !path.extname(rel)) rel = '/index.html';
-    const file = path.resolve(root, `.${rel}`);
-    if (file !== root && !file.startsWith(root + path.sep)) {
-      res.writeHead(403).end();
+    const raw = req.url ?? '/';
+    const q = raw.search(/[?#]/);
+    const file = resolveStaticPath(root, q >= 0 ? raw.slice(0, q) : raw, true);
+    if (file === null) {
+      res.writeHead(400, { 'Content-Type': 'text/plain' }).end('bad path');
       return;
     }
+    const isIndex = file === path.join(root, 'index.html');
     fs.readFile(file, (error, body) => {
       if (error) {
         res.writeHead(404, { 'Content-Type': 'text/plain' }).end('not found');
@@ -84,11 +130,11 @@ export async function startKioskServer(options: KioskServerOptions): Promise<Kio
         'X-Content-Type-Options': 'nosniff',
         'X-Frame-Options': 'DENY',
         'Referrer-Policy': 'no-referrer',
-        'Cache-Control': rel === '/index.html' ? 'no-store' : 'max-age=31536000, immutable',
+        'Cache-Control': isIndex ? 'no-store' : 'max-age=31536000, immutable',
       });
       res.end(req.method === 'HEAD' ? undefined : body);
     });
-  });
+  }
 
   const wss = new WebSocketServer({
     noServer: true,
@@ -97,7 +143,14 @@ export async function startKioskServer(options: KioskServerOptions): Promise<Kio
   });
 
   server.on('upgrade', (req, socket, head) => {
-    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    socket.on('error', () => socket.destroy());
+    let url: URL;
+    try {
+      url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    } catch {
+      socket.destroy();
+      return;
+    }
     const protocols = String(req.headers['sec-websocket-protocol'] ?? '').split(',').map((s) => s.trim()).filter(Boolean);
     const presented = tokenFromProtocols(protocols);
     const ok = url.pathname === WS_PATH
@@ -129,7 +182,8 @@ export async function startKioskServer(options: KioskServerOptions): Promise<Kio
       const request = wsRequestSchema.safeParse(parsed);
       if (!request.success) return;
       const { id, method, input } = request.data;
-      void options.session.dispatch(method, input).then((response) => send({ id, response }));
+      // The dispatcher answers every failure itself; this fence keeps even a broken send off the core.
+      options.session.dispatch(method, input).then((response) => send({ id, response })).catch(() => undefined);
     });
     ws.on('close', unsubscribe);
     ws.on('error', unsubscribe);
@@ -143,6 +197,7 @@ export async function startKioskServer(options: KioskServerOptions): Promise<Kio
   const origin = `http://127.0.0.1:${port}`;
   return {
     url: `${origin}/#token=${token}`,
+    launchUrl: (ttlMs = 60_000) => `${origin}/#launch=${issueLaunchCode(ttlMs)}`,
     origin,
     port,
     token,

@@ -1,0 +1,51 @@
+// What the cashier reads for an operation: the truth about unknown outcomes, the configured limit, and no
+// stale "connection dropped" once a refund is done.
+import { describe, expect, it } from 'vitest';
+import type { OperationRow } from '../journal/operations';
+import { operationView } from './views';
+
+function row(patch: Partial<OperationRow>): OperationRow {
+  return {
+    id: 'op', kind: 'payment', provider: 'koshelek', parent_id: null, shift_id: null, order_id: 'o', amount_kop: 1000, currency: 'RUB',
+    phase: 'awaiting_status', is_final: 0, outcome: null, request_id: 'r', transaction_id: 't', ref_transaction_id: null, payment_type: 'SBP',
+    provider_status: null, provider_ref_status: null, error_code: null, error_key: null, card_session: 'OK0001', loyalty_id: '1', attempts: 0,
+    context_json: '{}', created_at: '2026-11-30T00:00:00.000Z', updated_at: '2026-11-30T00:00:00.000Z', finished_at: null, recovered: 0,
+    ...patch,
+  };
+}
+const view = (r: OperationRow, extra: { finalStatusSeconds?: number; held?: boolean } = {}) =>
+  operationView({ row: r, items: [], slip: null, children: [], notPaidRetryMinutes: 5, ...extra });
+
+describe('operation texts', () => {
+  it('an unanswered checkout is "unknown — take no other payment", never "choose another method"', () => {
+    const v = view(row({ phase: 'resolving_checkout', error_key: 'payment.auto_canceled_no_answer' }));
+    expect(v.error?.ru).toMatch(/неизвестен/);
+    expect(v.error?.ru).toMatch(/Не принимайте другую оплату/);
+    expect(v.error?.ru).not.toMatch(/Выберите другой способ/);
+    expect(v.error?.action).toBe('wait');
+  });
+
+  it('once the cancel is known, the text says so', () => {
+    const v = view(row({ phase: 'canceled', is_final: 1, outcome: 'canceled', error_key: 'payment.auto_canceled_no_answer' }));
+    expect(v.error?.key).toBe('payment.canceled_no_answer');
+    expect(v.error?.ru).toMatch(/не списаны/);
+  });
+
+  it('the automatic-cancel text quotes the configured limit', () => {
+    const v = view(row({ phase: 'canceled', is_final: 1, outcome: 'canceled', error_key: 'payment.auto_canceled_timeout' }), { finalStatusSeconds: 12 });
+    expect(v.error?.ru).toContain('12 с');
+    expect(v.error?.ru).not.toContain('30');
+  });
+
+  it('a refund that completed after lost answers shows no "connection dropped"', () => {
+    const v = view(row({ kind: 'refund', phase: 'refunded', is_final: 1, outcome: 'refunded', error_key: 'network.reset' }));
+    expect(v.error).toBeNull();
+  });
+
+  it('a held operation says it needs its original connection and cannot be cancelled here', () => {
+    const v = view(row({}), { held: true });
+    expect(v.held).toBe(true);
+    expect(v.cancellable).toBe(false);
+    expect(v.error?.key).toBe('payment.held_connection');
+  });
+});

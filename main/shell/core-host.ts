@@ -1,0 +1,90 @@
+// The core in its own process (Electron's utilityProcess, or a plain Node child for tests), so SQL, HTTP and
+// scanning never run on Electron's browser main thread (as Signal keeps SQL off it). The parent only moves
+// envelopes: invoke → response, core events → event. Plain Node: no Electron import.
+//   parent → host: { type: 'invoke', id, method, input } | { type: 'shutdown' }
+//   host → parent: { type: 'ready' } | { type: 'response', id, response } | { type: 'event', event } | { type: 'closed' } | { type: 'fatal', message }
+import { z } from 'zod';
+import { createApiSession, type ApiSession } from '../api/session';
+import { createScanPort } from '../api/scan-port';
+import type { ApiEvent, ApiResponse } from '../contract/api';
+import { startCore } from '../core/core';
+
+export const hostInboundSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('invoke'), id: z.number().int().nonnegative(), method: z.unknown(), input: z.unknown() }),
+  z.object({ type: z.literal('shutdown') }),
+]);
+export type HostInbound = z.infer<typeof hostInboundSchema>;
+
+export type HostOutbound =
+  | { type: 'ready' }
+  | { type: 'response'; id: number; response: ApiResponse }
+  | { type: 'event'; event: ApiEvent }
+  | { type: 'closed' }
+  | { type: 'fatal'; message: string };
+
+/** The two channels a host can have: Electron's parentPort, or Node's IPC (process.send). */
+interface Port {
+  post(message: HostOutbound): void;
+  onMessage(listener: (message: unknown) => void): void;
+}
+
+function parentPort(): Port {
+  const electronPort = (process as NodeJS.Process & { parentPort?: { postMessage(m: unknown): void; on(e: 'message', l: (m: { data: unknown }) => void): void } }).parentPort;
+  if (electronPort) {
+    return { post: (m) => electronPort.postMessage(m), onMessage: (l) => electronPort.on('message', (e) => l(e.data)) };
+  }
+  if (process.send) {
+    const send = process.send.bind(process);
+    return { post: (m) => { send(m); }, onMessage: (l) => process.on('message', l) };
+  }
+  throw new Error('core host started without a parent channel');
+}
+
+export async function runCoreHost(): Promise<void> {
+  const port = parentPort();
+  const dataDir = process.env.PAYDESK_DATA;
+  const configFile = process.env.PAYDESK_CONFIG;
+  if (!dataDir || !configFile) throw new Error('PAYDESK_DATA and PAYDESK_CONFIG must be set for the core host');
+  const core = await startCore({ configFile, dataDir });
+  const scans = await createScanPort(core);
+  const session: ApiSession = createApiSession({ core, scans, shell: 'electron', onError: (method, error) => console.error(`[api] ${method}:`, error) });
+  session.subscribe((event) => port.post({ type: 'event', event }));
+  let closing: Promise<void> | null = null;
+  const shutdown = (): Promise<void> => {
+    closing ??= (async () => {
+      await session.close();
+      await scans.close();
+      await core.close(); // journal checkpointed and closed before the process ends
+      port.post({ type: 'closed' });
+    })();
+    return closing;
+  };
+  port.onMessage((raw) => {
+    const parsed = hostInboundSchema.safeParse(raw);
+    if (!parsed.success) return;
+    const message = parsed.data;
+    if (message.type === 'shutdown') {
+      void shutdown().then(() => process.exit(0));
+      return;
+    }
+    session.dispatch(message.method, message.input)
+      .then((response) => port.post({ type: 'response', id: message.id, response }))
+      .catch((error: unknown) => console.error('[core-host] dispatch failed', error));
+  });
+  process.on('SIGTERM', () => void shutdown().then(() => process.exit(0)));
+  port.post({ type: 'ready' });
+}
+
+// Entry point when run as a process (dist/main/core-host.cjs, or tsx in tests).
+if (process.env.PAYDESK_CORE_HOST === '1') {
+  runCoreHost().catch((error: unknown) => {
+    const message = error instanceof Error ? error.message : String(error);
+    try {
+      parentPort().post({ type: 'fatal', message });
+    } catch {
+      // no parent to tell
+    }
+    console.error(message);
+    process.exit(1);
+  });
+}
