@@ -1,0 +1,27 @@
+// Tochka as a registry entry: capabilities, the cashier's methods (SBP first), and the payment factory.
+// Not yet listed in main/providers/registry.ts: wiring into the sale flow is the next step (docs/banks.md).
+import { linkPayments } from '../../acquiring/factory';
+import type { ProviderDescriptor } from '../../providers/types';
+import { TochkaBank } from './adapter';
+import { TOCHKA_PROVIDER, tochkaConfigSchema, type TochkaConfig } from './config';
+
+export const tochkaProvider: ProviderDescriptor<TochkaConfig> = {
+  name: TOCHKA_PROVIDER,
+  titleRu: 'Банк Точка (СБП и карта)',
+  configSchema: tochkaConfigSchema,
+  capabilities: new Set(['pay', 'refund', 'partial_refund', 'status_by_own_reference', 'webhooks', 'saved_cards', 'qr']),
+  methods: [
+    { id: 'sbp', titleRu: 'СБП', needsCardScan: false },
+    { id: 'card', titleRu: 'Карта', needsCardScan: false },
+  ],
+  payments: (config) => {
+    let bank: TochkaBank | null = null;
+    return linkPayments(() => (bank ??= new TochkaBank(config)), {
+      methods: config.paymentModes,
+      pollScheduleMs: config.timing.pollScheduleMs,
+      unresolvedAfterMs: config.timing.unresolvedAfterMs,
+      purpose: (orderId) => `Оплата заказа ${orderId}`.slice(0, 140),
+    });
+  },
+  notes: 'No idempotency header: an ambiguous create is resolved by paymentLinkId in the operation list. Refunds are not pushed by webhook: polled. No API to delete a saved card (unbinding is local).',
+};
