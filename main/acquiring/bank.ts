@@ -64,12 +64,18 @@ export type RefundOutcome =
   | { kind: 'rejected'; errorKey: ErrorKey; code: string | null; detail: string }
   | { kind: 'unknown'; errorKey: ErrorKey; code: string | null; detail: string };
 
+export interface OperationRef {
+  bankOperationId: string;
+  reference: string;
+}
+
 export interface BankAdapter {
   readonly provider: string;
   readonly currency: string;
   create(request: CreateLinkRequest): Promise<CreateOutcome>;
   /** Finds the operation created with our reference (the resolver of an ambiguous create). */
   findByReference(reference: string, createdAtMs: number): Promise<LookupOutcome>;
-  read(bankOperationId: string): Promise<LookupOutcome>;
+  /** Reads a known operation (a bank may key it by its id or by our reference). */
+  read(ref: OperationRef): Promise<LookupOutcome>;
   refund(bankOperationId: string, amountMinor: number): Promise<RefundOutcome>;
 }

@@ -58,7 +58,7 @@ export class LinkPaymentDriver implements Driver<LinkState, LinkEvent> {
     if (step.action === 'find' || c.bankOperationId === null) {
       return { type: 'find_outcome', outcome: await this.bank.findByReference(c.reference, c.startedAt) };
     }
-    const outcome: LookupOutcome = await this.bank.read(c.bankOperationId);
+    const outcome: LookupOutcome = await this.bank.read({ bankOperationId: c.bankOperationId, reference: c.reference });
     bankFailpoint('bank.after_poll');
     return { type: 'poll_outcome', outcome };
   }

@@ -11,6 +11,8 @@ import { saveCard } from './saved-cards';
 
 export const refundPayloadSchema = z.object({
   bankOperationId: z.string().min(1),
+  /** Our reference of the payment (some banks read operations by it). */
+  reference: z.string().min(1),
   amountMinor: z.number().int().positive(),
   /** Refunded on the operation before this job was queued: the job is done when the bank shows more. */
   refundedBeforeMinor: z.number().int().min(0),
@@ -32,7 +34,7 @@ export function refundHandler(bank: BankAdapter): JobHandler<RefundPayload> {
       return { type: 'retry', errorKey: r.errorKey, message: r.detail };
     },
     async reconcile(p) {
-      const op = await bank.read(p.bankOperationId);
+      const op = await bank.read({ bankOperationId: p.bankOperationId, reference: p.reference });
       if (op.kind === 'unknown') return { type: 'retry', errorKey: op.errorKey, message: op.detail };
       if (op.kind === 'not_found') return { type: 'failed', errorKey: 'bank.refund_rejected', message: 'operation not found at the bank' };
       if (op.operation.refundedMinor >= p.refundedBeforeMinor + p.amountMinor) return { type: 'done', result: { reconciled: true } };
@@ -65,7 +67,7 @@ export function settleBinding(db: Database.Database, provider: string, customerI
     if (consumerId) saveCard(db, { provider, customerId, consumerId, boundBy: operationId });
     queueRefund(db, provider, {
       operationExternalId: state.ctx.reference, dedupeKey: `${provider}.binding-refund:${operationId}`,
-      bankOperationId, amountMinor: state.ctx.paidMinor ?? state.ctx.amountMinor, refundedBeforeMinor: 0,
+      bankOperationId, reference: state.ctx.reference, amountMinor: state.ctx.paidMinor ?? state.ctx.amountMinor, refundedBeforeMinor: 0,
     });
   })();
   return consumerId ? 'bound' : 'no_card';

@@ -199,7 +199,7 @@ describe('Tochka binding and refunds through the outbox', () => {
     s.emulator.pay(op?.operationId ?? '', 'sbp');
     await actor.whenFinal();
     // The bank refunds 100.00 of 123.45, then the till dies before recording it: the job is 'running'.
-    const job = queueRefund(s.journal.sqlite, 'tochka', { operationExternalId: ref, dedupeKey: `r:${ref}`, bankOperationId: op?.operationId ?? '', amountMinor: 10_000, refundedBeforeMinor: 0 });
+    const job = queueRefund(s.journal.sqlite, 'tochka', { operationExternalId: ref, dedupeKey: `r:${ref}`, bankOperationId: op?.operationId ?? '', reference: ref, amountMinor: 10_000, refundedBeforeMinor: 0 });
     expect((await s.bank.refund(op?.operationId ?? '', 10_000)).kind).toBe('done');
     s.journal.sqlite.prepare("UPDATE outbox_jobs SET state = 'running', attempts = 1 WHERE id = ?").run(job.id);
     s.journal.sqlite.prepare('INSERT INTO outbox_attempts (job_id, attempt, operation_external_id, started_at) VALUES (?, 1, ?, ?)').run(job.id, ref, new Date().toISOString());

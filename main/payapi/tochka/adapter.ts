@@ -1,7 +1,7 @@
 // Tochka as a BankAdapter for the shared payment-link machine: payments_with_receipt with OUR reference
 // as paymentLinkId, lookup of an ambiguous create by that paymentLinkId in the operation list, status by
 // operationId, refunds by operationId. Identifiers come from config or start-up discovery (once).
-import type { BankAdapter, BankOperation, BankStatus, CreateLinkRequest, CreateOutcome, LookupOutcome, RefundOutcome } from '../../acquiring/bank';
+import type { BankAdapter, BankOperation, BankStatus, CreateLinkRequest, CreateOutcome, LookupOutcome, OperationRef, RefundOutcome } from '../../acquiring/bank';
 import { TochkaClient } from './client';
 import type { TochkaConfig } from './config';
 import { discover, type Discovery } from './discovery';
@@ -104,7 +104,7 @@ export class TochkaBank implements BankAdapter {
     return op ? { kind: 'found', operation: op } : { kind: 'unknown', errorKey: 'bank.response_invalid', code: 'invalid', detail: 'bad amount' };
   }
 
-  async read(bankOperationId: string): Promise<LookupOutcome> {
+  async read({ bankOperationId }: OperationRef): Promise<LookupOutcome> {
     const res = await this.client.operation(bankOperationId);
     if (!res.ok) {
       if (res.kind === 'http' && res.status === 404) return { kind: 'not_found' };
