@@ -7,7 +7,6 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { HalykEmulator } from '../../emulators/halyk';
-import type { LinkEvent, LinkState } from '../../main/acquiring/machine';
 import { queueRefund, refundHandler } from '../../main/acquiring/refund-job';
 import { routeSale } from '../../main/acquiring/routing';
 import { OperationActor } from '../../main/checkout/runner';
@@ -46,10 +45,12 @@ function pay(s: Setup, amountMinor: number) {
   const actor = begun.run.use((run) => {
     const a = new OperationActor(run.state, run.driver, s.store, { onChange: () => {}, onError: () => {}, onSettled: () => {} });
     a.start();
-    return { phase: () => String((a.current as LinkState).phase), whenFinal: () => a.whenFinal(), stop: () => a.stop() };
+    return { whenFinal: () => a.whenFinal(), stop: () => a.stop() };
   });
   cleanups.push(() => actor.stop());
-  return { id: begun.row.id, ext, invoiceId: invoiceIdFor(ext), actor };
+  const id = begun.row.id;
+  // The journal row, as the till's screens read it.
+  return { id, ext, invoiceId: invoiceIdFor(ext), actor: { ...actor, phase: () => s.store.get(id)?.phase } };
 }
 
 async function until(f: () => boolean, timeoutMs = 10_000): Promise<void> {
