@@ -29,6 +29,8 @@ export interface TochkaEmulatorOptions {
   webhookIntervalMs?: number;
   /** How long a timeout fault holds the answer. */
   holdMs?: number;
+  /** Plays a customer who pays every new link this long after it was created (null: only by control). */
+  autoPayAfterMs?: number | null;
 }
 
 export interface EmulatedOperation {
@@ -61,7 +63,7 @@ export class TochkaEmulator {
   private server: http.Server | null = null;
   private readonly held = new Set<http.ServerResponse>();
   private readonly timers = new Set<NodeJS.Timeout>();
-  opts: Required<Omit<TochkaEmulatorOptions, 'webhookUrl'>> & { webhookUrl: string | null };
+  opts: Required<Omit<TochkaEmulatorOptions, 'webhookUrl' | 'autoPayAfterMs'>> & { webhookUrl: string | null; autoPayAfterMs: number | null };
   url = '';
 
   constructor(options: TochkaEmulatorOptions = {}) {
@@ -75,6 +77,7 @@ export class TochkaEmulator {
       webhookRetries: options.webhookRetries ?? 30,
       webhookIntervalMs: options.webhookIntervalMs ?? 10_000,
       holdMs: options.holdMs ?? 60_000,
+      autoPayAfterMs: options.autoPayAfterMs ?? null,
     };
   }
 
@@ -255,6 +258,13 @@ export class TochkaEmulator {
     };
     this.operations.set(operationId, op);
     this.creates.push({ paymentLinkId: linkId, status: fault ? 0 : 200 });
+    if (this.opts.autoPayAfterMs !== null) {
+      const t = setTimeout(() => {
+        this.timers.delete(t);
+        if (op.status === 'CREATED') this.pay(operationId, 'sbp');
+      }, this.opts.autoPayAfterMs);
+      this.timers.add(t);
+    }
     if (fault === 'timeout_after_create') {
       this.held.add(res);
       const t = setTimeout(() => { this.timers.delete(t); this.held.delete(res); res.destroy(); }, this.opts.holdMs);
