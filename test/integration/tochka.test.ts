@@ -308,6 +308,58 @@ describe('webhooks through the shared listener', () => {
   });
 });
 
+describe('webhook listener: refusals and replay', () => {
+  it('oversized body 413, unknown provider 404, GET 404; nothing acted on', async () => {
+    const s = await setup();
+    const acted: string[] = [];
+    const listener = new WebhookListener(s.journal.sqlite, webhookConfigSchema.parse({ enabled: true, port: 0, maxBodyBytes: 2_048 }), [tochkaWebhookVerifier([s.emulator.publicJwk()])], async (e) => { acted.push(e.subject); });
+    const base = (await listener.start()) ?? '';
+    cleanups.push(() => listener.stop());
+    expect(await post(`${base}tochka`, 'x'.repeat(5_000))).toBe(413);
+    expect(await post(`${base}unknown-bank`, 'abc')).toBe(404);
+    expect(deliveries(s.journal.sqlite, 'unknown-bank')).toMatchObject([{ verdict: 'rejected', reason: 'no verifier for provider "unknown-bank"' }]);
+    expect(acted).toEqual([]);
+  });
+
+  it('the process dies after the 200, before acting (callback fails): the event is acted on at the next start, once', async () => {
+    const s = await setup();
+    const cfg = webhookConfigSchema.parse({ enabled: true, port: 0 });
+    const verifier = tochkaWebhookVerifier([s.emulator.publicJwk()]);
+    const first = new WebhookListener(s.journal.sqlite, cfg, [verifier], async () => { throw new Error('bank unreachable while re-reading'); });
+    const url = `${(await first.start()) ?? ''}tochka`;
+    const jwt = s.emulator.sign({ webhookType: 'acquiringInternetPayment', operationId: 'op-9', status: 'APPROVED', amount: '5.00' });
+    expect(await post(url, jwt)).toBe(200);
+    await first.stop();
+    const acted: string[] = [];
+    const second = new WebhookListener(s.journal.sqlite, { ...cfg, enabled: false }, [verifier], async (e) => { acted.push(e.subject); });
+    await second.start();
+    await second.stop();
+    const third = new WebhookListener(s.journal.sqlite, { ...cfg, enabled: false }, [verifier], async (e) => { acted.push(e.subject); });
+    await third.start();
+    await third.stop();
+    expect(acted).toEqual(['op-9']);
+  });
+});
+
+describe('Tochka cashbox SBP QR (client against the emulator)', () => {
+  it('activate with the amount in kopecks, the customer pays, the operation reads ACWP, deactivate', async () => {
+    const s = await setup();
+    const act = await s.bank.client.activateCashboxQr('AS1000670LSS7DN18SJQDNP4B05KLJL2', 12_345, 'Оплата заказа', 5);
+    expect(act.ok && act.data.Data.amount).toBe(12_345);
+    const paramsId = act.ok ? act.data.Data.paramsId : '';
+    const waiting = await s.bank.client.cashboxQrOperation('AS1000670LSS7DN18SJQDNP4B05KLJL2', paramsId);
+    expect(waiting.ok && waiting.data.Data).toMatchObject({ qrCodeStatus: 'WAITING_PAYMENT', trxStatus: 'NTST' });
+    const paid = await fetch(`${s.emulator.url}/_control/sbp/AS1000670LSS7DN18SJQDNP4B05KLJL2/pay`, { method: 'POST' });
+    expect(paid.status).toBe(200);
+    const done = await s.bank.client.cashboxQrOperation('AS1000670LSS7DN18SJQDNP4B05KLJL2', paramsId);
+    expect(done.ok && done.data.Data).toMatchObject({ trxStatus: 'ACWP', amount: 12_345 });
+    const off = await s.bank.client.deactivateCashboxQr('AS1000670LSS7DN18SJQDNP4B05KLJL2');
+    expect(off.ok && off.data.Data.result).toBe(true);
+    const unknown = await s.bank.client.cashboxQrOperation('NO_SUCH_QR', paramsId);
+    expect(unknown).toMatchObject({ ok: false, kind: 'http', status: 404, code: 'RQ05014' });
+  });
+});
+
 describe('bank switched off in config; routing', () => {
   it('a disabled section configures without a client; enabled without a token is refused clearly', () => {
     const p = register(tochkaProvider);
