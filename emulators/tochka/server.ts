@@ -57,7 +57,11 @@ export class TochkaEmulator {
   readonly operations = new Map<string, EmulatedOperation>();
   readonly creates: { paymentLinkId: string; status: number }[] = [];
   readonly webhookAttempts: WebhookAttempt[] = [];
-  readonly qr = new Map<string, { amount: number; paramsId: string; status: 'WAITING_PAYMENT' | 'DEACTIVATED'; trx: 'NTST' | 'ACWP' | 'RJCT'; trxId: string | null }>();
+  readonly qr = new Map<string, { amount: number; paramsId: string; purpose: string; status: 'WAITING_PAYMENT' | 'DEACTIVATED'; trx: 'NTST' | 'ACWP' | 'RJCT'; trxId: string | null }>();
+  /** SBP payments made on cashbox QR activations (purpose carries the till's reference). */
+  readonly sbpPayments: { qrcId: string; paramsId: string; purpose: string; amount: number }[] = [];
+  /** Activations per qrcId, in order (the crash tests count them). */
+  readonly activations: { qrcId: string; purpose: string; amount: number }[] = [];
   private readonly faults: TochkaFault[] = [];
   private readonly keys = crypto.generateKeyPairSync('rsa', { modulusLength: 2048 });
   private server: http.Server | null = null;
@@ -227,8 +231,8 @@ export class TochkaEmulator {
         return ok(res, { isRefund: true, operationId: op.operationId, amount, date: new Date().toISOString().slice(0, 10), orderId });
       }
     }
-    const qr = /^\/sbp\/v1\.0\/cashbox-qr-code\/([^/]+)\/(activate|deactivate|operation|status)$/.exec(p);
-    if (qr) return this.cashbox(decodeURIComponent(qr[1] ?? ''), qr[2] ?? '', body.Data ?? {}, url, res);
+    const qr = /^\/sbp\/v1\.0\/cashbox-qr-code\/([^/]+)(?:\/(activate|deactivate|operation|status))?$/.exec(p);
+    if (qr) return this.cashbox(decodeURIComponent(qr[1] ?? ''), qr[2] ?? 'info', body.Data ?? {}, url, res);
     return send(res, 404, { code: '404', message: 'Not found', Errors: [{ errorCode: 'HTTPNotFound' }] });
   }
 
@@ -281,10 +285,24 @@ export class TochkaEmulator {
     if (action === 'activate') {
       const amount = Number(d.amount);
       if (!Number.isInteger(amount) || amount <= 0) return send(res, 400, { code: '400', message: 'Field amount : Value error', Errors: [{ errorCode: 'Validation Error' }] });
+      const fault = this.faults.shift();
+      if (fault === 'error_500') return send(res, 500, { code: '500', message: 'Internal error', Errors: [{ errorCode: 'HTTPInternalError' }] });
       const paramsId = crypto.randomUUID();
-      this.qr.set(qrcId, { amount, paramsId, status: 'WAITING_PAYMENT', trx: 'NTST', trxId: null });
-      return ok(res, { qrcId, amount, currency: 'RUB', paramsId, paymentPurpose: d.paymentPurpose });
+      const purpose = String(d.paymentPurpose ?? '');
+      // A new activation replaces the previous one: the previous amount can no longer be paid.
+      this.qr.set(qrcId, { amount, paramsId, purpose, status: 'WAITING_PAYMENT', trx: 'NTST', trxId: null });
+      this.activations.push({ qrcId, purpose, amount });
+      if (fault === 'timeout_after_create') {
+        this.held.add(res);
+        const t = setTimeout(() => { this.timers.delete(t); this.held.delete(res); res.destroy(); }, this.opts.holdMs);
+        this.timers.add(t);
+        return;
+      }
+      if (fault === 'reset_after_create') return void res.destroy();
+      if (fault === 'error_500_after_create') return send(res, 500, { code: '500', message: 'Internal error', Errors: [{ errorCode: 'HTTPInternalError' }] });
+      return ok(res, { qrcId, amount, currency: 'RUB', paramsId, paymentPurpose: purpose });
     }
+    if (action === 'info') return ok(res, { qrcId, paramsId: cur?.paramsId ?? null, paymentPurpose: cur?.purpose ?? null, amount: cur?.amount ?? null, currency: 'RUB' });
     if (!cur) return send(res, 404, { code: '404', message: 'QR not found', Errors: [{ errorCode: 'RQ05014' }] });
     if (action === 'deactivate') {
       cur.status = 'DEACTIVATED';
@@ -312,6 +330,7 @@ export class TochkaEmulator {
       const cur = this.qr.get(decodeURIComponent(sbp[1] ?? ''));
       if (!cur || cur.status !== 'WAITING_PAYMENT') return send(res, 409, { ok: false });
       cur.trx = sbp[2] === 'pay' ? 'ACWP' : 'RJCT';
+      if (cur.trx === 'ACWP') this.sbpPayments.push({ qrcId: decodeURIComponent(sbp[1] ?? ''), paramsId: cur.paramsId, purpose: cur.purpose, amount: cur.amount });
       cur.trxId = crypto.randomUUID();
       cur.status = 'DEACTIVATED';
       return send(res, 200, { ok: true });

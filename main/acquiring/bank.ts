@@ -78,4 +78,6 @@ export interface BankAdapter {
   /** Reads a known operation (a bank may key it by its id or by our reference). */
   read(ref: OperationRef): Promise<LookupOutcome>;
   refund(bankOperationId: string, amountMinor: number): Promise<RefundOutcome>;
+  /** Stops an unpaid request from being paid (a cashbox QR deactivate); absent where impossible (links). */
+  revoke?(ref: OperationRef): Promise<{ done: boolean; detail: string | null }>;
 }

@@ -55,6 +55,11 @@ export class LinkPaymentDriver implements Driver<LinkState, LinkEvent> {
       bankFailpoint('bank.after_create');
       return { type: 'create_outcome', outcome };
     }
+    if (step.action === 'revoke') {
+      if (c.bankOperationId === null || !this.bank.revoke) return { type: 'revoke_outcome', done: false, detail: 'nothing to revoke' };
+      const r = await this.bank.revoke({ bankOperationId: c.bankOperationId, reference: c.reference });
+      return { type: 'revoke_outcome', done: r.done, detail: r.detail };
+    }
     if (step.action === 'find' || c.bankOperationId === null) {
       return { type: 'find_outcome', outcome: await this.bank.findByReference(c.reference, c.startedAt) };
     }
@@ -98,6 +103,8 @@ function eventRecord(event: LinkEvent | null, requestId: string): OperationEvent
     case 'find_outcome':
     case 'poll_outcome':
       return [{ type: event.outcome.kind === 'unknown' ? 'fault' : 'response', endpoint: event.type === 'find_outcome' ? 'find' : 'poll', requestId, body: event.outcome }];
+    case 'revoke_outcome':
+      return [{ type: event.done ? 'response' : 'fault', endpoint: 'revoke', requestId, body: { done: event.done, detail: event.detail } }];
     case 'cancel':
     case 'nudge':
       return [{ type: 'note', requestId, body: { event: event.type } }];

@@ -5,7 +5,7 @@ import { NOT_FOUND_TO_FAIL, initialLinkPayment, isFinalLink, isMaterialLink, lin
 
 const T0 = 1_000_000;
 const start = (over: Partial<Parameters<typeof initialLinkPayment>[0]> = {}): LinkState => initialLinkPayment({
-  reference: 'ref-1', orderId: 'o-1', amountMinor: 12_345, currency: 'RUB', purpose: 'Оплата', methods: ['sbp', 'card'], saveCard: false, savedConsumerId: null,
+  channel: 'link', revocable: false, reference: 'ref-1', orderId: 'o-1', amountMinor: 12_345, currency: 'RUB', purpose: 'Оплата', methods: ['sbp', 'card'], saveCard: false, savedConsumerId: null,
   lines: [], pollScheduleMs: [100, 200], unresolvedAfterMs: 10_000, ...over,
 }, T0);
 
@@ -80,6 +80,18 @@ describe('payment link machine', () => {
     const expired = reduceLink(a, poll(found(op({ status: 'expired' }))), T0 + 1);
     expect(expired).toMatchObject({ phase: 'expired', ctx: { errorKey: 'bank.expired' } });
     expect(linkOutcome(expired)).toBe('canceled');
+  });
+
+  it('revocable (cashbox QR): cancel revokes first, then polls; a failed revoke is tried again on the next pending answer', () => {
+    const a = reduceLink(start({ revocable: true }), created(), T0);
+    const c = reduceLink(a, { type: 'cancel' }, T0 + 1);
+    expect(c).toMatchObject({ phase: 'canceling', next: { action: 'revoke', at: T0 + 1 } });
+    const failed = reduceLink(c, { type: 'revoke_outcome', done: false, detail: 'timeout' }, T0 + 2);
+    expect(failed).toMatchObject({ next: { action: 'poll' }, ctx: { revoked: false } });
+    expect(reduceLink(failed, poll(found()), T0 + 3).next?.action).toBe('revoke');
+    const done = reduceLink(c, { type: 'revoke_outcome', done: true, detail: null }, T0 + 2);
+    expect(reduceLink(done, poll(found()), T0 + 3).next?.action).toBe('poll');
+    expect(reduceLink(done, poll(found(op({ status: 'expired' }))), T0 + 3).phase).toBe('canceled');
   });
 
   it('a webhook nudge only moves the next poll to now', () => {

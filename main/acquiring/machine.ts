@@ -20,7 +20,7 @@ export const LINK_PHASES = ['creating', 'resolving', 'awaiting', 'canceling', 'p
 export type LinkPhase = (typeof LINK_PHASES)[number];
 const FINAL: ReadonlySet<LinkPhase> = new Set(['paid', 'declined', 'expired', 'canceled', 'failed', 'mismatch']);
 
-export type LinkAction = 'create' | 'find' | 'poll';
+export type LinkAction = 'create' | 'find' | 'poll' | 'revoke';
 
 const errorKeySchema = z.custom<ErrorKey>((v) => typeof v === 'string' && isErrorKey(v), 'not an error catalogue key');
 
@@ -30,8 +30,10 @@ export const receiptLineSchema = z.object({ name: z.string().min(1).max(256), pr
 export const linkStateSchema = z.object({
   v: z.literal(1),
   phase: z.enum(LINK_PHASES),
-  next: z.object({ action: z.enum(['create', 'find', 'poll']), at: z.number() }).nullable(),
+  next: z.object({ action: z.enum(['create', 'find', 'poll', 'revoke']), at: z.number() }).nullable(),
   ctx: z.object({
+    /** Which of the provider's adapters runs it (e.g. Tochka 'link' or 'cashbox_qr'). */
+    channel: z.string().min(1).max(32),
     reference: z.string().min(1).max(64),
     orderId: z.string().min(1),
     amountMinor: z.number().int().positive(),
@@ -61,6 +63,9 @@ export const linkStateSchema = z.object({
     consumerId: z.string().nullable(),
     paidMinor: z.number().int().nullable(),
     cancelRequested: z.boolean(),
+    revocable: z.boolean(),
+    /** The bank was asked to stop accepting payment (cashbox QR deactivated); links cannot be. */
+    revoked: z.boolean(),
     recovered: z.boolean(),
   }),
 });
@@ -75,9 +80,14 @@ export type LinkEvent =
   /** The cashier cancels the sale. */
   | { type: 'cancel' }
   /** A verified webhook said something happened: re-read the operation now (never trust the push itself). */
-  | { type: 'nudge' };
+  | { type: 'nudge' }
+  /** The revoke (deactivate) was sent; its answer does not matter, the poll that follows decides. */
+  | { type: 'revoke_outcome'; done: boolean; detail: string | null };
 
 export interface NewLinkPayment {
+  channel: string;
+  /** The adapter can revoke an unpaid request (cashbox QR deactivate); payment links cannot. */
+  revocable: boolean;
   reference: string;
   orderId: string;
   amountMinor: number;
@@ -107,7 +117,7 @@ export function initialLinkPayment(input: NewLinkPayment, now: number): LinkStat
       startedAt: now,
       creates: 0, lookups: 0, notFound: 0, unknownSince: null, lastFault: null, errorKey: 'bank.creating', errorCode: null,
       bankOperationId: null, link: null, rawStatus: null, paymentType: null, consumerId: null, paidMinor: null,
-      cancelRequested: false, recovered: false,
+      cancelRequested: false, revoked: false, recovered: false,
     },
   });
 }
@@ -131,12 +141,18 @@ export function reduceLink(state: LinkState, event: LinkEvent, now: number): Lin
       return { ...state, next: { action: 'poll', at: now }, ctx };
     }
     case 'cancel':
-      if (state.phase === 'awaiting') return { ...state, phase: 'canceling', next: { action: 'poll', at: now }, ctx: { ...state.ctx, cancelRequested: true, errorKey: 'bank.canceling' } };
+      if (state.phase === 'awaiting') {
+        const ctx = { ...state.ctx, cancelRequested: true, errorKey: 'bank.canceling' as const };
+        return { ...state, phase: 'canceling', next: { action: wantsRevoke(ctx) ? 'revoke' : 'poll', at: now }, ctx };
+      }
       if (state.ctx.cancelRequested) return state;
       return { ...state, ctx: { ...state.ctx, cancelRequested: true } };
     case 'nudge':
       if (state.phase !== 'awaiting' && state.phase !== 'canceling') return state;
       return { ...state, next: { action: 'poll', at: now } };
+    case 'revoke_outcome':
+      if (state.phase !== 'canceling') return state;
+      return { ...state, next: { action: 'poll', at: now }, ctx: { ...state.ctx, revoked: event.done, lastFault: event.done ? state.ctx.lastFault : event.detail } };
     case 'create_outcome':
       if (state.phase !== 'creating') return state;
       return onCreate({ ...state, ctx: { ...state.ctx, creates: 1 } }, event.outcome, now);
@@ -211,7 +227,9 @@ function applyOperation(state: LinkState, op: BankOperation, now: number): LinkS
       const phase: LinkPhase = canceling ? 'canceling' : 'awaiting';
       const errorKey: ErrorKey = canceling ? 'bank.canceling' : 'bank.awaiting_customer';
       const moved = known.phase !== phase;
-      return { ...known, phase, next: { action: 'poll', at: now + (moved ? firstPause(known) : pause(known)) }, ctx: { ...known.ctx, errorKey, lookups: moved ? 0 : known.ctx.lookups } };
+      const ctx = { ...known.ctx, errorKey, lookups: moved ? 0 : known.ctx.lookups };
+      if (canceling && wantsRevoke(ctx)) return { ...known, phase, next: { action: 'revoke', at: now }, ctx };
+      return { ...known, phase, next: { action: 'poll', at: now + (moved ? firstPause(known) : pause(known)) }, ctx };
     }
     case 'paid':
     case 'refunded':
@@ -224,6 +242,10 @@ function applyOperation(state: LinkState, op: BankOperation, now: number): LinkS
     case 'expired':
       return known.ctx.cancelRequested ? final(known, 'canceled', { errorKey: 'bank.canceled' }) : final(known, 'expired', { errorKey: 'bank.expired' });
   }
+}
+
+function wantsRevoke(ctx: LinkState['ctx']): boolean {
+  return ctx.revocable && !ctx.revoked;
 }
 
 function firstPause(state: LinkState): number {

@@ -180,6 +180,7 @@ export const CATALOGUE = {
   'tochka.no_business_customer': e('В банке Точка не найдена компания (Business). Обратитесь к администратору.', 'No Business customer in Tochka. Call the administrator.', 'fix_config'),
   'tochka.no_active_retailer': e('В банке Точка нет действующей торговой точки эквайринга. Обратитесь к администратору.', 'No active Tochka acquiring retail point. Call the administrator.', 'fix_config'),
   'tochka.retailer_ambiguous': e('В банке Точка несколько торговых точек: укажите merchantId в настройках. Обратитесь к администратору.', 'Several Tochka retail points: set merchantId in the config. Call the administrator.', 'fix_config'),
+  'tochka.sbp_refund_in_bank': e('Возврат оплаты по QR кассы оформляется в интернет-банке Точки. Обратитесь к администратору.', 'Cashbox QR refunds are made in the Tochka internet bank. Call the administrator.', 'call_admin'),
   'halyk.auth': e('Касса не авторизована в Halyk ePay. Обратитесь к администратору.', 'Not authorised with Halyk ePay. Call the administrator.', 'fix_config'),
   'webhook.bad_signature': e('Получено уведомление банка с неверной подписью, оно отклонено. Сообщите администратору.', 'A bank notification with a bad signature was refused. Tell the administrator.', 'call_admin', 'warning'),
 } as const satisfies Record<string, CatalogueEntry>;

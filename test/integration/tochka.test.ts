@@ -49,7 +49,7 @@ function startPayment(s: Setup, opts: { amountMinor?: number; saveCard?: boolean
   const id = randomUUID();
   const ref = randomUUID();
   const { row, state, event } = linkIntent({
-    operationId: id, provider: 'tochka', shiftId: null, orderId: `order-${ref.slice(0, 8)}`, amountMinor: opts.amountMinor ?? 12_345, currency: 'RUB',
+    channel: 'link', revocable: false, operationId: id, provider: 'tochka', shiftId: null, orderId: `order-${ref.slice(0, 8)}`, amountMinor: opts.amountMinor ?? 12_345, currency: 'RUB',
     purpose: 'Оплата заказа', methods: opts.methods ?? ['sbp', 'card'], saveCard: opts.saveCard ?? false, savedConsumerId: opts.savedConsumerId ?? null,
     lines: [{ name: 'Консультация', priceMinor: opts.amountMinor ?? 12_345, quantity: 1 }], pollScheduleMs: [50, 50, 100], unresolvedAfterMs: 60_000,
   }, ref, Date.now());

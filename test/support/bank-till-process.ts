@@ -55,7 +55,7 @@ if (values.do === 'pay') {
   const id = String(values.op);
   const amountMinor = Number(values.amount);
   const { row, state, event } = linkIntent({
-    operationId: id, provider: TOCHKA_PROVIDER, shiftId: null, orderId: String(values.order), amountMinor, currency: 'RUB', purpose: `Оплата заказа ${String(values.order)}`,
+    channel: 'link', revocable: false, operationId: id, provider: TOCHKA_PROVIDER, shiftId: null, orderId: String(values.order), amountMinor, currency: 'RUB', purpose: `Оплата заказа ${String(values.order)}`,
     methods: config.paymentModes, saveCard: false, savedConsumerId: null, lines: [{ name: 'Товар', priceMinor: amountMinor, quantity: 1 }],
     pollScheduleMs: config.timing.pollScheduleMs, unresolvedAfterMs: config.timing.unresolvedAfterMs,
   }, String(values.ext), Date.now());

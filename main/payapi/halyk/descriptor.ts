@@ -13,8 +13,9 @@ export const halykProvider: ProviderDescriptor<HalykConfig> = {
   methods: [{ id: 'card', titleRu: 'Карта иностранного банка', needsCardScan: false }],
   payments: (config) => {
     let bank: HalykBank | null = null;
-    return linkPayments(() => (bank ??= new HalykBank(config)), {
-      methods: ['card'],
+    return linkPayments({
+      channels: { link: { adapter: () => (bank ??= new HalykBank(config)), methods: ['card'] } },
+      channelFor: () => 'link',
       pollScheduleMs: config.timing.pollScheduleMs,
       unresolvedAfterMs: config.timing.unresolvedAfterMs,
       purpose: (orderId) => `Оплата заказа ${orderId}`.slice(0, 140),

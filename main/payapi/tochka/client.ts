@@ -5,7 +5,7 @@ import { BankHttp, type HttpRequest, type HttpResult } from '../../acquiring/htt
 import type { TochkaConfig } from './config';
 import {
   createResponseSchema, customersSchema, errorBodySchema, minorToRubles, operationInfoSchema, operationListSchema, qrActivateResponseSchema,
-  qrDeactivateSchema, qrOperationSchema, refundResponseSchema, retailersSchema, type TochkaOperation,
+  qrDeactivateSchema, qrInfoSchema, qrOperationSchema, refundResponseSchema, retailersSchema, type TochkaOperation,
 } from './wire';
 
 export type TochkaResult<T> =
@@ -96,6 +96,10 @@ export class TochkaClient {
 
   cashboxQrOperation(qrcId: string, paramsId: string) {
     return this.call({ method: 'GET', path: `/sbp/v1.0/cashbox-qr-code/${encodeURIComponent(qrcId)}/operation`, query: { paramsId } }, qrOperationSchema);
+  }
+
+  cashboxQrInfo(qrcId: string) {
+    return this.call({ method: 'POST', path: `/sbp/v1.0/cashbox-qr-code/${encodeURIComponent(qrcId)}`, body: { Data: { imageParams: { width: 200, height: 200, mediaType: 'image/svg+xml' } } } }, qrInfoSchema);
   }
 
   deactivateCashboxQr(qrcId: string) {

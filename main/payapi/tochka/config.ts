@@ -42,13 +42,18 @@ export const tochkaConfigSchema = z.object({
     /** "<20-digit account>/<BIC>". */
     accountId: z.string().regex(/^\d{20}\/\d{9}$/),
     ttlMinutes: z.number().int().min(5).max(20).default(5),
+    /** The QR's payload (link for the bank app), shown on screen next to the printed QR; optional. */
+    payload: z.string().url().optional(),
   }).optional(),
+  /** How SBP is taken: inside the payment link, or by the till's cashbox QR (needs cashboxQr). */
+  sbpChannel: z.enum(['link', 'cashbox_qr']).default('link'),
   /** Card binding: the verification charge, refunded at once through the outbox. */
   binding: z.object({ amountMinor: z.number().int().min(100).max(10_000).default(200) }).prefault({}),
   /** Pinned webhook verification keys (JWK, RS256); several during a rotation. */
   webhookKeys: z.array(z.object({ kty: z.literal('RSA'), n: z.string().min(16), e: z.string().min(1) }).loose()).default([]),
   timing: tochkaTimingSchema,
-}).refine((c) => !c.enabled || c.token !== undefined, { message: 'tochka.enabled needs tochka.token', path: ['token'] });
+}).refine((c) => !c.enabled || c.token !== undefined, { message: 'tochka.enabled needs tochka.token', path: ['token'] })
+  .refine((c) => c.sbpChannel !== 'cashbox_qr' || c.cashboxQr !== undefined, { message: 'tochka.sbpChannel cashbox_qr needs tochka.cashboxQr', path: ['cashboxQr'] });
 
 export type TochkaConfig = z.output<typeof tochkaConfigSchema>;
 export type TochkaTiming = z.output<typeof tochkaTimingSchema>;

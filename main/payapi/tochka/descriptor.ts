@@ -3,6 +3,7 @@
 import { linkPayments } from '../../acquiring/factory';
 import type { ProviderDescriptor } from '../../providers/types';
 import { TochkaBank } from './adapter';
+import { TochkaCashboxQr } from './cashbox';
 import { TOCHKA_PROVIDER, tochkaConfigSchema, type TochkaConfig } from './config';
 
 export const tochkaProvider: ProviderDescriptor<TochkaConfig> = {
@@ -16,8 +17,16 @@ export const tochkaProvider: ProviderDescriptor<TochkaConfig> = {
   ],
   payments: (config) => {
     let bank: TochkaBank | null = null;
-    return linkPayments(() => (bank ??= new TochkaBank(config)), {
-      methods: config.paymentModes,
+    const links = (): TochkaBank => (bank ??= new TochkaBank(config));
+    let qr: TochkaCashboxQr | null = null;
+    const cashboxQr = config.cashboxQr;
+    return linkPayments({
+      channels: {
+        link: { adapter: links, methods: config.paymentModes },
+        ...(cashboxQr ? { cashbox_qr: { adapter: () => (qr ??= new TochkaCashboxQr(links().client, cashboxQr)), methods: ['sbp'] } } : {}),
+      },
+      // SBP by the printed cashbox QR when configured so; the card (and SBP otherwise) by payment link.
+      channelFor: (methodId) => (methodId === 'sbp' && config.sbpChannel === 'cashbox_qr' ? 'cashbox_qr' : 'link'),
       pollScheduleMs: config.timing.pollScheduleMs,
       unresolvedAfterMs: config.timing.unresolvedAfterMs,
       purpose: (orderId) => `Оплата заказа ${orderId}`.slice(0, 140),

@@ -70,6 +70,13 @@ export const qrOperationSchema = envelope(z.object({
   trxId: z.string().nullable().optional(),
   amount: z.number().int().nullable().optional(),
 }).loose());
+/** QR info: the current activation's paramsId and purpose (where our reference is written). */
+export const qrInfoSchema = envelope(z.object({
+  qrcId: z.string(),
+  paramsId: z.string().nullable().optional(),
+  paymentPurpose: z.string().nullable().optional(),
+  amount: z.number().int().nullable().optional(),
+}).loose());
 export const qrDeactivateSchema = envelope(z.object({ result: z.boolean() }).loose());
 
 /** The acquiringInternetPayment webhook payload (a JWT's claims); amount is a string of rubles. */
