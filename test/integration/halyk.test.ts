@@ -7,6 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { HalykEmulator } from '../../emulators/halyk';
+import { TochkaEmulator } from '../../emulators/tochka';
 import { queueRefund, refundHandler } from '../../main/acquiring/refund-job';
 import { routeSale } from '../../main/acquiring/routing';
 import { OperationActor } from '../../main/checkout/runner';
@@ -16,6 +17,7 @@ import { OutboxWorker, getJob, registerHandler } from '../../main/outbox';
 import { HalykBank, invoiceIdFor } from '../../main/payapi/halyk/adapter';
 import { halykConfigSchema } from '../../main/payapi/halyk/config';
 import { halykProvider } from '../../main/payapi/halyk/descriptor';
+import { tochkaProvider } from '../../main/payapi/tochka/descriptor';
 import { register } from '../../main/providers/types';
 
 const cleanups: (() => Promise<void> | void)[] = [];
@@ -117,5 +119,30 @@ describe('Halyk ePay (KZT) through the neutral interface', () => {
     const p = register(halykProvider);
     expect(p.configure({ enabled: false })).toMatchObject({ ok: true });
     expect(p.configure({ enabled: true, clientId: 'x' })).toMatchObject({ ok: false, problem: expect.stringContaining('halyk.enabled needs clientId') });
+  });
+});
+
+describe('two bank accounts at once (RU and KZ), each with its own credentials', () => {
+  it('a Tochka sale and a Halyk sale in one journal; Tochka switched off at its bank leaves Halyk working', async () => {
+    const kz = await setup();
+    const ru = new TochkaEmulator();
+    const ruUrl = await ru.start();
+    cleanups.push(() => ru.stop());
+    const tochka = register(tochkaProvider).configure({ enabled: true, baseUrl: ruUrl, token: 'test.jwt.token', timing: { requestTimeoutMs: 1_000, pollScheduleMs: [50] } });
+    if (!tochka.ok || !tochka.payments) throw new Error('tochka not configured');
+    const ruSale = pay({ ...kz, payments: tochka.payments }, 12_345);
+    const kzSale = pay(kz, 50_000);
+    await until(() => ruSale.actor.phase() === 'awaiting' && kzSale.actor.phase() === 'awaiting');
+    ru.pay(ru.byLinkId(ruSale.ext)?.operationId ?? '', 'sbp');
+    kz.emulator.pay(kzSale.invoiceId);
+    await Promise.all([ruSale.actor.whenFinal(), kzSale.actor.whenFinal()]);
+    expect(kz.store.get(ruSale.id)).toMatchObject({ provider: 'tochka', currency: 'RUB', amount_kop: 12_345, outcome: 'paid' });
+    expect(kz.store.get(kzSale.id)).toMatchObject({ provider: 'halyk', currency: 'KZT', amount_kop: 50_000, outcome: 'paid' });
+    ru.opts.acquiringOff = true;
+    const ruOff = pay({ ...kz, payments: tochka.payments }, 100);
+    const kzStill = pay(kz, 1_000);
+    await ruOff.actor.whenFinal();
+    expect(kz.store.get(ruOff.id)).toMatchObject({ outcome: 'failed', error_key: 'tochka.acquiring_off' });
+    await until(() => kzStill.actor.phase() === 'awaiting');
   });
 });
