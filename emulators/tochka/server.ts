@@ -269,15 +269,27 @@ export class TochkaEmulator {
       }, this.opts.autoPayAfterMs);
       this.timers.add(t);
     }
+    if (this.faultAfterEffect(fault, res)) return;
+    ok(res, { ...view(op), Client: d.Client, Items: d.Items, saveCard: op.saveCard });
+  }
+
+  /** The bank did it, then the answer is lost: held past the client's timeout, reset, or a 500. */
+  private faultAfterEffect(fault: TochkaFault | undefined, res: http.ServerResponse): boolean {
     if (fault === 'timeout_after_create') {
       this.held.add(res);
       const t = setTimeout(() => { this.timers.delete(t); this.held.delete(res); res.destroy(); }, this.opts.holdMs);
       this.timers.add(t);
-      return;
+      return true;
     }
-    if (fault === 'reset_after_create') return void res.destroy();
-    if (fault === 'error_500_after_create') return send(res, 500, { code: '500', message: 'Internal error', Errors: [{ errorCode: 'HTTPInternalError' }] });
-    ok(res, { ...view(op), Client: d.Client, Items: d.Items, saveCard: op.saveCard });
+    if (fault === 'reset_after_create') {
+      res.destroy();
+      return true;
+    }
+    if (fault === 'error_500_after_create') {
+      send(res, 500, { code: '500', message: 'Internal error', Errors: [{ errorCode: 'HTTPInternalError' }] });
+      return true;
+    }
+    return false;
   }
 
   private cashbox(qrcId: string, action: string, d: Record<string, unknown>, url: URL, res: http.ServerResponse): void {
@@ -292,14 +304,7 @@ export class TochkaEmulator {
       // A new activation replaces the previous one: the previous amount can no longer be paid.
       this.qr.set(qrcId, { amount, paramsId, purpose, status: 'WAITING_PAYMENT', trx: 'NTST', trxId: null });
       this.activations.push({ qrcId, purpose, amount });
-      if (fault === 'timeout_after_create') {
-        this.held.add(res);
-        const t = setTimeout(() => { this.timers.delete(t); this.held.delete(res); res.destroy(); }, this.opts.holdMs);
-        this.timers.add(t);
-        return;
-      }
-      if (fault === 'reset_after_create') return void res.destroy();
-      if (fault === 'error_500_after_create') return send(res, 500, { code: '500', message: 'Internal error', Errors: [{ errorCode: 'HTTPInternalError' }] });
+      if (this.faultAfterEffect(fault, res)) return;
       return ok(res, { qrcId, amount, currency: 'RUB', paramsId, paymentPurpose: purpose });
     }
     if (action === 'info') return ok(res, { qrcId, paramsId: cur?.paramsId ?? null, paymentPurpose: cur?.purpose ?? null, amount: cur?.amount ?? null, currency: 'RUB' });
