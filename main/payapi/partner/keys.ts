@@ -106,10 +106,10 @@ export class PartnerKeyStore {
     return this.generate(purpose, overlapMs);
   }
 
-  /** Keys not yet retired, newest first. */
+  /** Keys not yet retired, newest first (the index is append-only: order, not timestamps, says which is newer). */
   live(purpose: KeyPurpose): KeyEntry[] {
     const now = this.now();
-    return this.readIndex().filter((k) => k.purpose === purpose && (k.retiresAt === null || k.retiresAt > now)).sort((a, b) => b.createdAt - a.createdAt);
+    return this.readIndex().filter((k) => k.purpose === purpose && (k.retiresAt === null || k.retiresAt > now)).reverse();
   }
 
   private loadPrivate(entry: KeyEntry): crypto.KeyObject {

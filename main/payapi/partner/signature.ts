@@ -110,19 +110,21 @@ export function rawToDer(raw: Uint8Array): Buffer {
   return Buffer.concat([Buffer.from([0x30]), derLength(body.length), body]);
 }
 
+function isDer(buf: Buffer): boolean {
+  try {
+    derToRaw(buf);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 function checkRaw(raw: Uint8Array): Buffer {
   const buf = Buffer.from(raw);
   if (buf.length !== P521_RAW_BYTES) {
     // The classic mix-up: a DER signature sent where raw is required.
     if (buf[0] === 0x30 && buf.length >= 8 && buf.length <= 139) {
-      let der = false;
-      try {
-        derToRaw(buf);
-        der = true;
-      } catch {
-        der = false;
-      }
-      if (der) throw new SignatureError('looks_like_der', `got a ${buf.length}-byte DER signature; the contract requires raw r‖s of ${P521_RAW_BYTES} bytes`);
+      if (isDer(buf)) throw new SignatureError('looks_like_der', `got a ${buf.length}-byte DER signature; the contract requires raw r‖s of ${P521_RAW_BYTES} bytes`);
     }
     throw new SignatureError('raw_bad_length', `raw signature is ${buf.length} bytes, expected ${P521_RAW_BYTES}`);
   }
