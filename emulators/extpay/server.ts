@@ -211,7 +211,7 @@ export async function startExtpayEmulator(opts: ExtpayEmulatorOptions = {}): Pro
         faults.failNext = (faults.failNext ?? 0) - 1;
         return send(500, { error: 'Internal server error' });
       }
-      let body: unknown = null;
+      let body: unknown;
       try {
         body = chunks.length ? JSON.parse(Buffer.concat(chunks).toString('utf8')) : null;
       } catch {
