@@ -46,6 +46,16 @@ export interface WebhookAttempt {
   body: Record<string, unknown>;
 }
 
+export interface ExtpayFaults {
+  /** Answer 500 this many times. */
+  failNext?: number;
+  /** Create the payment, then drop the connection without an answer, this many times. */
+  dropCreateAfterCommit?: number;
+  /** Answer 429 (Retry-After: 1) this many times, as the per-IP limit would. */
+  rateLimitNext?: number;
+  slowMs?: number;
+}
+
 export interface ExtpayEmulator {
   baseUrl: string;
   payments(): ExtpayPayment[];
@@ -56,7 +66,7 @@ export interface ExtpayEmulator {
   webhooksSettled(): Promise<void>;
   /** The customer pays (or the payment fails) as if on the payer page. */
   pay(internalOrderId: string, status?: 'SUCCESS' | 'FAILED'): boolean;
-  setFaults(f: { failNext?: number; dropCreateAfterCommit?: number; slowMs?: number }): void;
+  setFaults(f: ExtpayFaults): void;
   close(): Promise<void>;
 }
 
@@ -107,7 +117,7 @@ export async function startExtpayEmulator(opts: ExtpayEmulatorOptions = {}): Pro
   const inflight = new Set<Promise<void>>();
   const hits = new Map<string, number[]>();
   const timers = new Set<NodeJS.Timeout>();
-  let faults: { failNext?: number; dropCreateAfterCommit?: number; slowMs?: number } = {};
+  let faults: ExtpayFaults = {};
   let closed = false;
   let baseUrl = '';
 
@@ -203,6 +213,10 @@ export async function startExtpayEmulator(opts: ExtpayEmulatorOptions = {}): Pro
         res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
         res.end(`<!doctype html><title>Оплата</title><h1>${p.paymentMethod === 'paypal' ? 'PayPal' : 'Yandex Pay'}</h1><p id="amount">${p.amount} ${p.currency}</p><p id="status">${p.status}</p><button id="pay" onclick="fetch(location.pathname+'/confirm',{method:'POST'}).then(()=>location.reload())">Оплатить</button>`);
         return;
+      }
+      if ((faults.rateLimitNext ?? 0) > 0) {
+        faults.rateLimitNext = (faults.rateLimitNext ?? 0) - 1;
+        return send(429, { error: 'Too many requests' }, { 'retry-after': '1' });
       }
       const retryAfter = limited(req.socket.remoteAddress ?? '?');
       if (retryAfter !== null) return send(429, { error: 'Too many requests' }, { 'retry-after': String(retryAfter) });
