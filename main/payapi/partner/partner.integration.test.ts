@@ -270,3 +270,31 @@ describe('on_payment_completed', () => {
     server.close();
   });
 });
+
+describe('key protector', () => {
+  it('with an OS protector the private key at rest is sealed, not a PEM, and still signs', async () => {
+    const d = fs.mkdtempSync(path.join(os.tmpdir(), 'paydesk-partner-seal-'));
+    const secret = crypto.randomBytes(32);
+    const protector = {
+      available: true,
+      seal: (b: Buffer) => {
+        const iv = crypto.randomBytes(12);
+        const c = crypto.createCipheriv('aes-256-gcm', secret, iv);
+        const body = Buffer.concat([c.update(b), c.final()]);
+        return Buffer.concat([iv, c.getAuthTag(), body]);
+      },
+      open: (b: Buffer) => {
+        const d2 = crypto.createDecipheriv('aes-256-gcm', secret, b.subarray(0, 12));
+        d2.setAuthTag(b.subarray(12, 28));
+        return Buffer.concat([d2.update(b.subarray(28)), d2.final()]);
+      },
+    };
+    const s = new PartnerKeyStore(d, protector);
+    const k = s.generate('payment');
+    const file = fs.readFileSync(path.join(d, 'partner-keys', `payment-${k.keyId}.key`));
+    expect(file.toString('latin1')).not.toContain('PRIVATE KEY');
+    emu.registerKey(crypto.createPublicKey(k.pem), 'payment');
+    expect(await client(s).initSession('payment')).toMatchObject({ kind: 'ok' });
+    fs.rmSync(d, { recursive: true, force: true });
+  });
+});
