@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startExtpayEmulator, type ExtpayEmulator } from '../../emulators/extpay/server';
 import { startPartnerEmulator, type PartnerEmulator } from '../../emulators/partner/server';
 import { EXTPAY_FAILPOINTS } from '../../main/payapi/extpay/failpoints';
+import { PARTNER_FAILPOINTS } from '../../main/payapi/partner/failpoints';
 import { PartnerKeyStore } from '../../main/payapi/partner/keys';
 
 const SUPPORT = path.join(__dirname, '..', 'support');
@@ -100,6 +101,29 @@ describe.each(['extra_charge', 'reversal'] as const)('partner %s: SIGKILL at eve
     const finish = await child('partner-process.ts', args).exited;
     expect(finish.lines.at(-1)).toMatchObject({ event: 'settled', state: 'done' });
     expect(jobState(db, op)).toBe('done');
+    expect(partner.settled(paymentId, kind)).toHaveLength(1);
+    expect(partner.operations().filter((o) => o.paymentId === paymentId)).toHaveLength(1);
+  }, 30_000);
+});
+
+describe.each(['extra_charge', 'reversal'] as const)('partner %s on the till path (journal + OperationActor): SIGKILL at every step', (kind) => {
+  const cases: string[][] = [...PARTNER_FAILPOINTS.map((f) => [f]), ['partner.after_send', 'partner.after_status']];
+  it('the cases cover every partner failpoint', () => {
+    expect(new Set(cases.flat())).toEqual(new Set(PARTNER_FAILPOINTS));
+  });
+
+  it.each(cases.map((c) => [c.join(' → '), c] as const))('%s: exactly one settled operation, journal final', async (_label, sequence) => {
+    const op = crypto.randomUUID();
+    const paymentId = `pay-${op.slice(0, 8)}`;
+    partner.addPayment({ paymentId, amount: 10_000, currency: 'RUB' });
+    const db = path.join(dir, `actor-${op}.db`);
+    const args = ['--db', db, '--data', dir, '--url', partner.baseUrl, '--op', op, '--kind', kind, '--payment', paymentId, '--amount', '3000'];
+    for (const fp of sequence) {
+      const run = await child('partner-actor-process.ts', args, { PAYDESK_FAILPOINT: fp }).exited;
+      expect(run.signal, `${fp} should have killed the till`).toBe('SIGKILL');
+    }
+    const finish = await child('partner-actor-process.ts', args).exited;
+    expect(finish.lines.at(-1)).toMatchObject({ event: 'settled', phase: 'succeeded', outcome: kind === 'reversal' ? 'refunded' : 'paid', recovered: 1 });
     expect(partner.settled(paymentId, kind)).toHaveLength(1);
     expect(partner.operations().filter((o) => o.paymentId === paymentId)).toHaveLength(1);
   }, 30_000);
