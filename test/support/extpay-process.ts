@@ -21,6 +21,7 @@ const configured = findProvider('extpay')?.configure({
 if (!configured?.ok || !configured.payments) throw new Error('extpay not configured');
 const factory = configured.payments;
 const existing = store.get(operationId);
+if (!values.begin && !existing) throw new Error('nothing to resume');
 const packed = existing
   ? factory.resume(existing)
   : (() => {
@@ -28,7 +29,6 @@ const packed = existing
       store.insertIntent(row, [], event);
       return run;
     })();
-if (!values.begin && !existing) throw new Error('nothing to resume');
 packed.use((r) => {
   const row = (): { phase: string; id: string | null } => {
     const now = store.get(operationId);

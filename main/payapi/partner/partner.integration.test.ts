@@ -1,6 +1,7 @@
 // The partner flow over loopback: our key store and client against the emulator, which verifies every
 // request per docs/partner-api.yaml; an extra charge and a partial reversal end to end through the
 // self-rescheduling outbox task on a real SQLite journal; the actor path; the signed callback.
+import { execFileSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
@@ -15,13 +16,14 @@ import { OperationStore } from '../../journal/operations';
 import { enqueue, findJobByDedupeKey } from '../../outbox/store';
 import { OutboxWorker } from '../../outbox/worker';
 import { registerHandler } from '../../outbox/handler';
-import { ReplayCache, signRequest } from './canonical';
+import { ReplayCache, canonicalString, signRequest } from './canonical';
 import { onPaymentCompleted } from './callback';
 import { PartnerClient, type PartnerKeys } from './client';
 import { PARTNER_PATHS } from './contract';
 import { PartnerOperationDriver, partnerIntent } from './driver';
 import { partnerConfirmHandler, partnerConfirmJob } from './jobs';
 import { PartnerKeyStore } from './keys';
+import { derToRaw } from './signature';
 import type { PartnerEvent, PartnerState } from './machine';
 
 let emu: PartnerEmulator;
@@ -161,6 +163,47 @@ describe('the emulator verifies exactly per the spec', () => {
     other.generate('payment');
     const out = await client(other).initSession('payment');
     expect(out).toMatchObject({ kind: 'refused', code: 'UNKNOWN_KEY' });
+  });
+});
+
+describe('requests signed by other implementations (inputs we did not make)', () => {
+  const body = Buffer.from(JSON.stringify({ merchant_id: 'merchant-1', purpose: 'payment' }));
+  const headersFor = (signature: string, requestId: string, timestamp: number, keyId: string): Record<string, string> => ({
+    'x-merchant-id': 'merchant-1', 'x-key-id': keyId, 'x-request-id': requestId, 'x-timestamp': String(timestamp), 'x-signature': signature, 'content-type': 'application/json',
+  });
+
+  it('WebCrypto signs the canonical string: accepted', async () => {
+    const key = store.signingKey('payment');
+    const priv = await crypto.webcrypto.subtle.importKey('pkcs8', key.privateKey.export({ type: 'pkcs8', format: 'der' }), { name: 'ECDSA', namedCurve: 'P-521' }, false, ['sign']);
+    const requestId = crypto.randomUUID();
+    const timestamp = Math.floor(Date.now() / 1000);
+    const canonical = canonicalString({ method: 'POST', path: PARTNER_PATHS.initSession, timestamp, requestId, body });
+    const sig = Buffer.from(await crypto.webcrypto.subtle.sign({ name: 'ECDSA', hash: 'SHA-512' }, priv, Buffer.from(canonical))).toString('base64url');
+    const res = await fetch(emu.baseUrl + PARTNER_PATHS.initSession, { method: 'POST', headers: headersFor(sig, requestId, timestamp, key.keyId), body: new Uint8Array(body) });
+    expect(res.status).toBe(200);
+  });
+
+  it('the openssl CLI signs (DER): refused as looks_like_der as sent, accepted once converted to raw', async () => {
+    const key = store.signingKey('payment');
+    const keyFile = path.join(dir, 'cli-key.pem');
+    fs.writeFileSync(keyFile, key.privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600 });
+    const send = async (sign: (der: Buffer) => string): Promise<{ status: number; json: Record<string, unknown> }> => {
+      const requestId = crypto.randomUUID();
+      const timestamp = Math.floor(Date.now() / 1000);
+      const canonical = canonicalString({ method: 'POST', path: PARTNER_PATHS.initSession, timestamp, requestId, body });
+      const der = execFileSync('openssl', ['dgst', '-sha512', '-sign', keyFile], { input: canonical });
+      const res = await fetch(emu.baseUrl + PARTNER_PATHS.initSession, { method: 'POST', headers: headersFor(sign(der), requestId, timestamp, key.keyId), body: new Uint8Array(body) });
+      return { status: res.status, json: (await res.json()) as Record<string, unknown> };
+    };
+    expect(await send((der) => der.toString('base64url'))).toMatchObject({ status: 401, json: { fault: 'looks_like_der' } });
+    expect(await send((der) => der.toString('base64'))).toMatchObject({ status: 401 });
+    expect((await send((der) => derToRaw(der).toString('base64url'))).status).toBe(200);
+  });
+
+  it('a 429 from the partner is a rate limit with its Retry-After, not a refusal', async () => {
+    emu.setFaults({ rateLimit: 1 });
+    expect(await client().initSession('payment')).toEqual({ kind: 'rate_limited', retryAfterMs: 1000 });
+    emu.setFaults({});
   });
 });
 
