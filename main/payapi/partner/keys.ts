@@ -25,6 +25,29 @@ export const NO_PROTECTOR: KeyProtector = {
   open: (b) => b,
 };
 
+/** The part of Electron's safeStorage a protector needs (structural: this folder never imports electron). */
+export interface SafeStorageLike {
+  isEncryptionAvailable(): boolean;
+  encryptString(plain: string): Buffer;
+  decryptString(encrypted: Buffer): string;
+  getSelectedStorageBackend?(): string;
+}
+
+/**
+ * A protector over Electron safeStorage (DPAPI, Keychain, libsecret/kwallet), built by the shell and
+ * handed to the core like the password vault (main/shell/electron/secrets.ts). Linux's 'basic_text'
+ * backend is a hard-coded key, so it counts as unavailable: the key files then rely on 0600 alone.
+ */
+export function safeStorageProtector(storage: SafeStorageLike, platform: string = process.platform): KeyProtector {
+  const strong = storage.isEncryptionAvailable() && !(platform === 'linux' && storage.getSelectedStorageBackend?.() === 'basic_text');
+  if (!strong) return NO_PROTECTOR;
+  return {
+    available: true,
+    seal: (plain) => storage.encryptString(plain.toString('utf8')),
+    open: (sealed) => Buffer.from(storage.decryptString(sealed), 'utf8'),
+  };
+}
+
 const entrySchema = z.object({
   keyId: z.string().regex(/^[0-9a-f]{64}$/),
   purpose: z.enum(KEY_PURPOSES),

@@ -22,7 +22,7 @@ import { PartnerClient, type PartnerKeys } from './client';
 import { PARTNER_PATHS } from './contract';
 import { PartnerOperationDriver, partnerIntent } from './driver';
 import { partnerConfirmHandler, partnerConfirmJob } from './jobs';
-import { PartnerKeyStore } from './keys';
+import { PartnerKeyStore, safeStorageProtector } from './keys';
 import { derToRaw } from './signature';
 import type { PartnerEvent, PartnerState } from './machine';
 
@@ -338,6 +338,26 @@ describe('key protector', () => {
     expect(file.toString('latin1')).not.toContain('PRIVATE KEY');
     emu.registerKey(crypto.createPublicKey(k.pem), 'payment');
     expect(await client(s).initSession('payment')).toMatchObject({ kind: 'ok' });
+    fs.rmSync(d, { recursive: true, force: true });
+  });
+});
+
+describe('safeStorage protector', () => {
+  const fake = (backend: string) => ({
+    isEncryptionAvailable: () => true,
+    getSelectedStorageBackend: () => backend,
+    encryptString: (t: string) => Buffer.from(`sealed:${Buffer.from(t).toString('hex')}`),
+    decryptString: (b: Buffer) => Buffer.from(b.toString().slice('sealed:'.length), 'hex').toString(),
+  });
+
+  it("Linux 'basic_text' is not protection: keys stay plain 0600 files; a real backend seals them", () => {
+    expect(safeStorageProtector(fake('basic_text'), 'linux').available).toBe(false);
+    expect(safeStorageProtector(fake('gnome_libsecret'), 'linux').available).toBe(true);
+    const d = fs.mkdtempSync(path.join(os.tmpdir(), 'paydesk-partner-ss-'));
+    const s = new PartnerKeyStore(d, safeStorageProtector(fake('gnome_libsecret'), 'linux'));
+    const k = s.generate('reversal');
+    expect(fs.readFileSync(path.join(d, 'partner-keys', `reversal-${k.keyId}.key`), 'utf8')).toMatch(/^sealed:/);
+    expect(s.signingKey('reversal').keyId).toBe(k.keyId);
     fs.rmSync(d, { recursive: true, force: true });
   });
 });
