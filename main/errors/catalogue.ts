@@ -139,6 +139,30 @@ export const CATALOGUE = {
   'terminal.unresolved': e('Результат оплаты на терминале не известен. Не проводите оплату повторно, обратитесь к администратору.', 'The terminal payment result is still unknown. Do not take payment again; call the administrator.', 'call_admin'),
   'terminal.integrity_mismatch': e('Терминал провёл другую сумму. Не выдавайте товар, обратитесь к администратору.', 'The terminal charged a different amount. Do not hand over goods; call the administrator.', 'call_admin'),
 
+  // ---- signed partner payments: extra charge and reversal (owned by main/payapi/partner; docs/partner.md)
+  'partner.checking': e('Касса проверяет результат операции у партнёра. Не повторяйте операцию.', 'The till is confirming the operation with the partner. Do not repeat it.', 'wait', 'info'),
+  'partner.rate_limited': e('Сервис партнёра перегружен. Касса повторит запрос сама, подождите.', 'The partner is rate limiting; the till retries by itself.', 'wait', 'warning'),
+  'partner.declined': e('Партнёр отклонил операцию. Деньги не списаны и не возвращены. Обратитесь к администратору.', 'The partner declined the operation; no money moved. Call the administrator.', 'call_admin'),
+  'partner.refused': e('Партнёр не принял операцию. Обратитесь к администратору.', 'The partner refused the operation. Call the administrator.', 'call_admin'),
+  'partner.amount_exceeds': e('Сумма отмены больше оставшейся суммы оплаты. Проверьте сумму.', 'The reversal exceeds what is left of the payment. Check the amount.', 'retry'),
+  'partner.payment_not_found': e('Партнёр не нашёл исходную оплату. Проверьте чек или обратитесь к администратору.', 'The partner does not know the original payment. Check the sale or call the administrator.', 'call_admin'),
+  'partner.currency_mismatch': e('Валюта операции не совпадает с валютой оплаты. Обратитесь к администратору.', 'The currency differs from the payment\'s. Call the administrator.', 'call_admin'),
+  'partner.signature_refused': e('Партнёр не принял подпись кассы (ключи). Обратитесь к администратору.', 'The partner refused the till\'s signature (keys). Call the administrator.', 'fix_config'),
+  'partner.clock_skew': e('Часы кассы расходятся с сервером партнёра. Касса повторит запрос; если повторяется — обратитесь к администратору.', 'The till clock differs from the partner\'s; the till retries. If it repeats, call the administrator.', 'wait', 'warning'),
+  'partner.conflict': e('Операция с этим номером уже создана с другими данными. Обратитесь к администратору.', 'An operation with this id exists with other data. Call the administrator.', 'call_admin'),
+  'partner.mismatch': e('Партнёр подтвердил другую сумму или операцию. Обратитесь к администратору.', 'The partner confirmed a different amount or operation. Call the administrator.', 'call_admin'),
+
+  // ---- external payments API: Yandex Pay / PayPal by QR (owned by main/payapi/extpay; docs/extpay.md)
+  'extpay.show_qr': e('Покажите покупателю QR-код для оплаты и дождитесь подтверждения.', 'Show the customer the payment QR and wait for confirmation.', 'wait', 'info'),
+  'extpay.checking': e('Касса проверяет результат оплаты. Не принимайте оплату повторно.', 'The till is checking the payment result. Do not take payment again.', 'wait', 'warning'),
+  'extpay.failed': e('Оплата не прошла или отменена. Выберите другой способ оплаты.', 'The payment failed or was cancelled. Choose another method.', 'other_method'),
+  'extpay.currency_method': e('Этот способ оплаты не принимает валюту чека (Yandex Pay — рубли, PayPal — доллары). Выберите другой способ.', 'This method does not take the sale currency (Yandex Pay: RUB, PayPal: USD). Choose another.', 'other_method'),
+  'extpay.rejected': e('Сервис оплаты отклонил запрос. Обратитесь к администратору.', 'The payment service rejected the request. Call the administrator.', 'call_admin'),
+  'extpay.rate_limited': e('Сервис оплаты перегружен. Касса повторит запрос сама, продажа сохранена.', 'The payment service is rate limiting; the till retries and keeps the sale.', 'wait', 'warning'),
+  'extpay.unauthorized': e('Касса не авторизована в сервисе оплаты (токен). Обратитесь к администратору.', 'Not authorised with the payment service (token). Call the administrator.', 'fix_config'),
+  'extpay.mismatch': e('Сервис оплаты подтвердил другую сумму. Не выдавайте товар, обратитесь к администратору.', 'The payment service confirmed a different amount. Do not hand over goods; call the administrator.', 'call_admin'),
+  'extpay.expired': e('Покупатель не оплатил по QR-коду вовремя. Выберите другой способ оплаты или повторите.', 'The customer did not pay by QR in time. Retry or choose another method.', 'other_method', 'warning'),
+
   // ---- shifts and reports (owned by the shifts/reports capability; add keys here)
   'shift.not_open': e('Смена не открыта. Откройте смену.', 'No shift is open. Open a shift.', 'call_admin'),
   'shift.already_open': e('Смена уже открыта. Закройте её, прежде чем открыть новую.', 'A shift is already open. Close it before opening a new one.', 'check_status', 'warning'),

@@ -4,6 +4,7 @@ import { registerReport } from './report';
 import { registerConfigCheck } from './config-check';
 import { registerDoctor } from './doctor';
 import { registerExport } from './export';
+import { registerPartnerKeys } from './partner-keys';
 import { registerSale } from './sale';
 import { registerTestcard } from './testcard';
 
@@ -14,6 +15,7 @@ export const COMMANDS: RegisterCommand[] = [
   registerConfigCheck,
   registerDoctor,
   registerExport,
+  registerPartnerKeys,
   registerSale,
   registerTestcard,
 ];
