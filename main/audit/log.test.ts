@@ -5,7 +5,7 @@ import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openJournal, type Journal } from '../journal/database';
 import { findMigrationsDir, readMigrations } from '../journal/migrate';
-import { appendAudit, chainHash, chainHead, exportJsonl, GENESIS_HASH, verifyChain, verifyJsonl } from './log';
+import { appendAudit, auditDoctorCheck, chainHash, chainHead, verifyHead, exportJsonl, GENESIS_HASH, verifyChain, verifyJsonl } from './log';
 
 let dir: string;
 let journal: Journal;
@@ -134,5 +134,26 @@ describe('audit trail', () => {
     expect(verifyChain(journal.sqlite)).toMatchObject({ ok: true, count: 4 });
     appendAudit(journal.sqlite, { kind: 'report_z', actor: 'p1', data: { shift: 's1' } });
     expect(verifyChain(journal.sqlite)).toMatchObject({ ok: true, count: 5 });
+  });
+
+  it('a stored head (Z report) catches a cut tail that the chain alone cannot see', () => {
+    fill(5);
+    const head = chainHead(journal.sqlite);
+    expect(verifyHead(journal.sqlite, head)).toEqual({ ok: true });
+    tamper('DELETE FROM audit_log WHERE seq >= 4');
+    expect(verifyChain(journal.sqlite)).toMatchObject({ ok: true, count: 3 });
+    expect(verifyHead(journal.sqlite, head)).toMatchObject({ ok: false });
+  });
+
+  it('the doctor line names the first broken entry', () => {
+    fill(4);
+    expect(auditDoctorCheck(journal.sqlite)).toMatchObject({ status: 'ok' });
+    tamper('DELETE FROM audit_log WHERE seq = 2');
+    const check = auditDoctorCheck(journal.sqlite);
+    expect(check.status).toBe('fail');
+    expect(check.detail).toContain('first broken entry 2');
+    const bare = new Database(':memory:');
+    expect(auditDoctorCheck(bare).status).toBe('warn');
+    bare.close();
   });
 });

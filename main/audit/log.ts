@@ -145,3 +145,25 @@ export function verifyJsonl(lines: Iterable<string>, startPrevHash = GENESIS_HAS
   }
   return { ok: true, count: line };
 }
+
+/**
+ * Checks that a head stored elsewhere (a Z report, head office) is still in the chain: catches a cut
+ * tail, which the chain alone cannot see. `verifyChain` must pass too for the head to mean anything.
+ */
+export function verifyHead(sqlite: Database.Database, head: { seq: number; hash: string }): { ok: true } | { ok: false; detail: string } {
+  if (head.seq === 0) return head.hash === GENESIS_HASH ? { ok: true } : { ok: false, detail: 'empty head with a non-genesis hash' };
+  const row = sqlite.prepare('SELECT hash FROM audit_log WHERE seq = ?').get(head.seq) as { hash: string } | undefined;
+  if (!row) return { ok: false, detail: `entry ${head.seq} is missing (the trail was cut back)` };
+  if (row.hash !== head.hash) return { ok: false, detail: `entry ${head.seq} differs from the stored head` };
+  return { ok: true };
+}
+
+/** The audit line of `paydesk doctor` (same shape as its checks); a pre-audit database is reported, not crashed on. */
+export function auditDoctorCheck(sqlite: Database.Database): { name: string; status: 'ok' | 'warn' | 'fail'; detail: string } {
+  const exists = sqlite.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'audit_log'").get() !== undefined;
+  if (!exists) return { name: 'audit trail', status: 'warn', detail: 'no audit table yet (created on next start)' };
+  const result = verifyChain(sqlite);
+  if (result.ok) return { name: 'audit trail', status: 'ok', detail: `${result.count} entries verified; head ${result.head.seq} ${result.head.hash.slice(0, 16)}` };
+  const b = result.firstBroken;
+  return { name: 'audit trail', status: 'fail', detail: `first broken entry ${b.seq} (${b.reason}): ${b.detail}; ${result.count} entries before it verify` };
+}

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { verifyChain } from '../audit/log';
 import { openJournal, type Journal } from '../journal/database';
 import { autoLockState } from './autolock';
 import { checkPinStrength, DEFAULT_PIN_COST, hashPin, needsRehash, normalizePin, verifyPin } from './pin';
@@ -93,6 +94,11 @@ describe('sign-in', () => {
     const raw = fs.readFileSync(journal.file).toString('latin1') + (fs.existsSync(`${journal.file}-wal`) ? fs.readFileSync(`${journal.file}-wal`).toString('latin1') : '');
     expect(raw).not.toContain('STAFF-000123');
     expect(await signIn.signIn({ kind: 'card', code: 'STAFF-999' })).toEqual({ ok: false, key: 'signin.unknown_card' });
+    // Every attempt is in the audit trail, without the PIN or the card number.
+    const entries = journal.sqlite.prepare('SELECT entry_json FROM audit_log ORDER BY seq').all() as Array<{ entry_json: string }>;
+    expect(entries.map((e) => (JSON.parse(e.entry_json) as { kind: string }).kind)).toEqual(['sign_in', 'sign_in', 'sign_in_failed']);
+    expect(entries.map((e) => e.entry_json).join('')).not.toMatch(/4821|STAFF-/);
+    expect(verifyChain(journal.sqlite).ok).toBe(true);
   });
 
   it('locks a person after repeated wrong PINs, even across a restart, and the right PIN does not bypass it', async () => {

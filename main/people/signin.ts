@@ -3,6 +3,7 @@
 // parallel guesses cannot all slip past the lock check while scrypt runs.
 import type Database from 'better-sqlite3';
 import { z } from 'zod';
+import { appendAudit } from '../audit/log';
 import type { ErrorKey } from '../errors/catalogue';
 import { burnPinCheck, hashPin, needsRehash, normalizePin, verifyPin } from './pin';
 import type { Person, PeopleStore } from './store';
@@ -27,6 +28,8 @@ export interface SignInOptions {
   personPolicy?: ThrottlePolicy;
   tillPolicy?: ThrottlePolicy;
   nowMs?: () => number;
+  /** Append sign-ins, failures and lockouts to the audit trail (default on). */
+  audit?: boolean;
 }
 
 export class SignInService {
@@ -133,7 +136,18 @@ export class SignInService {
 
   async signIn(credential: Credential): Promise<SignInResult> {
     const result = await this.verify(credential);
-    if (!result.ok) return result;
+    // The attempted person for a PIN; never the PIN or the card number.
+    const attempted = credential.kind === 'pin' ? credential.personId : null;
+    if (!result.ok) {
+      this.audit('sign_in_failed', attempted, { method: credential.kind, reason: result.key, till: this.options.tillId });
+      return result;
+    }
+    this.audit('sign_in', result.person.id, { method: result.method, role: result.person.role, till: this.options.tillId });
     return { ok: true, person: result.person, session: this.options.sessions.issue(result.person.id, result.person.role, result.method) };
+  }
+
+  private audit(kind: 'sign_in' | 'sign_in_failed', actor: string | null, data: Record<string, string>): void {
+    if (this.options.audit === false) return;
+    appendAudit(this.options.sqlite, { kind, actor, data }, () => new Date(this.nowMs()));
   }
 }

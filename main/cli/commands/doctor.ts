@@ -7,6 +7,7 @@ import { SerialPort } from 'serialport';
 import { formatProblems, loadConfigFile } from '../../config/load';
 import { configSchema, type PaydeskConfig } from '../../config/schema';
 import { findMigrationsDir, readMigrations } from '../../journal/migrate';
+import { auditDoctorCheck } from '../../audit/log';
 import { resolvePaths } from './report';
 
 export type CheckStatus = 'ok' | 'warn' | 'fail';
@@ -45,6 +46,7 @@ export function checkDatabase(file: string): Check[] {
       checks.push({ name: 'operations', status: unresolved > 0 ? 'warn' : 'ok', detail: `${unresolved} unresolved` });
       checks.push({ name: 'report outputs', status: failedPrints > 0 ? 'warn' : 'ok', detail: `${failedPrints} not completed (reprint from history)` });
     }
+    checks.push(auditDoctorCheck(db));
   } catch (error) {
     checks.push({ name: 'database', status: 'fail', detail: `${file}: ${error instanceof Error ? error.message : String(error)}` });
   } finally {
