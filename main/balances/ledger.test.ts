@@ -77,7 +77,7 @@ describe('balance ledger', () => {
         const store = `S${run}`;
         // Refs repeat across workers now and then: the same operation retried from another process.
         const lists = perWorker.map((ops, w) => ops.map((o, i) => ({ ...o, ref: i % 7 === 3 ? `shared-${o.kind}-${i}` : `w${w}-${i}` })));
-        const outcomes = (await Promise.all(lists.map((ops) => runWorker(journal.file, store, ops)))).flat();
+        const outcomes = await runWorkers(journal.file, store, lists);
         const ledger = new BalanceLedger(journal.sqlite, store, on);
         for (const loyaltyId of ['L1', 'L2']) {
           const entries = ledger.entries(loyaltyId);
@@ -98,7 +98,8 @@ describe('balance ledger', () => {
         const keys = all.map((e) => `${e.operationRef}/${e.kind}`);
         expect(new Set(keys).size).toBe(keys.length);
       }),
-      { numRuns: 4 },
+      // No shrinking: each run spawns processes, and the first counterexample already says enough.
+      { numRuns: 4, endOnFailure: true },
     );
     expect(verifyChain(journal.sqlite).ok).toBe(true);
   });
@@ -106,24 +107,42 @@ describe('balance ledger', () => {
 
 interface Outcome { ref: string; ok: boolean; key?: string }
 
-function runWorker(file: string, store: string, ops: unknown[]): Promise<Outcome[]> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', WORKER, file, store, JSON.stringify(ops)], { stdio: ['pipe', 'pipe', 'inherit'] });
-    let out = '';
-    let ready = false;
-    child.stdout.on('data', (chunk: Buffer) => {
-      out += chunk.toString('utf8');
-      if (!ready && out.startsWith('ready\n')) {
-        ready = true;
-        readyCount.push(() => child.stdin.end('go\n'));
-        if (readyCount.length % 3 === 0) for (const go of readyCount.splice(0)) go();
-      }
-    });
-    child.on('error', reject);
-    child.on('exit', (code) => {
-      if (code !== 0) return reject(new Error(`worker exited ${code}`));
-      resolve(out.split('\n').slice(1).filter(Boolean).map((l) => JSON.parse(l) as Outcome));
-    });
-  });
+/**
+ * Starts one process per list, waits until every one has opened the database, then lets them all go at
+ * once. Any worker that dies, or a run that outlives 30 s, kills the rest: no process outlives the test.
+ */
+async function runWorkers(file: string, store: string, lists: unknown[][]): Promise<Outcome[]> {
+  const children = lists.map((ops) => spawn(process.execPath, ['--import', 'tsx', WORKER, file, store, JSON.stringify(ops)], { stdio: ['pipe', 'pipe', 'inherit'] }));
+  const killAll = (): void => {
+    for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+  };
+  const timer = setTimeout(killAll, 30_000);
+  let readyCount = 0;
+  try {
+    const results = await Promise.all(children.map((child) => new Promise<Outcome[]>((resolve, reject) => {
+      let out = '';
+      let ready = false;
+      child.stdout?.on('data', (chunk: Buffer) => {
+        out += chunk.toString('utf8');
+        if (!ready && out.startsWith('ready\n')) {
+          ready = true;
+          readyCount += 1;
+          if (readyCount === children.length) for (const c of children) c.stdin?.end('go\n');
+        }
+      });
+      child.on('error', reject);
+      child.on('exit', (code, signal) => {
+        if (code !== 0) {
+          killAll();
+          reject(new Error(`worker exited ${code ?? signal}`));
+          return;
+        }
+        resolve(out.split('\n').slice(1).filter(Boolean).map((l) => JSON.parse(l) as Outcome));
+      });
+    })));
+    return results.flat();
+  } finally {
+    clearTimeout(timer);
+    killAll();
+  }
 }
-const readyCount: Array<() => void> = [];
