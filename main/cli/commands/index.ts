@@ -6,6 +6,7 @@ import { registerDoctor } from './doctor';
 import { registerExport } from './export';
 import { registerSale } from './sale';
 import { registerTestcard } from './testcard';
+import { registerAudit } from './audit';
 
 export type RegisterCommand = (program: Command) => void;
 
@@ -16,4 +17,5 @@ export const COMMANDS: RegisterCommand[] = [
   registerExport,
   registerSale,
   registerTestcard,
+  registerAudit,
 ];
