@@ -156,4 +156,17 @@ describe('audit trail', () => {
     expect(auditDoctorCheck(bare).status).toBe('warn');
     bare.close();
   });
+
+  it('garbage rows are named, never a crash', () => {
+    fill(3);
+    const row = journal.sqlite.prepare('SELECT entry_json FROM audit_log WHERE seq = 2').get() as { entry_json: string };
+    tamper("UPDATE audit_log SET entry_json = 'not json' WHERE seq = 3");
+    expect(verifyChain(journal.sqlite)).toMatchObject({ ok: false, firstBroken: { seq: 3, reason: 'unreadable' } });
+    tamper('UPDATE audit_log SET entry_json = ? WHERE seq = 2', row.entry_json.replace('{', '{ '));
+    expect(verifyChain(journal.sqlite)).toMatchObject({ ok: false, firstBroken: { seq: 2, reason: 'not_canonical' } });
+    tamper("UPDATE audit_log SET entry_json = '{\"v\":1,\"x\":1.5}' WHERE seq = 1");
+    expect(verifyChain(journal.sqlite)).toMatchObject({ ok: false, firstBroken: { seq: 1, reason: 'unreadable' } });
+    tamper("UPDATE audit_log SET prev_hash = x'00' WHERE seq = 1");
+    expect(verifyChain(journal.sqlite)).toMatchObject({ ok: false, firstBroken: { seq: 1, reason: 'unreadable' } });
+  });
 });

@@ -92,15 +92,21 @@ export function verifyChain(sqlite: Database.Database): VerifyResult {
   let lastAt: string | null = null;
   const fail = (seq: number, reason: ChainBreak, detail: string): VerifyResult => ({ ok: false, count, firstBroken: { seq, reason, detail } });
   for (const raw of sqlite.prepare('SELECT seq, entry_json, prev_hash, hash FROM audit_log ORDER BY seq').iterate()) {
-    const row = rowSchema.parse(raw);
+    // A row whose columns were given other types (text seq, blob entry) is a finding, not a crash.
+    const parsedRow = rowSchema.safeParse(raw);
+    if (!parsedRow.success) return fail(expectedSeq, 'unreadable', 'row has unexpected column types');
+    const row = parsedRow.data;
     if (row.seq !== expectedSeq) return fail(expectedSeq, 'seq_gap', `expected entry ${expectedSeq}, found ${row.seq}`);
     let entry: AuditEntry;
+    let canonical: string;
     try {
-      entry = auditEntrySchema.parse(JSON.parse(row.entry_json));
+      const json: unknown = JSON.parse(row.entry_json);
+      entry = auditEntrySchema.parse(json);
+      canonical = canonicalize(json);
     } catch (error) {
       return fail(row.seq, 'unreadable', error instanceof Error ? error.message.slice(0, 200) : 'unreadable');
     }
-    if (canonicalize(JSON.parse(row.entry_json)) !== row.entry_json) return fail(row.seq, 'not_canonical', 'stored text is not canonical JSON');
+    if (canonical !== row.entry_json) return fail(row.seq, 'not_canonical', 'stored text is not canonical JSON');
     if (entry.seq !== row.seq) return fail(row.seq, 'seq_mismatch', `row ${row.seq} holds entry ${entry.seq}`);
     if (row.prev_hash !== prevHash) return fail(row.seq, 'prev_mismatch', 'previous hash does not match the entry before it');
     if (chainHash(prevHash, row.entry_json) !== row.hash) return fail(row.seq, 'hash_mismatch', 'entry content does not match its hash');

@@ -113,6 +113,17 @@ describe('Yandex ID device flow against its emulator', () => {
   });
 });
 
+describe('cancelling at the till', () => {
+  it('an abort stops the real-clock wait at once, without another poll', async () => {
+    const auth = await requestDeviceCode(config, 'till-1', clock);
+    const controller = new AbortController();
+    const wait = waitForApproval(config, { ...auth, expiresAtMs: Date.now() + 600_000 }, { signal: controller.signal });
+    setTimeout(() => controller.abort(), 50);
+    await expect(wait).rejects.toMatchObject({ key: 'yandex.denied' });
+    expect(emulator.codes()[0]?.polls).toBe(0);
+  });
+});
+
 describe('offline fallback rule', () => {
   it('Yandex is required only when on and the role needs it; offline only with the matrix right', () => {
     const base = { enabled: true, roleRequiresYandex: true, yandexReachable: true, offlineAllowed: false };
