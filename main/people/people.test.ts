@@ -184,5 +184,9 @@ describe('auto-lock and sessions', () => {
     expect(sessions.unlock(r.session.token, 'boris')).toBeNull();
     expect(sessions.unlock(r.session.token, 'anna')?.locked).toBe(false);
     expect(sessions.get('forged')).toBeNull();
+    // A role change or deactivation ends every session of that person.
+    const second = await signIn.signIn({ kind: 'pin', personId: 'anna', pin: '4821' });
+    expect(sessions.endAllOf('anna')).toBe(2);
+    expect(second.ok && sessions.get(second.session.token)).toBeNull();
   });
 });
