@@ -99,6 +99,20 @@ describe('access matrix', () => {
     expect(access.authorize('anna', 'sell').decision).toBe('deny');
   });
 
+  it('checks never touch the database (a compiled table, not a query per call)', () => {
+    const prepare = journal.sqlite.prepare.bind(journal.sqlite);
+    let queries = 0;
+    journal.sqlite.prepare = ((sql: string) => { queries += 1; return prepare(sql); }) as typeof journal.sqlite.prepare;
+    try {
+      for (let i = 0; i < 1000; i += 1) access.authorize(i % 2 ? 'anna' : 'boris', PERMISSIONS[i % PERMISSIONS.length] ?? 'sell', { amountMinor: i * 1000, saleCashierId: 'vera' });
+      expect(queries).toBe(0);
+      access.setRight('admin', 'anna', 'refund', 'grant');
+      expect(queries).toBeGreaterThan(0); // a change writes and recompiles
+    } finally {
+      journal.sqlite.prepare = prepare;
+    }
+  });
+
   it('compiled decisions equal a naive reading of the matrix for any matrix and overrides (property)', () => {
     const rule = fc.constantFrom('allow' as const, 'approval' as const, 'deny' as const);
     const perm = fc.constantFrom(...PERMISSIONS);
