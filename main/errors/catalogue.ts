@@ -219,6 +219,35 @@ export const CATALOGUE = {
   'tochka.sbp_refund_in_bank': e('Возврат оплаты по QR кассы оформляется в интернет-банке Точки. Обратитесь к администратору.', 'Cashbox QR refunds are made in the Tochka internet bank. Call the administrator.', 'call_admin'),
   'halyk.auth': e('Касса не авторизована в Halyk ePay. Обратитесь к администратору.', 'Not authorised with Halyk ePay. Call the administrator.', 'fix_config'),
   'webhook.bad_signature': e('Получено уведомление банка с неверной подписью, оно отклонено. Сообщите администратору.', 'A bank notification with a bad signature was refused. Tell the administrator.', 'call_admin', 'warning'),
+
+  // ---- people, sign-in, access, approvals, audit, balances, orders (docs/people-and-audit.md)
+  'signin.wrong_pin': e('Неверный PIN-код. Повторите ввод.', 'Wrong PIN. Try again.', 'retry', 'warning'),
+  'signin.locked': e('Слишком много неверных попыток. Вход заблокирован на {minutes} мин. или обратитесь к администратору.', 'Too many wrong attempts. Sign-in is locked for {minutes} min, or call the administrator.', 'wait', 'warning'),
+  'signin.unknown_card': e('Карта сотрудника не найдена. Войдите по PIN-коду или обратитесь к администратору.', 'Staff card not recognised. Sign in with your PIN or call the administrator.', 'retry', 'warning'),
+  'signin.inactive': e('Сотрудник отключён. Обратитесь к администратору.', 'This person is deactivated. Call the administrator.', 'call_admin'),
+  'signin.pin_weak': e('PIN-код должен состоять из 4–8 цифр и не быть простым (1111, 1234). Введите другой.', 'The PIN must be 4–8 digits and not trivial (1111, 1234). Choose another.', 'retry', 'warning'),
+  'session.invalid': e('Сеанс завершён. Войдите снова.', 'The session has ended. Sign in again.', 'retry', 'info'),
+  'session.locked': e('Касса заблокирована. Войдите, чтобы продолжить.', 'The till is locked. Sign in to continue.', 'retry', 'info'),
+  'people.not_found': e('Сотрудник не найден.', 'Person not found.', 'retry', 'warning'),
+  'people.duplicate': e('Такой сотрудник, карта или логин Яндекса уже есть.', 'That person, card or Yandex login already exists.', 'retry', 'warning'),
+  'access.denied': e('Недостаточно прав: {reason}. Обратитесь к администратору.', 'Not allowed: {reason}. Call the administrator.', 'call_admin', 'warning'),
+  'access.needs_approval': e('Нужно подтверждение старшего: {reason}. Попросите его ввести PIN-код или приложить карту.', 'Needs a supervisor: {reason}. Ask them to enter their PIN or scan their card.', 'call_admin', 'info'),
+  'access.matrix_invalid': e('Матрица прав заполнена неверно, изменения не сохранены.', 'The access matrix is invalid; nothing was saved.', 'retry', 'warning'),
+  'access.escalation': e('Нельзя выдать право, которого у вас нет.', 'You cannot grant a right you do not have.', 'call_admin', 'warning'),
+  'approval.same_person': e('Подтвердить должен другой сотрудник.', 'A different person must approve.', 'call_admin', 'warning'),
+  'approval.not_allowed': e('У подтверждающего нет прав на это действие. Позовите другого старшего.', 'The approver is not allowed to do this. Ask another supervisor.', 'call_admin', 'warning'),
+  'audit.broken': e('Журнал аудита повреждён (запись {reason}). Обратитесь к администратору.', 'The audit trail is broken (entry {reason}). Call IT.', 'call_admin'),
+  'balance.insufficient': e('На балансе покупателя недостаточно средств.', 'The customer balance is too low.', 'check_status', 'warning'),
+  'balance.disabled': e('Балансы покупателей в этом магазине выключены.', 'Customer balances are off in this store.', 'none', 'info'),
+  'balance.invalid': e('Неверная сумма или номер карты покупателя. Проверьте ввод.', 'Invalid amount or loyalty id. Check the entry.', 'retry', 'warning'),
+  'refund.service_not_finished': e('Возврат невозможен: услуга запланирована или идёт. Сначала отмените её.', 'No refund: the service is scheduled or in progress. Cancel it first.', 'check_status', 'warning'),
+  'refund.service_completed_admin': e('Возврат за оказанную услугу оформляет только администратор.', 'Only an administrator may refund a completed service.', 'call_admin', 'warning'),
+  'yandex.disabled': e('Вход через Яндекс выключен в настройках кассы.', 'Yandex sign-in is off in the till settings.', 'fix_config', 'info'),
+  'yandex.unavailable': e('Яндекс недоступен. Войдите по PIN-коду, если это разрешено, или повторите позже.', 'Yandex cannot be reached. Use the PIN fallback if allowed, or retry later.', 'retry', 'warning'),
+  'yandex.expired': e('Код входа через Яндекс истёк. Получите новый код.', 'The Yandex sign-in code expired. Get a new code.', 'retry', 'info'),
+  'yandex.denied': e('Вход через Яндекс отклонён.', 'The Yandex sign-in was denied.', 'retry', 'warning'),
+  'yandex.not_linked': e('Этот аккаунт Яндекса не привязан к сотруднику кассы. Обратитесь к администратору.', 'This Yandex account is not linked to anyone at the till. Call the administrator.', 'call_admin', 'warning'),
+  'yandex.bad_answer': e('Яндекс прислал непонятный ответ. Повторите позже.', 'Yandex sent an invalid answer. Retry later.', 'retry', 'warning'),
 } as const satisfies Record<string, CatalogueEntry>;
 
 export type ErrorKey = keyof typeof CATALOGUE;
@@ -235,6 +264,12 @@ export interface ErrorVars {
 
 function fill(text: string, vars: ErrorVars): string {
   return text.replace('{minutes}', String(vars.minutes ?? 5)).replace('{seconds}', String(vars.seconds ?? 30));
+  /** A short Russian/English phrase filled into `{reason}` (access decisions, the broken audit entry). */
+  reason?: string;
+}
+
+function fill(text: string, vars: ErrorVars): string {
+  return text.replace('{minutes}', String(vars.minutes ?? 5)).replace('{reason}', vars.reason ?? '—');
 }
 
 /** What crosses to the renderer: texts and action only, never request bodies or secrets. */

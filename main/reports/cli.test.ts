@@ -79,5 +79,6 @@ describe('paydesk CLI', () => {
     const checks = JSON.parse(doctor.stdout) as { name: string; status: string }[];
     expect(checks.find((c) => c.name === 'database integrity')?.status).toBe('ok');
     expect(checks.find((c) => c.name === 'shift')?.status).toBe('ok');
+    expect(checks.find((c) => c.name === 'audit trail')?.status).toBe('ok');
   }, 60_000);
 });

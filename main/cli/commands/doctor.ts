@@ -9,6 +9,7 @@ import { SerialPort } from 'serialport';
 import { formatProblems, loadConfigFile } from '../../config/load';
 import { configSchema, type PaydeskConfig } from '../../config/schema';
 import { findMigrationsDir, readMigrations } from '../../journal/migrate';
+import { auditDoctorCheck } from '../../audit/log';
 import { resolvePaths } from './report';
 
 export type CheckStatus = 'ok' | 'warn' | 'fail';
@@ -54,6 +55,7 @@ export function checkDatabase(file: string, printerEnabled = true): Check[] {
       checks.push({ name: 'report outputs', status: failedPrints > 0 ? 'warn' : 'ok', detail: failedPrints > 0
         ? `${failedPrints} not completed: reprint or export them again from the Shift screen's history (F11)` : 'all completed' });
     }
+    checks.push(auditDoctorCheck(db));
   } catch (error) {
     checks.push({ name: 'database', status: 'fail', detail: `${file}: ${error instanceof Error ? error.message : String(error)}` });
   } finally {

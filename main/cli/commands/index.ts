@@ -7,6 +7,7 @@ import { registerExport } from './export';
 import { registerPartnerKeys } from './partner-keys';
 import { registerSale } from './sale';
 import { registerTestcard } from './testcard';
+import { registerAudit } from './audit';
 
 export type RegisterCommand = (program: Command) => void;
 
@@ -18,4 +19,5 @@ export const COMMANDS: RegisterCommand[] = [
   registerPartnerKeys,
   registerSale,
   registerTestcard,
+  registerAudit,
 ];
