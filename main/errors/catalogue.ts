@@ -260,16 +260,15 @@ export interface ErrorVars {
   minutes?: number;
   /** The configured final-status limit (koshelek.timing.finalStatusTimeoutMs), in seconds. */
   seconds?: number;
-}
-
-function fill(text: string, vars: ErrorVars): string {
-  return text.replace('{minutes}', String(vars.minutes ?? 5)).replace('{seconds}', String(vars.seconds ?? 30));
   /** A short Russian/English phrase filled into `{reason}` (access decisions, the broken audit entry). */
   reason?: string;
 }
 
 function fill(text: string, vars: ErrorVars): string {
-  return text.replace('{minutes}', String(vars.minutes ?? 5)).replace('{reason}', vars.reason ?? '—');
+  return text
+    .replace('{minutes}', String(vars.minutes ?? 5))
+    .replace('{seconds}', String(vars.seconds ?? 30))
+    .replace('{reason}', vars.reason ?? '—');
 }
 
 /** What crosses to the renderer: texts and action only, never request bodies or secrets. */
