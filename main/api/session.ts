@@ -11,7 +11,7 @@ import type { PrinterTransport } from '../printing/transport';
 import { createDispatcher, type ApiHandlers, type Dispatch } from './dispatcher';
 import type { OsPrinter } from './os-print';
 import { searchOperations } from './search';
-import { createShiftApi, type SessionCore } from './shift-api';
+import { createShiftApi, type FileOpener, type SessionCore } from './shift-api';
 
 export type { SessionCore } from './shift-api';
 
@@ -45,6 +45,8 @@ export interface ApiSessionOptions {
   osPrint?: OsPrinter;
   /** Period of the time-driven status check (default STATUS_TICK_MS; 0 = off). */
   statusTickMs?: number;
+  /** How this shell opens an exported report (report.open). */
+  openFile?: FileOpener;
 }
 
 export interface ApiSession {
@@ -64,7 +66,7 @@ export function withCashierError(operation: OperationView): OperationView {
   return { ...operation, error: describeError(key) };
 }
 
-export function buildStatus(core: SessionCore, scans: ScanPort, shell: StatusView['shell'], shift: StatusView['shift']): StatusView {
+export function buildStatus(core: SessionCore, scans: ScanPort, shell: StatusView['shell'], shift: StatusView['shift'], adminCall: StatusView['adminCall'] = null): StatusView {
   const config = core.config.current();
   const configStatus = core.config.getStatus();
   const health = core.health();
@@ -78,14 +80,19 @@ export function buildStatus(core: SessionCore, scans: ScanPort, shell: StatusVie
     clock: { skewMs: skew, warn: skew !== null && (Math.abs(skew) >= CLOCK_WARN_MS || health.clockDriftExceedsStep) },
     till: { terminalId: config.till.terminalId, storeName: config.till.storeName, language: config.till.language },
     shell,
+    adminCall,
   });
 }
 
 export function createApiSession(options: ApiSessionOptions): ApiSession {
   const { core, scans, shell } = options;
   const checkout = core.checkout;
-  const shiftApi = createShiftApi({ core, onChange: () => pushStatusIfChanged(true), printerTransport: options.printerTransport, osPrint: options.osPrint });
-  const status = (): StatusView => buildStatus(core, scans, shell, shiftApi.status());
+  const shiftApi = createShiftApi({ core, onChange: () => pushStatusIfChanged(true), printerTransport: options.printerTransport, osPrint: options.osPrint, openFile: options.openFile });
+  const adminCall = (): StatusView['adminCall'] => {
+    const call = core.shifts.pendingAdminCall();
+    return call ? { id: call.id, calledAt: call.calledAt } : null;
+  };
+  const status = (): StatusView => buildStatus(core, scans, shell, shiftApi.status(), adminCall());
   const handlers: ApiHandlers = {
     'status.get': () => status(),
     'sale.availability': (input) => checkout.availability(input),
@@ -122,7 +129,7 @@ export function createApiSession(options: ApiSessionOptions): ApiSession {
   // What the status bar shows that can change without a core event: the shift (auto-opened by a
   // sale, nearing or past its 24 hours) and the clock warning.
   let lastKey = '';
-  const keyOf = (s: StatusView): string => JSON.stringify([s.shift, s.clock.warn, s.clock.skewMs === null ? null : Math.round(s.clock.skewMs / 1000)]);
+  const keyOf = (s: StatusView): string => JSON.stringify([s.shift, s.adminCall, s.clock.warn, s.clock.skewMs === null ? null : Math.round(s.clock.skewMs / 1000)]);
   const pushStatus = (): void => {
     if (listeners.size === 0) return;
     const payload = status();

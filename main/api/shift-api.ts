@@ -40,11 +40,17 @@ export interface ShiftApiOptions {
   printerTransport?: (config: PrinterConfig) => PrinterTransport;
   /** Replace the OS print service (tests); default: lp / the Windows Print verb (main/api/os-print.ts). */
   osPrint?: OsPrinter;
+  /** How the shell opens an exported file (report.open); without it the answer only says where the file is. */
+  openFile?: FileOpener;
 }
+
+/** Electron: shell.openPath; kiosk: a download address (main/shell/kiosk/downloads.ts). */
+export type FileOpener = (file: string) => Promise<{ url: string | null; opened: boolean }>;
 
 export type ShiftMethod =
   | 'shift.current' | 'shift.open' | 'shift.claim' | 'shift.close' | 'shift.tender'
-  | 'report.x' | 'report.z' | 'report.list' | 'report.print' | 'report.printOs' | 'report.reprint' | 'report.export';
+  | 'report.x' | 'report.z' | 'report.list' | 'report.print' | 'report.printOs' | 'report.reprint' | 'report.export' | 'report.open'
+  | 'shift.voidTender' | 'admin.call' | 'admin.answer' | 'admin.calls';
 
 export interface ShiftApi {
   handlers: Pick<ApiHandlers, ShiftMethod>;
@@ -192,6 +198,27 @@ export function createShiftApi(options: ShiftApiOptions): ShiftApi {
       };
     },
     'report.export': async (input): Promise<ExportResultView> => exportTo(reportFor(input), input.format),
+    'report.open': async (input) => {
+      const saved = await exportTo(reportFor(input), input.format);
+      const how = options.openFile ? await options.openFile(saved.path) : { url: null, opened: false };
+      return { ...saved, ...how };
+    },
+    'shift.voidTender': (input) => {
+      const row = shifts.voidTender(input);
+      onChange();
+      return row;
+    },
+    'admin.call': (input) => {
+      const call = shifts.callAdmin(input.reason ?? '');
+      onChange();
+      return call;
+    },
+    'admin.answer': () => {
+      const answered = shifts.answerAdmin();
+      onChange();
+      return { answered };
+    },
+    'admin.calls': (input) => shifts.adminCalls(input.since),
   };
   /** Renders the report and writes it atomically under exports/, recorded in the output history. */
   async function exportTo(report: ShiftReport, format: 'csv' | 'pdf' | 'txt'): Promise<ExportResultView> {
@@ -217,11 +244,13 @@ export function createShiftApi(options: ShiftApiOptions): ShiftApi {
     exportDir,
     status(): ShiftStatusView {
       const shift = shifts.current();
-      if (!shift) return { state: 'none', id: null, openedAt: null, expiresAt: null, forgotten: false };
+      if (!shift) return { state: 'none', id: null, openedAt: null, expiresAt: null, forgotten: false, environment: null, environmentChanged: false };
+      const environment = shifts.environmentOf(shift.id);
+      const environmentChanged = environment !== null && environment !== core.environment().mode;
       const warnings = shifts.warnings();
       const has = (key: ShiftWarning['key']): boolean => warnings.some((w) => w.key === key);
       const state = shift.status === 'expired' || has('shift.expired') ? 'expired' : has('shift.expires_soon') ? 'expires_soon' : 'open';
-      return { state, id: shift.id, openedAt: shift.openedAt, expiresAt: shift.expiresAt, forgotten: has('shift.forgotten') };
+      return { state, id: shift.id, openedAt: shift.openedAt, expiresAt: shift.expiresAt, forgotten: has('shift.forgotten'), environment, environmentChanged };
     },
   };
 }

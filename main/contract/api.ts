@@ -52,6 +52,10 @@ export const shiftStatusSchema = z.object({
   expiresAt: z.string().nullable(),
   /** Left open since an earlier business day. */
   forgotten: z.boolean(),
+  /** Pay API environment recorded when the shift opened (null: none open, or not recorded). */
+  environment: z.enum(['emulator', 'test', 'production']).nullable(),
+  /** The config now points to another environment: sales wait for the close (docs/ui.md). */
+  environmentChanged: z.boolean(),
 });
 export type ShiftStatusView = z.infer<typeof shiftStatusSchema>;
 
@@ -65,6 +69,8 @@ export const statusViewSchema = z.object({
   /** Which shell serves the renderer. */
   shell: z.enum(['electron', 'kiosk']),
   shift: shiftStatusSchema,
+  /** «Вызвать администратора» pressed and not yet marked answered. */
+  adminCall: z.object({ id: z.number().int(), calledAt: z.string() }).nullable(),
 });
 export type StatusView = z.infer<typeof statusViewSchema>;
 
@@ -136,6 +142,12 @@ export const tenderRowSchema = z.object({
 });
 export type TenderRowDto = z.infer<typeof tenderRowSchema>;
 
+export const tenderVoidSchema = z.object({
+  tenderId: z.number().int(), kind: z.string(), direction: tenderDirectionSchema, amountKop: kopecks,
+  voidedBy: z.string(), reason: z.string(), voidedAt: iso,
+});
+export type TenderVoidDto = z.infer<typeof tenderVoidSchema>;
+
 export const shiftInfoSchema = z.object({
   id: z.number().int().positive(), openedAt: iso, openedBy: z.string(), closedAt: iso.nullable(), closedBy: z.string().nullable(),
 });
@@ -172,6 +184,8 @@ export const shiftReportSchema = z.object({
   operations: z.array(reportLineSchema),
   tenderEntries: z.array(tenderRowSchema),
   reconciliation: reconciliationSchema.nullable(),
+  environment: z.enum(['emulator', 'test', 'production']).nullable(),
+  tenderVoids: z.array(tenderVoidSchema),
 });
 export type ShiftReportDto = z.infer<typeof shiftReportSchema>;
 
@@ -244,6 +258,17 @@ export const exportResultSchema = z.object({
   bytes: count,
 });
 export type ExportResultView = z.infer<typeof exportResultSchema>;
+export const openResultSchema = exportResultSchema.extend({
+  /** Kiosk: a short-lived download address of the file on this till's server; null in Electron. */
+  url: z.string().nullable(),
+  /** Electron: the file was handed to the OS viewer. */
+  opened: z.boolean(),
+});
+export type OpenResultView = z.infer<typeof openResultSchema>;
+export const adminCallSchema = z.object({
+  id: z.number().int(), shiftId: z.number().int().nullable(), calledAt: iso, reason: z.string(), answeredAt: iso.nullable(),
+});
+export type AdminCallView = z.infer<typeof adminCallSchema>;
 const cashierName = z.string().trim().min(1).max(64);
 
 // ---- operation search (refund screen) ------------------------------------------------------------------
@@ -319,6 +344,19 @@ export const API_METHODS = {
   'report.reprint': { input: z.object({ outputId: z.number().int().positive() }), output: printResultSchema },
   /** Writes the report under the data folder's exports/ and says where. */
   'report.export': { input: reportRefSchema.extend({ format: exportFormatSchema }), output: exportResultSchema },
+  /** Exports like report.export, then opens it: Electron hands it to the OS viewer, the kiosk gives a download address. */
+  'report.open': { input: reportRefSchema.extend({ format: exportFormatSchema }), output: openResultSchema },
+  /** Voids a wrongly entered tender of the open shift (who, why); X / Z leave it out and list the void. */
+  'shift.voidTender': {
+    input: z.object({ tenderId: z.number().int().positive(), voidedBy: cashierName, reason: z.string().trim().min(3).max(200) }),
+    output: tenderVoidSchema,
+  },
+  /** «Вызвать администратора»: recorded with its time; the status bar shows it until answered. */
+  'admin.call': { input: z.object({ reason: z.string().max(200).optional() }), output: adminCallSchema },
+  /** The administrator came: every open call is marked answered. */
+  'admin.answer': { input: empty, output: z.object({ answered: count }) },
+  /** Calls since a moment (ISO), newest first: the journal screen lists them. */
+  'admin.calls': { input: z.object({ since: z.string().min(10).max(40) }), output: z.array(adminCallSchema) },
 } as const;
 
 export type ApiMethod = keyof typeof API_METHODS;
