@@ -77,10 +77,15 @@ async function render(report: ShiftReport, format: 'csv' | 'pdf' | 'txt'): Promi
   return Buffer.from(reportText(report, 100), 'utf8');
 }
 
+/** Where report exports are written: exports/ next to the journal (the kiosk serves only from here). */
+export function exportDirFor(core: Pick<SessionCore, 'journal'>): string {
+  return path.join(path.dirname(core.journal.file), 'exports');
+}
+
 export function createShiftApi(options: ShiftApiOptions): ShiftApi {
   const { core, onChange } = options;
   const shifts = core.shifts;
-  const exportDir = path.join(path.dirname(core.journal.file), 'exports');
+  const exportDir = exportDirFor(core);
   const printer = new ReportPrinter(core.journal, () => core.config.current().printer, options.printerTransport ? { transport: options.printerTransport } : {});
   let closing: Promise<ShiftReport> | null = null;
   const osPrint = options.osPrint ?? systemPrinter();

@@ -99,6 +99,12 @@ export function SaleScreen({ terminalId, onBusy, onOpenJournal, scan, onScanHand
   const linesEnd = useRef<HTMLTableRowElement>(null);
   const [draft, setDraft] = useState({ name: '', price: '', qty: '1', tax: 'vat20', measure: 'PIECE' });
   const [card, setCard] = useState<Card | null>(null);
+  /**
+   * What the Pay API answered for this card's session: true once availability named at least one
+   * available method, false when it named none, null before F9 asks. «Кошелёк Pay доступен» only on true.
+   */
+  const [kpAvailability, setKpAvailability] = useState<{ session: string; available: boolean } | null>(null);
+  const kpAvailable = card?.cardSession && kpAvailability?.session === card.cardSession ? kpAvailability.available : null;
   const [phase, setPhase] = useState<Phase>({ kind: 'edit' });
   const [manualCode, setManualCode] = useState('');
   const [elapsedMs, setElapsedMs] = useState(0);
@@ -326,6 +332,7 @@ export function SaleScreen({ terminalId, onBusy, onOpenJournal, scan, onScanHand
       return;
     }
     inFlight.current = false;
+    setKpAvailability({ session: card.cardSession, available: availability.methods.some((m) => m.available) });
     if (availability.autoStart) {
       await pay(availability.autoStart);
     } else {
@@ -437,6 +444,8 @@ export function SaleScreen({ terminalId, onBusy, onOpenJournal, scan, onScanHand
       case 'call_admin':
       case 'fix_config':
         setAdminCalled(true);
+        // Recorded by the core with its time (journal screen, status bar), not only shown here.
+        void api.call('admin.call', { reason: phase.kind === 'failed' ? phase.error.key : action }).catch(() => undefined);
         setPhase({ kind: 'edit' });
         break;
       case 'check_status':
@@ -553,7 +562,9 @@ export function SaleScreen({ terminalId, onBusy, onOpenJournal, scan, onScanHand
           {card ? (
             <>
               <div className="card-id" data-testid="card-loyalty">{t('sale.loyalty')}: {card.loyaltyId}</div>
-              <div className="card-kp" data-testid="card-kp">{card.koshelekPay ? t('sale.kpYes') : t('sale.kpNo')}</div>
+              <div className="card-kp" data-testid="card-kp" data-available={kpAvailable === null ? 'unknown' : String(kpAvailable)}>
+                {!card.koshelekPay ? t('sale.kpNo') : kpAvailable === null ? t('sale.kpCard') : kpAvailable ? t('sale.kpYes') : t('sale.kpNone')}
+              </div>
             </>
           ) : (
             <>
@@ -584,7 +595,10 @@ export function SaleScreen({ terminalId, onBusy, onOpenJournal, scan, onScanHand
         {adminCalled ? (
           <div className="admin-called" role="status" data-testid="admin-called">
             {t('sale.adminCalled')}
-            <button type="button" className="btn btn-plain small" onClick={() => setAdminCalled(false)}>{t('sale.adminCame')}</button>
+            <button type="button" className="btn btn-plain small" onClick={() => {
+              setAdminCalled(false);
+              void api.call('admin.answer', {}).catch(() => undefined);
+            }}>{t('sale.adminCame')}</button>
           </div>
         ) : null}
 

@@ -9,6 +9,8 @@ import { IPC_EVENT, IPC_INVOKE, type ApiResponse } from '../../contract/api';
 import { describeError } from '../../errors/catalogue';
 import { startCore } from '../../core/core';
 import { createApiSession, type ApiSession } from '../../api/session';
+import { exportDirFor } from '../../api/shift-api';
+import { electronFileOpener } from './open-file';
 import { createScanPort } from '../../api/scan-port';
 import { contentSecurityPolicy } from '../csp';
 import { APP_SCHEME, APP_URL, createWindowOptions, isAllowedNavigation, isPermissionAllowed, isTrustedSender, resolveAppFile } from './security';
@@ -82,7 +84,10 @@ async function start(): Promise<void> {
 
   const core = await startCore({ configFile, dataDir });
   const scans = await createScanPort(core);
-  api = createApiSession({ core, scans, shell: 'electron', onError: (method, error) => console.error(`[api] ${method}:`, error) });
+  api = createApiSession({
+    core, scans, shell: 'electron', onError: (method, error) => console.error(`[api] ${method}:`, error),
+    openFile: electronFileOpener((file) => electronShell.openPath(file), exportDirFor(core)),
+  });
   ipcMain.handle(IPC_INVOKE, handleInvoke);
 
   win = new BrowserWindow(createWindowOptions(preloadPath, process.argv.includes('--fullscreen')));

@@ -10,6 +10,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import { WS_PATH, WS_PROTOCOL, WS_TOKEN_PREFIX, wsRequestSchema, type WsServerFrame } from '../../contract/api';
 import type { ApiSession } from '../../api/session';
 import { contentSecurityPolicy } from '../csp';
+import type { Downloads } from './downloads';
 
 const TRACE = process.env.PAYDESK_TRACE_WS === '1';
 
@@ -21,6 +22,8 @@ export interface KioskServerOptions {
   port?: number;
   /** Fixed token for tests; random per start otherwise. */
   token?: string;
+  /** Ticketed exported reports (main/shell/kiosk/downloads.ts). */
+  downloads?: Pick<Downloads, 'handle'>;
 }
 
 export interface KioskServer {
@@ -65,6 +68,7 @@ export async function startKioskServer(options: KioskServerOptions): Promise<Kio
       res.writeHead(405, { Allow: 'GET, HEAD' }).end();
       return;
     }
+    if (options.downloads?.handle(req, res)) return;
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     let rel = decodeURIComponent(url.pathname);
     if (rel === '/' || !path.extname(rel)) rel = '/index.html';
