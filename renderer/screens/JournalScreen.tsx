@@ -38,10 +38,10 @@ export function JournalScreen(): ReactNode {
     }
   }, [api]);
   // A call or its answer (from the status bar or the sale screen) changes the status' adminCall.
-  const callKey = useRef<string | null>(null);
+  const callKey = useRef('');
   useApiEvent('status', (status) => {
     const key = JSON.stringify(status.adminCall);
-    if (callKey.current !== null && callKey.current !== key) void load();
+    if (callKey.current !== key) void load();
     callKey.current = key;
   });
   useEffect(() => {
