@@ -12,6 +12,8 @@ import { createDispatcher, type ApiHandlers, type Dispatch } from './dispatcher'
 import type { OsPrinter } from './os-print';
 import { searchOperations } from './search';
 import { createShiftApi, type FileOpener, type SessionCore } from './shift-api';
+import { Catalogue } from '../catalogue/catalogue';
+import path from 'node:path';
 
 export type { SessionCore } from './shift-api';
 
@@ -93,6 +95,12 @@ export function createApiSession(options: ApiSessionOptions): ApiSession {
     return call ? { id: call.id, calledAt: call.calledAt } : null;
   };
   const status = (): StatusView => buildStatus(core, scans, shell, shiftApi.status(), adminCall());
+  // The catalogue follows the live config and its own file: checked (one stat) at each lookup.
+  const catalogue = new Catalogue((problems, file) => options.onError?.('catalogue', new Error(`catalogue ${file} refused, last good list kept: ${problems.join(' | ')}`)));
+  const catalogueFile = (): string | null => {
+    const file = core.config.current().catalogue.file;
+    return file === '' ? null : path.resolve(path.dirname(core.config.file), file);
+  };
   const handlers: ApiHandlers = {
     'status.get': () => status(),
     'sale.availability': (input) => checkout.availability(input),
@@ -113,6 +121,12 @@ export function createApiSession(options: ApiSessionOptions): ApiSession {
     'scan.image': (input) => scans.submitImage(Buffer.from(input.pngBase64, 'base64')),
     'scan.camera': (input) => scans.submitDecoded(input.code, input.symbology),
     ...shiftApi.handlers,
+    'catalogue.lookup': (input) => {
+      const file = catalogueFile();
+      catalogue.refresh(file, core.config.current().koshelek.enums);
+      const item = catalogue.lookup(input.code);
+      return { item: item ? { code: item.code, name: item.name, priceKop: item.priceKop, measure: item.measure, tax: item.tax } : null, configured: file !== null };
+    },
   };
   const dispatch = createDispatcher(handlers, options.onError);
 

@@ -355,6 +355,15 @@ export const API_METHODS = {
   'admin.call': { input: z.object({ reason: z.string().max(200).optional() }), output: adminCallSchema },
   /** The administrator came: every open call is marked answered. */
   'admin.answer': { input: empty, output: z.object({ answered: count }) },
+  /** A product by PLU or barcode from the local catalogue (config catalogue.file); item null when unknown. */
+  'catalogue.lookup': {
+    input: z.object({ code: z.string().trim().min(1).max(32) }),
+    output: z.object({
+      item: z.object({ code: z.string(), name: z.string(), priceKop: kopecks.positive(), measure: z.string(), tax: z.string() }).nullable(),
+      /** false: no catalogue configured (the till never looks codes up). */
+      configured: z.boolean(),
+    }),
+  },
   /** Calls since a moment (ISO), newest first: the journal screen lists them. */
   'admin.calls': { input: z.object({ since: z.string().min(10).max(40) }), output: z.array(adminCallSchema) },
 } as const;

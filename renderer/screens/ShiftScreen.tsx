@@ -15,7 +15,7 @@ import { formatKop, parseRublesToKop } from '../lib/money';
 import { ErrorPanel } from './ErrorPanel';
 
 type View = { type: 'x' } | { type: 'z'; number: number };
-type Notice = { text: string; testId: string; detail?: string };
+type Notice = { text: string; testId: string; detail?: string; open?: 'csv' | 'pdf' };
 type Failure = { error: CashierErrorView; reprint?: number };
 
 const time = (iso: string | null): string => (iso ? new Date(iso).toLocaleTimeString('ru-RU') : '—');
@@ -180,7 +180,7 @@ export function ShiftScreen({ onOpenJournal }: { onOpenJournal: () => void }): R
   const exportAs = async (format: 'csv' | 'pdf' | 'txt'): Promise<void> => {
     if (!report) return;
     const result = await run('export', () => api.call('report.export', { ...ref(), format }));
-    if (result) setNotice({ text: `${t('report.saved')}: ${result.fileName}`, detail: result.path, testId: 'export-saved' });
+    if (result) setNotice({ text: `${t('report.saved')}: ${result.fileName}`, detail: result.path, testId: 'export-saved', ...(format === 'txt' ? {} : { open: format }) });
   };
 
   /**
@@ -358,6 +358,12 @@ export function ShiftScreen({ onOpenJournal }: { onOpenJournal: () => void }): R
         <div className="report-head">
           <h2 data-testid="report-title">
             {report ? (report.type === 'z' ? `${t('report.z')}${report.zNumber ?? ''}` : t('report.x')) : t('report.x')}
+            {report && report.environment !== null && report.environment !== 'production' ? (
+              <span className="env-mark" role="note" data-testid="report-env-mark" data-environment={report.environment}
+                title={t(report.environment === 'emulator' ? 'report.envEmulator' : 'report.envTest')}>
+                {t(report.environment === 'emulator' ? 'report.envEmulatorShort' : 'report.envTestShort')}
+              </span>
+            ) : null}
             {report ? <span className="muted"> · {t('shift.number')}{report.shift.id} · {t('report.generated')} {time(report.generatedAt)}</span> : null}
           </h2>
           <div className="row">
@@ -367,15 +373,8 @@ export function ShiftScreen({ onOpenJournal }: { onOpenJournal: () => void }): R
             <KeyButton k="F9" onPress={() => void exportAs('csv')} disabled={busy || !report} testId="report-export-csv">CSV</KeyButton>
             <KeyButton k="F10" onPress={() => void exportAs('pdf')} disabled={busy || !report} testId="report-export-pdf">PDF</KeyButton>
             <KeyButton k={null} onPress={() => void exportAs('txt')} disabled={busy || !report} testId="report-export-txt">TXT</KeyButton>
-            <KeyButton k={null} onPress={() => void openAs('pdf')} disabled={busy || !report} testId="report-open-pdf">{t('report.open')} PDF</KeyButton>
-            <KeyButton k={null} onPress={() => void openAs('csv')} disabled={busy || !report} testId="report-open-csv">{t('report.open')} CSV</KeyButton>
           </div>
         </div>
-        {report && report.environment !== null && report.environment !== 'production' ? (
-          <div className="env-mark" role="note" data-testid="report-env-mark" data-environment={report.environment}>
-            {t(report.environment === 'emulator' ? 'report.envEmulator' : 'report.envTest')}
-          </div>
-        ) : null}
         {voiding ? (
           <form className="confirm" data-testid="void-form" onSubmit={(e) => void voidTender(e)}>
             <label className="field compact">
@@ -410,6 +409,10 @@ export function ShiftScreen({ onOpenJournal }: { onOpenJournal: () => void }): R
         {notice ? (
           <div className="notice" data-testid={notice.testId}>
             {notice.text}
+            {notice.open ? (
+              <button type="button" className="btn btn-plain small" data-testid="report-open" data-format={notice.open} disabled={busy}
+                onClick={() => void openAs(notice.open ?? 'pdf')}>{t('report.open')} {notice.open.toUpperCase()}</button>
+            ) : null}
             {notice.detail ? <div className="notice-detail" data-testid={`${notice.testId}-path`}>{notice.detail}</div> : null}
           </div>
         ) : null}

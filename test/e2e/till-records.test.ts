@@ -40,14 +40,14 @@ describe('Koshelek Pay availability line', () => {
     await page.keyboard.press('F9');
     await expect.poll(() => page.getByTestId('card-kp').getAttribute('data-available'), { timeout: 5000 }).toBe('false');
     expect(await text('card-kp')).toContain('нет доступных способов');
-    expect(await text('card-kp')).not.toContain('Карта Кошелёк Pay');
+    expect(await text('card-kp')).not.toContain('Кошелёк Pay доступен');
 
     await newSale('160');
     till.serialScan(testCardBarcode('CH'));
     await page.getByTestId('card-kp').waitFor({ timeout: 5000 });
     await page.keyboard.press('F9');
     await page.getByTestId('methods').waitFor({ timeout: 5000 });
-    expect(await text('card-kp')).toContain('Карта Кошелёк Pay');
+    expect(await text('card-kp')).toContain('Кошелёк Pay доступен');
     await page.keyboard.press('Escape');
   });
 });
@@ -102,11 +102,15 @@ describe('Shift screen: void, environment mark, open the report', () => {
 
     // The e2e till talks to the emulator as its «test» environment: marked on screen.
     expect(await page.getByTestId('report-env-mark').getAttribute('data-environment')).toBe('test');
-    expect(await text('report-env-mark')).toContain('НЕ НАСТОЯЩИЕ ДЕНЬГИ');
+    expect(await text('report-env-mark')).toBe('ТЕСТ');
+    expect(await page.getByTestId('report-env-mark').getAttribute('title')).toContain('НЕ НАСТОЯЩИЕ ДЕНЬГИ');
+    expect(await page.getByTestId('report-env-mark').isVisible()).toBe(true);
     await till.screenshot('records-02-void-and-mark');
 
     // Open the PDF: a new window shows the file served by the till over a ticketed address.
-    const [popup] = await Promise.all([page.waitForEvent('popup'), page.getByTestId('report-open-pdf').click()]);
+    await page.getByTestId('report-export-pdf').click();
+    await page.getByTestId('export-saved').waitFor();
+    const [popup] = await Promise.all([page.waitForEvent('popup'), page.getByTestId('report-open').click()]);
     await expect.poll(() => popup.url(), { timeout: 5000 }).toMatch(/\/download\/[A-Za-z0-9_-]{43}\/X-shift-\d+-\d{8}-\d{6}\.pdf$/);
     const pdfUrl = popup.url();
     const fetched = await page.evaluate(async (u) => {
@@ -122,7 +126,9 @@ describe('Shift screen: void, environment mark, open the report', () => {
     expect((await fetch(`${origin}/download/..%2f..%2fdata%2fjournal.db`)).status).toBe(404);
     await popup.close();
 
-    const [csvPopup] = await Promise.all([page.waitForEvent('popup'), page.getByTestId('report-open-csv').click()]);
+    await page.getByTestId('report-export-csv').click();
+    await page.getByTestId('export-saved').filter({ hasText: '.csv' }).waitFor();
+    const [csvPopup] = await Promise.all([page.waitForEvent('popup'), page.getByTestId('report-open').click()]);
     await page.getByTestId('report-opened').filter({ hasText: '.csv' }).waitFor();
     const csvFile = (await text('report-opened-path')).trim();
     const csv = fs.readFileSync(csvFile, 'utf8');
@@ -135,6 +141,7 @@ describe('Shift screen: void, environment mark, open the report', () => {
 describe('payment environment switched under an open shift', () => {
   it('the status bar says so and a sale is refused with the instruction to close the shift; after the Z the till sells again', async () => {
     const { page } = till;
+    if (!till.shell.core.shifts.current()) till.shell.core.shifts.open('Петрова');
     const config = JSON.parse(fs.readFileSync(till.configFile, 'utf8')) as { koshelek: { environment: string; baseUrls: Record<string, string> } };
     config.koshelek.environment = 'production';
     config.koshelek.baseUrls.production = till.emulator.baseUrl;
@@ -152,7 +159,9 @@ describe('payment environment switched under an open shift', () => {
     await till.screenshot('records-03-environment-changed');
 
     await page.keyboard.press('F11');
-    await page.keyboard.press('F6');
+    await page.getByTestId('shift-number').waitFor();
+    await till.screenshot('records-03b-before-close');
+    await page.getByTestId('shift-close').click();
     await page.getByTestId('close-confirm-yes').click();
     await page.getByTestId('report').and(page.locator('[data-type="z"]')).waitFor({ timeout: 10_000 });
     expect(await page.getByTestId('status-env-changed').count()).toBe(0);
