@@ -94,7 +94,6 @@ describe('product catalogue', () => {
   });
 
   it('a catalogue edit applies to the next scan; a broken edit keeps the last good prices', async () => {
-    const { page } = till;
     writeCatalogue([{ code: WATER, name: 'Вода питьевая 0,5 л', priceKop: 6490, measure: 'PIECE', tax: 'vat20' }]);
     await newSale();
     till.serialScan(WATER);
