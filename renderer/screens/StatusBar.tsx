@@ -66,7 +66,7 @@ export function StatusBar({ status, connection }: { status: StatusView | null; c
               {shiftText}{shift.forgotten && shift.state !== 'expired' ? ` · ${t('status.shift.forgotten')}` : ''}
             </span>
           ) : null}
-          {shift?.environmentChanged ? <span className="pill bad" role="alert" data-testid="status-env-changed">{t('status.envChanged')}</span> : null}
+          {shift?.environmentChanged ? <span className="pill bad" role="alert" data-testid="status-env-changed" title={t('status.envChangedLong')}>{t('status.envChanged')}</span> : null}
           <span className={`pill ${scannerKey === 'status.scanner.disconnected' ? 'bad' : ''}`} data-testid="status-scanner">{t(scannerKey)}</span>
           {adminCall ? (
             <span className="pill warn admin-call" role="status" data-testid="status-admin-called" data-called-at={adminCall.calledAt}>
