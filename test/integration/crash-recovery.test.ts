@@ -1,6 +1,7 @@
 // Crash recovery, for real: a till process is SIGKILLed at each step of a payment and of a refund,
 // then restarted on the same SQLite file. Nothing may stay unknown and no money may move twice.
 import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import Database from 'better-sqlite3';
@@ -158,6 +159,30 @@ describe('payment: SIGKILL at each step, then restart', () => {
     expect(cancel?.outcome).toBe('canceled');
     expect(requestsFor('cancel', cancel?.request_id ?? '').length).toBe(2); // replayed with the same requestId
     expect(emulator.transaction(payment?.transaction_id ?? '')?.status).toBe('canceled');
+  });
+
+  it('killed while waiting for the customer, restarted after IT switched the environment: the payment still resolves once; a new sale is refused until the close', async () => {
+    const t = freshTill();
+    const { child } = await payInChild(t, 'OK');
+    const started = await child.waitFor('started');
+    await until(() => emulator.received.some((r) => r.endpoint === 'status' && journal(t.dataDir).ops[0]?.transaction_id === (r.body as { transactionId?: string }).transactionId));
+    child.child.kill('SIGKILL');
+    await child.exited;
+    // The shift was opened in «test»; IT points the till at production (the same emulator stands in for it).
+    const config = JSON.parse(fs.readFileSync(t.configFile, 'utf8')) as { koshelek: { environment: string; baseUrls: Record<string, string> } };
+    config.koshelek.environment = 'production';
+    config.koshelek.baseUrls.production = emulator.baseUrl;
+    fs.writeFileSync(t.configFile, JSON.stringify(config, null, 2));
+    await restartUntilIdle(t);
+    const after = journal(t.dataDir);
+    expect(after.ops).toHaveLength(1);
+    expect(after.ops[0]).toMatchObject({ id: started.id, outcome: 'paid', recovered: 1 });
+    expect(requestsFor('checkout', after.ops[0]?.request_id ?? '')).toHaveLength(1);
+    // A new sale in the still-open shift is refused before anything is written or sent.
+    const next = await payInChild(t, 'OK');
+    expect((await next.child.exited).code).not.toBe(0);
+    expect(journal(t.dataDir).ops).toHaveLength(1);
+    expect(emulator.received.some((r) => r.endpoint === 'checkout' && (r.body as { cardSession?: string }).cardSession === next.c.cardSession)).toBe(false);
   });
 
   it('after the payment is final: nothing to resume, nothing sent again', async () => {
