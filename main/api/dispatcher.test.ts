@@ -15,7 +15,8 @@ function handlers(overrides: Partial<ApiHandlers> = {}): ApiHandlers {
     'status.get': fail, 'sale.availability': fail, 'sale.pay': () => op, 'sale.cancel': fail, 'sale.park': fail, 'refund.start': fail,
     'operation.get': () => null, 'operation.query': () => [], 'operation.search': fail, 'scan.wedge': fail, 'scan.manual': fail, 'scan.image': fail, 'scan.camera': fail,
     'shift.current': fail, 'shift.open': fail, 'shift.claim': fail, 'shift.close': fail, 'shift.tender': fail, 'report.x': fail, 'report.z': fail,
-    'report.list': fail, 'report.print': fail, 'report.printOs': fail, 'report.reprint': fail, 'report.export': fail, ...overrides,
+    'report.list': fail, 'report.print': fail, 'report.printOs': fail, 'report.reprint': fail, 'report.export': fail, 'report.open': fail,
+    'shift.voidTender': fail, 'admin.call': fail, 'admin.answer': fail, 'admin.calls': fail, 'catalogue.lookup': fail, ...overrides,
   };
 }
 

@@ -11,7 +11,9 @@ import type { PrinterTransport } from '../printing/transport';
 import { createDispatcher, type ApiHandlers, type Dispatch } from './dispatcher';
 import type { OsPrinter } from './os-print';
 import { searchOperations } from './search';
-import { createShiftApi, type SessionCore } from './shift-api';
+import { createShiftApi, type FileOpener, type SessionCore } from './shift-api';
+import { Catalogue } from '../catalogue/catalogue';
+import path from 'node:path';
 
 export type { SessionCore } from './shift-api';
 
@@ -46,6 +48,8 @@ export interface ApiSessionOptions {
   osPrint?: OsPrinter;
   /** Period of the time-driven status check (default STATUS_TICK_MS; 0 = off). */
   statusTickMs?: number;
+  /** How this shell opens an exported report (report.open). */
+  openFile?: FileOpener;
 }
 
 export interface ApiSession {
@@ -65,7 +69,7 @@ export function withCashierError(operation: OperationView): OperationView {
   return { ...operation, error: describeError(key) };
 }
 
-export function buildStatus(core: SessionCore, scans: ScanPort, shell: StatusView['shell'], shift: StatusView['shift']): StatusView {
+export function buildStatus(core: SessionCore, scans: ScanPort, shell: StatusView['shell'], shift: StatusView['shift'], adminCall: StatusView['adminCall'] = null): StatusView {
   const config = core.config.current();
   const configStatus = core.config.getStatus();
   const health = core.health();
@@ -83,14 +87,25 @@ export function buildStatus(core: SessionCore, scans: ScanPort, shell: StatusVie
       const p = core.checkout.parkedSummary();
       return { parked: p.open, parkedPaid: p.endedPaid };
     })(),
+    adminCall,
   });
 }
 
 export function createApiSession(options: ApiSessionOptions): ApiSession {
   const { core, scans, shell } = options;
   const checkout = core.checkout;
-  const shiftApi = createShiftApi({ core, onChange: () => pushStatusIfChanged(true), printerTransport: options.printerTransport, osPrint: options.osPrint });
-  const status = (): StatusView => buildStatus(core, scans, shell, shiftApi.status());
+  const shiftApi = createShiftApi({ core, onChange: () => pushStatusIfChanged(true), printerTransport: options.printerTransport, osPrint: options.osPrint, openFile: options.openFile });
+  const adminCall = (): StatusView['adminCall'] => {
+    const call = core.shifts.pendingAdminCall();
+    return call ? { id: call.id, calledAt: call.calledAt } : null;
+  };
+  const status = (): StatusView => buildStatus(core, scans, shell, shiftApi.status(), adminCall());
+  // The catalogue follows the live config and its own file: checked (one stat) at each lookup.
+  const catalogue = new Catalogue((problems, file) => options.onError?.('catalogue', new Error(`catalogue ${file} refused, last good list kept: ${problems.join(' | ')}`)));
+  const catalogueFile = (): string | null => {
+    const file = core.config.current().catalogue.file;
+    return file === '' ? null : path.resolve(path.dirname(core.config.file), file);
+  };
   const handlers: ApiHandlers = {
     'status.get': () => status(),
     'sale.availability': (input) => {
@@ -115,6 +130,12 @@ export function createApiSession(options: ApiSessionOptions): ApiSession {
     'scan.image': (input) => scans.submitImage(Buffer.from(input.pngBase64, 'base64')),
     'scan.camera': (input) => scans.submitDecoded(input.code, input.symbology),
     ...shiftApi.handlers,
+    'catalogue.lookup': (input) => {
+      const file = catalogueFile();
+      catalogue.refresh(file, core.config.current().koshelek.enums);
+      const item = catalogue.lookup(input.code);
+      return { item: item ? { code: item.code, name: item.name, priceKop: item.priceKop, measure: item.measure, tax: item.tax } : null, configured: file !== null };
+    },
   };
   const dispatch = createDispatcher(handlers, options.onError);
 
@@ -131,7 +152,7 @@ export function createApiSession(options: ApiSessionOptions): ApiSession {
   // What the status bar shows that can change without a core event: the shift (auto-opened by a
   // sale, nearing or past its 24 hours) and the clock warning.
   let lastKey = '';
-  const keyOf = (s: StatusView): string => JSON.stringify([s.shift, s.payments, s.clock.warn, s.clock.skewMs === null ? null : Math.round(s.clock.skewMs / 1000)]);
+  const keyOf = (s: StatusView): string => JSON.stringify([s.shift, s.payments, s.adminCall, s.clock.warn, s.clock.skewMs === null ? null : Math.round(s.clock.skewMs / 1000)]);
   const pushStatus = (): void => {
     if (listeners.size === 0) return;
     const payload = status();

@@ -40,7 +40,7 @@ describe('shift and report API', () => {
     const { checkout } = h.till.core;
 
     expect(await h.call('shift.current', {})).toMatchObject({ shift: null, warnings: [], unresolved: [], tenderKinds: ['cash', 'card_terminal', 'other'] });
-    expect((await h.call('status.get', {})).shift).toEqual({ state: 'none', id: null, openedAt: null, expiresAt: null, forgotten: false });
+    expect((await h.call('status.get', {})).shift).toEqual({ state: 'none', id: null, openedAt: null, expiresAt: null, forgotten: false, environment: null, environmentChanged: false });
     expect((await h.fail('shift.close', { cashier: 'Менеджер' })).key).toBe('shift.not_open');
     expect((await h.fail('shift.tender', { kind: 'cash', amountKop: 100, direction: 'sale' })).key).toBe('shift.not_open');
 
@@ -159,7 +159,7 @@ describe('status clock warning', () => {
     const { buildStatus } = await import('./session');
     const { CLOCK_WARN_MS } = await import('../contract/api');
     const scans = { state: () => ({ serial: null, wedge: h.till.core.config.current().scanner.wedge }) } as unknown as Parameters<typeof buildStatus>[1];
-    const none = { state: 'none', id: null, openedAt: null, expiresAt: null, forgotten: false } as const;
+    const none = { state: 'none', id: null, openedAt: null, expiresAt: null, forgotten: false, environment: null, environmentChanged: false } as const;
     const withHealth = (clockSkewMs: number | null, clockDriftExceedsStep: boolean) => ({
       ...h.till.core, health: () => ({ ...h.till.core.health(), clockSkewMs, clockDriftExceedsStep }),
     });

@@ -41,11 +41,17 @@ export interface ShiftApiOptions {
   printerTransport?: (config: PrinterConfig) => PrinterTransport;
   /** Replace the OS print service (tests); default: lp / the Windows Print verb (main/api/os-print.ts). */
   osPrint?: OsPrinter;
+  /** How the shell opens an exported file (report.open); without it the answer only says where the file is. */
+  openFile?: FileOpener;
 }
+
+/** Electron: shell.openPath; kiosk: a download address (main/shell/kiosk/downloads.ts). */
+export type FileOpener = (file: string) => Promise<{ url: string | null; opened: boolean }>;
 
 export type ShiftMethod =
   | 'shift.current' | 'shift.open' | 'shift.claim' | 'shift.close' | 'shift.tender'
-  | 'report.x' | 'report.z' | 'report.list' | 'report.print' | 'report.printOs' | 'report.reprint' | 'report.export';
+  | 'report.x' | 'report.z' | 'report.list' | 'report.print' | 'report.printOs' | 'report.reprint' | 'report.export' | 'report.open'
+  | 'shift.voidTender' | 'admin.call' | 'admin.answer' | 'admin.calls';
 
 export interface ShiftApi {
   handlers: Pick<ApiHandlers, ShiftMethod>;
@@ -72,10 +78,15 @@ async function render(report: ShiftReport, format: 'csv' | 'pdf' | 'txt', pdf: (
   return Buffer.from(reportText(report, 100), 'utf8');
 }
 
+/** Where report exports are written: exports/ next to the journal (the kiosk serves only from here). */
+export function exportDirFor(core: Pick<SessionCore, 'journal'>): string {
+  return path.join(path.dirname(core.journal.file), 'exports');
+}
+
 export function createShiftApi(options: ShiftApiOptions): ShiftApi {
   const { core, onChange } = options;
   const shifts = core.shifts;
-  const exportDir = path.join(path.dirname(core.journal.file), 'exports');
+  const exportDir = exportDirFor(core);
   const printer = new ReportPrinter(core.journal, () => core.config.current().printer, options.printerTransport ? { transport: options.printerTransport } : {});
   // X reports (tens of ms for 10k operations) and PDFs (~1 s) are computed in the report worker on its own
   // read connection, off the core's loop (docs/architecture.md "Reports off the core's loop"); in-process
@@ -212,6 +223,27 @@ export function createShiftApi(options: ShiftApiOptions): ShiftApi {
       };
     },
     'report.export': async (input): Promise<ExportResultView> => exportTo(reportFor(input), input.format),
+    'report.open': async (input) => {
+      const saved = await exportTo(reportFor(input), input.format);
+      const how = options.openFile ? await options.openFile(saved.path) : { url: null, opened: false };
+      return { ...saved, ...how };
+    },
+    'shift.voidTender': (input) => {
+      const row = shifts.voidTender(input);
+      onChange();
+      return row;
+    },
+    'admin.call': (input) => {
+      const call = shifts.callAdmin(input.reason ?? '');
+      onChange();
+      return call;
+    },
+    'admin.answer': () => {
+      const answered = shifts.answerAdmin();
+      onChange();
+      return { answered };
+    },
+    'admin.calls': (input) => shifts.adminCalls(input.since),
   };
   /** Renders the report and writes it atomically under exports/, recorded in the output history. */
   async function exportTo(report: ShiftReport, format: 'csv' | 'pdf' | 'txt'): Promise<ExportResultView> {
@@ -237,11 +269,13 @@ export function createShiftApi(options: ShiftApiOptions): ShiftApi {
     exportDir,
     status(): ShiftStatusView {
       const shift = shifts.current();
-      if (!shift) return { state: 'none', id: null, openedAt: null, expiresAt: null, forgotten: false };
+      if (!shift) return { state: 'none', id: null, openedAt: null, expiresAt: null, forgotten: false, environment: null, environmentChanged: false };
+      const environment = shifts.environmentOf(shift.id);
+      const environmentChanged = environment !== null && environment !== core.environment().mode;
       const warnings = shifts.warnings();
       const has = (key: ShiftWarning['key']): boolean => warnings.some((w) => w.key === key);
       const state = shift.status === 'expired' || has('shift.expired') ? 'expired' : has('shift.expires_soon') ? 'expires_soon' : 'open';
-      return { state, id: shift.id, openedAt: shift.openedAt, expiresAt: shift.expiresAt, forgotten: has('shift.forgotten') };
+      return { state, id: shift.id, openedAt: shift.openedAt, expiresAt: shift.expiresAt, forgotten: has('shift.forgotten'), environment, environmentChanged };
     },
   };
 }

@@ -6,6 +6,7 @@ import { totpConfigSchema } from '../totp/config';
 import { scannerConfigSchema } from '../scanner/config';
 import { shiftConfigSchema } from '../shifts/config';
 import { printerConfigSchema } from '../printing/config';
+import { catalogueConfigSchema } from '../catalogue/config';
 
 export const tillConfigSchema = z.object({
   /** Merchant-assigned till id, unique within a store (sent as terminalId). */
@@ -24,6 +25,7 @@ export const configSchema = z.object({
   scanner: scannerConfigSchema.prefault({}),
   shift: shiftConfigSchema.prefault({}),
   printer: printerConfigSchema.prefault({}),
+  catalogue: catalogueConfigSchema.prefault({}),
   logging: z.object({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info') }).prefault({}),
 });
 

@@ -4,7 +4,8 @@ export const API_METHOD_LIST = [
   'status.get', 'sale.availability', 'sale.pay', 'sale.cancel', 'sale.park', 'refund.start',
   'operation.get', 'operation.query', 'operation.search', 'scan.wedge', 'scan.manual', 'scan.image', 'scan.camera',
   'shift.current', 'shift.open', 'shift.claim', 'shift.close', 'shift.tender',
-  'report.x', 'report.z', 'report.list', 'report.print', 'report.printOs', 'report.reprint', 'report.export',
+  'report.x', 'report.z', 'report.list', 'report.print', 'report.printOs', 'report.reprint', 'report.export', 'report.open',
+  'shift.voidTender', 'admin.call', 'admin.answer', 'admin.calls', 'catalogue.lookup',
 ] as const;
 export type ApiMethodName = (typeof API_METHOD_LIST)[number];
 

@@ -58,6 +58,10 @@ export const shiftStatusSchema = z.object({
   expiresAt: z.string().nullable(),
   /** Left open since an earlier business day. */
   forgotten: z.boolean(),
+  /** Pay API environment recorded when the shift opened (null: none open, or not recorded). */
+  environment: z.enum(['emulator', 'test', 'production']).nullable(),
+  /** The config now points to another environment: sales wait for the close (docs/ui.md). */
+  environmentChanged: z.boolean(),
 });
 export type ShiftStatusView = z.infer<typeof shiftStatusSchema>;
 
@@ -73,6 +77,8 @@ export const statusViewSchema = z.object({
   shift: shiftStatusSchema,
   /** Parked payments: still unresolved, and ended paid after the customer left (last 24 h). */
   payments: z.object({ parked: z.number().int().nonnegative(), parkedPaid: z.number().int().nonnegative() }).default({ parked: 0, parkedPaid: 0 }),
+  /** «Вызвать администратора» pressed and not yet marked answered. */
+  adminCall: z.object({ id: z.number().int(), calledAt: z.string() }).nullable(),
 });
 export type StatusView = z.infer<typeof statusViewSchema>;
 
@@ -144,6 +150,12 @@ export const tenderRowSchema = z.object({
 });
 export type TenderRowDto = z.infer<typeof tenderRowSchema>;
 
+export const tenderVoidSchema = z.object({
+  tenderId: z.number().int(), kind: z.string(), direction: tenderDirectionSchema, amountKop: kopecks,
+  voidedBy: z.string(), reason: z.string(), voidedAt: iso,
+});
+export type TenderVoidDto = z.infer<typeof tenderVoidSchema>;
+
 export const shiftInfoSchema = z.object({
   id: z.number().int().positive(), openedAt: iso, openedBy: z.string(), closedAt: iso.nullable(), closedBy: z.string().nullable(),
 });
@@ -180,6 +192,8 @@ export const shiftReportSchema = z.object({
   operations: z.array(reportLineSchema),
   tenderEntries: z.array(tenderRowSchema),
   reconciliation: reconciliationSchema.nullable(),
+  environment: z.enum(['emulator', 'test', 'production']).nullable(),
+  tenderVoids: z.array(tenderVoidSchema),
 });
 export type ShiftReportDto = z.infer<typeof shiftReportSchema>;
 
@@ -252,6 +266,17 @@ export const exportResultSchema = z.object({
   bytes: count,
 });
 export type ExportResultView = z.infer<typeof exportResultSchema>;
+export const openResultSchema = exportResultSchema.extend({
+  /** Kiosk: a short-lived download address of the file on this till's server; null in Electron. */
+  url: z.string().nullable(),
+  /** Electron: the file was handed to the OS viewer. */
+  opened: z.boolean(),
+});
+export type OpenResultView = z.infer<typeof openResultSchema>;
+export const adminCallSchema = z.object({
+  id: z.number().int(), shiftId: z.number().int().nullable(), calledAt: iso, reason: z.string(), answeredAt: iso.nullable(),
+});
+export type AdminCallView = z.infer<typeof adminCallSchema>;
 const cashierName = z.string().trim().min(1).max(64);
 
 // ---- operation search (refund screen) ------------------------------------------------------------------
@@ -328,6 +353,28 @@ export const API_METHODS = {
   'report.reprint': { input: z.object({ outputId: z.number().int().positive() }), output: printResultSchema },
   /** Writes the report under the data folder's exports/ and says where. */
   'report.export': { input: reportRefSchema.extend({ format: exportFormatSchema }), output: exportResultSchema },
+  /** Exports like report.export, then opens it: Electron hands it to the OS viewer, the kiosk gives a download address. */
+  'report.open': { input: reportRefSchema.extend({ format: exportFormatSchema }), output: openResultSchema },
+  /** Voids a wrongly entered tender of the open shift (who, why); X / Z leave it out and list the void. */
+  'shift.voidTender': {
+    input: z.object({ tenderId: z.number().int().positive(), voidedBy: cashierName, reason: z.string().trim().min(3).max(200) }),
+    output: tenderVoidSchema,
+  },
+  /** «Вызвать администратора»: recorded with its time; the status bar shows it until answered. */
+  'admin.call': { input: z.object({ reason: z.string().max(200).optional() }), output: adminCallSchema },
+  /** The administrator came: every open call is marked answered. */
+  'admin.answer': { input: empty, output: z.object({ answered: count }) },
+  /** A product by PLU or barcode from the local catalogue (config catalogue.file); item null when unknown. */
+  'catalogue.lookup': {
+    input: z.object({ code: z.string().trim().min(1).max(32) }),
+    output: z.object({
+      item: z.object({ code: z.string(), name: z.string(), priceKop: kopecks.positive(), measure: z.string(), tax: z.string() }).nullable(),
+      /** false: no catalogue configured (the till never looks codes up). */
+      configured: z.boolean(),
+    }),
+  },
+  /** Calls since a moment (ISO), newest first: the journal screen lists them. */
+  'admin.calls': { input: z.object({ since: z.string().min(10).max(40) }), output: z.array(adminCallSchema) },
 } as const;
 
 export type ApiMethod = keyof typeof API_METHODS;

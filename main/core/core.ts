@@ -197,6 +197,7 @@ export async function startCore(options: StartCoreOptions): Promise<StartedCore>
 
   const shifts = new ShiftService(journal, () => live.current().shift, {
     till: () => ({ terminalId: live.current().till.terminalId, storeId: live.current().till.storeId, storeName: live.current().till.storeName }),
+    environment: () => (current as { env: EnvironmentView }).env.mode,
   });
   const shiftPolicy: ShiftPolicy = options.shiftPolicy ?? {
     assignForOperation(kind) {

@@ -170,6 +170,7 @@ export const CATALOGUE = {
   'shift.expires_soon': e('Смена закончится через {minutes} мин. Закройте смену (Z-отчёт) до истечения 24 часов.', 'The shift ends in {minutes} min. Close it (Z report) before 24 hours pass.', 'none', 'warning'),
   'shift.forgotten': e('Смена не закрыта с прошлого дня. Закройте смену (Z-отчёт) и откройте новую.', 'The shift was left open since a previous day. Close it (Z report) and open a new one.', 'call_admin', 'warning'),
   'shift.unresolved_operations': e('Смену нельзя закрыть: есть незавершённые операции. Дождитесь их результата или проверьте статус.', 'The shift cannot close: some operations are unresolved. Wait for them or check their status.', 'check_status'),
+  'shift.environment_changed': e('Режим оплаты (эмулятор / тест / рабочий) изменён в настройках при открытой смене. Продажи остановлены: закройте смену (Z-отчёт) и откройте новую.', 'The payment environment (emulator / test / production) was changed in the config while the shift is open. Sales are stopped: close the shift (Z report) and open a new one.', 'call_admin'),
   'shift.not_found': e('Смена не найдена.', 'Shift not found.', 'none', 'info'),
   'tender.invalid': e('Неверный вид или сумма оплаты. Проверьте ввод.', 'Invalid tender kind or amount. Check the entry.', 'retry'),
   'report.not_found': e('Отчёт не найден.', 'Report not found.', 'none', 'info'),

@@ -1,7 +1,7 @@
 // Report maths: rows in, totals out. Pure functions, no I/O, so every figure can be checked against
 // an independent sum over the journal (see compute.test.ts).
 import type {
-  Bucket, KindTotals, OperationKind, PaymentTypeTotals, ReportLine, ReportOperationRow, ShiftInfo, ShiftReport, TenderRow, TenderTotals,
+  Bucket, KindTotals, OperationKind, PaymentTypeTotals, ReportLine, ReportOperationRow, ShiftInfo, ShiftReport, TenderRow, TenderTotals, TenderVoidRow,
 } from './model';
 
 /**
@@ -96,6 +96,9 @@ export interface ComputeInput {
   till: ShiftReport['till'];
   operations: readonly ReportOperationRow[];
   tenders: readonly TenderRow[];
+  /** Recorded by main/shifts; the caller leaves voided entries out of `tenders`. */
+  environment?: ShiftReport['environment'];
+  tenderVoids?: readonly TenderVoidRow[];
 }
 
 export function computeReport(input: ComputeInput): ShiftReport {
@@ -168,5 +171,7 @@ export function computeReport(input: ComputeInput): ShiftReport {
     operations,
     tenderEntries: [...input.tenders],
     reconciliation: null,
+    environment: input.environment ?? null,
+    tenderVoids: [...(input.tenderVoids ?? [])],
   };
 }

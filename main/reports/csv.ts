@@ -1,7 +1,7 @@
 // CSV for Excel users in Russia: UTF-8 with BOM, ';' separators, CRLF, decimal comma. One row per
 // operation with every §7.2 field, then the tenders the cashier entered.
 import type { ReportLine, ShiftReport, TenderRow } from './model';
-import { KIND_LABEL, localTime, statusLabel, tenderLabel } from './labels';
+import { KIND_LABEL, environmentMark, localTime, statusLabel, tenderLabel } from './labels';
 import { formatKopecks } from '../money/kopecks';
 
 export const CSV_COLUMNS = [
@@ -52,8 +52,18 @@ export function csvDocument(rows: readonly string[]): string {
 
 export function reportCsv(report: ShiftReport): string {
   const shiftId = report.shift.id;
+  const mark = environmentMark(report.environment);
+  const blank = (): null[] => CSV_COLUMNS.map(() => null);
+  // Off production the first row says so; voided tenders are listed with no money movement.
+  const markRow = mark ? [row(blank().map((_, i) => (i === 0 ? shiftId : i === 1 ? report.zNumber : i === 4 ? mark : i === 5 ? report.environment : null)))] : [];
+  const voidRows = report.tenderVoids.map((v) => row([
+    shiftId, report.zNumber, localTime(v.voidedAt), localTime(v.voidedAt), `${tenderLabel(v.kind)}: ${v.direction === 'sale' ? 'продажа' : 'возврат'}`,
+    `аннулировано: ${v.voidedBy}, ${v.reason}`, csvMoney(v.amountKop), csvMoney(0), null, null, null, null, v.kind, null, null, 'касса', null, null, `tender-${v.tenderId}`,
+  ]));
   return csvDocument([
+    ...markRow,
     ...report.operations.map((l) => operationCsvRow(l, shiftId, report.zNumber)),
     ...report.tenderEntries.map((t) => tenderCsvRow(t, shiftId, report.zNumber)),
+    ...voidRows,
   ]);
 }

@@ -41,3 +41,10 @@ export function localTime(iso: string | null): string {
   if (Number.isNaN(d.getTime())) return iso;
   return `${pad(d.getDate())}.${pad(d.getMonth() + 1)}.${d.getFullYear()} ${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
 }
+
+/** The warning every output of a report made off production carries (null: production or not recorded). */
+export function environmentMark(environment: 'emulator' | 'test' | 'production' | null): string | null {
+  if (environment === 'emulator') return 'ЭМУЛЯТОР — НЕ НАСТОЯЩИЕ ДЕНЬГИ';
+  if (environment === 'test') return 'ТЕСТОВАЯ СРЕДА — НЕ НАСТОЯЩИЕ ДЕНЬГИ';
+  return null;
+}

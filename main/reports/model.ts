@@ -51,6 +51,20 @@ export interface TenderRow {
   createdAt: string;
 }
 
+/** A tender entry voided by a manager (main/shifts): kept in the report with who, when and why. */
+export interface TenderVoidRow {
+  tenderId: number;
+  kind: string;
+  direction: 'sale' | 'refund';
+  amountKop: number;
+  voidedBy: string;
+  reason: string;
+  voidedAt: string;
+}
+
+/** The Pay API environment a shift ran in (null: not recorded, a shift older than that record). */
+export type ReportEnvironment = 'emulator' | 'test' | 'production' | null;
+
 export interface ShiftInfo {
   id: number;
   openedAt: string;
@@ -169,4 +183,8 @@ export interface ShiftReport {
   operations: ReportLine[];
   tenderEntries: TenderRow[];
   reconciliation: Reconciliation | null;
+  /** Where the shift's payments went: an emulator report is marked as such on every output. */
+  environment: ReportEnvironment;
+  /** Voided tender entries: left out of tenders / totals, listed here. */
+  tenderVoids: TenderVoidRow[];
 }

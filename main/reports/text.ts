@@ -2,7 +2,7 @@
 // ESC/POS printout. Narrow widths (receipt paper, 32/48 columns) stack the fields of each operation;
 // wide widths (PDF, terminal) give one or two lines per operation.
 import type { Bucket, KindTotals, ReportLine, ShiftReport } from './model';
-import { KIND_LABEL, PROBLEM_LABEL, localTime, money, paymentTypeLabel, statusLabel, tenderLabel } from './labels';
+import { KIND_LABEL, PROBLEM_LABEL, environmentMark, localTime, money, paymentTypeLabel, statusLabel, tenderLabel } from './labels';
 
 export interface TextLine {
   text: string;
@@ -128,6 +128,8 @@ export function reportLines(report: ShiftReport, options: TextOptions): TextLine
   const title = report.type === 'z' ? `Z-ОТЧЁТ № ${report.zNumber ?? '?'}` : 'X-ОТЧЁТ';
   push(...headings(title, w, { bold: true, align: 'center', large: true }));
   push(...headings(report.type === 'z' ? 'отчёт о закрытии смены' : 'без закрытия смены', w, { align: 'center' }));
+  const mark = environmentMark(report.environment);
+  if (mark) push(...headings(`*** ${mark} ***`, w, { bold: true, align: 'center' }));
   if (report.till.storeName) push(...headings(report.till.storeName, w, { align: 'center' }));
   if (report.till.terminalId) pairs('Касса (terminalId)', report.till.terminalId);
   if (report.till.storeId) pairs('storeId', report.till.storeId);
@@ -162,6 +164,13 @@ export function reportLines(report: ShiftReport, options: TextOptions): TextLine
     pairs(' продажи', bucketText(t.sales));
     pairs(' возвраты', bucketText(t.refunds));
     pairs(' итого', money(t.netKop));
+  }
+  if (report.tenderVoids.length > 0) {
+    push(...headings(`АННУЛИРОВАНО (не входит в итоги): ${report.tenderVoids.length}`, w));
+    for (const v of report.tenderVoids) {
+      pairs(` ${tenderLabel(v.kind)} ${v.direction === 'sale' ? 'продажа' : 'возврат'} №${v.tenderId}`, money(v.direction === 'sale' ? v.amountKop : -v.amountKop));
+      push(...wrap(`   ${localTime(v.voidedAt)}, ${v.voidedBy}: ${v.reason}`, w, '   ').map((t) => line(t)));
+    }
   }
   push(rule(w, '='));
   pairs('Электронные оплаты', money(report.totals.electronicInKop));
@@ -203,6 +212,7 @@ export function reportLines(report: ShiftReport, options: TextOptions): TextLine
       }
     }
   }
+  if (mark) push(...headings(`*** ${mark} ***`, w, { bold: true, align: 'center' }));
   push(rule(w, '='));
   return out;
 }

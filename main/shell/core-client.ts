@@ -21,7 +21,10 @@ export interface CoreClient {
   shutdown(timeoutMs?: number): Promise<boolean>;
 }
 
-export function connectCoreHost(channel: HostChannel): CoreClient {
+/** Opens an exported report in the OS viewer (Electron's main process); rejects with the reason. */
+export type ExportOpener = (file: string) => Promise<void>;
+
+export function connectCoreHost(channel: HostChannel, openExport?: ExportOpener): CoreClient {
   let nextId = 0;
   let alive = true;
   const pending = new Map<number, (response: ApiResponse) => void>();
@@ -59,6 +62,13 @@ export function connectCoreHost(channel: HostChannel): CoreClient {
           }
         }
         break;
+      case 'open': {
+        const { id, file } = message;
+        const done = (error: string | null): void => channel.post({ type: 'opened', id, error });
+        if (!openExport) done('opening files is not available in this shell');
+        else openExport(file).then(() => done(null), (error: unknown) => done(error instanceof Error ? error.message : String(error)));
+        break;
+      }
       case 'closed': closed?.(); break;
       default: break;
     }

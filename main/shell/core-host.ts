@@ -1,8 +1,9 @@
 // The core in its own process (Electron's utilityProcess, or a plain Node child for tests), so SQL, HTTP and
 // scanning never run on Electron's browser main thread (as Signal keeps SQL off it). The parent only moves
 // envelopes: invoke → response, core events → event. Plain Node: no Electron import.
-//   parent → host: { type: 'invoke', id, method, input } | { type: 'shutdown' }
+//   parent → host: { type: 'invoke', id, method, input } | { type: 'opened', id, error } | { type: 'shutdown' }
 //   host → parent: { type: 'ready' } | { type: 'response', id, response } | { type: 'event', event } | { type: 'closed' } | { type: 'fatal', message }
+//                  | { type: 'open', id, file }   (an exported report for the OS viewer: only Electron's main process can open it)
 import { z } from 'zod';
 import { createApiSession, type ApiSession } from '../api/session';
 import { createScanPort } from '../api/scan-port';
@@ -11,6 +12,7 @@ import { startCore } from '../core/core';
 
 export const hostInboundSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('invoke'), id: z.number().int().nonnegative(), method: z.unknown(), input: z.unknown() }),
+  z.object({ type: z.literal('opened'), id: z.number().int().nonnegative(), error: z.string().max(2_000).nullable() }),
   z.object({ type: z.literal('shutdown') }),
 ]);
 export type HostInbound = z.infer<typeof hostInboundSchema>;
@@ -19,6 +21,7 @@ export type HostOutbound =
   | { type: 'ready' }
   | { type: 'response'; id: number; response: ApiResponse }
   | { type: 'event'; event: ApiEvent }
+  | { type: 'open'; id: number; file: string }
   | { type: 'closed' }
   | { type: 'fatal'; message: string };
 
@@ -47,7 +50,15 @@ export async function runCoreHost(): Promise<void> {
   if (!dataDir || !configFile) throw new Error('PAYDESK_DATA and PAYDESK_CONFIG must be set for the core host');
   const core = await startCore({ configFile, dataDir });
   const scans = await createScanPort(core);
-  const session: ApiSession = createApiSession({ core, scans, shell: 'electron', onError: (method, error) => console.error(`[api] ${method}:`, error) });
+  // The OS viewer lives in Electron's main process, which re-checks that the file is an export (open-file.ts).
+  let nextOpen = 0;
+  const opening = new Map<number, (error: string | null) => void>();
+  const openFile = (file: string): Promise<{ url: string | null; opened: boolean }> => new Promise((resolve, reject) => {
+    const id = nextOpen++;
+    opening.set(id, (error) => (error === null ? resolve({ url: null, opened: true }) : reject(new Error(error))));
+    port.post({ type: 'open', id, file });
+  });
+  const session: ApiSession = createApiSession({ core, scans, shell: 'electron', onError: (method, error) => console.error(`[api] ${method}:`, error), openFile });
   session.subscribe((event) => port.post({ type: 'event', event }));
   let closing: Promise<void> | null = null;
   const shutdown = (): Promise<void> => {
@@ -63,6 +74,12 @@ export async function runCoreHost(): Promise<void> {
     const parsed = hostInboundSchema.safeParse(raw);
     if (!parsed.success) return;
     const message = parsed.data;
+    if (message.type === 'opened') {
+      const answer = opening.get(message.id);
+      opening.delete(message.id);
+      answer?.(message.error);
+      return;
+    }
     if (message.type === 'shutdown') {
       void shutdown().then(() => process.exit(0));
       return;

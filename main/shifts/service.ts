@@ -9,7 +9,7 @@ import { isKopecks } from '../money/kopecks';
 import type { ShiftConfig } from './config';
 import { computeReport } from '../reports/compute';
 import { loadShift, loadShiftOperations, loadShiftTenders } from '../reports/load';
-import type { OperationKind, Reconciliation, ShiftInfo, ShiftReport, TenderRow } from '../reports/model';
+import type { OperationKind, Reconciliation, ReportEnvironment, ShiftInfo, ShiftReport, TenderRow, TenderVoidRow } from '../reports/model';
 import { reconcile, type ReconcileOptions, type StatusLookup } from '../reports/reconcile';
 
 export type ShiftStatus = 'open' | 'expired' | 'closed';
@@ -46,9 +46,27 @@ export interface TillInfo {
   storeName: string;
 }
 
+export type EnvironmentMode = Exclude<ReportEnvironment, null>;
+
 export interface ShiftServiceOptions {
   now?: () => Date;
   till?: () => TillInfo;
+  /** The Pay API environment new operations go to now; recorded when a shift opens (docs/ui.md). */
+  environment?: () => EnvironmentMode;
+}
+
+export interface TenderVoidInput {
+  tenderId: number;
+  voidedBy: string;
+  reason: string;
+}
+
+export interface AdminCall {
+  id: number;
+  shiftId: number | null;
+  calledAt: string;
+  reason: string;
+  answeredAt: string | null;
 }
 
 interface ShiftDbRow {
@@ -66,6 +84,15 @@ interface ZDbRow {
   body_json: string;
   sha256: string;
 }
+
+interface AdminCallDb {
+  id: number;
+  shift_id: number | null;
+  called_at: string;
+  reason: string;
+  answered_at: string | null;
+}
+const adminCall = (r: AdminCallDb): AdminCall => ({ id: r.id, shiftId: r.shift_id, calledAt: r.called_at, reason: r.reason, answeredAt: r.answered_at });
 
 const HOUR_MS = 3_600_000;
 
@@ -87,11 +114,19 @@ export class ShiftService {
   private readonly sqlite: Database.Database;
   private readonly now: () => Date;
   private readonly till: () => TillInfo;
+  private readonly environment: (() => EnvironmentMode) | null;
 
   constructor(readonly journal: Journal, private readonly getConfig: () => ShiftConfig, options: ShiftServiceOptions = {}) {
     this.sqlite = journal.sqlite;
     this.now = options.now ?? (() => new Date());
     this.till = options.till ?? (() => ({ terminalId: '', storeId: '', storeName: '' }));
+    this.environment = options.environment ?? null;
+  }
+
+  /** The environment recorded when the shift opened, or null (opened before that was recorded). */
+  environmentOf(shiftId: number): EnvironmentMode | null {
+    const row = this.sqlite.prepare('SELECT mode FROM shift_environments WHERE shift_id = ?').get(shiftId) as { mode: EnvironmentMode } | undefined;
+    return row?.mode ?? null;
   }
 
   private view(row: ShiftDbRow, now: Date = this.now()): ShiftView {
@@ -132,8 +167,11 @@ export class ShiftService {
     return this.sqlite.transaction(() => {
       const existing = this.openRow();
       if (existing) throw new PaydeskError('shift.already_open', `shift ${existing.id} opened ${existing.opened_at} by ${existing.opened_by}`);
-      const info = this.sqlite.prepare('INSERT INTO shifts (opened_at, opened_by) VALUES (?, ?)').run(this.now().toISOString(), name);
-      return this.get(Number(info.lastInsertRowid)) as ShiftView;
+      const openedAt = this.now().toISOString();
+      const info = this.sqlite.prepare('INSERT INTO shifts (opened_at, opened_by) VALUES (?, ?)').run(openedAt, name);
+      const id = Number(info.lastInsertRowid);
+      if (this.environment) this.sqlite.prepare('INSERT INTO shift_environments (shift_id, mode, recorded_at) VALUES (?, ?, ?)').run(id, this.environment(), openedAt);
+      return this.get(id) as ShiftView;
     }).immediate();
   }
 
@@ -160,11 +198,77 @@ export class ShiftService {
    * payment is still allowed: it is how an unresolved payment gets resolved before the close).
    */
   assignForOperation(kind: OperationKind): number {
+    const id = this.openShiftFor(kind);
+    // A shift's report covers one environment: after a config edit switched emulator / test /
+    // production, new payments and refunds wait for the close (a cancel still resolves what is in flight).
+    if (this.environment && kind !== 'cancel') {
+      const recorded = this.environmentOf(id);
+      const now = this.environment();
+      if (recorded !== null && recorded !== now) throw new PaydeskError('shift.environment_changed', `shift ${id} opened in ${recorded}, config now says ${now}`);
+    }
+    return id;
+  }
+
+  private openShiftFor(kind: OperationKind): number {
     const row = this.openRow();
     if (!row) throw new PaydeskError('shift.not_open');
     const shift = this.view(row);
     if (shift.status === 'expired' && kind !== 'cancel') throw new PaydeskError('shift.expired', `shift ${shift.id} expired at ${shift.expiresAt}`);
     return shift.id;
+  }
+
+  /**
+   * Voids a wrongly entered tender of the open shift: the entry stays (append-only), the void records
+   * who, when and why, and X / Z leave the entry out of the totals and list the void.
+   */
+  voidTender(input: TenderVoidInput): TenderVoidRow {
+    const voidedBy = input.voidedBy.trim();
+    const reason = input.reason.trim();
+    if (voidedBy === '' || reason === '') throw new PaydeskError('tender.invalid', 'a void needs the name of who voids it and a reason');
+    return this.sqlite.transaction(() => {
+      const open = this.openRow();
+      if (!open) throw new PaydeskError('shift.not_open');
+      const tender = this.sqlite.prepare('SELECT id, shift_id, kind, direction, amount_kop FROM tenders WHERE id = ?').get(input.tenderId) as
+        { id: number; shift_id: number; kind: string; direction: 'sale' | 'refund'; amount_kop: number } | undefined;
+      if (!tender || tender.shift_id !== open.id) throw new PaydeskError('tender.invalid', `tender ${input.tenderId} is not an entry of the open shift`);
+      const done = this.sqlite.prepare('SELECT 1 FROM tender_voids WHERE tender_id = ?').get(tender.id);
+      if (done) throw new PaydeskError('tender.invalid', `tender ${tender.id} is already voided`);
+      const voidedAt = this.now().toISOString();
+      this.sqlite.prepare('INSERT INTO tender_voids (tender_id, shift_id, voided_by, reason, created_at) VALUES (?, ?, ?, ?, ?)').run(tender.id, open.id, voidedBy, reason, voidedAt);
+      return { tenderId: tender.id, kind: tender.kind, direction: tender.direction, amountKop: tender.amount_kop, voidedBy, reason, voidedAt };
+    }).immediate();
+  }
+
+  tenderVoids(shiftId: number): TenderVoidRow[] {
+    const rows = this.sqlite.prepare(`SELECT v.tender_id, t.kind, t.direction, t.amount_kop, v.voided_by, v.reason, v.created_at
+        FROM tender_voids v JOIN tenders t ON t.id = v.tender_id WHERE v.shift_id = ? ORDER BY v.id`).all(shiftId) as
+      { tender_id: number; kind: string; direction: 'sale' | 'refund'; amount_kop: number; voided_by: string; reason: string; created_at: string }[];
+    return rows.map((r) => ({ tenderId: r.tender_id, kind: r.kind, direction: r.direction, amountKop: r.amount_kop, voidedBy: r.voided_by, reason: r.reason, voidedAt: r.created_at }));
+  }
+
+  /** «Вызвать администратора»: recorded with its time (and the open shift, if any). */
+  callAdmin(reason = ''): AdminCall {
+    const calledAt = this.now().toISOString();
+    const shiftId = this.openRow()?.id ?? null;
+    const info = this.sqlite.prepare('INSERT INTO admin_calls (shift_id, called_at, reason) VALUES (?, ?, ?)').run(shiftId, calledAt, reason.slice(0, 200));
+    return { id: Number(info.lastInsertRowid), shiftId, calledAt, reason: reason.slice(0, 200), answeredAt: null };
+  }
+
+  /** Marks every unanswered call answered (the administrator came). */
+  answerAdmin(): number {
+    return this.sqlite.prepare('UPDATE admin_calls SET answered_at = ? WHERE answered_at IS NULL').run(this.now().toISOString()).changes;
+  }
+
+  /** The oldest unanswered call, or null. */
+  pendingAdminCall(): AdminCall | null {
+    const row = this.sqlite.prepare('SELECT * FROM admin_calls WHERE answered_at IS NULL ORDER BY id LIMIT 1').get() as AdminCallDb | undefined;
+    return row ? adminCall(row) : null;
+  }
+
+  /** Calls made since `sinceIso` (ISO), newest first. */
+  adminCalls(sinceIso: string, limit = 100): AdminCall[] {
+    const rows = this.sqlite.prepare('SELECT * FROM admin_calls WHERE called_at >= ? ORDER BY id DESC LIMIT ?').all(sinceIso, limit) as AdminCallDb[];
+    return rows.map(adminCall);
   }
 
   /** Ahead-of-expiry warning, expiry, and a shift forgotten overnight. Empty when all is well. */
@@ -191,7 +295,8 @@ export class ShiftService {
     if (!config.tenderKinds.includes(input.kind)) throw new PaydeskError('tender.invalid', `unknown tender kind '${input.kind}' (configured: ${config.tenderKinds.join(', ')})`);
     if (!isKopecks(input.amountKop) || input.amountKop <= 0) throw new PaydeskError('tender.invalid', `amount must be a positive whole number of kopecks, got ${String(input.amountKop)}`);
     if (input.direction !== 'sale' && input.direction !== 'refund') throw new PaydeskError('tender.invalid', 'direction must be sale or refund');
-    const shiftId = this.assignForOperation(input.direction === 'sale' ? 'payment' : 'refund');
+    // Cash and the bank's terminal do not go through the Pay API: no environment check here.
+    const shiftId = this.openShiftFor(input.direction === 'sale' ? 'payment' : 'refund');
     const createdAt = this.now().toISOString();
     const info = this.sqlite
       .prepare('INSERT INTO tenders (shift_id, kind, direction, amount_kop, note, cashier, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)')
@@ -208,10 +313,14 @@ export class ShiftService {
   }
 
   private compute(type: 'x' | 'z', shift: ShiftInfo, zNumber: number | null): ShiftReport {
+    const tenderVoids = this.tenderVoids(shift.id);
+    const voided = new Set(tenderVoids.map((v) => v.tenderId));
     return computeReport({
       type, zNumber, shift, till: this.till(), generatedAt: this.now().toISOString(),
       operations: loadShiftOperations(this.sqlite, shift.id),
-      tenders: loadShiftTenders(this.sqlite, shift.id),
+      tenders: loadShiftTenders(this.sqlite, shift.id).filter((t) => !voided.has(t.id)),
+      environment: this.environmentOf(shift.id),
+      tenderVoids,
     });
   }
 
@@ -275,7 +384,9 @@ export class ShiftService {
 
   private readZ(row: ZDbRow | undefined): ShiftReport | null {
     if (!row) return null;
-    return readStoredZ(row.body_json, row.sha256, `Z ${row.number}`);
+    // Z reports written before environments and voids were recorded read as «not recorded», «none».
+    const stored: Partial<ShiftReport> & Omit<ShiftReport, 'environment' | 'tenderVoids'> = readStoredZ(row.body_json, row.sha256, `Z ${row.number}`);
+    return { ...stored, environment: stored.environment ?? null, tenderVoids: stored.tenderVoids ?? [] };
   }
 
   zReport(number: number): ShiftReport | null {

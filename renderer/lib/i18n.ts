@@ -89,6 +89,16 @@ const ru = {
   'rst.refund_rejected': 'возврат отклонён', 'rst.cancel_rejected': 'отмена отклонена', 'rst.not_found': 'не найдено', 'rst.unresolved': 'не завершено',
   'status.shift.none': 'Смена не открыта', 'status.shift.open': 'Смена', 'status.shift.expires_soon': 'Смена закончится через', 'status.shift.expired': 'Смена истекла — закройте её',
   'status.shift.forgotten': 'не закрыта со вчера',
+  'status.envChanged': 'Режим оплаты изменён — закройте смену', 'status.envChangedLong': 'Режим оплаты изменён в настройках при открытой смене: продажи остановлены до закрытия смены (Z-отчёт)',
+  'status.callAdmin': 'Вызвать администратора', 'status.adminCalled': 'Администратор вызван в', 'status.adminCame': 'Пришёл',
+  'sale.lineErr.plu': 'В каталоге нет товара с кодом',
+  'sale.kpCard': 'Карта Кошелёк Pay — способы оплаты проверятся по F9', 'sale.kpNone': 'Кошелёк Pay: для этой покупки нет доступных способов — примите оплату другим способом',
+  'report.envEmulator': 'ЭМУЛЯТОР — НЕ НАСТОЯЩИЕ ДЕНЬГИ', 'report.envTest': 'ТЕСТОВАЯ СРЕДА — НЕ НАСТОЯЩИЕ ДЕНЬГИ',
+  'report.envEmulatorShort': 'ЭМУЛЯТОР', 'report.envTestShort': 'ТЕСТ',
+  'report.open': 'Открыть', 'report.opened': 'Открыто', 'report.openBlocked': 'Окно не открылось — разрешите всплывающие окна; файл сохранён',
+  'tender.void': 'Аннулировать', 'tender.voidReason': 'Причина (обязательно)', 'tender.voidConfirm': 'Аннулировать запись', 'tender.voidCancel': 'Отмена',
+  'tender.voided': 'Аннулировано', 'tender.voidNeedsReason': 'Укажите причину аннулирования (не короче 3 символов)', 'tender.voidsTitle': 'Аннулированные записи',
+  'journal.adminCalls': 'Вызовы администратора', 'journal.adminAnswered': 'пришёл в', 'journal.adminWaiting': 'ожидает',
   'common.sec': 'с', 'common.yes': 'да', 'common.no': 'нет',
 } as const;
 
@@ -179,6 +189,16 @@ const en: Record<TextKey, string> = {
   'rst.refund_rejected': 'refund rejected', 'rst.cancel_rejected': 'cancel rejected', 'rst.not_found': 'not found', 'rst.unresolved': 'unresolved',
   'status.shift.none': 'No shift open', 'status.shift.open': 'Shift', 'status.shift.expires_soon': 'Shift ends in', 'status.shift.expired': 'Shift expired — close it',
   'status.shift.forgotten': 'left open overnight',
+  'status.envChanged': 'Payment environment changed — close the shift', 'status.envChangedLong': 'The payment environment was changed in the config with the shift open: sales stop until the shift is closed (Z report)',
+  'status.callAdmin': 'Call administrator', 'status.adminCalled': 'Administrator called at', 'status.adminCame': 'Arrived',
+  'sale.lineErr.plu': 'No product in the catalogue with code',
+  'sale.kpCard': 'Koshelek Pay card — payment methods are checked on F9', 'sale.kpNone': 'Koshelek Pay: no method available for this purchase — take payment another way',
+  'report.envEmulator': 'EMULATOR — NOT REAL MONEY', 'report.envTest': 'TEST ENVIRONMENT — NOT REAL MONEY',
+  'report.envEmulatorShort': 'EMULATOR', 'report.envTestShort': 'TEST',
+  'report.open': 'Open', 'report.opened': 'Opened', 'report.openBlocked': 'The window did not open — allow pop-ups; the file is saved',
+  'tender.void': 'Void', 'tender.voidReason': 'Reason (required)', 'tender.voidConfirm': 'Void the entry', 'tender.voidCancel': 'Cancel',
+  'tender.voided': 'Voided', 'tender.voidNeedsReason': 'Give the reason for the void (3 characters or more)', 'tender.voidsTitle': 'Voided entries',
+  'journal.adminCalls': 'Administrator calls', 'journal.adminAnswered': 'arrived at', 'journal.adminWaiting': 'waiting',
   'common.sec': 's', 'common.yes': 'yes', 'common.no': 'no',
 };
 

@@ -1,5 +1,6 @@
 // Journal: today's operations with their status; anything recovered after a restart is marked.
-import { useCallback, useEffect, useState, type ReactNode } from 'react';
+import { useCallback, useEffect, useRef, useState, type ReactNode } from 'react';
+import type { AdminCallView } from '../../main/contract/api';
 import type { OperationView } from '../../main/contract/checkout';
 import { useApi, useApiEvent } from '../app/context';
 import { useI18n } from '../lib/i18n';
@@ -20,14 +21,29 @@ export function JournalScreen(): ReactNode {
   const { t } = useI18n();
   const [ops, setOps] = useState<OperationView[]>([]);
   const [page, setPage] = useState(0);
+  const [calls, setCalls] = useState<AdminCallView[]>([]);
 
   const load = useCallback(async () => {
     try {
-      setOps(await api.call('operation.query', { date: localDate(), limit: 500 }));
+      const midnight = new Date();
+      midnight.setHours(0, 0, 0, 0);
+      const [found, called] = await Promise.all([
+        api.call('operation.query', { date: localDate(), limit: 500 }),
+        api.call('admin.calls', { since: midnight.toISOString() }),
+      ]);
+      setOps(found);
+      setCalls(called);
     } catch {
       // the status bar shows connection problems
     }
   }, [api]);
+  // A call or its answer (from the status bar or the sale screen) changes the status' adminCall.
+  const callKey = useRef('');
+  useApiEvent('status', (status) => {
+    const key = JSON.stringify(status.adminCall);
+    if (callKey.current !== key) void load();
+    callKey.current = key;
+  });
   useEffect(() => {
     void load();
   }, [load]);
@@ -73,6 +89,16 @@ export function JournalScreen(): ReactNode {
           ))}
         </tbody>
       </table>
+      {calls.length > 0 ? (
+        <div className="admin-calls" data-testid="admin-calls">
+          <div className="label">{t('journal.adminCalls')}</div>
+          {calls.slice(0, 5).map((c) => (
+            <div key={c.id} className="small" data-testid="admin-call-row" data-answered={c.answeredAt !== null}>
+              {new Date(c.calledAt).toLocaleTimeString('ru-RU')} · {c.answeredAt ? `${t('journal.adminAnswered')} ${new Date(c.answeredAt).toLocaleTimeString('ru-RU')}` : t('journal.adminWaiting')}
+            </div>
+          ))}
+        </div>
+      ) : null}
     </section>
   );
 }

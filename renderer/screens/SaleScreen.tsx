@@ -1,7 +1,7 @@
 // Sale: amount or basket → card scan → Pay (availability, auto-start or method choice) → live status
 // with elapsed time and a cancel while cancellable → result with the slip, or the cashier instruction.
 import { useCallback, useEffect, useLayoutEffect, useRef, useState, type FormEvent, type ReactNode } from 'react';
-import type { ScanResultView } from '../../main/contract/api';
+import type { ApiOutput, ScanResultView } from '../../main/contract/api';
 import type { ConnectionState } from '../api/ws-bridge';
 import type { AvailabilityResult, CashierErrorView, OperationView, SaleLineInput } from '../../main/contract/checkout';
 import { asCashierError, localError } from '../api/client';
@@ -53,6 +53,11 @@ const MEASURE_SHORT: Record<string, { ru: string; en: string }> = {
 };
 
 /** A basket line with what the cashier typed, so the list shows "0,350 кг × 899,90 ₽/кг". */
+/** Scanner refusals that may still be a product barcode (EAN-8, UPC-A, EAN-13, GTIN-14). */
+const PRODUCT_REASONS: readonly string[] = ['wrong_prefix', 'bad_length', 'bad_characters'];
+const PRODUCT_BARCODE = /^(\d{8}|\d{12,14})$/;
+type CatalogueItemView = NonNullable<ApiOutput<'catalogue.lookup'>['item']>;
+
 interface BasketLine {
   line: SaleLineInput;
   qtyText: string;
@@ -97,9 +102,21 @@ export function SaleScreen({ terminalId, onBusy, onOpenJournal, scan, onScanHand
   /** Bumped to put the cursor back in the amount field once the field is enabled again. */
   const [focusAmount, setFocusAmount] = useState(0);
   const nameRef = useRef<HTMLInputElement>(null);
+  const qtyRef = useRef<HTMLInputElement>(null);
+  /** Bumped to put the cursor in the quantity field (a weighed catalogue item waits for its weight). */
+  const [focusQty, setFocusQty] = useState(0);
+  useEffect(() => {
+    if (focusQty > 0) qtyRef.current?.focus();
+  }, [focusQty]);
   const linesEnd = useRef<HTMLTableRowElement>(null);
   const [draft, setDraft] = useState({ name: '', price: '', qty: '1', tax: 'vat20', measure: 'PIECE' });
   const [card, setCard] = useState<Card | null>(null);
+  /**
+   * What the Pay API answered for this card's session: true once availability named at least one
+   * available method, false when it named none, null before F9 asks. «Кошелёк Pay доступен» only on true.
+   */
+  const [kpAvailability, setKpAvailability] = useState<{ session: string; available: boolean } | null>(null);
+  const kpAvailable = card?.cardSession && kpAvailability?.session === card.cardSession ? kpAvailability.available : null;
   const [phase, setPhase] = useState<Phase>({ kind: 'edit' });
   const [manualCode, setManualCode] = useState('');
   const [elapsedMs, setElapsedMs] = useState(0);
@@ -186,6 +203,18 @@ export function SaleScreen({ terminalId, onBusy, onOpenJournal, scan, onScanHand
       return;
     }
     setNotice(null);
+    // Not a customer card by the scanner's rules, but shaped like a product barcode: the local
+    // catalogue (if configured) may know it; otherwise the scanner's own refusal is shown.
+    if (!parsed.ok && PRODUCT_REASONS.includes(parsed.reason) && PRODUCT_BARCODE.test(result.scan.raw)) {
+      const refusal = result.error;
+      void api.call('catalogue.lookup', { code: result.scan.raw }).then(({ item }) => {
+        if (item) addCatalogueItemRef.current(item);
+        else if (refusal) setPhase({ kind: 'failed', error: refusal, operation: null, paymentType: null });
+      }, () => {
+        if (refusal) setPhase({ kind: 'failed', error: refusal, operation: null, paymentType: null });
+      });
+      return;
+    }
     if (parsed.ok) {
       cue('scan');
       setCard({ loyaltyId: parsed.loyaltyId, cardSession: parsed.cardSession, koshelekPay: parsed.koshelekPay });
@@ -193,7 +222,7 @@ export function SaleScreen({ terminalId, onBusy, onOpenJournal, scan, onScanHand
     } else if (result.error) {
       setPhase({ kind: 'failed', error: result.error, operation: null, paymentType: null });
     }
-  }, [busy]);
+  }, [busy, api]);
 
   // A scan the screen asked for arrives twice (the call's answer and the hub's event): apply each seq once.
   const lastScanSeq = useRef(-1);
@@ -330,6 +359,7 @@ export function SaleScreen({ terminalId, onBusy, onOpenJournal, scan, onScanHand
       return;
     }
     inFlight.current = false;
+    setKpAvailability({ session: card.cardSession, available: availability.methods.some((m) => m.available) });
     if (availability.autoStart) {
       await pay(availability.autoStart);
     } else {
@@ -458,6 +488,8 @@ export function SaleScreen({ terminalId, onBusy, onOpenJournal, scan, onScanHand
       case 'call_admin':
       case 'fix_config':
         setAdminCalled(true);
+        // Recorded by the core with its time (journal screen, status bar), not only shown here.
+        void api.call('admin.call', { reason: phase.kind === 'failed' ? phase.error.key : action }).catch(() => undefined);
         setPhase({ kind: 'edit' });
         break;
       case 'check_status':
@@ -469,9 +501,41 @@ export function SaleScreen({ terminalId, onBusy, onOpenJournal, scan, onScanHand
     }
   };
 
+  /**
+   * A catalogue product joins the basket: piece goods at once (quantity 1); goods sold by the
+   * kilogram fill the line form with name and price per kg and wait for the weight (never guessed).
+   */
+  const addCatalogueItem = (item: CatalogueItemView): void => {
+    if (phaseRef.current.kind !== 'edit' && phaseRef.current.kind !== 'failed') return;
+    if (phaseRef.current.kind === 'failed') setPhase({ kind: 'edit' });
+    cue('scan');
+    setLineError(null);
+    if (item.measure === 'KILOGRAM') {
+      setDraft((d) => ({ ...d, name: item.name, price: formatKop(item.priceKop).replace(/[\s\u00a0₽]/g, ''), qty: '', tax: item.tax, measure: 'KG' }));
+      setFocusQty((n) => n + 1);
+      return;
+    }
+    const line: SaleLineInput = { name: item.name, article: item.code, priceKop: item.priceKop, quantity: 1, tax: item.tax, measure: item.measure };
+    setBasketLines((ls) => [...ls, { line, qtyText: '1', priceText: formatKop(item.priceKop), weighed: false }]);
+    setDraft((d) => ({ ...d, name: '', price: '', qty: '1' }));
+    nameRef.current?.focus();
+  };
+  const addCatalogueItemRef = useRef(addCatalogueItem);
+  addCatalogueItemRef.current = addCatalogueItem;
+
   const addLine = (event?: FormEvent): void => {
     event?.preventDefault();
     if (phase.kind !== 'edit') return;
+    // Digits only in the item name and no price: a PLU (or a typed barcode) for the local catalogue.
+    const typed = draft.name.trim();
+    if (/^\d{1,14}$/.test(typed) && draft.price.trim() === '') {
+      void api.call('catalogue.lookup', { code: typed }).then(({ item, configured }) => {
+        if (item) addCatalogueItem(item);
+        else setLineError(configured ? `${t('sale.lineErr.plu')} ${typed}` : t('sale.lineErr.name'));
+        if (!item) nameRef.current?.focus();
+      }, (error: unknown) => setLineError(asCashierError(error)[lang]));
+      return;
+    }
     // Nothing typed is ever dropped silently: each refusal says what to fix and keeps the field.
     if (!draft.name.trim()) { setLineError(t('sale.lineErr.name')); nameRef.current?.focus(); return; }
     const priceKop = parseRublesToKop(draft.price);
@@ -531,9 +595,13 @@ export function SaleScreen({ terminalId, onBusy, onOpenJournal, scan, onScanHand
         {problem ? <div className="field-error" role="alert" data-testid="amount-error">{t(`sale.amountErr.${problem}`)}</div> : null}
         <div className="muted">{t('sale.orLines')}</div>
         <form className="line-form" onSubmit={addLine}>
-          <input ref={nameRef} data-testid="line-name" placeholder={t('sale.name')} value={draft.name} disabled={!editable} onChange={(e) => setDraft({ ...draft, name: e.target.value })} />
+          <input ref={nameRef} data-testid="line-name" placeholder={t('sale.name')} value={draft.name} disabled={!editable} onChange={(e) => setDraft({ ...draft, name: e.target.value })}
+            onKeyDown={(e) => {
+              // A PLU typed in the name field: Enter looks it up (F5 too, like any line).
+              if (e.key === 'Enter' && /^\d{1,14}$/.test(draft.name.trim())) { e.preventDefault(); addLine(); }
+            }} />
           <input data-testid="line-price" placeholder={draft.measure === 'KG' ? t('sale.pricePerKg') : t('sale.price')} inputMode="decimal" value={draft.price} disabled={!editable} onChange={(e) => setDraft({ ...draft, price: e.target.value })} />
-          <input data-testid="line-qty" placeholder={draft.measure === 'KG' ? t('sale.qtyKg') : t('sale.qty')} inputMode="decimal" value={draft.qty} disabled={!editable} onChange={(e) => setDraft({ ...draft, qty: e.target.value })} />
+          <input ref={qtyRef} data-testid="line-qty" placeholder={draft.measure === 'KG' ? t('sale.qtyKg') : t('sale.qty')} inputMode="decimal" value={draft.qty} disabled={!editable} onChange={(e) => setDraft({ ...draft, qty: e.target.value })} />
           <select data-testid="line-tax" aria-label={t('sale.vat')} value={draft.tax} disabled={!editable} onChange={(e) => setDraft({ ...draft, tax: e.target.value })}>
             {TAXES.map((x) => <option key={x} value={x}>{TAX_LABEL[x]?.[lang] ?? x}</option>)}
           </select>
@@ -574,7 +642,9 @@ export function SaleScreen({ terminalId, onBusy, onOpenJournal, scan, onScanHand
           {card ? (
             <>
               <div className="card-id" data-testid="card-loyalty">{t('sale.loyalty')}: {card.loyaltyId}</div>
-              <div className="card-kp" data-testid="card-kp">{card.koshelekPay ? t('sale.kpYes') : t('sale.kpNo')}</div>
+              <div className="card-kp" data-testid="card-kp" data-available={kpAvailable === null ? 'unknown' : String(kpAvailable)}>
+                {!card.koshelekPay ? t('sale.kpNo') : kpAvailable === null ? t('sale.kpCard') : kpAvailable ? t('sale.kpYes') : t('sale.kpNone')}
+              </div>
             </>
           ) : (
             <>
@@ -605,7 +675,10 @@ export function SaleScreen({ terminalId, onBusy, onOpenJournal, scan, onScanHand
         {adminCalled ? (
           <div className="admin-called" role="status" data-testid="admin-called">
             {t('sale.adminCalled')}
-            <button type="button" className="btn btn-plain small" onClick={() => setAdminCalled(false)}>{t('sale.adminCame')}</button>
+            <button type="button" className="btn btn-plain small" onClick={() => {
+              setAdminCalled(false);
+              void api.call('admin.answer', {}).catch(() => undefined);
+            }}>{t('sale.adminCame')}</button>
           </div>
         ) : null}
 

@@ -15,7 +15,7 @@ import { formatKop, parseRublesToKop } from '../lib/money';
 import { ErrorPanel } from './ErrorPanel';
 
 type View = { type: 'x' } | { type: 'z'; number: number };
-type Notice = { text: string; testId: string; detail?: string };
+type Notice = { text: string; testId: string; detail?: string; open?: 'csv' | 'pdf' };
 type Failure = { error: CashierErrorView; reprint?: number };
 
 const time = (iso: string | null): string => (iso ? new Date(iso).toLocaleTimeString('ru-RU') : '—');
@@ -35,6 +35,8 @@ export function ShiftScreen({ onOpenJournal }: { onOpenJournal: () => void }): R
   };
   const [confirming, setConfirming] = useState(false);
   const [working, setWorking] = useState<null | 'open' | 'close' | 'print' | 'export' | 'tender'>(null);
+  /** The tender entry being voided and the reason typed so far. */
+  const [voiding, setVoiding] = useState<{ tenderId: number; reason: string } | null>(null);
   const [notice, setNotice] = useState<Notice | null>(null);
   const [failure, setFailure] = useState<Failure | null>(null);
   const [tender, setTender] = useState({ kind: '', amount: '', direction: 'sale' as 'sale' | 'refund', note: '' });
@@ -178,7 +180,44 @@ export function ShiftScreen({ onOpenJournal }: { onOpenJournal: () => void }): R
   const exportAs = async (format: 'csv' | 'pdf' | 'txt'): Promise<void> => {
     if (!report) return;
     const result = await run('export', () => api.call('report.export', { ...ref(), format }));
-    if (result) setNotice({ text: `${t('report.saved')}: ${result.fileName}`, detail: result.path, testId: 'export-saved' });
+    if (result) setNotice({ text: `${t('report.saved')}: ${result.fileName}`, detail: result.path, testId: 'export-saved', ...(format === 'txt' ? {} : { open: format }) });
+  };
+
+  /**
+   * Opens the exported file: the kiosk gets a short-lived address on the till's own server and shows
+   * it in a new window (Chromium's PDF viewer; CSV/text download); Electron hands it to the OS viewer.
+   */
+  const openAs = async (format: 'csv' | 'pdf'): Promise<void> => {
+    if (!report) return;
+    // The window is opened inside the click (a pop-up blocker allows that), then pointed at the file.
+    const win = typeof window.open === 'function' ? window.open('about:blank', '_blank') : null;
+    const result = await run('export', () => api.call('report.open', { ...ref(), format }));
+    if (!result || !result.url) win?.close();
+    if (!result) return;
+    if (result.url) {
+      if (win) {
+        win.opener = null;
+        win.location.href = new URL(result.url, window.location.href).href;
+        setNotice({ text: `${t('report.opened')}: ${result.fileName}`, detail: result.path, testId: 'report-opened' });
+      } else setNotice({ text: t('report.openBlocked'), detail: result.path, testId: 'report-opened' });
+    } else setNotice({ text: `${result.opened ? t('report.opened') : t('report.saved')}: ${result.fileName}`, detail: result.path, testId: 'report-opened' });
+  };
+
+  const voidTender = async (event?: FormEvent): Promise<void> => {
+    event?.preventDefault();
+    if (!voiding) return;
+    const n = name();
+    if (!n) return;
+    if (voiding.reason.trim().length < 3) {
+      setNotice({ text: t('tender.voidNeedsReason'), testId: 'tender-notice' });
+      return;
+    }
+    const row = await run('tender', () => api.call('shift.voidTender', { tenderId: voiding.tenderId, voidedBy: n, reason: voiding.reason.trim() }));
+    if (row) {
+      setVoiding(null);
+      setNotice({ text: `${t('tender.voided')}: ${tenderLabel(row.kind)} ${formatKop(row.direction === 'sale' ? row.amountKop : -row.amountKop)}`, testId: 'tender-voided' });
+      await load({ type: 'x' });
+    }
   };
 
   const addTender = async (event?: FormEvent): Promise<void> => {
@@ -319,6 +358,12 @@ export function ShiftScreen({ onOpenJournal }: { onOpenJournal: () => void }): R
         <div className="report-head">
           <h2 data-testid="report-title">
             {report ? (report.type === 'z' ? `${t('report.z')}${report.zNumber ?? ''}` : t('report.x')) : t('report.x')}
+            {report && report.environment !== null && report.environment !== 'production' ? (
+              <span className="env-mark" role="note" data-testid="report-env-mark" data-environment={report.environment}
+                title={t(report.environment === 'emulator' ? 'report.envEmulator' : 'report.envTest')}>
+                {t(report.environment === 'emulator' ? 'report.envEmulatorShort' : 'report.envTestShort')}
+              </span>
+            ) : null}
             {report ? <span className="muted"> · {t('shift.number')}{report.shift.id} · {t('report.generated')} {time(report.generatedAt)}</span> : null}
           </h2>
           <div className="row">
@@ -330,6 +375,18 @@ export function ShiftScreen({ onOpenJournal }: { onOpenJournal: () => void }): R
             <KeyButton k={null} onPress={() => void exportAs('txt')} disabled={busy || !report} testId="report-export-txt">TXT</KeyButton>
           </div>
         </div>
+        {voiding ? (
+          <form className="confirm" data-testid="void-form" onSubmit={(e) => void voidTender(e)}>
+            <label className="field compact">
+              <span>{t('tender.voidReason')}</span>
+              <input data-testid="void-reason" autoFocus maxLength={200} value={voiding.reason} onChange={(e) => setVoiding({ ...voiding, reason: e.target.value })} />
+            </label>
+            <div className="row">
+              <button type="submit" className="btn btn-danger small" disabled={busy} data-testid="void-confirm"><kbd>Enter</kbd><span>{t('tender.voidConfirm')}</span></button>
+              <button type="button" className="btn btn-plain small" onClick={() => setVoiding(null)} data-testid="void-cancel">{t('tender.voidCancel')}</button>
+            </div>
+          </form>
+        ) : null}
 
         {confirming ? (
           <div className="confirm" data-testid="close-confirm" role="alertdialog">
@@ -352,11 +409,16 @@ export function ShiftScreen({ onOpenJournal }: { onOpenJournal: () => void }): R
         {notice ? (
           <div className="notice" data-testid={notice.testId}>
             {notice.text}
+            {notice.open ? (
+              <button type="button" className="btn btn-plain small" data-testid="report-open" data-format={notice.open} disabled={busy}
+                onClick={() => void openAs(notice.open ?? 'pdf')}>{t('report.open')} {notice.open.toUpperCase()}</button>
+            ) : null}
             {notice.detail ? <div className="notice-detail" data-testid={`${notice.testId}-path`}>{notice.detail}</div> : null}
           </div>
         ) : null}
 
-        {report ? <ReportBody report={report} tenderLabel={tenderLabel} statusLabel={statusLabel} /> : (
+        {report ? <ReportBody report={report} tenderLabel={tenderLabel} statusLabel={statusLabel}
+          onVoid={report.type === 'x' && shift !== null && report.shift.id === shift.id && !busy ? (tenderId) => setVoiding({ tenderId, reason: '' }) : null} /> : (
           <div className="muted" data-testid="report-empty">{t('report.noReport')}</div>
         )}
       </section>
@@ -394,7 +456,9 @@ const ID_COLUMNS: [TextKey, string][] = [
   ['col.paymentType', 'paymentType'], ['col.qrcId', 'qrcId'], ['col.kzo', 'kzo'],
 ];
 
-function ReportBody({ report, tenderLabel, statusLabel }: { report: ShiftReportDto; tenderLabel: (k: string) => string; statusLabel: (s: string) => string }): ReactNode {
+function ReportBody({ report, tenderLabel, statusLabel, onVoid }: {
+  report: ShiftReportDto; tenderLabel: (k: string) => string; statusLabel: (s: string) => string; onVoid: ((tenderId: number) => void) | null;
+}): ReactNode {
   const { t } = useI18n();
   const k = report.byKind;
   const rec = report.reconciliation;
@@ -483,7 +547,18 @@ function ReportBody({ report, tenderLabel, statusLabel }: { report: ShiftReportD
                 <td>{time(e.createdAt)}</td>
                 <td>{tenderLabel(e.kind)} · {e.direction === 'sale' ? t('tender.sale') : t('tender.refund')}</td>
                 <td className="num">{formatKop(e.direction === 'sale' ? e.amountKop : -e.amountKop)}</td>
-                <td colSpan={7} className="muted">{t('report.tenderEntry')}{e.cashier ? ` · ${e.cashier}` : ''}{e.note ? ` · ${e.note}` : ''}</td>
+                <td colSpan={7} className="muted">
+                  {t('report.tenderEntry')}{e.cashier ? ` · ${e.cashier}` : ''}{e.note ? ` · ${e.note}` : ''}
+                  {onVoid ? <button type="button" className="btn btn-plain small" data-testid="tender-void" data-tender-id={e.id} onClick={() => onVoid(e.id)}>{t('tender.void')}</button> : null}
+                </td>
+              </tr>
+            ))}
+            {report.tenderVoids.map((v) => (
+              <tr key={`void-${v.tenderId}`} data-testid="report-tender-void" data-kind={v.kind} className="tender-row voided">
+                <td>{time(v.voidedAt)}</td>
+                <td><s>{tenderLabel(v.kind)} · {v.direction === 'sale' ? t('tender.sale') : t('tender.refund')}</s></td>
+                <td className="num"><s>{formatKop(v.direction === 'sale' ? v.amountKop : -v.amountKop)}</s></td>
+                <td colSpan={7} className="warn">{t('tender.voided')} · {v.voidedBy} · {v.reason}</td>
               </tr>
             ))}
           </tbody>

@@ -2,6 +2,7 @@
 import { useEffect, useState, type ReactNode } from 'react';
 import type { StatusView } from '../../main/contract/api';
 import type { ConnectionState } from '../api/ws-bridge';
+import { useApi } from '../app/context';
 import { useI18n, type Lang } from '../lib/i18n';
 import { SafetyStatus } from './SafetyStatus';
 
@@ -22,7 +23,19 @@ export function configReason(reason: string, lang: Lang): string {
 
 export function StatusBar({ status, connection }: { status: StatusView | null; connection: ConnectionState }): ReactNode {
   const { t, lang } = useI18n();
+  const api = useApi();
   const [configOpen, setConfigOpen] = useState(false);
+  const [calling, setCalling] = useState(false);
+  // The call is recorded by the core (time, shift) and comes back in the status: every window shows it.
+  const callAdmin = (): void => {
+    if (calling) return;
+    setCalling(true);
+    void api.call('admin.call', { reason: 'status bar' }).catch(() => undefined).finally(() => setCalling(false));
+  };
+  const adminCame = (): void => {
+    void api.call('admin.answer', {}).catch(() => undefined);
+  };
+  const adminCall = status?.adminCall ?? null;
   const [now, setNow] = useState(() => new Date());
   useEffect(() => {
     const timer = setInterval(() => setNow(new Date()), 1000);
@@ -55,7 +68,16 @@ export function StatusBar({ status, connection }: { status: StatusView | null; c
               {shiftText}{shift.forgotten && shift.state !== 'expired' ? ` · ${t('status.shift.forgotten')}` : ''}
             </span>
           ) : null}
+          {shift?.environmentChanged ? <span className="pill bad" role="alert" data-testid="status-env-changed" title={t('status.envChangedLong')}>{t('status.envChanged')}</span> : null}
           <span className={`pill ${scannerKey === 'status.scanner.disconnected' ? 'bad' : ''}`} data-testid="status-scanner">{t(scannerKey)}</span>
+          {adminCall ? (
+            <span className="pill warn admin-call" role="status" data-testid="status-admin-called" data-called-at={adminCall.calledAt}>
+              {t('status.adminCalled')} {new Date(adminCall.calledAt).toLocaleTimeString('ru-RU', { hour: '2-digit', minute: '2-digit' })}
+              <button type="button" className="btn btn-plain small" data-testid="status-admin-came" onClick={adminCame}>{t('status.adminCame')}</button>
+            </span>
+          ) : (
+            <button type="button" className="pill call-admin" data-testid="status-call-admin" disabled={calling} onClick={callAdmin}>{t('status.callAdmin')}</button>
+          )}
           {problems.length > 0 ? (
             <button type="button" className="pill bad config" data-testid="status-config" aria-expanded={configOpen} onClick={() => setConfigOpen((o) => !o)}>
               {t('status.config')}: {problems[0]?.path}{problems.length > 1 ? ` (+${problems.length - 1})` : ''} — {t('status.configKept')} ▸

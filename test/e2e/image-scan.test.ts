@@ -120,7 +120,7 @@ describe('card scan from a dropped image', () => {
     expect(await page.getByTestId('drop-note').textContent()).toContain('перетащите');
     const card = makeTestCard('OK');
     await dropFile(page, { bytes: await barcodePng('qrcode', card.barcode), name: 'card-qr.png', type: 'image/png' }, { screenshot: 'image-scan-01-drop-hint' });
-    await expect.poll(() => page.getByTestId('card-kp').textContent(), { timeout: 5000 }).toContain('Кошелёк Pay доступен');
+    await expect.poll(() => page.getByTestId('card-kp').textContent(), { timeout: 5000 }).toContain('Карта Кошелёк Pay');
     expect(await page.getByTestId('card-loyalty').textContent()).toContain(card.cardNumber);
     await till.screenshot('image-scan-02-qr-card');
     await page.keyboard.press('F9');
@@ -139,7 +139,7 @@ describe('card scan from a dropped image', () => {
     await page.getByTestId('amount').fill('99');
     const card = makeTestCard('OK');
     await dropFile(page, { bytes: await barcodePng('code128', card.barcode), name: 'card-128.png', type: 'image/png' }, { target: 'total' });
-    await expect.poll(() => page.getByTestId('card-kp').textContent(), { timeout: 5000 }).toContain('Кошелёк Pay доступен');
+    await expect.poll(() => page.getByTestId('card-kp').textContent(), { timeout: 5000 }).toContain('Карта Кошелёк Pay');
     expect(await page.getByTestId('card-loyalty').textContent()).toContain(card.cardNumber);
     await page.keyboard.press('F9');
     await page.getByTestId('result').waitFor({ timeout: 10_000 });
@@ -163,7 +163,7 @@ describe('card scan from a dropped image', () => {
     const first = makeTestCard('OK');
     await dropFile(page, { bytes: await jpegOf(page, await barcodePng('pdf417', first.barcode)), name: 'photo.jpg', type: 'image/jpeg' });
     await expect.poll(() => page.getByTestId('card-loyalty').textContent(), { timeout: 8000 }).toContain(first.cardNumber);
-    expect(await page.getByTestId('card-kp').textContent()).toContain('Кошелёк Pay доступен');
+    expect(await page.getByTestId('card-kp').textContent()).toContain('Карта Кошелёк Pay');
     await newSale();
     const second = makeTestCard('OK');
     await dropFile(page, { bytes: await barcodePng('datamatrix', second.barcode), name: 'dm.png', type: 'image/png' });
@@ -257,7 +257,7 @@ describe('card scan by camera', () => {
       () => page.screenshot({ path: path.join(SCREENSHOTS, 'image-scan-06-camera-live.png') }),
       () => undefined, // the code may already have been read
     );
-    await expect.poll(() => page.getByTestId('card-kp').textContent(), { timeout: 15_000 }).toContain('Кошелёк Pay доступен');
+    await expect.poll(() => page.getByTestId('card-kp').textContent(), { timeout: 15_000 }).toContain('Карта Кошелёк Pay');
     expect(await page.getByTestId('card-loyalty').textContent()).toContain(card.cardNumber);
     await expect.poll(() => page.getByTestId('camera').count()).toBe(0);
     // the camera is off: no live video track is left in the page

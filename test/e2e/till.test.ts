@@ -54,7 +54,7 @@ describe('Sale', () => {
     const barcode = testCardBarcode('OK');
     const session = await sessionOf(barcode);
     till.serialScan(barcode);
-    await expect.poll(() => page.getByTestId('card-kp').textContent(), { timeout: 5000 }).toContain('Кошелёк Pay доступен');
+    await expect.poll(() => page.getByTestId('card-kp').textContent(), { timeout: 5000 }).toContain('Карта Кошелёк Pay');
     await expect.poll(() => page.getByTestId('card-loyalty').textContent()).toContain(barcode.slice(2, 15));
     await till.screenshot('02-sale-card-scanned');
     await page.keyboard.press('F9');
@@ -97,7 +97,7 @@ describe('Sale', () => {
     const barcode = testCardBarcode('OK');
     const session = await sessionOf(barcode);
     await till.wedgeScan(barcode);
-    await expect.poll(() => page.getByTestId('card-kp').textContent(), { timeout: 5000 }).toContain('Кошелёк Pay доступен');
+    await expect.poll(() => page.getByTestId('card-kp').textContent(), { timeout: 5000 }).toContain('Карта Кошелёк Pay');
     expect(await page.getByTestId('line-name').inputValue()).toBe('');
     await till.screenshot('05-sale-lines-wedge');
     await page.getByTestId('pay').click();

@@ -1,6 +1,7 @@
 // Crash recovery, for real: a till process is SIGKILLed at each step of a payment and of a refund,
 // then restarted on the same SQLite file. Nothing may stay unknown and no money may move twice.
 import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import Database from 'better-sqlite3';
@@ -219,6 +220,38 @@ describe('payment: SIGKILL at each step, then restart', () => {
     await again.waitFor('idle');
     await again.exited;
     expect(requestsFor('checkout', after?.request_id ?? '')).toHaveLength(1);
+  });
+
+  it('killed while waiting for the customer, restarted after IT switched the environment: the payment is held (never sent to the other server), a new sale is refused; switched back, it resolves once', async () => {
+    const t = freshTill();
+    const { child } = await payInChild(t, 'OK');
+    const started = await child.waitFor('started');
+    await until(() => emulator.received.some((r) => r.endpoint === 'status' && journal(t.dataDir).ops[0]?.transaction_id === (r.body as { transactionId?: string }).transactionId));
+    child.child.kill('SIGKILL');
+    await child.exited;
+    // The shift was opened in «test»; IT points the till at production (the same emulator stands in for it).
+    const config = JSON.parse(fs.readFileSync(t.configFile, 'utf8')) as { koshelek: { environment: string; baseUrls: Record<string, string> } };
+    config.koshelek.environment = 'production';
+    config.koshelek.baseUrls.production = emulator.baseUrl;
+    const original = fs.readFileSync(t.configFile, 'utf8');
+    fs.writeFileSync(t.configFile, JSON.stringify(config, null, 2));
+    const sentBefore = emulator.received.length;
+    await restartUntilIdle(t);
+    const held = journal(t.dataDir);
+    expect(held.ops).toHaveLength(1);
+    expect(held.ops[0]).toMatchObject({ id: started.id, outcome: null });
+    expect(emulator.received.slice(sentBefore).filter((r) => r.endpoint !== 'unknown')).toHaveLength(0);
+    // A new sale in the still-open shift is refused before anything is written or sent.
+    const next = await payInChild(t, 'OK');
+    expect((await next.child.exited).code).not.toBe(0);
+    expect(journal(t.dataDir).ops).toHaveLength(1);
+    expect(emulator.received.some((r) => r.endpoint === 'checkout' && (r.body as { cardSession?: string }).cardSession === next.c.cardSession)).toBe(false);
+    // IT puts the original connection back: the held payment resumes there and resolves once.
+    fs.writeFileSync(t.configFile, original);
+    await restartUntilIdle(t);
+    const after = journal(t.dataDir);
+    expect(after.ops[0]).toMatchObject({ id: started.id, outcome: 'paid', recovered: 1 });
+    expect(requestsFor('checkout', after.ops[0]?.request_id ?? '')).toHaveLength(1);
   });
 
   it('after the payment is final: nothing to resume, nothing sent again', async () => {

@@ -13,6 +13,7 @@ import type { HostOutbound } from '../core-host';
 import { contentSecurityPolicy } from '../csp';
 import { APP_SCHEME, APP_URL, createWindowOptions, isAllowedNavigation, isPermissionAllowed, isTrustedSender, resolveAppFile } from './security';
 import { openSecretVault } from './secrets';
+import { electronFileOpener } from './open-file';
 
 protocol.registerSchemesAsPrivileged([{ scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true } }]);
 
@@ -91,6 +92,9 @@ async function start(): Promise<void> {
     post: (message) => child.postMessage(message),
     onMessage: (listener) => child.on('message', (message: HostOutbound) => listener(message)),
     onExit: (listener) => child.on('exit', (code) => listener(code)),
+  }, async (file) => {
+    // The journal (and so exports/) lives in the data folder; only files in there ever reach the OS viewer.
+    await electronFileOpener((f) => electronShell.openPath(f), path.join(dataDir, 'exports'))(file);
   });
   api = client;
   await client.ready;

@@ -11,6 +11,7 @@ import { WS_PATH, WS_PROTOCOL, WS_TOKEN_PREFIX, wsRequestSchema, type WsServerFr
 import type { ApiSession } from '../../api/session';
 import { contentSecurityPolicy } from '../csp';
 import { resolveStaticPath } from '../static-files';
+import type { Downloads } from './downloads';
 
 const TRACE = process.env.PAYDESK_TRACE_WS === '1';
 /** Where the page trades its one-time launch code for the token. */
@@ -24,6 +25,8 @@ export interface KioskServerOptions {
   port?: number;
   /** Fixed token for tests; random per start otherwise. */
   token?: string;
+  /** Ticketed exported reports (main/shell/kiosk/downloads.ts). */
+  downloads?: Pick<Downloads, 'handle'>;
 }
 
 export interface KioskServer {
@@ -111,6 +114,7 @@ export async function startKioskServer(options: KioskServerOptions): Promise<Kio
       res.writeHead(405, { Allow: 'GET, HEAD' }).end();
       return;
     }
+    if (options.downloads?.handle(req, res)) return;
     const raw = req.url ?? '/';
     const q = raw.search(/[?#]/);
     const file = resolveStaticPath(root, q >= 0 ? raw.slice(0, q) : raw, true);

@@ -5,6 +5,8 @@ import type { StartedCore } from '../../core/core';
 import type { CoreOptions } from '../../core/types';
 import { createApiSession, type ApiSession } from '../../api/session';
 import { createScanPort } from '../../api/scan-port';
+import { exportDirFor } from '../../api/shift-api';
+import { createDownloads } from './downloads';
 import { startKioskServer, type KioskServer } from './server';
 
 /** Longest wait for the pre-warmed connection before the shell reports ready anyway. */
@@ -40,10 +42,13 @@ export async function startKioskShell(options: KioskShellOptions): Promise<Kiosk
   marks.warmOk = warm ? 1 : 0;
   const scans = await createScanPort(core);
   marks.scanner = performance.now() - t0;
-  const session = createApiSession({ core, scans, shell: 'kiosk', onError: options.onError });
+  // report.open: the window gets a short-lived download address of the exported file.
+  const downloads = createDownloads({ exportDir: exportDirFor(core) });
+  const openFile = (file: string): Promise<{ url: string; opened: boolean }> => Promise.resolve({ url: downloads.offer(file), opened: false });
+  const session = createApiSession({ core, scans, shell: 'kiosk', onError: options.onError, openFile });
   let server: KioskServer;
   try {
-    server = await startKioskServer({ session, rendererDir: options.rendererDir, port: options.port, token: options.token });
+    server = await startKioskServer({ session, rendererDir: options.rendererDir, port: options.port, token: options.token, downloads });
   } catch (error) {
     await session.close();
     await scans.close();
