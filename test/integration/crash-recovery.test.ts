@@ -235,6 +235,7 @@ describe('payment: SIGKILL at each step, then restart', () => {
     config.koshelek.baseUrls.production = emulator.baseUrl;
     const original = fs.readFileSync(t.configFile, 'utf8');
     fs.writeFileSync(t.configFile, JSON.stringify(config, null, 2));
+    fs.chmodSync(t.configFile, 0o600); // production refuses a config others can read (docs/safety.md)
     const sentBefore = emulator.received.length;
     await restartUntilIdle(t);
     const held = journal(t.dataDir);

@@ -22,7 +22,8 @@ async function eventually(check: () => boolean, timeoutMs = 3_000): Promise<void
 
 describe('switching the payment environment mid-shift', () => {
   it('is refused until the shift is closed', async () => {
-    const h = await startApiHarness();
+    // A test-environment till (its own TOTP key, which card() signs with), as IT configures one.
+    const h = await startApiHarness({ mode: 'test' });
     harness = h;
     const { core } = h.till;
     await h.call('shift.open', { cashier: 'Иванова' });
@@ -34,7 +35,8 @@ describe('switching the payment environment mid-shift', () => {
     const json = JSON.parse(fs.readFileSync(h.till.configFile, 'utf8')) as { koshelek: { environment: string; baseUrls: { production: string } } };
     json.koshelek.environment = 'production';
     json.koshelek.baseUrls.production = h.till.emulator.baseUrl;
-    fs.writeFileSync(h.till.configFile, JSON.stringify(json, null, 2));
+    fs.writeFileSync(h.till.configFile, JSON.stringify(json, null, 2), { mode: 0o600 });
+    fs.chmodSync(h.till.configFile, 0o600); // production refuses a config others can read (docs/safety.md)
     await eventually(() => core.environment().mode === 'production');
 
     const refused = await h.fail('sale.pay', { orderId: orderId(), amountKop: 10_000, card: card('OK'), paymentType: 'SBP' });
