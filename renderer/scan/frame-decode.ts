@@ -30,8 +30,14 @@ export const FRAME_READER_OPTIONS: ReaderOptions = {
   textMode: 'Plain',
 };
 
-async function readOnce(data: Uint8ClampedArray, width: number, height: number): Promise<DecodedFrame | null> {
-  const results: ReadResult[] = await readBarcodes({ data, width, height, colorSpace: 'srgb' } as ImageData, FRAME_READER_OPTIONS);
+/**
+ * The retry on the inverted frame looks only for what zxing-cpp's own inversion misses (linear codes and
+ * PDF417; QR and DataMatrix are already tried inverted by the first pass), so a miss costs less.
+ */
+const INVERTED_RETRY_OPTIONS: ReaderOptions = { ...FRAME_READER_OPTIONS, formats: ['Code128', 'PDF417', 'EAN13', 'Code39'], tryInvert: false };
+
+async function readOnce(data: Uint8ClampedArray, width: number, height: number, options: ReaderOptions): Promise<DecodedFrame | null> {
+  const results: ReadResult[] = await readBarcodes({ data, width, height, colorSpace: 'srgb' } as ImageData, options);
   const hit = results.find((r) => r.isValid && r.text.length > 0);
   return hit ? { text: hit.text, symbology: FORMAT_SYMBOLOGY[hit.format] ?? 'other' } : null;
 }
@@ -60,5 +66,5 @@ export async function decodeFrame(frame: FrameLike): Promise<DecodedFrame | null
   const data = frame.data instanceof Uint8ClampedArray
     ? frame.data
     : new Uint8ClampedArray(frame.data.buffer, frame.data.byteOffset, width * height * 4);
-  return await readOnce(data, width, height) ?? await readOnce(invertRgba(data), width, height);
+  return await readOnce(data, width, height, FRAME_READER_OPTIONS) ?? await readOnce(invertRgba(data), width, height, INVERTED_RETRY_OPTIONS);
 }
