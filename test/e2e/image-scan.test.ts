@@ -10,6 +10,7 @@ import { PNG } from 'pngjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeTestCard, type ReceivedRequest } from '../../emulators/koshelek';
 import { CATALOGUE } from '../../main/errors/catalogue';
+import { zxingWasmPath } from '../../main/scanner/zxing-wasm';
 import { CHROMIUM, CHROMIUM_ARGS, SCREENSHOTS, startTill, type Till } from './harness';
 
 let till: Till;
@@ -272,6 +273,14 @@ describe('card scan by camera', () => {
     expect(sent('checkout', cardSession)).toHaveLength(1);
     expect(body(sent('checkout', cardSession)[0] as ReceivedRequest).checkoutInvoice?.totalAmount).toBe(77700);
     expect(problems.filter((p) => /Content Security Policy|wasm|WebAssembly|Worker/i.test(p))).toEqual([]);
+    // the decoder came from the shell (the installed package's binary), not from a CDN
+    const wasm = await page.evaluate(async () => {
+      const r = await fetch('assets/zxing_reader.wasm', { cache: 'no-store' });
+      return { status: r.status, type: r.headers.get('content-type'), csp: r.headers.get('content-security-policy'), size: (await r.arrayBuffer()).byteLength };
+    });
+    expect(wasm).toMatchObject({ status: 200, type: 'application/wasm' });
+    expect(wasm.csp).toContain("'wasm-unsafe-eval'");
+    expect(wasm.size).toBe(fs.statSync(zxingWasmPath()).size);
     await context.close();
   }
 
