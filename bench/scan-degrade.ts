@@ -186,8 +186,24 @@ export function jpeg(g: Gray, quality: number): Gray {
   return { w: g.w, h: g.h, px: out };
 }
 
-export type Degradation = 'clean' | 'rot90' | 'rot180' | 'invert' | 'small' | 'blur' | 'noise' | 'keystone' | 'low_contrast' | 'jpeg' | 'phone_screen' | 'webcam';
-export const DEGRADATIONS: readonly Degradation[] = ['clean', 'rot90', 'rot180', 'invert', 'small', 'blur', 'noise', 'keystone', 'low_contrast', 'jpeg', 'phone_screen', 'webcam'];
+export type Degradation = 'clean' | 'rot90' | 'rot180' | 'invert' | 'small' | 'blur' | 'noise' | 'keystone' | 'low_contrast' | 'jpeg' | 'phone_screen' | 'webcam'
+  | 'phone_camera_frame' | 'webcam_frame';
+export const DEGRADATIONS: readonly Degradation[] = ['clean', 'rot90', 'rot180', 'invert', 'small', 'blur', 'noise', 'keystone', 'low_contrast', 'jpeg', 'phone_screen', 'webcam', 'phone_camera_frame', 'webcam_frame'];
+
+/**
+ * `g` somewhere in a camera picture of at least 640×480 (what the till's webcam hands the decoder: the
+ * code is a part of the frame, not all of it), shrunk like the camera view does to ≤ 960 px wide.
+ */
+export function inCameraFrame(g: Gray, bg: number, random: () => number): Gray {
+  const w = Math.max(640, g.w + 40);
+  const h = Math.max(480, g.h + 40);
+  const x0 = Math.floor(random() * (w - g.w));
+  const y0 = Math.floor(random() * (h - g.h));
+  const px = new Uint8ClampedArray(w * h).fill(bg);
+  for (let y = 0; y < g.h; y += 1) px.set(g.px.subarray(y * g.w, (y + 1) * g.w), (y + y0) * w + x0);
+  const frame = { w, h, px };
+  return w > 960 ? scale(frame, 960 / w) : frame;
+}
 
 /** One degraded picture of `text`. `seed` drives the random parts. */
 export async function degraded(symbology: BenchSymbology, text: string, kind: Degradation, seed: number): Promise<Gray> {
@@ -216,5 +232,8 @@ export async function degraded(symbology: BenchSymbology, text: string, kind: De
       const code = rotate(scale(await base(3), 0.7), -(5 + random() * 6), 235);
       return jpeg(contrast(noise(blur(margin(code, 40, 235), 1), 12, random), 40, 210), 50);
     }
+    // the same two, as whole camera frames: a dark-mode phone held up in a dim room, a card on a grey counter
+    case 'phone_camera_frame': return inCameraFrame(await degraded(symbology, text, 'phone_screen', seed), 30, random);
+    case 'webcam_frame': return inCameraFrame(await degraded(symbology, text, 'webcam', seed), 120, random);
   }
 }

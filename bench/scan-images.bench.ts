@@ -1,13 +1,17 @@
 // Image decoder benchmark (docs/scanning.md "Decoder choice"): @zxing/library with Paydesk's former strategies (main/scanner/image.ts)
 // versus zxing-cpp as WebAssembly (zxing-wasm) as it comes, versus the core's pipeline now
 // (main/scanner/still.ts: zxing-wasm plus retries; timed in-process, without the worker hop), on pictures this benchmark makes itself
-// (bench/scan-degrade.ts): 4 symbologies × 12 degradation classes × PAYLOADS payloads each.
+// (bench/scan-degrade.ts): 4 symbologies × 14 degradation classes × PAYLOADS payloads each. A fourth decoder,
+// 'camera-frame', is the renderer's frame decoder (renderer/scan/frame-decode.ts decodeFrame — the function
+// its decode worker runs for every webcam frame and dropped JPEG); phone_camera_frame and webcam_frame put the
+// phone-screen and webcam pictures inside a 640×480 camera frame, as the camera view hands them over.
 // Writes bench/results/scan-images.json: per decoder × class (and × symbology) n, decoded, wrong,
 // rate, p50/p99/max ms per still frame. A wrong decode (text ≠ payload) is counted separately.
 import { performance } from 'node:perf_hooks';
 import { decodeImage } from '../main/scanner/image';
 import { decodeStill } from '../main/scanner/still';
 import { decodeRgbaWasm, loadZxingWasm } from '../main/scanner/zxing-wasm';
+import { decodeFrame } from '../renderer/scan/frame-decode';
 import { summarize, writeResults, type VariantResult } from './lib/results';
 import { DEGRADATIONS, degraded, rng, toRgba, type BenchSymbology, type Degradation } from './scan-degrade';
 
@@ -25,7 +29,7 @@ function payload(symbology: BenchSymbology, i: number): string {
     : `KP${pick('0123456789', 13)}${GS}${pick(ALNUM, 32)}${GS}${pick('0123456789', 3)}`;
 }
 
-type Decoder = 'zxing-js' | 'zxing-wasm' | 'paydesk';
+type Decoder = 'zxing-js' | 'zxing-wasm' | 'paydesk' | 'camera-frame';
 const decoders: Record<Decoder, (rgba: Uint8ClampedArray, w: number, h: number) => Promise<string | null>> = {
   'zxing-js': async (rgba, width, height) => {
     const r = decodeImage({ rgba, width, height });
@@ -38,6 +42,9 @@ const decoders: Record<Decoder, (rgba: Uint8ClampedArray, w: number, h: number) 
     const r = await decodeStill({ rgba, width, height });
     return r.ok ? r.text : null;
   },
+  // what the renderer's decode worker runs on each camera frame (timed without the postMessage hop: the
+  // pixels are transferred, not copied)
+  'camera-frame': async (rgba, width, height) => (await decodeFrame({ data: rgba, width, height }))?.text ?? null,
 };
 
 interface Tally { times: number[]; decoded: number; wrong: number }

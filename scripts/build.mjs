@@ -8,12 +8,15 @@
 //   dist/main/report-worker.mjs  report worker thread (PDF)
 //   dist/cli.mjs             paydesk CLI
 //   dist/main/scan-worker.mjs   image decode worker thread (main/scanner/image-worker.ts), next to the shells
-//   dist/renderer/           React renderer (vite)
+//   dist/renderer/           React renderer (vite), with its frame decode worker in assets/
+//   dist/renderer/assets/zxing_reader.wasm   zxing-cpp for that worker, copied from the installed zxing-wasm
+//                            package (renderer/scan/frame.worker.ts fetches it from the shell: no CDN)
 // Native modules (better-sqlite3, serialport) and electron stay external: they are loaded from
 // node_modules (unpacked from asar in packaged builds, see electron-builder.yml).
 // Options: --only=main,preload,kiosk,cli,renderer   --dev (no minify)
 import { build } from 'esbuild';
 import fs from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -72,6 +75,10 @@ if (want('renderer')) {
   jobs.push((async () => {
     const { build: viteBuild } = await import('vite');
     await viteBuild({ configFile: path.join(root, 'vite.config.ts'), root: path.join(root, 'renderer'), logLevel: 'warn', mode: dev ? 'development' : 'production' });
+    // after vite (it empties dist/renderer): the worker resolves the file next to its own bundle
+    const wasm = createRequire(path.join(root, 'package.json')).resolve('zxing-wasm/reader/zxing_reader.wasm');
+    fs.mkdirSync(path.join(root, 'dist/renderer/assets'), { recursive: true });
+    fs.copyFileSync(wasm, path.join(root, 'dist/renderer/assets/zxing_reader.wasm'));
   })());
 }
 const results = await Promise.allSettled(jobs);

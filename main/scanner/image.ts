@@ -1,6 +1,7 @@
-// Camera frames and dropped image files → barcode text with @zxing/library (issue #3 §3, 003 §6.1.1:
-// code128, PDF417, DataMatrix, QR). Files: PNG (pngjs). Anything else the renderer decodes to RGBA
-// first (a canvas does every format the browser knows) and submits { rgba, width, height }.
+// The former image decoder, @zxing/library with Paydesk's strategies (code128, PDF417, DataMatrix, QR):
+// no till path decodes with it any more — stills go to zxing-wasm in the core's decode worker (still.ts),
+// camera frames to zxing-wasm in the renderer's decode worker. Kept as the benchmark's measured baseline
+// (bench/scan-images.bench.ts, docs/scanning.md "Decoder choice"), with the image types the core shares.
 import {
   BarcodeFormat, BinaryBitmap, DecodeHintType, GlobalHistogramBinarizer, HybridBinarizer, MultiFormatReader, RGBLuminanceSource,
 } from '@zxing/library';

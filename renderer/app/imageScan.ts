@@ -1,13 +1,13 @@
 // An image file dropped on the till → one scan, sent only to the core:
 //  - a PNG small enough for the link goes as it is to `scan.image` (the core decodes it with zxing);
 //  - anything else the browser can draw (JPEG, WebP, BMP, a big PNG) is decoded here on a canvas
-//    (renderer/scan decodeStill) and the text goes to `scan.camera`; when nothing is found, a
-//    downscaled PNG goes to `scan.image`, so the core's stronger decoder gets the last word and its
-//    answer carries the catalogue's instruction.
+//    (renderer/scan decodeFrameInWorker: zxing-wasm in the renderer's decode worker) and the text goes to
+//    `scan.camera`; when nothing is found, a downscaled PNG goes to `scan.image`, so the core gets the last
+//    word and its answer carries the catalogue's instruction.
 import { SCAN_IMAGE_INLINE_MAX_BASE64, type PaydeskApi, type ScanResultView } from '../../main/contract/api';
 import { ApiCallError, localError } from '../api/client';
 import { TEXTS, type TextKey } from '../lib/i18n';
-import { decodeStill } from '../scan';
+import { decodeFrameInWorker } from '../scan';
 
 const PNG_MAGIC = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
 /** Larger files are refused before they are read (a till has no business with 40 MB pictures). */
@@ -67,7 +67,7 @@ export async function scanImageFile(api: PaydeskApi, file: File): Promise<ScanRe
   try {
     if (bitmap) {
       const drawn = canvasFor(bitmap, STILL_MAX_SIDE);
-      const found = drawn ? decodeStill(drawn.ctx.getImageData(0, 0, drawn.canvas.width, drawn.canvas.height)) : null;
+      const found = drawn ? await decodeFrameInWorker(drawn.ctx.getImageData(0, 0, drawn.canvas.width, drawn.canvas.height)) : null;
       if (found) return await api.call('scan.camera', { code: found.text, symbology: found.symbology });
       const png = await asPng(bitmap, FALLBACK_MAX_SIDE);
       if (png && fits(png.length)) return await api.call('scan.image', { pngBase64: toBase64(png) });

@@ -1,35 +1,20 @@
-// The camera's frame loop and the still-image decoder on synthetic frames: a bwip-js barcode pasted
-// into a larger "camera" picture, blank frames before it, frames that cannot be read.
-import bwipjs from 'bwip-js/node';
-import { PNG } from 'pngjs';
+// The camera's frame loop with a stand-in decoder (the real one, zxing-wasm in the decode worker, is
+// tested in test/integration/frame-decode.test.ts and end to end in test/e2e/image-scan.test.ts):
+// blank frames before the code, frames that cannot be read, stop() while a frame is in the decoder.
 import { describe, expect, it } from 'vitest';
-import type { FrameLike } from './camera';
-import { cameraProblem, decodeStill, startFrameLoop, type DecodedFrame } from './frames';
+import type { DecodedFrame, FrameLike } from './frame-decode';
+import { cameraProblem, startFrameLoop } from './frames';
 
 const CODE = 'KP2000000123456OK0001123';
 
-async function barcode(bcid: string, text = CODE): Promise<FrameLike> {
-  // code128 at scale 2 (514 px) so it fits a 640-px camera picture
-  const png = PNG.sync.read(await bwipjs.toBuffer({ bcid, text, scale: bcid === 'code128' ? 2 : 3, ...(bcid === 'code128' ? { height: 12 } : {}), paddingwidth: 12, paddingheight: 12, backgroundcolor: 'FFFFFF' }));
-  return { data: png.data, width: png.width, height: png.height };
+/** A 4×4 frame; a code frame has a red first pixel (what the stand-in decoder "reads"). */
+function scene(withCode: boolean): FrameLike {
+  const data = new Uint8ClampedArray(4 * 4 * 4).fill(200);
+  if (withCode) data[0] = 255;
+  return { data, width: 4, height: 4 };
 }
-
-/** A 640×480 grey "camera picture" with the code somewhere in it. */
-function scene(code: FrameLike | null, at = { x: 150, y: 90 }): FrameLike {
-  const width = 640;
-  const height = 480;
-  const data = new Uint8ClampedArray(width * height * 4).fill(200);
-  if (code) {
-    for (let y = 0; y < code.height && y + at.y < height; y += 1) {
-      for (let x = 0; x < code.width && x + at.x < width; x += 1) {
-        const s = (y * code.width + x) * 4;
-        const d = ((y + at.y) * width + x + at.x) * 4;
-        for (let k = 0; k < 4; k += 1) data[d + k] = code.data[s + k] ?? 0;
-      }
-    }
-  }
-  return { data, width, height };
-}
+const fakeDecode = async (frame: FrameLike): Promise<DecodedFrame | null> => (frame.data[0] === 255 ? { text: CODE, symbology: 'qr' } : null);
+const settle = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 /** Timers the test drives by hand. */
 function manualTimers(): { set: (fn: () => void, ms: number) => unknown; clear: (t: unknown) => void; run(): boolean; pending: number } {
@@ -51,45 +36,73 @@ function manualTimers(): { set: (fn: () => void, ms: number) => unknown; clear: 
 
 describe('camera frame loop', () => {
   it('looks at frames until the first code, reports it once and stops', async () => {
-    const code = await barcode('qrcode');
-    const frames = [null, scene(null), scene(null), scene(code), scene(code)];
+    const frames = [null, scene(false), scene(false), scene(true), scene(true)];
     const timers = manualTimers();
     const found: DecodedFrame[] = [];
     let grabbed = 0;
     const loop = startFrameLoop({
       grab: () => frames[Math.min(grabbed++, frames.length - 1)] ?? null,
+      decode: fakeDecode,
       onCode: (c) => found.push(c),
       setTimer: timers.set, clearTimer: timers.clear,
     });
-    for (let i = 0; i < 20 && timers.run(); i += 1) { /* drive */ }
+    for (let i = 0; i < 20 && timers.run(); i += 1) await settle();
     expect(found).toEqual([{ text: CODE, symbology: 'qr' }]);
     expect(loop.stopped).toBe(true);
-    expect(loop.frames).toBeGreaterThanOrEqual(3); // the null frame is not counted
+    expect(loop.frames).toBe(3); // the null frame is not counted
     expect(timers.pending).toBe(0);
   });
 
-  // DataMatrix is left out: zxing-js finds a DataMatrix in a larger picture only now and then (its
-  // detector wants the code alone); dropped images go to the core, which tries it as a pure barcode.
-  it.each(['code128', 'pdf417'])('finds a %s in a camera-sized frame', async (bcid) => {
+  it('one frame at a time: the next frame is grabbed only after the decoder answered', async () => {
     const timers = manualTimers();
-    const frame = scene(await barcode(bcid), { x: 40, y: 120 });
-    const found: DecodedFrame[] = [];
-    startFrameLoop({ grab: () => frame, onCode: (c) => found.push(c), setTimer: timers.set, clearTimer: timers.clear });
-    // the decoder alternates binarizers: a few frames at most
-    for (let i = 0; i < 6 && found.length === 0 && timers.run(); i += 1) { /* drive */ }
-    expect(found[0]?.text).toBe(CODE);
+    let answer: (v: DecodedFrame | null) => void = () => undefined;
+    let grabbed = 0;
+    startFrameLoop({
+      grab: () => { grabbed += 1; return scene(false); },
+      decode: () => new Promise((resolve) => { answer = resolve; }),
+      onCode: () => undefined,
+      setTimer: timers.set, clearTimer: timers.clear,
+    });
+    timers.run();
+    await settle();
+    expect(grabbed).toBe(1);
+    expect(timers.pending).toBe(0); // nothing scheduled while the worker decodes
+    answer(null);
+    await settle();
+    expect(timers.pending).toBe(1);
   });
 
-  it('stop() (Esc, close, unmount) ends the loop; frames that throw are skipped', () => {
+  it('stop() while a frame is in the decoder: its code is not handed up', async () => {
+    const timers = manualTimers();
+    let answer: (v: DecodedFrame | null) => void = () => undefined;
+    const found: DecodedFrame[] = [];
+    const loop = startFrameLoop({
+      grab: () => scene(true),
+      decode: () => new Promise((resolve) => { answer = resolve; }),
+      onCode: (c) => found.push(c),
+      setTimer: timers.set, clearTimer: timers.clear,
+    });
+    timers.run();
+    loop.stop();
+    answer({ text: CODE, symbology: 'qr' });
+    await settle();
+    expect(found).toEqual([]);
+    expect(timers.pending).toBe(0);
+  });
+
+  it('stop() (Esc, close, unmount) ends the loop; frames that throw are skipped', async () => {
     const timers = manualTimers();
     let calls = 0;
     const loop = startFrameLoop({
-      grab: () => { calls += 1; if (calls === 1) throw new Error('video not ready'); return scene(null); },
+      grab: () => { calls += 1; if (calls === 1) throw new Error('video not ready'); return scene(false); },
+      decode: fakeDecode,
       onCode: () => { throw new Error('no code expected'); },
       setTimer: timers.set, clearTimer: timers.clear,
     });
     timers.run();
+    await settle();
     timers.run();
+    await settle();
     expect(loop.frames).toBe(1);
     loop.stop();
     expect(timers.pending).toBe(0);
@@ -97,26 +110,16 @@ describe('camera frame loop', () => {
     expect(calls).toBe(2);
   });
 
-  it('runs on real timers at the configured pace', async () => {
-    const code = await barcode('qrcode');
+  it('a decoder that rejects is a miss, and the loop goes on', async () => {
     let n = 0;
     const result = await new Promise<DecodedFrame>((resolve) => {
-      startFrameLoop({ grab: () => (n++ < 2 ? scene(null) : scene(code)), onCode: resolve, intervalMs: 5 });
+      startFrameLoop({
+        grab: () => scene(n >= 2),
+        decode: async (frame) => { n += 1; if (n === 1) throw new Error('worker died'); return fakeDecode(frame); },
+        onCode: resolve, intervalMs: 5,
+      });
     });
     expect(result).toEqual({ text: CODE, symbology: 'qr' });
-  });
-});
-
-describe('still images', () => {
-  it('decodes QR, code128 and PDF417 inside a larger picture', async () => {
-    for (const [bcid, symbology] of [['qrcode', 'qr'], ['code128', 'code128'], ['pdf417', 'pdf417']] as const) {
-      const frame = scene(await barcode(bcid), { x: 40, y: 120 });
-      expect(decodeStill(frame)).toEqual({ text: CODE, symbology });
-    }
-  });
-
-  it('returns null for a picture without a code', () => {
-    expect(decodeStill(scene(null))).toBeNull();
   });
 });
 

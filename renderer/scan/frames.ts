@@ -1,14 +1,12 @@
-// Helpers around createFrameDecoder for the till's camera and dropped images. Pure (no DOM): the
-// camera component passes a `grab` that draws the <video> into a canvas; tests pass synthetic frames.
-import type { Symbology } from '../../main/contract/scan';
-import { createFrameDecoder, FRAME_STRATEGIES, type FrameLike } from './camera';
+// The till's camera frame loop. Pure (no DOM): the camera component passes a `grab` that draws the
+// <video> into a canvas; tests pass synthetic frames. Frames are decoded in the renderer's decode worker
+// (frame-worker-client.ts → frame.worker.ts, zxing-wasm), never on the UI thread.
+import type { DecodedFrame, FrameLike } from './frame-decode';
+import { decodeFrameInWorker } from './frame-worker-client';
 
-export interface DecodedFrame {
-  text: string;
-  symbology: Symbology;
-}
+export type { DecodedFrame } from './frame-decode';
 
-export type FrameDecoder = (frame: FrameLike) => DecodedFrame | null;
+export type FrameDecoder = (frame: FrameLike) => DecodedFrame | null | Promise<DecodedFrame | null>;
 
 /** ~8 frames a second: quick enough for a card held to the lens, light enough for the till's CPU. */
 export const CAMERA_FRAME_MS = 125;
@@ -33,10 +31,11 @@ export interface FrameLoop {
 
 /**
  * Looks at one frame every `intervalMs` until a code is found or stop() is called. A timeout chain,
- * not an interval: a slow decode delays the next frame instead of piling frames up.
+ * not an interval: a slow decode delays the next frame instead of piling frames up (one frame is in the
+ * worker at a time).
  */
 export function startFrameLoop(options: FrameLoopOptions): FrameLoop {
-  const decode = options.decode ?? createFrameDecoder();
+  const decode = options.decode ?? decodeFrameInWorker;
   const intervalMs = options.intervalMs ?? CAMERA_FRAME_MS;
   const setTimer = options.setTimer ?? ((fn: () => void, ms: number) => setTimeout(fn, ms));
   const clearTimer = options.clearTimer ?? ((timer: unknown) => clearTimeout(timer as ReturnType<typeof setTimeout>));
@@ -44,7 +43,7 @@ export function startFrameLoop(options: FrameLoopOptions): FrameLoop {
   let frames = 0;
   let timer: unknown = null;
 
-  const tick = (): void => {
+  const tick = async (): Promise<void> => {
     timer = null;
     if (stopped) return;
     let found: DecodedFrame | null = null;
@@ -52,19 +51,21 @@ export function startFrameLoop(options: FrameLoopOptions): FrameLoop {
       const frame = options.grab();
       if (frame) {
         frames += 1;
-        found = decode(frame);
+        found = await decode(frame);
       }
     } catch {
       found = null; // a frame that cannot be read (video not ready, canvas tainted…) is skipped
     }
+    if (stopped) return; // closed while the frame was being decoded: the code is not handed up
     if (found) {
       stopped = true;
       options.onCode(found);
       return;
     }
-    if (!stopped) timer = setTimer(tick, intervalMs);
+    timer = setTimer(run, intervalMs);
   };
-  timer = setTimer(tick, 0);
+  const run = (): void => { void tick(); };
+  timer = setTimer(run, 0);
 
   return {
     stop() {
@@ -75,20 +76,6 @@ export function startFrameLoop(options: FrameLoopOptions): FrameLoop {
     get stopped() { return stopped; },
     get frames() { return frames; },
   };
-}
-
-/**
- * A still image (a dropped JPEG, a large photo): every strategy of the frame decoder (both binarizers,
- * trying harder, half size, pure mode) — the decoder takes the next strategy on each call.
- * Slower than a camera frame; run once per file.
- */
-export function decodeStill(frame: FrameLike): DecodedFrame | null {
-  const decode = createFrameDecoder({ tryHarder: true });
-  for (let strategy = 0; strategy < FRAME_STRATEGIES; strategy += 1) {
-    const found = decode(frame);
-    if (found) return found;
-  }
-  return null;
 }
 
 export type CameraProblem = 'camera.none' | 'camera.denied' | 'camera.busy' | 'camera.failed';

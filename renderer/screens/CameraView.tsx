@@ -1,5 +1,5 @@
 // The webcam in the card panel: getUserMedia video (no audio), ~8 frames a second drawn to a canvas
-// and decoded in the renderer (renderer/scan startFrameLoop + createFrameDecoder). The first code
+// and decoded in the renderer's decode worker (renderer/scan startFrameLoop → zxing-wasm). The first code
 // found is handed up and the camera is switched off; Esc or the button closes it. Frames never leave
 // the renderer: only the decoded text goes to the core (scan.camera).
 import { useEffect, useRef, useState, type ReactNode } from 'react';

@@ -10,6 +10,7 @@ import { PNG } from 'pngjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeTestCard, type ReceivedRequest } from '../../emulators/koshelek';
 import { CATALOGUE } from '../../main/errors/catalogue';
+import { zxingWasmPath } from '../../main/scanner/zxing-wasm';
 import { CHROMIUM, CHROMIUM_ARGS, SCREENSHOTS, startTill, type Till } from './harness';
 
 let till: Till;
@@ -83,21 +84,23 @@ async function jpegOf(page: Page, png: Buffer): Promise<Buffer> {
 
 /**
  * A YUV4MPEG2 (I420) video for Chromium's fake camera: `blankFrames` light-grey frames, then the code
- * centred on white. Chromium loops the file.
+ * centred on white. Chromium loops the file. `dark`: a phone screen in dark mode — light modules on a
+ * black screen, the picture around it dark grey.
  */
-function y4m(file: string, png: Buffer, options: { width?: number; height?: number; blankFrames?: number; codeFrames?: number } = {}): void {
+function y4m(file: string, png: Buffer, options: { width?: number; height?: number; blankFrames?: number; codeFrames?: number; dark?: boolean } = {}): void {
   const width = options.width ?? 640;
   const height = options.height ?? 480;
   const code = PNG.sync.read(png);
   const x0 = Math.floor((width - code.width) / 2);
   const y0 = Math.floor((height - code.height) / 2);
   const luma = (withCode: boolean): Buffer => {
-    const y = Buffer.alloc(width * height, withCode ? 235 : 180);
+    const y = Buffer.alloc(width * height, options.dark ? 40 : withCode ? 235 : 180);
     if (!withCode) return y;
     for (let j = 0; j < code.height; j += 1) {
       for (let i = 0; i < code.width; i += 1) {
         const p = (j * code.width + i) * 4;
-        const v = ((code.data[p] ?? 0) * 299 + (code.data[p + 1] ?? 0) * 587 + (code.data[p + 2] ?? 0) * 114) / 1000;
+        const paper = ((code.data[p] ?? 0) * 299 + (code.data[p + 1] ?? 0) * 587 + (code.data[p + 2] ?? 0) * 114) / 1000;
+        const v = options.dark ? 255 - paper : paper;
         // BT.601 studio range, what a camera delivers
         y[(y0 + j) * width + x0 + i] = Math.round(16 + (v * 219) / 255);
       }
@@ -237,37 +240,62 @@ describe('card scan by camera', () => {
     await page.getByTestId('manual-code').waitFor();
   });
 
-  it('Chromium\'s fake camera shows the card\'s QR code: the card fills in, the camera switches off, the sale is paid', async () => {
-    const card = makeTestCard('OK');
-    const video = path.join(till.dir, 'card.y4m');
-    y4m(video, await barcodePng('qrcode', card.barcode, 4), { blankFrames: 15, codeFrames: 15 });
+  /** A browser whose fake camera plays `video`, on the till's page; the card is read and the sale is paid. */
+  async function cameraSale(video: string, cardSession: string, cardNumber: string, shots: { live: string; card: string }): Promise<void> {
+    await camBrowser?.close().catch(() => undefined);
     camBrowser = await chromium.launch({
       executablePath: CHROMIUM,
       args: [...CHROMIUM_ARGS, '--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream', `--use-file-for-fake-video-capture=${video}`],
     });
     const context = await camBrowser.newContext({ viewport: { width: 1024, height: 768 }, locale: 'ru-RU' });
     const page = await context.newPage();
-    page.on('pageerror', (e) => console.error('[camera page error]', e.message));
+    const problems: string[] = [];
+    page.on('pageerror', (e) => { problems.push(e.message); console.error('[camera page error]', e.message); });
+    // a CSP refusal (worker, wasm compile, wasm fetch) shows up as a console error
+    page.on('console', (m) => { if (m.type() === 'error') problems.push(m.text()); });
     await page.goto(till.shell.server.url);
     await page.getByTestId('status-env').waitFor();
     await newSale(page);
     await page.getByTestId('amount').fill('777');
     await page.keyboard.press('F12');
     await page.locator('[data-testid="camera"][data-state="live"]').waitFor({ timeout: 10_000 }).then(
-      () => page.screenshot({ path: path.join(SCREENSHOTS, 'image-scan-06-camera-live.png') }),
+      () => page.screenshot({ path: path.join(SCREENSHOTS, `${shots.live}.png`) }),
       () => undefined, // the code may already have been read
     );
     await expect.poll(() => page.getByTestId('card-kp').textContent(), { timeout: 15_000 }).toContain('Карта Кошелёк Pay');
-    expect(await page.getByTestId('card-loyalty').textContent()).toContain(card.cardNumber);
+    expect(await page.getByTestId('card-loyalty').textContent()).toContain(cardNumber);
     await expect.poll(() => page.getByTestId('camera').count()).toBe(0);
     // the camera is off: no live video track is left in the page
     await expect.poll(() => page.evaluate(() => Array.from(document.querySelectorAll('video')).length)).toBe(0);
-    await page.screenshot({ path: path.join(SCREENSHOTS, 'image-scan-07-camera-card.png') });
+    await page.screenshot({ path: path.join(SCREENSHOTS, `${shots.card}.png`) });
     await page.keyboard.press('F9');
     await page.getByTestId('result').waitFor({ timeout: 10_000 });
-    expect(sent('checkout', card.cardSession)).toHaveLength(1);
-    expect(body(sent('checkout', card.cardSession)[0] as ReceivedRequest).checkoutInvoice?.totalAmount).toBe(77700);
+    expect(sent('checkout', cardSession)).toHaveLength(1);
+    expect(body(sent('checkout', cardSession)[0] as ReceivedRequest).checkoutInvoice?.totalAmount).toBe(77700);
+    expect(problems.filter((p) => /Content Security Policy|wasm|WebAssembly|Worker/i.test(p))).toEqual([]);
+    // the decoder came from the shell (the installed package's binary), not from a CDN
+    const wasm = await page.evaluate(async () => {
+      const r = await fetch('assets/zxing_reader.wasm', { cache: 'no-store' });
+      return { status: r.status, type: r.headers.get('content-type'), csp: r.headers.get('content-security-policy'), size: (await r.arrayBuffer()).byteLength };
+    });
+    expect(wasm).toMatchObject({ status: 200, type: 'application/wasm' });
+    expect(wasm.csp).toContain("'wasm-unsafe-eval'");
+    expect(wasm.size).toBe(fs.statSync(zxingWasmPath()).size);
     await context.close();
+  }
+
+  it('Chromium\'s fake camera shows the card\'s QR code: the card fills in, the camera switches off, the sale is paid', async () => {
+    const card = makeTestCard('OK');
+    const video = path.join(till.dir, 'card.y4m');
+    y4m(video, await barcodePng('qrcode', card.barcode, 4), { blankFrames: 15, codeFrames: 15 });
+    await cameraSale(video, card.cardSession, card.cardNumber, { live: 'image-scan-06-camera-live', card: 'image-scan-07-camera-card' });
+  });
+
+  it('a phone in dark mode (light QR modules on a black screen) before the camera: read in the decode worker, the sale is paid', async () => {
+    const card = makeTestCard('OK');
+    const video = path.join(till.dir, 'card-dark.y4m');
+    y4m(video, await barcodePng('qrcode', card.barcode, 4), { blankFrames: 5, codeFrames: 15, dark: true });
+    await cameraSale(video, card.cardSession, card.cardNumber, { live: 'image-scan-08-camera-dark-live', card: 'image-scan-09-camera-dark-card' });
   });
 });
 

@@ -22,7 +22,7 @@ describe('outage', () => {
     const barcode = testCardBarcode('OK');
     till.emulator.injectFault({ endpoint: 'checkout', kind: 'drop_before_process', times: 1000, match: { cardSession: barcode.slice(15, 21) } });
     till.serialScan(barcode);
-    await expect.poll(() => page.getByTestId('card-kp').textContent(), { timeout: 5000 }).toContain('Кошелёк Pay доступен');
+    await expect.poll(() => page.getByTestId('card-kp').textContent(), { timeout: 5000 }).toContain('Карта Кошелёк Pay');
     await page.keyboard.press('F9');
     await page.getByTestId('live-status').waitFor({ timeout: 5000 });
     await expect.poll(() => page.getByTestId('live-status').textContent(), { timeout: 10_000 }).toContain('Не принимайте другую оплату');

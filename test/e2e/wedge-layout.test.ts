@@ -103,7 +103,7 @@ async function expectKoshelekCard(): Promise<void> {
       return `rejected: ${await page.getByTestId('error-panel').getAttribute('data-error-key')} ${await page.getByTestId('error-panel').textContent()}`;
     }
     return (await page.getByTestId('card-kp').count()) ? page.getByTestId('card-kp').textContent() : 'no card yet';
-  }, { timeout: 10_000 }).toContain('Кошелёк Pay доступен');
+  }, { timeout: 10_000 }).toContain('Карта Кошелёк Pay');
 }
 
 async function newSale(): Promise<void> {

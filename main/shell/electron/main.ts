@@ -27,7 +27,7 @@ const rendererDir = path.join(dist, 'renderer');
 const preloadPath = path.join(dist, 'preload', 'index.cjs');
 const dataDir = path.resolve(process.env.PAYDESK_DATA ?? path.join(os.homedir(), '.paydesk'));
 const configFile = path.resolve(process.env.PAYDESK_CONFIG ?? path.join(dataDir, 'paydesk.config.json'));
-const TYPES: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css', '.svg': 'image/svg+xml', '.png': 'image/png', '.map': 'application/json', '.woff2': 'font/woff2' };
+const TYPES: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css', '.svg': 'image/svg+xml', '.png': 'image/png', '.map': 'application/json', '.woff2': 'font/woff2', '.wasm': 'application/wasm' };
 
 let win: BrowserWindow | null = null;
 let api: CoreClient | null = null;

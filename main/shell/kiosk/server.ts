@@ -46,7 +46,7 @@ export interface KioskServer {
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.mjs': 'text/javascript; charset=utf-8',
   '.css': 'text/css; charset=utf-8', '.svg': 'image/svg+xml', '.png': 'image/png', '.ico': 'image/x-icon',
-  '.woff2': 'font/woff2', '.json': 'application/json', '.map': 'application/json',
+  '.woff2': 'font/woff2', '.json': 'application/json', '.map': 'application/json', '.wasm': 'application/wasm',
 };
 
 export function tokenFromProtocols(protocols: Iterable<string>): string | null {
