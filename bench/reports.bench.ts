@@ -112,11 +112,12 @@ async function main(): Promise<void> {
   // Reports off the loop: the worker's own read connection on the same file.
   const worker = new ReportWorker(DB_FILE);
   const till = { terminalId: 'POS-BENCH', storeId: 'store-bench', storeName: 'bench' };
-  await worker.xReportJson(open.id, till);
+  const xRequest = { shiftId: open.id, till, generatedAt: new Date().toISOString(), environment: null, tenderVoids: [] };
+  await worker.xReportJson(xRequest);
   const workerX: number[] = [];
   for (let i = 0; i < 15; i += 1) {
     const t0 = performance.now();
-    await worker.xReportJson(open.id, till);
+    await worker.xReportJson(xRequest);
     workerX.push(performance.now() - t0);
   }
   const workerPdf: number[] = [];
@@ -135,7 +136,7 @@ async function main(): Promise<void> {
   let reportsDuring = 0;
   const backToBack = (async () => {
     while (running) {
-      await worker.xReportJson(open.id, till);
+      await worker.xReportJson(xRequest);
       reportsDuring += 1;
     }
   })();

@@ -105,7 +105,7 @@ export function createShiftApi(options: ShiftApiOptions): ShiftApi {
   const pdf = (report: ShiftReport): Promise<Buffer> => offLoop((w) => w.pdf(report), () => reportPdf(report));
   const xReport = (shiftId: number | undefined): Promise<ShiftReport> => {
     const req = shifts.xReportRequest(shiftId); // shift.not_open / shift.not_found, as before
-    return offLoop((w) => w.xReport(req.shiftId, req.till, req.generatedAt), () => shifts.xReport(req.shiftId));
+    return offLoop((w) => w.xReport(req), () => shifts.xReport(req.shiftId));
   };
   let closing: Promise<ShiftReport> | null = null;
   const osPrint = options.osPrint ?? systemPrinter();

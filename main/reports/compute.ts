@@ -96,12 +96,14 @@ export interface ComputeInput {
   till: ShiftReport['till'];
   operations: readonly ReportOperationRow[];
   tenders: readonly TenderRow[];
-  /** Recorded by main/shifts; the caller leaves voided entries out of `tenders`. */
+  /** Recorded by main/shifts. Voided entries stay in `tenders` as stored; the totals leave them out here. */
   environment?: ShiftReport['environment'];
   tenderVoids?: readonly TenderVoidRow[];
 }
 
 export function computeReport(input: ComputeInput): ShiftReport {
+  const voided = new Set((input.tenderVoids ?? []).map((v) => v.tenderId));
+  const liveTenders = input.tenders.filter((t) => !voided.has(t.id));
   const byKind: Record<OperationKind, KindTotals> = { payment: kindTotals(), cancel: kindTotals(), refund: kindTotals() };
   const byType = new Map<string, PaymentTypeTotals>();
   const crossShiftRefunds = bucket();
@@ -147,7 +149,7 @@ export function computeReport(input: ComputeInput): ShiftReport {
     }
   }
 
-  const tenders = tenderTotals(input.tenders);
+  const tenders = tenderTotals(liveTenders);
   const tendersNet = tenders.reduce((sum, t) => sum + t.netKop, 0);
   const electronicNet = electronicIn - electronicOut;
   return {
@@ -169,7 +171,7 @@ export function computeReport(input: ComputeInput): ShiftReport {
     },
     unresolved,
     operations,
-    tenderEntries: [...input.tenders],
+    tenderEntries: liveTenders,
     reconciliation: null,
     environment: input.environment ?? null,
     tenderVoids: [...(input.tenderVoids ?? [])],

@@ -51,6 +51,15 @@ export interface TenderRow {
   createdAt: string;
 }
 
+/** What an X report needs besides the journal rows (main/shifts gives it; the report worker computes from it). */
+export interface XReportRequest {
+  shiftId: number;
+  till: ShiftReport['till'];
+  generatedAt: string;
+  environment: ShiftReport['environment'];
+  tenderVoids: TenderVoidRow[];
+}
+
 /** A tender entry voided by a manager (main/shifts): kept in the report with who, when and why. */
 export interface TenderVoidRow {
   tenderId: number;

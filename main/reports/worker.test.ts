@@ -27,14 +27,15 @@ describe('report worker (own read connection, own thread)', () => {
       operations: loadShiftOperations(j.sqlite, 1), tenders: loadShiftTenders(j.sqlite, 1),
     });
     worker = new ReportWorker(file);
-    const x = await worker.xReport(1, till, generatedAt);
+    const req = { shiftId: 1, till, generatedAt, environment: null, tenderVoids: [] };
+    const x = await worker.xReport(req);
     expect(x).toEqual(expected);
     // it reads the journal as it is now (a committed write is seen by the next report)
     j.sqlite.prepare("UPDATE shifts SET opened_by = 'Другой' WHERE id = 1").run();
-    expect((await worker.xReport(1, till, generatedAt)).shift.openedBy).toBe('Другой');
+    expect((await worker.xReport(req)).shift.openedBy).toBe('Другой');
     const pdf = await worker.pdf(x);
     expect(pdf.subarray(0, 5).toString()).toBe('%PDF-');
-    await expect(worker.xReport(99, till)).rejects.toThrow(/shift 99 not found/);
+    await expect(worker.xReport({ ...req, shiftId: 99 })).rejects.toThrow(/shift 99 not found/);
     j.close();
   });
 });

@@ -5,10 +5,10 @@
 import { Worker } from 'node:worker_threads';
 import fs from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import type { ShiftReport } from './model';
+import type { ShiftReport, XReportRequest } from './model';
 
 export type WorkerRequest =
-  | { id: number; type: 'x'; shiftId: number; till: ShiftReport['till']; generatedAt: string }
+  | ({ id: number; type: 'x' } & XReportRequest)
   | { id: number; type: 'pdf'; reportJson: string }
   | { id: number; type: 'close' };
 
@@ -59,12 +59,12 @@ export class ReportWorker {
   }
 
   /** The X report of a shift as JSON text, computed on the worker's own snapshot of the journal. */
-  async xReportJson(shiftId: number, till: ShiftReport['till'], generatedAt = new Date().toISOString()): Promise<string> {
-    return (await this.ask({ type: 'x', shiftId, till, generatedAt })).json ?? '';
+  async xReportJson(request: XReportRequest): Promise<string> {
+    return (await this.ask({ type: 'x', ...request })).json ?? '';
   }
 
-  async xReport(shiftId: number, till: ShiftReport['till'], generatedAt?: string): Promise<ShiftReport> {
-    return JSON.parse(await this.xReportJson(shiftId, till, generatedAt)) as ShiftReport;
+  async xReport(request: XReportRequest): Promise<ShiftReport> {
+    return JSON.parse(await this.xReportJson(request)) as ShiftReport;
   }
 
   /** A report's PDF, laid out in the worker. */

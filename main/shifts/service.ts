@@ -9,7 +9,7 @@ import { isKopecks } from '../money/kopecks';
 import type { ShiftConfig } from './config';
 import { computeReport } from '../reports/compute';
 import { loadShift, loadShiftOperations, loadShiftTenders } from '../reports/load';
-import type { OperationKind, Reconciliation, ReportEnvironment, ShiftInfo, ShiftReport, TenderRow, TenderVoidRow } from '../reports/model';
+import type { OperationKind, Reconciliation, ReportEnvironment, ShiftInfo, ShiftReport, TenderRow, TenderVoidRow, XReportRequest } from '../reports/model';
 import { reconcile, type ReconcileOptions, type StatusLookup } from '../reports/reconcile';
 
 export type ShiftStatus = 'open' | 'expired' | 'closed';
@@ -313,23 +313,21 @@ export class ShiftService {
   }
 
   private compute(type: 'x' | 'z', shift: ShiftInfo, zNumber: number | null): ShiftReport {
-    const tenderVoids = this.tenderVoids(shift.id);
-    const voided = new Set(tenderVoids.map((v) => v.tenderId));
     return computeReport({
       type, zNumber, shift, till: this.till(), generatedAt: this.now().toISOString(),
       operations: loadShiftOperations(this.sqlite, shift.id),
-      tenders: loadShiftTenders(this.sqlite, shift.id).filter((t) => !voided.has(t.id)),
+      tenders: loadShiftTenders(this.sqlite, shift.id),
       environment: this.environmentOf(shift.id),
-      tenderVoids,
+      tenderVoids: this.tenderVoids(shift.id),
     });
   }
 
   /** What the report worker needs to compute an X report besides the journal; refuses exactly as xReport does. */
-  xReportRequest(shiftId?: number): { shiftId: number; till: TillInfo; generatedAt: string } {
+  xReportRequest(shiftId?: number): XReportRequest {
     const id = shiftId ?? this.openRow()?.id;
     if (id === undefined) throw new PaydeskError('shift.not_open');
     if (!loadShift(this.sqlite, id)) throw new PaydeskError('shift.not_found', `shift ${id}`);
-    return { shiftId: id, till: this.till(), generatedAt: this.now().toISOString() };
+    return { shiftId: id, till: this.till(), generatedAt: this.now().toISOString(), environment: this.environmentOf(id), tenderVoids: this.tenderVoids(id) };
   }
 
   /** X report: the shift so far (default the open one), read-only, any time. */

@@ -146,6 +146,7 @@ describe('payment environment switched under an open shift', () => {
     config.koshelek.environment = 'production';
     config.koshelek.baseUrls.production = till.emulator.baseUrl;
     fs.writeFileSync(till.configFile, `${JSON.stringify(config, null, 2)}\n`);
+    fs.chmodSync(till.configFile, 0o600); // production refuses a config others can read (docs/safety.md)
     await page.getByTestId('status-env-changed').waitFor({ timeout: 5000 });
     expect(await text('status-env-changed')).toContain('закройте смену');
 
