@@ -18,15 +18,14 @@ export function randomChars(n: number, alphabet = ALNUM): string {
   return out;
 }
 
-let totp: OTPAuth.TOTP | undefined;
-/** TOTP of the test card issuer at `now` (ms). */
-export function testCardTotp(now: number = Date.now()): string {
-  totp ??= new OTPAuth.TOTP({
-    algorithm: TEST_CARD_TOTP.algorithm,
-    digits: TEST_CARD_TOTP.digits,
-    period: TEST_CARD_TOTP.period,
-    secret: OTPAuth.Secret.fromHex(TEST_CARD_KEY_HEX),
-  });
+const totps = new Map<string, OTPAuth.TOTP>();
+/** TOTP of the test card issuer at `now` (ms); `keyHex` signs with a till's own key instead of the public one. */
+export function testCardTotp(now: number = Date.now(), keyHex: string = TEST_CARD_KEY_HEX): string {
+  let totp = totps.get(keyHex);
+  if (!totp) {
+    totp = new OTPAuth.TOTP({ algorithm: TEST_CARD_TOTP.algorithm, digits: TEST_CARD_TOTP.digits, period: TEST_CARD_TOTP.period, secret: OTPAuth.Secret.fromHex(keyHex) });
+    totps.set(keyHex, totp);
+  }
   return totp.generate({ timestamp: now });
 }
 
@@ -40,15 +39,15 @@ export interface TestCard {
 }
 
 /** A fresh test card for `scenario` (2 characters, A-Z/0-9; default 'OK'), valid at `now`. */
-export function makeTestCard(scenario = 'OK', now: number = Date.now()): TestCard {
+export function makeTestCard(scenario = 'OK', now: number = Date.now(), keyHex: string = TEST_CARD_KEY_HEX): TestCard {
   const sc = scenario.toUpperCase();
   if (!/^[A-Z0-9]{2}$/.test(sc)) throw new Error(`scenario must be 2 characters A-Z/0-9, got ${JSON.stringify(scenario)}`);
   const cardNumber = `2000000${randomChars(6, '0123456789')}`;
   const cardSession = `${sc}${randomChars(4)}`;
-  const code = testCardTotp(now);
+  const code = testCardTotp(now, keyHex);
   return { barcode: `${TEST_CARD_PREFIX}${cardNumber}${cardSession}${code}`, prefix: TEST_CARD_PREFIX, cardNumber, cardSession, totp: code, scenario: sc };
 }
 
-export function testCardBarcode(scenario = 'OK', now: number = Date.now()): string {
-  return makeTestCard(scenario, now).barcode;
+export function testCardBarcode(scenario = 'OK', now: number = Date.now(), keyHex: string = TEST_CARD_KEY_HEX): string {
+  return makeTestCard(scenario, now, keyHex).barcode;
 }

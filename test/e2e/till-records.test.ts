@@ -6,7 +6,11 @@
 import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testCardBarcode } from '../../emulators/koshelek';
+import { DEFAULT_TEST_CARD } from '../../main/totp/config';
 import { startTill, type Till } from './harness';
+
+/** A shop's own TOTP key for the production switch (any key but the emulator's public one). */
+const SHOP_KEY_HEX = '53686f704f776e546f74704b6579466f7250726f64';
 
 let till: Till;
 
@@ -100,9 +104,9 @@ describe('Shift screen: void, environment mark, open the report', () => {
     expect(await voided.textContent()).toContain('Петрова');
     expect(await voided.textContent()).toContain('ошиблась суммой, было 500');
 
-    // The e2e till talks to the emulator as its «test» environment: marked on screen.
-    expect(await page.getByTestId('report-env-mark').getAttribute('data-environment')).toBe('test');
-    expect(await text('report-env-mark')).toBe('ТЕСТ');
+    // The e2e till runs in the emulator environment: marked on screen.
+    expect(await page.getByTestId('report-env-mark').getAttribute('data-environment')).toBe('emulator');
+    expect(await text('report-env-mark')).toBe('ЭМУЛЯТОР');
     expect(await page.getByTestId('report-env-mark').getAttribute('title')).toContain('НЕ НАСТОЯЩИЕ ДЕНЬГИ');
     expect(await page.getByTestId('report-env-mark').isVisible()).toBe(true);
     await till.screenshot('records-02-void-and-mark');
@@ -132,7 +136,7 @@ describe('Shift screen: void, environment mark, open the report', () => {
     await page.getByTestId('report-opened').filter({ hasText: '.csv' }).waitFor();
     const csvFile = (await text('report-opened-path')).trim();
     const csv = fs.readFileSync(csvFile, 'utf8');
-    expect(csv).toContain('ТЕСТОВАЯ СРЕДА — НЕ НАСТОЯЩИЕ ДЕНЬГИ');
+    expect(csv).toContain('ЭМУЛЯТОР — НЕ НАСТОЯЩИЕ ДЕНЬГИ');
     expect(csv).toContain('аннулировано: Петрова, ошиблась суммой, было 500');
     await csvPopup.close().catch(() => undefined);
   });
@@ -142,16 +146,18 @@ describe('payment environment switched under an open shift', () => {
   it('the status bar says so and a sale is refused with the instruction to close the shift; after the Z the till sells again', async () => {
     const { page } = till;
     if (!till.shell.core.shifts.current()) till.shell.core.shifts.open('Петрова');
-    const config = JSON.parse(fs.readFileSync(till.configFile, 'utf8')) as { koshelek: { environment: string; baseUrls: Record<string, string> } };
+    const config = JSON.parse(fs.readFileSync(till.configFile, 'utf8')) as { koshelek: { environment: string; baseUrls: Record<string, string> }; totp?: unknown };
     config.koshelek.environment = 'production';
     config.koshelek.baseUrls.production = till.emulator.baseUrl;
+    // Production refuses the emulator's public TOTP key: the shop's own key, and cards signed with it.
+    config.totp = { cards: [{ ...DEFAULT_TEST_CARD, keyHex: SHOP_KEY_HEX }] };
     fs.writeFileSync(till.configFile, `${JSON.stringify(config, null, 2)}\n`);
     fs.chmodSync(till.configFile, 0o600); // production refuses a config others can read (docs/safety.md)
     await page.getByTestId('status-env-changed').waitFor({ timeout: 5000 });
     expect(await text('status-env-changed')).toContain('закройте смену');
 
     await newSale('210');
-    till.serialScan(testCardBarcode('OK'));
+    till.serialScan(testCardBarcode('OK', Date.now(), SHOP_KEY_HEX));
     await page.getByTestId('card-kp').waitFor({ timeout: 5000 });
     await page.keyboard.press('F9');
     await page.getByTestId('error-panel').waitFor({ timeout: 5000 });
@@ -172,7 +178,7 @@ describe('payment environment switched under an open shift', () => {
     expect(await page.getByTestId('report-env-mark').count()).toBe(0);
 
     await newSale('220');
-    till.serialScan(testCardBarcode('OK'));
+    till.serialScan(testCardBarcode('OK', Date.now(), SHOP_KEY_HEX));
     await page.getByTestId('card-kp').waitFor({ timeout: 5000 });
     await page.keyboard.press('F9');
     await page.getByTestId('result').waitFor({ timeout: 10_000 });
