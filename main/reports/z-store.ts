@@ -35,14 +35,17 @@ const compactHeadSchema = z.object({ format: z.literal(3), covers: coverSchema }
 type CompactZ = Omit<ShiftReport, 'operations'> & { format: 3; covers: ZCover };
 
 // Every column, typed and NULL-distinct (json_array), one row per line, in primary-key order: the text
-// the hash is taken over. Built inside SQLite: one string back instead of 10,000 × 26 JS values.
+// the hash is taken over. Built inside SQLite: one string back instead of 10,000 × 26 JS values. The
+// order comes from the subquery, which walks the primary key (shift_id, created_at, id) and so needs
+// no sort (an ORDER BY inside group_concat would sort again and double the cost); were the order ever
+// different, the check would refuse the Z rather than pass a changed one.
 const COVER_SQL = `
-SELECT count(*) AS n, min(created_at) AS first_at, max(created_at) AS last_at,
-       group_concat(json_array(shift_id, created_at, id, kind, provider, parent_id, order_id, amount_kop, outcome, phase,
-         request_id, transaction_id, ref_transaction_id, payment_type, error_code, finished_at, has_slip,
-         slip_payment_transaction_id, slip_refund_transaction_id, slip_payment_type, slip_qrc_id, slip_kzo,
-         has_parent, parent_shift_id, parent_transaction_id, parent_payment_type), char(10) ORDER BY created_at, id) AS body
-  FROM report_operations WHERE shift_id = ?`;
+SELECT count(*) AS n, min(created_at) AS first_at, max(created_at) AS last_at, group_concat(line, char(10)) AS body
+  FROM (SELECT created_at, json_array(shift_id, created_at, id, kind, provider, parent_id, order_id, amount_kop, outcome, phase,
+          request_id, transaction_id, ref_transaction_id, payment_type, error_code, finished_at, has_slip,
+          slip_payment_transaction_id, slip_refund_transaction_id, slip_payment_type, slip_qrc_id, slip_kzo,
+          has_parent, parent_shift_id, parent_transaction_id, parent_payment_type) AS line
+          FROM report_operations WHERE shift_id = ? ORDER BY shift_id, created_at, id)`;
 
 // The same grouping computeReport applies row by row (compute.ts TotalsAccumulator), done by SQL over
 // the finished rows; groups come in the order of their earliest row so byOutcome keeps first-seen order.
