@@ -3,7 +3,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import PDFDocument from 'pdfkit';
 import type { ShiftReport } from './model';
 import { reportLines, type TextLine } from './text';
 
@@ -63,7 +62,9 @@ function layoutByCharacter(font: LayoutFont): void {
   };
 }
 
-export function renderLinesPdf(lines: readonly TextLine[], info: { title: string }): Promise<Buffer> {
+export async function renderLinesPdf(lines: readonly TextLine[], info: { title: string }): Promise<Buffer> {
+  // pdfkit (with fontkit) takes ~0.3 s to load: loaded at the first PDF, never at a shell's start-up.
+  const { default: PDFDocument } = await import('pdfkit');
   return new Promise((resolve, reject) => {
     const doc = new PDFDocument({ size: 'A4', margin: 36, info: { Title: info.title, Producer: 'Paydesk', Creator: 'Paydesk' }, compress: true });
     const chunks: Buffer[] = [];
