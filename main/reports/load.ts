@@ -73,7 +73,8 @@ interface TenderRowDb {
 
 const cache = new WeakMap<Database.Database, Map<string, Database.Statement>>();
 
-function stmt(sqlite: Database.Database, sql: string, raw = false): Database.Statement {
+/** One prepared statement per connection and SQL text (reports run the same few queries over and over). */
+export function stmt(sqlite: Database.Database, sql: string, raw = false): Database.Statement {
   let map = cache.get(sqlite);
   if (!map) {
     map = new Map();

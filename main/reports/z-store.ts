@@ -9,7 +9,7 @@ import type Database from 'better-sqlite3';
 import { z } from 'zod';
 import { PaydeskError } from '../errors/catalogue';
 import { computeReport, tenderTotals, TotalsAccumulator, type OperationGroup } from './compute';
-import { loadShiftOperations, loadShiftTenders } from './load';
+import { loadShiftOperations, loadShiftTenders, stmt } from './load';
 import type { OperationKind, ShiftInfo, ShiftReport } from './model';
 import { bodyHash, readStoredZ } from './stored';
 
@@ -59,21 +59,6 @@ SELECT kind, provider, outcome, COALESCE(payment_type, slip_payment_type, parent
 
 interface CoverDb { n: number; first_at: string | null; last_at: string | null; body: string | null }
 interface GroupDb { kind: OperationKind; provider: string; outcome: string | null; payment_type: string | null; cross_shift: number; n: number; amount: number }
-
-const cache = new WeakMap<Database.Database, Map<string, Database.Statement>>();
-function stmt(sqlite: Database.Database, sql: string): Database.Statement {
-  let map = cache.get(sqlite);
-  if (!map) {
-    map = new Map();
-    cache.set(sqlite, map);
-  }
-  let prepared = map.get(sql);
-  if (!prepared) {
-    prepared = sqlite.prepare(sql);
-    map.set(sql, prepared);
-  }
-  return prepared;
-}
 
 /** The hash and range of a shift's report rows as they are now. */
 export function coverOf(sqlite: Database.Database, shiftId: number): ZCover {
