@@ -1,12 +1,15 @@
-// Cold start of the kiosk shell (browser excluded): spawn `node dist/main/kiosk.mjs` → its READY line
-// (config loaded, DB migrated, recovery done, Pay API connection warm, HTTP server listening), on an
-// empty journal and on a realistic 1,000,000-operation journal (cached like the reports bench's).
-// Goal ≤ 700 ms on both: recovery reads only unfinished operations, through operations_unfinished.
+// Cold start of the kiosk shell: spawn `node dist/main/kiosk.mjs` → its READY line (config loaded, DB
+// migrated, recovery done, Pay API connection warm, HTTP server listening) with the browser excluded,
+// and spawn → the page's first API request with the browser included (Chromium headless through
+// headlessBrowserWrapper), on an empty journal and on a realistic 1,000,000-operation journal (cached
+// like the reports bench's). Goal ≤ 700 ms: recovery reads only unfinished operations, through
+// operations_unfinished; pdfkit and serialport load at first use. BENCH_STARTUP_BEFORE=<older kiosk.mjs>
+// adds the same runs of another build, interleaved, for a before/after ratio within one run.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { startKoshelekEmulator } from '../emulators/koshelek';
-import { ensureBuilt, startKioskChild, writeConfig } from './lib/kiosk';
+import { ensureBuilt, headlessBrowserWrapper, startKioskChild, writeConfig, type KioskChildOptions } from './lib/kiosk';
 import { cachePath, captureTemplates, generateRealisticJournal } from './lib/realistic-journal';
 import { summarize, writeResults } from './lib/results';
 
@@ -31,10 +34,13 @@ const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'paydesk-bench-startup-'));
 const configFile = path.join(dir, 'paydesk.config.json');
 writeConfig(configFile, emulator);
 const big = await bigDataDir();
-const once = async (dataDir: string) => {
-  const kiosk = await startKioskChild(dataDir, configFile);
+const BEFORE = process.env.BENCH_STARTUP_BEFORE;
+const browser = headlessBrowserWrapper(dir);
+const once = async (dataDir: string, options: KioskChildOptions = {}) => {
+  const kiosk = await startKioskChild(dataDir, configFile, options);
+  const firstApi = options.browser ? await kiosk.firstApiMs() : 0;
   await kiosk.stop();
-  return kiosk;
+  return { ...kiosk, firstApi };
 };
 await once(path.join(dir, 'warm-up')); // page cache for node and the bundle
 await once(big);
@@ -42,6 +48,11 @@ const empty: number[] = [];
 const emptyFresh: number[] = [];
 const large: number[] = [];
 const largeSelf: number[] = [];
+const emptyBrowser: number[] = [];
+const largeBrowser: number[] = [];
+const emptyBefore: number[] = [];
+const largeBefore: number[] = [];
+await once(path.join(dir, 'warm-up'), { browser }); // page cache for Chromium
 for (let i = 0; i < RUNS; i += 1) {
   const fresh = path.join(dir, `fresh-${i}`);
   emptyFresh.push((await once(fresh)).wallMs);
@@ -49,6 +60,12 @@ for (let i = 0; i < RUNS; i += 1) {
   const b = await once(big);
   large.push(b.wallMs);
   largeSelf.push(b.selfMs);
+  emptyBrowser.push((await once(fresh, { browser })).firstApi);
+  largeBrowser.push((await once(big, { browser })).firstApi);
+  if (BEFORE) {
+    emptyBefore.push((await once(fresh, { bundle: BEFORE })).wallMs);
+    largeBefore.push((await once(big, { bundle: BEFORE })).wallMs);
+  }
 }
 await emulator.close();
 fs.rmSync(dir, { recursive: true, force: true });
@@ -58,7 +75,13 @@ writeResults('startup', [
   summarize('spawn → ready, empty journal', empty, { goal_ms: 700 }),
   summarize(`spawn → ready, ${ops}-operation journal`, large, { goal_ms: 700, journal_bytes: fs.statSync(path.join(big, 'journal.db')).size }),
   summarize(`ready as measured inside the process, ${ops}-operation journal`, largeSelf, { goal_ms: 700 }),
+  summarize('spawn → first API request from the page, browser included, empty journal', emptyBrowser, { goal_ms: 700, browser: 'Chromium headless (bench/lib/kiosk.ts headlessBrowserWrapper)' }),
+  summarize(`spawn → first API request from the page, browser included, ${ops}-operation journal`, largeBrowser, { goal_ms: 700 }),
+  ...(BEFORE ? [
+    summarize('before (BENCH_STARTUP_BEFORE build): spawn → ready, empty journal', emptyBefore, { bundle: BEFORE }),
+    summarize(`before (BENCH_STARTUP_BEFORE build): spawn → ready, ${ops}-operation journal`, largeBefore, { bundle: BEFORE }),
+  ] : []),
 ], {
-  browser: 'excluded (--no-browser)',
+  browser: 'excluded (--no-browser) unless the variant says included',
   load: `loadavg ${os.loadavg().map((l) => l.toFixed(2)).join(' ')} on ${os.cpus().length} cores (shared machine)`,
 });

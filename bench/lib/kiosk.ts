@@ -30,9 +30,36 @@ export interface KioskChild {
 }
 
 /** The kiosk shell as the till runs it: its own process (bundle), so the emulator here never shares its event loop. */
-export async function startKioskChild(dataDir: string, configFile: string): Promise<KioskChild & { wallMs: number; selfMs: number; warm: boolean }> {
+/**
+ * A browser the kiosk can start on a machine without a display: Chromium headless, loading the page the
+ * shell passes as --app=URL (headless ignores --app). For the "browser included" start-up variant.
+ */
+export function headlessBrowserWrapper(dir: string): string {
+  const file = path.join(dir, 'headless-chromium.sh');
+  fs.writeFileSync(file, [
+    '#!/bin/sh',
+    'url=""',
+    'for a in "$@"; do case "$a" in --app=*) url="${a#--app=}";; esac; done',
+    'exec /usr/bin/chromium --headless=new --no-sandbox --disable-gpu --disable-dev-shm-usage "$@" "$url"',
+    '',
+  ].join('\n'), { mode: 0o755 });
+  return file;
+}
+
+export interface KioskChildOptions {
+  /** Start the browser too (PAYDESK_BROWSER = this executable); firstApiMs is then spawn → the page's first API request. */
+  browser?: string;
+  /** Another kiosk bundle (a before/after contrast in the same run). */
+  bundle?: string;
+}
+
+export async function startKioskChild(dataDir: string, configFile: string, options: KioskChildOptions = {}): Promise<KioskChild & { wallMs: number; selfMs: number; warm: boolean; firstApiMs: () => Promise<number> }> {
   const t0 = performance.now();
-  const child = spawn(process.execPath, [path.join(root, 'dist', 'main', 'kiosk.mjs'), '--data', dataDir, '--config', configFile, '--no-browser'], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, PAYDESK_TRACE_WS: '1' } });
+  const spawnedAt = process.hrtime.bigint();
+  const bundle = options.bundle ?? path.join(root, 'dist', 'main', 'kiosk.mjs');
+  const env = { ...process.env, PAYDESK_TRACE_WS: '1', ...(options.browser ? { PAYDESK_BROWSER: options.browser, DISPLAY: process.env.DISPLAY ?? ':headless' } : {}) };
+  // (the shell starts a browser only with a display set; the headless wrapper needs none)
+  const child = spawn(process.execPath, [bundle, '--data', dataDir, '--config', configFile, ...(options.browser ? [] : ['--no-browser'])], { stdio: ['ignore', 'pipe', 'pipe'], env });
   const wsArrivals: bigint[] = [];
   return new Promise((resolve, reject) => {
     let out = '';
@@ -53,6 +80,13 @@ export async function startKioskChild(dataDir: string, configFile: string): Prom
       out = '';
       resolve({
         url: info.url, wsArrivals, wallMs, selfMs: info.ms, warm: info.marks.warmOk === 1,
+        // hrtime is CLOCK_MONOTONIC, the same clock in the child: its arrival stamp minus our spawn stamp.
+        firstApiMs: async () => {
+          for (let i = 0; i < 300 && wsArrivals.length === 0; i += 1) await new Promise((r) => setTimeout(r, 50));
+          const first = wsArrivals[0];
+          if (first === undefined) throw new Error(`the page made no API request within 15 s: ${err}`);
+          return Number(first - spawnedAt) / 1e6;
+        },
         stop: () => new Promise((done) => { child.once('exit', () => done()); child.kill('SIGTERM'); }),
       });
     });

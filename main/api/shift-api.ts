@@ -14,7 +14,6 @@ import type { PrinterConfig } from '../printing/config';
 import { ReportPrinter, type PrintResult } from '../printing/service';
 import { reportCsv } from '../reports/csv';
 import type { ShiftReport } from '../reports/model';
-import { reportPdf } from '../reports/pdf';
 import { ReportWorker } from '../reports/worker';
 import { reportText } from '../reports/text';
 import type { ShiftView, ShiftWarning } from '../shifts/service';
@@ -102,7 +101,8 @@ export function createShiftApi(options: ShiftApiOptions): ShiftApi {
       return inProcess();
     }
   };
-  const pdf = (report: ShiftReport): Promise<Buffer> => offLoop((w) => w.pdf(report), () => reportPdf(report));
+  // pdfkit costs ~0.3 s to load: only when a PDF is made on this thread (the worker normally makes it), not at start-up.
+  const pdf = (report: ShiftReport): Promise<Buffer> => offLoop((w) => w.pdf(report), async () => (await import('../reports/pdf')).reportPdf(report));
   const xReport = (shiftId: number | undefined): Promise<ShiftReport> => {
     const req = shifts.xReportRequest(shiftId); // shift.not_open / shift.not_found, as before
     return offLoop((w) => w.xReport(req), () => shifts.xReport(req.shiftId));

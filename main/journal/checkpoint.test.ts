@@ -115,4 +115,45 @@ describe('WAL checkpointer', () => {
     cp.stop();
     j.close();
   });
+
+  it("a forced checkpoint of 1,000+ pages runs off the core's loop: the loop keeps ticking and commits go on meanwhile", async () => {
+    const { j, cp, file, commit } = journal({ busy: () => true, maxPages: 1_000 });
+    for (let i = 0; i < 1_200; i += 1) commit();
+    expect(walPendingFrames(file)).toBeGreaterThan(1_000);
+    let ticks = 0;
+    let done = false;
+    const spin = (): void => {
+      ticks += 1;
+      if (!done) setImmediate(spin);
+    };
+    setImmediate(spin);
+    // busy, but past maxPages: due; the timer's path hands it to the worker thread
+    const forced = cp.tickOffLoop().then(() => {
+      done = true;
+    });
+    commit(); // the core's connection is not held while the checkpoint is pending
+    expect(ticks).toBe(0); // nothing ran yet: the call returned without checkpointing on this thread
+    await forced;
+    expect(cp.runs()).toBe(1);
+    expect(ticks).toBeGreaterThan(0); // the loop went round while the worker checkpointed
+    // Everything up to the checkpoint's snapshot was copied: at most the commit made meanwhile waits.
+    expect(walPendingFrames(file)).toBeLessThan(10);
+    cp.stop();
+    j.close();
+  });
+
+  it('falls back to checkpointing on the loop when the worker cannot open the journal', async () => {
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'paydesk-wal-')), 'journal.db');
+    const j = openJournal(file);
+    // The worker is pointed at a file that does not exist (fileMustExist): it fails to start.
+    const cp = startCheckpointer(j.sqlite, { file: `${file}.missing`, intervalMs: 3_600_000, busy: () => false });
+    const insert = j.sqlite.prepare('INSERT INTO app_meta (key, value) VALUES (?, ?)');
+    for (let i = 0; i < 50; i += 1) insert.run(`k${i}`, 'x'.repeat(1_500));
+    expect(walPendingFrames(file)).toBeGreaterThan(0);
+    await cp.runOffLoop();
+    expect(cp.runs()).toBe(1);
+    expect(walPendingFrames(file)).toBe(0);
+    cp.stop();
+    j.close();
+  });
 });

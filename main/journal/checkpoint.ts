@@ -8,8 +8,13 @@
 // mxFrame and nBackfill, https://sqlite.org/walformat.html), which costs one 136-byte read and no
 // lock. journal_size_limit then truncates the WAL back to `capBytes` whenever it restarts, so one
 // burst does not leave a big file for the rest of the day. docs/architecture.md "A bounded day".
+// The timer's checkpoints run on a worker thread with its own connection (copying 1,000 pages and
+// their fsyncs would otherwise hold the core's loop); runNow() stays synchronous for shutdown.
 import fs from 'node:fs';
+import { createRequire } from 'node:module';
+import { Worker } from 'node:worker_threads';
 import type Database from 'better-sqlite3';
+import { z } from 'zod';
 
 export interface CheckpointerOptions {
   file: string;
@@ -27,9 +32,13 @@ export interface CheckpointerOptions {
 
 export interface Checkpointer {
   stop(): void;
-  /** One timer step (tests drive it directly). */
+  /** One timer step, checkpointing on this thread (tests drive it directly). */
   tick(): void;
+  /** One timer step as the timer runs it: the checkpoint, when due, on the worker thread. */
+  tickOffLoop(): Promise<void>;
   runNow(): void;
+  /** A PASSIVE checkpoint on the worker thread's own connection (falls back to runNow if the worker fails). */
+  runOffLoop(): Promise<void>;
   runs(): number;
   /** WAL frames written and not yet copied into the database (-1 when the WAL-index cannot be read). */
   pendingPages(): number;
@@ -60,6 +69,60 @@ export function walPendingFrames(file: string): number {
   }
 }
 
+// The worker is eval'd source (no extra bundle to ship next to each shell); it loads the same
+// better-sqlite3 the caller resolved. It only checkpoints: PASSIVE never waits for readers or writers.
+const WORKER_SOURCE = `
+const { parentPort, workerData } = require('node:worker_threads');
+const Database = require(workerData.driver);
+const db = new Database(workerData.file, { fileMustExist: true });
+db.pragma('wal_autocheckpoint = 0');
+parentPort.on('message', (msg) => {
+  if (msg === 'close') { db.close(); parentPort.close(); return; }
+  try {
+    const [r] = db.pragma('wal_checkpoint(PASSIVE)');
+    parentPort.postMessage({ ok: true, log: r.log, checkpointed: r.checkpointed });
+  } catch (error) {
+    parentPort.postMessage({ ok: false, error: String(error && error.message || error) });
+  }
+});`;
+
+const workerReplySchema = z.discriminatedUnion('ok', [
+  z.object({ ok: z.literal(true), log: z.number(), checkpointed: z.number() }),
+  z.object({ ok: z.literal(false), error: z.string() }),
+]);
+
+type Reply = z.infer<typeof workerReplySchema>;
+
+function checkpointWorker(file: string): { run(): Promise<Reply>; close(): void } {
+  const driver = createRequire(import.meta.url).resolve('better-sqlite3');
+  const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { driver, file } });
+  worker.unref();
+  let waiting: ((reply: Reply) => void) | null = null;
+  const fail = (error: string) => {
+    const w = waiting;
+    waiting = null;
+    w?.({ ok: false, error });
+  };
+  worker.on('message', (msg: unknown) => {
+    const parsed = workerReplySchema.safeParse(msg);
+    const w = waiting;
+    waiting = null;
+    w?.(parsed.success ? parsed.data : { ok: false, error: 'malformed reply from the checkpoint worker' });
+  });
+  worker.on('error', (error) => fail(error.message));
+  worker.on('exit', () => fail('checkpoint worker exited'));
+  return {
+    run: () => new Promise<Reply>((resolve) => {
+      waiting = resolve;
+      worker.postMessage('run');
+    }),
+    close: () => {
+      fail('closed');
+      worker.postMessage('close');
+    },
+  };
+}
+
 export function startCheckpointer(sqlite: Database.Database, options: CheckpointerOptions): Checkpointer {
   sqlite.pragma('wal_autocheckpoint = 0');
   sqlite.pragma(`journal_size_limit = ${Math.floor(options.capBytes ?? 4 * 2 ** 20)}`);
@@ -68,31 +131,74 @@ export function startCheckpointer(sqlite: Database.Database, options: Checkpoint
   const now = options.now ?? Date.now;
   let runs = 0;
   let waitingSince: number | null = null;
+  let offLoop: ReturnType<typeof checkpointWorker> | null = null;
+  let offLoopBroken = false;
+  let inFlight: Promise<void> | null = null;
+  const settle = (log: number, checkpointed: number) => {
+    runs += 1;
+    // A reader on an older snapshot can hold some frames back; they still count as waiting.
+    waitingSince = checkpointed < log ? now() : null;
+  };
   const runNow = () => {
     if (!sqlite.open) return;
     const [result] = sqlite.pragma('wal_checkpoint(PASSIVE)') as { busy: number; log: number; checkpointed: number }[];
-    runs += 1;
-    // A reader on an older snapshot can hold some frames back; they still count as waiting.
-    waitingSince = result && result.checkpointed < result.log ? now() : null;
+    if (result) settle(result.log, result.checkpointed);
+    else runs += 1;
   };
-  const tick = () => {
-    if (!sqlite.open) return;
+  const runOffLoop = (): Promise<void> => {
+    if (!sqlite.open) return Promise.resolve();
+    if (offLoopBroken) {
+      runNow();
+      return Promise.resolve();
+    }
+    inFlight ??= (async () => {
+      try {
+        offLoop ??= checkpointWorker(options.file);
+        const reply = await offLoop.run();
+        if (reply.ok) settle(reply.log, reply.checkpointed);
+        else if (reply.error !== 'closed') {
+          // A worker that cannot checkpoint (driver not loadable, file gone): the loop does it as before.
+          offLoopBroken = true;
+          offLoop = null;
+          runNow();
+        }
+      } finally {
+        inFlight = null;
+      }
+    })();
+    return inFlight;
+  };
+  /** Whether a checkpoint is due now (null: the WAL-index is unreadable, checkpoint only when idle). */
+  const due = (): boolean => {
+    if (!sqlite.open) return false;
     const pending = walPendingFrames(options.file);
     if (pending === 0) {
       waitingSince = null;
-      return;
+      return false;
     }
-    if (pending < 0) {
-      // WAL-index unreadable (should not happen): fall back to "whenever idle".
-      if (!options.busy()) runNow();
-      return;
-    }
+    // WAL-index unreadable (should not happen): fall back to "whenever idle".
+    if (pending < 0) return !options.busy();
     waitingSince ??= now();
-    if (!options.busy() || pending >= maxPages || now() - waitingSince >= maxAgeMs) runNow();
+    return !options.busy() || pending >= maxPages || now() - waitingSince >= maxAgeMs;
+  };
+  const tick = () => {
+    if (due()) runNow();
+  };
+  const tickOffLoop = async (): Promise<void> => {
+    if (inFlight) return inFlight;
+    if (due()) await runOffLoop();
   };
   // Every 100 ms: a tick is one 136-byte read unless frames wait, and a short interval keeps the frames
   // written between two ticks (the part of the WAL the page limit cannot bound) small even at bench pace.
-  const timer = setInterval(tick, options.intervalMs ?? 100);
+  const timer = setInterval(() => void tickOffLoop(), options.intervalMs ?? 100);
   timer.unref();
-  return { stop: () => clearInterval(timer), tick, runNow, runs: () => runs, pendingPages: () => walPendingFrames(options.file) };
+  return {
+    stop: () => {
+      clearInterval(timer);
+      offLoop?.close();
+      offLoop = null;
+      offLoopBroken = true;
+    },
+    tick, tickOffLoop, runNow, runOffLoop, runs: () => runs, pendingPages: () => walPendingFrames(options.file),
+  };
 }

@@ -9,7 +9,8 @@ import { reportLines, type TextLine } from '../reports/text';
 import { receiptBlockLines, type ReceiptBlock } from '../reports/receipt';
 import type { ReportOutputFormat, ReportOutputStatus, ReportOutputsTable } from '../shifts/tables';
 import type { Selectable } from 'kysely';
-import { decodeStoredReport, encodeStoredReport, readStoredZ } from '../reports/stored';
+import { decodeStoredReport, encodeStoredReport } from '../reports/stored';
+import { readZ } from '../reports/z-store';
 import { charsPerLine, type PrinterConfig } from './config';
 import { encodeEscpos } from './escpos';
 import { transportFor, type PrinterTransport } from './transport';
@@ -114,7 +115,7 @@ export class ReportPrinter {
     }
     const z = this.sqlite.prepare('SELECT body_json, sha256 FROM z_reports WHERE number = ?').get(row.z_number) as { body_json: string; sha256: string } | undefined;
     if (!z) throw new PaydeskError('report.not_found', `Z ${String(row.z_number)}`);
-    return readStoredZ(z.body_json, z.sha256, `Z ${String(row.z_number)}`);
+    return readZ(this.sqlite, z.body_json, z.sha256, `Z ${String(row.z_number)}`);
   }
 
   /** Prints on the receipt printer. Never throws for printer trouble: the result says what happened. */

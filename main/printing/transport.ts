@@ -1,7 +1,6 @@
 // Thin adapters that move bytes to a printer: a serial port (serialport) or a device file the OS
 // exposes for a USB printer. Both time out rather than hang the till.
 import fs from 'node:fs/promises';
-import { SerialPort } from 'serialport';
 import type { PrinterConfig } from './config';
 
 export interface PrinterTransport {
@@ -24,6 +23,8 @@ export function serialTransport(path: string, baudRate: number, timeoutMs: numbe
   return {
     target: path,
     async write(data: Buffer): Promise<void> {
+      // serialport is loaded at the first print to a serial printer, not at start-up.
+      const { SerialPort } = await import('serialport');
       const port = new SerialPort({ path, baudRate, autoOpen: false });
       const run = async (): Promise<void> => {
         await new Promise<void>((resolve, reject) => port.open((error) => (error ? reject(error) : resolve())));

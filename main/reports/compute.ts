@@ -101,77 +101,127 @@ export interface ComputeInput {
   tenderVoids?: readonly TenderVoidRow[];
 }
 
-export function computeReport(input: ComputeInput): ShiftReport {
-  const voided = new Set((input.tenderVoids ?? []).map((v) => v.tenderId));
-  const liveTenders = input.tenders.filter((t) => !voided.has(t.id));
-  const byKind: Record<OperationKind, KindTotals> = { payment: kindTotals(), cancel: kindTotals(), refund: kindTotals() };
-  const byType = new Map<string, PaymentTypeTotals>();
-  const crossShiftRefunds = bucket();
-  const unresolved: string[] = [];
-  const operations: ReportLine[] = [];
-  let electronicIn = 0;
-  let electronicOut = 0;
+/**
+ * Finished or open operations that count alike in every total: what a report's figures are made of.
+ * computeReport feeds one group per row; a Z close feeds groups aggregated by SQL (z-store.ts), so
+ * both paths share this one set of rules.
+ */
+export interface OperationGroup {
+  kind: OperationKind;
+  provider: string;
+  isFinal: boolean;
+  outcome: string | null;
+  /** Own, slip's or payment's type; null when none (the provider in brackets is used). */
+  paymentType: string | null;
+  crossShift: boolean;
+  count: number;
+  amountKop: number;
+}
 
-  for (const row of input.operations) {
-    const line = toLine(row, input.shift.id);
-    operations.push(line);
-    const totals = byKind[row.kind];
-    add(totals.all, row.amountKop);
-    const outcomeKey = row.isFinal ? (row.outcome ?? 'unknown') : 'unresolved';
+export type ReportTotals = Pick<ShiftReport, 'byKind' | 'byPaymentType' | 'crossShiftRefunds' | 'totals'>;
+
+const addN = (b: Bucket, count: number, amountKop: number): void => {
+  b.count += count;
+  b.amountKop += amountKop;
+};
+
+export class TotalsAccumulator {
+  private readonly byKind: Record<OperationKind, KindTotals> = { payment: kindTotals(), cancel: kindTotals(), refund: kindTotals() };
+  private readonly byType = new Map<string, PaymentTypeTotals>();
+  private readonly crossShiftRefunds = bucket();
+  private electronicIn = 0;
+  private electronicOut = 0;
+
+  /** Groups must come in the order of their earliest row, so byOutcome keys keep first-seen order. */
+  add(g: OperationGroup): void {
+    const totals = this.byKind[g.kind];
+    addN(totals.all, g.count, g.amountKop);
+    const outcomeKey = g.isFinal ? (g.outcome ?? 'unknown') : 'unresolved';
     const outcomeBucket = totals.byOutcome[outcomeKey] ?? bucket();
-    add(outcomeBucket, row.amountKop);
+    addN(outcomeBucket, g.count, g.amountKop);
     totals.byOutcome[outcomeKey] = outcomeBucket;
-    if (!row.isFinal) {
-      add(totals.unresolved, row.amountKop);
-      unresolved.push(row.id);
-      continue;
+    if (!g.isFinal) {
+      addN(totals.unresolved, g.count, g.amountKop);
+      return;
     }
-    const ok = succeeded(row);
-    add(ok ? totals.succeeded : totals.notSucceeded, row.amountKop);
-    if (!ok || row.kind === 'cancel') continue;
+    const ok = succeeded(g);
+    addN(ok ? totals.succeeded : totals.notSucceeded, g.count, g.amountKop);
+    if (!ok || g.kind === 'cancel') return;
 
-    const type = paymentTypeOf(row);
-    const key = `${row.provider}\u0000${type}`;
-    let typeTotals = byType.get(key);
+    const type = g.paymentType ?? `(${g.provider})`;
+    const key = `${g.provider}\u0000${type}`;
+    let typeTotals = this.byType.get(key);
     if (!typeTotals) {
-      typeTotals = { paymentType: type, provider: row.provider, payments: bucket(), refunds: bucket(), netKop: 0 };
-      byType.set(key, typeTotals);
+      typeTotals = { paymentType: type, provider: g.provider, payments: bucket(), refunds: bucket(), netKop: 0 };
+      this.byType.set(key, typeTotals);
     }
-    if (row.kind === 'payment') {
-      add(typeTotals.payments, row.amountKop);
-      typeTotals.netKop += row.amountKop;
-      electronicIn += row.amountKop;
+    if (g.kind === 'payment') {
+      addN(typeTotals.payments, g.count, g.amountKop);
+      typeTotals.netKop += g.amountKop;
+      this.electronicIn += g.amountKop;
     } else {
-      add(typeTotals.refunds, row.amountKop);
-      typeTotals.netKop -= row.amountKop;
-      electronicOut += row.amountKop;
-      if (line.crossShift) add(crossShiftRefunds, row.amountKop);
+      addN(typeTotals.refunds, g.count, g.amountKop);
+      typeTotals.netKop -= g.amountKop;
+      this.electronicOut += g.amountKop;
+      if (g.crossShift) addN(this.crossShiftRefunds, g.count, g.amountKop);
     }
   }
 
-  const tenders = tenderTotals(liveTenders);
-  const tendersNet = tenders.reduce((sum, t) => sum + t.netKop, 0);
-  const electronicNet = electronicIn - electronicOut;
+  result(tenders: readonly TenderTotals[]): ReportTotals {
+    const tendersNet = tenders.reduce((sum, t) => sum + t.netKop, 0);
+    const electronicNet = this.electronicIn - this.electronicOut;
+    return {
+      byKind: this.byKind,
+      byPaymentType: [...this.byType.values()].sort((a, b) => a.provider.localeCompare(b.provider) || a.paymentType.localeCompare(b.paymentType)),
+      crossShiftRefunds: this.crossShiftRefunds,
+      totals: {
+        electronicInKop: this.electronicIn,
+        electronicOutKop: this.electronicOut,
+        electronicNetKop: electronicNet,
+        tendersNetKop: tendersNet,
+        tillNetKop: electronicNet + tendersNet,
+      },
+    };
+  }
+}
+
+/** Tender entries that count: voided ones stay stored and listed apart (`tenderVoids`), out of every total. */
+export function liveTenders(tenders: readonly TenderRow[], voids: readonly TenderVoidRow[] = []): TenderRow[] {
+  const voided = new Set(voids.map((v) => v.tenderId));
+  return tenders.filter((t) => !voided.has(t.id));
+}
+
+export function computeReport(input: ComputeInput): ShiftReport {
+  const live = liveTenders(input.tenders, input.tenderVoids);
+  const acc = new TotalsAccumulator();
+  const unresolved: string[] = [];
+  const operations: ReportLine[] = [];
+  for (const row of input.operations) {
+    const line = toLine(row, input.shift.id);
+    operations.push(line);
+    if (!row.isFinal) unresolved.push(row.id);
+    acc.add({
+      kind: row.kind, provider: row.provider, isFinal: row.isFinal, outcome: row.outcome,
+      paymentType: row.paymentType ?? row.slip?.paymentType ?? row.parent?.paymentType ?? null,
+      crossShift: line.crossShift, count: 1, amountKop: row.amountKop,
+    });
+  }
+  const tenders = tenderTotals(live);
+  const sums = acc.result(tenders);
   return {
     type: input.type,
     zNumber: input.zNumber,
     generatedAt: input.generatedAt,
     shift: input.shift,
     till: input.till,
-    byKind,
-    byPaymentType: [...byType.values()].sort((a, b) => a.provider.localeCompare(b.provider) || a.paymentType.localeCompare(b.paymentType)),
-    crossShiftRefunds,
+    byKind: sums.byKind,
+    byPaymentType: sums.byPaymentType,
+    crossShiftRefunds: sums.crossShiftRefunds,
     tenders,
-    totals: {
-      electronicInKop: electronicIn,
-      electronicOutKop: electronicOut,
-      electronicNetKop: electronicNet,
-      tendersNetKop: tendersNet,
-      tillNetKop: electronicNet + tendersNet,
-    },
+    totals: sums.totals,
     unresolved,
     operations,
-    tenderEntries: liveTenders,
+    tenderEntries: live,
     reconciliation: null,
     environment: input.environment ?? null,
     tenderVoids: [...(input.tenderVoids ?? [])],

@@ -6,7 +6,7 @@ import { openJournal, type Journal } from '../journal/database';
 import { findMigrationsDir, readMigrations } from '../journal/migrate';
 import { OperationStore, type OperationRow } from '../journal/operations';
 import { generateShiftOperations, newLedger, rng, type PaidPayment } from '../shifts/fixtures';
-import { loadShiftOperations, loadShiftOperationsFromJournal } from './load';
+import { loadShiftOperations, loadShiftOperationsCellByCell, loadShiftOperationsFromJournal } from './load';
 
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'paydesk-load-'));
 let journal: Journal;
@@ -47,6 +47,24 @@ describe('report rows (narrow table kept by triggers) read the same as the journ
       expect(narrow).toEqual(loadShiftOperationsFromJournal(journal.sqlite, s));
       if (s < 4) closeShift(journal.sqlite, s);
     }
+  });
+
+  it('reads text SQLite turns into JSON exactly as cell by cell: quotes, backslashes, control characters, Cyrillic, emoji, big amounts', () => {
+    openShift(journal.sqlite, 1, '2026-01-01T09:00:00.000Z');
+    const store = new OperationStore(journal.sqlite);
+    const hostile = ['"', '\\', '\\u0000', '\u0001\u001f\t\n\r', 'Заказ №5 «ёлка»', '😀 \u2028\u2029', "'; DROP TABLE x; --", '</script>', ''];
+    hostile.forEach((text, i) => {
+      const id = String(i + 1);
+      store.write({ row: row(id, {
+        is_final: 1, outcome: i % 2 === 0 ? 'paid' : text, phase: 'paid', order_id: text, request_id: `${text}-${id}`, transaction_id: text,
+        payment_type: i % 3 === 0 ? null : text, error_code: text, amount_kop: Number.MAX_SAFE_INTEGER - i, finished_at: '2026-01-01T10:01:00.000Z',
+      }), events: [], slip: slip({ qrc_id: text, kzo: text, payment_type: text }) });
+    });
+    const rows = loadShiftOperations(journal.sqlite, 1);
+    expect(rows).toHaveLength(hostile.length);
+    expect(rows).toEqual(loadShiftOperationsCellByCell(journal.sqlite, 1));
+    expect(rows).toEqual(loadShiftOperationsFromJournal(journal.sqlite, 1));
+    expect(rows.map((r) => r.orderId).sort()).toEqual([...hostile].sort());
   });
 
   it('through the store: unfinished intents, finishing later, slips arriving after, a parent updated after its refund', () => {

@@ -3,7 +3,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import PDFDocument from 'pdfkit';
 import type { ShiftReport } from './model';
 import { reportLines, type TextLine } from './text';
 
@@ -63,7 +62,23 @@ function layoutByCharacter(font: LayoutFont): void {
   };
 }
 
-export function renderLinesPdf(lines: readonly TextLine[], info: { title: string }): Promise<Buffer> {
+export interface PdfProgress {
+  /** Pages finished so far (1, 2, …). */
+  pages: number;
+  linesDone: number;
+  linesTotal: number;
+}
+
+export interface PdfOptions {
+  /** Called as each page is finished; the thread's loop gets a turn between pages. */
+  onPage?: (progress: PdfProgress) => void;
+}
+
+const yieldToLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+export async function renderLinesPdf(lines: readonly TextLine[], info: { title: string }, options: PdfOptions = {}): Promise<Buffer> {
+  // pdfkit (with fontkit) takes ~0.3 s to load: loaded at the first PDF, never at a shell's start-up.
+  const { default: PDFDocument } = await import('pdfkit');
   return new Promise((resolve, reject) => {
     const doc = new PDFDocument({ size: 'A4', margin: 36, info: { Title: info.title, Producer: 'Paydesk', Creator: 'Paydesk' }, compress: true });
     const chunks: Buffer[] = [];
@@ -77,25 +92,35 @@ export function renderLinesPdf(lines: readonly TextLine[], info: { title: string
     const width = doc.page.width - 72;
     // Lines are placed one by one (no line wrapper: a report line never wraps, and pdfkit builds a
     // wrapper per call); a page is added when the next line would cross the bottom margin.
-    let y = doc.page.margins.top;
-    for (const l of lines) {
-      doc.fontSize(l.large ? FONT_SIZE * 1.6 : FONT_SIZE);
-      const height = doc.currentLineHeight(true);
-      if (y + height > doc.page.maxY()) {
-        doc.addPage();
-        y = doc.page.margins.top;
+    // Page by page: progress after each, and a turn of the loop between pages (a 10k-operation report is
+    // ~270 pages), so the thread that lays it out can still answer and report progress.
+    void (async () => {
+      let y = doc.page.margins.top;
+      let pages = 1;
+      for (let i = 0; i < lines.length; i += 1) {
+        const l = lines[i] as TextLine;
+        doc.fontSize(l.large ? FONT_SIZE * 1.6 : FONT_SIZE);
+        const height = doc.currentLineHeight(true);
+        if (y + height > doc.page.maxY()) {
+          options.onPage?.({ pages, linesDone: i, linesTotal: lines.length });
+          await yieldToLoop();
+          doc.addPage();
+          pages += 1;
+          y = doc.page.margins.top;
+        }
+        const text = l.text === '' ? ' ' : l.text;
+        const x = l.align === 'center' ? left + Math.max(0, (width - doc.widthOfString(text)) / 2) : left;
+        if (l.bold) doc.lineWidth(0.25).text(text, x, y, { lineBreak: false, fill: true, stroke: true });
+        else doc.text(text, x, y, { lineBreak: false });
+        y += height;
       }
-      const text = l.text === '' ? ' ' : l.text;
-      const x = l.align === 'center' ? left + Math.max(0, (width - doc.widthOfString(text)) / 2) : left;
-      if (l.bold) doc.lineWidth(0.25).text(text, x, y, { lineBreak: false, fill: true, stroke: true });
-      else doc.text(text, x, y, { lineBreak: false });
-      y += height;
-    }
-    doc.end();
+      options.onPage?.({ pages, linesDone: lines.length, linesTotal: lines.length });
+      doc.end();
+    })().catch(reject);
   });
 }
 
-export function reportPdf(report: ShiftReport): Promise<Buffer> {
+export function reportPdf(report: ShiftReport, options: PdfOptions = {}): Promise<Buffer> {
   const title = report.type === 'z' ? `Z-отчёт № ${report.zNumber ?? ''}, смена ${report.shift.id}` : `X-отчёт, смена ${report.shift.id}`;
-  return renderLinesPdf(reportLines(report, { width: PDF_COLUMNS }), { title });
+  return renderLinesPdf(reportLines(report, { width: PDF_COLUMNS }), { title }, options);
 }

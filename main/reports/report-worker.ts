@@ -8,7 +8,7 @@ import { computeReport } from './compute';
 import { loadShift, loadShiftOperations, loadShiftTenders } from './load';
 import type { ShiftReport } from './model';
 import { reportPdf } from './pdf';
-import type { WorkerRequest, WorkerReply } from './worker';
+import type { WorkerProgress, WorkerRequest, WorkerReply } from './worker';
 
 const { file } = workerData as { file: string };
 // On Linux a thread has its own nice value (setpriority on the calling thread's id, which pid 0 means):
@@ -44,7 +44,9 @@ parentPort?.on('message', (req: WorkerRequest) => {
       if (req.type === 'x') {
         reply = { id: req.id, ok: true, json: JSON.stringify(xReport(req)) };
       } else if (req.type === 'pdf') {
-        const pdf = await reportPdf(JSON.parse(req.reportJson) as ShiftReport);
+        const pdf = await reportPdf(JSON.parse(req.reportJson) as ShiftReport, {
+          onPage: (progress) => parentPort?.postMessage({ id: req.id, progress } satisfies WorkerProgress),
+        });
         // Transfer the bytes, not a copy.
         const bytes = new Uint8Array(pdf.buffer, pdf.byteOffset, pdf.byteLength).slice();
         parentPort?.postMessage({ id: req.id, ok: true, pdf: bytes } satisfies WorkerReply, [bytes.buffer]);

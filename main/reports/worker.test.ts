@@ -33,8 +33,17 @@ describe('report worker (own read connection, own thread)', () => {
     // it reads the journal as it is now (a committed write is seen by the next report)
     j.sqlite.prepare("UPDATE shifts SET opened_by = 'Другой' WHERE id = 1").run();
     expect((await worker.xReport(req)).shift.openedBy).toBe('Другой');
-    const pdf = await worker.pdf(x);
+    const progress: { pages: number; linesDone: number; linesTotal: number }[] = [];
+    const pdf = await worker.pdf(x, (p) => progress.push(p));
     expect(pdf.subarray(0, 5).toString()).toBe('%PDF-');
+    // 300 operations lay out over several pages: progress arrives page by page, in order, ending complete
+    expect(progress.length).toBeGreaterThan(2);
+    expect(progress.map((p) => p.pages)).toEqual(progress.map((_, i) => i + 1));
+    expect(progress.every((p, i) => i === 0 || p.linesDone > (progress[i - 1]?.linesDone ?? 0))).toBe(true);
+    const last = progress[progress.length - 1];
+    expect(last?.linesDone).toBe(last?.linesTotal);
+    // the PDF has as many pages as progress said
+    expect(pdf.toString('latin1').match(/\/Type \/Page\b/g)?.length).toBe(last?.pages);
     await expect(worker.xReport({ ...req, shiftId: 99 })).rejects.toThrow(/shift 99 not found/);
     j.close();
   });

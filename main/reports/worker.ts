@@ -6,6 +6,7 @@ import { Worker } from 'node:worker_threads';
 import fs from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { ShiftReport, XReportRequest } from './model';
+import type { PdfProgress } from './pdf';
 
 export type WorkerRequest =
   | ({ id: number; type: 'x' } & XReportRequest)
@@ -16,8 +17,11 @@ export type WorkerReply =
   | { id: number; ok: true; json?: string; pdf?: Uint8Array }
   | { id: number; ok: false; error: string };
 
+/** Sent while a PDF is laid out, page by page, before its reply. */
+export interface WorkerProgress { id: number; progress: PdfProgress }
+
 type DistributiveOmit<T, K extends keyof T> = T extends unknown ? Omit<T, K> : never;
-type Pending = { resolve: (reply: WorkerReply & { ok: true }) => void; reject: (error: Error) => void };
+type Pending = { resolve: (reply: WorkerReply & { ok: true }) => void; reject: (error: Error) => void; onProgress?: (progress: PdfProgress) => void };
 
 /** The worker's entry: the bundled .mjs beside a built bundle, else the TypeScript source through tsx. */
 function spawnWorker(file: string): Worker {
@@ -36,9 +40,13 @@ export class ReportWorker {
   constructor(journalFile: string) {
     this.worker = spawnWorker(journalFile);
     this.worker.unref();
-    this.worker.on('message', (reply: WorkerReply) => {
+    this.worker.on('message', (reply: WorkerReply | WorkerProgress) => {
       const p = this.pending.get(reply.id);
       if (!p) return;
+      if ('progress' in reply) {
+        p.onProgress?.(reply.progress);
+        return;
+      }
       this.pending.delete(reply.id);
       if (reply.ok) p.resolve(reply);
       else p.reject(new Error(reply.error));
@@ -49,11 +57,11 @@ export class ReportWorker {
     });
   }
 
-  private ask(req: DistributiveOmit<WorkerRequest, 'id'>): Promise<WorkerReply & { ok: true }> {
+  private ask(req: DistributiveOmit<WorkerRequest, 'id'>, onProgress?: (progress: PdfProgress) => void): Promise<WorkerReply & { ok: true }> {
     const id = this.nextId;
     this.nextId += 1;
     return new Promise((resolve, reject) => {
-      this.pending.set(id, { resolve, reject });
+      this.pending.set(id, { resolve, reject, ...(onProgress ? { onProgress } : {}) });
       this.worker.postMessage({ ...req, id });
     });
   }
@@ -67,9 +75,9 @@ export class ReportWorker {
     return JSON.parse(await this.xReportJson(request)) as ShiftReport;
   }
 
-  /** A report's PDF, laid out in the worker. */
-  async pdf(report: ShiftReport | string): Promise<Buffer> {
-    const reply = await this.ask({ type: 'pdf', reportJson: typeof report === 'string' ? report : JSON.stringify(report) });
+  /** A report's PDF, laid out in the worker; onProgress hears of each finished page. */
+  async pdf(report: ShiftReport | string, onProgress?: (progress: PdfProgress) => void): Promise<Buffer> {
+    const reply = await this.ask({ type: 'pdf', reportJson: typeof report === 'string' ? report : JSON.stringify(report) }, onProgress);
     const bytes = reply.pdf ?? new Uint8Array();
     return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   }

@@ -1,7 +1,7 @@
 // USB-serial / RS-232 scanner reader (anchors C.6): opens the configured port, frames scans by suffix,
 // survives unplug/replug by reopening the same path every reconnectMs, and reports its state.
 import fs from 'node:fs';
-import { SerialPort } from 'serialport';
+import type { SerialPort } from 'serialport';
 import type { ScannerState, ScannerStatus } from '../contract/scan';
 import type { SerialScannerConfig } from './config';
 import { SuffixFramer, type FragmentReason, type Frame } from './framer';
@@ -64,9 +64,11 @@ export class SerialScannerReader {
     if (!same) this.events.status(this.current);
   }
 
-  private open(): Promise<void> {
+  private async open(): Promise<void> {
+    // serialport (native) is loaded when a serial scanner is configured, not at every start-up.
+    const { SerialPort: Port } = await import('serialport');
     return new Promise((resolve) => {
-      const port = new SerialPort({
+      const port = new Port({
         path: this.config.path, baudRate: this.config.baudRate, dataBits: this.config.dataBits,
         parity: this.config.parity, stopBits: this.config.stopBits, autoOpen: false, lock: true,
       });

@@ -1,7 +1,8 @@
 // Shifts: open / close, one open shift per till, the 24-hour rule (54-FZ), tenders taken outside
 // Koshelek Pay, and the X / Z reports. The checkout core calls assignForOperation() before it creates
 // an operation, so every operation belongs to the shift in which it was started.
-import { bodyHash, encodeStoredReport, readStoredZ } from '../reports/stored';
+import { bodyHash } from '../reports/stored';
+import { buildCompactZ, readZ } from '../reports/z-store';
 import type Database from 'better-sqlite3';
 import type { Journal } from '../journal/database';
 import { describeError, PaydeskError, type CashierError, type ErrorKey } from '../errors/catalogue';
@@ -347,10 +348,20 @@ export class ShiftService {
   }
 
   /**
-   * Closes the open shift and writes its Z report (next number, immutable). Refuses while any
+   * Closes the open shift and writes its Z report (next number, immutable), then reads it back whole
+   * (operation lines rebuilt from the covered rows and checked: see closeShift). Refuses while any
    * operation of the shift is unresolved (shift.unresolved_operations, ids in details).
    */
   close(cashier: string, options: { reconciliation?: Reconciliation } = {}): ShiftReport {
+    const closed = this.closeShift(cashier, options);
+    return this.zReport(closed.zNumber as number) ?? closed;
+  }
+
+  /**
+   * The closing transaction alone: totals aggregated by SQL, the Z stored compactly with the hash and
+   * range of the report rows it covers (main/reports/z-store.ts). Returns the Z without its lines.
+   */
+  closeShift(cashier: string, options: { reconciliation?: Reconciliation } = {}): ShiftReport {
     const name = cashier.trim();
     return this.sqlite.transaction(() => {
       const row = this.openRow();
@@ -364,11 +375,12 @@ export class ShiftService {
       const zNumber = last.n + 1;
       const closedAt = this.now().toISOString();
       const shift: ShiftInfo = { id: row.id, openedAt: row.opened_at, openedBy: row.opened_by, closedAt, closedBy: name };
-      const report = this.compute('z', shift, zNumber);
-      report.reconciliation = options.reconciliation ?? null;
-      const body = encodeStoredReport(report);
+      const { report, body, sha256: hash } = buildCompactZ(this.sqlite, {
+        zNumber, generatedAt: closedAt, shift, till: this.till(), reconciliation: options.reconciliation ?? null,
+        environment: this.environmentOf(row.id), tenderVoids: this.tenderVoids(row.id),
+      });
       this.sqlite.prepare('INSERT INTO z_reports (number, shift_id, created_at, cashier, body_json, sha256) VALUES (?, ?, ?, ?, ?, ?)')
-        .run(zNumber, row.id, closedAt, name, body, sha256(body));
+        .run(zNumber, row.id, closedAt, name, body, hash);
       this.sqlite.prepare('UPDATE shifts SET closed_at = ?, closed_by = ?, z_number = ? WHERE id = ?').run(closedAt, name, zNumber, row.id);
       return report;
     }).immediate();
@@ -382,9 +394,7 @@ export class ShiftService {
 
   private readZ(row: ZDbRow | undefined): ShiftReport | null {
     if (!row) return null;
-    // Z reports written before environments and voids were recorded read as «not recorded», «none».
-    const stored: Partial<ShiftReport> & Omit<ShiftReport, 'environment' | 'tenderVoids'> = readStoredZ(row.body_json, row.sha256, `Z ${row.number}`);
-    return { ...stored, environment: stored.environment ?? null, tenderVoids: stored.tenderVoids ?? [] };
+    return readZ(this.sqlite, row.body_json, row.sha256, `Z ${row.number}`);
   }
 
   zReport(number: number): ShiftReport | null {

@@ -1,0 +1,142 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { openJournal, type Journal } from '../journal/database';
+import { PaydeskError } from '../errors/catalogue';
+import { shiftConfigSchema } from '../shifts/config';
+import { ShiftService } from '../shifts/service';
+import { generateShiftOperations, newLedger, rng, type PaidPayment } from '../shifts/fixtures';
+import { computeReport } from './compute';
+import { loadShiftOperations, loadShiftTenders } from './load';
+import { encodeStoredReport, bodyHash } from './stored';
+
+let dir: string;
+let journal: Journal;
+let clock: Date;
+let service: ShiftService;
+
+beforeEach(() => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'paydesk-zstore-'));
+  journal = openJournal(path.join(dir, 'journal.db'));
+  clock = new Date('2025-03-03T06:00:00.000Z');
+  const config = shiftConfigSchema.parse({});
+  service = new ShiftService(journal, () => config, { now: () => clock, till: () => ({ terminalId: 'POS-01', storeId: 'store-1', storeName: 'Магазин' }) });
+});
+
+afterEach(() => {
+  journal.close();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+const keyOf = (fn: () => unknown): string => {
+  try {
+    fn();
+  } catch (error) {
+    if (error instanceof PaydeskError) return error.key;
+    throw error;
+  }
+  return 'no error';
+};
+
+/** Three generated shifts (refunds of earlier shifts' payments included), each closed. */
+function closeThreeShifts(): void {
+  const random = rng(424242);
+  const paid: PaidPayment[] = [];
+  for (let s = 1; s <= 3; s += 1) {
+    clock = new Date(Date.UTC(2025, 2, s, 6));
+    const shift = service.open(`Кассир ${s}`);
+    generateShiftOperations(journal.sqlite, shift.id, 300, random, paid, clock.getTime(), newLedger());
+    service.recordTender({ kind: 'cash', amountKop: 1234 * s, direction: 'sale' });
+    clock = new Date(clock.getTime() + 3_600_000);
+    service.close(`Кассир ${s}`);
+  }
+}
+
+const dropGuards = (): void => {
+  // An edit behind the app's back: nothing in SQLite stops a tool from changing report rows.
+  journal.sqlite.exec('DROP TRIGGER IF EXISTS report_operations_on_update');
+};
+
+describe('compact Z reports', () => {
+  it('store totals equal to the row-by-row computation and no operation lines; the lines come back on read', () => {
+    closeThreeShifts();
+    for (let n = 1; n <= 3; n += 1) {
+      const stored = journal.sqlite.prepare('SELECT shift_id, body_json FROM z_reports WHERE number = ?').get(n) as { shift_id: number; body_json: string };
+      const body = JSON.parse(stored.body_json) as Record<string, unknown>;
+      expect(body.format).toBe(3);
+      expect(body.operations).toBeUndefined();
+      const rows = loadShiftOperations(journal.sqlite, stored.shift_id);
+      const reference = computeReport({
+        type: 'z', zNumber: n, generatedAt: 'x', shift: { id: stored.shift_id, openedAt: '', openedBy: '', closedAt: null, closedBy: null },
+        till: { terminalId: '', storeId: '', storeName: '' }, operations: rows, tenders: loadShiftTenders(journal.sqlite, stored.shift_id),
+      });
+      const z = service.zReport(n);
+      expect(z?.byKind).toEqual(reference.byKind);
+      // first-seen order of outcomes is kept too (renderers list them in that order)
+      expect(Object.keys(z?.byKind.payment.byOutcome ?? {})).toEqual(Object.keys(reference.byKind.payment.byOutcome));
+      expect(z?.byPaymentType).toEqual(reference.byPaymentType);
+      expect(z?.crossShiftRefunds).toEqual(reference.crossShiftRefunds);
+      expect(z?.totals).toEqual(reference.totals);
+      expect(z?.operations).toEqual(reference.operations);
+      expect(z?.operations).toHaveLength(300);
+    }
+    // shift 2 and 3 refund payments of earlier shifts: the cross-shift path is exercised
+    expect(service.zReport(3)?.crossShiftRefunds.count).toBeGreaterThan(0);
+  });
+
+  it('refuses a Z whose covered rows were edited, deleted or added to, even when the totals still match', () => {
+    closeThreeShifts();
+    dropGuards();
+    const shift2 = (service.zReport(2)?.shift.id) as number;
+    const one = journal.sqlite.prepare('SELECT id, created_at FROM report_operations WHERE shift_id = ? ORDER BY created_at LIMIT 1').get(shift2) as { id: string; created_at: string };
+
+    // a field no total depends on
+    const snapshot = journal.sqlite.prepare('SELECT * FROM report_operations WHERE id = ?').get(one.id) as Record<string, unknown>;
+    journal.sqlite.prepare("UPDATE report_operations SET order_id = order_id || '-x' WHERE id = ?").run(one.id);
+    expect(keyOf(() => service.zReport(2))).toBe('report.integrity');
+    expect(keyOf(() => service.zReport(1))).toBe('no error');
+
+    // the amount
+    journal.sqlite.prepare('UPDATE report_operations SET order_id = ?, amount_kop = amount_kop + 1 WHERE id = ?').run(snapshot.order_id, one.id);
+    expect(keyOf(() => service.zReport(2))).toBe('report.integrity');
+    journal.sqlite.prepare('UPDATE report_operations SET amount_kop = ? WHERE id = ?').run(snapshot.amount_kop, one.id);
+    expect(keyOf(() => service.zReport(2))).toBe('no error');
+
+    // a NULL turned into an empty string (json_array keeps them apart)
+    journal.sqlite.prepare("UPDATE report_operations SET error_code = CASE WHEN error_code IS NULL THEN '' ELSE NULL END WHERE id = ?").run(one.id);
+    expect(keyOf(() => service.zReport(2))).toBe('report.integrity');
+    journal.sqlite.prepare('UPDATE report_operations SET error_code = ? WHERE id = ?').run(snapshot.error_code, one.id);
+    expect(keyOf(() => service.zReport(2))).toBe('no error');
+
+    // a row removed, then a row added
+    journal.sqlite.prepare('DELETE FROM report_operations WHERE id = ?').run(one.id);
+    expect(keyOf(() => service.zReport(2))).toBe('report.integrity');
+    const cols = Object.keys(snapshot);
+    journal.sqlite.prepare(`INSERT INTO report_operations (${cols.join(', ')}) VALUES (${cols.map((c) => `@${c}`).join(', ')})`).run(snapshot);
+    expect(keyOf(() => service.zReport(2))).toBe('no error');
+    journal.sqlite.prepare(`INSERT INTO report_operations (${cols.join(', ')}) VALUES (${cols.map((c) => `@${c}`).join(', ')})`).run({ ...snapshot, id: 'forged' });
+    expect(keyOf(() => service.zReport(2))).toBe('report.integrity');
+  });
+
+  it('refuses a compact body edited with its hash recomputed when the totals no longer match the rows', () => {
+    closeThreeShifts();
+    journal.sqlite.exec('DROP TRIGGER z_reports_no_update');
+    const row = journal.sqlite.prepare('SELECT body_json FROM z_reports WHERE number = 1').get() as { body_json: string };
+    const body = JSON.parse(row.body_json) as { totals: { tillNetKop: number } };
+    body.totals.tillNetKop += 100;
+    const text = JSON.stringify(body);
+    journal.sqlite.prepare('UPDATE z_reports SET body_json = ?, sha256 = ? WHERE number = 1').run(text, bodyHash(text));
+    expect(keyOf(() => service.zReport(1))).toBe('report.integrity');
+  });
+
+  it('still reads a Z stored whole by an earlier version', () => {
+    closeThreeShifts();
+    const full = service.zReport(3);
+    if (!full) throw new Error('no Z 3');
+    journal.sqlite.exec('DROP TRIGGER z_reports_no_update');
+    const old = encodeStoredReport(full);
+    journal.sqlite.prepare('UPDATE z_reports SET body_json = ?, sha256 = ? WHERE number = 3').run(old, bodyHash(old));
+    expect(service.zReport(3)).toEqual(full);
+  });
+});

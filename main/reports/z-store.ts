@@ -1,0 +1,154 @@
+// A Z report stored compactly (format 3): its header and totals, plus the hash, count and time range
+// of the report_operations rows it covers. The 10,000 operation lines are not copied into z_reports:
+// they are rebuilt on read from those rows, which are checked against the hash and the totals first,
+// so an edited, added or removed row is refused (report.integrity) instead of shown. Closing a shift
+// therefore aggregates in SQL and hashes one string instead of materialising and writing ~3 MB inside
+// its transaction. docs/reports.md "Z reports are stored compactly" explains the choice.
+import { createHash } from 'node:crypto';
+import type Database from 'better-sqlite3';
+import { z } from 'zod';
+import { PaydeskError } from '../errors/catalogue';
+import { computeReport, liveTenders, tenderTotals, TotalsAccumulator, type OperationGroup } from './compute';
+import { loadShiftOperations, loadShiftTenders, stmt } from './load';
+import type { OperationKind, ShiftInfo, ShiftReport } from './model';
+import { bodyHash, readStoredZ } from './stored';
+
+/** What a compact Z covers: every report_operations row of its shift, in (created_at, id) order. */
+export interface ZCover {
+  shiftId: number;
+  count: number;
+  firstCreatedAt: string | null;
+  lastCreatedAt: string | null;
+  /** sha256 of the rows' canonical text (COVER_SQL). */
+  rowsSha256: string;
+}
+
+const coverSchema = z.object({
+  shiftId: z.number().int(),
+  count: z.number().int().nonnegative(),
+  firstCreatedAt: z.string().nullable(),
+  lastCreatedAt: z.string().nullable(),
+  rowsSha256: z.string().regex(/^[0-9a-f]{64}$/),
+});
+const compactHeadSchema = z.object({ format: z.literal(3), covers: coverSchema }).passthrough();
+
+type CompactZ = Omit<ShiftReport, 'operations'> & { format: 3; covers: ZCover };
+
+// Every column, typed and NULL-distinct (json_array), one row per line, in primary-key order: the text
+// the hash is taken over. Built inside SQLite: one string back instead of 10,000 × 26 JS values. The
+// order comes from the subquery, which walks the primary key (shift_id, created_at, id) and so needs
+// no sort (an ORDER BY inside group_concat would sort again and double the cost); were the order ever
+// different, the check would refuse the Z rather than pass a changed one.
+const COVER_SQL = `
+SELECT count(*) AS n, min(created_at) AS first_at, max(created_at) AS last_at, group_concat(line, char(10)) AS body
+  FROM (SELECT created_at, json_array(shift_id, created_at, id, kind, provider, parent_id, order_id, amount_kop, outcome, phase,
+          request_id, transaction_id, ref_transaction_id, payment_type, error_code, finished_at, has_slip,
+          slip_payment_transaction_id, slip_refund_transaction_id, slip_payment_type, slip_qrc_id, slip_kzo,
+          has_parent, parent_shift_id, parent_transaction_id, parent_payment_type) AS line
+          FROM report_operations WHERE shift_id = ? ORDER BY shift_id, created_at, id)`;
+
+// The same grouping computeReport applies row by row (compute.ts TotalsAccumulator), done by SQL over
+// the finished rows; groups come in the order of their earliest row so byOutcome keeps first-seen order.
+const GROUPS_SQL = `
+SELECT kind, provider, outcome, COALESCE(payment_type, slip_payment_type, parent_payment_type) AS payment_type,
+       (has_parent = 1 AND parent_shift_id IS NOT shift_id) AS cross_shift, count(*) AS n, sum(amount_kop) AS amount,
+       min(created_at || char(1) || id) AS first_key
+  FROM report_operations WHERE shift_id = ?
+ GROUP BY kind, provider, outcome, COALESCE(payment_type, slip_payment_type, parent_payment_type), cross_shift
+ ORDER BY first_key`;
+
+interface CoverDb { n: number; first_at: string | null; last_at: string | null; body: string | null }
+interface GroupDb { kind: OperationKind; provider: string; outcome: string | null; payment_type: string | null; cross_shift: number; n: number; amount: number }
+
+/** The hash and range of a shift's report rows as they are now. */
+export function coverOf(sqlite: Database.Database, shiftId: number): ZCover {
+  const row = stmt(sqlite, COVER_SQL).get(shiftId) as CoverDb;
+  return {
+    shiftId,
+    count: row.n,
+    firstCreatedAt: row.first_at,
+    lastCreatedAt: row.last_at,
+    rowsSha256: createHash('sha256').update(row.body ?? '').digest('hex'),
+  };
+}
+
+/** Totals of a shift's finished operations, aggregated by SQL (a Z close: nothing is unfinished). */
+export function finishedGroups(sqlite: Database.Database, shiftId: number): OperationGroup[] {
+  return (stmt(sqlite, GROUPS_SQL).all(shiftId) as GroupDb[]).map((g) => ({
+    kind: g.kind, provider: g.provider, isFinal: true, outcome: g.outcome, paymentType: g.payment_type,
+    crossShift: g.cross_shift === 1, count: g.n, amountKop: g.amount,
+  }));
+}
+
+export interface CompactZInput {
+  zNumber: number;
+  generatedAt: string;
+  shift: ShiftInfo;
+  till: ShiftReport['till'];
+  reconciliation: ShiftReport['reconciliation'];
+  environment: ShiftReport['environment'];
+  tenderVoids: ShiftReport['tenderVoids'];
+}
+
+/**
+ * The Z of a shift whose operations are all final, without its operation lines, and the text to store
+ * (with its hash). Runs inside the closing transaction, so the cover is of exactly the rows it sums.
+ */
+export function buildCompactZ(sqlite: Database.Database, input: CompactZInput): { report: ShiftReport; body: string; sha256: string } {
+  const acc = new TotalsAccumulator();
+  for (const g of finishedGroups(sqlite, input.shift.id)) acc.add(g);
+  const tenderEntries = liveTenders(loadShiftTenders(sqlite, input.shift.id), input.tenderVoids);
+  const tenders = tenderTotals(tenderEntries);
+  const sums = acc.result(tenders);
+  const report: ShiftReport = {
+    type: 'z', zNumber: input.zNumber, generatedAt: input.generatedAt, shift: input.shift, till: input.till,
+    byKind: sums.byKind, byPaymentType: sums.byPaymentType, crossShiftRefunds: sums.crossShiftRefunds, tenders, totals: sums.totals,
+    unresolved: [], operations: [], tenderEntries, reconciliation: input.reconciliation,
+    environment: input.environment, tenderVoids: [...input.tenderVoids],
+  };
+  const { operations: _lines, ...head } = report;
+  const stored: CompactZ = { ...head, format: 3, covers: coverOf(sqlite, input.shift.id) };
+  const body = JSON.stringify(stored);
+  return { report, body, sha256: bodyHash(body) };
+}
+
+// Totals compared as canonical JSON (object keys sorted), so key order never matters.
+function canonical(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) => (v !== null && typeof v === 'object' && !Array.isArray(v)
+    ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+    : v));
+}
+const figuresOf = (r: ShiftReport): unknown => [r.byKind, r.byPaymentType, r.crossShiftRefunds, r.tenders, r.totals, r.tenderEntries];
+
+/** Z reports written before environments and voids were recorded read as «not recorded», «none». */
+function withRecordDefaults<T extends Partial<Pick<ShiftReport, 'environment' | 'tenderVoids'>>>(z: T): T & Pick<ShiftReport, 'environment' | 'tenderVoids'> {
+  return { ...z, environment: z.environment ?? null, tenderVoids: z.tenderVoids ?? [] };
+}
+
+/**
+ * A stored Z as the full report. The body is checked against its hash; a compact body's covered rows
+ * against the hash, count and range taken at close, and the totals recomputed from them against the
+ * stored ones. Older bodies (lines inside) are read as they are.
+ */
+export function readZ(sqlite: Database.Database, body: string, sha256: string, label: string): ShiftReport {
+  if (bodyHash(body) !== sha256) throw new PaydeskError('report.integrity', label);
+  const parsed: unknown = JSON.parse(body);
+  const head = compactHeadSchema.safeParse(parsed);
+  if (!head.success) return withRecordDefaults(readStoredZ(body, sha256, label));
+  const stored = withRecordDefaults(parsed as CompactZ);
+  const cover = head.data.covers;
+  const now = coverOf(sqlite, cover.shiftId);
+  if (now.rowsSha256 !== cover.rowsSha256 || now.count !== cover.count || now.firstCreatedAt !== cover.firstCreatedAt || now.lastCreatedAt !== cover.lastCreatedAt) {
+    throw new PaydeskError('report.integrity', `${label}: the shift's operations changed since the close (${now.count} rows now, ${cover.count} at close)`);
+  }
+  const rebuilt = computeReport({
+    type: 'z', zNumber: stored.zNumber, generatedAt: stored.generatedAt, shift: stored.shift, till: stored.till,
+    operations: loadShiftOperations(sqlite, cover.shiftId), tenders: loadShiftTenders(sqlite, cover.shiftId),
+    environment: stored.environment, tenderVoids: stored.tenderVoids,
+  });
+  if (rebuilt.unresolved.length > 0 || canonical(figuresOf(rebuilt)) !== canonical(figuresOf(stored as unknown as ShiftReport))) {
+    throw new PaydeskError('report.integrity', `${label}: totals recomputed from the journal differ from the stored ones`);
+  }
+  const { format: _format, covers: _covers, ...rest } = stored;
+  return { ...rest, operations: rebuilt.operations };
+}
