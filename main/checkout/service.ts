@@ -16,6 +16,7 @@ import type { ApiOutcome, KoshelekClient } from '../payapi/koshelek/client';
 import { KoshelekPaymentDriver, KoshelekRefundDriver, PROVIDER } from '../payapi/koshelek/drivers';
 import type { MachineEvent } from '../payapi/koshelek/machine-common';
 import { initialPayment, type PaymentState } from '../payapi/koshelek/payment-machine';
+import { parsePaymentState, parseRefundState, persistState } from '../payapi/koshelek/persisted';
 import { initialRefund, type RefundState } from '../payapi/koshelek/refund-machine';
 import type { ReceiptRequest, StatusResponse } from '../payapi/koshelek/wire';
 import { failpoint } from './failpoints';
@@ -63,6 +64,7 @@ interface ActorHandle {
 export class CheckoutService implements CheckoutApi {
   private readonly actors = new Map<string, ActorHandle>();
   private readonly heldIds = new Set<string>();
+  private readonly unreadableIds = new Set<string>();
   private readonly listeners = new Set<(operation: OperationView) => void>();
   private readonly now: () => number;
 
@@ -205,7 +207,7 @@ export class CheckoutService implements CheckoutApi {
     const row = baseRow({
       id, kind: 'payment', parentId: null, shiftId, orderId: input.orderId, amountKop: basket.amountKop, phase: state.phase,
       requestId: state.ctx.requestId, paymentType: input.paymentType, cardSession, loyaltyId: input.card.loyaltyId,
-      context: JSON.stringify(state), now,
+      context: persistState(state), now,
     });
     try {
       store.insertIntent(row, toItemRows(id, basket.lines), { type: 'intent', endpoint: 'checkout', requestId: state.ctx.requestId, body: { orderId: input.orderId, amountKop: basket.amountKop, paymentType: input.paymentType } });
@@ -259,7 +261,11 @@ export class CheckoutService implements CheckoutApi {
     if (payment.outcome !== 'paid' || !payment.transaction_id) throw new PaydeskError('refund.not_paid', `payment is ${payment.phase}`);
     const siblings = store.children(payment.id).filter((c) => c.kind === 'refund');
     if (input.clientRequestKey) {
-      const same = siblings.find((c) => (JSON.parse(c.context_json) as RefundState).ctx.clientRequestKey === input.clientRequestKey);
+      // A sibling whose state does not parse cannot be compared: refuse rather than maybe refund twice.
+      const keyed = siblings.map((c) => ({ row: c, parsed: parseRefundState(c.context_json) }));
+      const unreadable = keyed.find((k) => !k.parsed.ok);
+      if (unreadable && !unreadable.parsed.ok) throw this.unreadableState(unreadable.row, unreadable.parsed.reason);
+      const same = keyed.find((k) => k.parsed.ok && k.parsed.state.ctx.clientRequestKey === input.clientRequestKey)?.row;
       if (same) {
         // A double press or a retried call is one refund; the same key with another amount is another intent.
         const sameItems = fromItemRows(store.items(same.id));
@@ -284,7 +290,9 @@ export class CheckoutService implements CheckoutApi {
     const shiftId = this.deps.shiftPolicy?.assignForOperation('refund') ?? null;
     const now = this.now();
     const id = randomUUID();
-    const paymentState = JSON.parse(payment.context_json) as PaymentState;
+    const paymentParsed = parsePaymentState(payment.context_json);
+    if (!paymentParsed.ok) throw this.unreadableState(payment, paymentParsed.reason);
+    const paymentState = paymentParsed.state;
     const state = initialRefund({
       requestId: randomUUID(),
       paymentOperationId: payment.id,
@@ -301,7 +309,7 @@ export class CheckoutService implements CheckoutApi {
     const row = baseRow({
       id, kind: 'refund', parentId: payment.id, shiftId, orderId: payment.order_id, amountKop: plan.amountKop, phase: state.phase,
       requestId: state.ctx.requestId, paymentType: payment.payment_type, cardSession: null, loyaltyId: payment.loyalty_id,
-      context: JSON.stringify(state), now,
+      context: persistState(state), now,
     });
     row.transaction_id = payment.transaction_id;
     try {
@@ -399,6 +407,16 @@ export class CheckoutService implements CheckoutApi {
     let resumed = 0;
     for (const row of open) {
       if (this.actors.has(row.id)) continue;
+      // Parsed with the versioned schema before anything is sent: a corrupted row or one a newer Paydesk
+      // wrote is never resumed blindly — held for IT, like one waiting for its connection (docs/safety.md).
+      const payment = row.kind === 'payment' ? parsePaymentState(row.context_json) : null;
+      const refund = row.kind === 'refund' ? parseRefundState(row.context_json) : null;
+      const failed = payment && !payment.ok ? payment : refund && !refund.ok ? refund : null;
+      if (failed) {
+        this.holdUnreadable(row, failed.reason);
+        continue;
+      }
+      this.unreadableIds.delete(row.id);
       const recorded = readConnectionId(row.context_json);
       const identity = 'identity' in live ? live.identity : null;
       if (!mayResumeOn(recorded, identity) || !('client' in live)) {
@@ -416,14 +434,12 @@ export class CheckoutService implements CheckoutApi {
       this.heldIds.delete(row.id);
       row.recovered = 1;
       try {
-        if (row.kind === 'payment') {
-          const state = JSON.parse(row.context_json) as PaymentState;
-          this.deps.store.write({ row, events: [{ type: 'recovered', phaseFrom: row.phase, phaseTo: state.phase }] });
-          this.startPaymentActor(row, state, live.client);
-        } else if (row.kind === 'refund') {
-          const state = JSON.parse(row.context_json) as RefundState;
-          this.deps.store.write({ row, events: [{ type: 'recovered', phaseFrom: row.phase, phaseTo: state.phase }] });
-          this.startRefundActor(row, state, live.client);
+        if (payment?.ok) {
+          this.deps.store.write({ row, events: [{ type: 'recovered', phaseFrom: row.phase, phaseTo: payment.state.phase }] });
+          this.startPaymentActor(row, payment.state, live.client);
+        } else if (refund?.ok) {
+          this.deps.store.write({ row, events: [{ type: 'recovered', phaseFrom: row.phase, phaseTo: refund.state.phase }] });
+          this.startRefundActor(row, refund.state, live.client);
         }
         resumed += 1;
         this.deps.logger.info({ operationId: row.id, kind: row.kind, phase: row.phase }, 'resumed unfinished operation');
@@ -437,6 +453,27 @@ export class CheckoutService implements CheckoutApi {
   /** Unfinished operations that wait for their original connection (never auto-finished, never sent elsewhere). */
   held(): string[] {
     return [...this.heldIds];
+  }
+
+  /** Unfinished operations whose persisted state does not parse (corrupted, or another version): IT must look. */
+  unreadable(): string[] {
+    return [...this.unreadableIds];
+  }
+
+  private holdUnreadable(row: OperationRow, reason: string): void {
+    if (this.unreadableIds.has(row.id)) return;
+    this.unreadableIds.add(row.id);
+    try {
+      this.deps.store.appendEvents(row.id, [{ type: 'note', body: { held: 'state_unreadable', reason } }]);
+    } catch (error) {
+      this.deps.logger.error({ operationId: row.id, err: String(error) }, 'cannot journal a held operation');
+    }
+    this.deps.logger.error({ operationId: row.id, kind: row.kind, phase: row.phase, reason }, 'operation state unreadable (corrupted or another Paydesk version): not resumed, needs IT');
+  }
+
+  private unreadableState(row: OperationRow, reason: string): PaydeskError {
+    this.deps.logger.error({ operationId: row.id, kind: row.kind, reason }, 'operation state unreadable: refused to act on it');
+    return new PaydeskError('operation.state_unreadable', `operation ${row.id}: ${reason}`);
   }
 
   /** A status object pushed by Koshelek. Returns whether an operation took it. */
@@ -555,7 +592,7 @@ export class CheckoutService implements CheckoutApi {
       children: row.kind === 'payment' ? store.children(row.id) : [],
       notPaidRetryMinutes: this.deps.config().koshelek.timing.notPaidRetryMinutes,
       finalStatusSeconds: Math.round(this.deps.config().koshelek.timing.finalStatusTimeoutMs / 1000),
-      held: this.heldIds.has(row.id),
+      held: this.unreadableIds.has(row.id) ? 'unreadable' : this.heldIds.has(row.id) ? 'connection' : null,
     });
   }
 }

@@ -13,7 +13,7 @@ function row(patch: Partial<OperationRow>): OperationRow {
     ...patch,
   };
 }
-const view = (r: OperationRow, extra: { finalStatusSeconds?: number; held?: boolean } = {}) =>
+const view = (r: OperationRow, extra: { finalStatusSeconds?: number; held?: 'connection' | 'unreadable' } = {}) =>
   operationView({ row: r, items: [], slip: null, children: [], notPaidRetryMinutes: 5, ...extra });
 
 describe('operation texts', () => {
@@ -43,9 +43,17 @@ describe('operation texts', () => {
   });
 
   it('a held operation says it needs its original connection and cannot be cancelled here', () => {
-    const v = view(row({}), { held: true });
+    const v = view(row({}), { held: 'connection' });
     expect(v.held).toBe(true);
     expect(v.cancellable).toBe(false);
     expect(v.error?.key).toBe('payment.held_connection');
+  });
+
+  it('an operation whose saved state does not parse is held for IT, not shown as waiting for a connection', () => {
+    const v = view(row({}), { held: 'unreadable' });
+    expect(v.held).toBe(true);
+    expect(v.cancellable).toBe(false);
+    expect(v.error?.key).toBe('operation.state_unreadable');
+    expect(v.phaseText).toMatch(/не читается/);
   });
 });

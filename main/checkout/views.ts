@@ -23,6 +23,7 @@ export const PHASE_TEXT: Record<string, string> = {
 };
 
 const HELD_TEXT = 'Ждёт исходного подключения: не завершена, обратитесь к администратору';
+const UNREADABLE_TEXT = 'Состояние операции не читается: касса её не трогает, обратитесь к администратору';
 
 const OUTCOMES = new Set<Outcome>(['paid', 'rejected', 'canceled', 'failed', 'refunded', 'refund_rejected', 'cancel_rejected', 'not_found']);
 
@@ -53,8 +54,11 @@ export interface ViewInputs {
   notPaidRetryMinutes: number;
   /** koshelek.timing.finalStatusTimeoutMs in seconds: texts quote the configured limit. */
   finalStatusSeconds?: number;
-  /** Started on another connection: left untouched until it is configured again. */
-  held?: boolean;
+  /**
+   * Left untouched: 'connection' — started on another connection, until it is configured again;
+   * 'unreadable' — its persisted state does not parse (corrupted, or another Paydesk version): IT must look.
+   */
+  held?: 'connection' | 'unreadable' | null;
 }
 
 /** Refunds that are done or still running both reserve their amount. */
@@ -94,10 +98,11 @@ function contextFacts(json: string): { parked: boolean; cancelQueued: boolean; s
 /** Phases in which the till does not know yet whether the customer paid. */
 const UNKNOWN_PHASES = new Set(['checkout_pending', 'resolving_checkout', 'awaiting_status', 'cancel_pending', 'awaiting_cancel_status']);
 
-export function operationView({ row, items, slip, children, notPaidRetryMinutes, finalStatusSeconds, held = false }: ViewInputs): OperationView {
+export function operationView({ row, items, slip, children, notPaidRetryMinutes, finalStatusSeconds, held: heldAs = null }: ViewInputs): OperationView {
+  const held = heldAs !== null;
   const facts = contextFacts(row.context_json);
   const parkedPaid = row.kind === 'payment' && facts.parked && row.outcome === 'paid';
-  const errorKey = held ? 'payment.held_connection' : parkedPaid ? 'payment.parked_paid' : finalKey(row, row.error_key && isErrorKey(row.error_key) ? row.error_key : null);
+  const errorKey = heldAs === 'unreadable' ? 'operation.state_unreadable' : held ? 'payment.held_connection' : parkedPaid ? 'payment.parked_paid' : finalKey(row, row.error_key && isErrorKey(row.error_key) ? row.error_key : null);
   const showError = errorKey !== null && (row.is_final === 1 ? row.outcome !== 'paid' || errorKey === 'payment.cancel_declined_paid' || errorKey === 'payment.parked_paid' : true);
   return {
     id: row.id,
@@ -107,7 +112,7 @@ export function operationView({ row, items, slip, children, notPaidRetryMinutes,
     orderId: row.order_id,
     amountKop: row.amount_kop,
     phase: row.phase,
-    phaseText: held ? HELD_TEXT : PHASE_TEXT[row.phase] ?? row.phase,
+    phaseText: heldAs === 'unreadable' ? UNREADABLE_TEXT : held ? HELD_TEXT : PHASE_TEXT[row.phase] ?? row.phase,
     isFinal: row.is_final === 1,
     outcome: row.outcome && OUTCOMES.has(row.outcome as Outcome) ? (row.outcome as Outcome) : null,
     requestId: row.request_id,

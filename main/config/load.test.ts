@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { defaultConfigText, jsonErrorWithoutText, parseConfigText } from './load';
+import { defaultConfigText, jsonSyntaxFault, parseConfigText } from './load';
 
 describe('config file problems', () => {
   it('an unknown key (a typo) is an error with the nearest known key, not a silent default', () => {
@@ -27,7 +27,28 @@ describe('config file problems', () => {
     expect(reason).toMatch(/^invalid JSON/);
     expect(reason).not.toContain('Sup3rSecret');
     expect(reason).not.toContain('shop');
-    expect(jsonErrorWithoutText('Unexpected token \'o\', "...ret!" oops}}" is not valid JSON')).toBe('Unexpected token character');
+  });
+  it('an unquoted value (Node 20 quotes it in its message) is located by line and column, its text never shown', () => {
+    const text = '{\n  "koshelek": {\n    "login": "shop",\n    "password": Pa55-Koshelek-7f3Q\n  }\n}';
+    const r = parseConfigText(text, 'c.json');
+    expect(r.ok ? '' : r.problems[0]?.reason).toBe('invalid JSON (line 4, column 17): unexpected character: expected a value (a text value needs double quotes)');
+    expect(JSON.stringify(r)).not.toMatch(/Pa55|7f3Q/);
+  });
+  it('the syntax scanner agrees with JSON.parse on what is valid, and names the fault for what is not', () => {
+    for (const ok of ['{}', '[]', ' {"a": [1, -2.5e3, true, false, null, "x\\u00e9\\n"]} ', '"s"', '0']) {
+      expect(() => JSON.parse(ok)).not.toThrow();
+      expect(jsonSyntaxFault(ok).reason).toBe('');
+    }
+    const bad: [string, number, RegExp][] = [
+      ['{"a": 1,}', 8, /trailing comma/], ['{"a" 1}', 5, /':'/], ['{a: 1}', 1, /double quotes/], ['{"a": 1', 7, /end of file/],
+      ['{"a": "x\ny"}', 8, /control character/], ['[1 2]', 3, /','/], ['{} x', 3, /after the end/], ['{"a": 01}', 7, /','/],
+    ];
+    for (const [text, offset, reason] of bad) {
+      expect(() => JSON.parse(text)).toThrow();
+      const fault = jsonSyntaxFault(text);
+      expect([text, fault.offset]).toEqual([text, offset]);
+      expect(fault.reason).toMatch(reason);
+    }
   });
 });
 

@@ -30,11 +30,12 @@ export function parseConfigText(text: string, file: string): ConfigResult {
   let json: unknown;
   try {
     json = JSON.parse(text.replace(/^\uFEFF/, ''));
-  } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    const position = /position (\d+)/.exec(message);
-    const where = position ? ` (${lineAndColumn(text, Number(position[1]))})` : '';
-    return { ok: false, problems: [{ file, path: '(file)', reason: `invalid JSON${where}: ${jsonErrorWithoutText(message)}` }] };
+  } catch {
+    // Node's message quotes the file around the fault (an unquoted password would be in it, and its format
+    // changes between Node versions): our own scanner names where and what, never the content.
+    const body = text.replace(/^\uFEFF/, '');
+    const fault = jsonSyntaxFault(body);
+    return { ok: false, problems: [{ file, path: '(file)', reason: `invalid JSON (${lineAndColumn(body, fault.offset)}): ${fault.reason || 'syntax error'}` }] };
   }
   const parsed = configSchema.safeParse(json);
   if (!parsed.success) {
@@ -57,15 +58,74 @@ export function parseConfigText(text: string, file: string): ConfigResult {
 }
 
 /**
- * Node's JSON.parse messages quote the text around the fault ('Unexpected token', "…": the password
- * may be in it). Keep the kind of fault, never the file's content.
+ * Where and what the first JSON syntax fault is, in words that never contain the file's text (RFC 8259's
+ * grammar; the offset is where a reader should look). For text that JSON.parse accepts, reason is ''.
  */
-export function jsonErrorWithoutText(message: string): string {
-  return message
-    .replace(/,?\s*".*"\s+is not valid JSON/s, '')
-    .replace(/'(?:[^'\\]|\\.)*'/g, 'character')
-    .replace(/"(?:[^"\\]|\\.)*"/g, '…')
-    .trim() || 'syntax error';
+export function jsonSyntaxFault(text: string): { offset: number; reason: string } {
+  let i = 0;
+  class Fault extends Error {
+    constructor(readonly at: number, readonly why: string) { super(why); }
+  }
+  const ws = (): void => { while (i < text.length && ' \t\n\r'.includes(text[i] as string)) i += 1; };
+  const fail = (why: string): never => { throw new Fault(i, i >= text.length ? 'unexpected end of file' : why); };
+  const expect = (ch: string, why: string): void => { if (text[i] !== ch) fail(why); i += 1; };
+  const string = (): void => {
+    expect('"', 'expected a quoted string (text values and keys need double quotes)');
+    while (text[i] !== '"') {
+      if (i >= text.length) fail('unterminated string');
+      const c = text.charCodeAt(i);
+      if (c < 0x20) fail('control character (e.g. a line break) inside a string');
+      if (text[i] === '\\') {
+        i += 1;
+        if (text[i] === 'u') {
+          if (!/^[0-9a-fA-F]{4}$/.test(text.slice(i + 1, i + 5))) fail('invalid \\u escape in a string');
+          i += 5;
+          continue;
+        }
+        if (!'"\\/bfnrt'.includes(text[i] ?? 'x')) fail('invalid escape in a string');
+      }
+      i += 1;
+    }
+    i += 1;
+  };
+  const value = (): void => {
+    ws();
+    const c = text[i];
+    if (c === '{') {
+      i += 1; ws();
+      if (text[i] === '}') { i += 1; return; }
+      for (;;) {
+        ws(); string(); ws();
+        expect(':', "expected ':' after a key");
+        value(); ws();
+        if (text[i] === ',') { i += 1; ws(); if (text[i] === '}') fail("a ',' before '}' (trailing comma)"); continue; }
+        expect('}', "expected ',' or '}' after a value (a text value needs double quotes)");
+        return;
+      }
+    }
+    if (c === '[') {
+      i += 1; ws();
+      if (text[i] === ']') { i += 1; return; }
+      for (;;) {
+        value(); ws();
+        if (text[i] === ',') { i += 1; ws(); if (text[i] === ']') fail("a ',' before ']' (trailing comma)"); continue; }
+        expect(']', "expected ',' or ']' after a value");
+        return;
+      }
+    }
+    if (c === '"') { string(); return; }
+    const literal = /^(true|false|null|-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?)/.exec(text.slice(i, i + 400));
+    if (literal) { i += literal[0].length; return; }
+    fail('unexpected character: expected a value (a text value needs double quotes)');
+  };
+  try {
+    value(); ws();
+    if (i < text.length) fail('unexpected text after the end of the JSON value');
+    return { offset: i, reason: '' };
+  } catch (error) {
+    if (error instanceof Fault) return { offset: error.at, reason: error.why };
+    throw error;
+  }
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);

@@ -23,6 +23,8 @@ export const environmentViewSchema = z.object({
   blocked: cashierErrorSchema.nullable().default(null),
   /** Unfinished operations that need their original connection (shown to IT and in the journal). */
   heldOperations: z.number().int().nonnegative().default(0),
+  /** Unfinished operations whose saved state does not parse (corrupted, another version): held for IT. */
+  unreadableOperations: z.number().int().nonnegative().default(0),
 });
 export type EnvironmentViewDto = z.infer<typeof environmentViewSchema>;
 

@@ -61,3 +61,14 @@ export function planConnection(config: PaydeskConfig, env: NodeJS.ProcessEnv = p
   }
   return { kind: 'remote', mode: k.environment, baseUrl, login: k.login, password, identity: connectionIdentity(k.environment, baseUrl, k.login) };
 }
+
+/**
+ * One line for IT tools (doctor, config check) saying what this config does with money — the same rules the
+ * core applies, so a CLI never promises an emulator where the till would block sales (docs/safety.md).
+ */
+export function describePlan(plan: ConnectionPlan, it: (key: ErrorKey) => string): { sales: 'demo' | 'real' | 'blocked'; line: string } {
+  if (plan.kind === 'embedded_emulator') return { sales: 'demo', line: 'emulator (demo, no real money): embedded emulator' };
+  if (plan.mode === 'emulator') return { sales: 'demo', line: `emulator (demo, no real money) → ${plan.baseUrl}` };
+  if (plan.kind === 'remote') return { sales: 'real', line: `${plan.mode} → ${plan.baseUrl} (real payments)` };
+  return { sales: 'blocked', line: `sales blocked: ${plan.mode} without a usable connection (${plan.details}). ${it(plan.reason)}` };
+}

@@ -279,6 +279,8 @@ export async function startCore(options: StartCoreOptions): Promise<StartedCore>
   if (resumed > 0) logger.warn({ resumed }, 'resumed unfinished operations after restart');
   const held = checkout.held();
   if (held.length > 0) logger.error({ held }, 'unfinished operations need their original Pay API connection: left untouched');
+  const unreadable = checkout.unreadable();
+  if (unreadable.length > 0) logger.error({ unreadable }, 'unfinished operations with an unreadable saved state: left untouched, IT must look');
   mark('ready');
 
   return {
@@ -298,7 +300,7 @@ export async function startCore(options: StartCoreOptions): Promise<StartedCore>
     postback,
     marks,
     warm,
-    environment: () => ({ ...(current as Connection).env, heldOperations: checkout.held().length }),
+    environment: () => ({ ...(current as Connection).env, heldOperations: checkout.held().length, unreadableOperations: checkout.unreadable().length }),
     health: () => ({ ...health }),
     verifyBarcode: (raw) => (current as { verifier: TotpVerifier }).verifier.verifyBarcode(raw),
     warmConnection: () => (current as Connection).client?.transport.warmIfEnabled(),

@@ -31,6 +31,8 @@ export interface EnvironmentView {
   blocked: CashierError | null;
   /** Unfinished operations left untouched because they were started on another connection. */
   heldOperations?: number;
+  /** Unfinished operations whose saved state does not parse: held, never resumed blindly (docs/safety.md). */
+  unreadableOperations?: number;
 }
 
 export interface HealthView {

@@ -6,7 +6,7 @@ import { useI18n } from '../lib/i18n';
 
 export function SafetyStatus({ status }: { status: StatusView }): ReactNode {
   const { lang } = useI18n();
-  const { blocked, heldOperations } = status.environment;
+  const { blocked, heldOperations, unreadableOperations } = status.environment;
   const { parked, parkedPaid } = status.payments;
   const journalDown = status.health.journal === 'unavailable';
   return (
@@ -30,6 +30,11 @@ export function SafetyStatus({ status }: { status: StatusView }): ReactNode {
       {heldOperations > 0 ? (
         <span className="pill bad" data-testid="status-held" data-count={heldOperations}>
           {lang === 'en' ? `Operations waiting for their original connection: ${heldOperations}` : `Операции ждут исходного подключения: ${heldOperations}`}
+        </span>
+      ) : null}
+      {unreadableOperations > 0 ? (
+        <span className="pill bad" data-testid="status-unreadable" data-count={unreadableOperations}>
+          {lang === 'en' ? `Operations with an unreadable saved state: ${unreadableOperations} — call IT` : `Операции с нечитаемым состоянием: ${unreadableOperations} — обратитесь к администратору`}
         </span>
       ) : null}
     </>

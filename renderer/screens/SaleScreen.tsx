@@ -29,11 +29,16 @@ interface Card {
 type Phase =
   | { kind: 'edit' }
   | { kind: 'checking' }
+  /** The availability step could not answer (it is optional in the contract): retry, pay without it, or another method. */
+  | { kind: 'unchecked'; error: CashierErrorView }
   | { kind: 'choose'; availability: AvailabilityResult }
   | { kind: 'paying'; operation: OperationView | null; paymentType: string; cancelling: boolean }
   | { kind: 'done'; operation: OperationView }
   | { kind: 'failed'; error: CashierErrorView; operation: OperationView | null; paymentType: string | null }
   | { kind: 'other' };
+
+/** Koshelek's default method (koshelek.paymentTypes' first default), used when the optional availability check cannot answer. */
+const DEFAULT_PAYMENT_TYPE = 'SBP';
 
 const TAXES = ['vat20', 'vat10', 'vat0', 'none', 'vat120', 'vat110'];
 const TAX_LABEL: Record<string, { ru: string; en: string }> = {
@@ -346,6 +351,11 @@ export function SaleScreen({ terminalId, onBusy, onOpenJournal, scan, onScanHand
       setLargeOk(amountKop);
     }
     setLargeAsk(false);
+    await checkAvailability();
+  };
+
+  const checkAvailability = async (): Promise<void> => {
+    if (!card?.cardSession || inFlight.current) return;
     inFlight.current = true;
     setPhase({ kind: 'checking' });
     let availability: AvailabilityResult;
@@ -355,7 +365,9 @@ export function SaleScreen({ terminalId, onBusy, onOpenJournal, scan, onScanHand
       });
     } catch (error) {
       inFlight.current = false;
-      setPhase({ kind: 'failed', error: asCashierError(error), operation: null, paymentType: null });
+      const cashier = asCashierError(error);
+      // The check is optional (reference: availability-info "Optional"): no answer is never a dead end.
+      setPhase(cashier.key === 'availability.unavailable' ? { kind: 'unchecked', error: cashier } : { kind: 'failed', error: cashier, operation: null, paymentType: null });
       return;
     }
     inFlight.current = false;
@@ -569,6 +581,7 @@ export function SaleScreen({ terminalId, onBusy, onOpenJournal, scan, onScanHand
       case 'edit': return !amountKop ? t('sale.next.enterAmount') : !card ? t('sale.next.scan') : sessionUsed ? t('sale.next.rescan')
         : largeAsk ? `${t('sale.large')} ${formatKop(amountKop)}. ${t('sale.largeConfirm')}` : card.koshelekPay ? t('sale.next.pay') : t('sale.next.other');
       case 'checking': return t('sale.checking');
+      case 'unchecked': return t('sale.next.unchecked');
       case 'choose': return t('sale.next.choose');
       case 'paying': return t('sale.next.wait');
       case 'done': return t('sale.next.done');
@@ -695,6 +708,14 @@ export function SaleScreen({ terminalId, onBusy, onOpenJournal, scan, onScanHand
           </div>
         ) : null}
 
+        {phase.kind === 'unchecked' ? (
+          <div className="methods" data-testid="unchecked" data-error-key={phase.error.key}>
+            <p className="error-text" role="alert">{lang === 'en' ? phase.error.en : phase.error.ru}</p>
+            <KeyButton k="Enter" variant="primary" onPress={() => void checkAvailability()} testId="unchecked-retry" autoFocus>{t('sale.unchecked.retry')}</KeyButton>
+            <KeyButton k="F8" onPress={() => setPhase({ kind: 'other' })} testId="unchecked-other">{t('sale.otherMethod')}</KeyButton>
+          </div>
+        ) : null}
+
         {phase.kind === 'paying' && !lost ? (
           <PaymentProgress operation={phase.operation} elapsedMs={elapsedMs} cancelling={phase.cancelling} onCancel={() => void cancel()} onPark={() => void park()} />
         ) : null}
@@ -713,7 +734,9 @@ export function SaleScreen({ terminalId, onBusy, onOpenJournal, scan, onScanHand
         ) : null}
 
         <div className="actions">
-          <KeyButton k="F9" variant="primary" onPress={() => void startPayment()} disabled={!canPay} testId="pay">{t('sale.pay')}</KeyButton>
+          {phase.kind === 'unchecked'
+            ? <KeyButton k="F9" variant="primary" onPress={() => void pay(DEFAULT_PAYMENT_TYPE)} testId="pay-unchecked">{t('sale.unchecked.payAnyway')} ({paymentTypeLabel(DEFAULT_PAYMENT_TYPE)})</KeyButton>
+            : <KeyButton k="F9" variant="primary" onPress={() => void startPayment()} disabled={!canPay} testId="pay">{t('sale.pay')}</KeyButton>}
           <KeyButton k="F10" onPress={newSale} disabled={busy} testId="new-sale">{t('sale.new')}</KeyButton>
         </div>
       </section>

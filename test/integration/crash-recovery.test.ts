@@ -192,6 +192,36 @@ describe('payment: SIGKILL at each step, then restart', () => {
     expect(requestsFor('checkout', after?.request_id ?? '')).toHaveLength(1);
   });
 
+  it('killed while waiting; its saved state then reads as a newer version: held untouched; back as the previous release wrote it (unversioned): resumed, paid once', async () => {
+    const t = freshTill();
+    const { child } = await payInChild(t, 'OK');
+    const started = await child.waitFor('started');
+    await until(() => journal(t.dataDir).ops[0]?.phase === 'awaiting_status');
+    child.child.kill('SIGKILL');
+    await child.exited;
+    const rewrite = (change: (state: Record<string, unknown>) => Record<string, unknown>) => {
+      const db = new Database(path.join(t.dataDir, 'journal.db'));
+      try {
+        const row = db.prepare('SELECT context_json FROM operations WHERE id = ?').get(String(started.id)) as { context_json: string };
+        db.prepare('UPDATE operations SET context_json = ? WHERE id = ?').run(JSON.stringify(change(JSON.parse(row.context_json) as Record<string, unknown>)), String(started.id));
+      } finally {
+        db.close();
+      }
+    };
+    rewrite((state) => ({ ...state, v: 99 }));
+    const sentBefore = emulator.received.length;
+    const held = await restartUntilIdle(t);
+    expect(held.open).toMatchObject({ n: 1 });
+    expect(journal(t.dataDir).ops[0]).toMatchObject({ id: started.id, phase: 'awaiting_status', outcome: null });
+    expect(journal(t.dataDir).events(String(started.id)).some((e) => e.type === 'note' && (e.body_json ?? '').includes('state_unreadable'))).toBe(true);
+    expect(emulator.received.slice(sentBefore).filter((r) => r.endpoint !== 'unknown')).toHaveLength(0);
+    rewrite(({ v: _v, ...state }) => state);
+    await restartUntilIdle(t);
+    const after = journal(t.dataDir).ops[0];
+    expect(after).toMatchObject({ id: started.id, outcome: 'paid', recovered: 1 });
+    expect(requestsFor('checkout', after?.request_id ?? '')).toHaveLength(1);
+  });
+
   it('a parked payment killed while waiting is resumed, still parked, and flagged when it ends paid', async () => {
     const t = freshTill();
     const c = card('OK');

@@ -3,6 +3,9 @@
 import type { Command } from 'commander';
 import { resolvePaths } from './report';
 import { formatProblems, loadConfigFile } from '../../config/load';
+import { describePlan, planConnection } from '../../core/connection';
+import { configExposed } from '../../core/files';
+import { CATALOGUE } from '../../errors/catalogue';
 
 export function registerConfigCheck(program: Command): void {
   const config = program.commands.find((c) => c.name() === 'config') ?? program.command('config').description('configuration file tools');
@@ -21,10 +24,12 @@ export function registerConfigCheck(program: Command): void {
         return;
       }
       const c = result.config;
-      const credentials = c.koshelek.login !== '' && c.koshelek.password !== '';
-      console.log(`OK: ${file}`);
+      const plan = describePlan(planConnection(c, process.env, { configExposed: configExposed(file) }), (key) => CATALOGUE[key].en);
+      console.log(`${plan.sales === 'blocked' ? 'valid, but SALES BLOCKED' : 'OK'}: ${file}`);
       console.log(`  till ${c.till.terminalId}, store ${c.till.storeId}`);
-      console.log(`  koshelek: ${credentials ? c.koshelek.environment : 'no credentials (embedded emulator)'}${credentials && c.koshelek.environment !== 'emulator' ? ` → ${c.koshelek.baseUrls[c.koshelek.environment]}` : ''}`);
+      console.log(`  koshelek: ${plan.line}`);
+      // A valid file that blocks sales is still a problem for the till: fail closed here too.
+      if (plan.sales === 'blocked') process.exitCode = 1;
       console.log(`  shift: max ${c.shift.maxHours} h, warn ${c.shift.warnBeforeMinutes} min ahead; tenders: ${c.shift.tenderKinds.join(', ')}`);
       console.log(`  printer: ${c.printer.enabled ? `${c.printer.transport} ${c.printer.path} (${c.printer.widthMm} mm)` : 'off'}`);
     });

@@ -11,6 +11,9 @@ import { configSchema, type PaydeskConfig } from '../../config/schema';
 import { findMigrationsDir, readMigrations } from '../../journal/migrate';
 import { auditDoctorCheck } from '../../audit/log';
 import { resolvePaths } from './report';
+import { describePlan, planConnection } from '../../core/connection';
+import { configExposed } from '../../core/files';
+import { CATALOGUE } from '../../errors/catalogue';
 
 export type CheckStatus = 'ok' | 'warn' | 'fail';
 export interface Check { name: string; status: CheckStatus; detail: string }
@@ -102,7 +105,7 @@ export async function runDoctor(globals: { data?: string; config?: string }, tim
   const paths = resolvePaths(globals);
   const checks: Check[] = [];
   let config: PaydeskConfig = configSchema.parse({});
-  if (!fs.existsSync(paths.configFile)) checks.push({ name: 'config', status: 'warn', detail: `${paths.configFile} not found: defaults apply (embedded emulator, no real payments). Start the till once to write it, fill in till and koshelek, then run: paydesk config check` });
+  if (!fs.existsSync(paths.configFile)) checks.push({ name: 'config', status: 'warn', detail: `${paths.configFile} not found: defaults apply (emulator (demo, no real money)). Start the till once to write it, fill in till and koshelek, then run: paydesk config check` });
   else {
     const result = loadConfigFile(paths.configFile);
     if (result.ok) {
@@ -111,9 +114,15 @@ export async function runDoctor(globals: { data?: string; config?: string }, tim
     } else checks.push({ name: 'config', status: 'fail', detail: `${formatProblems(result.problems)}\n  fix the file, then: paydesk config check` });
   }
   checks.push(...checkDatabase(paths.journalFile, config.printer.enabled));
-  const k = config.koshelek;
-  if (k.login === '' || k.password === '' || k.environment === 'emulator') checks.push({ name: 'Pay API', status: 'ok', detail: 'embedded emulator (no credentials): nothing to reach' });
-  else checks.push(await probeUrl(k.baseUrls[k.environment], timeoutMs));
+  // The core's own rules decide (never "no credentials → emulator": a test/production till blocks sales).
+  const plan = planConnection(config, process.env, { configExposed: fs.existsSync(paths.configFile) && configExposed(paths.configFile) });
+  const described = describePlan(plan, (key) => CATALOGUE[key].en);
+  if (plan.kind === 'blocked') checks.push({ name: 'Pay API', status: 'fail', detail: described.line });
+  else if (plan.kind === 'embedded_emulator') checks.push({ name: 'Pay API', status: 'ok', detail: `${described.line}: nothing to reach` });
+  else {
+    const probed = await probeUrl(plan.baseUrl, timeoutMs);
+    checks.push({ ...probed, detail: `${described.line}: ${probed.detail}` });
+  }
   checks.push(...(await checkSerial(config)));
   return checks;
 }

@@ -11,6 +11,7 @@ import type { ActionName, MachineEnv, MachineEvent } from './machine-common';
 import { FINAL_PAYMENT_PHASES, MIN_POLL_GAP_MS, reducePayment, type CancelAttempt, type PaymentState } from './payment-machine';
 import { FINAL_REFUND_PHASES, reduceRefund, type RefundState } from './refund-machine';
 import type { Slip } from './wire';
+import { persistState } from './persisted';
 
 export const PROVIDER = 'koshelek';
 
@@ -143,11 +144,11 @@ abstract class KoshelekDriver<S extends { phase: string; next: NextStep | null; 
       phase: state.phase,
       is_final: final ? 1 : 0,
       outcome: final ? state.phase : null,
-      context_json: JSON.stringify(state),
+      context_json: persistState(state),
       updated_at: iso(now),
       finished_at: final ? iso(now) : null,
     };
-    const events: OperationEvent[] = worthJournaling(JSON.stringify(previous), row.context_json, event)
+    const events: OperationEvent[] = worthJournaling(persistState(previous), row.context_json, event)
       ? [...outcomeEvent(event, requestIdOf(event, requestId)), ...(previous.phase !== state.phase ? [{ type: 'transition' as const, phaseFrom: previous.phase, phaseTo: state.phase }] : [])]
       : [];
     const slipChanged = JSON.stringify(previous.ctx.slip) !== JSON.stringify(state.ctx.slip);
