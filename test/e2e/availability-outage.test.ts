@@ -20,7 +20,7 @@ async function saleUpToF9(amount: string): Promise<string> {
   await page.getByTestId('amount').fill(amount);
   const barcode = testCardBarcode('OK');
   till.serialScan(barcode);
-  await expect.poll(() => page.getByTestId('card-kp').textContent(), { timeout: 5000 }).toContain('Кошелёк Pay доступен');
+  await expect.poll(() => page.getByTestId('card-kp').textContent(), { timeout: 5000 }).toContain('Карта Кошелёк Pay');
   return barcode.slice(15, 21);
 }
 

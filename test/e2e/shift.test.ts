@@ -177,7 +177,10 @@ describe('Shift screen', () => {
       await manager.keyboard.press('F11');
       await expect.poll(() => manager.getByTestId('shift-unresolved').count()).toBe(0);
       await manager.getByTestId('shift-cashier').fill('Петров');
+      // F6 is disabled until the shift has loaded (its absent «unresolved» line looks the same before that).
+      await expect.poll(() => manager.getByTestId('shift-close').isEnabled()).toBe(true);
       await manager.keyboard.press('F6');
+      await manager.getByTestId('close-confirm').waitFor();
       await manager.keyboard.press('Enter');
       await expect.poll(() => text(manager, 'report-title'), { timeout: 10_000 }).toContain('Z-отчёт №2');
       expect(await manager.getByTestId('reconciliation').getAttribute('data-differences')).toBe('0');
