@@ -244,10 +244,7 @@ export class CheckoutService implements CheckoutApi {
 
   parkedSummary(): { open: number; endedPaid: number } {
     const since = new Date(Date.now() - 86_400_000).toISOString();
-    const rows = this.deps.store.select(
-      "SELECT * FROM operations WHERE kind = 'payment' AND json_extract(context_json, '$.ctx.parkedAt') IS NOT NULL AND (is_final = 0 OR (outcome = 'paid' AND updated_at >= ?))",
-      [since],
-    );
+    const rows = this.deps.store.parkedPayments(since);
     return { open: rows.filter((r) => r.is_final === 0).length, endedPaid: rows.filter((r) => r.outcome === 'paid').length };
   }
 
@@ -356,19 +353,15 @@ export class CheckoutService implements CheckoutApi {
 
   query(raw: OperationQuery): OperationView[] {
     const q = operationQuerySchema.parse(raw);
-    const where: string[] = [];
-    const params: (string | number)[] = [];
-    if (q.orderId) { where.push('order_id = ?'); params.push(q.orderId); }
-    if (q.transactionId) { where.push('(transaction_id = ? OR ref_transaction_id = ?)'); params.push(q.transactionId, q.transactionId); }
-    if (q.kind) { where.push('kind = ?'); params.push(q.kind); }
-    if (q.date) {
-      const start = new Date(`${q.date}T00:00:00`);
-      const end = new Date(start.getTime() + 86_400_000);
-      where.push('created_at >= ? AND created_at < ?');
-      params.push(start.toISOString(), end.toISOString());
-    }
-    const sql = `SELECT * FROM operations ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY created_at DESC LIMIT ?`;
-    const rows = this.deps.store.select(sql, [...params, q.limit]);
+    // A local calendar day (the till's time zone), as the cashier means it.
+    const start = q.date ? new Date(`${q.date}T00:00:00`) : null;
+    const rows = this.deps.store.find({
+      ...(q.orderId ? { orderId: q.orderId } : {}),
+      ...(q.transactionId ? { transactionId: q.transactionId } : {}),
+      ...(q.kind ? { kind: q.kind } : {}),
+      ...(start ? { createdFrom: start.toISOString(), createdBefore: new Date(start.getTime() + 86_400_000).toISOString() } : {}),
+      limit: q.limit,
+    });
     return rows.map((r) => this.view(r));
   }
 
@@ -478,8 +471,7 @@ export class CheckoutService implements CheckoutApi {
 
   /** A status object pushed by Koshelek. Returns whether an operation took it. */
   handlePostback(data: StatusResponse): boolean {
-    const sql = 'SELECT * FROM operations WHERE is_final = 0 AND ((kind = \'payment\' AND transaction_id = ?) OR (kind IN (\'refund\', \'cancel\') AND ref_transaction_id = ?))';
-    const rows = this.deps.store.select(sql, [data.transactionId ?? '', data.refTransactionId ?? '']);
+    const rows = this.deps.store.openByProviderIds(data.transactionId ?? '', data.refTransactionId ?? '');
     let taken = false;
     for (const row of rows) {
       const target = row.kind === 'cancel' ? row.parent_id : row.id;

@@ -3,14 +3,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { Kysely, SqliteDialect } from 'kysely';
-import type { JournalSchema } from './tables';
 import { migrate, type MigrationReport } from './migrate';
 
 export interface Journal {
   readonly file: string;
   readonly sqlite: Database.Database;
-  readonly db: Kysely<JournalSchema>;
   readonly migration: MigrationReport;
   close(): void;
 }
@@ -40,14 +37,11 @@ export function openJournal(file: string, options: OpenJournalOptions = {}): Jou
     sqlite.close();
     throw error;
   }
-  const db = new Kysely<JournalSchema>({ dialect: new SqliteDialect({ database: sqlite }) });
   return {
     file,
     sqlite,
-    db,
     migration,
     close() {
-      // Kysely's destroy would close the shared handle asynchronously; close it ourselves, once.
       if (sqlite.open) sqlite.close();
     },
   };

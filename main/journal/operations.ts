@@ -3,8 +3,20 @@
 // and the report fields (orderId, transaction ids, requestId, paymentType, qrcId, kzo) as columns.
 import type Database from 'better-sqlite3';
 import type { OperationsTable, OperationItemsTable, SlipsTable } from './tables';
+import { sql } from 'kysely';
+import { allRows, journalQueries } from './query';
 
 export type OperationRow = OperationsTable;
+
+export interface OperationFilter {
+  orderId?: string;
+  transactionId?: string;
+  kind?: OperationsTable['kind'];
+  /** ISO instants: created_at >= createdFrom and < createdBefore. */
+  createdFrom?: string;
+  createdBefore?: string;
+  limit: number;
+}
 export type OperationItemRow = OperationItemsTable;
 
 export interface OperationEvent {
@@ -182,9 +194,34 @@ export class OperationStore {
     return (this.slipOf.get(operationId) as SlipsTable | undefined) ?? null;
   }
 
-  /** Read-only ad-hoc selection of operation rows (queries by order, transaction, date). */
-  select(sql: string, params: readonly (string | number)[]): OperationRow[] {
-    return this.sqlite.prepare(sql).all(...params) as OperationRow[];
+  /** Operations matching a cashier's or manager's filter, newest first. */
+  find(filter: OperationFilter): OperationRow[] {
+    let q = journalQueries.selectFrom('operations').selectAll();
+    const { orderId, transactionId, kind, createdFrom, createdBefore } = filter;
+    if (orderId !== undefined) q = q.where('order_id', '=', orderId);
+    if (transactionId !== undefined) q = q.where((eb) => eb.or([eb('transaction_id', '=', transactionId), eb('ref_transaction_id', '=', transactionId)]));
+    if (kind !== undefined) q = q.where('kind', '=', kind);
+    if (createdFrom !== undefined) q = q.where('created_at', '>=', createdFrom);
+    if (createdBefore !== undefined) q = q.where('created_at', '<', createdBefore);
+    return allRows(this.sqlite, q.orderBy('created_at', 'desc').limit(filter.limit));
+  }
+
+  /** Payments parked by the cashier: still open, or ended paid since `endedSince` (the manager's follow-up). */
+  parkedPayments(endedSince: string): OperationRow[] {
+    return allRows(this.sqlite, journalQueries.selectFrom('operations').selectAll()
+      .where('kind', '=', 'payment')
+      .where(sql`json_extract(context_json, '$.ctx.parkedAt')`, 'is not', null)
+      .where((eb) => eb.or([eb('is_final', '=', 0), eb.and([eb('outcome', '=', 'paid'), eb('updated_at', '>=', endedSince)])])));
+  }
+
+  /** Unfinished operations a provider's notification names: a payment by its transaction, a refund or cancel by its own. */
+  openByProviderIds(transactionId: string, refTransactionId: string): OperationRow[] {
+    return allRows(this.sqlite, journalQueries.selectFrom('operations').selectAll()
+      .where('is_final', '=', 0)
+      .where((eb) => eb.or([
+        eb.and([eb('kind', '=', 'payment'), eb('transaction_id', '=', transactionId)]),
+        eb.and([eb('kind', 'in', ['refund', 'cancel']), eb('ref_transaction_id', '=', refTransactionId)]),
+      ])));
   }
 
   private flushDeferred(operationId: string): void {
