@@ -61,11 +61,15 @@ interface ActorHandle {
   start(): void;
 }
 
+/** How stale the status bar's parked count may get when nothing parked changed (the 24 h window ages). */
+const PARKED_SUMMARY_TTL_MS = 15_000;
+
 export class CheckoutService implements CheckoutApi {
   private readonly actors = new Map<string, ActorHandle>();
   private readonly heldIds = new Set<string>();
   private readonly unreadableIds = new Set<string>();
   private readonly listeners = new Set<(operation: OperationView) => void>();
+  private parkedCache: { at: number; value: { open: number; endedPaid: number } } | null = null;
   private readonly now: () => number;
 
   /** Operations whose last journal write failed; while any, new sales are refused (docs/safety.md). */
@@ -239,13 +243,24 @@ export class CheckoutService implements CheckoutApi {
     const row = this.deps.store.get(paymentOperationId);
     if (!row || row.kind !== 'payment') throw new PaydeskError('refund.payment_not_found', paymentOperationId);
     if (row.is_final === 0) this.actors.get(row.id)?.dispatch({ type: 'park' });
+    this.parkedCache = null;
     return this.view(this.deps.store.get(row.id) ?? row);
   }
 
+  /**
+   * The status bar's parked count (asked on every operation event): cached until a parked operation changes,
+   * and at most PARKED_SUMMARY_TTL_MS old so "ended paid in the last 24 h" ages out. A parked payment that
+   * ends paid more than a week after it was made is not flagged here; the journal still shows it.
+   */
   parkedSummary(): { open: number; endedPaid: number } {
-    const since = new Date(Date.now() - 86_400_000).toISOString();
-    const rows = this.deps.store.parkedPayments(since);
-    return { open: rows.filter((r) => r.is_final === 0).length, endedPaid: rows.filter((r) => r.outcome === 'paid').length };
+    const now = Date.now();
+    if (this.parkedCache && now - this.parkedCache.at < PARKED_SUMMARY_TTL_MS) return this.parkedCache.value;
+    const endedSince = new Date(now - 86_400_000).toISOString();
+    const createdSince = new Date(now - 8 * 86_400_000).toISOString();
+    const { open, endedPaid } = this.deps.store.parkedPayments(endedSince, createdSince);
+    const value = { open: open.length, endedPaid: endedPaid.length };
+    this.parkedCache = { at: now, value };
+    return value;
   }
 
   // ---- refund -----------------------------------------------------------------------------
@@ -562,9 +577,10 @@ export class CheckoutService implements CheckoutApi {
   }
 
   private emit(operationId: string): void {
-    if (this.listeners.size === 0) return;
     const row = this.deps.store.get(operationId);
     if (!row) return;
+    if (this.parkedCache && row.context_json.includes('"parkedAt":')) this.parkedCache = null;
+    if (this.listeners.size === 0) return;
     const view = this.view(row);
     // An observer's exception stays with it: it must never reach the actor that is moving money.
     const report = (error: unknown) => this.deps.logger.error({ operationId, err: String(error) }, 'an update listener failed');

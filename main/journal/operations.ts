@@ -3,7 +3,6 @@
 // and the report fields (orderId, transaction ids, requestId, paymentType, qrcId, kzo) as columns.
 import type Database from 'better-sqlite3';
 import type { OperationsTable, OperationItemsTable, SlipsTable } from './tables';
-import { sql } from 'kysely';
 import { allRows, journalQueries } from './query';
 
 export type OperationRow = OperationsTable;
@@ -45,6 +44,10 @@ const OPERATION_COLUMNS = [
 
 // Start-up recovery: only unfinished operations, through their own small partial index (migration
 // 0004), so start-up does not grow with the journal. A test checks the plan.
+const PARKED = "json_extract(context_json, '$.ctx.parkedAt') IS NOT NULL";
+const PARKED_OPEN_SQL = `SELECT * FROM operations INDEXED BY operations_unfinished WHERE is_final = 0 AND kind = 'payment' AND ${PARKED}`;
+const PARKED_ENDED_PAID_SQL = `SELECT * FROM operations INDEXED BY operations_created
+  WHERE created_at >= ? AND kind = 'payment' AND outcome = 'paid' AND updated_at >= ? AND ${PARKED}`;
 const OPEN_OPERATIONS_SQL = "SELECT * FROM operations INDEXED BY operations_unfinished WHERE is_final = 0 AND kind IN ('payment', 'refund') ORDER BY created_at";
 
 const UPDATABLE = OPERATION_COLUMNS.filter((c) => c !== 'id' && c !== 'kind' && c !== 'provider' && c !== 'created_at' && c !== 'request_id');
@@ -56,6 +59,8 @@ export class OperationStore {
   private readonly insertEvent: Database.Statement;
   private readonly upsertSlip: Database.Statement;
   private readonly byId: Database.Statement;
+  private readonly parkedOpen: Database.Statement;
+  private readonly parkedEndedPaid: Database.Statement;
   private readonly byRequestId: Database.Statement;
   private readonly livePaymentForOrder: Database.Statement;
   private readonly paymentForCardSession: Database.Statement;
@@ -89,6 +94,8 @@ export class OperationStore {
          total_amount_kop = excluded.total_amount_kop, currency = excluded.currency, raw_json = excluded.raw_json, received_at = excluded.received_at`,
     );
     this.byId = sqlite.prepare('SELECT * FROM operations WHERE id = ?');
+    this.parkedOpen = sqlite.prepare(PARKED_OPEN_SQL);
+    this.parkedEndedPaid = sqlite.prepare(PARKED_ENDED_PAID_SQL);
     this.byRequestId = sqlite.prepare('SELECT * FROM operations WHERE request_id = ?');
     this.livePaymentForOrder = sqlite.prepare(
       "SELECT * FROM operations WHERE provider = ? AND order_id = ? AND kind = 'payment' AND (outcome IS NULL OR outcome = 'paid') LIMIT 1",
@@ -177,6 +184,9 @@ export class OperationStore {
     return rows;
   }
 
+  /** The SQL of parkedPayments(), for the query-plan test. */
+  readonly parkedSql = { open: PARKED_OPEN_SQL, endedPaid: PARKED_ENDED_PAID_SQL };
+
   /** The SQL of open(), for the query-plan test. */
   openOperationsSql(): string {
     return OPEN_OPERATIONS_SQL;
@@ -206,12 +216,16 @@ export class OperationStore {
     return allRows(this.sqlite, q.orderBy('created_at', 'desc').limit(filter.limit));
   }
 
-  /** Payments parked by the cashier: still open, or ended paid since `endedSince` (the manager's follow-up). */
-  parkedPayments(endedSince: string): OperationRow[] {
-    return allRows(this.sqlite, journalQueries.selectFrom('operations').selectAll()
-      .where('kind', '=', 'payment')
-      .where(sql`json_extract(context_json, '$.ctx.parkedAt')`, 'is not', null)
-      .where((eb) => eb.or([eb('is_final', '=', 0), eb.and([eb('outcome', '=', 'paid'), eb('updated_at', '>=', endedSince)])])));
+  /**
+   * Payments parked by the cashier: still open, or ended paid since `endedSince` (the manager's follow-up).
+   * Both reads go through an index, never the whole journal (the status bar asks on every operation event):
+   * open ones through `operations_unfinished`; ended ones among payments created since `createdSince`.
+   */
+  parkedPayments(endedSince: string, createdSince: string): { open: OperationRow[]; endedPaid: OperationRow[] } {
+    return {
+      open: this.parkedOpen.all() as OperationRow[],
+      endedPaid: this.parkedEndedPaid.all(createdSince, endedSince) as OperationRow[],
+    };
   }
 
   /** Unfinished operations a provider's notification names: a payment by its transaction, a refund or cancel by its own. */

@@ -59,6 +59,15 @@ describe('journal queries built with Kysely, run on better-sqlite3', () => {
     store.write({ row: row('2', { context_json: '{"ctx":{"parkedAt":1}}', is_final: 1, outcome: 'paid', updated_at: '2026-01-01T12:00:00.000Z' }), events: [] });
     store.write({ row: row('3', { context_json: '{"ctx":{"parkedAt":1}}', is_final: 1, outcome: 'paid', updated_at: '2025-12-01T12:00:00.000Z' }), events: [] });
     store.write({ row: row('4'), events: [] });
-    expect(store.parkedPayments('2026-01-01T00:00:00.000Z').map((r) => r.id).sort()).toEqual(['1', '2']);
+    const parked = store.parkedPayments('2026-01-01T00:00:00.000Z', '2025-12-01T00:00:00.000Z');
+    expect(parked.open.map((r) => r.id)).toEqual(['1']);
+    expect(parked.endedPaid.map((r) => r.id)).toEqual(['2']);
+  });
+
+  it('the parked reads never scan the whole journal (the status bar asks on every operation event)', () => {
+    for (const [q, params] of [[store.parkedSql.open, []], [store.parkedSql.endedPaid, ['x', 'y']]] as const) {
+      const plan = journal.sqlite.prepare(`EXPLAIN QUERY PLAN ${q}`).all(...params) as { detail: string }[];
+      expect(plan.map((p) => p.detail).join(' | ')).toMatch(/USING INDEX operations_(unfinished|created)/);
+    }
   });
 });
