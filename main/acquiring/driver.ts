@@ -1,6 +1,6 @@
 // The bank payment link's Driver for the provider-neutral runner (OperationActor): binds the pure machine
 // to the bank adapter the operation started with, and maps its states to journal rows.
-import type { Driver, NextStep } from '../checkout/runner';
+import { MachineDriver, type NextStep } from '../checkout/runner';
 import type { OperationEvent, OperationRow, OperationWrite } from '../journal/operations';
 import type { BankAdapter, LookupOutcome } from './bank';
 import { bankFailpoint } from './failpoints';
@@ -11,7 +11,7 @@ import {
 
 const iso = (ms: number): string => new Date(ms).toISOString();
 
-export class LinkPaymentDriver implements Driver<LinkState, LinkEvent> {
+export class LinkPaymentDriver extends MachineDriver<LinkState, LinkEvent> {
   /**
    * Set once this instance sent the create. The runner redoes an action whose outcome it could not
    * journal; for a create that would be a second link (maybe a second charge), so it becomes a find.
@@ -24,22 +24,8 @@ export class LinkPaymentDriver implements Driver<LinkState, LinkEvent> {
     private readonly base: OperationRow,
     private readonly bank: BankAdapter,
     private readonly resumed: boolean,
-  ) {}
-
-  reduce(state: LinkState, event: LinkEvent, now: number): LinkState {
-    return reduceLink(state, event, now);
-  }
-
-  next(state: LinkState): NextStep | null {
-    return state.next;
-  }
-
-  isFinal(state: LinkState): boolean {
-    return isFinalLink(state);
-  }
-
-  isMaterial(previous: LinkState, state: LinkState): boolean {
-    return isMaterialLink(previous, state);
+  ) {
+    super({ reduce: reduceLink, isFinal: isFinalLink, isMaterial: isMaterialLink });
   }
 
   async perform(step: NextStep, state: LinkState): Promise<LinkEvent> {

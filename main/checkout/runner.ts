@@ -30,6 +30,39 @@ export interface Driver<S, E> {
   minGapMs?(action: string): number;
 }
 
+/** A provider's pure machine: its reducer, final test and materiality rule; the state names its `next` step. */
+export interface PureMachine<S extends { next: NextStep | null }, E> {
+  reduce(state: S, event: E, now: number): S;
+  isFinal(state: S): boolean;
+  isMaterial(previous: S, state: S): boolean;
+}
+
+/** The machine half of every Driver, written once; a provider's driver adds its I/O (`perform`) and rows (`writes`). */
+export abstract class MachineDriver<S extends { next: NextStep | null }, E> implements Driver<S, E> {
+  abstract readonly operationId: string;
+
+  protected constructor(private readonly machine: PureMachine<S, E>) {}
+
+  reduce(state: S, event: E, now: number): S {
+    return this.machine.reduce(state, event, now);
+  }
+
+  next(state: S): NextStep | null {
+    return state.next;
+  }
+
+  isFinal(state: S): boolean {
+    return this.machine.isFinal(state);
+  }
+
+  isMaterial(previous: S, state: S): boolean {
+    return this.machine.isMaterial(previous, state);
+  }
+
+  abstract perform(step: NextStep, state: S): Promise<E>;
+  abstract writes(previous: S, state: S, event: E | null): { primary: OperationWrite; related: OperationWrite[] };
+}
+
 export interface ActorHooks<S> {
   onChange(operationId: string, state: S): void;
   onError(operationId: string, error: unknown): void;

@@ -1,5 +1,5 @@
 // The QR payment's Driver for the provider-neutral runner (OperationActor), and the journal intent.
-import type { Driver, NextStep } from '../../checkout/runner';
+import { MachineDriver, type NextStep } from '../../checkout/runner';
 import type { OperationEvent, OperationRow, OperationWrite } from '../../journal/operations';
 import type { ExtpayClient } from './client';
 import { extpayFailpoint } from './failpoints';
@@ -16,23 +16,9 @@ export interface ExtpayDriverDeps {
   productTitle: string | null;
 }
 
-export class ExtpayPaymentDriver implements Driver<ExtpayState, ExtpayEvent> {
-  constructor(readonly operationId: string, private readonly base: OperationRow, private readonly deps: ExtpayDriverDeps) {}
-
-  reduce(state: ExtpayState, event: ExtpayEvent, now: number): ExtpayState {
-    return reduceExtpay(state, event, now);
-  }
-
-  next(state: ExtpayState): NextStep | null {
-    return state.next;
-  }
-
-  isFinal(state: ExtpayState): boolean {
-    return isFinalExtpay(state);
-  }
-
-  isMaterial(previous: ExtpayState, state: ExtpayState): boolean {
-    return isMaterialExtpay(previous, state);
+export class ExtpayPaymentDriver extends MachineDriver<ExtpayState, ExtpayEvent> {
+  constructor(readonly operationId: string, private readonly base: OperationRow, private readonly deps: ExtpayDriverDeps) {
+    super({ reduce: reduceExtpay, isFinal: isFinalExtpay, isMaterial: isMaterialExtpay });
   }
 
   async perform(step: NextStep, state: ExtpayState): Promise<ExtpayEvent> {

@@ -1,7 +1,7 @@
 // The partner operation's Driver for the provider-neutral runner (OperationActor), and the journal intent.
 // An extra charge is a 'payment' row, a reversal a 'refund' row; both carry the original payment's
 // operation as parent_id. operationId doubles as the partner's operation_id and the row's request_id.
-import type { Driver, NextStep } from '../../checkout/runner';
+import { MachineDriver, type NextStep } from '../../checkout/runner';
 import type { OperationEvent, OperationRow, OperationWrite } from '../../journal/operations';
 import type { PartnerClient } from './client';
 import { partnerFailpoint } from './failpoints';
@@ -10,27 +10,13 @@ import { initialPartnerOperation, isFinalPartner, isMaterialPartner, reducePartn
 export const PARTNER_PROVIDER = 'partner';
 const iso = (ms: number): string => new Date(ms).toISOString();
 
-export class PartnerOperationDriver implements Driver<PartnerState, PartnerEvent> {
+export class PartnerOperationDriver extends MachineDriver<PartnerState, PartnerEvent> {
   constructor(
     readonly operationId: string,
     private readonly base: OperationRow,
     private readonly client: PartnerClient,
-  ) {}
-
-  reduce(state: PartnerState, event: PartnerEvent, now: number): PartnerState {
-    return reducePartner(state, event, now);
-  }
-
-  next(state: PartnerState): NextStep | null {
-    return state.next;
-  }
-
-  isFinal(state: PartnerState): boolean {
-    return isFinalPartner(state);
-  }
-
-  isMaterial(previous: PartnerState, state: PartnerState): boolean {
-    return isMaterialPartner(previous, state);
+  ) {
+    super({ reduce: reducePartner, isFinal: isFinalPartner, isMaterial: isMaterialPartner });
   }
 
   async perform(step: NextStep, state: PartnerState): Promise<PartnerEvent> {

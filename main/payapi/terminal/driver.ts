@@ -1,6 +1,6 @@
 // The terminal payment's Driver for the provider-neutral runner (OperationActor): binds the pure machine
 // to the client the operation started with, and maps its states to journal rows.
-import type { Driver, NextStep } from '../../checkout/runner';
+import { MachineDriver, type NextStep } from '../../checkout/runner';
 import type { OperationEvent, OperationRow, OperationWrite } from '../../journal/operations';
 import type { TerminalClient, TerminalOutcome } from './client';
 import type { TerminalTiming } from './config';
@@ -18,7 +18,7 @@ export interface TerminalDriverDeps {
 
 const iso = (ms: number): string => new Date(ms).toISOString();
 
-export class TerminalPaymentDriver implements Driver<TerminalState, TerminalEvent> {
+export class TerminalPaymentDriver extends MachineDriver<TerminalState, TerminalEvent> {
   /**
    * Set once this instance has launched the sale. The runner redoes an action whose outcome it could
    * not journal (a failed write, a rejected perform); for a launch that redo would be a second charge,
@@ -35,22 +35,8 @@ export class TerminalPaymentDriver implements Driver<TerminalState, TerminalEven
     private readonly base: OperationRow,
     private readonly deps: TerminalDriverDeps,
     private readonly resumed: boolean,
-  ) {}
-
-  reduce(state: TerminalState, event: TerminalEvent, now: number): TerminalState {
-    return reduceTerminal(state, event, now);
-  }
-
-  next(state: TerminalState): NextStep | null {
-    return state.next;
-  }
-
-  isFinal(state: TerminalState): boolean {
-    return isFinalTerminal(state);
-  }
-
-  isMaterial(previous: TerminalState, state: TerminalState): boolean {
-    return isMaterialTerminal(previous, state);
+  ) {
+    super({ reduce: reduceTerminal, isFinal: isFinalTerminal, isMaterial: isMaterialTerminal });
   }
 
   async perform(step: NextStep, state: TerminalState): Promise<TerminalEvent> {
