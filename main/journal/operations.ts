@@ -39,7 +39,7 @@ export interface OperationWrite {
 const OPERATION_COLUMNS = [
   'id', 'kind', 'provider', 'parent_id', 'shift_id', 'order_id', 'amount_kop', 'currency', 'phase', 'is_final', 'outcome',
   'request_id', 'transaction_id', 'ref_transaction_id', 'payment_type', 'provider_status', 'provider_ref_status', 'error_code',
-  'error_key', 'card_session', 'loyalty_id', 'attempts', 'context_json', 'created_at', 'updated_at', 'finished_at', 'recovered',
+  'error_key', 'pay_token', 'loyalty_id', 'attempts', 'context_json', 'created_at', 'updated_at', 'finished_at', 'recovered',
 ] as const satisfies readonly (keyof OperationRow)[];
 
 // Start-up recovery: only unfinished operations, through their own small partial index (migration
@@ -63,7 +63,7 @@ export class OperationStore {
   private readonly parkedEndedPaid: Database.Statement;
   private readonly byRequestId: Database.Statement;
   private readonly livePaymentForOrder: Database.Statement;
-  private readonly paymentForCardSession: Database.Statement;
+  private readonly paymentForPayToken: Database.Statement;
   private readonly openOps: Database.Statement;
   private readonly childrenOf: Database.Statement;
   private readonly itemsOf: Database.Statement;
@@ -100,7 +100,7 @@ export class OperationStore {
     this.livePaymentForOrder = sqlite.prepare(
       "SELECT * FROM operations WHERE provider = ? AND order_id = ? AND kind = 'payment' AND (outcome IS NULL OR outcome = 'paid') LIMIT 1",
     );
-    this.paymentForCardSession = sqlite.prepare("SELECT * FROM operations WHERE provider = ? AND card_session = ? AND kind = 'payment' LIMIT 1");
+    this.paymentForPayToken = sqlite.prepare("SELECT * FROM operations WHERE provider = ? AND pay_token = ? AND kind = 'payment' LIMIT 1");
     this.openOps = sqlite.prepare(OPEN_OPERATIONS_SQL);
     this.childrenOf = sqlite.prepare('SELECT * FROM operations WHERE parent_id = ? ORDER BY created_at');
     this.itemsOf = sqlite.prepare('SELECT * FROM operation_items WHERE operation_id = ? ORDER BY line_no');
@@ -163,8 +163,8 @@ export class OperationStore {
     return (this.livePaymentForOrder.get(provider, orderId) as OperationRow | undefined) ?? null;
   }
 
-  paymentByCardSession(provider: string, cardSession: string): OperationRow | null {
-    return (this.paymentForCardSession.get(provider, cardSession) as OperationRow | undefined) ?? null;
+  paymentByPayToken(provider: string, payToken: string): OperationRow | null {
+    return (this.paymentForPayToken.get(provider, payToken) as OperationRow | undefined) ?? null;
   }
 
   /**

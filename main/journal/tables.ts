@@ -21,7 +21,7 @@ export interface OperationsTable {
   provider_ref_status: string | null;
   error_code: string | null;
   error_key: string | null;
-  card_session: string | null;
+  pay_token: string | null;
   loyalty_id: string | null;
   attempts: number;
   context_json: string;
@@ -53,11 +53,8 @@ export interface SlipsTable {
   order_id: string | null;
   store_id: string | null;
   terminal_id: string | null;
-  merchant_id: string | null;
-  bank_operation_id: string | null;
   operation_date_time: string | null;
-  qrc_id: string | null;
-  kzo: string | null;
+  refs_json: string;
   total_amount_kop: number | null;
   currency: string | null;
   raw_json: string;
@@ -100,8 +97,7 @@ export interface ReportOperationsTable {
   slip_payment_transaction_id: string | null;
   slip_refund_transaction_id: string | null;
   slip_payment_type: string | null;
-  slip_qrc_id: string | null;
-  slip_kzo: string | null;
+  slip_refs_json: string | null;
   has_parent: number;
   parent_shift_id: number | null;
   parent_transaction_id: string | null;

@@ -32,6 +32,16 @@ function env(deps: DriverDeps, now: number): MachineEnv {
 
 const iso = (ms: number): string => new Date(ms).toISOString();
 
+/** The slip's own ids kept for search, slip and reports (keys: checkout-provider.ts KOSHELEK_SLIP_REFS). */
+export function slipRefs(slip: Slip): Record<string, string> {
+  const refs: Record<string, string> = {};
+  if (slip.qrcId) refs.qrcId = slip.qrcId;
+  if (slip.kzo) refs.kzo = slip.kzo;
+  if (slip.merchantId) refs.merchantId = slip.merchantId;
+  if (slip.operationId) refs.bankOperationId = slip.operationId;
+  return refs;
+}
+
 export function slipRow(slip: Slip | null | undefined): SlipInput | null {
   if (!slip) return null;
   return {
@@ -42,11 +52,8 @@ export function slipRow(slip: Slip | null | undefined): SlipInput | null {
     order_id: slip.orderId ?? null,
     store_id: slip.storeId ?? null,
     terminal_id: slip.terminalId ?? null,
-    merchant_id: slip.merchantId ?? null,
-    bank_operation_id: slip.operationId ?? null,
     operation_date_time: slip.operationDateTime ?? null,
-    qrc_id: slip.qrcId ?? null,
-    kzo: slip.kzo ?? null,
+    refs_json: JSON.stringify(slipRefs(slip)),
     total_amount_kop: slip.totalAmount ?? null,
     currency: slip.currency ?? null,
     raw_json: JSON.stringify(slip),
@@ -249,7 +256,7 @@ export class KoshelekPaymentDriver extends KoshelekDriver<PaymentState> {
         provider_ref_status: cancel.refStatus,
         error_code: null,
         error_key: null,
-        card_session: null,
+        pay_token: null,
         attempts: cancel.attempts,
         context_json: JSON.stringify(cancel),
         created_at: iso(cancel.startedAt),

@@ -36,6 +36,23 @@ export function readTerminalSlip(rawJson: string): SlipReadResult {
   return { ok: true, slip: parsed.data };
 }
 
+/** Slip ids kept for search and reports, with their labels (TERMINAL_SLIP_REFS). */
+export const TERMINAL_SLIP_REFS = [
+  { key: 'rrn', label: 'RRN' },
+  { key: 'authCode', label: 'Код авторизации' },
+  { key: 'maskedCard', label: 'Карта' },
+  { key: 'merchantId', label: 'Мерчант' },
+] as const;
+
+function terminalRefs(tx: TerminalSlip['transaction']): Record<string, string> {
+  const refs: Record<string, string> = {};
+  for (const { key } of TERMINAL_SLIP_REFS) {
+    const value = tx[key];
+    if (typeof value === 'string' && value !== '') refs[key] = value;
+  }
+  return refs;
+}
+
 /** The neutral slip columns (search by RRN, terminal id, time) plus the typed payload. */
 export function terminalSlipRow(slip: TerminalSlip, orderId: string): SlipInput {
   const tx = slip.transaction;
@@ -47,11 +64,8 @@ export function terminalSlipRow(slip: TerminalSlip, orderId: string): SlipInput 
     order_id: orderId,
     store_id: null,
     terminal_id: tx.terminalId,
-    merchant_id: tx.merchantId,
-    bank_operation_id: null,
     operation_date_time: tx.time,
-    qrc_id: null,
-    kzo: null,
+    refs_json: JSON.stringify(terminalRefs(tx)),
     total_amount_kop: tx.amountMinor,
     currency: tx.currency,
     raw_json: JSON.stringify(slip),
