@@ -1,8 +1,8 @@
 // Journal rows → the OperationView the renderer and the CLI show. Pure mapping; texts in Russian.
-import { z } from 'zod';
 import type { OperationView, Outcome, SlipView } from '../contract/checkout';
 import { CATALOGUE, describeError, isErrorKey, type ErrorKey } from '../errors/catalogue';
 import type { OperationItemRow, OperationRow } from '../journal/operations';
+import { decodeSlipRefs } from '../journal/refs';
 import type { SlipsTable } from '../journal/tables';
 import type { ProviderView, RefLabel } from '../providers/types';
 
@@ -23,14 +23,10 @@ const UNREADABLE_TEXT = 'Состояние операции не читаетс
 
 const OUTCOMES = new Set<Outcome>(['paid', 'rejected', 'canceled', 'failed', 'refunded', 'refund_rejected', 'cancel_rejected', 'not_found']);
 
-const refsSchema = z.record(z.string().max(64), z.string().max(256));
-
 /** slips.refs_json, parsed (never cast): a row that does not parse shows no refs rather than breaking the view. */
-export function readRefs(json: string | null): Record<string, string> {
-  if (json === null) return {};
+function readRefs(json: string | null): Record<string, string> {
   try {
-    const parsed = refsSchema.safeParse(JSON.parse(json));
-    return parsed.success ? parsed.data : {};
+    return decodeSlipRefs(json);
   } catch {
     return {};
   }

@@ -4,6 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import { DEFAULT_MIN_GAP_MS, monotonicNow, type Driver, type NextStep } from '../../checkout/runner';
 import type { OperationEvent, OperationRow, OperationWrite, SlipInput } from '../../journal/operations';
+import { encodeSlipRefs } from '../../journal/refs';
 import type { ApiOutcome, KoshelekClient } from './client';
 import type { KoshelekEnums } from './classify';
 import type { KoshelekTiming } from './config';
@@ -32,16 +33,6 @@ function env(deps: DriverDeps, now: number): MachineEnv {
 
 const iso = (ms: number): string => new Date(ms).toISOString();
 
-/** The slip's own ids kept for search, slip and reports (keys: checkout-provider.ts KOSHELEK_SLIP_REFS). */
-export function slipRefs(slip: Slip): Record<string, string> {
-  const refs: Record<string, string> = {};
-  if (slip.qrcId) refs.qrcId = slip.qrcId;
-  if (slip.kzo) refs.kzo = slip.kzo;
-  if (slip.merchantId) refs.merchantId = slip.merchantId;
-  if (slip.operationId) refs.bankOperationId = slip.operationId;
-  return refs;
-}
-
 export function slipRow(slip: Slip | null | undefined): SlipInput | null {
   if (!slip) return null;
   return {
@@ -53,7 +44,8 @@ export function slipRow(slip: Slip | null | undefined): SlipInput | null {
     store_id: slip.storeId ?? null,
     terminal_id: slip.terminalId ?? null,
     operation_date_time: slip.operationDateTime ?? null,
-    refs_json: JSON.stringify(slipRefs(slip)),
+    // The slip's own ids kept for search, slip and reports (labels: checkout-provider.ts KOSHELEK_SLIP_REFS).
+    refs_json: encodeSlipRefs({ qrcId: slip.qrcId, kzo: slip.kzo, merchantId: slip.merchantId, bankOperationId: slip.operationId }),
     total_amount_kop: slip.totalAmount ?? null,
     currency: slip.currency ?? null,
     raw_json: JSON.stringify(slip),

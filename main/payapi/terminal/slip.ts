@@ -2,6 +2,7 @@
 // raw_json and parsed on read (never cast). The neutral slip columns get what every report needs.
 import { z } from 'zod';
 import type { SlipInput } from '../../journal/operations';
+import { encodeSlipRefs } from '../../journal/refs';
 import { operationExternalIdSchema, transactionSchema, type TerminalTransaction } from './contract';
 
 export const TERMINAL_PROVIDER = 'terminal';
@@ -44,14 +45,6 @@ export const TERMINAL_SLIP_REFS = [
   { key: 'merchantId', label: 'Мерчант' },
 ] as const;
 
-function terminalRefs(tx: TerminalSlip['transaction']): Record<string, string> {
-  const refs: Record<string, string> = {};
-  for (const { key } of TERMINAL_SLIP_REFS) {
-    const value = tx[key];
-    if (typeof value === 'string' && value !== '') refs[key] = value;
-  }
-  return refs;
-}
 
 /** The neutral slip columns (search by RRN, terminal id, time) plus the typed payload. */
 export function terminalSlipRow(slip: TerminalSlip, orderId: string): SlipInput {
@@ -65,7 +58,7 @@ export function terminalSlipRow(slip: TerminalSlip, orderId: string): SlipInput 
     store_id: null,
     terminal_id: tx.terminalId,
     operation_date_time: tx.time,
-    refs_json: JSON.stringify(terminalRefs(tx)),
+    refs_json: encodeSlipRefs({ rrn: tx.rrn, authCode: tx.authCode, maskedCard: tx.maskedCard, merchantId: tx.merchantId }),
     total_amount_kop: tx.amountMinor,
     currency: tx.currency,
     raw_json: JSON.stringify(slip),
