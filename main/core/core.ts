@@ -213,6 +213,7 @@ export async function startCore(options: StartCoreOptions): Promise<StartedCore>
     },
   };
 
+  let checkoutRef: CheckoutService | null = null;
   const providers = await composeProviders({
     config: () => live.current(),
     koshelek: {
@@ -226,10 +227,12 @@ export async function startCore(options: StartCoreOptions): Promise<StartedCore>
     },
     dataDir: options.dataDir,
     logger,
+    deliverNews: (provider, ids, data) => checkoutRef?.deliverNews(provider, ids, data) ?? false,
   });
   mark('providers');
 
   const checkout = new CheckoutService({ store, providers: () => providers.list(), logger, shiftPolicy });
+  checkoutRef = checkout;
   checkout.onUpdate((operation) => emit({ type: 'operation', operation }));
   checkout.onJournalHealth((unavailable, error) => {
     health.journal = unavailable ? 'unavailable' : 'ok';

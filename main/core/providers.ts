@@ -1,14 +1,14 @@
-// The composition of payment providers: the config's `providers` list, each built from its own section
-// through its folder's factory, rebuilt when that section changes (operations in flight keep the client
-// they started with). The only place besides the registry that names providers (docs/providers.md).
+// The composition of payment providers: the config's `providers` list, each built through its registry
+// entry from its own section, rebuilt when that section (or the environment) changes; operations in flight
+// keep the client they started with. Koshelek Pay is built here from the core's own connection (its
+// TOTP verifier is shared with scanning). The only place besides the registry that names providers, and
+// the only one that imports emulators (docs/providers.md).
 import path from 'node:path';
 import type { PaydeskConfig } from '../config/schema';
-import { PaydeskError } from '../errors/catalogue';
 import type { Logger } from '../log/logger';
 import { createKoshelekProvider, type KoshelekProviderDeps } from '../payapi/koshelek/checkout-provider';
-import { createTerminalProvider } from '../payapi/terminal/descriptor';
-import type { TerminalLaunch } from '../payapi/terminal/config';
-import type { CheckoutProvider, RefLabel } from '../providers/types';
+import { findProvider } from '../providers/registry';
+import type { CheckoutProvider, EmbeddedEmulator, LiveProvider, RefLabel } from '../providers/types';
 import { startEmbeddedTerminalEmulator } from '../../emulators/terminal/embedded';
 
 export interface ProviderSet {
@@ -21,44 +21,57 @@ export interface ProviderSet {
   close(): Promise<void>;
 }
 
+type News = (provider: string, ids: { transactionId?: string | undefined; refTransactionId?: string | undefined }, data: unknown) => boolean;
+
+/** Embedded emulators by provider: started only in environment "emulator" when the section asks. */
+const EMULATORS: Readonly<Record<string, (dir: string) => Promise<EmbeddedEmulator>>> = {
+  terminal: async (dir) => {
+    const running = await startEmbeddedTerminalEmulator(dir);
+    return { baseUrl: running.launch.mode === 'http' ? running.launch.url : '', close: () => running.close() };
+  },
+};
+
+const KOSHELEK = 'koshelek';
+
 export async function composeProviders(o: {
   config: () => PaydeskConfig;
   koshelek: KoshelekProviderDeps;
   dataDir: string;
   logger: Logger;
+  /** Late-bound (checkout is built after its providers): news into the operation's lane. */
+  deliverNews: News;
 }): Promise<ProviderSet> {
   const koshelek = createKoshelekProvider(o.koshelek);
-  let embedded: { launch: TerminalLaunch; close(): Promise<void> } | null = null;
-  let terminal: { key: string; provider: CheckoutProvider } | null = null;
-
-  const buildTerminal = async (config: PaydeskConfig): Promise<CheckoutProvider> => {
-    const section = config.terminal;
-    if (!section.embeddedEmulator) return createTerminalProvider(section, section.launch);
-    if (config.koshelek.environment !== 'emulator') {
-      // A test or production till never pays on an emulator, whatever the terminal section says.
-      o.logger.error('terminal.embeddedEmulator is set outside environment "emulator": terminal sales blocked');
-      return blockedTerminal(createTerminalProvider(section, undefined), new PaydeskError('config.invalid', 'terminal.embeddedEmulator is allowed only in environment "emulator"'));
-    }
-    if (!embedded) {
-      const running = await startEmbeddedTerminalEmulator(path.join(o.dataDir, 'terminal-emulator'));
-      embedded = { launch: running.launch, close: () => running.close() };
-      o.logger.warn({ launch: running.launch }, 'terminal: running against the embedded terminal emulator');
-    }
-    return createTerminalProvider(section, embedded.launch);
-  };
+  const built = new Map<string, { key: string; live: LiveProvider }>();
 
   const apply = async (config: PaydeskConfig): Promise<void> => {
-    if (!config.providers.includes('terminal')) return;
-    const key = JSON.stringify([config.terminal, config.koshelek.environment]);
-    if (terminal?.key === key) return;
-    terminal = { key, provider: await buildTerminal(config) };
+    for (const name of config.providers) {
+      if (name === KOSHELEK) continue;
+      const entry = findProvider(name);
+      if (!entry?.start) continue;
+      const section: unknown = Object.entries(config).find(([k]) => k === name)?.[1];
+      const key = JSON.stringify([section, config.koshelek.environment]);
+      const previous = built.get(name);
+      if (previous?.key === key) continue;
+      const emulator = EMULATORS[name];
+      const live = await entry.start(section, {
+        environment: config.koshelek.environment,
+        dataDir: path.join(o.dataDir, 'providers', name),
+        logger: o.logger.child({ provider: name }),
+        startEmulator: config.koshelek.environment === 'emulator' && emulator ? () => emulator(path.join(o.dataDir, 'providers', name, 'emulator')) : null,
+        deliverNews: (ids, data) => o.deliverNews(name, ids, data),
+      });
+      built.set(name, { key, live });
+      // The old build's listeners stop; operations it started keep their own clients.
+      if (previous) await previous.live.close().catch((error: unknown) => o.logger.error({ provider: name, err: String(error) }, 'provider close failed'));
+    }
   };
   await apply(o.config());
 
   const list = (): CheckoutProvider[] => o.config().providers.flatMap((name) => {
-    if (name === 'koshelek') return [koshelek];
-    if (name === 'terminal' && terminal) return [terminal.provider];
-    return [];
+    if (name === KOSHELEK) return [koshelek];
+    const live = built.get(name)?.live;
+    return live ? [live.checkout] : [];
   });
   return {
     list,
@@ -69,11 +82,7 @@ export async function composeProviders(o: {
     },
     apply,
     async close() {
-      await embedded?.close();
+      for (const { live } of built.values()) await live.close().catch(() => undefined);
     },
   };
-}
-
-function blockedTerminal(provider: CheckoutProvider, reason: PaydeskError): CheckoutProvider {
-  return { ...provider, connection: () => ({ blocked: reason }) };
 }

@@ -7,6 +7,7 @@ import type { Driver } from '../checkout/runner';
 import type { AvailabilityResult } from '../contract/checkout';
 import type { PaydeskError } from '../errors/catalogue';
 import type { OperationEvent, OperationRow } from '../journal/operations';
+import type { Logger } from '../log/logger';
 
 export const CAPABILITIES = [
   'pay',
@@ -193,6 +194,37 @@ export interface CheckoutProvider {
   readonly view: ProviderView;
 }
 
+/** What the composition root hands a provider when it builds it for the running till. */
+export interface ProviderContext<C> {
+  /** The provider's own config section, parsed with its schema. */
+  section: C;
+  /** The till's environment: an emulator may be used only in "emulator" (docs/safety.md). */
+  environment: 'emulator' | 'test' | 'production';
+  /** The provider's private folder for its own state (embedded emulator ledgers, keys). */
+  dataDir: string;
+  logger: Logger;
+  /**
+   * Starts the provider's embedded emulator (demos): non-null only in environment "emulator" when one ships.
+   * Emulators are imported by the composition root alone, never by a provider folder.
+   */
+  startEmulator: (() => Promise<EmbeddedEmulator>) | null;
+  /** News the provider received (webhook, callback) about its transaction ids, into the operation's lane. */
+  deliverNews(ids: { transactionId?: string | undefined; refTransactionId?: string | undefined }, data: unknown): boolean;
+}
+
+/** A provider's emulator running inside the till (demo installs only). */
+export interface EmbeddedEmulator {
+  baseUrl: string;
+  close(): Promise<void>;
+}
+
+/** A provider built for the running till. */
+export interface LiveProvider {
+  checkout: CheckoutProvider;
+  /** Stops what it started (listeners, an embedded emulator). */
+  close(): Promise<void>;
+}
+
 export interface ProviderDescriptor<C> {
   /** The journal's operations.provider value, the config section's key, the registry key. */
   name: string;
@@ -202,6 +234,8 @@ export interface ProviderDescriptor<C> {
   methods: readonly PaymentMethodDescriptor[];
   /** Absent while the provider is described but not yet wired through this interface. */
   payments?: (config: C) => PaymentFactory;
+  /** Builds the provider for the running till from its section (absent: described only, never offered). */
+  live?: (context: ProviderContext<C>) => Promise<LiveProvider>;
   /** Honest notes where a capability is partial (shown to IT, kept in docs). */
   notes?: string;
 }
@@ -215,9 +249,12 @@ export interface RegisteredProvider {
   notes: string | null;
   /** Validates the provider's config section; the factory is built from the parsed value only. */
   configure(section: unknown): { ok: true; payments: PaymentFactory | null } | { ok: false; problem: string };
+  /** Builds the live provider from a raw section (validated here); null when the provider is described only. */
+  start: ((section: unknown, context: Omit<ProviderContext<unknown>, 'section'>) => Promise<LiveProvider>) | null;
 }
 
 export function register<C>(d: ProviderDescriptor<C>): RegisteredProvider {
+  const live = d.live;
   return {
     name: d.name,
     titleRu: d.titleRu,
@@ -229,5 +266,13 @@ export function register<C>(d: ProviderDescriptor<C>): RegisteredProvider {
       if (!parsed.success) return { ok: false, problem: parsed.error.issues.map((i) => `${d.name}.${i.path.join('.')}: ${i.message}`).join('; ') };
       return { ok: true, payments: d.payments ? d.payments(parsed.data) : null };
     },
+    start: live
+      ? async (section, context) => {
+        const parsed = d.configSchema.safeParse(section ?? {});
+        // The config loader validated the whole file already; a section that fails here is a programming error.
+        if (!parsed.success) throw new Error(`${d.name}: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+        return live({ ...context, section: parsed.data });
+      }
+      : null,
   };
 }

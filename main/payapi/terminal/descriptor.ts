@@ -2,7 +2,7 @@
 // method, the payment factory, phase texts and slip refs.
 import { createHash } from 'node:crypto';
 import { PaydeskError } from '../../errors/catalogue';
-import type { CheckoutProvider, PaymentFactory, ProviderDescriptor } from '../../providers/types';
+import type { CheckoutProvider, LiveProvider, PaymentFactory, ProviderContext, ProviderDescriptor } from '../../providers/types';
 import { NO_SIGNALS, packRun, resumeParsed } from '../../providers/types';
 import { TerminalClient } from './client';
 import { terminalConfigSchema, type TerminalConfig, type TerminalLaunch } from './config';
@@ -81,6 +81,21 @@ export function createTerminalProvider(config: TerminalConfig, launch: TerminalL
   };
 }
 
+/** The terminal for the running till: the configured launch, or the embedded emulator on a demo install. */
+async function live(ctx: ProviderContext<TerminalConfig>): Promise<LiveProvider> {
+  const section = ctx.section;
+  if (!section.embeddedEmulator) return { checkout: createTerminalProvider(section, section.launch), close: async () => undefined };
+  if (!ctx.startEmulator) {
+    // A test or production till never pays on an emulator, whatever the terminal section says.
+    ctx.logger.error('terminal.embeddedEmulator is set outside environment "emulator": terminal sales blocked');
+    const blocked = new PaydeskError('config.invalid', 'terminal.embeddedEmulator is allowed only in environment "emulator"');
+    return { checkout: { ...createTerminalProvider(section, undefined), connection: () => ({ blocked }) }, close: async () => undefined };
+  }
+  const emulator = await ctx.startEmulator();
+  ctx.logger.warn({ baseUrl: emulator.baseUrl }, 'terminal: running against the embedded terminal emulator');
+  return { checkout: createTerminalProvider(section, { mode: 'http', url: emulator.baseUrl }), close: () => emulator.close() };
+}
+
 export const terminalProvider: ProviderDescriptor<TerminalConfig> = {
   name: TERMINAL_PROVIDER,
   titleRu: TITLE,
@@ -88,5 +103,6 @@ export const terminalProvider: ProviderDescriptor<TerminalConfig> = {
   capabilities: new Set(['pay', 'status_by_own_reference', 'receipts', 'qr']),
   methods: [{ id: 'card', titleRu: TITLE, needsCardScan: false }],
   payments,
+  live,
   notes: 'Cancel happens on the terminal itself (no API); refunds are not in app-to-app contract v1.',
 };
