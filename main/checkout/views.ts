@@ -137,6 +137,7 @@ export function operationView({ row, items, slip, children, provider, held: held
     cancelQueued: row.is_final === 0 && facts.cancelQueued,
     // A provider no longer configured cannot tell: unknown until it is back.
     outcomeUnknown: row.kind === 'payment' && row.is_final === 0 && (view?.unknownPhases.has(row.phase) ?? true),
+    customerAction: row.kind === 'payment' && row.is_final === 0 && !held ? view?.customerAction?.(row) ?? null : null,
     refundableKop: refundableKop(row, children),
     shiftId: row.shift_id,
     recovered: row.recovered === 1,

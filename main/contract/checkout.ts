@@ -88,6 +88,15 @@ export const slipViewSchema = z.object({
 });
 export type SlipView = z.infer<typeof slipViewSchema>;
 
+/** A step the customer takes on their own device: the till shows the payload (a payment link) as a QR. */
+export const customerActionSchema = z.object({
+  kind: z.literal('qr'),
+  payload: z.string().min(1).max(4096),
+  /** One short Russian line under the QR, e.g. «Отсканируйте QR-код камерой телефона». */
+  hintRu: z.string().max(200),
+});
+export type CustomerActionView = z.infer<typeof customerActionSchema>;
+
 export const operationKindSchema = z.enum(['payment', 'cancel', 'refund']);
 export const outcomeSchema = z.enum(['paid', 'rejected', 'canceled', 'failed', 'refunded', 'refund_rejected', 'cancel_rejected', 'not_found']);
 export type Outcome = z.infer<typeof outcomeSchema>;
@@ -139,6 +148,8 @@ export const operationViewSchema = z.object({
   cancelQueued: z.boolean().optional(),
   /** Not final and the till does not know yet whether money moved: take no other payment, hand over nothing. */
   outcomeUnknown: z.boolean().optional(),
+  /** What the customer must do now, shown by the till (a payment QR to scan); null: nothing to show. */
+  customerAction: customerActionSchema.nullable().default(null),
   createdAt: z.string(),
   updatedAt: z.string(),
   finishedAt: z.string().nullable(),

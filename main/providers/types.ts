@@ -4,7 +4,7 @@
 import type { z } from 'zod';
 import type { PlannedLine } from '../checkout/basket';
 import type { Driver } from '../checkout/runner';
-import type { AvailabilityResult } from '../contract/checkout';
+import type { AvailabilityResult, CustomerActionView } from '../contract/checkout';
 import type { PaydeskError } from '../errors/catalogue';
 import type { OperationEvent, OperationRow } from '../journal/operations';
 import type { Logger } from '../log/logger';
@@ -164,6 +164,8 @@ export interface ProviderView {
   reportRefs: readonly RefLabel[];
   /** Numbers quoted in this provider's cashier texts (its configured limits). */
   limits(): { minutes: number; seconds: number };
+  /** What the customer must do for an unfinished payment (a QR from its persisted state); absent: nothing. */
+  customerAction?(row: OperationRow): CustomerActionView | null;
 }
 
 export interface AvailabilityRequest {
