@@ -46,12 +46,12 @@ export function registerSale(program: Command): void {
           exitCode = 2;
           return;
         }
-        step(`card ${scan.loyaltyId}: TOTP ${scan.verified ? 'verified' : 'not checked'}, Koshelek Pay ${scan.koshelekPay ? 'possible' : 'not offered (plain loyalty card)'}`);
-        if (!scan.koshelekPay || !scan.cardSession) {
+        step(`card ${scan.loyaltyId}: TOTP ${scan.verified ? 'verified' : 'not checked'}, payment token ${scan.payReady ? 'ready' : 'none (plain loyalty card)'}`);
+        if (!scan.payReady || !scan.payToken) {
           exitCode = 2;
           return;
         }
-        const card = { loyaltyId: scan.loyaltyId, payToken: scan.cardSession };
+        const card = { loyaltyId: scan.loyaltyId, payToken: scan.payToken };
         const orderId = options.order ?? `CLI-${Date.now().toString(36).toUpperCase()}`;
         const availability = await core.checkout.availability({ orderId, amountKop, card });
         step(`availability: ${availability.methods.map((m) => `${m.paymentType}=${m.available ? 'yes' : 'no'}`).join(', ')}; default=${availability.providerIsDefault}`);
