@@ -15,6 +15,9 @@ import { startCheckpointer } from '../journal/checkpoint';
 import { createLogger, type Logger } from '../log/logger';
 import { KoshelekClient, type ExchangeInfo, type TokenProvider } from '../payapi/koshelek/client';
 import { startPostbackListener, type PostbackListener } from '../payapi/koshelek/postback';
+import { koshelekStatusLookup } from '../payapi/koshelek/reconcile';
+import { KOSHELEK_REPORT_REFS } from '../payapi/koshelek/report-refs';
+import { lookupByProvider, type StatusLookup } from '../reports/reconcile';
 import { ShiftService } from '../shifts/service';
 import { clockDrift, createTotpVerifier, type TotpVerifier } from '../totp';
 import { describeError, PaydeskError } from '../errors/catalogue';
@@ -38,6 +41,8 @@ export interface StartedCore extends Core {
   readonly shifts: ShiftService;
   /** Koshelek's view of a transaction, for the shift reconciliation. */
   lookupStatus(transactionId: string, refTransactionId?: string): Promise<{ status: string; refStatus?: string; amountKop?: number } | null>;
+  /** Every provider's status of an operation in the journal's outcome words (shift reconciliation). */
+  readonly statusLookup: StatusLookup;
   readonly emulator: KoshelekEmulator | null;
   readonly postback: PostbackListener | null;
   /** Marks from process start (VS Code style) for the cold-start benchmark. */
@@ -198,6 +203,8 @@ export async function startCore(options: StartCoreOptions): Promise<StartedCore>
   const shifts = new ShiftService(journal, () => live.current().shift, {
     till: () => ({ terminalId: live.current().till.terminalId, storeId: live.current().till.storeId, storeName: live.current().till.storeName }),
     environment: () => (current as { env: EnvironmentView }).env.mode,
+    // Issue 11 wiring until the registry does it: the configured providers' reportRefs.
+    refColumns: () => KOSHELEK_REPORT_REFS,
   });
   const shiftPolicy: ShiftPolicy = options.shiftPolicy ?? {
     assignForOperation(kind) {
@@ -283,19 +290,23 @@ export async function startCore(options: StartCoreOptions): Promise<StartedCore>
   if (unreadable.length > 0) logger.error({ unreadable }, 'unfinished operations with an unreadable saved state: left untouched, IT must look');
   mark('ready');
 
+  const lookupStatus: StartedCore['lookupStatus'] = async (transactionId, refTransactionId) => {
+    const client = (current as Connection).client;
+    if (!client) return null;
+    const outcome = await client.status({ requestId: randomUUID(), transactionId, ...(refTransactionId ? { refTransactionId } : {}) });
+    if (outcome.kind !== 'ok') return null;
+    const { status, refStatus, slip } = outcome.data;
+    return { status, ...(refStatus ? { refStatus } : {}), ...(slip?.totalAmount !== undefined ? { amountKop: slip.totalAmount } : {}) };
+  };
+
   return {
     config: live,
     journal,
     checkout,
     shifts,
-    async lookupStatus(transactionId, refTransactionId) {
-      const client = (current as Connection).client;
-      if (!client) return null;
-      const outcome = await client.status({ requestId: randomUUID(), transactionId, ...(refTransactionId ? { refTransactionId } : {}) });
-      if (outcome.kind !== 'ok') return null;
-      const { status, refStatus, slip } = outcome.data;
-      return { status, ...(refStatus ? { refStatus } : {}), ...(slip?.totalAmount !== undefined ? { amountKop: slip.totalAmount } : {}) };
-    },
+    lookupStatus,
+    // Issue 11 wiring until the registry does it: one lookup per provider that can answer.
+    statusLookup: lookupByProvider({ koshelek: koshelekStatusLookup(lookupStatus, () => live.current().koshelek.enums) }),
     emulator,
     postback,
     marks,

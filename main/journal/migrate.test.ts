@@ -68,7 +68,7 @@ describe('migrations', () => {
     expect(columns('report_operations')).toEqual([
       'amount_kop', 'created_at', 'error_code', 'finished_at', 'has_parent', 'has_slip', 'id', 'kind', 'order_id', 'outcome', 'parent_id',
       'parent_payment_type', 'parent_shift_id', 'parent_transaction_id', 'payment_type', 'phase', 'provider', 'ref_transaction_id', 'request_id',
-      'shift_id', 'slip_kzo', 'slip_payment_transaction_id', 'slip_payment_type', 'slip_qrc_id', 'slip_refund_transaction_id', 'transaction_id',
+      'shift_id', 'slip_payment_transaction_id', 'slip_payment_type', 'slip_refs_json', 'slip_refund_transaction_id', 'transaction_id',
     ]);
     expect(columns('slips')).toContain('qrc_id');
     j.close();

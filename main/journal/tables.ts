@@ -100,12 +100,12 @@ export interface ReportOperationsTable {
   slip_payment_transaction_id: string | null;
   slip_refund_transaction_id: string | null;
   slip_payment_type: string | null;
-  slip_qrc_id: string | null;
-  slip_kzo: string | null;
   has_parent: number;
   parent_shift_id: number | null;
   parent_transaction_id: string | null;
   parent_payment_type: string | null;
+  /** Copy of slips.refs_json (the provider's slip ids), NULL when the operation has no slip. */
+  slip_refs_json: string | null;
 }
 
 export interface AppMetaTable {
