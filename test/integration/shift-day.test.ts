@@ -32,7 +32,7 @@ describe('shift day', () => {
     const x = shifts.xReport();
     expect(x.unresolved).toContain(slow.id);
     const line = x.operations.find((l) => l.id === paid.id);
-    expect(line).toMatchObject({ orderId: paid.orderId, paymentTransactionId: paid.transactionId, requestId: paid.requestId, paymentType: 'SBP', qrcId: paid.slip?.qrcId, kzo: paid.slip?.kzo });
+    expect(line).toMatchObject({ orderId: paid.orderId, paymentTransactionId: paid.transactionId, requestId: paid.requestId, paymentType: 'SBP', refs: expect.objectContaining({ qrcId: paid.slip?.qrcId, kzo: paid.slip?.kzo }) });
     const refundLine = x.operations.find((l) => l.id === refund.id);
     expect(refundLine?.refundTransactionId).toBeTruthy();
     expect(x.totals.electronicInKop).toBe(25000);
@@ -41,7 +41,7 @@ describe('shift day', () => {
 
     // The automatic cancel settles it; now the Z can be written, reconciled against Koshelek.
     expect((await checkout.waitFinal(slow.id, 10_000)).outcome).toBe('canceled');
-    const z = await shifts.closeAndReconcile('Менеджер', (tx, ref) => till!.core.lookupStatus(tx, ref));
+    const z = await shifts.closeAndReconcile('Менеджер', till.core.statusLookup);
     expect(z.type).toBe('z');
     expect(z.zNumber).toBe(1);
     expect(z.unresolved).toEqual([]);
