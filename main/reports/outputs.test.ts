@@ -177,8 +177,8 @@ describe('the provider block on the receipt (§2)', () => {
   it('renders the payment and refund blocks from the saved slip, ids under the provider’s labels', () => {
     const pay = loadReceiptSlip(journal.sqlite, 'pay-sbp');
     expect(pay).not.toBeNull();
-    const block = receiptBlock(pay as NonNullable<typeof pay>, { providerTitle: 'Кошелёк Pay', refColumns: WALLET_REFS });
-    expect(block.title).toBe('Кошелёк Pay: оплата');
+    const block = receiptBlock(pay as NonNullable<typeof pay>, { providerTitle: 'Пэй Плюс', refColumns: WALLET_REFS });
+    expect(block.title).toBe('Пэй Плюс: оплата');
     expect(block.rows.map((r) => r.parameter)).toEqual(['orderId', 'paymentTransactionId', 'paymentType', 'payRef', 'bankCode']);
     expect(block.rows.slice(3).map((r) => [r.label, r.value])).toEqual([['ID операции СБП', 'BD10003K5L8QRC'], ['Код банка', '4716']]);
     const lines = receiptBlockLines(block, 32).map((l) => l.text);

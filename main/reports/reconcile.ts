@@ -1,7 +1,7 @@
 // Reconciliation: the journal's view of each operation of the shift against what its provider says
 // now. The lookup is injected and speaks the journal's neutral outcomes; each provider maps its own
-// status words onto them (Koshelek: main/payapi/koshelek/reconcile.ts). A provider that cannot look
-// an operation up answers null, and the operation is counted as skipped.
+// status words onto them in its own folder (main/payapi/<provider>/). A provider that cannot look an
+// operation up answers null, and the operation is counted as skipped.
 import { PAYMENT_PAID_OUTCOMES } from './compute';
 import type { OperationKind, Reconciliation, ReconciliationItem, ReconciliationProblem, ReportOperationRow } from './model';
 
