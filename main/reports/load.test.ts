@@ -25,16 +25,16 @@ function closeShift(sqlite: Journal['sqlite'], id: number): void {
 
 function row(id: string, over: Partial<OperationRow> = {}): OperationRow {
   return {
-    id, kind: 'payment', provider: 'koshelek', parent_id: null, shift_id: 1, order_id: `ord-${id}`, amount_kop: 1000, currency: 'RUB', phase: 'checkout',
+    id, kind: 'payment', provider: 'wallet', parent_id: null, shift_id: 1, order_id: `ord-${id}`, amount_kop: 1000, currency: 'RUB', phase: 'checkout',
     is_final: 0, outcome: null, request_id: `rq-${id}`, transaction_id: null, ref_transaction_id: null, payment_type: null, provider_status: null,
     provider_ref_status: null, error_code: null, error_key: null, pay_token: null, loyalty_id: null, attempts: 0, context_json: '{"phase":"checkout"}',
     created_at: `2026-01-01T10:00:${id.padStart(2, '0').slice(-2)}.000Z`, updated_at: '2026-01-01T10:00:00.000Z', finished_at: null, recovered: 0, ...over,
   };
 }
-// The provider's ids both as the slip columns of today's writer and as refs_json (issue 11 moves them there).
+// The provider's ids as refs_json (slips.refs_json).
 const slip = (over: Record<string, unknown> = {}) => ({
-  slip_id: 'sl', payment_transaction_id: 'tx', refund_transaction_id: null, payment_type: 'SBP', order_id: 'o', store_id: 's', terminal_id: 't', merchant_id: 'm',
-  bank_operation_id: 'b', operation_date_time: 'd', qrc_id: 'QRC', kzo: 'KZO', refs_json: JSON.stringify({ merchantId: 'm', bankOperationId: 'b', qrcId: 'QRC', kzo: 'KZO' }),
+  slip_id: 'sl', payment_transaction_id: 'tx', refund_transaction_id: null, payment_type: 'SBP', order_id: 'o', store_id: 's', terminal_id: 't',
+  operation_date_time: 'd', refs_json: JSON.stringify({ merchantId: 'm', bankOperationId: 'b', qrcId: 'QRC', kzo: 'KZO' }),
   total_amount_kop: 1000, currency: 'RUB', raw_json: '{"slip":true}', ...over,
 });
 
@@ -62,7 +62,7 @@ describe('report rows (narrow table kept by triggers) read the same as the journ
         is_final: 1, outcome: i % 2 === 0 ? 'paid' : text, phase: 'paid', order_id: text, request_id: `${text}-${id}`, transaction_id: text,
         payment_type: i % 3 === 0 ? null : text, error_code: text, amount_kop: Number.MAX_SAFE_INTEGER - i, finished_at: '2026-01-01T10:01:00.000Z',
       }), events: [], slip: slip({
-        qrc_id: text, kzo: text, payment_type: text,
+        payment_type: text,
         refs_json: JSON.stringify(text === '' ? { merchantId: 'm', bankOperationId: 'b' } : { merchantId: 'm', bankOperationId: 'b', qrcId: text, kzo: text }),
       }) });
     });
