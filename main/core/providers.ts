@@ -10,12 +10,16 @@ import { createKoshelekProvider, type KoshelekProviderDeps } from '../payapi/kos
 import { findProvider } from '../providers/registry';
 import type { CheckoutProvider, EmbeddedEmulator, LiveProvider, RefLabel } from '../providers/types';
 import { startEmbeddedTerminalEmulator } from '../../emulators/terminal/embedded';
+import { TochkaEmulator } from '../../emulators/tochka';
+import { HalykEmulator } from '../../emulators/halyk';
 
 export interface ProviderSet {
   /** The configured providers, in config order. */
   list(): readonly CheckoutProvider[];
   /** Report columns: every configured provider's report refs, first label per key wins. */
   reportRefs(): RefLabel[];
+  /** Webhook receivers of the configured providers, by provider name (the shared listener asks per delivery). */
+  webhook(provider: string): NonNullable<LiveProvider['webhook']> | null;
   /** Applies a config edit (a changed provider section is rebuilt). */
   apply(config: PaydeskConfig): Promise<void>;
   close(): Promise<void>;
@@ -29,7 +33,30 @@ const EMULATORS: Readonly<Record<string, (dir: string) => Promise<EmbeddedEmulat
     const running = await startEmbeddedTerminalEmulator(dir);
     return { baseUrl: running.launch.mode === 'http' ? running.launch.url : '', close: () => running.close() };
   },
+  // Demo installs: the customer "pays" every link a few seconds after it was made (no phone needed).
+  tochka: async () => {
+    const emulator = new TochkaEmulator({ autoPayAfterMs: DEMO_PAY_AFTER_MS });
+    return { baseUrl: await emulator.start(), close: () => emulator.stop() };
+  },
+  halyk: async () => {
+    const emulator = new HalykEmulator();
+    const baseUrl = await emulator.start();
+    const seen = new Map<string, number>();
+    const payer = setInterval(() => {
+      for (const inv of emulator.invoices.values()) {
+        if (inv.status !== 'NEW') continue;
+        const first = seen.get(inv.invoiceId) ?? Date.now();
+        seen.set(inv.invoiceId, first);
+        if (Date.now() - first >= DEMO_PAY_AFTER_MS) emulator.pay(inv.invoiceId);
+      }
+    }, 500);
+    payer.unref();
+    return { baseUrl, close: async () => { clearInterval(payer); await emulator.stop(); } };
+  },
 };
+
+/** How long the embedded bank emulators' "customer" takes to pay a link (demo installs only). */
+const DEMO_PAY_AFTER_MS = 5_000;
 
 const KOSHELEK = 'koshelek';
 
@@ -79,6 +106,10 @@ export async function composeProviders(o: {
       const seen = new Map<string, RefLabel>();
       for (const p of list()) for (const r of p.view.reportRefs) if (!seen.has(r.key)) seen.set(r.key, r);
       return [...seen.values()];
+    },
+    webhook(provider) {
+      if (!o.config().providers.includes(provider)) return null;
+      return built.get(provider)?.live.webhook ?? null;
     },
     apply,
     async close() {
