@@ -18,6 +18,7 @@ import type { OperationEvent, OperationRow, OperationWrite } from '../journal/op
 import type { NewRefund, RefundFactory } from '../providers/types';
 import { packRun, resumeParsed } from '../providers/types';
 import type { BankAdapter, LookupOutcome, RefundOutcome } from './bank';
+import { bankFailpoint } from './failpoints';
 import { parseLinkState } from './machine';
 
 const PHASES = ['baseline', 'sending', 'checking', 'refunded', 'rejected'] as const;
@@ -135,7 +136,10 @@ export class BankRefundDriver extends MachineDriver<BankRefundState, BankRefundE
     if (step.action === 'send') {
       if (this.sent) return { type: 'restarted' };
       this.sent = true;
-      return { type: 'send_outcome', outcome: await this.bank.refund(s.ctx.bankOperationId, s.ctx.amountMinor) };
+      bankFailpoint('bank.before_refund_send');
+      const outcome = await this.bank.refund(s.ctx.bankOperationId, s.ctx.amountMinor);
+      bankFailpoint('bank.after_refund_send');
+      return { type: 'send_outcome', outcome };
     }
     this.sent = false; // a read decides afresh whether a send is needed
     return { type: 'read_outcome', outcome: await this.bank.read({ bankOperationId: s.ctx.bankOperationId, reference: s.ctx.reference }) };
