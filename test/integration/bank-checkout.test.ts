@@ -247,3 +247,23 @@ describe('a bank switched off while the till runs', () => {
     expect(b.till.core.journal.sqlite.prepare('SELECT COUNT(*) AS n FROM operations').get()).toEqual({ n: 0 });
   });
 });
+
+describe('embedded bank emulators (demo installs only)', () => {
+  it('environment "emulator": both banks sell on their embedded emulators, whose customer pays after a few seconds', async () => {
+    const till = await startTill({ mode: 'emulator', extra: { providers: ['koshelek', 'tochka', 'halyk'], tochka: { enabled: true, embeddedEmulator: true, timing: { pollScheduleMs: [200] } }, halyk: { enabled: true, embeddedEmulator: true, timing: { pollScheduleMs: [200] } } } });
+    cleanups.push(() => till.close());
+    expect(till.core.checkout.methods().filter((m) => m.provider !== 'koshelek').every((m) => m.ready)).toBe(true);
+    const ru = await till.core.checkout.pay({ orderId: orderId(), amountKop: 1_000, paymentType: 'sbp' });
+    const kz = await till.core.checkout.pay({ orderId: orderId(), amountKop: 50_000, paymentType: 'card_foreign' });
+    const [ruDone, kzDone] = await Promise.all([till.core.checkout.waitFinal(ru.id, 20_000), till.core.checkout.waitFinal(kz.id, 20_000)]);
+    expect([ruDone.outcome, kzDone.outcome]).toEqual(['paid', 'paid']);
+  });
+
+  it('outside environment "emulator" an embedded bank emulator is refused: methods listed, not ready, nothing sent', async () => {
+    const till = await startTill({ extra: { providers: ['koshelek', 'tochka'], tochka: { enabled: true, embeddedEmulator: true } } });
+    cleanups.push(() => till.close());
+    const sbp = till.core.checkout.methods().find((m) => m.method === 'sbp');
+    expect(sbp).toMatchObject({ ready: false, problem: { key: 'config.invalid' } });
+    await expect(till.core.checkout.pay({ orderId: orderId(), amountKop: 1_000, paymentType: 'sbp' })).rejects.toMatchObject({ key: 'config.invalid' });
+  });
+});
