@@ -76,7 +76,7 @@ function unknown(s: BankRefundState, now: number, detail: string, code: string |
   const errorKey: ErrorKey = now - since >= s.ctx.unresolvedAfterMs ? 'bank.unresolved' : 'bank.refund_checking';
   const ctx = { ...s.ctx, lookups: s.ctx.lookups + 1, unknownSince: since, lastFault: detail, errorCode: code, errorKey };
   const phase: RefundPhase = s.phase === 'baseline' ? 'baseline' : 'checking';
-  return { ...s, phase, next: { action: 'read', at: now + pause({ ...s, ctx }) }, ctx };
+  return { ...s, phase, next: { action: 'read', at: now + pause(s) }, ctx };
 }
 
 export function reduceRefund(s: BankRefundState, e: BankRefundEvent, now: number): BankRefundState {
