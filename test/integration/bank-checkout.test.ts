@@ -164,6 +164,28 @@ describe('Tochka through the checkout', () => {
   });
 });
 
+describe('twenty Tochka sales in a row against a hostile bank', () => {
+  it('every create fault in rotation: each sale ends paid once, or failed with no link; never two links or two charges', async () => {
+    const b = await bankTill({ ru: { autoPayAfterMs: 150 } });
+    const faults = ['timeout_after_create', 'error_500', 'error_500_after_create', 'reset_after_create', null] as const;
+    const results: { fault: string | null; outcome: string | null; sent: number; links: number; charges: number }[] = [];
+    for (let i = 0; i < 20; i += 1) {
+      const fault = faults[i % faults.length] ?? null;
+      if (fault) b.ru.queueFault(fault);
+      const op = await b.till.core.checkout.pay({ orderId: orderId(), amountKop: 1_000 + i, paymentType: i % 2 === 0 ? 'sbp' : 'card_ru' });
+      const done = await b.till.core.checkout.waitFinal(op.id, 20_000);
+      const links = [...b.ru.operations.values()].filter((o) => o.paymentLinkId === op.requestId).length;
+      results.push({ fault, outcome: done.outcome, sent: b.ru.creates.filter((c) => c.paymentLinkId === op.requestId).length, links, charges: b.ru.charges(op.requestId) });
+    }
+    for (const r of results) {
+      // One create request per sale, whatever the bank answered: the unknown ones are resolved by lookup.
+      if (r.fault === 'error_500') expect(r).toMatchObject({ outcome: 'failed', sent: 1, links: 0, charges: 0 });
+      else expect(r).toMatchObject({ outcome: 'paid', sent: 1, links: 1, charges: 1 });
+    }
+    expect(b.till.core.journal.sqlite.prepare('SELECT COUNT(*) AS n FROM operations WHERE is_final = 0').get()).toEqual({ n: 0 });
+  }, 120_000);
+});
+
 describe('Tochka webhooks through the core listener', () => {
   it('paid seen by webhook (no poll due for a minute); 30 duplicates act once; a bad signature is refused and logged', async () => {
     const b = await bankTill({ webhooks: true, tochka: { timing: { requestTimeoutMs: 600, pollScheduleMs: [60_000] } }, ru: { webhookIntervalMs: 50 } });
