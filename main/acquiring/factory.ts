@@ -71,7 +71,8 @@ export function linkPayments(options: LinkFactoryOptions): PaymentFactory {
  * one unit (discounts); no lines at all when they would not add up to the amount (the bank then gets one line).
  */
 export function receiptLines(lines: readonly PlannedLine[], amountMinor: number): { name: string; priceMinor: number; quantity: number }[] {
-  const out = lines.filter((l) => l.totalKop > 0).map((l) => (Math.round(l.priceKop * l.quantity) === l.totalKop && l.priceKop > 0
+  // Exactly, not rounded: a weighed 0.455 kg at 1.00 ₽ is 45.5 kop, which the bank would round its own way.
+  const out = lines.filter((l) => l.totalKop > 0).map((l) => (l.priceKop * l.quantity === l.totalKop && l.priceKop > 0
     ? { name: l.name.slice(0, 256), priceMinor: l.priceKop, quantity: l.quantity }
     : { name: l.name.slice(0, 256), priceMinor: l.totalKop, quantity: 1 }));
   return out.reduce((sum, l) => sum + Math.round(l.priceMinor * l.quantity), 0) === amountMinor ? out : [];
