@@ -16,6 +16,8 @@ export interface ProviderSet {
   list(): readonly CheckoutProvider[];
   /** Report columns: every configured provider's report refs, first label per key wins. */
   reportRefs(): RefLabel[];
+  /** Webhook receivers of the configured providers, by provider name (the shared listener asks per delivery). */
+  webhook(provider: string): NonNullable<LiveProvider['webhook']> | null;
   /** Applies a config edit (a changed provider section is rebuilt). */
   apply(config: PaydeskConfig): Promise<void>;
   close(): Promise<void>;
@@ -72,6 +74,10 @@ export async function composeProviders(o: {
       const seen = new Map<string, RefLabel>();
       for (const p of list()) for (const r of p.view.reportRefs) if (!seen.has(r.key)) seen.set(r.key, r);
       return [...seen.values()];
+    },
+    webhook(provider) {
+      if (!o.config().providers.includes(provider)) return null;
+      return built.get(provider)?.live.webhook ?? null;
     },
     apply,
     async close() {
