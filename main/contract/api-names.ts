@@ -5,7 +5,7 @@ export const API_METHOD_LIST = [
   'operation.get', 'operation.query', 'operation.search', 'scan.wedge', 'scan.manual', 'scan.image', 'scan.camera',
   'shift.current', 'shift.open', 'shift.claim', 'shift.close', 'shift.tender',
   'report.x', 'report.z', 'report.list', 'report.print', 'report.printOs', 'report.reprint', 'report.export', 'report.open',
-  'shift.voidTender', 'admin.call', 'admin.answer', 'admin.calls', 'catalogue.lookup',
+  'shift.voidTender', 'admin.call', 'admin.answer', 'admin.calls', 'catalogue.lookup', 'checkout.methods', 'till.catalogue',
 ] as const;
 export type ApiMethodName = (typeof API_METHOD_LIST)[number];
 

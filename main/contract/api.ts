@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import {
   availabilityInputSchema, availabilityResultSchema, cashierErrorSchema, kopecks, operationQuerySchema,
-  operationViewSchema, payInputSchema, refundInputSchema,
+  operationViewSchema, payInputSchema, paymentMethodViewSchema, refundInputSchema,
 } from './checkout';
 import { scanEventSchema, scannerStatusSchema, symbologySchema, wedgeConfigSchema } from './scan';
 import type { ApiMethodName } from './api-names';
@@ -313,6 +313,10 @@ export const API_METHODS = {
   'sale.availability': { input: availabilityInputSchema, output: availabilityResultSchema },
   'sale.pay': { input: payInputSchema, output: operationViewSchema },
   'sale.cancel': { input: z.object({ operationId: z.string().min(1) }), output: operationViewSchema },
+  /** The payment methods of the configured providers, in config order, each ready or with its problem. */
+  'checkout.methods': { input: empty, output: z.array(paymentMethodViewSchema) },
+  /** The sale line enums from config sale.taxes / sale.measures. */
+  'till.catalogue': { input: empty, output: z.object({ taxes: z.array(z.string()), measures: z.array(z.string()) }) },
   'sale.park': { input: z.object({ operationId: z.string().min(1).max(64) }), output: operationViewSchema },
   'refund.start': { input: refundInputSchema, output: operationViewSchema },
   'operation.get': { input: z.object({ operationId: z.string().min(1) }), output: operationViewSchema.nullable() },

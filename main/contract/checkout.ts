@@ -29,8 +29,8 @@ export type SaleLineInput = z.input<typeof saleLineSchema>;
 
 export const cardSchema = z.object({
   loyaltyId: z.string().min(1).max(36),
-  /** Absent for plain loyalty cards: Koshelek Pay is then not offered. */
-  cardSession: z.string().min(1).max(32).optional(),
+  /** One-time payment token the customer presented; absent for plain loyalty cards (no scanned-token payment). */
+  payToken: z.string().min(1).max(32).optional(),
 });
 export type CardView = z.infer<typeof cardSchema>;
 
@@ -41,21 +41,27 @@ const basketFields = {
   /** Either amount alone (one line "Покупка"), or lines (amount must then equal their total). */
   amountKop: kopecks.optional(),
   lines: z.array(saleLineSchema).min(1).max(500).optional(),
-  card: cardSchema,
+  /** Absent for a provider that needs no card scan (a card terminal). */
+  card: cardSchema.optional(),
 };
 
 export const availabilityInputSchema = z.object(basketFields).refine((v) => v.amountKop !== undefined || v.lines !== undefined, 'amountKop or lines is required');
 export type AvailabilityInput = z.input<typeof availabilityInputSchema>;
 
 export const availabilityResultSchema = z.object({
-  koshelekPayIsDefault: z.boolean(),
+  providerIsDefault: z.boolean(),
   methods: z.array(z.object({ paymentType: z.string(), available: z.boolean(), message: z.string().optional(), known: z.boolean() })),
-  /** The method to start at once (koshelekPayIsDefault and one available), or null: the cashier chooses. */
+  /** The method to start at once (providerIsDefault and one available), or null: the cashier chooses. */
   autoStart: z.string().nullable(),
 });
 export type AvailabilityResult = z.infer<typeof availabilityResultSchema>;
 
-export const payInputSchema = z.object({ ...basketFields, paymentType: z.string().min(1).max(36) })
+export const payInputSchema = z.object({
+  ...basketFields,
+  paymentType: z.string().min(1).max(36),
+  /** Absent: the provider that offers `paymentType` (method ids are unique across providers). */
+  provider: z.string().optional(),
+})
   .refine((v) => v.amountKop !== undefined || v.lines !== undefined, 'amountKop or lines is required');
 export type PayInput = z.input<typeof payInputSchema>;
 
@@ -76,15 +82,25 @@ export const slipViewSchema = z.object({
   paymentTransactionId: z.string().nullable(),
   refundTransactionId: z.string().nullable(),
   paymentType: z.string().nullable(),
-  merchantId: z.string().nullable(),
-  bankOperationId: z.string().nullable(),
   operationDateTime: z.string().nullable(),
-  qrcId: z.string().nullable(),
-  kzo: z.string().nullable(),
   totalAmountKop: z.number().nullable(),
   currency: z.string().nullable(),
+  /** The provider's slip ids, labelled by the provider's `slipRefs`. */
+  refs: z.array(z.object({ key: z.string(), label: z.string(), value: z.string() })),
 });
 export type SlipView = z.infer<typeof slipViewSchema>;
+
+/** A payment method the sale screen offers (`checkout.methods`), in the order the config lists providers. */
+export const paymentMethodViewSchema = z.object({
+  provider: z.string(),
+  providerTitle: z.string(),
+  method: z.string(),
+  titleRu: z.string(),
+  needsCardScan: z.boolean(),
+  ready: z.boolean(),
+  problem: cashierErrorSchema.nullable(),
+});
+export type PaymentMethodView = z.infer<typeof paymentMethodViewSchema>;
 
 export const operationKindSchema = z.enum(['payment', 'cancel', 'refund']);
 export const outcomeSchema = z.enum(['paid', 'rejected', 'canceled', 'failed', 'refunded', 'refund_rejected', 'cancel_rejected', 'not_found']);
@@ -105,6 +121,7 @@ export const operationViewSchema = z.object({
   id: z.string(),
   kind: operationKindSchema,
   provider: z.string(),
+  providerTitle: z.string(),
   parentId: z.string().nullable(),
   orderId: z.string(),
   amountKop: z.number().int(),

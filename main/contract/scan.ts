@@ -28,11 +28,11 @@ export const parsedScanOkSchema = z.object({
   prefix: z.string().max(2),
   /** Card number: the customer's loyaltyId. */
   loyaltyId: z.string().min(1).max(36),
-  /** Payment session from the barcode; absent on plain loyalty cards. */
-  cardSession: z.string().min(1).max(32).optional(),
+  /** One-time payment token from the barcode; absent on plain loyalty cards. */
+  payToken: z.string().min(1).max(32).optional(),
   totp: z.string().optional(),
-  /** True only when the barcode carries a cardSession and its TOTP verified: offer Koshelek Pay. */
-  koshelekPay: z.boolean(),
+  /** True only when the barcode carries a payToken and its TOTP verified: offer the scanned-token payment. */
+  payReady: z.boolean(),
   /** True when a TOTP was present and verified (authentic card). Plain cards without TOTP: false. */
   verified: z.boolean(),
   /** Name of the legacy-card rule (scanner.legacyCards) that accepted a card without cardSession/TOTP. */

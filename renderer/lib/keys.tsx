@@ -12,6 +12,8 @@ export function useKey(key: string | null, handler: () => void, enabled = true):
       const target = event.target as HTMLElement | null;
       // Enter on a focused button is the button's own click; Enter in a field belongs to the field's form.
       if (key === 'Enter' && target && (target.tagName === 'BUTTON' || target.tagName === 'INPUT' || target.tagName === 'SELECT' || target.tagName === 'SUMMARY')) return;
+      // A character key (a method's number) typed into a field is the field's text, never a command.
+      if (key.length === 1 && target && (target.tagName === 'INPUT' || target.tagName === 'TEXTAREA' || target.tagName === 'SELECT' || target.isContentEditable)) return;
       event.preventDefault();
       ref.current();
     };
@@ -35,6 +37,8 @@ const KEY_LABEL: Record<string, string> = { Escape: 'Esc', Enter: 'Enter', PageU
 
 export interface KeyButtonProps {
   k: string | null;
+  /** A second key for the same press (shown after the first), e.g. F6 besides a method's number. */
+  also?: string | null;
   onPress: () => void;
   disabled?: boolean;
   variant?: 'primary' | 'danger' | 'plain' | 'nav';
@@ -44,11 +48,13 @@ export interface KeyButtonProps {
   children: ReactNode;
 }
 
-export function KeyButton({ k, onPress, disabled = false, variant = 'plain', active = false, testId, autoFocus = false, children }: KeyButtonProps): ReactNode {
+export function KeyButton({ k, also = null, onPress, disabled = false, variant = 'plain', active = false, testId, autoFocus = false, children }: KeyButtonProps): ReactNode {
   useKey(k, onPress, !disabled);
+  useKey(also, onPress, !disabled);
   return (
     <button type="button" className={`btn btn-${variant}${active ? ' active' : ''}`} disabled={disabled} onClick={onPress} data-testid={testId} data-key={k ?? undefined} autoFocus={autoFocus}>
       {k ? <kbd>{KEY_LABEL[k] ?? k}</kbd> : null}
+      {also ? <kbd>{KEY_LABEL[also] ?? also}</kbd> : null}
       <span>{children}</span>
     </button>
   );
