@@ -2,6 +2,12 @@
 // field has focus); the browser's own meaning of F1–F12 (help, find, reload…) is suppressed.
 import { useEffect, useRef, type ReactNode } from 'react';
 
+function editable(el: HTMLElement): boolean {
+  if (el.isContentEditable) return true;
+  if (el instanceof HTMLInputElement || el instanceof HTMLTextAreaElement) return !el.disabled && !el.readOnly;
+  return el instanceof HTMLSelectElement && !el.disabled;
+}
+
 export function useKey(key: string | null, handler: () => void, enabled = true): void {
   const ref = useRef(handler);
   ref.current = handler;
@@ -13,7 +19,8 @@ export function useKey(key: string | null, handler: () => void, enabled = true):
       // Enter on a focused button is the button's own click; Enter in a field belongs to the field's form.
       if (key === 'Enter' && target && (target.tagName === 'BUTTON' || target.tagName === 'INPUT' || target.tagName === 'SELECT' || target.tagName === 'SUMMARY')) return;
       // A character key (a method's number) typed into a field is the field's text, never a command.
-      if (key.length === 1 && target && (target.tagName === 'INPUT' || target.tagName === 'TEXTAREA' || target.tagName === 'SELECT' || target.isContentEditable)) return;
+      // (A field disabled while it had focus keeps it in Chromium: it takes no text, so the key is a command.)
+      if (key.length === 1 && target && editable(target)) return;
       event.preventDefault();
       ref.current();
     };
