@@ -1,11 +1,11 @@
 // The contract's method names and Electron channels without zod, so the sandboxed preload stays a
 // few kilobytes. main/contract/api.ts checks (at compile time) that API_METHODS has exactly these keys.
 export const API_METHOD_LIST = [
-  'status.get', 'sale.availability', 'sale.pay', 'sale.cancel', 'sale.park', 'refund.start',
+  'status.get', 'sale.methods', 'sale.catalogue', 'sale.availability', 'sale.pay', 'sale.cancel', 'sale.park', 'refund.start',
   'operation.get', 'operation.query', 'operation.search', 'scan.wedge', 'scan.manual', 'scan.image', 'scan.camera',
   'shift.current', 'shift.open', 'shift.claim', 'shift.close', 'shift.tender',
   'report.x', 'report.z', 'report.list', 'report.print', 'report.printOs', 'report.reprint', 'report.export', 'report.open',
-  'shift.voidTender', 'admin.call', 'admin.answer', 'admin.calls', 'catalogue.lookup', 'checkout.methods', 'till.catalogue',
+  'shift.voidTender', 'admin.call', 'admin.answer', 'admin.calls', 'catalogue.lookup',
 ] as const;
 export type ApiMethodName = (typeof API_METHOD_LIST)[number];
 

@@ -1,5 +1,5 @@
 // What the till's config offers the sale screen: the payment methods of the configured providers
-// (`checkout.methods`, each ready or with its problem) and the sale line enums (`till.catalogue`).
+// (`sale.methods`, each ready or with its problem) and the sale line enums (`sale.catalogue`).
 // Read when the link to the core opens and again when the status says config or health changed; the
 // last good answer stays on screen while a read fails.
 import { createContext, useCallback, useContext, useEffect, useRef, useState, type ReactNode } from 'react';
@@ -34,7 +34,7 @@ export function TillSetupProvider({ api, open, status, children }: { api: Paydes
   methodsRef.current = methods;
   const refreshMethods = useCallback(async (): Promise<readonly PaymentMethodView[]> => {
     try {
-      const next = await api.call('checkout.methods', {});
+      const next = await api.call('sale.methods', {});
       setMethods(next);
       return next;
     } catch {
@@ -45,7 +45,7 @@ export function TillSetupProvider({ api, open, status, children }: { api: Paydes
   useEffect(() => {
     if (!open) return;
     void refreshMethods();
-    api.call('till.catalogue', {}).then((c) => setLists({ taxes: c.taxes, measures: c.measures }), () => undefined);
+    api.call('sale.catalogue', {}).then((c) => setLists({ taxes: c.taxes, measures: c.measures }), () => undefined);
   }, [api, open, signature, refreshMethods]);
   return (
     <TillSetupContext.Provider value={{ methods, taxes: lists.taxes, measures: lists.measures, refreshMethods }}>

@@ -101,7 +101,7 @@ const ru = {
   'tender.voided': 'Аннулировано', 'tender.voidNeedsReason': 'Укажите причину аннулирования (не короче 3 символов)', 'tender.voidsTitle': 'Аннулированные записи',
   'journal.adminCalls': 'Вызовы администратора', 'journal.adminAnswered': 'пришёл в', 'journal.adminWaiting': 'ожидает',
   'common.sec': 'с', 'common.yes': 'да', 'common.no': 'нет',
-  // The card panel names the provider that takes the scanned token ({title}: its title from checkout.methods).
+  // The card panel names the provider that takes the scanned token ({title}: its title from sale.methods).
   'sale.tokenCard': 'Карта {title} — способы оплаты проверятся по F9', 'sale.tokenCustomer': 'покупателя',
   'sale.tokenYes': '{title}: оплата доступна', 'sale.tokenNone': '{title}: для этой покупки нет доступных способов — примите оплату другим способом',
   'sale.tokenNo': '{title} недоступен — примите оплату другим способом', 'sale.tokenNoGeneric': 'Оплата по этой карте недоступна — примите оплату другим способом',

@@ -9,7 +9,7 @@ export function paymentTypeLabel(type: string | null | undefined): string {
 }
 
 type Both = { ru: string; en: string };
-/** Names of the tax codes a config may list (`till.catalogue`); which ones are offered is the config's choice. */
+/** Names of the tax codes a config may list (`sale.catalogue`); which ones are offered is the config's choice. */
 const TAX_LABEL: Record<string, Both> = {
   vat20: { ru: 'НДС 20%', en: 'VAT 20%' }, vat10: { ru: 'НДС 10%', en: 'VAT 10%' }, vat0: { ru: 'НДС 0%', en: 'VAT 0%' },
   none: { ru: 'без НДС', en: 'no VAT' }, vat120: { ru: 'НДС 20/120', en: 'VAT 20/120' }, vat110: { ru: 'НДС 10/110', en: 'VAT 10/110' },

@@ -1,4 +1,4 @@
-// The tax and measure choices of a sale line, from the till's config (`till.catalogue`). Pure.
+// The tax and measure choices of a sale line, from the till's config (`sale.catalogue`). Pure.
 
 /**
  * The till's own choice for weighed goods priced per kilogram: the cashier types kilograms with a decimal

@@ -1,4 +1,4 @@
-// The sale screen's method list, computed from the registry's methods (`checkout.methods`), the scanned
+// The sale screen's method list, computed from the registry's methods (`sale.methods`), the scanned
 // card's payment token and what the provider's availability check said. Pure: the screen renders it.
 import type { AvailabilityResult, CashierErrorView, PaymentMethodView } from '../../main/contract/checkout';
 
@@ -44,7 +44,7 @@ function noteFor(m: PaymentMethodView, token: TokenState, availability: Availabi
 /**
  * Every configured method in config order (stable numbers for the keys), then methods the availability
  * check offers that the registry list lacks (known to the config, available): the list still works when
- * `checkout.methods` could not be read.
+ * `sale.methods` could not be read.
  */
 export function methodChoices(methods: readonly PaymentMethodView[], token: TokenState, availability: AvailabilityResult | null): MethodChoice[] {
   const list: Omit<MethodChoice, 'digit'>[] = methods.map((m) => {

@@ -92,7 +92,7 @@ export function SaleScreen({ terminalId, onBusy, onOpenJournal, scan, onScanHand
   const { t, lang } = useI18n();
   const { methods, taxes, measures, refreshMethods } = useTillSetup();
   const unit = (measure: string): string => measureLabel(measure, lang);
-  // Taxes and measures are the config's (till.catalogue); the 'KG' choice is the weighed line (line-options.ts).
+  // Taxes and measures are the config's (sale.catalogue); the 'KG' choice is the weighed line (line-options.ts).
   const measureChoices = measureOptions(measures);
   const [amountText, setAmountText] = useState('');
   const [basketLines, setBasketLines] = useState<BasketLine[]>([]);

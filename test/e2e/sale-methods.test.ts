@@ -50,8 +50,8 @@ async function newSale(amount: string): Promise<void> {
 
 beforeAll(async () => {
   core = await startScriptedCore(ensureRendererBuilt());
-  core.on('checkout.methods', () => methods);
-  core.on('till.catalogue', () => ({ taxes: ['none', 'vat10'], measures: ['PIECE', 'GRAM', 'LITER'] }));
+  core.on('sale.methods', () => methods);
+  core.on('sale.catalogue', () => ({ taxes: ['none', 'vat10'], measures: ['PIECE', 'GRAM', 'LITER'] }));
   browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
   page = await (await browser.newContext({ viewport: { width: 1024, height: 768 }, locale: 'ru-RU' })).newPage();
   page.on('pageerror', (e) => console.error('[page error]', e.message));
@@ -66,7 +66,7 @@ beforeEach(() => {
   methods = METHODS;
 });
 
-describe('sale line enums come from till.catalogue', () => {
+describe('sale line enums come from sale.catalogue', () => {
   it('offers exactly the config taxes and measures (KG weighed where grams are allowed), preferring an allowed default', async () => {
     const values = (id: string) => page.getByTestId(id).locator('option').evaluateAll((os) => os.map((o) => (o as HTMLOptionElement).value));
     await expect.poll(() => values('line-tax'), { timeout: 5000 }).toEqual(['none', 'vat10']);
@@ -78,7 +78,7 @@ describe('sale line enums come from till.catalogue', () => {
   });
 });
 
-describe('methods from checkout.methods', () => {
+describe('methods from sale.methods', () => {
   it('without a card: scan methods wait for a scan, a provider that is not ready shows its problem, the terminal takes its number key', async () => {
     await newSale('500');
     await expect.poll(() => page.getByTestId('next-step').textContent()).toContain('или нажмите «Оплатить» (F9)');
