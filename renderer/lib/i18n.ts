@@ -103,7 +103,7 @@ const ru = {
   'common.sec': 'с', 'common.yes': 'да', 'common.no': 'нет',
   // The card panel names the provider that takes the scanned token ({title}: its title from sale.methods).
   'sale.tokenCard': 'Карта {title} — способы оплаты проверятся по F9', 'sale.tokenCustomer': 'покупателя',
-  'sale.tokenYes': '{title}: оплата доступна', 'sale.tokenNone': '{title}: для этой покупки нет доступных способов — примите оплату другим способом',
+  'sale.tokenYes': '{title} доступен', 'sale.tokenYesGeneric': 'Оплата по карте покупателя доступна', 'sale.tokenNone': '{title}: для этой покупки нет доступных способов — примите оплату другим способом',
   'sale.tokenNo': '{title} недоступен — примите оплату другим способом', 'sale.tokenNoGeneric': 'Оплата по этой карте недоступна — примите оплату другим способом',
   'sale.tokenTitleGeneric': 'Карта покупателя',
   'sale.next.scanOrPay': 'Отсканируйте карту покупателя или нажмите «Оплатить» (F9) и выберите способ',
@@ -212,7 +212,7 @@ const en: Record<TextKey, string> = {
   'journal.adminCalls': 'Administrator calls', 'journal.adminAnswered': 'arrived at', 'journal.adminWaiting': 'waiting',
   'common.sec': 's', 'common.yes': 'yes', 'common.no': 'no',
   'sale.tokenCard': '{title} card — payment methods are checked on F9', 'sale.tokenCustomer': 'Customer',
-  'sale.tokenYes': '{title}: payment available', 'sale.tokenNone': '{title}: no method available for this purchase — take payment another way',
+  'sale.tokenYes': '{title} available', 'sale.tokenYesGeneric': 'Payment by the customer card is available', 'sale.tokenNone': '{title}: no method available for this purchase — take payment another way',
   'sale.tokenNo': '{title} is not available — take payment another way', 'sale.tokenNoGeneric': 'This card cannot pay — take payment another way',
   'sale.tokenTitleGeneric': 'Customer card',
   'sale.next.scanOrPay': 'Scan the customer\'s card, or press Pay (F9) and choose the method',

@@ -647,7 +647,8 @@ export function SaleScreen({ terminalId, onBusy, onOpenJournal, scan, onScanHand
     if (!card) return '';
     if (!card.payReady || !card.payToken) return scanTitle ? titled(t('sale.tokenNo'), scanTitle) : t('sale.tokenNoGeneric');
     if (tokenAvailable === null) return titled(t('sale.tokenCard'), scanTitle ?? t('sale.tokenCustomer'));
-    return titled(t(tokenAvailable ? 'sale.tokenYes' : 'sale.tokenNone'), scanTitle ?? t('sale.tokenTitleGeneric'));
+    if (tokenAvailable) return scanTitle ? titled(t('sale.tokenYes'), scanTitle) : t('sale.tokenYesGeneric');
+    return titled(t('sale.tokenNone'), scanTitle ?? t('sale.tokenTitleGeneric'));
   })();
 
   return (

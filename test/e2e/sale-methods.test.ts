@@ -159,7 +159,7 @@ describe('methods from sale.methods', () => {
     await page.keyboard.press('F9');
     await page.getByTestId('methods').waitFor();
     expect(callsOf('sale.availability').at(-1)).toMatchObject({ card: { loyaltyId: '1234567890123', payToken: 'Tok300' } });
-    expect(await page.getByTestId('card-kp').textContent()).toBe('Кошелёк Pay: оплата доступна');
+    expect(await page.getByTestId('card-kp').textContent()).toBe('Кошелёк Pay доступен');
     expect(await page.getByTestId('method-note-SBP').textContent()).toBe('недоступен');
     expect(await page.getByTestId('method-DOLYAME').isEnabled()).toBe(true);
     await page.keyboard.press('F6');
