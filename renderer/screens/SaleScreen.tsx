@@ -127,7 +127,7 @@ export function SaleScreen({ terminalId, onBusy, onOpenJournal, scan, onScanHand
   const [card, setCard] = useState<Card | null>(null);
   /**
    * What the provider answered for this card's token: true once availability named at least one
-   * available method, false when it named none, null before F9 asks. «…: оплата доступна» only on true.
+   * available method, false when it named none, null before F9 asks. «<provider> доступен» only on true.
    */
   const [tokenAvailability, setTokenAvailability] = useState<{ token: string; available: boolean } | null>(null);
   const tokenAvailable = card?.payToken && tokenAvailability?.token === card.payToken ? tokenAvailability.available : null;
