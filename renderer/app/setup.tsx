@@ -24,7 +24,8 @@ export function useTillSetup(): TillSetup {
 /** What in the status can change the methods' readiness or the config's lists. */
 function statusSignature(status: StatusView | null): string {
   if (!status) return '';
-  return [status.config.version, status.health.payApi, status.environment.blocked?.key ?? '', status.environment.mode].join('|');
+  const providers = status.providers.map((p) => `${p.provider}:${String(p.ready)}:${p.problem?.key ?? ''}`).join(',');
+  return [status.config.version, status.health.payApi, status.environment.blocked?.key ?? '', status.environment.mode, providers].join('|');
 }
 
 export function TillSetupProvider({ api, open, status, children }: { api: PaydeskApi; open: boolean; status: StatusView | null; children: ReactNode }): ReactNode {

@@ -208,7 +208,8 @@ describe('methods from sale.methods', () => {
 
   it('nothing ready without a scan: F9 stays off until a card with a token is scanned', async () => {
     methods = METHODS.map((m) => (m.needsCardScan ? m : { ...m, ready: false, problem: NOT_READY }));
-    core.emit('status', { ...statusFixture(), config: { problems: [], version: 2, loadedAt: new Date().toISOString() } });
+    // The status pushes a provider's readiness change (no config edit): the screen reads the methods again.
+    core.emit('status', { ...statusFixture(), providers: [{ provider: 'terminal', title: 'Карта (терминал)', ready: false, problem: NOT_READY }] });
     await newSale('10');
     await expect.poll(() => page.getByTestId('next-step').textContent(), { timeout: 5000 }).toBe('Отсканируйте карту покупателя');
     expect(await page.getByTestId('pay').isDisabled()).toBe(true);
