@@ -110,6 +110,8 @@ const ru = {
   'sale.next.terminal': 'Следуйте указаниям на терминале',
   'sale.method.needsScan': 'нужна карта покупателя — отсканируйте её', 'sale.method.tokenUsed': 'код карты уже использован — отсканируйте заново',
   'sale.unchecked.direct': 'Без карты покупателя:',
+  'sale.next.qr': 'Покажите покупателю QR-код: он оплачивает с телефона',
+  'sale.qrFailed': 'QR-код не удалось построить. Отмените оплату и выберите другой способ.',
 } as const;
 
 export type TextKey = keyof typeof ru;
@@ -219,6 +221,8 @@ const en: Record<TextKey, string> = {
   'sale.next.terminal': 'Follow the instructions on the terminal',
   'sale.method.needsScan': 'needs the customer card: scan it', 'sale.method.tokenUsed': 'the card code was used: scan again',
   'sale.unchecked.direct': 'Without the customer card:',
+  'sale.next.qr': 'Show the customer the QR code: they pay from their phone',
+  'sale.qrFailed': 'The QR code could not be drawn. Cancel the payment and choose another method.',
 };
 
 export const TEXTS: Record<Lang, Record<TextKey, string>> = { ru, en };

@@ -630,7 +630,7 @@ export function SaleScreen({ terminalId, onBusy, onOpenJournal, scan, onScanHand
       case 'checking': return t('sale.checking');
       case 'unchecked': return t('sale.next.unchecked');
       case 'choose': return t('sale.next.choose');
-      case 'paying': return t(phase.tender.needsCardScan ? 'sale.next.wait' : 'sale.next.terminal');
+      case 'paying': return t(phase.operation?.customerAction ? 'sale.next.qr' : phase.tender.needsCardScan ? 'sale.next.wait' : 'sale.next.terminal');
       case 'done': return t('sale.next.done');
       case 'other': return t('sale.next.other');
       case 'failed': return null;
@@ -721,7 +721,8 @@ export function SaleScreen({ terminalId, onBusy, onOpenJournal, scan, onScanHand
           ) : (
             <>
               <div className="scan-prompt">{t('sale.scanPrompt')}</div>
-              {cameraOpen ? <CameraView onCode={onCameraCode} onClose={() => setCameraOpen(false)} /> : (
+              {/* While a payment runs no scan is taken: the panel keeps its room for the payment (a QR). */}
+              {busy ? null : cameraOpen ? <CameraView onCode={onCameraCode} onClose={() => setCameraOpen(false)} /> : (
                 <>
                   <form className="manual" onSubmit={(e) => void submitManual(e)}>
                     <input data-testid="manual-code" placeholder={t('sale.manual')} value={manualCode} disabled={busy} onChange={(e) => setManualCode(e.target.value)} />

@@ -3,11 +3,14 @@
 // problems in Russian, scan-needing methods waiting for a card), a terminal sale without a scan, the
 // scanned token (payToken / payReady) going to availability and pay, taxes and measures from the config,
 // slip refs rendered as the provider labels them. Every frame both ways is checked against the contract.
+import fs from 'node:fs';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import type { ScanResultView } from '../../main/contract/api';
 import type { PaymentMethodView } from '../../main/contract/checkout';
-import { CHROMIUM, CHROMIUM_ARGS, ensureRendererBuilt } from './harness';
+import { PNG } from 'pngjs';
+import { decodeRgbaWasm } from '../../main/scanner/zxing-wasm';
+import { CHROMIUM, CHROMIUM_ARGS, ensureRendererBuilt, SCREENSHOTS } from './harness';
 import { operationFixture, ScriptedError, startScriptedCore, statusFixture, type ScriptedCore } from './scripted-core';
 
 let core: ScriptedCore;
@@ -50,6 +53,7 @@ async function newSale(amount: string): Promise<void> {
 
 beforeAll(async () => {
   core = await startScriptedCore(ensureRendererBuilt());
+  fs.mkdirSync(SCREENSHOTS, { recursive: true });
   core.on('sale.methods', () => methods);
   core.on('sale.catalogue', () => ({ taxes: ['none', 'vat10'], measures: ['PIECE', 'GRAM', 'LITER'] }));
   browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
@@ -204,6 +208,30 @@ describe('methods from sale.methods', () => {
     await page.getByTestId('live-status').waitFor();
     core.emit('operation', { ...operationFixture({ id: 'kp-u', provider: 'koshelek', paymentType: 'SBP', amountKop: 4_500 }), phase: 'paid', phaseText: 'Оплачено', isFinal: true, outcome: 'paid', updatedAt: new Date(Date.now() + 1000).toISOString() });
     await page.getByTestId('result').waitFor();
+  });
+
+  it('a customer action: the payment link as a QR that another decoder (zxing-cpp) reads back, the hint, then gone when final', async () => {
+    methods = METHODS.map((m) => (m.provider === 'banklink' ? { ...m, ready: true, problem: null } : m));
+    core.emit('status', { ...statusFixture(), providers: [{ provider: 'banklink', title: 'Ссылка банка', ready: true, problem: null }] });
+    await newSale('215');
+    const link = 'https://qr.nspk.ru/BS1A0054J6R8PKNB8G1QO1RPVKUJ7AT9?type=02&bank=100000000111&sum=21500&cur=RUB&crc=7F1E';
+    core.on('sale.pay', (input) => operationFixture({ id: 'qr-1', provider: 'banklink', providerTitle: 'Ссылка банка', paymentType: 'link', orderId: input.orderId, amountKop: 21_500 }));
+    await page.keyboard.press('F9');
+    await expect.poll(() => page.locator('[data-testid="method-row"][data-method="link"]').getAttribute('data-enabled')).toBe('true');
+    await personPress('4');
+    await page.getByTestId('live-status').waitFor();
+    const base = operationFixture({ id: 'qr-1', provider: 'banklink', providerTitle: 'Ссылка банка', paymentType: 'link', amountKop: 21_500 });
+    core.emit('operation', { ...base, phase: 'awaiting_customer', updatedAt: new Date(Date.now() + 500).toISOString(), customerAction: { kind: 'qr', payload: link, hintRu: 'Отсканируйте QR-код камерой телефона' } });
+    await page.getByTestId('customer-qr').waitFor();
+    await page.screenshot({ path: `${SCREENSHOTS}/sale-qr-customer-action.png` });
+    expect(await page.getByTestId('customer-action-hint').textContent()).toBe('Отсканируйте QR-код камерой телефона');
+    expect(await page.getByTestId('next-step').textContent()).toBe('Покажите покупателю QR-код: он оплачивает с телефона');
+    const shot = await page.getByTestId('customer-qr').screenshot();
+    const png = PNG.sync.read(shot);
+    expect((await decodeRgbaWasm(new Uint8ClampedArray(png.data), png.width, png.height))?.text).toBe(link);
+    core.emit('operation', { ...base, phase: 'paid', phaseText: 'Оплачено', isFinal: true, outcome: 'paid', updatedAt: new Date(Date.now() + 1000).toISOString(), customerAction: null });
+    await page.getByTestId('result').waitFor();
+    expect(await page.getByTestId('customer-action').count()).toBe(0);
   });
 
   it('nothing ready without a scan: F9 stays off until a card with a token is scanned', async () => {
