@@ -9,10 +9,12 @@ import { methodTitle } from '../lib/methods';
 import { formatKop } from '../lib/money';
 
 interface Row {
+  /** The element's test id (`slip-<id>`); a provider ref keeps its own key there (e.g. slip-qrcId). */
   id: string;
   label: string;
   value: string | null | undefined;
   raw?: string | undefined;
+  ref?: boolean;
 }
 
 export function SlipView({ operation }: { operation: OperationView }): ReactNode {
@@ -27,14 +29,14 @@ export function SlipView({ operation }: { operation: OperationView }): ReactNode
       ? { id: 'refundTransactionId', label: t('slip.refundTransactionId'), value: slip?.refundTransactionId ?? operation.refTransactionId }
       : { id: 'paymentTransactionId', label: t('slip.paymentTransactionId'), value: slip?.paymentTransactionId ?? operation.transactionId },
     { id: 'paymentType', label: t('slip.paymentType'), value: methodTitle(methods, paymentType, operation.provider), raw: paymentType ?? undefined },
-    ...(slip?.refs ?? []).map((r) => ({ id: `ref-${r.key}`, label: r.label, value: r.value })),
+    ...(slip?.refs ?? []).map((r) => ({ id: r.key, label: r.label, value: r.value, ref: true })),
     { id: 'amount', label: t('slip.amount'), value: formatKop(slip?.totalAmountKop ?? operation.amountKop) },
     { id: 'date', label: t('slip.date'), value: localDateTime(slip?.operationDateTime) },
   ];
   return (
     <dl className="slip" data-testid="slip" data-provider={operation.provider}>
       {rows.filter((r) => r.value).map((r) => (
-        <div key={r.id} className="slip-row">
+        <div key={`${r.ref ? 'ref' : 'own'}-${r.id}`} className="slip-row" data-ref={r.ref ? r.id : undefined}>
           <dt>{r.label}</dt>
           <dd data-testid={`slip-${r.id}`} data-raw={r.raw}>{r.value}</dd>
         </div>

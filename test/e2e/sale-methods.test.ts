@@ -116,8 +116,8 @@ describe('methods from sale.methods', () => {
       },
     });
     await page.getByTestId('result').waitFor();
-    expect(await page.getByTestId('slip-ref-authCode').textContent()).toBe('A1B2C3');
-    expect(await page.getByTestId('slip-ref-rrn').textContent()).toBe('123456789012');
+    expect(await page.getByTestId('slip-authCode').textContent()).toBe('A1B2C3');
+    expect(await page.getByTestId('slip-rrn').textContent()).toBe('123456789012');
     expect(await page.getByTestId('slip').textContent()).toContain('Код авторизации');
     expect(await page.getByTestId('slip-paymentType').textContent()).toBe('Карта (терминал)');
   });
