@@ -9,7 +9,7 @@ import { methodTitle } from '../lib/methods';
 import { formatKop } from '../lib/money';
 
 interface Row {
-  /** The element's test id (`slip-<id>`); a provider ref keeps its own key there (e.g. slip-qrcId). */
+  /** The element's test id (`slip-<id>`); a provider ref keeps its own key there (slip-<key>). */
   id: string;
   label: string;
   value: string | null | undefined;
