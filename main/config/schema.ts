@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import { koshelekConfigSchema } from '../payapi/koshelek/config';
 import { terminalConfigSchema } from '../payapi/terminal/config';
+import { extpayConfigSchema, EXTPAY_SECRET_PATHS } from '../payapi/extpay/config';
 import { findProvider } from '../providers/registry';
 import { totpConfigSchema } from '../totp/config';
 import { scannerConfigSchema } from '../scanner/config';
@@ -28,6 +29,8 @@ export const configSchema = z.object({
     .default(['koshelek', 'terminal']),
   koshelek: koshelekConfigSchema.prefault({}),
   terminal: terminalConfigSchema.prefault({}),
+  /** External payments API (Yandex Pay / PayPal by QR): docs/extpay.md. */
+  extpay: extpayConfigSchema.prefault({}),
   totp: totpConfigSchema.prefault({}),
   scanner: scannerConfigSchema.prefault({}),
   shift: shiftConfigSchema.prefault({}),
@@ -40,4 +43,4 @@ export type PaydeskConfig = z.infer<typeof configSchema>;
 export type PaydeskConfigInput = z.input<typeof configSchema>;
 
 /** Paths of values that must never reach the renderer or a log line. */
-export const SECRET_PATHS = ['koshelek.password', 'koshelek.postback.partnerPassword', 'totp.cards.*.keyHex'] as const;
+export const SECRET_PATHS = ['koshelek.password', 'koshelek.postback.partnerPassword', 'totp.cards.*.keyHex', ...EXTPAY_SECRET_PATHS] as const;

@@ -10,6 +10,7 @@ import { createKoshelekProvider, type KoshelekProviderDeps } from '../payapi/kos
 import { findProvider } from '../providers/registry';
 import type { CheckoutProvider, EmbeddedEmulator, LiveProvider, RefLabel } from '../providers/types';
 import { startEmbeddedTerminalEmulator } from '../../emulators/terminal/embedded';
+import { startExtpayEmulator } from '../../emulators/extpay/server';
 
 export interface ProviderSet {
   /** The configured providers, in config order. */
@@ -29,6 +30,8 @@ const EMULATORS: Readonly<Record<string, (dir: string) => Promise<EmbeddedEmulat
     const running = await startEmbeddedTerminalEmulator(dir);
     return { baseUrl: running.launch.mode === 'http' ? running.launch.url : '', close: () => running.close() };
   },
+  // In memory, sandbox mode, the seed's public token: a demo till's QR links open its payer page.
+  extpay: async () => startExtpayEmulator(),
 };
 
 const KOSHELEK = 'koshelek';
