@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { koshelekConfigSchema } from '../payapi/koshelek/config';
 import { terminalConfigSchema } from '../payapi/terminal/config';
 import { extpayConfigSchema, EXTPAY_SECRET_PATHS } from '../payapi/extpay/config';
+import { partnerConfigSchema } from '../payapi/partner/config';
 import { findProvider } from '../providers/registry';
 import { totpConfigSchema } from '../totp/config';
 import { scannerConfigSchema } from '../scanner/config';
@@ -31,6 +32,8 @@ export const configSchema = z.object({
   terminal: terminalConfigSchema.prefault({}),
   /** External payments API (Yandex Pay / PayPal by QR): docs/extpay.md. */
   extpay: extpayConfigSchema.prefault({}),
+  /** Signed partner payments: sale, extra charge, reversal (docs/partner.md). */
+  partner: partnerConfigSchema.prefault({}),
   totp: totpConfigSchema.prefault({}),
   scanner: scannerConfigSchema.prefault({}),
   shift: shiftConfigSchema.prefault({}),

@@ -3,6 +3,7 @@
 // renderer never import provider folders (enforced in eslint.config.js).
 import { extpayProvider } from '../payapi/extpay/descriptor';
 import { koshelekProvider } from '../payapi/koshelek/descriptor';
+import { partnerProvider } from '../payapi/partner/descriptor';
 import { terminalProvider } from '../payapi/terminal/descriptor';
 import { register, type RegisteredProvider } from './types';
 
@@ -10,6 +11,7 @@ export const PROVIDERS: readonly RegisteredProvider[] = [
   register(koshelekProvider),
   register(terminalProvider),
   register(extpayProvider),
+  register(partnerProvider),
 ];
 
 export function findProvider(name: string): RegisteredProvider | null {
