@@ -48,7 +48,8 @@ class Jobs implements PartnerJobs {
   constructor(private readonly db: import('better-sqlite3').Database, private readonly kick: () => void) {}
 
   ensure(payload: Parameters<PartnerJobs['ensure']>[0]): void {
-    enqueue(this.db, partnerConfirmJob(payload));
+    // Read first: the actor looks again every few seconds and most looks find the job there already.
+    if (!findJobByDedupeKey(this.db, dedupeKey(payload.operationId))) enqueue(this.db, partnerConfirmJob(payload));
     this.kick();
   }
 
