@@ -3,10 +3,15 @@
 // QR's payment_url like a phone would. Webhooks reach the till's own receiver and go through the
 // operation's lane; the emulator's ledger shows exactly one charge. The kill -9 steps are in
 // extpay-checkout-crash.test.ts.
+import fs from 'node:fs';
+import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { startKoshelekEmulator } from '../../emulators/koshelek';
 import { startExtpayEmulator, SANDBOX_TOKEN, type ExtpayEmulator } from '../../emulators/extpay/server';
 import type { OperationView } from '../../main/contract/checkout';
-import { orderId, startTill, type Till } from '../support/till';
+import { startCore } from '../../main/core/core';
+import { createLogger } from '../../main/log/logger';
+import { orderId, startTill, tempDir, writeTillConfig, type Till } from '../support/till';
 
 const WEBHOOK_TOKEN = 'till-webhook-secret-0123456789';
 let emu: ExtpayEmulator;
@@ -196,5 +201,46 @@ describe('extpay through the checkout', () => {
     const shown = await qrShown(till, op.id);
     await customerPays(shown.customerAction?.payload ?? '');
     expect((await till.core.checkout.waitFinal(op.id, 15_000)).outcome).toBe('paid');
+  });
+
+  it('the API token and the webhook token never reach the log (debug level, a sale with a webhook, a config edit of both)', async () => {
+    const api = 'extApiTok-7Hq2Lm9Xv4Rt8Wz1';
+    const hook = 'extHookTok-3Kp8Ns6Qd2Yf5Bg0';
+    const api2 = 'extApiTok-2Nn5Vb8Cx1Zq4Ml7';
+    const secretEmu = await startExtpayEmulator({ token: api, ratePerMinute: 100_000 });
+    const koshelek = await startKoshelekEmulator({ confirmDelayMs: 50 });
+    const dataDir = tempDir('paydesk-extpay-secrets-');
+    const section = { enabled: true, baseUrl: secretEmu.baseUrl, token: api, webhookToken: hook, listener: { enabled: true }, timing: { pollScheduleMs: [60_000] } };
+    const configFile = writeTillConfig({ emulator: koshelek, dataDir, extra: { providers: ['koshelek', 'extpay'], extpay: section, logging: { level: 'debug' } } });
+    const logFile = path.join(dataDir, 'test.log');
+    const logger = createLogger({ file: logFile, level: 'debug' });
+    const core = await startCore({ configFile, dataDir, logger });
+    try {
+      const op = await core.checkout.pay({ orderId: orderId(), amountKop: 1_000, paymentType: 'yandex_pay' });
+      const until = Date.now() + 10_000;
+      let link: string | null = null;
+      while (!link && Date.now() < until) {
+        link = core.checkout.get(op.id)?.customerAction?.payload ?? null;
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      await customerPays(link ?? '');
+      expect((await core.checkout.waitFinal(op.id, 10_000)).outcome).toBe('paid');
+      // A forged push is logged as refused, without the header it carried.
+      const hookUrl = secretEmu.payments()[0]?.webhookUrl ?? '';
+      expect((await fetch(hookUrl, { method: 'POST', headers: { authorization: `Bearer ${api}` }, body: '{}' })).status).toBe(401);
+      const raw = JSON.parse(fs.readFileSync(configFile, 'utf8')) as Record<string, Record<string, unknown>>;
+      fs.writeFileSync(configFile, JSON.stringify({ ...raw, extpay: { ...raw.extpay, token: api2, webhookToken: `${hook}X` } }));
+      const seen = Date.now() + 5_000;
+      while (!fs.readFileSync(logFile, 'utf8').includes('config edit') && Date.now() < seen) await new Promise((r) => setTimeout(r, 50));
+    } finally {
+      await core.close();
+      await secretEmu.close();
+      await koshelek.close();
+    }
+    logger.flush();
+    const log = fs.readFileSync(logFile, 'utf8');
+    expect(log).toContain('config edit accepted');
+    expect(log).toContain('extpay webhook refused');
+    for (const secret of [api, hook, api2]) expect(log).not.toContain(secret.slice(4, 20));
   });
 });
