@@ -46,7 +46,7 @@ afterEach(async () => {
 });
 
 /** A till whose key pairs were onboarded at the partner (public keys registered) before it starts. */
-async function partnerTill(o: { register?: boolean; recheckMs?: number } = {}): Promise<PartnerTill> {
+async function partnerTill(o: { register?: boolean; recheckMs?: number; watch?: boolean } = {}): Promise<PartnerTill> {
   const dataDir = tempDir('paydesk-partner-till-');
   const providerDir = path.join(dataDir, 'providers', 'partner');
   fs.mkdirSync(providerDir, { recursive: true, mode: 0o700 });
@@ -67,7 +67,7 @@ async function partnerTill(o: { register?: boolean; recheckMs?: number } = {}): 
       },
     },
   });
-  const core = await startCore({ configFile, dataDir, logger: silentLogger(), watchConfig: false });
+  const core = await startCore({ configFile, dataDir, logger: silentLogger(), watchConfig: o.watch ?? false });
   return { core, dataDir, keys, outboxDb: path.join(providerDir, 'outbox.db'), close: () => core.close() };
 }
 
@@ -226,5 +226,27 @@ describe('partner payments through the checkout', () => {
     clockAhead = false;
     expect((await core.checkout.waitFinal(sale.id, 15_000)).outcome).toBe('paid');
     expect(skewed.settled(paymentId, 'extra_charge')).toHaveLength(1);
+  });
+
+  it('a config edit of the partner section while an operation is unfinished: the new build\'s task finishes it and the sale ends paid, no restart', async () => {
+    till = await partnerTill({ watch: true });
+    partner.setFaults({ neverComplete: true });
+    try {
+      const { paymentId, card } = customer();
+      const sale = await till.core.checkout.pay({ orderId: orderId(), amountKop: 3_300, paymentType: 'partner_card', card });
+      const until = Date.now() + 10_000;
+      while (partner.operations().filter((o) => o.paymentId === paymentId).length === 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
+      const file = path.join(till.dataDir, 'paydesk.config.json');
+      const raw = JSON.parse(fs.readFileSync(file, 'utf8')) as { partner: { timing: Record<string, number> } };
+      fs.writeFileSync(file, JSON.stringify({ ...raw, partner: { ...raw.partner, timing: { ...raw.partner.timing, recheckMs: 120 } } }));
+      await new Promise((r) => setTimeout(r, 1_000)); // the edit is picked up and the provider rebuilt
+      expect(till.core.checkout.get(sale.id)?.isFinal).toBe(false);
+      partner.completeNow();
+      const done = await till.core.checkout.waitFinal(sale.id, 20_000);
+      expect(done.outcome).toBe('paid');
+      expect(partner.settled(paymentId, 'extra_charge')).toHaveLength(1);
+    } finally {
+      partner.setFaults({});
+    }
   });
 });

@@ -11,7 +11,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { PaydeskError } from '../../errors/catalogue';
-import { openJournal } from '../../journal/database';
+import { openJournal, type Journal } from '../../journal/database';
 import type { OperationRow } from '../../journal/operations';
 import { registerHandler } from '../../outbox/handler';
 import { enqueue, findJobByDedupeKey, retryJobNow, type JobRecord } from '../../outbox/store';
@@ -42,12 +42,35 @@ const signals: RunSignals<PartnerTillEvent> = {
 
 const dedupeKey = (operationId: string): string => `${PARTNER_CONFIRM_KIND}:${operationId}`;
 
+/**
+ * One handle per outbox file, shared by the builds of this provider: a config edit builds a new provider while
+ * operations of the old build still wait on their jobs (which the new build's worker finishes), so the file
+ * closes only when the last build using it closes.
+ */
+const outboxes = new Map<string, { journal: Journal; users: number }>();
+function acquireOutbox(file: string): Journal {
+  const held = outboxes.get(file) ?? { journal: openJournal(file), users: 0 };
+  held.users += 1;
+  outboxes.set(file, held);
+  return held.journal;
+}
+function releaseOutbox(file: string): void {
+  const held = outboxes.get(file);
+  if (!held) return;
+  held.users -= 1;
+  if (held.users > 0) return;
+  outboxes.delete(file);
+  held.journal.close();
+}
+
 /** The outbox side: one job per operation_id; waiting for its end through the worker's notifications. */
 class Jobs implements PartnerJobs {
   private readonly waiters = new Map<string, Set<(job: JobRecord) => void>>();
   constructor(private readonly db: import('better-sqlite3').Database, private readonly kick: () => void) {}
 
   ensure(payload: Parameters<PartnerJobs['ensure']>[0]): void {
+    // A closed outbox (the till is stopping): nothing more to ask; the operation resumes at the next start.
+    if (!this.db.open) return;
     // Read first: the actor looks again every few seconds and most looks find the job there already.
     if (!findJobByDedupeKey(this.db, dedupeKey(payload.operationId))) enqueue(this.db, partnerConfirmJob(payload));
     this.kick();
@@ -64,7 +87,8 @@ class Jobs implements PartnerJobs {
       if (job?.state === 'failed') return { type: 'job', state: 'failed', errorKey: job.lastErrorKey, message: job.lastError };
       return null;
     };
-    const now = asEvent(findJobByDedupeKey(this.db, key));
+    const read = (): JobRecord | null => (this.db.open ? findJobByDedupeKey(this.db, key) : null);
+    const now = asEvent(read());
     if (now) return now;
     return new Promise((resolve) => {
       const set = this.waiters.get(key) ?? new Set();
@@ -80,7 +104,7 @@ class Jobs implements PartnerJobs {
         if (e) done(e);
       };
       const timer = setTimeout(() => {
-        const job = findJobByDedupeKey(this.db, key);
+        const job = read();
         done(asEvent(job) ?? { type: 'job', state: 'waiting', errorKey: job?.lastErrorKey ?? null, message: job?.lastError ?? null });
       }, maxWaitMs);
       set.add(onJob);
@@ -219,7 +243,8 @@ async function live(ctx: ProviderContext<PartnerConfig>): Promise<LiveProvider> 
   for (const purpose of KEY_PURPOSES) if (keys.live(purpose).length === 0) keys.generate(purpose);
   const client = new PartnerClient({ baseUrl: config.baseUrl, merchantId: config.merchantId, keys, timeoutMs: config.timing.requestTimeoutMs });
   // The provider's own outbox database: the durable confirmation tasks (docs/partner.md).
-  const outbox = openJournal(path.join(ctx.dataDir, 'outbox.db'));
+  const outboxFile = path.join(ctx.dataDir, 'outbox.db');
+  const outbox = acquireOutbox(outboxFile);
   let worker: OutboxWorker | null = null;
   const jobs = new Jobs(outbox.sqlite, () => worker?.kick());
   const backoff = { baseMs: config.timing.retryMs, factor: 2, capMs: Math.max(config.timing.retryMs, 300_000), jitter: 0.2, maxAttempts: null };
@@ -286,7 +311,7 @@ async function live(ctx: ProviderContext<PartnerConfig>): Promise<LiveProvider> 
     async close() {
       await receiver?.close();
       await worker?.stop();
-      outbox.close();
+      releaseOutbox(outboxFile);
     },
   };
 }
