@@ -12,6 +12,7 @@ import { startKoshelekEmulator, type KoshelekEmulator } from '../../emulators/ko
 import { startPartnerEmulator, type PartnerEmulator } from '../../emulators/partner/server';
 import { startCore, type StartedCore } from '../../main/core/core';
 import { silentLogger } from '../../main/log/logger';
+import { configSchema } from '../../main/config/schema';
 import { signRequest } from '../../main/payapi/partner/canonical';
 import { CALLBACK_PATH } from '../../main/payapi/partner/contract';
 import { PartnerKeyStore, spkiSha256 } from '../../main/payapi/partner/keys';
@@ -248,5 +249,29 @@ describe('partner payments through the checkout', () => {
     } finally {
       partner.setFaults({});
     }
+  });
+
+  it('bad partner config is refused clearly; a till whose partner folder cannot be opened still starts, the partner blocked', () => {
+    const bad = configSchema.safeParse({ partner: { partnerKeys: ['-----BEGIN PUBLIC KEY-----\nnot a key\n-----END PUBLIC KEY-----'] } });
+    expect(bad.success).toBe(false);
+    expect(JSON.stringify(bad.error?.issues)).toMatch(/P-521 public key in PEM/);
+    const rsa = crypto.generateKeyPairSync('rsa', { modulusLength: 1024 }).publicKey.export({ type: 'spki', format: 'pem' });
+    expect(configSchema.safeParse({ partner: { partnerKeys: [String(rsa)] } }).success).toBe(false);
+    expect(configSchema.safeParse({ partner: { baseUrl: 'not a url' } }).success).toBe(false);
+  });
+
+  it('a partner folder that is not a folder: the core starts, the method is listed but blocked, other sales go on', async () => {
+    const dataDir = tempDir('paydesk-partner-broken-');
+    fs.mkdirSync(path.join(dataDir, 'providers'), { recursive: true });
+    fs.writeFileSync(path.join(dataDir, 'providers', 'partner'), 'not a folder');
+    const configFile = writeTillConfig({ emulator: koshelek, dataDir, extra: { providers: ['koshelek', 'partner'], partner: { enabled: true, baseUrl: partner.baseUrl } } });
+    const core = await startCore({ configFile, dataDir, logger: silentLogger(), watchConfig: false });
+    till = { core, dataDir, keys: new PartnerKeyStore(tempDir()), outboxDb: '', close: () => core.close() };
+    const method = core.checkout.methods().find((m) => m.provider === 'partner');
+    expect(method).toMatchObject({ ready: false });
+    expect(method?.problem?.key).toBe('config.invalid');
+    await expect(core.checkout.pay({ orderId: orderId(), amountKop: 100, paymentType: 'partner_card', card: customer().card })).rejects.toMatchObject({ key: 'config.invalid' });
+    const sale = await core.checkout.pay({ orderId: orderId(), amountKop: 1_000, paymentType: 'SBP', card: card('OK') });
+    expect((await core.checkout.waitFinal(sale.id, 15_000)).outcome).toBe('paid');
   });
 });

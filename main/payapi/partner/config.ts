@@ -1,5 +1,6 @@
 // The partner payments section of paydesk.config.json (docs/partner.md). No secret lives here: the till's
 // private keys are generated into its data folder (keys.ts); the partner's callback keys are public.
+import crypto from 'node:crypto';
 import { z } from 'zod';
 import { currencySchema } from './contract';
 
@@ -17,7 +18,7 @@ export const partnerConfigSchema = z.object({
     port: z.number().int().min(0).max(65535).default(0),
   }).prefault({}),
   /** The partner's callback public keys (PEM, SPKI), several during their rotation. */
-  partnerKeys: z.array(z.string().min(1).max(4096)).max(4).default([]),
+  partnerKeys: z.array(z.string().min(1).max(4096).refine(isP521PublicKey, 'must be the partner\'s P-521 public key in PEM (-----BEGIN PUBLIC KEY-----)')).max(4).default([]),
   timing: z.object({
     requestTimeoutMs: z.number().int().min(500).max(60_000).default(10_000),
     /** "Re-check n minutes later" while the partner says PENDING (the confirmation task's pause). */
@@ -27,3 +28,12 @@ export const partnerConfigSchema = z.object({
   }).prefault({}),
 });
 export type PartnerConfig = z.infer<typeof partnerConfigSchema>;
+
+function isP521PublicKey(pem: string): boolean {
+  try {
+    const key = crypto.createPublicKey(pem);
+    return key.asymmetricKeyType === 'ec' && key.asymmetricKeyDetails?.namedCurve === 'secp521r1';
+  } catch {
+    return false;
+  }
+}

@@ -235,7 +235,31 @@ async function startCallbackReceiver(o: { host: string; port: number; deps: Para
   };
 }
 
+/**
+ * The partner for the running till. A till whose key folder or outbox cannot be opened still starts: the
+ * provider is listed, blocked with the reason (IT fixes it), and nothing is sent.
+ */
 async function live(ctx: ProviderContext<PartnerConfig>): Promise<LiveProvider> {
+  try {
+    return await build(ctx);
+  } catch (error) {
+    const reason = error instanceof Error ? error.message.slice(0, 200) : String(error);
+    ctx.logger.error({ err: reason }, 'partner provider could not start: partner operations blocked');
+    const blocked = new PaydeskError('config.invalid', `partner: ${reason}`);
+    const refuse = (): never => {
+      throw blocked;
+    };
+    const checkout: CheckoutProvider = {
+      name: PARTNER_PROVIDER, titleRu: TITLE, capabilities: partnerProvider.capabilities, methods: () => METHODS, connection: () => ({ blocked }),
+      payments: { begin: refuse, resume: () => ({ ok: false, reason }) },
+      refunds: null, extraCharges: null, availability: null, receipts: null,
+      view: { phaseText: {}, unknownPhases: new Set(['confirming']), cancellablePhases: new Set(), slipRefs: [], reportRefs: [], limits: () => ({ minutes: 1, seconds: 0 }) },
+    };
+    return { checkout, close: async () => undefined };
+  }
+}
+
+async function build(ctx: ProviderContext<PartnerConfig>): Promise<LiveProvider> {
   const config = ctx.section;
   fs.mkdirSync(ctx.dataDir, { recursive: true, mode: 0o700 });
   // The till's key pairs (payment, reversal): generated once; the public halves are shown for onboarding.
