@@ -2,7 +2,6 @@
 // composed extpay provider, checkout), then restart on the same data folder. The test plays the customer:
 // it pays every QR the till has shown (a shown QR is one a customer may pay). The emulator's ledger must
 // show exactly one charge per sale and the journal a paid, final payment.
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -10,6 +9,7 @@ import { startKoshelekEmulator, type KoshelekEmulator } from '../../emulators/ko
 import { startExtpayEmulator, SANDBOX_TOKEN, type ExtpayEmulator } from '../../emulators/extpay/server';
 import { EXTPAY_FAILPOINTS } from '../../main/payapi/extpay/failpoints';
 import { orderId, tempDir, writeTillConfig } from '../support/till';
+import { runTillChild } from '../support/till-child';
 
 const SCRIPT = path.join(__dirname, '..', 'support', 'extpay-till-process.ts');
 let koshelek: KoshelekEmulator;
@@ -30,26 +30,18 @@ interface Run {
 }
 
 /** Runs the till process; every QR it prints is paid by the "customer" (once per link). */
-function till(dataDir: string, configFile: string, args: string[], failpoint: string, paid: Set<string>): Promise<Run> {
-  const p = spawn(process.execPath, ['--import', 'tsx', SCRIPT, '--data', dataDir, '--config', configFile, ...args], { env: { ...process.env, PAYDESK_FAILPOINT: failpoint }, stdio: ['ignore', 'pipe', 'inherit'] });
-  const lines: Record<string, unknown>[] = [];
+async function till(dataDir: string, configFile: string, args: string[], failpoint: string, paid: Set<string>): Promise<Run> {
   const payments: Promise<unknown>[] = [];
-  let buffer = '';
-  p.stdout.on('data', (chunk: Buffer) => {
-    buffer += chunk.toString();
-    let nl: number;
-    while ((nl = buffer.indexOf('\n')) >= 0) {
-      const line = JSON.parse(buffer.slice(0, nl)) as Record<string, unknown>;
-      buffer = buffer.slice(nl + 1);
-      lines.push(line);
-      const link = typeof line.link === 'string' ? line.link : null;
-      if (line.event === 'qr' && link && !paid.has(link)) {
-        paid.add(link);
-        payments.push(fetch(`${link}/confirm`, { method: 'POST' }).then((r) => r.json()));
-      }
+  const child = runTillChild(SCRIPT, ['--data', dataDir, '--config', configFile, ...args], failpoint, (line) => {
+    const link = typeof line.link === 'string' ? line.link : null;
+    if (line.event === 'qr' && link && !paid.has(link)) {
+      paid.add(link);
+      payments.push(fetch(`${link}/confirm`, { method: 'POST' }).then((r) => r.json()));
     }
   });
-  return new Promise((resolve) => p.on('exit', (_code, signal) => void Promise.all(payments).then(() => resolve({ signal, lines }))));
+  const end = await child.exited;
+  await Promise.all(payments);
+  return { signal: end.signal, lines: end.lines };
 }
 
 /** `webhooks: false`: the receiver is off (a dead webhook URL), so only polls can settle: the poll failpoints fire. */
@@ -106,17 +98,14 @@ describe('extpay QR payment through a real core process: SIGKILL at every step',
     const { dataDir, configFile } = setup();
     const order = orderId();
     const paid = new Set<string>();
-    const p = spawn(process.execPath, ['--import', 'tsx', SCRIPT, '--data', dataDir, '--config', configFile, '--do', 'pay', '--order', order, '--amount', '9900'], { env: { ...process.env, PAYDESK_FAILPOINT: '' }, stdio: ['ignore', 'pipe', 'inherit'] });
-    const link = await new Promise<string>((resolve) => {
-      let buffer = '';
-      p.stdout.on('data', (c: Buffer) => {
-        buffer += c.toString();
-        const m = /"event":"qr"[^\n]*"link":"([^"]+)"/.exec(buffer);
-        if (m?.[1]) resolve(m[1]);
-      });
+    let onQr: (link: string) => void = () => undefined;
+    const shown = new Promise<string>((resolve) => { onQr = resolve; });
+    const first = runTillChild(SCRIPT, ['--data', dataDir, '--config', configFile, '--do', 'pay', '--order', order, '--amount', '9900'], '', (line) => {
+      if (line.event === 'qr' && typeof line.link === 'string') onQr(line.link);
     });
-    p.kill('SIGKILL');
-    await new Promise((r) => p.on('exit', r));
+    const link = await shown;
+    first.process.kill('SIGKILL');
+    await first.exited;
     paid.add(link);
     expect(await (await fetch(`${link}/confirm`, { method: 'POST' })).json()).toEqual({ paid: true });
     const finish = await till(dataDir, configFile, ['--do', 'resume'], '', paid);

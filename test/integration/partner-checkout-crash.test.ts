@@ -2,7 +2,6 @@
 // process (config file, SQLite journal, the partner provider's outbox task), then restart on the same
 // data folder. The partner emulator's ledger must show each operation settled exactly once and the
 // journal every operation final with the right outcome.
-import { spawn } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -11,6 +10,7 @@ import { startKoshelekEmulator, type KoshelekEmulator } from '../../emulators/ko
 import { startPartnerEmulator, type PartnerEmulator } from '../../emulators/partner/server';
 import { PartnerKeyStore } from '../../main/payapi/partner/keys';
 import { orderId, tempDir, writeTillConfig } from '../support/till';
+import { runTillChild } from '../support/till-child';
 
 const SCRIPT = path.join(__dirname, '..', 'support', 'partner-till-process.ts');
 let koshelek: KoshelekEmulator;
@@ -28,19 +28,9 @@ afterAll(async () => {
 interface Op { id: string; kind: string; parent_id: string | null; order_id: string; amount_kop: number; outcome: string | null; is_final: number; recovered: number }
 interface Run { signal: NodeJS.Signals | null; lines: Record<string, unknown>[] }
 
-function run(dataDir: string, configFile: string, args: string[], failpoint: string): Promise<Run> {
-  const p = spawn(process.execPath, ['--import', 'tsx', SCRIPT, '--data', dataDir, '--config', configFile, ...args], { env: { ...process.env, PAYDESK_FAILPOINT: failpoint }, stdio: ['ignore', 'pipe', 'inherit'] });
-  const lines: Record<string, unknown>[] = [];
-  let buffer = '';
-  p.stdout.on('data', (chunk: Buffer) => {
-    buffer += chunk.toString();
-    let nl: number;
-    while ((nl = buffer.indexOf('\n')) >= 0) {
-      lines.push(JSON.parse(buffer.slice(0, nl)) as Record<string, unknown>);
-      buffer = buffer.slice(nl + 1);
-    }
-  });
-  return new Promise((resolve) => p.on('exit', (_code, signal) => resolve({ signal, lines })));
+async function run(dataDir: string, configFile: string, args: string[], failpoint: string): Promise<Run> {
+  const end = await runTillChild(SCRIPT, ['--data', dataDir, '--config', configFile, ...args], failpoint).exited;
+  return { signal: end.signal, lines: end.lines };
 }
 
 function setup(): { dataDir: string; configFile: string; paymentId: string } {
