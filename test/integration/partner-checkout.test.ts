@@ -13,6 +13,9 @@ import { startPartnerEmulator, type PartnerEmulator } from '../../emulators/part
 import { startCore, type StartedCore } from '../../main/core/core';
 import { silentLogger } from '../../main/log/logger';
 import { configSchema } from '../../main/config/schema';
+import { createScanPort } from '../../main/api/scan-port';
+import { createApiSession } from '../../main/api/session';
+import type { ApiResponse } from '../../main/contract/api';
 import { signRequest } from '../../main/payapi/partner/canonical';
 import { CALLBACK_PATH } from '../../main/payapi/partner/contract';
 import { PartnerKeyStore, spkiSha256 } from '../../main/payapi/partner/keys';
@@ -273,5 +276,31 @@ describe('partner payments through the checkout', () => {
     await expect(core.checkout.pay({ orderId: orderId(), amountKop: 100, paymentType: 'partner_card', card: customer().card })).rejects.toMatchObject({ key: 'config.invalid' });
     const sale = await core.checkout.pay({ orderId: orderId(), amountKop: 1_000, paymentType: 'SBP', card: card('OK') });
     expect((await core.checkout.waitFinal(sale.id, 15_000)).outcome).toBe('paid');
+  });
+
+  it('through the API the renderer calls: sale.extraCharge validates, charges, and answers refusals in Russian', async () => {
+    till = await partnerTill();
+    const scans = await createScanPort(till.core);
+    const session = createApiSession({ core: till.core, scans, shell: 'kiosk', statusTickMs: 0 });
+    try {
+      const { paymentId, card: partnerCard } = customer();
+      const sale = await till.core.checkout.pay({ orderId: orderId(), amountKop: 4_000, paymentType: 'partner_card', card: partnerCard });
+      await till.core.checkout.waitFinal(sale.id, 15_000);
+      const bad: ApiResponse = await session.dispatch('sale.extraCharge', { paymentOperationId: sale.id, amountKop: -1 });
+      expect(bad).toMatchObject({ ok: false, error: { key: 'ipc.invalid' } });
+      const ok: ApiResponse = await session.dispatch('sale.extraCharge', { paymentOperationId: sale.id, amountKop: 600, clientRequestKey: 'api-1' });
+      expect(ok).toMatchObject({ ok: true, data: { kind: 'payment', parentId: sale.id, amountKop: 600 } });
+      const id = ok.ok ? (ok.data as { id: string }).id : '';
+      expect((await till.core.checkout.waitFinal(id, 15_000)).outcome).toBe('paid');
+      expect(partner.settled(paymentId, 'extra_charge').map((o) => o.amount).sort((a, b) => a - b)).toEqual([600, 4_000]);
+      const other = await till.core.checkout.pay({ orderId: orderId(), amountKop: 1_000, paymentType: 'SBP', card: card('OK') });
+      await till.core.checkout.waitFinal(other.id, 15_000);
+      const refused: ApiResponse = await session.dispatch('sale.extraCharge', { paymentOperationId: other.id, amountKop: 100 });
+      expect(refused).toMatchObject({ ok: false, error: { key: 'payment.extra_not_supported' } });
+      expect(refused.ok ? '' : refused.error.ru).toMatch(/Доплату/);
+    } finally {
+      await session.close();
+      await scans.close();
+    }
   });
 });
