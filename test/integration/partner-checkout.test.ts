@@ -18,6 +18,7 @@ import { createApiSession } from '../../main/api/session';
 import type { ApiResponse } from '../../main/contract/api';
 import { signRequest } from '../../main/payapi/partner/canonical';
 import { CALLBACK_PATH } from '../../main/payapi/partner/contract';
+import { partnerOutboxFile } from '../../main/payapi/partner/descriptor';
 import { PartnerKeyStore, spkiSha256 } from '../../main/payapi/partner/keys';
 import { card, orderId, tempDir, writeTillConfig } from '../support/till';
 
@@ -72,7 +73,7 @@ async function partnerTill(o: { register?: boolean; recheckMs?: number; watch?: 
     },
   });
   const core = await startCore({ configFile, dataDir, logger: silentLogger(), watchConfig: o.watch ?? false });
-  return { core, dataDir, keys, outboxDb: path.join(providerDir, 'outbox.db'), close: () => core.close() };
+  return { core, dataDir, keys, outboxDb: partnerOutboxFile(providerDir, { baseUrl: partner.baseUrl, merchantId: 'merchant-1' }), close: () => core.close() };
 }
 
 function job(db: string, operationExternalId: string): { state: string; attempts: number; last_error: string | null } | undefined {
@@ -218,7 +219,7 @@ describe('partner payments through the checkout', () => {
     for (const k of keys.publicKeys()) skewed.registerKey(crypto.createPublicKey(k.pem), k.purpose);
     const configFile = writeTillConfig({ emulator: koshelek, dataDir, extra: { providers: ['koshelek', 'partner'], partner: { enabled: true, baseUrl: skewed.baseUrl, timing: { recheckMs: 50, retryMs: 50 } } } });
     const core = await startCore({ configFile, dataDir, logger: silentLogger(), watchConfig: false });
-    till = { core, dataDir, keys, outboxDb: path.join(providerDir, 'outbox.db'), close: async () => { await core.close(); await skewed.close(); } };
+    till = { core, dataDir, keys, outboxDb: partnerOutboxFile(providerDir, { baseUrl: skewed.baseUrl, merchantId: 'merchant-1' }), close: async () => { await core.close(); await skewed.close(); } };
     const paymentId = `pay-${crypto.randomUUID().slice(0, 12)}`;
     skewed.addPayment({ paymentId, amount: 0, currency: 'RUB' });
     const sale = await core.checkout.pay({ orderId: orderId(), amountKop: 900, paymentType: 'partner_card', card: { loyaltyId: 'c', payToken: paymentId } });
@@ -301,6 +302,34 @@ describe('partner payments through the checkout', () => {
     } finally {
       await session.close();
       await scans.close();
+    }
+  });
+
+  it('IT points the till at another partner while an operation is unfinished: it is never sent there; pointed back, it finishes once', async () => {
+    till = await partnerTill({ watch: true });
+    const other = await startPartnerEmulator({ completionDelayMs: 20 });
+    try {
+      for (const k of till.keys.publicKeys()) other.registerKey(crypto.createPublicKey(k.pem), k.purpose);
+      partner.setFaults({ neverComplete: true, failBefore: 1_000_000 });
+      const { paymentId, card: partnerCard } = customer();
+      other.addPayment({ paymentId, amount: 0, currency: 'RUB' }); // the other partner would accept it
+      const sale = await till.core.checkout.pay({ orderId: orderId(), amountKop: 2_200, paymentType: 'partner_card', card: partnerCard });
+      await new Promise((r) => setTimeout(r, 300)); // the task is trying the first partner (500s)
+      const file = path.join(till.dataDir, 'paydesk.config.json');
+      const raw = JSON.parse(fs.readFileSync(file, 'utf8')) as { partner: Record<string, unknown> };
+      fs.writeFileSync(file, JSON.stringify({ ...raw, partner: { ...raw.partner, baseUrl: other.baseUrl } }));
+      await new Promise((r) => setTimeout(r, 2_000));
+      expect(other.operations()).toHaveLength(0);
+      expect(till.core.checkout.get(sale.id)?.isFinal).toBe(false);
+      partner.setFaults({});
+      fs.writeFileSync(file, JSON.stringify(raw));
+      const done = await till.core.checkout.waitFinal(sale.id, 20_000);
+      expect(done.outcome).toBe('paid');
+      expect(partner.settled(paymentId, 'extra_charge')).toHaveLength(1);
+      expect(other.operations()).toHaveLength(0);
+    } finally {
+      partner.setFaults({});
+      await other.close();
     }
   });
 });

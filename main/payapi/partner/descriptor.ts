@@ -11,6 +11,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { PaydeskError } from '../../errors/catalogue';
+import type Database from 'better-sqlite3';
 import { openJournal, type Journal } from '../../journal/database';
 import type { OperationRow } from '../../journal/operations';
 import { registerHandler } from '../../outbox/handler';
@@ -43,16 +44,33 @@ const signals: RunSignals<PartnerTillEvent> = {
 const dedupeKey = (operationId: string): string => `${PARTNER_CONFIRM_KIND}:${operationId}`;
 
 /**
- * One handle per outbox file, shared by the builds of this provider: a config edit builds a new provider while
- * operations of the old build still wait on their jobs (which the new build's worker finishes), so the file
- * closes only when the last build using it closes.
+ * One outbox file per partner connection (base URL + merchant): a job is only ever run against the partner it
+ * was made for. After IT points the till elsewhere, the old file's jobs wait (held) until the config points
+ * back, exactly as unfinished operations do (docs/safety.md).
  */
-const outboxes = new Map<string, { journal: Journal; users: number }>();
-function acquireOutbox(file: string): Journal {
-  const held = outboxes.get(file) ?? { journal: openJournal(file), users: 0 };
+export function partnerOutboxFile(dataDir: string, config: Pick<PartnerConfig, 'baseUrl' | 'merchantId'>): string {
+  return path.join(dataDir, `outbox-${crypto.createHash('sha256').update(JSON.stringify([config.baseUrl, config.merchantId])).digest('hex').slice(0, 16)}.db`);
+}
+
+/**
+ * One handle and at most one running worker per outbox file, shared by the builds of this provider: a config
+ * edit builds a new provider while operations of the old build still wait on their jobs, which the new
+ * build's worker finishes. The file closes when the last build using it closes; waiters then answer
+ * 'waiting' and see the file again if a later build reopens it.
+ */
+interface SharedOutbox {
+  journal: Journal;
+  users: number;
+  worker: OutboxWorker | null;
+}
+const outboxes = new Map<string, SharedOutbox>();
+const finishedListeners = new Map<string, Set<(job: JobRecord) => void>>();
+
+function acquireOutbox(file: string): SharedOutbox {
+  const held = outboxes.get(file) ?? { journal: openJournal(file), users: 0, worker: null };
   held.users += 1;
   outboxes.set(file, held);
-  return held.journal;
+  return held;
 }
 function releaseOutbox(file: string): void {
   const held = outboxes.get(file);
@@ -62,21 +80,34 @@ function releaseOutbox(file: string): void {
   outboxes.delete(file);
   held.journal.close();
 }
+function jobFinished(file: string, job: JobRecord): void {
+  for (const l of finishedListeners.get(file) ?? []) l(job);
+}
 
 /** The outbox side: one job per operation_id; waiting for its end through the worker's notifications. */
 class Jobs implements PartnerJobs {
   private readonly waiters = new Map<string, Set<(job: JobRecord) => void>>();
-  constructor(private readonly db: import('better-sqlite3').Database, private readonly kick: () => void) {}
-
-  ensure(payload: Parameters<PartnerJobs['ensure']>[0]): void {
-    // A closed outbox (the till is stopping): nothing more to ask; the operation resumes at the next start.
-    if (!this.db.open) return;
-    // Read first: the actor looks again every few seconds and most looks find the job there already.
-    if (!findJobByDedupeKey(this.db, dedupeKey(payload.operationId))) enqueue(this.db, partnerConfirmJob(payload));
-    this.kick();
+  constructor(private readonly file: string) {
+    const set = finishedListeners.get(file) ?? new Set();
+    set.add((job) => this.finished(job));
+    finishedListeners.set(file, set);
   }
 
-  finished(job: JobRecord): void {
+  /** The open handle of this file (null while no build holds it: the till is stopping or points elsewhere). */
+  private db(): Database.Database | null {
+    const held = outboxes.get(this.file);
+    return held?.journal.sqlite.open ? held.journal.sqlite : null;
+  }
+
+  ensure(payload: Parameters<PartnerJobs['ensure']>[0]): void {
+    const db = this.db();
+    if (!db) return; // resumed at the next start, or when the config points back
+    // Read first: the actor looks again every few seconds and most looks find the job there already.
+    if (!findJobByDedupeKey(db, dedupeKey(payload.operationId))) enqueue(db, partnerConfirmJob(payload));
+    outboxes.get(this.file)?.worker?.kick();
+  }
+
+  private finished(job: JobRecord): void {
     for (const w of this.waiters.get(job.dedupeKey) ?? []) w(job);
   }
 
@@ -87,7 +118,10 @@ class Jobs implements PartnerJobs {
       if (job?.state === 'failed') return { type: 'job', state: 'failed', errorKey: job.lastErrorKey, message: job.lastError };
       return null;
     };
-    const read = (): JobRecord | null => (this.db.open ? findJobByDedupeKey(this.db, key) : null);
+    const read = (): JobRecord | null => {
+      const db = this.db();
+      return db ? findJobByDedupeKey(db, key) : null;
+    };
     const now = asEvent(read());
     if (now) return now;
     return new Promise((resolve) => {
@@ -267,15 +301,19 @@ async function build(ctx: ProviderContext<PartnerConfig>): Promise<LiveProvider>
   for (const purpose of KEY_PURPOSES) if (keys.live(purpose).length === 0) keys.generate(purpose);
   const client = new PartnerClient({ baseUrl: config.baseUrl, merchantId: config.merchantId, keys, timeoutMs: config.timing.requestTimeoutMs });
   // The provider's own outbox database: the durable confirmation tasks (docs/partner.md).
-  const outboxFile = path.join(ctx.dataDir, 'outbox.db');
-  const outbox = acquireOutbox(outboxFile);
-  let worker: OutboxWorker | null = null;
-  const jobs = new Jobs(outbox.sqlite, () => worker?.kick());
+  const outboxFile = partnerOutboxFile(ctx.dataDir, config);
+  const shared = acquireOutbox(outboxFile);
+  const outbox = shared.journal;
+  const jobs = new Jobs(outboxFile);
   const backoff = { baseMs: config.timing.retryMs, factor: 2, capMs: Math.max(config.timing.retryMs, 300_000), jitter: 0.2, maxAttempts: null };
-  worker = new OutboxWorker(outbox.sqlite, [registerHandler(partnerConfirmHandler(client, backoff))], {
+  const worker = new OutboxWorker(outbox.sqlite, [registerHandler(partnerConfirmHandler(client, backoff))], {
     maxSleepMs: Math.min(1_000, config.timing.recheckMs),
-    onJobFinished: (job) => jobs.finished(job),
+    onJobFinished: (job) => jobFinished(outboxFile, job),
   });
+  // The newest build's worker runs the file's jobs; the previous one stops when its build closes.
+  const previousWorker = shared.worker;
+  shared.worker = worker;
+  if (previousWorker) await previousWorker.stop();
   worker.start();
   let receiver: { url: string; close(): Promise<void> } | null = null;
   if (config.enabled && config.callbackListener.enabled) {
@@ -293,7 +331,7 @@ async function build(ctx: ProviderContext<PartnerConfig>): Promise<LiveProvider>
             const job = findJobByDedupeKey(outbox.sqlite, dedupeKey(operationId));
             if (!job) return false;
             retryJobNow(outbox.sqlite, job.id, Date.now());
-            worker?.kick();
+            worker.kick();
             return true;
           },
         },
@@ -334,7 +372,8 @@ async function build(ctx: ProviderContext<PartnerConfig>): Promise<LiveProvider>
     checkout,
     async close() {
       await receiver?.close();
-      await worker?.stop();
+      await worker.stop();
+      if (shared.worker === worker) shared.worker = null;
       releaseOutbox(outboxFile);
     },
   };
