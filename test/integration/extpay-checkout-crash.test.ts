@@ -114,4 +114,28 @@ describe('extpay QR payment through a real core process: SIGKILL at every step',
     expect(charges(order)).toBe(1);
     fs.rmSync(dataDir, { recursive: true, force: true });
   }, 60_000);
+
+  it('killed after the intent, then IT points the till at another service: the sale is held, never created there; pointed back, one charge', async () => {
+    const { dataDir, configFile } = setup();
+    const order = orderId();
+    const paid = new Set<string>();
+    const other = await startExtpayEmulator({ ratePerMinute: 100_000 });
+    try {
+      const first = await till(dataDir, configFile, ['--do', 'pay', '--order', order, '--amount', '5500'], 'payment.after_intent', paid);
+      expect(first.signal).toBe('SIGKILL');
+      const raw = JSON.parse(fs.readFileSync(configFile, 'utf8')) as { extpay: Record<string, unknown> };
+      fs.writeFileSync(configFile, JSON.stringify({ ...raw, extpay: { ...raw.extpay, baseUrl: other.baseUrl } }));
+      const held = await till(dataDir, configFile, ['--do', 'resume'], '', paid);
+      expect(held.lines.at(-1)).toMatchObject({ event: 'idle', open: { n: 1 } });
+      expect(other.payments()).toHaveLength(0);
+      fs.writeFileSync(configFile, JSON.stringify(raw));
+      const back = await till(dataDir, configFile, ['--do', 'resume'], '', paid);
+      expect(back.lines.at(-1)).toMatchObject({ event: 'idle', view: { outcome: 'paid', isFinal: true }, open: { n: 0 } });
+      expect(charges(order)).toBe(1);
+      expect(other.payments()).toHaveLength(0);
+    } finally {
+      await other.close();
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    }
+  }, 90_000);
 });

@@ -44,6 +44,8 @@ export interface ExtpayEndpoint {
   token: string | null;
   webhookUrl: string | null;
   webhookToken: string | null;
+  /** The embedded emulator (demo installs), not a configured service. */
+  embedded?: boolean;
 }
 
 /** Config values with the vault's environment overrides (secrets never need to sit in the file). */
@@ -91,6 +93,7 @@ function payments(config: ExtpayConfig, endpoint: ExtpayEndpoint = configuredEnd
         pollScheduleMs: config.timing.pollScheduleMs,
         createRetryMs: config.timing.createRetryMs,
         maxCreates: config.timing.maxCreates,
+        connectionId: input.connectionId ?? null,
       }, now);
       const driver = new ExtpayPaymentDriver(input.operationId, row, d);
       return { row, event, run: packRun<ExtpayState, ExtpayEvent>({ state, driver, recoveryEvent: null, signals }) };
@@ -121,9 +124,12 @@ export function extpayCustomerAction(contextJson: string): { kind: 'qr'; payload
   return payload ? { kind: 'qr', payload, hintRu: HINT[state.ctx.method] ?? 'Отсканируйте QR-код камерой телефона' } : null;
 }
 
-/** Which API and account a payment went to: a restart polls only there. */
+/**
+ * Which service a payment went to: a restart resumes it only there (a sale started on the sandbox is never
+ * created or polled on production). The embedded emulator is one identity whatever port it got.
+ */
 function identity(endpoint: ExtpayEndpoint): string {
-  return `extpay:${endpoint.baseUrl}`;
+  return endpoint.embedded ? 'extpay:embedded-emulator' : `extpay:${endpoint.baseUrl}`;
 }
 
 export function createExtpayProvider(config: ExtpayConfig, endpoint: ExtpayEndpoint, blockedBy: PaydeskError | null = null): CheckoutProvider {
@@ -177,6 +183,7 @@ async function live(ctx: ProviderContext<ExtpayConfig>): Promise<LiveProvider> {
     const emulator = await ctx.startEmulator();
     closers.push(() => emulator.close());
     endpoint.baseUrl = emulator.baseUrl;
+    endpoint.embedded = true;
     endpoint.token = endpoint.token ?? EXTPAY_SANDBOX_TOKEN;
     ctx.logger.warn({ baseUrl: emulator.baseUrl }, 'extpay: running against the embedded emulator');
   }
