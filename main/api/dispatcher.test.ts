@@ -12,7 +12,7 @@ const op: OperationView = {
 function handlers(overrides: Partial<ApiHandlers> = {}): ApiHandlers {
   const fail = (): never => { throw new Error('not used'); };
   return {
-    'status.get': fail, 'sale.methods': fail, 'sale.catalogue': fail, 'sale.availability': fail, 'sale.pay': () => op, 'sale.cancel': fail, 'sale.park': fail, 'refund.start': fail,
+    'status.get': fail, 'sale.methods': fail, 'sale.catalogue': fail, 'sale.availability': fail, 'sale.pay': () => op, 'sale.cancel': fail, 'sale.park': fail, 'refund.start': fail, 'sale.extraCharge': fail,
     'operation.get': () => null, 'operation.query': () => [], 'operation.search': fail, 'scan.wedge': fail, 'scan.manual': fail, 'scan.image': fail, 'scan.camera': fail,
     'shift.current': fail, 'shift.open': fail, 'shift.claim': fail, 'shift.close': fail, 'shift.tender': fail, 'report.x': fail, 'report.z': fail,
     'report.list': fail, 'report.print': fail, 'report.printOs': fail, 'report.reprint': fail, 'report.export': fail, 'report.open': fail,

@@ -126,6 +126,7 @@ export function createApiSession(options: ApiSessionOptions): ApiSession {
     'sale.cancel': async (input) => withCashierError(await checkout.cancel(input.operationId)),
     'sale.park': async (input) => withCashierError(await checkout.park(input.operationId)),
     'refund.start': async (input) => withCashierError(await checkout.refund(input)),
+    'sale.extraCharge': async (input) => withCashierError(await checkout.extraCharge(input)),
     'operation.get': (input) => {
       const operation = checkout.get(input.operationId);
       return operation ? withCashierError(operation) : null;

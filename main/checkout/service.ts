@@ -8,8 +8,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import {
-  availabilityInputSchema, operationQuerySchema, payInputSchema, refundInputSchema,
-  type AvailabilityInput, type AvailabilityResult, type OperationQuery, type OperationView, type PayInput, type PaymentMethodView, type RefundInput,
+  availabilityInputSchema, extraChargeInputSchema, operationQuerySchema, payInputSchema, refundInputSchema,
+  type AvailabilityInput, type AvailabilityResult, type ExtraChargeInput, type OperationQuery, type OperationView, type PayInput, type PaymentMethodView, type RefundInput,
 } from '../contract/checkout';
 import type { CheckoutApi } from '../core/types';
 import { describeError, PaydeskError } from '../errors/catalogue';
@@ -284,6 +284,59 @@ export class CheckoutService implements CheckoutApi {
     }
     this.intentSucceeded();
     failpoint('refund.after_intent');
+    this.startActor(row.id, started.run, false);
+    return this.view(row);
+  }
+
+  // ---- extra charge (optional capability): a basket that grew after payment ----------------------
+
+  /**
+   * A new payment of the same sale, linked to the paid original (parent_id), through the original's provider
+   * and connection. Its journal order id is the original's with a `+n` suffix (one live payment per order id).
+   * A double press (same clientRequestKey) is one charge; a second one while one is open is refused.
+   */
+  async extraCharge(raw: ExtraChargeInput): Promise<OperationView> {
+    const input = parseOr(extraChargeInputSchema, raw);
+    const { store } = this.deps;
+    const payment = store.get(input.paymentOperationId);
+    if (!payment || payment.kind !== 'payment' || payment.parent_id !== null) throw new PaydeskError('refund.payment_not_found', input.paymentOperationId);
+    if (payment.outcome !== 'paid') throw new PaydeskError('refund.not_paid', `payment is ${payment.phase}`);
+    const provider = this.provider(payment.provider);
+    const extras = provider?.extraCharges ?? null;
+    if (!provider || !extras) throw new PaydeskError('payment.extra_not_supported', payment.provider);
+    const siblings = store.children(payment.id).filter((c) => c.kind === 'payment');
+    if (input.clientRequestKey) {
+      for (const c of siblings) {
+        const parsed = extras.clientKey(c);
+        if (!parsed.ok) throw this.unreadableState(c, parsed.reason);
+        if (parsed.key !== input.clientRequestKey) continue;
+        if (c.amount_kop !== input.amountKop) throw new PaydeskError('refund.key_conflict', `key ${input.clientRequestKey}: ${c.amount_kop} kop already requested`);
+        return this.view(c);
+      }
+    }
+    if (siblings.some((c) => c.is_final === 0)) throw new PaydeskError('payment.extra_in_progress');
+    const live = provider.connection();
+    if ('blocked' in live) throw live.blocked;
+    const journalFault = this.journalFault();
+    if (journalFault) throw journalFault;
+    if (!mayResumeOn(readConnectionId(payment.context_json), live.identity)) throw new PaydeskError('refund.other_connection');
+    const basket = planSale({ amountKop: input.amountKop });
+    const id = randomUUID();
+    const started = extras.begin({
+      operationId: id, operationExternalId: randomUUID(), payment, orderId: `${payment.order_id}+${siblings.length + 1}`, amountMinor: basket.amountKop,
+      lines: basket.lines, shiftId: null, clientRequestKey: input.clientRequestKey ?? null, connectionId: live.identity,
+    }, this.now());
+    const row = started.row;
+    row.shift_id = this.deps.shiftPolicy?.assignForOperation('payment') ?? null;
+    try {
+      store.insertIntent(row, toItemRows(id, basket.lines), started.event);
+    } catch (error) {
+      this.intentFailed(error);
+      throw new PaydeskError('journal.unavailable', String(error));
+    }
+    this.intentSucceeded();
+    this.deps.logger.info({ operationId: id, parentId: payment.id, provider: provider.name, amountKop: row.amount_kop }, 'extra charge intent committed');
+    failpoint('payment.after_intent');
     this.startActor(row.id, started.run, false);
     return this.view(row);
   }

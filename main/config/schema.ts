@@ -6,6 +6,8 @@ import { terminalConfigSchema } from '../payapi/terminal/config';
 import { tochkaConfigSchema } from '../payapi/tochka/config';
 import { halykConfigSchema } from '../payapi/halyk/config';
 import { webhookConfigSchema } from '../webhooks/listener';
+import { extpayConfigSchema, EXTPAY_SECRET_PATHS } from '../payapi/extpay/config';
+import { partnerConfigSchema } from '../payapi/partner/config';
 import { findProvider } from '../providers/registry';
 import { totpConfigSchema } from '../totp/config';
 import { scannerConfigSchema } from '../scanner/config';
@@ -37,6 +39,10 @@ export const configSchema = z.object({
   halyk: halykConfigSchema.prefault({}),
   /** The shared webhook listener (off by default): Tochka's payment pushes (docs/banks.md, "Webhooks"). */
   webhooks: webhookConfigSchema,
+  /** External payments API (Yandex Pay / PayPal by QR): docs/extpay.md. */
+  extpay: extpayConfigSchema.prefault({}),
+  /** Signed partner payments: sale, extra charge, reversal (docs/partner.md). */
+  partner: partnerConfigSchema.prefault({}),
   totp: totpConfigSchema.prefault({}),
   scanner: scannerConfigSchema.prefault({}),
   shift: shiftConfigSchema.prefault({}),
@@ -49,4 +55,4 @@ export type PaydeskConfig = z.infer<typeof configSchema>;
 export type PaydeskConfigInput = z.input<typeof configSchema>;
 
 /** Paths of values that must never reach the renderer or a log line. */
-export const SECRET_PATHS = ['koshelek.password', 'koshelek.postback.partnerPassword', 'totp.cards.*.keyHex', 'tochka.token', 'halyk.clientSecret'] as const;
+export const SECRET_PATHS = ['koshelek.password', 'koshelek.postback.partnerPassword', 'totp.cards.*.keyHex', 'tochka.token', 'halyk.clientSecret', ...EXTPAY_SECRET_PATHS] as const;

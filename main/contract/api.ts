@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import {
   availabilityInputSchema, availabilityResultSchema, cashierErrorSchema, kopecks, operationQuerySchema,
-  operationViewSchema, payInputSchema, paymentMethodViewSchema, refundInputSchema, saleCatalogueSchema,
+  operationViewSchema, payInputSchema, paymentMethodViewSchema, refundInputSchema, saleCatalogueSchema, extraChargeInputSchema,
 } from './checkout';
 import { scanEventSchema, scannerStatusSchema, symbologySchema, wedgeConfigSchema } from './scan';
 import type { ApiMethodName } from './api-names';
@@ -328,6 +328,8 @@ export const API_METHODS = {
   'sale.cancel': { input: z.object({ operationId: z.string().min(1) }), output: operationViewSchema },
   'sale.park': { input: z.object({ operationId: z.string().min(1).max(64) }), output: operationViewSchema },
   'refund.start': { input: refundInputSchema, output: operationViewSchema },
+  /** An extra charge on a paid payment whose basket grew: a new payment of the same sale, linked to it. */
+  'sale.extraCharge': { input: extraChargeInputSchema, output: operationViewSchema },
   'operation.get': { input: z.object({ operationId: z.string().min(1) }), output: operationViewSchema.nullable() },
   'operation.query': { input: operationQuerySchema, output: z.array(operationViewSchema) },
   /** Find operations of a day by any fragment of an id, the card, an amount or a time; paged. */

@@ -74,6 +74,15 @@ export const refundInputSchema = z.object({
 });
 export type RefundInput = z.input<typeof refundInputSchema>;
 
+/** An extra charge on a paid payment whose basket grew: a new payment of the same sale, linked to it. */
+export const extraChargeInputSchema = z.object({
+  paymentOperationId: z.string().min(1),
+  amountKop: kopecks.min(1),
+  /** Client-generated key so a double press or a retried call is one extra charge. */
+  clientRequestKey: z.string().min(1).max(64).optional(),
+});
+export type ExtraChargeInput = z.input<typeof extraChargeInputSchema>;
+
 export const slipViewSchema = z.object({
   slipId: z.string().nullable(),
   orderId: z.string().nullable(),

@@ -2,6 +2,7 @@
 // build can leave them all out: scripts/build.mjs --production swaps this file for emulators.production.ts
 // (docs/safety.md "emulators and builds"). Only the composition root imports it.
 import { makeCert, startKoshelekEmulator, type KoshelekEmulator } from '../../emulators/koshelek';
+import { startExtpayEmulator } from '../../emulators/extpay/server';
 import { HalykEmulator } from '../../emulators/halyk';
 import { startEmbeddedTerminalEmulator } from '../../emulators/terminal/embedded';
 import { TochkaEmulator } from '../../emulators/tochka';
@@ -27,6 +28,8 @@ export const EMULATORS: EmbeddedEmulators | null = {
       const running = await startEmbeddedTerminalEmulator(dir);
       return { baseUrl: running.launch.mode === 'http' ? running.launch.url : '', close: () => running.close() };
     },
+    // In memory, sandbox mode, the seed's public token: a demo till's QR links open its payer page.
+    extpay: async () => startExtpayEmulator(),
     // Demo installs: the customer "pays" every link a few seconds after it was made (no phone needed).
     tochka: async () => {
       const emulator = new TochkaEmulator({ autoPayAfterMs: DEMO_PAY_AFTER_MS });

@@ -5,7 +5,7 @@ import type { Journal } from '../journal/database';
 import type { TotpVerifier } from '../totp';
 import type { CashierError } from '../errors/catalogue';
 import type {
-  AvailabilityInput, AvailabilityResult, OperationQuery, OperationView, PayInput, RefundInput,
+  AvailabilityInput, AvailabilityResult, OperationQuery, OperationView, PayInput, RefundInput, ExtraChargeInput,
   PaymentMethodView, SaleCatalogueView,
 } from '../contract/checkout';
 
@@ -61,6 +61,8 @@ export interface CheckoutApi {
   /** Parked payments still unresolved, and parked ones that ended paid in the last 24 h (manager: refund or contact). */
   parkedSummary(): { open: number; endedPaid: number };
   refund(input: RefundInput): Promise<OperationView>;
+  /** An extra charge on a paid payment (a new payment of the same sale, linked to it), when its provider offers it. */
+  extraCharge(input: ExtraChargeInput): Promise<OperationView>;
   get(operationId: string): OperationView | null;
   query(query: OperationQuery): OperationView[];
   /** Resolves when the operation reaches a final state (or the timeout passes: returns its current view). */

@@ -152,6 +152,8 @@ export const CATALOGUE = {
   'partner.signature_refused': e('Партнёр не принял подпись кассы (ключи). Обратитесь к администратору.', 'The partner refused the till\'s signature (keys). Call the administrator.', 'fix_config'),
   'partner.clock_skew': e('Часы кассы расходятся с сервером партнёра. Касса повторит запрос; если повторяется — обратитесь к администратору.', 'The till clock differs from the partner\'s; the till retries. If it repeats, call the administrator.', 'wait', 'warning'),
   'partner.conflict': e('Операция с этим номером уже создана с другими данными. Обратитесь к администратору.', 'An operation with this id exists with other data. Call the administrator.', 'call_admin'),
+  'payment.extra_not_supported': e('Доплату по этой оплате касса сделать не может: примите доплату отдельной продажей.', 'This payment takes no extra charge from the till: take the difference as a separate sale.', 'other_method'),
+  'payment.extra_in_progress': e('Доплата уже проводится. Дождитесь результата.', 'An extra charge is in progress. Wait for the result.', 'wait', 'info'),
   'partner.mismatch': e('Партнёр подтвердил другую сумму или операцию. Обратитесь к администратору.', 'The partner confirmed a different amount or operation. Call the administrator.', 'call_admin'),
 
   // ---- external payments API: Yandex Pay / PayPal by QR (owned by main/payapi/extpay; docs/extpay.md)

@@ -9,7 +9,7 @@ export type { Logger };
 export const REDACT_PATHS = [
   'password', '*.password', '*.*.password', 'partnerPassword', '*.partnerPassword', '*.*.partnerPassword',
   'authorization', 'Authorization', '*.authorization', '*.Authorization', 'headers.authorization', 'headers.token',
-  'token', '*.token', 'keyHex', '*.keyHex', '*.*.keyHex', 'cards[*].keyHex', '*.cards[*].keyHex', '*.*.cards[*].keyHex',
+  'token', '*.token', 'webhookToken', '*.webhookToken', '*.*.webhookToken', 'auth_token', '*.auth_token', 'keyHex', '*.keyHex', '*.*.keyHex', 'cards[*].keyHex', '*.cards[*].keyHex', '*.*.cards[*].keyHex',
 ];
 
 export interface LoggerOptions {

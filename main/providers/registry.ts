@@ -5,6 +5,7 @@ import { extpayProvider } from '../payapi/extpay/descriptor';
 import { halykProvider } from '../payapi/halyk/descriptor';
 import { tochkaProvider } from '../payapi/tochka/descriptor';
 import { koshelekProvider } from '../payapi/koshelek/descriptor';
+import { partnerProvider } from '../payapi/partner/descriptor';
 import { terminalProvider } from '../payapi/terminal/descriptor';
 import { register, type RegisteredProvider } from './types';
 
@@ -14,6 +15,7 @@ export const PROVIDERS: readonly RegisteredProvider[] = [
   register(extpayProvider),
   register(tochkaProvider),
   register(halykProvider),
+  register(partnerProvider),
 ];
 
 export function findProvider(name: string): RegisteredProvider | null {

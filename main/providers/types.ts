@@ -149,6 +149,29 @@ export interface RefundFactory {
   clientKey(row: OperationRow): { ok: true; key: string | null } | { ok: false; reason: string };
 }
 
+/**
+ * An extra charge: a new payment of the same sale, linked to the paid original (parent), for a basket that
+ * grew after payment. Its own journal order id (one live payment per order id): the original's + suffix.
+ */
+export interface NewExtraCharge {
+  operationId: string;
+  operationExternalId: string;
+  payment: OperationRow;
+  orderId: string;
+  amountMinor: number;
+  lines: readonly PlannedLine[];
+  shiftId: number | null;
+  clientRequestKey: string | null;
+  connectionId: string;
+}
+
+/** Extra charges on paid payments (the rows are payments: resumed through the provider's `payments.resume`). */
+export interface ExtraChargeFactory {
+  begin(input: NewExtraCharge, now: number): Started;
+  /** The client key an extra charge was started with (a double press is one charge), or why it cannot be read. */
+  clientKey(row: OperationRow): { ok: true; key: string | null } | { ok: false; reason: string };
+}
+
 /** Labelled provider ids on slips (slips.refs_json) and report lines (docs/providers.md "refs"). */
 export interface RefLabel {
   key: string;
@@ -191,6 +214,8 @@ export interface CheckoutProvider {
   connection(): { identity: string } | { blocked: PaydeskError };
   readonly payments: PaymentFactory;
   readonly refunds: RefundFactory | null;
+  /** Extra charges on a paid payment whose basket grew (absent or null: not offered by this provider). */
+  readonly extraCharges?: ExtraChargeFactory | null;
   /** Optional pre-payment check ("which methods can this customer use"): no money moves. */
   readonly availability: ((request: AvailabilityRequest) => Promise<AvailabilityResult>) | null;
   /** Shift reconciliation: what the provider says about an operation, in neutral outcomes (null: cannot look up). */

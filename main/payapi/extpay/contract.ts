@@ -8,6 +8,9 @@ export const EXTPAY_PATHS = {
   simulate: (id: string) => `/api/external/payments/${encodeURIComponent(id)}/simulate`,
 } as const;
 
+/** The seed's published sandbox token (public; the embedded emulator's default). Never a production secret. */
+export const EXTPAY_SANDBOX_TOKEN = 'preview-external-api-secret-2024';
+
 export const CURRENCIES = ['USD', 'RUB'] as const;
 export const METHODS = ['yandex_pay', 'paypal'] as const;
 export type ExtCurrency = (typeof CURRENCIES)[number];

@@ -1,11 +1,38 @@
 // The QR payment's Driver for the provider-neutral runner (OperationActor), and the journal intent.
 import { MachineDriver, type NextStep } from '../../checkout/runner';
-import type { OperationEvent, OperationRow, OperationWrite } from '../../journal/operations';
+import type { OperationEvent, OperationRow, OperationWrite, SlipInput } from '../../journal/operations';
+import { encodeSlipRefs } from '../../journal/refs';
 import type { ExtpayClient } from './client';
 import { extpayFailpoint } from './failpoints';
 import { initialExtpayPayment, isFinalExtpay, isMaterialExtpay, reduceExtpay, type ExtpayEvent, type ExtpayState, type NewExtpayPayment } from './machine';
 
 export const EXTPAY_PROVIDER = 'extpay';
+/** The ids on a paid QR payment's slip (slips.refs_json), with their labels. */
+export const EXTPAY_SLIP_REFS = [
+  { key: 'internalOrderId', label: 'ID платежа' },
+  { key: 'paymentMethod', label: 'Способ' },
+  { key: 'settledBy', label: 'Подтверждено' },
+] as const;
+
+/** The slip of a paid QR payment: the service's payment id, the method, and how the till learned of it. */
+export function extpaySlipRow(state: ExtpayState, orderId: string, at: string): SlipInput | null {
+  const c = state.ctx;
+  if (state.phase !== 'paid' || !c.internalOrderId) return null;
+  return {
+    slip_id: c.internalOrderId,
+    payment_transaction_id: c.internalOrderId,
+    refund_transaction_id: null,
+    payment_type: c.method,
+    order_id: orderId,
+    store_id: null,
+    terminal_id: null,
+    operation_date_time: at,
+    refs_json: encodeSlipRefs({ internalOrderId: c.internalOrderId, paymentMethod: c.method, settledBy: c.settledBy }),
+    total_amount_kop: c.amountMinor,
+    currency: c.currency,
+    raw_json: JSON.stringify({ v: 1, provider: EXTPAY_PROVIDER, internalOrderId: c.internalOrderId, operationExternalId: c.operationExternalId, method: c.method, amountMinor: c.amountMinor, currency: c.currency, settledBy: c.settledBy }),
+  };
+}
 const iso = (ms: number): string => new Date(ms).toISOString();
 
 export interface ExtpayDriverDeps {
@@ -74,7 +101,8 @@ export class ExtpayPaymentDriver extends MachineDriver<ExtpayState, ExtpayEvent>
       finished_at: final ? iso(now) : null,
       recovered: state.ctx.recovered ? 1 : 0,
     };
-    return { primary: { row, events }, related: [] };
+    const slip = previous.phase !== 'paid' ? extpaySlipRow(state, this.base.order_id, iso(now)) : null;
+    return { primary: { row, events, ...(slip ? { slip } : {}) }, related: [] };
   }
 }
 

@@ -45,6 +45,8 @@ export const extpayStateSchema = z.object({
     errorKey: z.custom<ErrorKey>((v) => typeof v === 'string' && isErrorKey(v)).nullable(),
     errorCode: z.string().nullable(),
     recovered: z.boolean(),
+    /** The service (base URL) the payment was started on: it resumes only there (docs/safety.md). Absent in older rows. */
+    connectionId: z.string().nullable().default(null),
   }),
 });
 export type ExtpayState = z.output<typeof extpayStateSchema>;
@@ -72,6 +74,7 @@ export interface NewExtpayPayment {
   pollScheduleMs: number[];
   createRetryMs: number;
   maxCreates: number;
+  connectionId?: string | null;
 }
 
 export function initialExtpayPayment(input: NewExtpayPayment, now: number): ExtpayState {
@@ -79,7 +82,7 @@ export function initialExtpayPayment(input: NewExtpayPayment, now: number): Extp
     v: 1,
     phase: 'creating',
     next: { action: 'create', at: now },
-    ctx: { ...input, creates: 0, polls: 0, internalOrderId: null, paymentUrl: null, providerStatus: null, settledBy: null, foreign: 0, errorKey: null, errorCode: null, recovered: false },
+    ctx: { ...input, connectionId: input.connectionId ?? null, creates: 0, polls: 0, internalOrderId: null, paymentUrl: null, providerStatus: null, settledBy: null, foreign: 0, errorKey: null, errorCode: null, recovered: false },
   });
 }
 
