@@ -4,7 +4,7 @@ import { PaydeskError } from '../errors/catalogue';
 import { createDispatcher, type ApiHandlers } from './dispatcher';
 
 const op: OperationView = {
-  id: 'op1', kind: 'payment', provider: 'koshelek', providerTitle: 'Кошелёк Pay', customerAction: null, parentId: null, orderId: 'A-1', amountKop: 1000, phase: 'awaiting_status', phaseText: 'Ждём',
+  id: 'op1', kind: 'payment', provider: 'koshelek', providerTitle: 'Кошелёк Pay', customerAction: null, receipt: null, parentId: null, orderId: 'A-1', amountKop: 1000, phase: 'awaiting_status', phaseText: 'Ждём',
   isFinal: false, outcome: null, requestId: 'r1', transactionId: null, refTransactionId: null, paymentType: 'SBP', loyaltyId: '1', error: null,
   slip: null, lines: [], cancellable: true, refundableKop: null, shiftId: null, recovered: false, createdAt: 'x', updatedAt: 'x', finishedAt: null,
 };

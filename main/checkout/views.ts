@@ -1,5 +1,5 @@
 // Journal rows → the OperationView the renderer and the CLI show. Pure mapping; texts in Russian.
-import type { OperationView, Outcome, SlipView } from '../contract/checkout';
+import type { OperationView, Outcome, ReceiptView, SlipView } from '../contract/checkout';
 import { CATALOGUE, describeError, isErrorKey, type ErrorKey } from '../errors/catalogue';
 import type { OperationItemRow, OperationRow } from '../journal/operations';
 import { decodeSlipRefs } from '../journal/refs';
@@ -67,6 +67,8 @@ export interface ViewInputs {
    * 'unreadable' — its persisted state does not parse (corrupted, or another Paydesk version): IT must look.
    */
   held?: 'connection' | 'unreadable' | null;
+  /** The fiscal receipt's state, from the composition root's neutral reader (null: none due or none wired). */
+  receipt?: ReceiptView | null;
 }
 
 /** Refunds that are done or still running both reserve their amount. */
@@ -103,7 +105,7 @@ function contextFacts(json: string): { parked: boolean; cancelQueued: boolean; s
   }
 }
 
-export function operationView({ row, items, slip, children, provider, held: heldAs = null }: ViewInputs): OperationView {
+export function operationView({ row, items, slip, children, provider, held: heldAs = null, receipt = null }: ViewInputs): OperationView {
   const view = provider?.view ?? null;
   const limits = view?.limits() ?? { minutes: 0, seconds: 0 };
   const held = heldAs !== null;
@@ -138,6 +140,7 @@ export function operationView({ row, items, slip, children, provider, held: held
     // A provider no longer configured cannot tell: unknown until it is back.
     outcomeUnknown: row.kind === 'payment' && row.is_final === 0 && (view?.unknownPhases.has(row.phase) ?? true),
     customerAction: row.kind === 'payment' && row.is_final === 0 && !held ? view?.customerAction?.(row) ?? null : null,
+    receipt,
     refundableKop: refundableKop(row, children),
     shiftId: row.shift_id,
     recovered: row.recovered === 1,

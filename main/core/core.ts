@@ -19,6 +19,7 @@ import { ShiftService } from '../shifts/service';
 import { monotonicNow } from '../checkout/runner';
 import { PROVIDER as KOSHELEK } from '../payapi/koshelek/drivers';
 import { composeProviders, type ProviderSet } from './providers';
+import { startFiscal, type FiscalWiring } from './fiscal';
 import { clockDrift, createTotpVerifier, type TotpVerifier } from '../totp';
 import { describeError, PaydeskError } from '../errors/catalogue';
 import { planConnection } from './connection';
@@ -40,6 +41,8 @@ export interface StartedCore extends Core {
   readonly checkout: CheckoutService;
   readonly shifts: ShiftService;
   readonly providers: ProviderSet;
+  /** Fiscal receipts: the outbox worker, the queue and its health (main/core/fiscal.ts). */
+  readonly fiscal: FiscalWiring;
   /** Koshelek's view of a transaction, for the shift reconciliation. */
   lookupStatus(transactionId: string, refTransactionId?: string): Promise<{ status: string; refStatus?: string; amountKop?: number } | null>;
   readonly emulator: KoshelekEmulator | null;
@@ -231,7 +234,18 @@ export async function startCore(options: StartCoreOptions): Promise<StartedCore>
   });
   mark('providers');
 
-  const checkout = new CheckoutService({ store, providers: () => providers.list(), logger, shiftPolicy });
+  // Registered before checkout resumes anything: a payment recovered to `paid` enqueues its receipt too.
+  const fiscal = startFiscal({
+    sqlite: journal.sqlite, store, config: () => live.current(), logger: logger.child({ capability: 'fiscal' }),
+    onReceiptChanged: (operationId) => checkoutRef?.refresh(operationId),
+  });
+  mark('fiscal');
+
+  const checkout = new CheckoutService({
+    store, providers: () => providers.list(), logger, shiftPolicy,
+    receiptOf: (row) => fiscal.receiptOf(row),
+    checkSale: (sale) => fiscal.checkSale(sale),
+  });
   checkoutRef = checkout;
   checkout.onUpdate((operation) => emit({ type: 'operation', operation }));
   checkout.onJournalHealth((unavailable, error) => {
@@ -302,6 +316,7 @@ export async function startCore(options: StartCoreOptions): Promise<StartedCore>
     journal,
     checkout,
     providers,
+    fiscal,
     saleCatalogue: () => ({ taxes: [...live.current().koshelek.enums.taxes], measures: [...live.current().koshelek.enums.measures] }),
     shifts,
     async lookupStatus(transactionId, refTransactionId) {
@@ -328,6 +343,7 @@ export async function startCore(options: StartCoreOptions): Promise<StartedCore>
     async close() {
       live.close();
       checkout.close();
+      await fiscal.close();
       await rebuilding;
       current?.client?.close();
       await current?.verifier.close();
