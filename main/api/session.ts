@@ -60,6 +60,9 @@ export interface ApiSession {
   close(): Promise<void>;
 }
 
+/** The queue screen's names of job kinds. */
+const JOB_KIND_RU: Readonly<Record<string, string>> = { 'fiscal.sell': 'Чек прихода', 'fiscal.refund': 'Чек возврата прихода' };
+
 /** Final outcomes the core reports without an error still get the catalogue's cashier line. */
 const OUTCOME_ERROR: Partial<Record<Outcome, ErrorKey>> = { canceled: 'payment.canceled' };
 
@@ -132,6 +135,15 @@ export function createApiSession(options: ApiSessionOptions): ApiSession {
     'scan.image': (input) => scans.submitImage(Buffer.from(input.pngBase64, 'base64')),
     'scan.camera': (input) => scans.submitDecoded(input.code, input.symbology),
     ...shiftApi.handlers,
+    'queue.list': () => (core.fiscal?.queue() ?? []).map((item) => {
+      const operation = checkout.get(item.operationExternalId);
+      return {
+        id: item.id, kind: item.kind, kindRu: JOB_KIND_RU[item.kind] ?? item.kind, operationId: item.operationExternalId,
+        orderId: operation?.orderId ?? null, amountKop: operation?.amountKop ?? null, status: item.status, attempts: item.attempts,
+        nextAttemptAt: item.nextAttemptAt, error: item.error, createdAt: item.createdAt,
+      };
+    }),
+    'queue.retry': (input) => ({ retried: core.fiscal?.retryNow(input.jobId) ?? false }),
     'catalogue.lookup': (input) => {
       const file = catalogueFile();
       catalogue.refresh(file, core.config.current().koshelek.enums);

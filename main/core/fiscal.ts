@@ -4,6 +4,7 @@
 // operation view, the queue screen, `paydesk doctor` and the shift close. Checkout knows none of this:
 // it gets `receiptOf` / `checkSale` and a refresh when a receipt changes. docs/fiscal.md, docs/outbox.md.
 import type Database from 'better-sqlite3';
+import { z } from 'zod';
 import type { ReceiptView } from '../contract/checkout';
 import type { PaydeskConfig } from '../config/schema';
 import { describeError, isErrorKey, PaydeskError } from '../errors/catalogue';
@@ -15,6 +16,7 @@ import type { FiscalReceipt } from '../fiscal/receipt';
 import type { OperationRow, OperationStore, OperationWrite } from '../journal/operations';
 import type { Logger } from '../log/logger';
 import { failpoint } from '../outbox/failpoints';
+import { failpoint as fiscalFailpoint } from '../fiscal/failpoints';
 import { findJobByDedupeKey, getJob, type JobRecord } from '../outbox/store';
 import { outboxHealth, queueView, type OutboxHealth, type QueueItem } from '../outbox/views';
 import { OutboxWorker } from '../outbox/worker';
@@ -31,6 +33,11 @@ export interface FiscalWiring {
   health(): OutboxHealth;
   /** Receipts of operations of `shiftId` not yet done (queued, retrying or failed): the Z-close check. */
   pendingForShift(shiftId: number): { jobId: number; operationId: string; state: string }[];
+  /**
+   * Records a manager's decision to close a shift while its receipts have not gone out: a note on each
+   * operation concerned (who, why, which shift), in one transaction, and a log line. The jobs keep running.
+   */
+  recordCloseDecision(shiftId: number, decision: { decidedBy: string; reason: string }, pending: readonly { jobId: number; operationId: string; state: string }[]): void;
   /** Wakes the worker (tests and the bench). */
   kick(): void;
   close(): Promise<void>;
@@ -66,6 +73,8 @@ function liveConnector(config: () => FiscalConfig): FiscalConnector {
     lookup: (receipt: FiscalReceipt, remoteId: string | null, options?: CallOptions) => current().lookup(receipt, remoteId, options),
   };
 }
+
+const pendingRowSchema = z.object({ id: z.number().int(), operation_external_id: z.string(), state: z.string() });
 
 const RESULT_FIELDS = ['fiscalDocumentNumber', 'fiscalSign'] as const;
 
@@ -117,7 +126,10 @@ export function startFiscal(o: FiscalWiringOptions): FiscalWiring {
       }, fiscal());
       if (decision.type === 'none') continue;
       if (decision.type === 'receipt') {
-        if (enqueueFiscalReceipt(sqlite, decision.receipt).created) enqueued = true;
+        if (enqueueFiscalReceipt(sqlite, decision.receipt).created) {
+          enqueued = true;
+          fiscalFailpoint('fiscal.inside_paid_commit');
+        }
       } else {
         if (enqueueUnbuildableReceipt(sqlite, decision).created) {
           enqueued = true;
@@ -186,8 +198,20 @@ export function startFiscal(o: FiscalWiringOptions): FiscalWiring {
     health: () => outboxHealth(sqlite),
     pendingForShift(shiftId) {
       const rows = sqlite.prepare(`SELECT j.id, j.operation_external_id, j.state FROM outbox_jobs j JOIN operations o ON o.id = j.operation_external_id
-        WHERE j.kind IN (?, ?) AND j.state <> 'done' AND o.shift_id = ? ORDER BY j.id`).all(FISCAL_SELL, FISCAL_REFUND, shiftId) as { id: number; operation_external_id: string; state: string }[];
-      return rows.map((r) => ({ jobId: r.id, operationId: r.operation_external_id, state: r.state }));
+        WHERE j.kind IN (?, ?) AND j.state <> 'done' AND o.shift_id = ? ORDER BY j.id`).all(FISCAL_SELL, FISCAL_REFUND, shiftId);
+      return rows.map((raw) => {
+        const r = pendingRowSchema.parse(raw);
+        return { jobId: r.id, operationId: r.operation_external_id, state: r.state };
+      });
+    },
+    recordCloseDecision(shiftId, decision, pending) {
+      const at = new Date().toISOString();
+      sqlite.transaction(() => {
+        for (const p of pending) {
+          store.appendEvents(p.operationId, [{ type: 'note', body: { zCloseWithPendingReceipt: { shiftId, jobId: p.jobId, jobState: p.state, decidedBy: decision.decidedBy, reason: decision.reason, at } } }]);
+        }
+      })();
+      logger.warn({ shiftId, decidedBy: decision.decidedBy, reason: decision.reason, jobs: pending.map((p) => p.jobId) }, 'shift closed with receipts not yet sent: manager decision recorded');
     },
     kick: () => worker.kick(),
     async close() {
