@@ -11,6 +11,7 @@ import { execLaunch, Ledger } from '../../emulators/terminal';
 import type { OperationView } from '../../main/contract/checkout';
 import type { PaydeskConfigInput } from '../../main/config/schema';
 import { card, orderId, startTill, tempDir, type Till } from '../support/till';
+import { atolFiscal } from '../support/fiscal';
 
 let atol: AtolEmulator;
 let yookassa: YookassaEmulator;
@@ -32,20 +33,6 @@ afterEach(async () => {
 });
 
 const FAST = { baseMs: 30, factor: 2, capMs: 300, jitter: 0, maxAttempts: null };
-
-export function atolFiscal(baseUrl: string, extra: Record<string, unknown> = {}): NonNullable<PaydeskConfigInput['fiscal']> {
-  return {
-    connector: 'atol',
-    backoff: FAST,
-    atol: {
-      baseUrl, emulator: true, login: 'emulator', password: 'emulator', groupCode: 'group-1',
-      company: { inn: '7707083893', email: 'shop@example.ru', sno: 'osn', paymentAddress: 'г. Москва, ул. Тестовая, 1' },
-      timeoutMs: 400, pollForMs: 300, pollEveryMs: 30,
-    },
-    ...extra,
-  };
-}
-
 const LINES = [
   { name: 'Молоко 3,2 %', article: 'MILK', priceKop: 8_990, quantity: 2, tax: 'vat10' },
   { name: 'Кофе в зёрнах', article: 'COFFEE', priceKop: 129_900, quantity: 1, tax: 'vat22' },
