@@ -5,14 +5,18 @@ import {
 } from '../contract/api';
 import type { OperationView, Outcome } from '../contract/checkout';
 import type { Symbology } from '../contract/scan';
-import { describeError, type ErrorKey } from '../errors/catalogue';
+import { describeError, PaydeskError, type ErrorKey } from '../errors/catalogue';
+import { charsPerLine } from '../printing/config';
+import { customerReceiptLines } from '../printing/customer-receipt';
+import { ReportPrinter } from '../printing/service';
 import type { PrinterConfig } from '../printing/config';
 import type { PrinterTransport } from '../printing/transport';
 import { createDispatcher, type ApiHandlers, type Dispatch } from './dispatcher';
 import type { OsPrinter } from './os-print';
 import { searchOperations } from './search';
-import { createShiftApi, type FileOpener, type SessionCore } from './shift-api';
+import { createShiftApi, exportDirFor, type FileOpener, type SessionCore } from './shift-api';
 import { Catalogue } from '../catalogue/catalogue';
+import fs from 'node:fs';
 import path from 'node:path';
 
 export type { SessionCore } from './shift-api';
@@ -109,6 +113,7 @@ export function createApiSession(options: ApiSessionOptions): ApiSession {
     const file = core.config.current().catalogue.file;
     return file === '' ? null : path.resolve(path.dirname(core.config.file), file);
   };
+  const receiptPrinter = new ReportPrinter(core.journal, () => core.config.current().printer, options.printerTransport ? { transport: options.printerTransport } : {});
   const handlers: ApiHandlers = {
     'status.get': () => status(),
     'sale.methods': () => checkout.methods(),
@@ -144,6 +149,31 @@ export function createApiSession(options: ApiSessionOptions): ApiSession {
       };
     }),
     'queue.retry': (input) => ({ retried: core.fiscal?.retryNow(input.jobId) ?? false }),
+    'receipt.print': async (input) => {
+      const operation = checkout.get(input.operationId);
+      if (!operation) throw new PaydeskError('refund.payment_not_found', input.operationId);
+      const config = core.config.current().printer;
+      const lines = customerReceiptLines(operation, input.format === 'pdf' ? 60 : charsPerLine(config));
+      if (!lines) throw new PaydeskError('refund.not_paid', `operation ${operation.id} is ${operation.outcome ?? operation.phase}`);
+      if (input.format === 'pdf') {
+        const { renderLinesPdf } = await import('../reports/pdf');
+        const bytes = await renderLinesPdf(lines, { title: `Чек ${operation.orderId}` });
+        const dir = exportDirFor(core);
+        const file = path.join(dir, `receipt-${operation.id}.pdf`);
+        fs.mkdirSync(dir, { recursive: true });
+        fs.writeFileSync(`${file}.${process.pid}.tmp`, bytes);
+        fs.renameSync(`${file}.${process.pid}.tmp`, file);
+        const how = options.openFile ? await options.openFile(file) : { url: null, opened: false };
+        return { printed: true, error: null, path: file, url: how.url };
+      }
+      try {
+        await receiptPrinter.printLines(lines);
+        return { printed: true, error: null, path: null, url: null };
+      } catch (error) {
+        // Printer trouble is an answer, not a failure: the cashier sees it and reprints (the sale stays paid).
+        return { printed: false, error: error instanceof PaydeskError ? error.toCashier() : describeError('print.failed', String(error)), path: null, url: null };
+      }
+    },
     'catalogue.lookup': (input) => {
       const file = catalogueFile();
       catalogue.refresh(file, core.config.current().koshelek.enums);

@@ -34,7 +34,7 @@ function readRefs(json: string | null): Record<string, string> {
 
 /** The provider's ids on a slip, labelled by the provider, in its order; unknown keys follow under their own name. */
 export function labelRefs(refs: Record<string, string>, labels: readonly RefLabel[]): SlipView['refs'] {
-  const known = labels.filter((l) => refs[l.key] !== undefined).map((l) => ({ key: l.key, label: l.label, value: refs[l.key] ?? '' }));
+  const known = labels.filter((l) => refs[l.key] !== undefined).map((l) => ({ key: l.key, label: l.label, value: refs[l.key] ?? '', ...(l.receipt === false ? { receipt: false } : {}) }));
   const rest = Object.keys(refs).filter((k) => !labels.some((l) => l.key === k)).map((k) => ({ key: k, label: k, value: refs[k] ?? '' }));
   return [...known, ...rest];
 }

@@ -411,6 +411,14 @@ export const API_METHODS = {
   'queue.list': { input: empty, output: z.array(queueItemSchema) },
   /** The manager's «Повторить сейчас»: a waiting or failed job is tried again at once (the same job, never a second one). */
   'queue.retry': { input: z.object({ jobId: z.number().int().positive() }), output: z.object({ retried: z.boolean() }) },
+  /**
+   * The customer's receipt block of a paid sale / done refund (provider ids, fiscal number once registered):
+   * on the receipt printer (escpos) or as a PDF under exports/ — the till's «Повторить печать».
+   */
+  'receipt.print': {
+    input: z.object({ operationId: z.string().min(1).max(64), format: z.enum(['escpos', 'pdf']).default('escpos') }),
+    output: z.object({ printed: z.boolean(), error: cashierErrorSchema.nullable(), path: z.string().nullable(), url: z.string().nullable() }),
+  },
 } as const;
 
 export type ApiMethod = keyof typeof API_METHODS;

@@ -82,7 +82,7 @@ export const slipViewSchema = z.object({
   paymentType: z.string().nullable(),
   operationDateTime: z.string().nullable(),
   /** The provider's own ids on the slip, labelled by the provider (docs/providers.md "refs"). */
-  refs: z.array(z.object({ key: z.string(), label: z.string(), value: z.string() })),
+  refs: z.array(z.object({ key: z.string(), label: z.string(), value: z.string(), /** false: internal, not printed on the customer's receipt. */ receipt: z.boolean().optional() })),
   totalAmountKop: z.number().nullable(),
   currency: z.string().nullable(),
 });

@@ -151,6 +151,8 @@ export interface RefundFactory {
 export interface RefLabel {
   key: string;
   label: string;
+  /** false: an internal id, left off the customer's receipt (default: printed). */
+  receipt?: boolean;
 }
 
 /** How checkout shows this provider's operations: phase texts and which phases mean what. */

@@ -90,4 +90,36 @@ describe('receipt queue through the API', () => {
     atol.setDown(false);
     await until(() => harness.call('operation.get', { operationId: started.id }), (v) => v?.receipt?.state === 'done');
   });
+
+  it('the customer receipt block: provider ids with labels (internal ones left off) and the fiscal number, on the receipt printer and as PDF', async () => {
+    const written: Buffer[] = [];
+    h = await startApiHarness(
+      { extra: { fiscal: atolFiscal(atol.baseUrl), printer: { enabled: true, path: '/dev/null', transport: 'device' } } },
+      { printerTransport: () => ({ target: 'capture', write: async (data: Buffer) => { written.push(data); } }) },
+    );
+    const harness = h;
+    const started = await harness.call('sale.pay', { orderId: orderId(), lines: LINE, card: card('OK'), paymentType: 'SBP' });
+    const done = await until(() => harness.call('operation.get', { operationId: started.id }), (v) => v?.receipt?.state === 'done');
+    const { customerReceiptBlock } = await import('../../main/printing/customer-receipt');
+    const block = customerReceiptBlock(done as OperationView);
+    const rows = block?.rows.map((r) => r.parameter) ?? [];
+    expect(rows.slice(0, 3)).toEqual(['orderId', 'paymentTransactionId', 'paymentType']);
+    expect(rows).toContain('qrcId');
+    expect(rows).toContain('kzo');
+    expect(rows).not.toContain('merchantId');
+    expect(rows).not.toContain('bankOperationId');
+    expect(rows.slice(-2)).toEqual(['fiscalDocumentNumber', 'fiscalSign']);
+    expect(block?.rows.find((r) => r.parameter === 'fiscalDocumentNumber')?.value).toBe(done?.receipt?.documentNumber);
+    const printed = await harness.call('receipt.print', { operationId: started.id });
+    expect(printed).toMatchObject({ printed: true, error: null });
+    expect(written).toHaveLength(1);
+    expect(written[0]?.includes(Buffer.from(done?.transactionId ?? 'none'))).toBe(true);
+    const pdf = await harness.call('receipt.print', { operationId: started.id, format: 'pdf' });
+    expect(pdf.path).toMatch(/receipt-.*\.pdf$/);
+    expect(fs.readFileSync(pdf.path ?? '').subarray(0, 5).toString()).toBe('%PDF-');
+    // A declined payment has nothing to print.
+    const declined = await harness.call('sale.pay', { orderId: orderId(), lines: LINE, card: card('DC'), paymentType: 'SBP' });
+    await until(() => harness.call('operation.get', { operationId: declined.id }), (v) => v?.isFinal === true);
+    expect((await harness.fail('receipt.print', { operationId: declined.id })).key).toBe('refund.not_paid');
+  });
 });

@@ -52,8 +52,9 @@ const METHOD_TITLES: Readonly<Record<string, string>> = { SBP: 'СБП', DOLYAME
 export const KOSHELEK_SLIP_REFS = [
   { key: 'qrcId', label: 'qrcId' },
   { key: 'kzo', label: 'КЗО' },
-  { key: 'merchantId', label: 'Мерчант' },
-  { key: 'bankOperationId', label: 'Операция банка' },
+  // Not part of the customer's receipt block (seed 003 §2: orderId, transaction ids, paymentType, qrcId, kzo).
+  { key: 'merchantId', label: 'Мерчант', receipt: false },
+  { key: 'bankOperationId', label: 'Операция банка', receipt: false },
 ] as const;
 
 export function toWireItems(lines: readonly PlannedLine[], currency: string): Item[] {
