@@ -7,7 +7,7 @@ import type { OperationView, Outcome } from '../contract/checkout';
 import type { Symbology } from '../contract/scan';
 import { describeError, PaydeskError, type ErrorKey } from '../errors/catalogue';
 import { charsPerLine } from '../printing/config';
-import { customerReceiptLines } from '../printing/customer-receipt';
+import { customerReceiptBlock, customerReceiptLines } from '../printing/customer-receipt';
 import { ReportPrinter } from '../printing/service';
 import type { PrinterConfig } from '../printing/config';
 import type { PrinterTransport } from '../printing/transport';
@@ -149,6 +149,10 @@ export function createApiSession(options: ApiSessionOptions): ApiSession {
       };
     }),
     'queue.retry': (input) => ({ retried: core.fiscal?.retryNow(input.jobId) ?? false }),
+    'receipt.block': (input) => {
+      const operation = checkout.get(input.operationId);
+      return operation ? customerReceiptBlock(operation) : null;
+    },
     'receipt.print': async (input) => {
       const operation = checkout.get(input.operationId);
       if (!operation) throw new PaydeskError('refund.payment_not_found', input.operationId);

@@ -411,6 +411,11 @@ export const API_METHODS = {
   'queue.list': { input: empty, output: z.array(queueItemSchema) },
   /** The manager's «Повторить сейчас»: a waiting or failed job is tried again at once (the same job, never a second one). */
   'queue.retry': { input: z.object({ jobId: z.number().int().positive() }), output: z.object({ retried: z.boolean() }) },
+  /** The customer's receipt block of an operation as the printer would print it (null: nothing to print). */
+  'receipt.block': {
+    input: z.object({ operationId: z.string().min(1).max(64) }),
+    output: z.object({ title: z.string(), rows: z.array(z.object({ label: z.string(), parameter: z.string(), value: z.string() })) }).nullable(),
+  },
   /**
    * The customer's receipt block of a paid sale / done refund (provider ids, fiscal number once registered):
    * on the receipt printer (escpos) or as a PDF under exports/ — the till's «Повторить печать».

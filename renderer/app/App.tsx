@@ -115,7 +115,7 @@ export function App({ connection }: { connection: Connection }): ReactNode {
             <KeyButton k="F2" variant="nav" active={screen === 'refund'} disabled={busy && screen !== 'refund'} onPress={go('refund')} testId="nav-refund">{t('nav.refund')}</KeyButton>
             <KeyButton k="F3" variant="nav" active={screen === 'journal'} disabled={busy && screen !== 'journal'} onPress={go('journal')} testId="nav-journal">{t('nav.journal')}</KeyButton>
             <KeyButton k="F11" variant="nav" active={screen === 'shift'} disabled={busy && screen !== 'shift'} onPress={go('shift')} testId="nav-shift">{t('nav.shift')}</KeyButton>
-            <button type="button" className={`btn btn-nav${screen === 'queue' ? ' active' : ''}`} disabled={busy && screen !== 'queue'} onClick={go('queue')} data-testid="nav-queue" data-key="Alt+Q"><kbd>Alt+Q</kbd><span>{current === 'ru' ? 'Очередь чеков' : 'Receipt queue'}</span></button>
+            <button type="button" className={`btn btn-nav btn-compact${screen === 'queue' ? ' active' : ''}`} disabled={busy && screen !== 'queue'} onClick={go('queue')} data-testid="nav-queue" data-key="Alt+Q"><kbd>Alt+Q</kbd><span>{current === 'ru' ? 'Чеки' : 'Receipts'}</span></button>
             <span className="spacer" />
             <button type="button" className="btn btn-nav" data-testid="nav-help" onClick={() => setHelp(true)}><kbd>?</kbd><span>{t('nav.help')}</span></button>
             <KeyButton k="F4" variant="nav" onPress={() => setLang(current === 'ru' ? 'en' : 'ru')} testId="nav-lang">{t('nav.lang')}</KeyButton>

@@ -3,7 +3,7 @@
 // selected job again at once: the same job, never a second receipt (docs/outbox.md). Refreshes on every
 // operation event and every few seconds, so a receipt that went out leaves the list by itself.
 import { useCallback, useEffect, useState, type ReactNode } from 'react';
-import type { QueueItemView } from '../../main/contract/api';
+import type { ApiOutput, QueueItemView } from '../../main/contract/api';
 import { useApi, useApiEvent } from '../app/context';
 import { useI18n, type Lang } from '../lib/i18n';
 import { KeyButton, useKey } from '../lib/keys';
@@ -19,6 +19,7 @@ const TEXT = {
     pending: 'В очереди', retrying: 'Повтор в', running: 'Отправляется', failed: 'Не пробит',
     retried: 'Задание отправлено повторно', notRetried: 'Это задание сейчас нельзя повторить (уже отправляется или выполнено)',
     failedHint: 'Чек не пробит: устраните причину (или позовите администратора) и нажмите «Повторить сейчас». Оплату повторно не принимайте.',
+    block: 'Блок чека покупателя', print: 'Печать', printed: 'Блок чека напечатан', reason: 'Причина',
   },
   en: {
     title: 'Receipt queue', empty: 'The queue is empty: every receipt went out', refresh: 'Refresh', retry: 'Retry now',
@@ -26,6 +27,7 @@ const TEXT = {
     pending: 'Queued', retrying: 'Retry at', running: 'Sending', failed: 'Failed',
     retried: 'The job was sent again', notRetried: 'This job cannot be retried now (sending or already done)',
     failedHint: 'The receipt was not registered: fix the cause (or call IT), then press Retry now. Do not take payment again.',
+    block: "Customer's receipt block", print: 'Print', printed: 'Receipt block printed', reason: 'Reason',
   },
 } as const satisfies Record<Lang, Record<string, string>>;
 
@@ -58,6 +60,29 @@ export function QueueScreen(): ReactNode {
   }, [items.length]);
 
   const current = items[selected] ?? null;
+  // The selected job's customer receipt block (provider ids, fiscal state): what «Печать» puts on paper.
+  const [block, setBlock] = useState<ApiOutput<'receipt.block'>>(null);
+  const currentOperation = current?.operationId ?? null;
+  useEffect(() => {
+    if (!currentOperation) {
+      setBlock(null);
+      return;
+    }
+    let live = true;
+    api.call('receipt.block', { operationId: currentOperation }).then((b) => { if (live) setBlock(b); }).catch(() => undefined);
+    return () => {
+      live = false;
+    };
+  }, [api, currentOperation, items]);
+  const print = async (): Promise<void> => {
+    if (!currentOperation) return;
+    try {
+      const r = await api.call('receipt.print', { operationId: currentOperation, format: 'escpos' });
+      setNote(r.printed ? tx.printed : r.error?.[lang === 'ru' ? 'ru' : 'en'] ?? '');
+    } catch (error) {
+      setNote(error instanceof Error ? error.message : String(error));
+    }
+  };
   const retry = async (): Promise<void> => {
     if (!current || busy) return;
     setBusy(true);
@@ -76,7 +101,7 @@ export function QueueScreen(): ReactNode {
 
   const statusText = (item: QueueItemView): string => {
     if (item.status === 'retrying') return `${tx.retrying} ${time(item.nextAttemptAt)}`;
-    if (item.status === 'failed') return `${tx.failed}: ${lang === 'ru' ? item.error?.ru ?? '' : item.error?.en ?? ''}`;
+    if (item.status === 'failed') return tx.failed;
     return tx[item.status];
   };
 
@@ -87,6 +112,7 @@ export function QueueScreen(): ReactNode {
         <div className="actions">
           <KeyButton k="F5" onPress={() => void load()} testId="queue-refresh">{tx.refresh}</KeyButton>
           <KeyButton k="F6" variant="primary" onPress={() => void retry()} disabled={!current || busy || current.status === 'running'} testId="queue-retry">{tx.retry}</KeyButton>
+          <KeyButton k="F8" onPress={() => void print()} disabled={!block} testId="queue-print">{tx.print}</KeyButton>
         </div>
       </div>
       {note ? <div className="small" data-testid="queue-note" role="status">{note}</div> : null}
@@ -107,7 +133,16 @@ export function QueueScreen(): ReactNode {
           ))}
         </tbody>
       </table>
+      {current?.error ? <p className="small" data-testid="queue-reason"><b>{tx.reason}:</b> {lang === 'ru' ? current.error.ru : current.error.en}</p> : null}
       {current?.status === 'failed' ? <p className="small" data-testid="queue-failed-hint">{tx.failedHint}</p> : null}
+      {block ? (
+        <div className="slip" data-testid="receipt-block" aria-label={tx.block}>
+          <div className="label">{tx.block}: {block.title}</div>
+          {block.rows.map((r) => (
+            <div key={r.parameter} className="small" data-testid="receipt-block-row" data-param={r.parameter}>{r.label}: <span className="mono">{r.value}</span></div>
+          ))}
+        </div>
+      ) : null}
     </section>
   );
 }

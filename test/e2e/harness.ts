@@ -51,8 +51,9 @@ export async function startPty(dir: string): Promise<PtyPair> {
   return { device, feeder, close: () => { proc.kill('SIGTERM'); } };
 }
 
-export function writeConfig(file: string, emulator: KoshelekEmulator, scannerPath: string | null, timing: Record<string, number> = {}): void {
+export function writeConfig(file: string, emulator: KoshelekEmulator, scannerPath: string | null, timing: Record<string, number> = {}, extra: Record<string, unknown> = {}): void {
   const config = {
+    ...extra,
     till: { terminalId: 'POS-E2E', storeId: 'e2e-store', storeName: 'Тестовый магазин', language: 'ru' },
     koshelek: {
       // The emulator environment pointed at the loopback emulator: the test cards carry its public TOTP key,
@@ -91,6 +92,8 @@ export interface TillOptions {
   confirmDelayMs?: number;
   timing?: Record<string, number>;
   page?: boolean;
+  /** More top-level config sections (e.g. `fiscal`). */
+  extra?: Record<string, unknown>;
 }
 
 export async function startTill(options: TillOptions = {}): Promise<Till> {
@@ -99,7 +102,7 @@ export async function startTill(options: TillOptions = {}): Promise<Till> {
   const configFile = path.join(dir, 'paydesk.config.json');
   const emulator = await startKoshelekEmulator({ confirmDelayMs: options.confirmDelayMs ?? 400 });
   const pty = options.serial === false ? null : await startPty(dir);
-  writeConfig(configFile, emulator, pty?.device ?? null, options.timing);
+  writeConfig(configFile, emulator, pty?.device ?? null, options.timing, options.extra);
   let shell = await startKioskShell({ configFile, dataDir: path.join(dir, 'data'), rendererDir });
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
   const context = await browser.newContext({ viewport: { width: 1024, height: 768 }, locale: 'ru-RU' });
