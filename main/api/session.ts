@@ -65,7 +65,7 @@ export interface ApiSession {
 }
 
 /** The queue screen's names of job kinds. */
-const JOB_KIND_RU: Readonly<Record<string, string>> = { 'fiscal.sell': 'Чек прихода', 'fiscal.refund': 'Чек возврата прихода' };
+const JOB_KIND_RU: Readonly<Record<string, string>> = { 'fiscal.sell': 'Чек прихода', 'fiscal.refund': 'Чек возврата прихода', 'provider.receipt': 'Чек в приложение покупателя' };
 
 /** Final outcomes the core reports without an error still get the catalogue's cashier line. */
 const OUTCOME_ERROR: Partial<Record<Outcome, ErrorKey>> = { canceled: 'payment.canceled' };

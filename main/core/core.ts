@@ -238,6 +238,11 @@ export async function startCore(options: StartCoreOptions): Promise<StartedCore>
   const fiscal = startFiscal({
     sqlite: journal.sqlite, store, config: () => live.current(), logger: logger.child({ capability: 'fiscal' }),
     onReceiptChanged: (operationId) => checkoutRef?.refresh(operationId),
+    providerTakesReceipts: (name) => providers.list().some((p) => p.name === name && p.receipts !== null),
+    sendProviderReceipt: (operationId, facts) => {
+      if (!checkoutRef) throw new PaydeskError('journal.unavailable', 'checkout not started yet');
+      return checkoutRef.sendReceipt(operationId, facts);
+    },
   });
   mark('fiscal');
 

@@ -19,6 +19,8 @@ import { failpoint } from '../outbox/failpoints';
 import { failpoint as fiscalFailpoint } from '../fiscal/failpoints';
 import { findJobByDedupeKey, getJob, type JobRecord } from '../outbox/store';
 import { outboxHealth, queueView, type OutboxHealth, type QueueItem } from '../outbox/views';
+import { enqueueProviderReceipt, providerReceiptHandler } from '../fiscal/provider-receipt';
+import { receiptFactsSchema, type ReceiptFacts } from '../providers/receipt-facts';
 import { OutboxWorker } from '../outbox/worker';
 
 export interface FiscalWiring {
@@ -50,6 +52,10 @@ export interface FiscalWiringOptions {
   logger: Logger;
   /** An operation's receipt changed (the worker finished an attempt): push its view again. */
   onReceiptChanged(operationId: string): void;
+  /** Whether a payment provider takes receipts (CheckoutProvider.receipts), for the optional provider.receipt job. */
+  providerTakesReceipts?: (provider: string) => boolean;
+  /** Sends the facts to the payment's provider (CheckoutService.sendReceipt); late-bound. */
+  sendProviderReceipt?: (operationId: string, facts: ReceiptFacts) => Promise<boolean>;
   /** Worker sleep cap (tests); default the worker's. */
   maxSleepMs?: number;
 }
@@ -130,6 +136,8 @@ export function startFiscal(o: FiscalWiringOptions): FiscalWiring {
           enqueued = true;
           fiscalFailpoint('fiscal.inside_paid_commit');
         }
+        // The provider's own copy, queued behind the fiscal receipt (same queue key: runs once that is done).
+        if (row.kind === 'payment' && fiscal().providerReceipt.enabled && (o.providerTakesReceipts?.(row.provider) ?? false)) enqueueProviderReceipt(sqlite, row.id);
       } else {
         if (enqueueUnbuildableReceipt(sqlite, decision).created) {
           enqueued = true;
@@ -147,7 +155,25 @@ export function startFiscal(o: FiscalWiringOptions): FiscalWiring {
   const offTx = store.onWriteInTransaction(inTransaction);
   const offCommitted = store.onWriteCommitted(committed);
 
-  const worker = new OutboxWorker(sqlite, fiscalJobHandlers(liveConnector(fiscal), fiscal().backoff), {
+  const handlers = [
+    ...fiscalJobHandlers(liveConnector(fiscal), fiscal().backoff),
+    providerReceiptHandler({ facts: (id) => receiptFacts(id), send: (id, facts) => o.sendProviderReceipt ? o.sendProviderReceipt(id, facts) : Promise.resolve(false) }, fiscal().backoff),
+  ];
+  const receiptFacts = (operationId: string): { ok: true; facts: ReceiptFacts } | { ok: false; retry: boolean; message: string } => {
+    const row = store.get(operationId);
+    if (!row) return { ok: false, retry: false, message: `operation ${operationId} not found` };
+    const job = findJobByDedupeKey(sqlite, fiscalDedupeKey('sell', operationId));
+    if (job?.state !== 'done') return { ok: false, retry: true, message: 'the fiscal receipt is not registered yet' };
+    const seller = fiscal().providerReceipt;
+    const parsed = receiptFactsSchema.safeParse({
+      kind: 'fiscal_receipt_facts', receiptType: 'debit', receiptId: row.id, dateTime: row.finished_at ?? row.updated_at, shift: String(row.shift_id ?? 0),
+      cashier: 'Кассир', seller: { name: seller.merchantName, address: seller.merchantAddress, inn: seller.inn }, totalAmountKop: row.amount_kop,
+      lines: store.items(row.id).map((i) => ({ name: i.name, article: i.article, priceKop: i.price_kop, quantity: i.quantity, measure: i.measure, totalKop: i.total_kop, discountKop: i.discount_kop, subtotalKop: i.subtotal_kop, tax: i.tax })),
+      fiscal: resultFacts(job.resultJson),
+    });
+    return parsed.success ? { ok: true, facts: parsed.data } : { ok: false, retry: false, message: parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ') };
+  };
+  const worker = new OutboxWorker(sqlite, handlers, {
     ...(o.maxSleepMs !== undefined ? { maxSleepMs: o.maxSleepMs } : {}),
     onJobFinished: (job, outcome) => {
       if (outcome.type === 'failed') logger.error({ jobId: job.id, kind: job.kind, operationId: job.operationExternalId, errorKey: outcome.errorKey, reason: outcome.message }, 'receipt failed: the manager must decide');

@@ -182,6 +182,36 @@ describe('a paid sale is fiscalized exactly once (ATOL)', () => {
   });
 });
 
+describe("the provider's own copy (Koshelek receipt endpoint) as an outbox job", () => {
+  it('sent once, after the fiscal receipt, with its fiscal number; waits while the fiscal receipt cannot go', async () => {
+    till = await fiscalTill({ fiscal: atolFiscal(atol.baseUrl, { providerReceipt: { enabled: true, merchantName: 'ООО «Ромашка»', merchantAddress: 'г. Москва, ул. Тестовая, 1', inn: '770708389312' } }) });
+    atol.setDown(true);
+    const sale = await paidSale(till);
+    const sql = till.core.journal.sqlite;
+    const jobs = () => sql.prepare('SELECT kind, state, attempts FROM outbox_jobs WHERE operation_external_id = ? ORDER BY id').all(sale.id) as { kind: string; state: string; attempts: number }[];
+    await until(jobs, (j) => (j[0]?.attempts ?? 0) >= 2);
+    // The fiscal receipt is retrying: the provider's copy has not been tried (per-key FIFO).
+    expect(jobs().map((j) => [j.kind, j.attempts])).toEqual([['fiscal.sell', expect.any(Number)], ['provider.receipt', 0]]);
+    const sentToKoshelek = () => till?.emulator.received.filter((r) => r.endpoint === 'receipt' && (r.body as { transactionId?: string }).transactionId === sale.transactionId) ?? [];
+    expect(sentToKoshelek()).toHaveLength(0);
+    atol.setDown(false);
+    await until(jobs, (j) => j.every((x) => x.state === 'done'));
+    const sent = sentToKoshelek();
+    expect(sent).toHaveLength(1);
+    const invoice = (sent[0]?.body as { invoice: { receiptId: string; fdNumber?: string; inn: string; items: unknown[]; receiptType: string } }).invoice;
+    expect(invoice).toMatchObject({ receiptId: sale.id, inn: '770708389312', receiptType: 'debit' });
+    expect(invoice.fdNumber).toBe((await receiptDone(till, sale.id)).receipt?.documentNumber);
+    expect(invoice.items).toHaveLength(LINES.length);
+  });
+
+  it('an enabled provider copy without the seller block is a config error IT sees', async () => {
+    const { fiscalConfigSchema } = await import('../../main/fiscal/config');
+    const parsed = fiscalConfigSchema.safeParse({ ...atolFiscal(atol.baseUrl), providerReceipt: { enabled: true } });
+    expect(parsed.success).toBe(false);
+    expect(parsed.error?.issues.map((i) => i.path.join('.'))).toEqual(['providerReceipt.merchantName', 'providerReceipt.merchantAddress', 'providerReceipt.inn']);
+  });
+});
+
 describe('card terminal sale through the checkout', () => {
   it('one receipt per terminal sale, ЮKassa connector', async () => {
     const ledger = new Ledger(path.join(tempDir('paydesk-terminal-'), 'app'));
