@@ -137,3 +137,30 @@ describe.each(['koshelek+atol', 'terminal+yookassa'] as const)('%s: SIGKILL at e
     expect(receiptsAt(via, payment?.id ?? '', order)).toBe(1);
   });
 });
+
+describe('koshelek+atol: a refund receipt through the same kills', () => {
+  it.each([['fiscal.inside_paid_commit'], ['outbox.after_claim'], ['outbox.after_send']] as const)('killed at %s: one sell_refund with the refunded line, the sale receipt still one', async (fp) => {
+    const t = freshTill('koshelek+atol');
+    const c = card('OK');
+    const paid = await run(t.dataDir, t.configFile, ['--do', 'pay', '--order', orderId(), '--amount', '12300', '--method', 'SBP', '--loyalty', c.loyaltyId, '--session', c.cardSession]);
+    expect(paid.lines.at(-1)).toMatchObject({ event: 'settled', unsettled: 0 });
+    const saleId = journal(t.dataDir).payments[0]?.id ?? '';
+    const killed = await run(t.dataDir, t.configFile, ['--do', 'refund', '--payment', saleId], fp);
+    expect(killed.signal).toBe('SIGKILL');
+    const finish = await run(t.dataDir, t.configFile, ['--do', 'resume']);
+    expect(finish.lines.at(-1)).toMatchObject({ event: 'settled', unsettled: 0 });
+    const db = new Database(path.join(t.dataDir, 'journal.db'), { readonly: true });
+    const refunds = db.prepare("SELECT id, outcome FROM operations WHERE kind = 'refund'").all() as { id: string; outcome: string }[];
+    const jobs = db.prepare('SELECT kind, state FROM outbox_jobs ORDER BY id').all();
+    db.close();
+    expect(refunds).toHaveLength(1);
+    expect(refunds[0]?.outcome).toBe('refunded');
+    expect(jobs).toEqual([{ kind: 'fiscal.sell', state: 'done' }, { kind: 'fiscal.refund', state: 'done' }]);
+    const docs = atol.documents().filter((d) => d.externalId === refunds[0]?.id);
+    expect(docs).toHaveLength(1);
+    expect(docs[0]?.operation).toBe('sell_refund');
+    expect(docs[0]?.request.receipt.items.map((i) => i.name)).toEqual(['Кофе в зёрнах']);
+    expect(atol.documents().filter((d) => d.externalId === saleId)).toHaveLength(1);
+  });
+});
+

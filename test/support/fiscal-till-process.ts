@@ -3,6 +3,7 @@
 // operation is final and every receipt job is settled, and reports JSON lines on stdout. PAYDESK_FAILPOINT
 // kills it at an exact commit of the payment → receipt path.
 //   --do pay --method SBP|card --order O [--loyalty L --session S] --amount K
+//   --do refund --payment ID          (refunds the payment's only line)
 //   --do resume   (start: recovery resumes payments, the worker resumes receipts; wait until settled)
 import { parseArgs } from 'node:util';
 import { startCore } from '../../main/core/core';
@@ -11,7 +12,7 @@ import { silentLogger } from '../../main/log/logger';
 const { values } = parseArgs({
   options: {
     data: { type: 'string' }, config: { type: 'string' }, do: { type: 'string' }, method: { type: 'string' }, order: { type: 'string' },
-    loyalty: { type: 'string' }, session: { type: 'string' }, amount: { type: 'string' },
+    loyalty: { type: 'string' }, session: { type: 'string' }, amount: { type: 'string' }, payment: { type: 'string' },
   },
 });
 const say = (event: string, data: Record<string, unknown> = {}): void => {
@@ -27,6 +28,9 @@ if (values.do === 'pay') {
     lines: [{ name: 'Кофе в зёрнах', article: 'COFFEE', priceKop: Number(values.amount), quantity: 1, tax: 'vat22' }],
     ...(method === 'card' ? {} : { card: { loyaltyId: String(values.loyalty), payToken: String(values.session) } }),
   });
+  say('started', { id: op.id });
+} else if (values.do === 'refund') {
+  const op = await core.checkout.refund({ paymentOperationId: String(values.payment), lines: [{ lineNo: 0, quantity: 1 }] });
   say('started', { id: op.id });
 }
 const unsettled = (): number => {
