@@ -179,10 +179,11 @@ function localHhmm(iso: string): string {
   return `${String(d.getHours()).padStart(2, '0')}:${String(d.getMinutes()).padStart(2, '0')}`;
 }
 
-/** Every id a customer or a receipt may carry: order, transactions, card, the provider's slip refs, our ids. */
+/** Every id a customer or a receipt may carry: order, transactions, card, the provider's slip refs, our ids, the fiscal receipt's number and sign. */
 function idsOf(op: OperationView): string[] {
   const s = op.slip;
-  return [op.orderId, op.transactionId, op.refTransactionId, op.loyaltyId, op.id, op.requestId, s?.paymentTransactionId, s?.refundTransactionId, ...(s?.refs.map((r) => r.value) ?? [])]
+  return [op.orderId, op.transactionId, op.refTransactionId, op.loyaltyId, op.id, op.requestId, s?.paymentTransactionId, s?.refundTransactionId, ...(s?.refs.map((r) => r.value) ?? []),
+    op.receipt?.documentNumber, op.receipt?.fiscalSign]
     .filter((v): v is string => typeof v === 'string' && v.length > 0)
     .map((v) => v.toLowerCase());
 }

@@ -110,6 +110,9 @@ describe('receipt queue through the API', () => {
     expect(rows).not.toContain('bankOperationId');
     expect(rows.slice(-2)).toEqual(['fiscalDocumentNumber', 'fiscalSign']);
     expect(block?.rows.find((r) => r.parameter === 'fiscalDocumentNumber')?.value).toBe(done?.receipt?.documentNumber);
+    // Traceable by the fiscal receipt: the refund screen's search finds the sale by its fiscal sign.
+    const found = await harness.call('operation.search', { text: done?.receipt?.fiscalSign ?? 'none' });
+    expect(found.items.map((o) => o.id)).toContain(started.id);
     const printed = await harness.call('receipt.print', { operationId: started.id });
     expect(printed).toMatchObject({ printed: true, error: null });
     expect(written).toHaveLength(1);

@@ -182,6 +182,26 @@ describe('a paid sale is fiscalized exactly once (ATOL)', () => {
   });
 });
 
+describe('fiscal config is hot: a bad edit is refused clearly and the last good one stays', () => {
+  it('ATOL without a login is refused with the path; the password never appears in the problems', async () => {
+    till = await fiscalTill();
+    const t = till;
+    const fs = await import('node:fs');
+    const good = fs.readFileSync(t.configFile, 'utf8');
+    const config = JSON.parse(good) as { fiscal: { connector: string; atol: { login: string; password: string } } };
+    config.fiscal.atol.login = '';
+    config.fiscal.atol.password = 'secret-Пароль-123';
+    fs.writeFileSync(t.configFile, JSON.stringify(config, null, 2));
+    const status = await until(() => t.core.config.getStatus(), (st) => st.problems.length > 0);
+    expect(status.problems.map((p) => p.path)).toContain('fiscal.atol.login');
+    expect(JSON.stringify(status.problems)).not.toContain('secret-Пароль-123');
+    expect(t.core.config.current().fiscal.atol.login).toBe('emulator');
+    // Sales keep being fiscalized with the last good section.
+    const sale = await paidSale(t);
+    expect((await receiptDone(t, sale.id)).receipt?.state).toBe('done');
+  });
+});
+
 describe("the provider's own copy (Koshelek receipt endpoint) as an outbox job", () => {
   it('sent once, after the fiscal receipt, with its fiscal number; waits while the fiscal receipt cannot go', async () => {
     till = await fiscalTill({ fiscal: atolFiscal(atol.baseUrl, { providerReceipt: { enabled: true, merchantName: 'ООО «Ромашка»', merchantAddress: 'г. Москва, ул. Тестовая, 1', inn: '770708389312' } }) });
