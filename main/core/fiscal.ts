@@ -60,10 +60,33 @@ export interface FiscalWiringOptions {
   maxSleepMs?: number;
 }
 
+/**
+ * Why receipts must not be sent with this config, or null. A production till (real money) never registers
+ * its receipts with an emulator: a receipt that only an emulator saw is a sale without a receipt (docs/fiscal.md).
+ */
+export function fiscalSafetyProblem(config: Pick<PaydeskConfig, 'fiscal'> & { koshelek: { environment: string } }): string | null {
+  const c = config.fiscal;
+  if (config.koshelek.environment !== 'production' || c.connector === 'none') return null;
+  const section = c.connector === 'atol' ? c.atol : c.yookassa;
+  let loopback: boolean;
+  try {
+    const host = new URL(section.baseUrl).hostname;
+    loopback = host === 'localhost' || host === '::1' || host === '[::1]' || host.startsWith('127.');
+  } catch {
+    loopback = false;
+  }
+  if (section.emulator || loopback) return `environment production with the ${c.connector} emulator (${section.emulator ? 'emulator: true' : 'a loopback address'}): receipts are held until a real fiscal service is configured`;
+  return null;
+}
+
 /** A connector that follows the live config: each call uses the connector the current `fiscal` section builds. */
-function liveConnector(config: () => FiscalConfig): FiscalConnector {
+function liveConnector(full: () => PaydeskConfig): FiscalConnector {
+  const config = (): FiscalConfig => full().fiscal;
   let built: { key: string; connector: FiscalConnector | null } | null = null;
   const current = (): FiscalConnector => {
+    const unsafe = fiscalSafetyProblem(full());
+    // Held, not failed: the job sends as soon as IT configures the real service.
+    if (unsafe) throw new FiscalError('fiscal.config', unsafe, true);
     const c = config();
     const key = JSON.stringify([c.connector, c.atol, c.yookassa]);
     if (built?.key !== key) built = { key, connector: createFiscalConnector(c) };
@@ -158,7 +181,7 @@ export function startFiscal(o: FiscalWiringOptions): FiscalWiring {
   const offCommitted = store.onWriteCommitted(committed);
 
   const handlers = [
-    ...fiscalJobHandlers(liveConnector(fiscal), fiscal().backoff),
+    ...fiscalJobHandlers(liveConnector(o.config), fiscal().backoff),
     providerReceiptHandler({ facts: (id) => receiptFacts(id), send: (id, facts) => o.sendProviderReceipt ? o.sendProviderReceipt(id, facts) : Promise.resolve(false) }, fiscal().backoff),
   ];
   const receiptFacts = (operationId: string): { ok: true; facts: ReceiptFacts } | { ok: false; retry: boolean; message: string } => {
