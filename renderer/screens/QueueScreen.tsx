@@ -98,6 +98,10 @@ export function QueueScreen(): ReactNode {
   };
   useKey('ArrowDown', () => setSelected((s) => Math.min(items.length - 1, s + 1)), items.length > 0);
   useKey('ArrowUp', () => setSelected((s) => Math.max(0, s - 1)), items.length > 0);
+  // A note belongs to the job it was about: a new selection starts clean.
+  useEffect(() => {
+    setNote(null);
+  }, [currentOperation]);
 
   const statusText = (item: QueueItemView): string => {
     if (item.status === 'retrying') return `${tx.retrying} ${time(item.nextAttemptAt)}`;
