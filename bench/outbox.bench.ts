@@ -17,6 +17,11 @@ import { startAtolEmulator } from '../emulators/atol/server';
 import { startYookassaEmulator } from '../emulators/yookassa/server';
 import { FAST_BACKOFF, atolTestConfig, sale, yookassaTestConfig } from '../test/support/fiscal';
 import { rssMb, summarize, writeResults, type VariantResult } from './lib/results';
+import { OperationStore, type OperationRow } from '../main/journal/operations';
+import { startFiscal } from '../main/core/fiscal';
+import { configSchema } from '../main/config/schema';
+import { silentLogger } from '../main/log/logger';
+import { atolFiscal } from '../test/support/fiscal';
 
 const COMMITS = Number(process.env.BENCH_OUTBOX_COMMITS ?? 400);
 const RECEIPTS = Number(process.env.BENCH_OUTBOX_RECEIPTS ?? 300);
@@ -90,6 +95,67 @@ async function benchThroughput(name: string, connector: FiscalConnector): Promis
   return summarize(`receipts_completed_${name}`, samples, { receipts_per_s: round(samples.length / seconds), rss_mb: rssMb() });
 }
 
+const WIRED = Number(process.env.BENCH_OUTBOX_WIRED ?? 300);
+
+/** A payment row as the checkout writes it: `awaiting` at the intent, then `paid` (final). */
+function paymentRow(id: string, paid: boolean): OperationRow {
+  const now = new Date().toISOString();
+  return {
+    id, kind: 'payment', provider: 'koshelek', parent_id: null, shift_id: null, order_id: `order-${id}`, amount_kop: 167_880, currency: 'RUB',
+    phase: paid ? 'paid' : 'awaiting_status', is_final: paid ? 1 : 0, outcome: paid ? 'paid' : null, request_id: `req-${id}`,
+    transaction_id: paid ? `ptx-${id}` : null, ref_transaction_id: null, payment_type: 'SBP', provider_status: null, provider_ref_status: null,
+    error_code: null, error_key: null, pay_token: null, loyalty_id: null, attempts: 1, context_json: '{}', created_at: now, updated_at: now,
+    finished_at: paid ? now : null, recovered: 0,
+  };
+}
+
+/**
+ * The receipt path as wired in the core: OperationStore.write of a `paid` transition (slip included) with
+ * and without the fiscal listener (the receipt built from the journal's lines and enqueued inside that
+ * commit), then the core's own worker draining every receipt against the ATOL emulator.
+ */
+async function benchWired(atolBaseUrl: string): Promise<VariantResult[]> {
+  const plain = openJournal(path.join(dir, 'wired-plain.db'));
+  const wired = openJournal(path.join(dir, 'wired.db'));
+  const config = configSchema.parse({ fiscal: { ...atolFiscal(atolBaseUrl), backoff: FAST_BACKOFF } });
+  const stores = { plain: new OperationStore(plain.sqlite), wired: new OperationStore(wired.sqlite) };
+  const fiscal = startFiscal({ sqlite: wired.sqlite, store: stores.wired, config: () => config, logger: silentLogger(), onReceiptChanged: () => undefined, maxSleepMs: 5 });
+  const items = (id: string) => [0, 1, 2].map((l) => ({ operation_id: id, line_no: l, name: `Товар ${l}`, article: `A${l}`, price_kop: 55_960, quantity: 1, measure: 'PIECE', total_kop: 55_960, discount_kop: 0, subtotal_kop: 55_960, tax: 'vat22' }));
+  const slip = (id: string) => ({
+    slip_id: `s-${id}`, payment_transaction_id: `ptx-${id}`, refund_transaction_id: null, payment_type: 'SBP', order_id: `order-${id}`, store_id: 'st', terminal_id: 'POS',
+    refs_json: JSON.stringify({ qrcId: 'AS10003P3RH0LJ2A9ROO038L6NT5RU1M', kzo: '1' }), operation_date_time: null, total_amount_kop: 167_880, currency: 'RUB', raw_json: '{}',
+  });
+  const plainMs: number[] = [];
+  const wiredMs: number[] = [];
+  for (let i = -30; i < WIRED; i += 1) {
+    for (const kind of ['plain', 'wired'] as const) {
+      const id = `${kind}-${i}`;
+      stores[kind].insertIntent(paymentRow(id, false), items(id), { type: 'intent' });
+      const t = performance.now();
+      stores[kind].write({ row: paymentRow(id, true), events: [{ type: 'transition', phaseFrom: 'awaiting_status', phaseTo: 'paid' }], slip: slip(id) });
+      if (i >= 0) (kind === 'plain' ? plainMs : wiredMs).push(performance.now() - t);
+    }
+  }
+  // The writes above never yielded: the worker starts draining now, as it would after a burst of sales.
+  const drainStart = performance.now();
+  for (;;) {
+    const h = fiscal.health();
+    if (h.pending + h.retrying + h.running === 0) break;
+    if (h.failed > 0) throw new Error('wired bench: a receipt failed');
+    await new Promise((r) => setTimeout(r, 5));
+  }
+  const drainS = (performance.now() - drainStart) / 1000;
+  const done = fiscal.health().done;
+  await fiscal.close();
+  plain.close();
+  wired.close();
+  return [
+    summarize('paid_write_no_fiscal', plainMs, { rss_mb: rssMb() }),
+    summarize('paid_write_with_wired_receipt_job', wiredMs, { rss_mb: rssMb() }),
+    summarize('wired_worker_drain_atol', [drainS * 1000], { receipts: done, receipts_per_s: round(done / drainS) }),
+  ];
+}
+
 async function main(): Promise<void> {
   console.log('Fiscal backoff schedule (retry until the service answers):');
   console.table(backoffSchedule(FISCAL_BACKOFF, 12).map((r) => ({ after_attempt: r.attempt, min_s: r.minMs / 1000, nominal_s: r.nominalMs / 1000, cumulative_s: r.cumulativeNominalMs / 1000 })));
@@ -99,13 +165,14 @@ async function main(): Promise<void> {
   try {
     variants.push(await benchThroughput('atol', new AtolConnector(atolTestConfig(atol.baseUrl, { timeoutMs: 5_000 }))));
     variants.push(await benchThroughput('yookassa', new YookassaConnector(yookassaTestConfig(yookassa.baseUrl, { timeoutMs: 5_000 }))));
+    variants.push(...await benchWired(atol.baseUrl));
   } finally {
     await atol.close();
     await yookassa.close();
     fs.rmSync(dir, { recursive: true, force: true });
   }
   writeResults('outbox', variants, {
-    notes: 'payment_commit_* = one WAL/synchronous=FULL transaction with an operation, 3 lines and an event, with and without enqueueFiscalReceipt; receipts_completed_* = worker.runOnce per receipt against the loopback emulator (emulator in the same process).',
+    notes: 'payment_commit_* = one WAL/synchronous=FULL transaction with an operation, 3 lines and an event, with and without enqueueFiscalReceipt; receipts_completed_* = worker.runOnce per receipt against the loopback emulator (emulator in the same process); paid_write_* = OperationStore.write of a paid transition with its slip, without and with the core\'s fiscal listener (receipt built from the journal lines and enqueued in that commit); wired_worker_drain_atol = the core\'s worker sending every receipt of the burst (one sample: the whole drain).',
     backoff: backoffSchedule(FISCAL_BACKOFF, 12),
   });
 }

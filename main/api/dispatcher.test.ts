@@ -4,7 +4,7 @@ import { PaydeskError } from '../errors/catalogue';
 import { createDispatcher, type ApiHandlers } from './dispatcher';
 
 const op: OperationView = {
-  id: 'op1', kind: 'payment', provider: 'koshelek', providerTitle: 'Кошелёк Pay', customerAction: null, parentId: null, orderId: 'A-1', amountKop: 1000, phase: 'awaiting_status', phaseText: 'Ждём',
+  id: 'op1', kind: 'payment', provider: 'koshelek', providerTitle: 'Кошелёк Pay', customerAction: null, receipt: null, parentId: null, orderId: 'A-1', amountKop: 1000, phase: 'awaiting_status', phaseText: 'Ждём',
   isFinal: false, outcome: null, requestId: 'r1', transactionId: null, refTransactionId: null, paymentType: 'SBP', loyaltyId: '1', error: null,
   slip: null, lines: [], cancellable: true, refundableKop: null, shiftId: null, recovered: false, createdAt: 'x', updatedAt: 'x', finishedAt: null,
 };
@@ -16,7 +16,7 @@ function handlers(overrides: Partial<ApiHandlers> = {}): ApiHandlers {
     'operation.get': () => null, 'operation.query': () => [], 'operation.search': fail, 'scan.wedge': fail, 'scan.manual': fail, 'scan.image': fail, 'scan.camera': fail,
     'shift.current': fail, 'shift.open': fail, 'shift.claim': fail, 'shift.close': fail, 'shift.tender': fail, 'report.x': fail, 'report.z': fail,
     'report.list': fail, 'report.print': fail, 'report.printOs': fail, 'report.reprint': fail, 'report.export': fail, 'report.open': fail,
-    'shift.voidTender': fail, 'admin.call': fail, 'admin.answer': fail, 'admin.calls': fail, 'catalogue.lookup': fail, ...overrides,
+    'shift.voidTender': fail, 'admin.call': fail, 'admin.answer': fail, 'admin.calls': fail, 'catalogue.lookup': fail, 'queue.list': fail, 'queue.retry': fail, 'receipt.block': fail, 'receipt.print': fail, ...overrides,
   };
 }
 

@@ -5,14 +5,18 @@ import {
 } from '../contract/api';
 import type { OperationView, Outcome, PaymentMethodView } from '../contract/checkout';
 import type { Symbology } from '../contract/scan';
-import { describeError, type ErrorKey } from '../errors/catalogue';
+import { describeError, PaydeskError, type ErrorKey } from '../errors/catalogue';
+import { charsPerLine } from '../printing/config';
+import { customerReceiptBlock, customerReceiptLines } from '../printing/customer-receipt';
+import { ReportPrinter } from '../printing/service';
 import type { PrinterConfig } from '../printing/config';
 import type { PrinterTransport } from '../printing/transport';
 import { createDispatcher, type ApiHandlers, type Dispatch } from './dispatcher';
 import type { OsPrinter } from './os-print';
 import { searchOperations } from './search';
-import { createShiftApi, type FileOpener, type SessionCore } from './shift-api';
+import { createShiftApi, exportDirFor, type FileOpener, type SessionCore } from './shift-api';
 import { Catalogue } from '../catalogue/catalogue';
+import fs from 'node:fs';
 import path from 'node:path';
 
 export type { SessionCore } from './shift-api';
@@ -59,6 +63,9 @@ export interface ApiSession {
   subscribe(listener: (event: ApiEvent) => void): () => void;
   close(): Promise<void>;
 }
+
+/** The queue screen's names of job kinds. */
+const JOB_KIND_RU: Readonly<Record<string, string>> = { 'fiscal.sell': 'Чек прихода', 'fiscal.refund': 'Чек возврата прихода', 'provider.receipt': 'Чек в приложение покупателя' };
 
 /** Final outcomes the core reports without an error still get the catalogue's cashier line. */
 const OUTCOME_ERROR: Partial<Record<Outcome, ErrorKey>> = { canceled: 'payment.canceled' };
@@ -114,6 +121,7 @@ export function createApiSession(options: ApiSessionOptions): ApiSession {
     const file = core.config.current().catalogue.file;
     return file === '' ? null : path.resolve(path.dirname(core.config.file), file);
   };
+  const receiptPrinter = new ReportPrinter(core.journal, () => core.config.current().printer, options.printerTransport ? { transport: options.printerTransport } : {});
   const handlers: ApiHandlers = {
     'status.get': () => status(),
     'sale.methods': () => checkout.methods(),
@@ -141,6 +149,44 @@ export function createApiSession(options: ApiSessionOptions): ApiSession {
     'scan.image': (input) => scans.submitImage(Buffer.from(input.pngBase64, 'base64')),
     'scan.camera': (input) => scans.submitDecoded(input.code, input.symbology),
     ...shiftApi.handlers,
+    'queue.list': () => (core.fiscal?.queue() ?? []).map((item) => {
+      const operation = checkout.get(item.operationExternalId);
+      return {
+        id: item.id, kind: item.kind, kindRu: JOB_KIND_RU[item.kind] ?? item.kind, operationId: item.operationExternalId,
+        orderId: operation?.orderId ?? null, amountKop: operation?.amountKop ?? null, status: item.status, attempts: item.attempts,
+        nextAttemptAt: item.nextAttemptAt, error: item.error, createdAt: item.createdAt,
+      };
+    }),
+    'queue.retry': (input) => ({ retried: core.fiscal?.retryNow(input.jobId) ?? false }),
+    'receipt.block': (input) => {
+      const operation = checkout.get(input.operationId);
+      return operation ? customerReceiptBlock(operation) : null;
+    },
+    'receipt.print': async (input) => {
+      const operation = checkout.get(input.operationId);
+      if (!operation) throw new PaydeskError('refund.payment_not_found', input.operationId);
+      const config = core.config.current().printer;
+      const lines = customerReceiptLines(operation, input.format === 'pdf' ? 60 : charsPerLine(config));
+      if (!lines) throw new PaydeskError('refund.not_paid', `operation ${operation.id} is ${operation.outcome ?? operation.phase}`);
+      if (input.format === 'pdf') {
+        const { renderLinesPdf } = await import('../reports/pdf');
+        const bytes = await renderLinesPdf(lines, { title: `Чек ${operation.orderId}` });
+        const dir = exportDirFor(core);
+        const file = path.join(dir, `receipt-${operation.id}.pdf`);
+        fs.mkdirSync(dir, { recursive: true });
+        fs.writeFileSync(`${file}.${process.pid}.tmp`, bytes);
+        fs.renameSync(`${file}.${process.pid}.tmp`, file);
+        const how = options.openFile ? await options.openFile(file) : { url: null, opened: false };
+        return { printed: true, error: null, path: file, url: how.url };
+      }
+      try {
+        await receiptPrinter.printLines(lines);
+        return { printed: true, error: null, path: null, url: null };
+      } catch (error) {
+        // Printer trouble is an answer, not a failure: the cashier sees it and reprints (the sale stays paid).
+        return { printed: false, error: error instanceof PaydeskError ? error.toCashier() : describeError('print.failed', String(error)), path: null, url: null };
+      }
+    },
     'catalogue.lookup': (input) => {
       const file = catalogueFile();
       catalogue.refresh(file, core.config.current().koshelek.enums);

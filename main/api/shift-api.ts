@@ -30,7 +30,7 @@ void shiftMatches;
 void warningFits;
 
 /** What the shift API needs of the core (the shells pass the StartedCore). */
-export type SessionCore = Core & Pick<StartedCore, 'shifts' | 'statusLookup'> & Partial<Pick<StartedCore, 'warmConnection'>>;
+export type SessionCore = Core & Pick<StartedCore, 'shifts' | 'statusLookup'> & Partial<Pick<StartedCore, 'warmConnection' | 'fiscal'>>;
 
 export interface ShiftApiOptions {
   core: SessionCore;
@@ -136,12 +136,19 @@ export function createShiftApi(options: ShiftApiOptions): ShiftApi {
     zNumber: result.record.zNumber,
   });
 
-  const close = async (cashier: string): Promise<ShiftReport> => {
-    if (!shifts.current()) throw new PaydeskError('shift.not_open');
+  const close = async (cashier: string, pendingReceipts?: { decidedBy: string; reason: string }): Promise<ShiftReport> => {
+    const open = shifts.current();
+    if (!open) throw new PaydeskError('shift.not_open');
     // Checked before the reconciliation's network round trips; close() checks again in its transaction.
     const unresolved = shifts.unresolvedOperations();
     if (unresolved.length > 0) {
       throw new PaydeskError('shift.unresolved_operations', `${unresolved.length} unresolved: ${unresolved.slice(0, 10).join(', ')}${unresolved.length > 10 ? ', …' : ''}`);
+    }
+    // Receipts not yet sent (docs/outbox.md): only a manager's recorded decision lets the Z go first.
+    const receipts = core.fiscal?.pendingForShift(open.id) ?? [];
+    if (receipts.length > 0) {
+      if (!pendingReceipts) throw new PaydeskError('shift.receipts_pending', `${receipts.length} receipt(s): jobs ${receipts.slice(0, 10).map((r) => r.jobId).join(', ')}`);
+      core.fiscal?.recordCloseDecision(open.id, pendingReceipts, receipts);
     }
     return shifts.closeAndReconcile(cashier, core.statusLookup);
   };
@@ -171,7 +178,7 @@ export function createShiftApi(options: ShiftApiOptions): ShiftApi {
     },
     'shift.close': async (input) => {
       // A double press closes once: the second caller gets the same Z.
-      closing ??= close(input.cashier).finally(() => {
+      closing ??= close(input.cashier, input.pendingReceipts).finally(() => {
         closing = null;
         onChange();
       });

@@ -9,7 +9,7 @@ import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import {
   availabilityInputSchema, extraChargeInputSchema, operationQuerySchema, payInputSchema, refundInputSchema,
-  type AvailabilityInput, type AvailabilityResult, type ExtraChargeInput, type OperationQuery, type OperationView, type PayInput, type PaymentMethodView, type RefundInput,
+  type AvailabilityInput, type AvailabilityResult, type ExtraChargeInput, type OperationQuery, type OperationView, type PayInput, type PaymentMethodView, type ReceiptView, type RefundInput,
 } from '../contract/checkout';
 import type { CheckoutApi } from '../core/types';
 import { describeError, PaydeskError } from '../errors/catalogue';
@@ -34,6 +34,21 @@ export interface CheckoutDeps {
   now?: () => number;
   /** Null while the journal accepts writes; otherwise new sales are refused (docs/safety.md). */
   journalFault?: () => PaydeskError | null;
+  /** The fiscal receipt's state for an operation's view (neutral port; the composition root wires the outbox). */
+  receiptOf?: (row: OperationRow) => ReceiptView | null;
+  /** Checks a sale's basket before anything is written (a line its receipt would refuse stops the sale); throws PaydeskError. */
+  checkSale?: (sale: { provider: string; lines: readonly SaleLineFacts[] }) => void;
+}
+
+/** A planned basket line as the sale check sees it (kopecks). */
+export interface SaleLineFacts {
+  name: string;
+  article: string;
+  priceKop: number;
+  quantity: number;
+  measure: string;
+  totalKop: number;
+  tax: string;
 }
 
 /** An operation resumes only on the connection it was started on. */
@@ -172,6 +187,7 @@ export class CheckoutService implements CheckoutApi {
       if (used) throw new PaydeskError('payment.card_session_used', `order ${used.order_id}`);
     }
     const basket = planSale(input);
+    this.deps.checkSale?.({ provider: provider.name, lines: basket.lines });
     const now = this.now();
     const id = randomUUID();
     const operationExternalId = randomUUID();
@@ -588,7 +604,23 @@ export class CheckoutService implements CheckoutApi {
       children: row.kind === 'payment' ? store.children(row.id) : [],
       provider: provider ? { title: provider.titleRu, view: provider.view } : null,
       held: this.unreadableIds.has(row.id) ? 'unreadable' : this.heldIds.has(row.id) ? 'connection' : null,
+      receipt: this.receiptOf(row),
     });
+  }
+
+  private receiptOf(row: OperationRow): ReceiptView | null {
+    try {
+      return this.deps.receiptOf?.(row) ?? null;
+    } catch (error) {
+      // The receipt line is information: a fault reading it never hides the operation itself.
+      this.deps.logger.error({ operationId: row.id, err: String(error) }, 'cannot read the receipt state');
+      return null;
+    }
+  }
+
+  /** Pushes an operation's view again (its receipt changed outside its own lane: the outbox sent it). */
+  refresh(operationId: string): void {
+    this.emit(operationId);
   }
 }
 

@@ -1,5 +1,5 @@
 // Journal rows → the OperationView the renderer and the CLI show. Pure mapping; texts in Russian.
-import type { OperationView, Outcome, SlipView } from '../contract/checkout';
+import type { OperationView, Outcome, ReceiptView, SlipView } from '../contract/checkout';
 import { CATALOGUE, describeError, isErrorKey, type ErrorKey } from '../errors/catalogue';
 import type { OperationItemRow, OperationRow } from '../journal/operations';
 import { decodeSlipRefs } from '../journal/refs';
@@ -34,7 +34,7 @@ function readRefs(json: string | null): Record<string, string> {
 
 /** The provider's ids on a slip, labelled by the provider, in its order; unknown keys follow under their own name. */
 export function labelRefs(refs: Record<string, string>, labels: readonly RefLabel[]): SlipView['refs'] {
-  const known = labels.filter((l) => refs[l.key] !== undefined).map((l) => ({ key: l.key, label: l.label, value: refs[l.key] ?? '' }));
+  const known = labels.filter((l) => refs[l.key] !== undefined).map((l) => ({ key: l.key, label: l.label, value: refs[l.key] ?? '', ...(l.receipt === false ? { receipt: false } : {}) }));
   const rest = Object.keys(refs).filter((k) => !labels.some((l) => l.key === k)).map((k) => ({ key: k, label: k, value: refs[k] ?? '' }));
   return [...known, ...rest];
 }
@@ -67,6 +67,8 @@ export interface ViewInputs {
    * 'unreadable' — its persisted state does not parse (corrupted, or another Paydesk version): IT must look.
    */
   held?: 'connection' | 'unreadable' | null;
+  /** The fiscal receipt's state, from the composition root's neutral reader (null: none due or none wired). */
+  receipt?: ReceiptView | null;
 }
 
 /** Refunds that are done or still running both reserve their amount. */
@@ -103,7 +105,7 @@ function contextFacts(json: string): { parked: boolean; cancelQueued: boolean; s
   }
 }
 
-export function operationView({ row, items, slip, children, provider, held: heldAs = null }: ViewInputs): OperationView {
+export function operationView({ row, items, slip, children, provider, held: heldAs = null, receipt = null }: ViewInputs): OperationView {
   const view = provider?.view ?? null;
   const limits = view?.limits() ?? { minutes: 0, seconds: 0 };
   const held = heldAs !== null;
@@ -138,6 +140,7 @@ export function operationView({ row, items, slip, children, provider, held: held
     // A provider no longer configured cannot tell: unknown until it is back.
     outcomeUnknown: row.kind === 'payment' && row.is_final === 0 && (view?.unknownPhases.has(row.phase) ?? true),
     customerAction: row.kind === 'payment' && row.is_final === 0 && !held ? view?.customerAction?.(row) ?? null : null,
+    receipt,
     refundableKop: refundableKop(row, children),
     shiftId: row.shift_id,
     recovered: row.recovered === 1,
@@ -176,10 +179,11 @@ function localHhmm(iso: string): string {
   return `${String(d.getHours()).padStart(2, '0')}:${String(d.getMinutes()).padStart(2, '0')}`;
 }
 
-/** Every id a customer or a receipt may carry: order, transactions, card, the provider's slip refs, our ids. */
+/** Every id a customer or a receipt may carry: order, transactions, card, the provider's slip refs, our ids, the fiscal receipt's number and sign. */
 function idsOf(op: OperationView): string[] {
   const s = op.slip;
-  return [op.orderId, op.transactionId, op.refTransactionId, op.loyaltyId, op.id, op.requestId, s?.paymentTransactionId, s?.refundTransactionId, ...(s?.refs.map((r) => r.value) ?? [])]
+  return [op.orderId, op.transactionId, op.refTransactionId, op.loyaltyId, op.id, op.requestId, s?.paymentTransactionId, s?.refundTransactionId, ...(s?.refs.map((r) => r.value) ?? []),
+    op.receipt?.documentNumber, op.receipt?.fiscalSign]
     .filter((v): v is string => typeof v === 'string' && v.length > 0)
     .map((v) => v.toLowerCase());
 }

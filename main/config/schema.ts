@@ -14,6 +14,7 @@ import { scannerConfigSchema } from '../scanner/config';
 import { shiftConfigSchema } from '../shifts/config';
 import { printerConfigSchema } from '../printing/config';
 import { catalogueConfigSchema } from '../catalogue/config';
+import { FISCAL_SECRET_PATHS, fiscalConfigSchema } from '../fiscal/config';
 
 export const tillConfigSchema = z.object({
   /** Merchant-assigned till id, unique within a store (sent as terminalId). */
@@ -48,6 +49,8 @@ export const configSchema = z.object({
   shift: shiftConfigSchema.prefault({}),
   printer: printerConfigSchema.prefault({}),
   catalogue: catalogueConfigSchema.prefault({}),
+  /** Who issues the fiscal receipt of a sale, and the connector's settings (docs/fiscal.md). */
+  fiscal: fiscalConfigSchema.prefault({}),
   logging: z.object({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info') }).prefault({}),
 });
 
@@ -55,4 +58,4 @@ export type PaydeskConfig = z.infer<typeof configSchema>;
 export type PaydeskConfigInput = z.input<typeof configSchema>;
 
 /** Paths of values that must never reach the renderer or a log line. */
-export const SECRET_PATHS = ['koshelek.password', 'koshelek.postback.partnerPassword', 'totp.cards.*.keyHex', 'tochka.token', 'halyk.clientSecret', ...EXTPAY_SECRET_PATHS] as const;
+export const SECRET_PATHS = ['koshelek.password', 'koshelek.postback.partnerPassword', 'totp.cards.*.keyHex', 'tochka.token', 'halyk.clientSecret', ...EXTPAY_SECRET_PATHS, ...FISCAL_SECRET_PATHS] as const;

@@ -6,6 +6,7 @@ export const API_METHOD_LIST = [
   'shift.current', 'shift.open', 'shift.claim', 'shift.close', 'shift.tender',
   'report.x', 'report.z', 'report.list', 'report.print', 'report.printOs', 'report.reprint', 'report.export', 'report.open',
   'shift.voidTender', 'admin.call', 'admin.answer', 'admin.calls', 'catalogue.lookup',
+  'queue.list', 'queue.retry', 'receipt.block', 'receipt.print',
 ] as const;
 export type ApiMethodName = (typeof API_METHOD_LIST)[number];
 

@@ -315,6 +315,27 @@ export const operationSearchResultSchema = z.object({
 });
 export type OperationSearchResult = z.infer<typeof operationSearchResultSchema>;
 
+// ---- outbox queue (fiscal receipts and other background jobs) -----------------------------------------
+
+/** One unfinished background job as the manager's queue screen lists it (docs/outbox.md). */
+export const queueItemSchema = z.object({
+  id: z.number().int().positive(),
+  kind: z.string(),
+  /** Russian name of the job kind («Чек прихода», «Чек возврата»). */
+  kindRu: z.string(),
+  /** The operation the job belongs to (its local id). */
+  operationId: z.string(),
+  orderId: z.string().nullable(),
+  amountKop: z.number().int().nullable(),
+  /** pending: not tried yet; retrying: waits for nextAttemptAt; running: being sent; failed: stopped, needs the manager. */
+  status: z.enum(['pending', 'retrying', 'running', 'failed']),
+  attempts: z.number().int().nonnegative(),
+  nextAttemptAt: z.string().nullable(),
+  error: cashierErrorSchema.nullable(),
+  createdAt: z.string(),
+});
+export type QueueItemView = z.infer<typeof queueItemSchema>;
+
 // ---- methods -----------------------------------------------------------------------------------------
 
 const empty = z.object({}).strict();
@@ -353,7 +374,14 @@ export const API_METHODS = {
   /** Name the person working a shift the till opened by itself at the first sale. */
   'shift.claim': { input: z.object({ cashier: cashierName }), output: shiftViewSchema },
   /** Reconciles with the payment providers, closes the shift and returns its Z report (refused while operations are unresolved). */
-  'shift.close': { input: z.object({ cashier: cashierName }), output: shiftReportSchema },
+  'shift.close': {
+    input: z.object({
+      cashier: cashierName,
+      /** Receipts of the shift not sent yet (queued, retrying, failed) refuse the close unless a manager decides so: who and why, recorded. */
+      pendingReceipts: z.object({ decidedBy: cashierName, reason: z.string().trim().min(3).max(200) }).optional(),
+    }),
+    output: shiftReportSchema,
+  },
   /** A tender taken outside the till's providers (cash, the bank's card terminal…) in the open shift. */
   'shift.tender': {
     input: z.object({ kind: z.string().min(1).max(40), amountKop: kopecks.positive(), direction: tenderDirectionSchema, note: z.string().max(200).optional(), cashier: z.string().max(64).optional() }),
@@ -392,6 +420,23 @@ export const API_METHODS = {
   },
   /** Calls since a moment (ISO), newest first: the journal screen lists them. */
   'admin.calls': { input: z.object({ since: z.string().min(10).max(40) }), output: z.array(adminCallSchema) },
+  /** Unfinished background jobs (receipts waiting, retrying, failed), oldest first. */
+  'queue.list': { input: empty, output: z.array(queueItemSchema) },
+  /** The manager's «Повторить сейчас»: a waiting or failed job is tried again at once (the same job, never a second one). */
+  'queue.retry': { input: z.object({ jobId: z.number().int().positive() }), output: z.object({ retried: z.boolean() }) },
+  /** The customer's receipt block of an operation as the printer would print it (null: nothing to print). */
+  'receipt.block': {
+    input: z.object({ operationId: z.string().min(1).max(64) }),
+    output: z.object({ title: z.string(), rows: z.array(z.object({ label: z.string(), parameter: z.string(), value: z.string() })) }).nullable(),
+  },
+  /**
+   * The customer's receipt block of a paid sale / done refund (provider ids, fiscal number once registered):
+   * on the receipt printer (escpos) or as a PDF under exports/ — the till's «Повторить печать».
+   */
+  'receipt.print': {
+    input: z.object({ operationId: z.string().min(1).max(64), format: z.enum(['escpos', 'pdf']).default('escpos') }),
+    output: z.object({ printed: z.boolean(), error: cashierErrorSchema.nullable(), path: z.string().nullable(), url: z.string().nullable() }),
+  },
 } as const;
 
 export type ApiMethod = keyof typeof API_METHODS;

@@ -91,7 +91,7 @@ export const slipViewSchema = z.object({
   paymentType: z.string().nullable(),
   operationDateTime: z.string().nullable(),
   /** The provider's own ids on the slip, labelled by the provider (docs/providers.md "refs"). */
-  refs: z.array(z.object({ key: z.string(), label: z.string(), value: z.string() })),
+  refs: z.array(z.object({ key: z.string(), label: z.string(), value: z.string(), /** false: internal, not printed on the customer's receipt. */ receipt: z.boolean().optional() })),
   totalAmountKop: z.number().nullable(),
   currency: z.string().nullable(),
 });
@@ -105,6 +105,27 @@ export const customerActionSchema = z.object({
   hintRu: z.string().max(200),
 });
 export type CustomerActionView = z.infer<typeof customerActionSchema>;
+
+/**
+ * The fiscal receipt of a paid sale or a done refund, as the cashier sees it without waiting: «Чек пробит»,
+ * «Чек в очереди», «Чек не пробит: …». null: the operation needs no receipt (not paid, or not a sale/refund).
+ */
+export const receiptViewSchema = z.object({
+  /** none: Paydesk sends no receipt for it (the provider fiscalizes itself, or fiscalization is off). */
+  state: z.enum(['none', 'queued', 'retrying', 'done', 'failed']),
+  textRu: z.string(),
+  documentNumber: z.string().optional(),
+  fiscalSign: z.string().optional(),
+  /** ISO time of the next send attempt while retrying. */
+  nextAttemptAt: z.string().optional(),
+  attempts: z.number().int().nonnegative().default(0),
+  /** The outbox job (queue.retry), or null when there is none. */
+  jobId: z.number().int().nullable().default(null),
+  error: cashierErrorSchema.nullable().default(null),
+  /** Money moved and the receipt did not go: offer «Допробить чек / повторить печать», never a second payment. */
+  canFinish: z.boolean().default(false),
+});
+export type ReceiptView = z.infer<typeof receiptViewSchema>;
 
 export const operationKindSchema = z.enum(['payment', 'cancel', 'refund']);
 export const outcomeSchema = z.enum(['paid', 'rejected', 'canceled', 'failed', 'refunded', 'refund_rejected', 'cancel_rejected', 'not_found']);
@@ -159,6 +180,8 @@ export const operationViewSchema = z.object({
   outcomeUnknown: z.boolean().optional(),
   /** What the customer must do now, shown by the till (a payment QR to scan); null: nothing to show. */
   customerAction: customerActionSchema.nullable().default(null),
+  /** The fiscal receipt's state (paid sales and done refunds); null when none is due. */
+  receipt: receiptViewSchema.nullable().default(null),
   createdAt: z.string(),
   updatedAt: z.string(),
   finishedAt: z.string().nullable(),

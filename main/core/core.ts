@@ -20,6 +20,7 @@ import { monotonicNow } from '../checkout/runner';
 import { PROVIDER as KOSHELEK } from '../payapi/koshelek/drivers';
 import { composeProviders, type ProviderSet } from './providers';
 import { WebhookListener } from '../webhooks/listener';
+import { startFiscal, type FiscalWiring } from './fiscal';
 import { clockDrift, createTotpVerifier, type TotpVerifier } from '../totp';
 import { describeError, PaydeskError } from '../errors/catalogue';
 import { planConnection } from './connection';
@@ -44,6 +45,8 @@ export interface StartedCore extends Core {
   readonly providers: ProviderSet;
   /** Every provider's status of an operation in the journal's outcome words (shift reconciliation). */
   readonly statusLookup: StatusLookup;
+  /** Fiscal receipts: the outbox worker, the queue and its health (main/core/fiscal.ts). */
+  readonly fiscal: FiscalWiring;
   readonly emulator: KoshelekEmulator | null;
   readonly postback: PostbackListener | null;
   /** The shared bank webhook listener's base URL (`…/webhooks/`), null when `webhooks.enabled` is false. */
@@ -245,7 +248,23 @@ export async function startCore(options: StartCoreOptions): Promise<StartedCore>
   mark('providers');
   providerSet = providers;
 
-  const checkout = new CheckoutService({ store, providers: () => providers.list(), logger, shiftPolicy });
+  // Registered before checkout resumes anything: a payment recovered to `paid` enqueues its receipt too.
+  const fiscal = startFiscal({
+    sqlite: journal.sqlite, store, config: () => live.current(), logger: logger.child({ capability: 'fiscal' }),
+    onReceiptChanged: (operationId) => checkoutRef?.refresh(operationId),
+    providerTakesReceipts: (name) => providers.list().some((p) => p.name === name && p.receipts !== null),
+    sendProviderReceipt: (operationId, facts) => {
+      if (!checkoutRef) throw new PaydeskError('journal.unavailable', 'checkout not started yet');
+      return checkoutRef.sendReceipt(operationId, facts);
+    },
+  });
+  mark('fiscal');
+
+  const checkout = new CheckoutService({
+    store, providers: () => providers.list(), logger, shiftPolicy,
+    receiptOf: (row) => fiscal.receiptOf(row),
+    checkSale: (sale) => fiscal.checkSale(sale),
+  });
   checkoutRef = checkout;
   checkout.onUpdate((operation) => emit({ type: 'operation', operation }));
   checkout.onJournalHealth((unavailable, error) => {
@@ -339,6 +358,7 @@ export async function startCore(options: StartCoreOptions): Promise<StartedCore>
     journal,
     checkout,
     providers,
+    fiscal,
     saleCatalogue: () => ({ taxes: [...live.current().koshelek.enums.taxes], measures: [...live.current().koshelek.enums.measures] }),
     shifts,
     // Each configured provider that can answer looks up its own operations; the others are skipped.
@@ -361,6 +381,7 @@ export async function startCore(options: StartCoreOptions): Promise<StartedCore>
       live.close();
       await webhooks.stop();
       checkout.close();
+      await fiscal.close();
       await rebuilding;
       current?.client?.close();
       await current?.verifier.close();

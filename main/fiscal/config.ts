@@ -24,6 +24,16 @@ export const fiscalConfigSchema = z.object({
   paymentMethod: paymentMethodSchema.default('full_payment'),
   paymentObject: paymentObjectSchema.default('commodity'),
   backoff: backoffPolicySchema.default(FISCAL_BACKOFF),
+  /**
+   * After the fiscal receipt is registered, also send it to the payment provider when it takes receipts (Koshelek:
+   * the customer sees it in the app). An outbox job queued behind the fiscal one; the seller block is required.
+   */
+  providerReceipt: z.object({
+    enabled: z.boolean().default(false),
+    merchantName: z.string().default(''),
+    merchantAddress: z.string().default(''),
+    inn: z.string().regex(/^(\d{10}|\d{12})?$/, 'ИНН: 10 или 12 цифр').default(''),
+  }).prefault({}),
   atol: atolConfigSchema.prefault({}),
   yookassa: yookassaConfigSchema.prefault({}),
 }).superRefine((c, ctx) => {
@@ -36,6 +46,11 @@ export const fiscalConfigSchema = z.object({
     need(c.atol.groupCode !== '', ['atol', 'groupCode'], 'ATOL: groupCode is required');
     need(c.atol.company.inn !== '', ['atol', 'company', 'inn'], 'ATOL: company INN is required');
     need(c.atol.company.paymentAddress !== '', ['atol', 'company', 'paymentAddress'], 'ATOL: payment address is required');
+  }
+  if (c.providerReceipt.enabled) {
+    need(c.providerReceipt.merchantName !== '', ['providerReceipt', 'merchantName'], 'providerReceipt: merchantName is required');
+    need(c.providerReceipt.merchantAddress !== '', ['providerReceipt', 'merchantAddress'], 'providerReceipt: merchantAddress is required');
+    need(c.providerReceipt.inn !== '', ['providerReceipt', 'inn'], 'providerReceipt: inn is required');
   }
   if (c.connector === 'yookassa') {
     need(c.yookassa.shopId !== '', ['yookassa', 'shopId'], 'ЮKassa: shopId is required');

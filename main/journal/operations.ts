@@ -38,6 +38,14 @@ export interface OperationWrite {
   slip?: SlipInput | null;
 }
 
+/**
+ * Told about every committed transition. `inTransaction` listeners run inside the write's own SQLite
+ * transaction, after its rows: what they insert commits with the transition or not at all (the outbox's
+ * transactional enqueue, docs/outbox.md). They must not throw for data reasons: a throw rolls the
+ * transition back. `committed` listeners run after the commit (wake a worker); their throws are swallowed.
+ */
+export type WriteListener = (writes: readonly OperationWrite[]) => void;
+
 const OPERATION_COLUMNS = [
   'id', 'kind', 'provider', 'parent_id', 'shift_id', 'order_id', 'amount_kop', 'currency', 'phase', 'is_final', 'outcome',
   'request_id', 'transaction_id', 'ref_transaction_id', 'payment_type', 'provider_status', 'provider_ref_status', 'error_code',
@@ -73,6 +81,8 @@ export class OperationStore {
   private readonly hasIntentEvent: Database.Statement;
   /** Intent events waiting for their operation's next commit (see insertIntent). */
   private readonly deferred = new Map<string, { event: OperationEvent; at: string }>();
+  private readonly inTransactionListeners = new Set<WriteListener>();
+  private readonly committedListeners = new Set<WriteListener>();
 
   constructor(private readonly sqlite: Database.Database) {
     const cols = OPERATION_COLUMNS.join(', ');
@@ -137,8 +147,28 @@ export class OperationStore {
         for (const event of w.events) this.appendEvent(w.row.id, event);
         if (w.slip) this.upsertSlip.run({ ...w.slip, operation_id: w.row.id, received_at: new Date().toISOString() });
       }
+      for (const listener of this.inTransactionListeners) listener(writes);
     })();
     for (const w of writes) this.deferred.delete(w.row.id);
+    for (const listener of this.committedListeners) {
+      try {
+        listener(writes);
+      } catch {
+        // The transition is committed; an observer's fault must not reach the actor that wrote it.
+      }
+    }
+  }
+
+  /** Registers a listener run inside every write()'s transaction (see WriteListener); returns the unregister. */
+  onWriteInTransaction(listener: WriteListener): () => void {
+    this.inTransactionListeners.add(listener);
+    return () => this.inTransactionListeners.delete(listener);
+  }
+
+  /** Registers a listener run after every write() committed; returns the unregister. */
+  onWriteCommitted(listener: WriteListener): () => void {
+    this.committedListeners.add(listener);
+    return () => this.committedListeners.delete(listener);
   }
 
   appendEvents(operationId: string, events: OperationEvent[]): void {

@@ -176,6 +176,8 @@ export interface ExtraChargeFactory {
 export interface RefLabel {
   key: string;
   label: string;
+  /** false: an internal id, left off the customer's receipt (default: printed). */
+  receipt?: boolean;
 }
 
 /** How checkout shows this provider's operations: phase texts and which phases mean what. */

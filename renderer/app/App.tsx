@@ -1,12 +1,13 @@
-// The till's frame: navigation (F1–F3, F11; F4 language), the current screen, and the status bar. Screen switches are
+// The till's frame: navigation (F1–F3, F11, Alt+Q queue; F4 language), the current screen, and the status bar. Screen switches are
 // blocked while a payment or refund is in flight so the cashier never loses its live status.
-import { useCallback, useEffect, useMemo, useState, type ReactNode } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import type { ScanResultView, StatusView } from '../../main/contract/api';
 import type { Connection } from '../api/bridge';
 import type { ConnectionState } from '../api/ws-bridge';
 import { I18nContext, TEXTS, type I18n, type Lang } from '../lib/i18n';
 import { KeyButton, useSuppressBrowserKeys } from '../lib/keys';
 import { JournalScreen } from '../screens/JournalScreen';
+import { QueueScreen } from '../screens/QueueScreen';
 import { RefundScreen } from '../screens/RefundScreen';
 import { SaleScreen } from '../screens/SaleScreen';
 import { ShiftScreen } from '../screens/ShiftScreen';
@@ -16,7 +17,7 @@ import { ApiContext } from './context';
 import { TillSetupProvider } from './setup';
 import { useWedgeScanner } from './useWedgeScanner';
 
-type Screen = 'sale' | 'refund' | 'journal' | 'shift';
+type Screen = 'sale' | 'refund' | 'journal' | 'shift' | 'queue';
 
 export function App({ connection }: { connection: Connection }): ReactNode {
   const api = connection.api;
@@ -93,6 +94,18 @@ export function App({ connection }: { connection: Connection }): ReactNode {
     setScreen(next);
   };
   const t = i18n.t;
+  // Alt+Q opens the receipt queue: every F-key is taken by some screen; the physical key (event.code) works in any layout.
+  const toQueue = useRef<() => void>(() => undefined);
+  toQueue.current = go('queue');
+  useEffect(() => {
+    const onKey = (event: KeyboardEvent): void => {
+      if (!event.altKey || event.ctrlKey || event.metaKey || event.code !== 'KeyQ') return;
+      event.preventDefault();
+      toQueue.current();
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, []);
 
   return (
     <ApiContext.Provider value={api}>
@@ -104,6 +117,7 @@ export function App({ connection }: { connection: Connection }): ReactNode {
             <KeyButton k="F2" variant="nav" active={screen === 'refund'} disabled={busy && screen !== 'refund'} onPress={go('refund')} testId="nav-refund">{t('nav.refund')}</KeyButton>
             <KeyButton k="F3" variant="nav" active={screen === 'journal'} disabled={busy && screen !== 'journal'} onPress={go('journal')} testId="nav-journal">{t('nav.journal')}</KeyButton>
             <KeyButton k="F11" variant="nav" active={screen === 'shift'} disabled={busy && screen !== 'shift'} onPress={go('shift')} testId="nav-shift">{t('nav.shift')}</KeyButton>
+            <button type="button" className={`btn btn-nav btn-compact${screen === 'queue' ? ' active' : ''}`} disabled={busy && screen !== 'queue'} onClick={go('queue')} data-testid="nav-queue" data-key="Alt+Q"><kbd>Alt+Q</kbd><span>{current === 'ru' ? 'Чеки' : 'Receipts'}</span></button>
             <span className="spacer" />
             <button type="button" className="btn btn-nav" data-testid="nav-help" onClick={() => setHelp(true)}><kbd>?</kbd><span>{t('nav.help')}</span></button>
             <KeyButton k="F4" variant="nav" onPress={() => setLang(current === 'ru' ? 'en' : 'ru')} testId="nav-lang">{t('nav.lang')}</KeyButton>
@@ -113,6 +127,7 @@ export function App({ connection }: { connection: Connection }): ReactNode {
             {screen === 'refund' ? <RefundScreen onBusy={onBusy} /> : null}
             {screen === 'journal' ? <JournalScreen /> : null}
             {screen === 'shift' ? <ShiftScreen onOpenJournal={() => setScreen('journal')} /> : null}
+            {screen === 'queue' ? <QueueScreen /> : null}
           </main>
           <StatusBar status={status} connection={link} />
           {help ? <ShortcutHelp onClose={() => setHelp(false)} /> : null}

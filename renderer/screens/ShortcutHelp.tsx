@@ -26,6 +26,9 @@ const ROWS_RU: [string, string][] = [
   ['F9 / Esc', 'провести возврат / не возвращать'],
   ['Журнал', ''],
   ['PgUp PgDn, F5', 'листать, обновить'],
+  ['Alt+Q — очередь чеков', ''],
+  ['↑ ↓ / F5', 'выбрать чек / обновить'],
+  ['F6 / F8', 'повторить отправку сейчас (после устранения причины) / напечатать блок чека'],
 ];
 const ROWS_EN: [string, string][] = [
   ['F1 / F2 / F3 / F11', 'Sale / Refund / Journal / Shift and reports (not during a payment)'],
@@ -48,6 +51,9 @@ const ROWS_EN: [string, string][] = [
   ['F9 / Esc', 'make the refund / do not'],
   ['Journal', ''],
   ['PgUp PgDn, F5', 'page, refresh'],
+  ['Alt+Q — receipt queue', ''],
+  ['↑ ↓ / F5', 'pick a receipt / refresh'],
+  ['F6 / F8', 'retry sending now (after fixing the cause) / print the receipt block'],
 ];
 
 export function ShortcutHelp({ onClose }: { onClose: () => void }): ReactNode {

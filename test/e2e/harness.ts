@@ -53,6 +53,7 @@ export async function startPty(dir: string): Promise<PtyPair> {
 
 export function writeConfig(file: string, emulator: KoshelekEmulator, scannerPath: string | null, timing: Record<string, number> = {}, extra: Record<string, unknown> = {}): void {
   const config = {
+    ...extra,
     till: { terminalId: 'POS-E2E', storeId: 'e2e-store', storeName: 'Тестовый магазин', language: 'ru' },
     koshelek: {
       // The emulator environment pointed at the loopback emulator: the test cards carry its public TOTP key,

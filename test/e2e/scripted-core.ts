@@ -55,7 +55,7 @@ export function operationFixture(over: Partial<OperationView> = {}): OperationVi
     id: 'op-1', kind: 'payment', provider: 'terminal', providerTitle: 'Карта (терминал)', parentId: null, orderId: 'POS-R-1', amountKop: 10_000,
     phase: 'launching', phaseText: 'Оплата на терминале', isFinal: false, outcome: null, requestId: 'req-1', transactionId: null, refTransactionId: null,
     paymentType: 'card', loyaltyId: null, error: null, slip: null, lines: [], cancellable: false, refundableKop: null, shiftId: 1, recovered: false,
-    customerAction: null, createdAt: now, updatedAt: now, finishedAt: null, ...over,
+    customerAction: null, receipt: null, createdAt: now, updatedAt: now, finishedAt: null, ...over,
   };
 }
 

@@ -4,6 +4,7 @@ import { atolConfigSchema, type AtolConfig } from '../../main/fiscal/atol/config
 import { yookassaConfigSchema, type YookassaConfig } from '../../main/fiscal/yookassa/config';
 import { fiscalReceiptSchema, type FiscalReceipt } from '../../main/fiscal/receipt';
 import type { BackoffPolicy } from '../../main/outbox/backoff';
+import type { PaydeskConfigInput } from '../../main/config/schema';
 
 export const FAST_BACKOFF: BackoffPolicy = { baseMs: 20, factor: 2, capMs: 200, jitter: 0, maxAttempts: null };
 
@@ -48,4 +49,18 @@ export function yookassaTestConfig(baseUrl: string, overrides: Partial<YookassaC
     baseUrl, emulator: true, shopId: 'shop-1', secretKey: 'secret', fallbackEmail: 'shop@example.ru',
     timeoutMs: 400, pollForMs: 300, pollEveryMs: 30, maxRetryAfterMs: 100, ...overrides,
   });
+}
+
+/** The till config's `fiscal` section pointed at an ATOL emulator, fast backoff (extra overrides top-level keys). */
+export function atolFiscal(baseUrl: string, extra: Record<string, unknown> = {}, password = 'emulator'): NonNullable<PaydeskConfigInput['fiscal']> {
+  return {
+    connector: 'atol',
+    backoff: { baseMs: 30, factor: 2, capMs: 300, jitter: 0, maxAttempts: null },
+    atol: {
+      baseUrl, emulator: true, login: 'emulator', password, groupCode: 'group-1',
+      company: { inn: '7707083893', email: 'shop@example.ru', sno: 'osn', paymentAddress: 'г. Москва, ул. Тестовая, 1' },
+      timeoutMs: 400, pollForMs: 300, pollEveryMs: 30,
+    },
+    ...extra,
+  };
 }

@@ -28,6 +28,24 @@ describe('paydesk doctor', () => {
     expect(withPrinter?.status).toBe('warn');
     expect(withPrinter?.detail).toMatch(/reprint|export/);
   });
+  it('the outbox line: ok when every receipt went out, warn while one waits, fail when one failed — with where to look', async () => {
+    const { enqueueFiscalReceipt } = await import('../../fiscal/jobs');
+    const { sale } = await import('../../../test/support/fiscal');
+    const file = path.join(tempDir(), 'journal.db');
+    const journal = openJournal(file);
+    journal.close();
+    expect(checkDatabase(file).find((c) => c.name === 'outbox')).toMatchObject({ status: 'ok' });
+    const again = openJournal(file);
+    enqueueFiscalReceipt(again.sqlite, sale('s-1'));
+    again.close();
+    const waiting = checkDatabase(file).find((c) => c.name === 'outbox');
+    expect(waiting).toMatchObject({ status: 'warn' });
+    expect(waiting?.detail).toMatch(/1 pending.*queue screen \(Alt\+Q\)/);
+    const third = openJournal(file);
+    third.sqlite.prepare("UPDATE outbox_jobs SET state = 'failed', attempts = 1, last_error_key = 'fiscal.auth'").run();
+    third.close();
+    expect(checkDatabase(file).find((c) => c.name === 'outbox')).toMatchObject({ status: 'fail' });
+  });
   it('a fresh till has nothing to warn about but the missing config, and never prints udevadm noise', async () => {
     const dir = tempDir();
     const checks = await runDoctor({ data: dir }, 500);

@@ -10,6 +10,7 @@ import { formatProblems, loadConfigFile } from '../../config/load';
 import { configSchema, type PaydeskConfig } from '../../config/schema';
 import { findMigrationsDir, readMigrations } from '../../journal/migrate';
 import { auditDoctorCheck } from '../../audit/log';
+import { outboxDoctorCheck } from '../../outbox/views';
 import { resolvePaths } from './report';
 import { describePlan, planConnection } from '../../core/connection';
 import { configExposed } from '../../core/files';
@@ -59,6 +60,9 @@ export function checkDatabase(file: string, printerEnabled = true): Check[] {
         ? `${failedPrints} not completed: reprint or export them again from the Shift screen's history (F11)` : 'all completed' });
     }
     checks.push(auditDoctorCheck(db));
+    // Receipts waiting or failed (docs/outbox.md): the manager's queue screen (Alt+Q) shows them one by one.
+    const outbox = outboxDoctorCheck(db);
+    checks.push(outbox.status === 'ok' ? outbox : { ...outbox, detail: `${outbox.detail}: see the queue screen (Alt+Q); a failed receipt needs the manager's "retry now" after the cause is fixed` });
   } catch (error) {
     checks.push({ name: 'database', status: 'fail', detail: `${file}: ${error instanceof Error ? error.message : String(error)}` });
   } finally {

@@ -17,6 +17,7 @@ import { parsePaymentState, parseRefundState, persistState } from './persisted';
 import { koshelekStatusLookup } from './reconcile';
 import { initialRefund, type RefundState } from './refund-machine';
 import { receiptRequestSchema, statusResponseSchema, type Item, type ReceiptRequest } from './wire';
+import { receiptFactsSchema, type ReceiptFacts } from '../../providers/receipt-facts';
 
 export interface KoshelekProviderDeps {
   config: () => PaydeskConfig;
@@ -53,8 +54,9 @@ const METHOD_TITLES: Readonly<Record<string, string>> = { SBP: 'СБП', DOLYAME
 export const KOSHELEK_SLIP_REFS = [
   { key: 'qrcId', label: 'qrcId' },
   { key: 'kzo', label: 'КЗО' },
-  { key: 'merchantId', label: 'Мерчант' },
-  { key: 'bankOperationId', label: 'Операция банка' },
+  // Not part of the customer's receipt block (seed 003 §2: orderId, transaction ids, paymentType, qrcId, kzo).
+  { key: 'merchantId', label: 'Мерчант', receipt: false },
+  { key: 'bankOperationId', label: 'Операция банка', receipt: false },
 ] as const;
 
 export function toWireItems(lines: readonly PlannedLine[], currency: string): Item[] {
@@ -283,10 +285,26 @@ async function availability(deps: KoshelekProviderDeps, client: KoshelekClient, 
  * Sends the fiscal receipt of a paid payment so the customer sees it in the Koshelek app. Harmless to
  * repeat: unanswered sends are retried with the same requestId. Returns whether Koshelek accepted it.
  */
+/** Koshelek's receipt invoice from the neutral fiscal facts (the registered receipt's number and sign included). */
+export function invoiceFromFacts(payment: OperationRow, f: ReceiptFacts): unknown {
+  return {
+    orderId: payment.order_id, receiptId: f.receiptId, merchantName: f.seller.name, merchantAddress: f.seller.address, inn: f.seller.inn,
+    dateTime: f.dateTime, shift: f.shift, cashier: f.cashier, receiptType: f.receiptType, totalAmount: f.totalAmountKop, currency: 'RUB',
+    ...(f.fiscal.fiscalSign ? { fpd: f.fiscal.fiscalSign } : {}), ...(f.fiscal.documentNumber ? { fdNumber: f.fiscal.documentNumber } : {}),
+    ...(f.fiscal.storageNumber ? { fnNumber: f.fiscal.storageNumber } : {}),
+    items: f.lines.map((l) => ({
+      name: l.name, article: l.article, price: l.priceKop, currency: 'RUB', quantity: l.quantity, measure: l.measure,
+      totalAmount: l.totalKop, discountAmount: l.discountKop, subTotalAmount: l.subtotalKop, tax: l.tax,
+    })),
+  };
+}
+
 async function sendReceipt(deps: KoshelekProviderDeps, client: KoshelekClient, payment: OperationRow, invoice: unknown, attempts = 3): Promise<ReceiptResult> {
   if (!payment.transaction_id) throw new PaydeskError('refund.not_paid', payment.id);
   const config = deps.config();
-  const parsed = receiptRequestSchema.shape.invoice.safeParse(invoice);
+  // Neutral facts from the fiscal wiring (docs/fiscal.md) are mapped onto Koshelek's invoice; anything else must be one.
+  const facts = receiptFactsSchema.safeParse(invoice);
+  const parsed = receiptRequestSchema.shape.invoice.safeParse(facts.success ? invoiceFromFacts(payment, facts.data) : invoice);
   if (!parsed.success) throw new PaydeskError('ipc.invalid', `receipt invoice: ${parsed.error.issues[0]?.path.join('.') ?? ''}`);
   const body: ReceiptRequest = { requestId: randomUUID(), transactionId: payment.transaction_id, storeId: config.till.storeId, terminalId: config.till.terminalId, invoice: parsed.data };
   const events: OperationEvent[] = [];
