@@ -26,6 +26,7 @@ import { ErrorPanel } from './ErrorPanel';
 import { MethodList } from './MethodList';
 import { PaymentProgress } from './PaymentProgress';
 import { SlipView } from './SlipView';
+import { ReceiptLine } from './ReceiptLine';
 
 interface Card {
   loyaltyId: string;
@@ -213,6 +214,8 @@ export function SaleScreen({ terminalId, onBusy, onOpenJournal, scan, onScanHand
     latest.current.set(operation.id, operation);
     const p = phaseRef.current;
     if (p.kind === 'paying' && p.operation?.id === operation.id) settle(operation);
+    // The receipt goes out after the payment: its line follows without holding the cashier up.
+    else if (p.kind === 'done' && p.operation.id === operation.id) setPhase({ kind: 'done', operation });
   });
 
   const applyScan = useCallback((result: ScanResultView): void => {
@@ -786,6 +789,7 @@ export function SaleScreen({ terminalId, onBusy, onOpenJournal, scan, onScanHand
             <div className="result-title" data-testid="result-title">✔ {t('sale.paid')} · {formatSeconds(elapsedMs)} {t('common.sec')}</div>
             <div className="label">{t('sale.slip')}</div>
             <SlipView operation={phase.operation} />
+            <ReceiptLine operation={phase.operation} />
           </div>
         ) : null}
 
