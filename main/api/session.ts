@@ -12,6 +12,7 @@ import { createDispatcher, type ApiHandlers, type Dispatch } from './dispatcher'
 import type { OsPrinter } from './os-print';
 import { searchOperations } from './search';
 import { createShiftApi, type FileOpener, type SessionCore } from './shift-api';
+import { createPeopleApi, type PeopleCore } from './people-api';
 import { Catalogue } from '../catalogue/catalogue';
 import path from 'node:path';
 
@@ -38,7 +39,7 @@ export interface ScanPort {
 }
 
 export interface ApiSessionOptions {
-  core: SessionCore;
+  core: PeopleCore;
   scans: ScanPort;
   shell: StatusView['shell'];
   onError?: (method: string, error: unknown) => void;
@@ -106,7 +107,9 @@ export function createApiSession(options: ApiSessionOptions): ApiSession {
     const file = core.config.current().catalogue.file;
     return file === '' ? null : path.resolve(path.dirname(core.config.file), file);
   };
+  const peopleApi = createPeopleApi(core, () => pushStatus());
   const handlers: ApiHandlers = {
+    ...peopleApi.handlers,
     'status.get': () => status(),
     'sale.methods': () => checkout.methods(),
     'sale.catalogue': () => core.saleCatalogue(),
@@ -139,7 +142,8 @@ export function createApiSession(options: ApiSessionOptions): ApiSession {
       return { item: item ? { code: item.code, name: item.name, priceKop: item.priceKop, measure: item.measure, tax: item.tax } : null, configured: file !== null };
     },
   };
-  const dispatch = createDispatcher(handlers, options.onError);
+  // Every method but sign-in and the status passes the sign-in and rights checks (main/api/people-api.ts).
+  const dispatch = createDispatcher(peopleApi.guard(handlers), options.onError);
 
   const listeners = new Set<(event: ApiEvent) => void>();
   const emit = (event: ApiEvent): void => {

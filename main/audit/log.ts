@@ -13,6 +13,7 @@ export const AUDIT_ENTRY_VERSION = 1;
 export const auditKindSchema = z.enum([
   'sign_in', 'sign_in_failed', 'sign_out', 'lock', 'approval', 'sale', 'cancel', 'refund', 'report_x', 'report_z',
   'config_change', 'permission_change', 'person_change', 'balance_entry', 'shift_open', 'shift_close',
+  'report_view', 'tender', 'tender_void', 'service_change',
 ]);
 export type AuditKind = z.infer<typeof auditKindSchema>;
 

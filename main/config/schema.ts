@@ -9,6 +9,9 @@ import { scannerConfigSchema } from '../scanner/config';
 import { shiftConfigSchema } from '../shifts/config';
 import { printerConfigSchema } from '../printing/config';
 import { catalogueConfigSchema } from '../catalogue/config';
+import { accessConfigSchema } from '../access/config';
+import { yandexConfigSchema } from '../auth/yandex/config';
+import { balancesConfigSchema } from '../balances/ledger';
 
 export const tillConfigSchema = z.object({
   /** Merchant-assigned till id, unique within a store (sent as terminalId). */
@@ -33,6 +36,12 @@ export const configSchema = z.object({
   shift: shiftConfigSchema.prefault({}),
   printer: printerConfigSchema.prefault({}),
   catalogue: catalogueConfigSchema.prefault({}),
+  /** Sign-in, auto-lock (docs/people-and-audit.md). */
+  access: accessConfigSchema.prefault({}),
+  /** Yandex ID sign-in for the roles the matrix marks requiresYandex. */
+  yandexId: yandexConfigSchema.prefault({}),
+  /** Customer balances (per store, off by default). */
+  balances: balancesConfigSchema.prefault({}),
   logging: z.object({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info') }).prefault({}),
 });
 
@@ -40,4 +49,4 @@ export type PaydeskConfig = z.infer<typeof configSchema>;
 export type PaydeskConfigInput = z.input<typeof configSchema>;
 
 /** Paths of values that must never reach the renderer or a log line. */
-export const SECRET_PATHS = ['koshelek.password', 'koshelek.postback.partnerPassword', 'totp.cards.*.keyHex'] as const;
+export const SECRET_PATHS = ['koshelek.password', 'koshelek.postback.partnerPassword', 'totp.cards.*.keyHex', 'yandexId.clientSecret'] as const;

@@ -24,6 +24,9 @@ import { describeError, PaydeskError } from '../errors/catalogue';
 import { planConnection } from './connection';
 import { configExposed, ensurePrivateDir, ensurePrivateFile, privateJournalFiles } from './files';
 import { makeCert, startKoshelekEmulator, type KoshelekEmulator } from '../../emulators/koshelek';
+import { TillPeople, seedDemoPeople } from '../access/till';
+import { OperationAudit } from '../audit/operations';
+import { loadOrCreateCardKey } from '../people/card-key';
 import type { Core, CoreEvent, CoreOptions, EnvironmentView, HealthView } from './types';
 
 export interface StartCoreOptions extends CoreOptions {
@@ -40,6 +43,10 @@ export interface StartedCore extends Core {
   readonly checkout: CheckoutService;
   readonly shifts: ShiftService;
   readonly providers: ProviderSet;
+  /** Who is signed in and what they may do (docs/people-and-audit.md). */
+  readonly people: TillPeople;
+  /** Who started / approved each operation; operation ends on the audit trail. */
+  readonly operationAudit: OperationAudit;
   /** Koshelek's view of a transaction, for the shift reconciliation. */
   lookupStatus(transactionId: string, refTransactionId?: string): Promise<{ status: string; refStatus?: string; amountKop?: number } | null>;
   readonly emulator: KoshelekEmulator | null;
@@ -231,8 +238,26 @@ export async function startCore(options: StartCoreOptions): Promise<StartedCore>
   });
   mark('providers');
 
+  // People and access: the staff-card key lives in the data folder, never in the database.
+  const people = new TillPeople({ sqlite: journal.sqlite, cardKey: loadOrCreateCardKey(options.dataDir), tillId: () => live.current().till.terminalId, config: () => live.current().access });
+  const accessConfig = live.current().access;
+  if (accessConfig.signIn && accessConfig.demoPeople && current.env.mode === 'emulator') {
+    const seeded = await seedDemoPeople(people.people);
+    if (seeded > 0) logger.warn({ seeded }, 'environment "emulator": demo people with public PINs created (docs/people-and-audit.md)');
+  }
+  const operationAudit = new OperationAudit(journal.sqlite);
+  mark('people');
+
   const checkout = new CheckoutService({ store, providers: () => providers.list(), logger, shiftPolicy });
   checkoutRef = checkout;
+  checkout.onUpdate((operation) => {
+    // The audit trail never stops a payment: a failed append is logged loudly and the doctor will see the gap.
+    try {
+      operationAudit.observe(operation, () => people.currentPersonId());
+    } catch (error) {
+      logger.error({ err: String(error), operation: operation.id }, 'operation could not be recorded on the audit trail');
+    }
+  });
   checkout.onUpdate((operation) => emit({ type: 'operation', operation }));
   checkout.onJournalHealth((unavailable, error) => {
     health.journal = unavailable ? 'unavailable' : 'ok';
@@ -271,7 +296,15 @@ export async function startCore(options: StartCoreOptions): Promise<StartedCore>
   });
   live.onStatus((status) => {
     if (status.problems.length > 0) logger.warn({ problems: status.problems }, 'config edit rejected; last good config stays live');
-    else if (status.changes.length > 0) logger.info({ changes: status.changes }, 'config edit accepted'); // secrets masked (config/live.ts)
+    else if (status.changes.length > 0) {
+      logger.info({ changes: status.changes }, 'config edit accepted'); // secrets masked (config/live.ts)
+      try {
+        // The file has no author: the actor is whoever is signed in at the till (null: nobody).
+        people.audit({ kind: 'config_change', actor: people.currentPersonId(), data: { version: status.version, changes: status.changes.map((c) => c.slice(0, 200)) } });
+      } catch (error) {
+        logger.error({ err: String(error) }, 'config change could not be recorded on the audit trail');
+      }
+    }
     emit({ type: 'config', problems: status.problems, version: status.version });
   });
 
@@ -302,6 +335,8 @@ export async function startCore(options: StartCoreOptions): Promise<StartedCore>
     journal,
     checkout,
     providers,
+    people,
+    operationAudit,
     saleCatalogue: () => ({ taxes: [...live.current().koshelek.enums.taxes], measures: [...live.current().koshelek.enums.measures] }),
     shifts,
     async lookupStatus(transactionId, refTransactionId) {
