@@ -8,7 +8,8 @@ import type { OperationView } from '../contract/checkout';
 import type { ApprovalCredential, PaymentRowView, PersonView, SignInStateView } from '../contract/people';
 import { PERMISSION_LABELS, type Permission } from '../access/matrix';
 import type { Guarded, TillPeople } from '../access/till';
-import { chainHead, verifyChain, verifyHead } from '../audit/log';
+import { verifyChain } from '../audit/log';
+import { firstMissingZHead, recordZHead } from '../audit/z-heads';
 import type { OperationAudit } from '../audit/operations';
 import { BalanceLedger } from '../balances/ledger';
 import { matchesSearch, parseSearchText } from '../checkout/views';
@@ -259,11 +260,8 @@ export function createPeopleApi(core: PeopleCore, onChange: () => void): PeopleA
     'audit.verify': () => {
       const result = verifyChain(sqlite);
       if (!result.ok) return { ok: false, count: result.count, headSeq: null, firstBroken: result.firstBroken };
-      const heads = sqlite.prepare('SELECT shift_id, seq, hash FROM z_audit_heads ORDER BY shift_id').all() as { shift_id: number; seq: number; hash: string }[];
-      for (const h of heads) {
-        const v = verifyHead(sqlite, h);
-        if (!v.ok) return { ok: false, count: result.count, headSeq: result.head.seq, firstBroken: { seq: h.seq, reason: 'z_head', detail: `Z of shift ${h.shift_id}: ${v.detail}` } };
-      }
+      const cut = firstMissingZHead(sqlite);
+      if (cut) return { ok: false, count: result.count, headSeq: result.head.seq, firstBroken: { seq: cut.seq, reason: 'z_head', detail: `Z of shift ${cut.shiftId}: ${cut.detail}` } };
       return { ok: true, count: result.count, headSeq: result.head.seq, firstBroken: null };
     },
   };
@@ -331,11 +329,7 @@ export function createPeopleApi(core: PeopleCore, onChange: () => void): PeopleA
       const g = await till.guard('report_z', {}, withApproval(input.approval, `z:${open?.id ?? 'none'}`));
       const report = await all['shift.close'](named({ cashier: input.cashier }, 'cashier'));
       // The Z's entry, then its head: a trail cut back later no longer holds this hash (doctor, audit.verify).
-      sqlite.transaction(() => {
-        till.audit({ kind: 'report_z', actor: g.actor.id, data: { shift: report.shift.id, zNumber: report.zNumber, approver: g.approval?.approverId ?? null, tillNetKop: report.totals.tillNetKop } });
-        const head = chainHead(sqlite);
-        sqlite.prepare('INSERT OR REPLACE INTO z_audit_heads (shift_id, z_number, seq, hash, created_at) VALUES (?, ?, ?, ?, ?)').run(report.shift.id, report.zNumber, head.seq, head.hash, new Date().toISOString());
-      }).immediate();
+      recordZHead(sqlite, report.shift.id, report.zNumber, { kind: 'report_z', actor: g.actor.id, data: { shift: report.shift.id, zNumber: report.zNumber, approver: g.approval?.approverId ?? null, tillNetKop: report.totals.tillNetKop } });
       return report;
     });
     wrap('shift.tender', async (input) => {

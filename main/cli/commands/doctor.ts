@@ -10,6 +10,7 @@ import { formatProblems, loadConfigFile } from '../../config/load';
 import { configSchema, type PaydeskConfig } from '../../config/schema';
 import { findMigrationsDir, readMigrations } from '../../journal/migrate';
 import { auditDoctorCheck } from '../../audit/log';
+import { firstMissingZHead } from '../../audit/z-heads';
 import { resolvePaths } from './report';
 import { describePlan, planConnection } from '../../core/connection';
 import { configExposed } from '../../core/files';
@@ -58,7 +59,7 @@ export function checkDatabase(file: string, printerEnabled = true): Check[] {
       checks.push({ name: 'report outputs', status: failedPrints > 0 ? 'warn' : 'ok', detail: failedPrints > 0
         ? `${failedPrints} not completed: reprint or export them again from the Shift screen's history (F11)` : 'all completed' });
     }
-    checks.push(auditDoctorCheck(db));
+    checks.push(auditDoctorCheck(db, firstMissingZHead));
   } catch (error) {
     checks.push({ name: 'database', status: 'fail', detail: `${file}: ${error instanceof Error ? error.message : String(error)}` });
   } finally {
@@ -114,6 +115,11 @@ export async function runDoctor(globals: { data?: string; config?: string }, tim
     } else checks.push({ name: 'config', status: 'fail', detail: `${formatProblems(result.problems)}\n  fix the file, then: paydesk config check` });
   }
   checks.push(...checkDatabase(paths.journalFile, config.printer.enabled));
+  // Sign-in off is the default so an updated till keeps selling; outside the demo environment say so.
+  const demo = config.koshelek.environment === 'emulator';
+  checks.push(config.access.signIn
+    ? { name: 'sign-in', status: 'ok', detail: `on; auto-lock after ${config.access.autoLock.idleSec} s idle` }
+    : { name: 'sign-in', status: demo ? 'ok' : 'warn', detail: demo ? 'off (emulator environment)' : 'off: anyone at the till can refund and close the shift; enrol people, then set access.signIn to true (docs/people-and-audit.md)' });
   // The core's own rules decide (never "no credentials → emulator": a test/production till blocks sales).
   const plan = planConnection(config, process.env, { configExposed: fs.existsSync(paths.configFile) && configExposed(paths.configFile) });
   const described = describePlan(plan, (key) => CATALOGUE[key].en);
