@@ -21,7 +21,7 @@ import type { SessionCore } from './shift-api';
 import { createYandexSignIn } from './yandex-signin';
 
 export type PeopleMethod =
-  | 'people.state' | 'people.signIn' | 'people.signOut' | 'people.lock' | 'people.create' | 'people.yandexStart' | 'people.yandexPoll'
+  | 'people.state' | 'people.signIn' | 'people.signOut' | 'people.lock' | 'people.touch' | 'people.create' | 'people.yandexStart' | 'people.yandexPoll'
   | 'access.get' | 'access.setMatrix' | 'access.setRight' | 'payments.search' | 'order.service' | 'balance.get' | 'audit.verify';
 
 /** Methods that need nobody signed in: what a locked till must still answer, and sign-in itself. */
@@ -137,6 +137,10 @@ export function createPeopleApi(core: PeopleCore, onChange: () => void): PeopleA
     'people.lock': () => {
       till.lock();
       onChange();
+      return state();
+    },
+    'people.touch': () => {
+      till.actor(); // touches; refused while locked or signed out
       return state();
     },
     'people.create': async (input) => {

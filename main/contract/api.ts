@@ -392,6 +392,8 @@ export const API_METHODS = {
   'people.signIn': { input: signInInputSchema, output: signInStateSchema },
   'people.signOut': { input: empty, output: signInStateSchema },
   'people.lock': { input: empty, output: signInStateSchema },
+  /** Activity at the till (keys, touches): postpones auto-lock; refused while locked. */
+  'people.touch': { input: empty, output: signInStateSchema },
   'people.create': { input: newPersonInputSchema, output: personViewSchema },
   /** Yandex ID device flow (Administrator / Super-administrator): the code and address to show. */
   'people.yandexStart': { input: empty, output: yandexStartSchema },
