@@ -11,6 +11,7 @@ import { useI18n } from '../lib/i18n';
 
 type Rule = 'allow' | 'approval' | 'deny';
 type PermissionId = (typeof PERMISSION_IDS)[number];
+const CELL = { fontSize: 13, minHeight: 0, padding: '2px 4px', width: '100%' } as const;
 const RULE_RU: Record<Rule, string> = { allow: 'можно', approval: 'с подтверждением', deny: 'нельзя' };
 
 export function AccessScreen(): ReactNode {
@@ -64,15 +65,15 @@ export function AccessScreen(): ReactNode {
       <h2>{ru ? 'Права доступа' : 'Access rights'} <span className="muted">v{view.version}</span></h2>
       {errorLine}
       {note ? <p className="ok" data-testid="access-note">{note}</p> : null}
-      <table className="grid small" data-testid="access-matrix">
-        <thead><tr><th>{ru ? 'Право' : 'Right'}</th>{draft.roles.map((r) => <th key={r.id}>{r.name}</th>)}</tr></thead>
+      <table className="small" data-testid="access-matrix" style={{ width: '100%', tableLayout: 'auto' }}>
+        <thead><tr><th>{ru ? 'Право' : 'Right'}</th>{draft.roles.map((r) => <th key={r.id} style={{ fontSize: 12 }}>{r.name}</th>)}</tr></thead>
         <tbody>
           {PERMISSION_IDS.map((p) => (
             <tr key={p}>
               <td>{label(p)}</td>
               {draft.roles.map((r) => (
                 <td key={r.id}>
-                  <select value={r.rules[p] ?? 'deny'} disabled={!view.canEditMatrix} onChange={(e) => setRule(r.id, p, e.target.value as Rule)} data-testid={`matrix-${r.id}-${p}`}>
+                  <select style={CELL} value={r.rules[p] ?? 'deny'} disabled={!view.canEditMatrix} onChange={(e) => setRule(r.id, p, e.target.value as Rule)} data-testid={`matrix-${r.id}-${p}`}>
                     {(['allow', 'approval', 'deny'] as const).map((rule) => <option key={rule} value={rule}>{RULE_RU[rule]}</option>)}
                   </select>
                 </td>

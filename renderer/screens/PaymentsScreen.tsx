@@ -11,6 +11,7 @@ import { useI18n } from '../lib/i18n';
 import { KeyButton } from '../lib/keys';
 import { formatKop, parseRublesToKop } from '../lib/money';
 
+const FIELD = { minWidth: 0, width: '100%', fontSize: 14 } as const;
 const STATUSES: { id: NonNullable<PaymentsQueryInput['status']>; ru: string }[] = [
   { id: 'paid', ru: 'Оплачено' }, { id: 'not_paid', ru: 'Не оплачено' }, { id: 'refunded', ru: 'Возвращено' }, { id: 'partly_refunded', ru: 'Частично возвращено' },
 ];
@@ -53,21 +54,21 @@ export function PaymentsScreen({ people }: { people: { id: string; name: string 
 
   return (
     <section className="panel journal" data-testid="payments">
-      <form className="search" onSubmit={onSearch} style={{ gridTemplateColumns: '2fr 1fr 1fr 1fr 1fr 1fr' }}>
+      <form className="search" onSubmit={onSearch} style={{ gridTemplateColumns: 'repeat(6, minmax(0, 1fr))', fontSize: 13 }}>
         <label className="field">{ru ? 'Заказ, транзакция, карта, сумма' : 'Order, transaction, card, amount'}
-          <input value={text} onChange={(e) => setText(e.target.value)} data-testid="payments-text" />
+          <input value={text} onChange={(e) => setText(e.target.value)} style={FIELD} data-testid="payments-text" />
         </label>
-        <label className="field">{ru ? 'С' : 'From'}<input type="date" onChange={(e) => set({ from: e.target.value })} data-testid="payments-from" /></label>
-        <label className="field">{ru ? 'По' : 'To'}<input type="date" onChange={(e) => set({ to: e.target.value })} data-testid="payments-to" /></label>
+        <label className="field">{ru ? 'С' : 'From'}<input type="date" onChange={(e) => set({ from: e.target.value })} style={FIELD} data-testid="payments-from" /></label>
+        <label className="field">{ru ? 'По' : 'To'}<input type="date" onChange={(e) => set({ to: e.target.value })} style={FIELD} data-testid="payments-to" /></label>
         <label className="field">{ru ? 'Статус' : 'Status'}
-          <select onChange={(e) => set({ status: (e.target.value || undefined) as PaymentsQueryInput['status'] })} data-testid="payments-status">
+          <select onChange={(e) => set({ status: (e.target.value || undefined) as PaymentsQueryInput['status'] })} style={FIELD} data-testid="payments-status">
             <option value="">{ru ? 'любой' : 'any'}</option>
             {STATUSES.map((s) => <option key={s.id} value={s.id}>{s.ru}</option>)}
           </select>
         </label>
-        <label className="field">{ru ? 'Способ' : 'Method'}<input onChange={(e) => set({ method: e.target.value.trim() })} data-testid="payments-method" /></label>
+        <label className="field">{ru ? 'Способ' : 'Method'}<input onChange={(e) => set({ method: e.target.value.trim() })} style={FIELD} data-testid="payments-method" /></label>
         <label className="field">{ru ? 'Сотрудник' : 'Person'}
-          <select onChange={(e) => set({ personId: e.target.value })} data-testid="payments-person">
+          <select onChange={(e) => set({ personId: e.target.value })} style={FIELD} data-testid="payments-person">
             <option value="">{ru ? 'любой' : 'any'}</option>
             {people.map((p) => <option key={p.id} value={p.id}>{p.name}</option>)}
           </select>

@@ -152,11 +152,15 @@ export function SignInScreen({ state, onChanged }: { state: SignInStateView; onC
             <KeyButton k={null} onPress={() => { api.call('people.yandexStart', {}).then(setYandex).catch((e: unknown) => setError(asCashierError(e))); }} testId="signin-yandex">{ru ? 'Войти через Яндекс' : 'Sign in with Yandex'}</KeyButton>
           )
         ) : null}
+        {locked ? <button type="button" className="btn" data-testid="signin-signout" onClick={() => { api.call('people.signOut', {}).then(onChanged).catch(() => undefined); }}>{ru ? 'Завершить сеанс' : 'End the session'}</button> : null}
         {error ? <p className="error-text" role="alert" data-testid="signin-error" data-error-key={error.key} style={{ fontSize: 20 }}>{ru ? error.ru : error.en}</p> : null}
       </div>
     </section>
   );
 }
+
+/** The frame's bar is full already: these buttons are smaller than the F-key ones. */
+const COMPACT = { minHeight: 0, padding: '1px 5px', fontSize: 11, gap: 4, borderWidth: 1 } as const;
 
 export interface SignInNavProps {
   state: SignInStateView;
@@ -189,24 +193,28 @@ export function SignInNav({ state, onChanged, onPayments, onAccess, active }: Si
     return () => window.removeEventListener('keydown', onKey);
   }, [lock, onPayments, onAccess]);
   const open = state.enabled ? state.person !== null && !state.locked : true;
+  // Sign-in off: the bar stays as it was (it is full); Ctrl+P still opens the Payments section.
+  if (!state.enabled || !state.person) return null;
+  // Two small rows in one slot: the bar's F-key buttons already take most of its width.
   return (
-    <>
-      {onPayments && open ? <button type="button" className={`btn btn-nav${active === 'payments' ? ' active' : ''}`} data-testid="nav-payments" onClick={onPayments}><kbd>Ctrl+P</kbd><span>{ru ? 'Платежи' : 'Payments'}</span></button> : null}
-      {onAccess && open ? <button type="button" className={`btn btn-nav${active === 'access' ? ' active' : ''}`} data-testid="nav-access" onClick={onAccess}><kbd>Ctrl+M</kbd><span>{ru ? 'Права' : 'Rights'}</span></button> : null}
-      {state.enabled && state.person ? <SignedIn state={state} onChanged={onChanged} lock={lock} /> : null}
-    </>
+    <div style={{ display: 'flex', flexDirection: 'column', gap: 2 }} data-testid="nav-people">
+      <div style={{ display: 'flex', gap: 2 }}>
+      {onPayments && open ? <button type="button" className={`btn btn-nav${active === 'payments' ? ' active' : ''}`} style={COMPACT} title="Ctrl+P" data-testid="nav-payments" onClick={onPayments}><span>{ru ? 'Платежи' : 'Payments'}</span></button> : null}
+      {onAccess && open ? <button type="button" className={`btn btn-nav${active === 'access' ? ' active' : ''}`} style={COMPACT} title="Ctrl+M" data-testid="nav-access" onClick={onAccess}><span>{ru ? 'Права' : 'Rights'}</span></button> : null}
+      </div>
+      {state.enabled && state.person ? <SignedIn state={state} lock={lock} /> : null}
+    </div>
   );
 }
 
-function SignedIn({ state, onChanged, lock }: { state: SignInStateView; onChanged: () => void; lock: () => void }): ReactNode {
-  const api = useApi();
+function SignedIn({ state, lock }: { state: SignInStateView; lock: () => void }): ReactNode {
   const { lang } = useI18n();
   if (!state.person) return null;
   return (
     <>
-      <span className="pill" data-testid="signin-who" style={{ color: '#111' }}>{state.person.name} · {state.person.roleName}{state.warn ? ' ⏱' : ''}</span>
-      <button type="button" className="btn btn-nav" data-testid="nav-lock" onClick={lock}><kbd>Ctrl+L</kbd><span>{lang === 'ru' ? 'Блок' : 'Lock'}</span></button>
-      <button type="button" className="btn btn-nav" data-testid="nav-signout" onClick={() => { api.call('people.signOut', {}).then(onChanged).catch(() => undefined); }}><span>{lang === 'ru' ? 'Выйти' : 'Sign out'}</span></button>
+      <button type="button" className="btn btn-nav" style={COMPACT} title={`${state.person.roleName} · ${lang === 'ru' ? 'заблокировать, сменить сотрудника' : 'lock, switch person'} (Ctrl+L)`} data-testid="nav-lock" onClick={lock}>
+        <span data-testid="signin-who" data-person={state.person.id} style={{ maxWidth: 110, overflow: 'hidden', textOverflow: 'ellipsis', whiteSpace: 'nowrap' }}>{state.person.name}{state.warn ? ' ⏱' : ''}</span>
+      </button>
     </>
   );
 }
