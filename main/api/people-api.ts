@@ -12,6 +12,7 @@ import { verifyChain } from '../audit/log';
 import { firstMissingZHead, recordZHead } from '../audit/z-heads';
 import type { OperationAudit } from '../audit/operations';
 import { BalanceLedger } from '../balances/ledger';
+import type { BalanceSync } from '../balances/orders';
 import { matchesSearch, parseSearchText } from '../checkout/views';
 import { describeError, PaydeskError } from '../errors/catalogue';
 import { canMoveService, orderMoney, ORDER_STATUS_LABELS, SERVICE_STATE_LABELS, serviceRefundRule, serviceStateSchema, type ServiceState } from '../orders/status';
@@ -62,6 +63,7 @@ export interface PeopleApi {
 export interface PeopleCore extends SessionCore {
   readonly people: TillPeople;
   readonly operationAudit: OperationAudit;
+  readonly balances: BalanceSync;
 }
 
 export function createPeopleApi(core: PeopleCore, onChange: () => void): PeopleApi {
@@ -249,6 +251,8 @@ export function createPeopleApi(core: PeopleCore, onChange: () => void): PeopleA
           .run(input.orderId, date, input.state, actor.id, new Date().toISOString());
         till.audit({ kind: 'service_change', actor: actor.id, data: { order: input.orderId, from: current?.state ?? null, to: input.state, date } });
       }).immediate();
+      // A prepaid service: paid money is on the customer's balance; completing it debits the balance.
+      core.balances.sync(input.orderId, actor.id);
       return { orderId: input.orderId, state: input.state, date };
     },
     'balance.get': (input) => {

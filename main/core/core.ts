@@ -26,6 +26,7 @@ import { configExposed, ensurePrivateDir, ensurePrivateFile, privateJournalFiles
 import { makeCert, startKoshelekEmulator, type KoshelekEmulator } from '../../emulators/koshelek';
 import { TillPeople, seedDemoPeople } from '../access/till';
 import { OperationAudit } from '../audit/operations';
+import { BalanceSync } from '../balances/orders';
 import { loadOrCreateCardKey } from '../people/card-key';
 import type { Core, CoreEvent, CoreOptions, EnvironmentView, HealthView } from './types';
 
@@ -47,6 +48,8 @@ export interface StartedCore extends Core {
   readonly people: TillPeople;
   /** Who started / approved each operation; operation ends on the audit trail. */
   readonly operationAudit: OperationAudit;
+  /** Customer balances from prepaid-service orders (off unless config balances.enabled). */
+  readonly balances: BalanceSync;
   /** Koshelek's view of a transaction, for the shift reconciliation. */
   lookupStatus(transactionId: string, refTransactionId?: string): Promise<{ status: string; refStatus?: string; amountKop?: number } | null>;
   readonly emulator: KoshelekEmulator | null;
@@ -250,6 +253,21 @@ export async function startCore(options: StartCoreOptions): Promise<StartedCore>
 
   const checkout = new CheckoutService({ store, providers: () => providers.list(), logger, shiftPolicy });
   checkoutRef = checkout;
+  const balances = new BalanceSync({
+    sqlite: journal.sqlite,
+    storeId: () => live.current().till.storeId,
+    config: () => live.current().balances,
+    operationsOf: (orderId) => checkout.query({ orderId, limit: 1000 }),
+    onProblem: (orderId, error) => logger.warn({ orderId, err: String(error) }, 'customer balance entry refused'),
+  });
+  checkout.onUpdate((operation) => {
+    if (!operation.isFinal) return;
+    try {
+      balances.sync(operation.orderId);
+    } catch (error) {
+      logger.error({ err: String(error), operation: operation.id }, 'customer balance could not be updated');
+    }
+  });
   checkout.onUpdate((operation) => {
     // The audit trail never stops a payment: a failed append is logged loudly and the doctor will see the gap.
     try {
@@ -337,6 +355,7 @@ export async function startCore(options: StartCoreOptions): Promise<StartedCore>
     providers,
     people,
     operationAudit,
+    balances,
     saleCatalogue: () => ({ taxes: [...live.current().koshelek.enums.taxes], measures: [...live.current().koshelek.enums.measures] }),
     shifts,
     async lookupStatus(transactionId, refTransactionId) {

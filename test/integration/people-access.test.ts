@@ -194,3 +194,43 @@ describe('sign-in on', () => {
     }
   }, 60_000);
 });
+
+describe('customer balances (balances.enabled): a prepaid service credits, its completion debits, a refund of a cancelled one takes back', () => {
+  it('the ledger follows the orders and always equals the sum of its entries', async () => {
+    h = await startApiHarness({ extra: { balances: { enabled: true } } });
+    const customer = card('OK');
+    const loyaltyId = customer.loyaltyId;
+    const balance = async (): Promise<number> => (await (h as ApiHarness).call('balance.get', { loyaltyId })).balanceKop;
+    // Goods: no balance.
+    await paidSale(h, 50_00);
+    expect(await balance()).toBe(0);
+    // A service booked, then paid: the money is on the balance until the service is rendered.
+    const orderA = orderId();
+    await h.call('order.service', { orderId: orderA, state: 'scheduled', date: '2026-12-01' });
+    const a = await h.call('sale.pay', { orderId: orderA, amountKop: 500_00, card: { ...card('OK'), loyaltyId }, paymentType: 'SBP' });
+    await h.till.core.checkout.waitFinal(a.id, 10_000);
+    await until(() => h?.till.core.journal.sqlite.prepare('SELECT COUNT(*) AS n FROM balance_entries').pluck().get() === 1);
+    expect(await balance()).toBe(500_00);
+    const row = (await h.call('payments.search', {})).items.find((r) => r.operation.id === a.id);
+    expect(row?.balanceKop).toBe(500_00);
+    await h.call('order.service', { orderId: orderA, state: 'in_progress' });
+    await h.call('order.service', { orderId: orderA, state: 'completed' });
+    expect(await balance()).toBe(0);
+    // Another one paid, then cancelled and refunded: the refund leaves the balance too.
+    const orderB = orderId();
+    await h.call('order.service', { orderId: orderB, state: 'scheduled' });
+    const b = await h.call('sale.pay', { orderId: orderB, amountKop: 300_00, card: { ...card('OK'), loyaltyId }, paymentType: 'SBP' });
+    await h.till.core.checkout.waitFinal(b.id, 10_000);
+    await until(() => h?.till.core.journal.sqlite.prepare('SELECT COUNT(*) AS n FROM balance_entries').pluck().get() === 3);
+    expect(await balance()).toBe(300_00);
+    await h.call('order.service', { orderId: orderB, state: 'cancelled' });
+    const refund = await h.call('refund.start', { paymentOperationId: b.id });
+    await h.till.core.checkout.waitFinal(refund.id, 10_000);
+    await until(() => h?.till.core.journal.sqlite.prepare('SELECT COUNT(*) AS n FROM balance_entries').pluck().get() === 4);
+    const view = await h.call('balance.get', { loyaltyId });
+    expect(view.balanceKop).toBe(0);
+    expect(view.entries.map((e) => [e.kind, e.amountKop])).toEqual([['topup', 500_00], ['debit', 500_00], ['topup', 300_00], ['refund', 300_00]]);
+    expect(view.entries.reduce((sum, e) => sum + (e.kind === 'topup' ? e.amountKop : -e.amountKop), 0)).toBe(view.balanceKop);
+    expect(entries(h).filter((e) => e.kind === 'balance_entry')).toHaveLength(4);
+  }, 60_000);
+});
