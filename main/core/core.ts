@@ -284,6 +284,14 @@ export async function startCore(options: StartCoreOptions): Promise<StartedCore>
     emit({ type: 'health', health: { ...health } });
   });
 
+  // Operation ends a kill -9 kept off the audit trail are appended before anything new happens.
+  try {
+    const caught = operationAudit.catchUp((id) => checkout.get(id));
+    if (caught > 0) logger.warn({ caught }, 'operation ends appended to the audit trail after a restart');
+  } catch (error) {
+    logger.error({ err: String(error) }, 'audit trail catch-up failed');
+  }
+
   // Config edits: new operations get the new connection; operations in flight keep theirs.
   let rebuilding = Promise.resolve();
   live.onChange((config) => {
