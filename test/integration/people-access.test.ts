@@ -141,6 +141,28 @@ describe('sign-in on', () => {
     expect(await h.call('audit.verify', {})).toMatchObject({ ok: true, firstBroken: null });
   }, 90_000);
 
+  it('a refund above the limit and a refund of another cashier\'s sale need the extra rights; the manager approves by card', async () => {
+    h = await startApiHarness(ON);
+    await h.call('people.signIn', { kind: 'pin', personId: 'demo-senior', pin: '2604' });
+    const big = await paidSale(h, 6_000_00);
+    // Senior cashier: refunds on her own up to 5 000 ₽, above it only with approval.
+    const own = await h.call('refund.start', { paymentOperationId: big, amountKop: 1_000_00 });
+    expect((await h.till.core.checkout.waitFinal(own.id, 10_000)).outcome).toBe('refunded');
+    const above = await h.fail('refund.start', { paymentOperationId: big, amountKop: 5_000_01 });
+    expect(above).toMatchObject({ key: 'access.needs_approval' });
+    expect(above.ru).toContain('возврат сверх лимита');
+    // A cashier holding `refund` herself still needs approval for someone else's sale.
+    await h.call('people.signIn', { kind: 'pin', personId: 'demo-admin', pin: '8402' });
+    await h.call('access.setRight', { personId: 'demo-cashier', permission: 'refund', effect: 'grant' });
+    await h.call('people.signIn', { kind: 'pin', personId: 'demo-cashier', pin: '4821' });
+    const other = await h.fail('refund.start', { paymentOperationId: big, amountKop: 100_00 });
+    expect(other).toMatchObject({ key: 'access.needs_approval' });
+    expect(other.ru).toContain('возврат чужой продажи');
+    const approved = await h.call('refund.start', { paymentOperationId: big, amountKop: 100_00, approval: { kind: 'card', code: 'STAFF-DEMO-MANAGER' } });
+    expect((await h.till.core.checkout.waitFinal(approved.id, 10_000)).outcome).toBe('refunded');
+    expect(entries(h).find((e) => e.kind === 'approval')).toMatchObject({ actor: 'demo-cashier', data: { approver: 'demo-manager', method: 'card', permissions: ['refund', 'refund_other_cashier'] } });
+  }, 60_000);
+
   it('a refund is refused for a scheduled or in-progress service, allowed once it is cancelled', async () => {
     h = await startApiHarness(ON);
     await h.call('people.signIn', { kind: 'pin', personId: 'demo-manager', pin: '5937' });
