@@ -11,7 +11,8 @@ CREATE TABLE operation_people (
   final_seq INTEGER,
   created_at TEXT NOT NULL
 );
-CREATE INDEX operation_people_person ON operation_people (person_id);
+-- No index on person_id: one row per operation, read by person only in the Payments search (a scan of
+-- a narrow table), and every index is a write on each sale.
 
 -- A sale may be a service: its date and state decide whether it can be refunded. Goods have no row.
 CREATE TABLE order_services (

@@ -29,6 +29,8 @@ export type PeopleMethod =
 const OPEN_METHODS: ReadonlySet<ApiMethod> = new Set<ApiMethod>([
   'status.get', 'people.state', 'people.signIn', 'people.yandexStart', 'people.yandexPoll', 'admin.call',
   'sale.methods', 'sale.catalogue',
+  // A staff card read by a wedge scanner on the sign-in screen reaches the screen as a scan event.
+  'scan.wedge', 'scan.manual',
 ]);
 
 /** The right each method needs on its own (beyond being signed in); refunds, cancels, Z and voids are decided in their handlers. */

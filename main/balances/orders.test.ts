@@ -67,6 +67,6 @@ describe('balances from service orders', () => {
       expect(running).toBe(state === null || state === 'completed' ? 0 : paid - refunded);
       sync.sync(orderId);
       expect(ledger.entries('L1')).toHaveLength(entries.length);
-    }), { numRuns: 60 });
+    }), { numRuns: 300 });
   });
 });

@@ -20,8 +20,13 @@ export interface BalanceSyncDeps {
 
 export type BalanceWrite = { kind: 'topup' | 'debit' | 'refund'; loyaltyId: string; amountMinor: number; ref: string };
 
-/** What the ledger should hold for one order (pure): the writes, each keyed by its operation. */
-export function balanceWrites(orderId: string, serviceState: string | null, operations: readonly OperationView[]): BalanceWrite[] {
+/**
+ * What the ledger should hold for one order (pure): the writes, each keyed by its operation.
+ * `refundedFromBalance`: refund entries already written for this order. A rendered service consumes
+ * what is left on the balance from its payments; a refund after that (an administrator's refund of a
+ * completed service) is paid by the shop, not out of the balance, so it writes nothing.
+ */
+export function balanceWrites(orderId: string, serviceState: string | null, operations: readonly OperationView[], refundedFromBalance = 0): BalanceWrite[] {
   if (serviceState === null) return []; // goods: no balance
   const writes: BalanceWrite[] = [];
   const paid = operations.filter((o) => o.kind === 'payment' && o.isFinal && o.outcome === 'paid' && o.loyaltyId);
@@ -30,7 +35,7 @@ export function balanceWrites(orderId: string, serviceState: string | null, oper
   if (!loyaltyId) return writes;
   if (serviceState === 'completed') {
     const money = orderMoney(operations.map((o) => ({ kind: o.kind, amountMinor: o.amountKop, outcome: o.isFinal ? o.outcome : null })));
-    const rendered = money.paidMinor - money.refundedMinor;
+    const rendered = money.paidMinor - refundedFromBalance;
     if (rendered > 0) writes.push({ kind: 'debit', loyaltyId, amountMinor: rendered, ref: `service:${orderId}` });
   } else {
     for (const r of operations) {
@@ -52,7 +57,10 @@ export class BalanceSync {
   sync(orderId: string, personId: string | null = null): void {
     if (!this.deps.config().enabled) return;
     const ledger = new BalanceLedger(this.deps.sqlite, this.deps.storeId(), { config: this.deps.config });
-    for (const w of balanceWrites(orderId, this.serviceState(orderId), this.deps.operationsOf(orderId))) {
+    const operations = this.deps.operationsOf(orderId);
+    const refundRef = this.deps.sqlite.prepare("SELECT COALESCE(SUM(amount_minor), 0) FROM balance_entries WHERE store_id = ? AND kind = 'refund' AND operation_ref = ?").pluck();
+    const refundedFromBalance = operations.filter((o) => o.kind === 'refund').reduce((sum, r) => sum + Number(refundRef.get(this.deps.storeId(), r.id)), 0);
+    for (const w of balanceWrites(orderId, this.serviceState(orderId), operations, refundedFromBalance)) {
       const input = { loyaltyId: w.loyaltyId, amountMinor: w.amountMinor, operationRef: w.ref, personId };
       try {
         if (w.kind === 'topup') ledger.topUp(input);
