@@ -7,6 +7,7 @@ import type { ConnectionState } from '../api/ws-bridge';
 import { I18nContext, TEXTS, type I18n, type Lang } from '../lib/i18n';
 import { KeyButton, useSuppressBrowserKeys } from '../lib/keys';
 import { AccessScreen } from '../screens/AccessScreen';
+import { useApprovingApi } from '../screens/ApprovalDialog';
 import { JournalScreen } from '../screens/JournalScreen';
 import { PaymentsScreen } from '../screens/PaymentsScreen';
 import { SignInNav, SignInScreen, useSignIn } from '../screens/SignInScreen';
@@ -84,6 +85,8 @@ export function App({ connection }: { connection: Connection }): ReactNode {
   // Who is signed in (docs/people-and-audit.md): with sign-in on, nobody or a locked till shows the sign-in screen.
   const people = useSignIn(api, link === 'open');
   const signedOut = !!people.state?.enabled && (people.state.person === null || people.state.locked);
+  // Every screen's refund / cancel / Z / void asks for a supervisor on the spot when the core says so.
+  const approving = useApprovingApi(api, people.state?.people ?? []);
 
   const current: Lang = lang ?? 'ru';
   const i18n = useMemo<I18n>(() => ({ lang: current, t: (key) => TEXTS[current][key], setLang }), [current]);
@@ -100,7 +103,7 @@ export function App({ connection }: { connection: Connection }): ReactNode {
   const t = i18n.t;
 
   return (
-    <ApiContext.Provider value={api}>
+    <ApiContext.Provider value={approving.api}>
       <I18nContext.Provider value={i18n}>
         <div className="app" data-testid="app" data-screen={screen} data-lang={current}>
           <nav className="nav">
@@ -130,6 +133,7 @@ export function App({ connection }: { connection: Connection }): ReactNode {
           </main>
           <StatusBar status={status} connection={link} />
           {help ? <ShortcutHelp onClose={() => setHelp(false)} /> : null}
+          {approving.dialog}
         </div>
       </I18nContext.Provider>
     </ApiContext.Provider>

@@ -105,21 +105,18 @@ export function PaymentsScreen({ people }: { people: { id: string; name: string 
           </tbody>
         </table>
       </div>
-      {selected ? <RefundDialog row={selected} people={people} onDone={() => { setSelected(null); void load(query); }} /> : null}
+      {selected ? <RefundDialog row={selected} onDone={() => { setSelected(null); void load(query); }} /> : null}
     </section>
   );
 }
 
-function RefundDialog({ row, people, onDone }: { row: PaymentRowView; people: { id: string; name: string }[]; onDone: () => void }): ReactNode {
+/** The refund itself; a supervisor's approval, when the core asks for one, comes from the frame's ApprovalDialog. */
+function RefundDialog({ row, onDone }: { row: PaymentRowView; onDone: () => void }): ReactNode {
   const api = useApi();
   const { lang } = useI18n();
   const ru = lang === 'ru';
   const [amount, setAmount] = useState((row.refundableKop / 100).toFixed(2).replace('.', ','));
   const [error, setError] = useState<CashierErrorView | null>(null);
-  const [needsApproval, setNeedsApproval] = useState(row.refund.decision === 'needs_approval');
-  const [approver, setApprover] = useState('');
-  const [pin, setPin] = useState('');
-  const [card, setCard] = useState('');
   const [busy, setBusy] = useState(false);
   // One key per refund attempt: a retry after an approval stays the same refund.
   const [key] = useState(() => `pay-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`);
@@ -131,14 +128,10 @@ function RefundDialog({ row, people, onDone }: { row: PaymentRowView; people: { 
     setBusy(true);
     setError(null);
     try {
-      const approval = !needsApproval ? undefined : card.trim() ? { kind: 'card' as const, code: card.trim() } : approver && pin ? { kind: 'pin' as const, personId: approver, pin } : undefined;
-      const op = await api.call('refund.start', { paymentOperationId: row.operation.id, amountKop, clientRequestKey: key, ...(approval ? { approval } : {}) });
+      const op = await api.call('refund.start', { paymentOperationId: row.operation.id, amountKop, clientRequestKey: key });
       setDone(op.phaseText);
     } catch (e) {
-      const err = asCashierError(e);
-      if (err.key === 'access.needs_approval') setNeedsApproval(true);
-      setError(err);
-      setPin('');
+      setError(asCashierError(e));
     } finally {
       setBusy(false);
     }
@@ -155,19 +148,7 @@ function RefundDialog({ row, people, onDone }: { row: PaymentRowView; people: { 
       ) : (
         <div style={{ display: 'flex', gap: 8, alignItems: 'end', flexWrap: 'wrap' }}>
           <label className="field">{ru ? 'Сумма, ₽' : 'Amount, ₽'}<input inputMode="decimal" value={amount} onChange={(e) => setAmount(e.target.value)} data-testid="refund-dialog-amount" /></label>
-          {needsApproval ? (
-            <>
-              <label className="field">{ru ? 'Подтверждает' : 'Approver'}
-                <select value={approver} onChange={(e) => setApprover(e.target.value)} data-testid="refund-dialog-approver">
-                  <option value="">—</option>
-                  {people.map((p) => <option key={p.id} value={p.id}>{p.name}</option>)}
-                </select>
-              </label>
-              <label className="field">{ru ? 'PIN старшего' : 'Supervisor PIN'}<input type="password" inputMode="numeric" value={pin} onChange={(e) => setPin(e.target.value)} data-testid="refund-dialog-pin" /></label>
-              <label className="field">{ru ? 'или карта' : 'or card'}<input type="password" value={card} onChange={(e) => setCard(e.target.value)} data-testid="refund-dialog-card" /></label>
-            </>
-          ) : null}
-          <button type="button" className="btn btn-primary" disabled={busy} onClick={() => void send()} data-testid="refund-dialog-send">{ru ? 'Вернуть' : 'Refund'}</button>
+          <button type="button" className="btn btn-primary" disabled={busy} onClick={() => void send()} data-testid="refund-dialog-send">{ru ? 'Вернуть' : 'Refund'}{row.refund.decision === 'needs_approval' ? (ru ? ' (с подтверждением)' : ' (approval)') : ''}</button>
           <button type="button" className="btn" onClick={onDone} data-testid="refund-dialog-cancel">{ru ? 'Отмена' : 'Cancel'}</button>
         </div>
       )}

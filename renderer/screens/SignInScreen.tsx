@@ -75,9 +75,12 @@ export function SignInScreen({ state, onChanged }: { state: SignInStateView; onC
     }
   };
 
-  // A staff card read by the scanner arrives as a scan the sale would not accept: try it as a card.
+  // A staff card read by the scanner arrives as a scan no customer-card template matches: try it as a
+  // staff card. A customer's card (even one with a stale code) is not tried: every miss counts against
+  // the till's sign-in throttle.
   useApiEvent('scan', (scan) => {
-    if (scan.error && scan.scan.raw.length >= 4 && !busy) void submit({ kind: 'card', code: scan.scan.raw });
+    const parsed = scan.scan.parsed;
+    if (!parsed.ok && parsed.reason === 'wrong_prefix' && scan.scan.raw.length >= 4 && !busy) void submit({ kind: 'card', code: scan.scan.raw });
   });
 
   useEffect(() => {

@@ -8,6 +8,7 @@ import { testCardBarcode } from '../../emulators/koshelek';
 import { startTill, type Till } from './harness';
 
 let till: Till;
+let saleOrder = '';
 
 beforeAll(async () => {
   till = await startTill({ serial: false, page: false, confirmDelayMs: 200 });
@@ -50,7 +51,8 @@ describe('people, rights and approvals at the till', () => {
     // The cashier may not open the Payments section by default.
     expect(await page.getByTestId('nav-payments').count()).toBe(0);
     const barcode = testCardBarcode('OK');
-    const paid = await till.shell.session.dispatch('sale.pay', { orderId: `E2E-PEOPLE-${Date.now()}`, amountKop: 700_00, card: { loyaltyId: barcode.slice(2, 15), payToken: barcode.slice(15, 21) }, paymentType: 'SBP' });
+    saleOrder = `E2E-PEOPLE-${Date.now()}`;
+    const paid = await till.shell.session.dispatch('sale.pay', { orderId: saleOrder, amountKop: 700_00, card: { loyaltyId: barcode.slice(2, 15), payToken: barcode.slice(15, 21) }, paymentType: 'SBP' });
     expect(paid.ok).toBe(true);
     const id = paid.ok ? (paid.data as { id: string }).id : '';
     expect((await till.shell.core.checkout.waitFinal(id, 10_000)).outcome).toBe('paid');
@@ -81,13 +83,23 @@ describe('people, rights and approvals at the till', () => {
     expect(await row.getByTestId('payments-refund').getAttribute('data-decision')).toBe('needs_approval');
     await row.getByTestId('payments-refund').click();
     await page.getByTestId('refund-dialog-amount').fill('250');
+    // Refused alone: the core asks for a supervisor; closing the dialog leaves the refusal on screen.
     await page.getByTestId('refund-dialog-send').click();
+    await page.getByTestId('approval-dialog').waitFor();
+    expect(await page.getByTestId('approval-reason').textContent()).toContain('Нужно подтверждение старшего');
+    await page.getByTestId('approval-cancel').click();
     await expect.poll(() => page.getByTestId('refund-dialog-error').getAttribute('data-error-key')).toBe('access.needs_approval');
     expect(till.shell.core.checkout.query({ kind: 'refund' })).toHaveLength(0);
-    await page.getByTestId('refund-dialog-approver').selectOption('demo-manager');
-    await page.getByTestId('refund-dialog-pin').fill('5937');
-    await till.screenshot('people-03-approval');
+    // A wrong supervisor PIN is refused and asked again; the manager's PIN approves.
     await page.getByTestId('refund-dialog-send').click();
+    await page.getByTestId('approval-person').selectOption('demo-manager');
+    await page.getByTestId('approval-pin').fill('0000');
+    await page.getByTestId('approval-submit').click();
+    await expect.poll(() => page.getByTestId('approval-reason').textContent()).toContain('Неверный PIN');
+    await page.getByTestId('approval-person').selectOption('demo-manager');
+    await page.getByTestId('approval-pin').fill('5937');
+    await till.screenshot('people-03-approval');
+    await page.getByTestId('approval-submit').click();
     await page.getByTestId('refund-dialog-done').waitFor();
     const refunds = till.shell.core.checkout.query({ kind: 'refund' });
     expect(refunds).toHaveLength(1);
@@ -99,6 +111,28 @@ describe('people, rights and approvals at the till', () => {
     await expect.poll(() => page.getByTestId('payments-row').first().getAttribute('data-order-status')).toBe('partly_refunded');
   }, 60_000);
 
+  it('the Refund screen (F2) gets the same on-the-spot approval: the manager\'s card', async () => {
+    const { page } = till;
+    await page.keyboard.press('F2');
+    await page.getByTestId('refund-query').fill(saleOrder);
+    await page.keyboard.press('Enter');
+    await page.getByTestId('refund-selected').waitFor({ timeout: 5000 });
+    await page.getByTestId('refund-amount').fill('100');
+    // F7 acts on the screen's state: wait until the amount is in it and the button is live.
+    await expect.poll(() => page.getByTestId('refund-partial').isEnabled()).toBe(true);
+    await page.getByTestId('refund-partial').click();
+    await page.getByTestId('refund-confirm').waitFor({ timeout: 5000 });
+    await page.keyboard.press('F9');
+    await page.getByTestId('approval-dialog').waitFor({ timeout: 5000 });
+    expect(await page.getByTestId('approval-reason').textContent()).toContain('подтверждение старшего');
+    await page.getByTestId('approval-card').fill('STAFF-DEMO-MANAGER');
+    await till.screenshot('people-04-approval-dialog');
+    await page.getByTestId('approval-card').press('Enter');
+    await page.getByTestId('refund-result').waitFor({ timeout: 10_000 });
+    await expect.poll(() => audit().filter((e) => e.kind === 'approval').length).toBe(2);
+    expect(audit().filter((e) => e.kind === 'approval').at(-1)).toMatchObject({ actor: 'demo-cashier', data: { approver: 'demo-manager', method: 'card', amountMinor: 100_00 } });
+  }, 60_000);
+
   it('the super-administrator edits the matrix live: cashiers may refund on their own from now on', async () => {
     const { page } = till;
     await signIn('demo-root', '7315');
@@ -106,7 +140,7 @@ describe('people, rights and approvals at the till', () => {
     await page.getByTestId('matrix-cashier-refund').selectOption('allow');
     await page.getByTestId('matrix-save').click();
     await page.getByTestId('access-note').waitFor();
-    await till.screenshot('people-04-matrix');
+    await till.screenshot('people-05-matrix');
     await signIn('demo-cashier', '4821');
     await page.keyboard.press('Control+KeyP');
     const row = page.getByTestId('payments-row').first();
