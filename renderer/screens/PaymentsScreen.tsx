@@ -11,6 +11,10 @@ import { useI18n } from '../lib/i18n';
 import { KeyButton } from '../lib/keys';
 import { formatKop, parseRublesToKop } from '../lib/money';
 
+type ServiceState = 'scheduled' | 'in_progress' | 'completed' | 'cancelled';
+const SERVICE_STATES: { id: ServiceState; ru: string }[] = [
+  { id: 'scheduled', ru: 'Запланирована' }, { id: 'in_progress', ru: 'Идёт' }, { id: 'completed', ru: 'Оказана' }, { id: 'cancelled', ru: 'Отменена' },
+];
 const FIELD = { minWidth: 0, width: '100%', fontSize: 14 } as const;
 const STATUSES: { id: NonNullable<PaymentsQueryInput['status']>; ru: string }[] = [
   { id: 'paid', ru: 'Оплачено' }, { id: 'not_paid', ru: 'Не оплачено' }, { id: 'refunded', ru: 'Возвращено' }, { id: 'partly_refunded', ru: 'Частично возвращено' },
@@ -40,6 +44,15 @@ export function PaymentsScreen({ people }: { people: { id: string; name: string 
     void load(query);
   }, [load, query]);
   useApiEvent('operation', () => void load(query));
+
+  const setService = async (orderId: string, state: ServiceState): Promise<void> => {
+    try {
+      await api.call('order.service', { orderId, state });
+      await load(query);
+    } catch (e) {
+      setError(asCashierError(e));
+    }
+  };
 
   const [text, setText] = useState('');
   const onSearch = (e: FormEvent): void => {
@@ -93,7 +106,14 @@ export function PaymentsScreen({ people }: { people: { id: string; name: string 
                 <td>{r.operation.providerTitle} · {r.operation.paymentType ?? ''}</td>
                 <td data-testid="payments-row-status">{r.orderStatusText}{r.refundedKop > 0 ? ` (${formatKop(r.refundedKop)})` : ''}</td>
                 <td data-testid="payments-row-person">{r.person?.name ?? (ru ? 'касса' : 'till')}{r.approver ? ` / ${r.approver.name}` : ''}</td>
-                <td>{r.service ? `${r.service.stateText}${r.service.date ? ` ${r.service.date}` : ''}` : ''}</td>
+                <td>
+                  {/* A sale of a service: its state decides the refund (none while booked or under way). */}
+                  <select style={{ ...FIELD, fontSize: 12 }} value={r.service?.state ?? ''} data-testid="payments-service" title={r.service?.date ?? ''}
+                    onChange={(e) => { if (e.target.value) void setService(r.operation.orderId, e.target.value as ServiceState); }}>
+                    <option value="">{ru ? 'товар' : 'goods'}</option>
+                    {SERVICE_STATES.map((s) => <option key={s.id} value={s.id}>{s.ru}</option>)}
+                  </select>
+                </td>
                 <td className="num">{r.balanceKop === null ? '' : formatKop(r.balanceKop)}</td>
                 <td>
                   <button type="button" className="btn" disabled={r.refund.decision === 'deny'} title={r.refund.reason} data-testid="payments-refund" data-decision={r.refund.decision} onClick={() => setSelected(r)}>

@@ -147,4 +147,16 @@ describe('people, rights and approvals at the till', () => {
     await expect.poll(() => row.getByTestId('payments-refund').getAttribute('data-decision')).toBe('allow');
     expect(audit().filter((e) => e.kind === 'permission_change').at(-1)).toMatchObject({ actor: 'demo-root', data: { change: 'matrix' } });
   }, 60_000);
+
+  it('a sale marked as a service under way cannot be refunded; cancelled, it can', async () => {
+    const { page } = till;
+    const row = page.getByTestId('payments-row').first();
+    await row.getByTestId('payments-service').selectOption('in_progress');
+    await expect.poll(() => row.getByTestId('payments-refund').getAttribute('data-decision')).toBe('deny');
+    expect(await row.getByTestId('payments-refund').isDisabled()).toBe(true);
+    await till.screenshot('people-06-service');
+    await row.getByTestId('payments-service').selectOption('cancelled');
+    await expect.poll(() => row.getByTestId('payments-refund').getAttribute('data-decision')).toBe('allow');
+    expect(audit().filter((e) => e.kind === 'service_change').map((e) => e.data.to)).toEqual(['in_progress', 'cancelled']);
+  }, 60_000);
 });
