@@ -119,7 +119,7 @@ export async function runDoctor(globals: { data?: string; config?: string }, tim
   const demo = config.koshelek.environment === 'emulator';
   checks.push(config.access.signIn
     ? { name: 'sign-in', status: 'ok', detail: `on; auto-lock after ${config.access.autoLock.idleSec} s idle` }
-    : { name: 'sign-in', status: demo ? 'ok' : 'warn', detail: demo ? 'off (emulator environment)' : 'off: anyone at the till can refund and close the shift; enrol people, then set access.signIn to true (docs/people-and-audit.md)' });
+    : { name: 'sign-in', status: demo ? 'ok' : 'warn', detail: demo ? 'off (emulator environment)' : 'off: anyone at the till can refund and close the shift; enrol people (paydesk people add), then set access.signIn to true (docs/people-and-audit.md)' });
   // The core's own rules decide (never "no credentials → emulator": a test/production till blocks sales).
   const plan = planConnection(config, process.env, { configExposed: fs.existsSync(paths.configFile) && configExposed(paths.configFile) });
   const described = describePlan(plan, (key) => CATALOGUE[key].en);
