@@ -127,6 +127,9 @@ export function SignInScreen({ state, onChanged }: { state: SignInStateView; onC
       <div style={{ display: 'flex', flexDirection: 'column', gap: 8, overflow: 'auto' }}>
         <h2>{locked ? (ru ? `Касса заблокирована · ${state.person?.name ?? ''}` : `Till locked · ${state.person?.name ?? ''}`) : (ru ? 'Вход в кассу' : 'Sign in')}</h2>
         <div className="muted">{ru ? 'Выберите себя и введите PIN-код или приложите карту сотрудника.' : 'Choose yourself and enter your PIN, or scan your staff card.'}</div>
+        {state.people.length === 0 ? (
+          <p className="warn" data-testid="signin-nobody">{ru ? 'В кассе никто не заведён. ИТ: paydesk people add --name … --role super_administrator (PIN вводится в stdin).' : 'Nobody is enrolled. IT: paydesk people add --name … --role super_administrator (PIN on stdin).'}</p>
+        ) : null}
         <div style={{ display: 'flex', flexWrap: 'wrap', gap: 6 }} data-testid="signin-people">
           {state.people.map((p) => (
             <button key={p.id} type="button" className={`btn${p.id === personId ? ' btn-primary' : ''}`} data-testid={`signin-person-${p.id}`} onClick={() => setPersonId(p.id)}>{p.name}</button>
