@@ -192,7 +192,8 @@ export function createPeopleApi(core: PeopleCore, onChange: () => void): PeopleA
     },
     'payments.search': (input) => {
       const SCAN = 1000;
-      const payments = core.checkout.query({ kind: 'payment', limit: SCAN });
+      // One day asked for: the journal's indexed day filter (a range is filtered below, within the scan).
+      const payments = core.checkout.query({ kind: 'payment', limit: SCAN, ...(input.from && input.from === input.to ? { date: input.from } : {}) });
       const refunds = core.checkout.query({ kind: 'refund', limit: SCAN });
       const byParent = new Map<string, OperationView[]>();
       for (const r of refunds) if (r.parentId) byParent.set(r.parentId, [...(byParent.get(r.parentId) ?? []), r]);

@@ -117,6 +117,14 @@ describe('sign-in on', () => {
     const byPerson = await h.call('payments.search', { personId: 'demo-cashier' });
     expect(byPerson.items.map((r) => r.operation.id)).toEqual([sale]);
     expect((await h.call('payments.search', { status: 'refunded' })).items).toHaveLength(0);
+    const d = new Date();
+    const today = `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
+    expect((await h.call('payments.search', { from: today, to: today })).items.map((r) => r.operation.id)).toEqual([sale]);
+    expect((await h.call('payments.search', { to: '2000-01-01' })).items).toHaveLength(0);
+    expect((await h.call('payments.search', { method: 'DOLYAME' })).items).toHaveLength(0);
+    expect((await h.call('payments.search', { method: 'SBP', text: '300' })).items.map((r) => r.operation.id)).toEqual([sale]);
+    // Any transaction id finds the payment, the refund's too.
+    expect((await h.call('payments.search', { text: refund.transactionId ?? 'none' })).items.map((r) => r.operation.id)).toEqual([sale]);
 
     // A manager cannot edit the matrix; the administrator grants one right to the cashier alone.
     expect((await h.fail('access.setRight', { personId: 'demo-cashier', permission: 'refund', effect: 'grant' })).key).toBe('access.denied');
