@@ -85,6 +85,11 @@ export function App({ connection }: { connection: Connection }): ReactNode {
   // Who is signed in (docs/people-and-audit.md): with sign-in on, nobody or a locked till shows the sign-in screen.
   const people = useSignIn(api, link === 'open');
   const signedOut = !!people.state?.enabled && (people.state.person === null || people.state.locked);
+  // Another person starts on the sale screen, never on the previous person's Payments or Rights.
+  const personId = people.state?.person?.id ?? null;
+  useEffect(() => {
+    setScreen((s) => (s === 'payments' || s === 'access' ? 'sale' : s));
+  }, [personId]);
   // Every screen's refund / cancel / Z / void asks for a supervisor on the spot when the core says so.
   const approving = useApprovingApi(api, people.state?.people ?? []);
 
