@@ -15,6 +15,7 @@ import { createDispatcher, type ApiHandlers, type Dispatch } from './dispatcher'
 import type { OsPrinter } from './os-print';
 import { searchOperations } from './search';
 import { createShiftApi, exportDirFor, type FileOpener, type SessionCore } from './shift-api';
+import { createPeopleApi, type PeopleCore } from './people-api';
 import { Catalogue } from '../catalogue/catalogue';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -42,7 +43,7 @@ export interface ScanPort {
 }
 
 export interface ApiSessionOptions {
-  core: SessionCore;
+  core: PeopleCore;
   scans: ScanPort;
   shell: StatusView['shell'];
   onError?: (method: string, error: unknown) => void;
@@ -122,7 +123,9 @@ export function createApiSession(options: ApiSessionOptions): ApiSession {
     return file === '' ? null : path.resolve(path.dirname(core.config.file), file);
   };
   const receiptPrinter = new ReportPrinter(core.journal, () => core.config.current().printer, options.printerTransport ? { transport: options.printerTransport } : {});
+  const peopleApi = createPeopleApi(core, () => pushStatus());
   const handlers: ApiHandlers = {
+    ...peopleApi.handlers,
     'status.get': () => status(),
     'sale.methods': () => checkout.methods(),
     'sale.catalogue': () => core.saleCatalogue(),
@@ -194,7 +197,8 @@ export function createApiSession(options: ApiSessionOptions): ApiSession {
       return { item: item ? { code: item.code, name: item.name, priceKop: item.priceKop, measure: item.measure, tax: item.tax } : null, configured: file !== null };
     },
   };
-  const dispatch = createDispatcher(handlers, options.onError);
+  // Every method but sign-in and the status passes the sign-in and rights checks (main/api/people-api.ts).
+  const dispatch = createDispatcher(peopleApi.guard(handlers), options.onError);
 
   const listeners = new Set<(event: ApiEvent) => void>();
   const emit = (event: ApiEvent): void => {

@@ -13,6 +13,7 @@ export const AUDIT_ENTRY_VERSION = 1;
 export const auditKindSchema = z.enum([
   'sign_in', 'sign_in_failed', 'sign_out', 'lock', 'approval', 'sale', 'cancel', 'refund', 'report_x', 'report_z',
   'config_change', 'permission_change', 'person_change', 'balance_entry', 'shift_open', 'shift_close',
+  'report_view', 'tender', 'tender_void', 'service_change',
 ]);
 export type AuditKind = z.infer<typeof auditKindSchema>;
 
@@ -165,11 +166,19 @@ export function verifyHead(sqlite: Database.Database, head: { seq: number; hash:
 }
 
 /** The audit line of `paydesk doctor` (same shape as its checks); a pre-audit database is reported, not crashed on. */
-export function auditDoctorCheck(sqlite: Database.Database): { name: string; status: 'ok' | 'warn' | 'fail'; detail: string } {
+export function auditDoctorCheck(
+  sqlite: Database.Database,
+  /** The Z-head check (main/audit/z-heads.ts), passed in so this module stays free of the Z table. */
+  zHeadCheck?: (sqlite: Database.Database) => { shiftId: number; zNumber: number | null; seq: number; detail: string } | null,
+): { name: string; status: 'ok' | 'warn' | 'fail'; detail: string } {
   const exists = sqlite.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'audit_log'").get() !== undefined;
   if (!exists) return { name: 'audit trail', status: 'warn', detail: 'no audit table yet (created on next start)' };
   const result = verifyChain(sqlite);
-  if (result.ok) return { name: 'audit trail', status: 'ok', detail: `${result.count} entries verified; head ${result.head.seq} ${result.head.hash.slice(0, 16)}` };
+  if (result.ok) {
+    const cut = zHeadCheck?.(sqlite) ?? null;
+    if (cut) return { name: 'audit trail', status: 'fail', detail: `first broken entry ${cut.seq} (z_head): the head stored by Z ${cut.zNumber ?? '?'} of shift ${cut.shiftId}: ${cut.detail}` };
+    return { name: 'audit trail', status: 'ok', detail: `${result.count} entries verified; head ${result.head.seq} ${result.head.hash.slice(0, 16)}` };
+  }
   const b = result.firstBroken;
   return { name: 'audit trail', status: 'fail', detail: `first broken entry ${b.seq} (${b.reason}): ${b.detail}; ${result.count} entries before it verify` };
 }

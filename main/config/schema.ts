@@ -15,6 +15,9 @@ import { shiftConfigSchema } from '../shifts/config';
 import { printerConfigSchema } from '../printing/config';
 import { catalogueConfigSchema } from '../catalogue/config';
 import { FISCAL_SECRET_PATHS, fiscalConfigSchema } from '../fiscal/config';
+import { accessConfigSchema } from '../access/config';
+import { yandexConfigSchema } from '../auth/yandex/config';
+import { balancesConfigSchema } from '../balances/ledger';
 
 export const tillConfigSchema = z.object({
   /** Merchant-assigned till id, unique within a store (sent as terminalId). */
@@ -51,6 +54,12 @@ export const configSchema = z.object({
   catalogue: catalogueConfigSchema.prefault({}),
   /** Who issues the fiscal receipt of a sale, and the connector's settings (docs/fiscal.md). */
   fiscal: fiscalConfigSchema.prefault({}),
+  /** Sign-in, auto-lock (docs/people-and-audit.md). */
+  access: accessConfigSchema.prefault({}),
+  /** Yandex ID sign-in for the roles the matrix marks requiresYandex. */
+  yandexId: yandexConfigSchema.prefault({}),
+  /** Customer balances (per store, off by default). */
+  balances: balancesConfigSchema.prefault({}),
   logging: z.object({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info') }).prefault({}),
 });
 
@@ -58,4 +67,4 @@ export type PaydeskConfig = z.infer<typeof configSchema>;
 export type PaydeskConfigInput = z.input<typeof configSchema>;
 
 /** Paths of values that must never reach the renderer or a log line. */
-export const SECRET_PATHS = ['koshelek.password', 'koshelek.postback.partnerPassword', 'totp.cards.*.keyHex', 'tochka.token', 'halyk.clientSecret', ...EXTPAY_SECRET_PATHS, ...FISCAL_SECRET_PATHS] as const;
+export const SECRET_PATHS = ['koshelek.password', 'koshelek.postback.partnerPassword', 'totp.cards.*.keyHex', 'tochka.token', 'halyk.clientSecret', 'yandexId.clientSecret', ...EXTPAY_SECRET_PATHS, ...FISCAL_SECRET_PATHS] as const;

@@ -9,6 +9,11 @@ import {
 } from './checkout';
 import { scanEventSchema, scannerStatusSchema, symbologySchema, wedgeConfigSchema } from './scan';
 import type { ApiMethodName } from './api-names';
+import {
+  accessViewSchema, approvalInput, auditStatusSchema, balanceViewSchema, matrixViewSchema, newPersonInputSchema,
+  paymentsQuerySchema, paymentsResultSchema, permissionIdSchema, personViewSchema, serviceInputSchema, serviceViewSchema,
+  signInInputSchema, signInStateSchema, yandexPollSchema, yandexStartSchema,
+} from './people';
 
 // ---- status (environment, connection health, config problems, scanner, clock) --------------------
 
@@ -346,9 +351,10 @@ export const API_METHODS = {
   'sale.catalogue': { input: empty, output: saleCatalogueSchema },
   'sale.availability': { input: availabilityInputSchema, output: availabilityResultSchema },
   'sale.pay': { input: payInputSchema, output: operationViewSchema },
-  'sale.cancel': { input: z.object({ operationId: z.string().min(1) }), output: operationViewSchema },
+  'sale.cancel': { input: z.object({ operationId: z.string().min(1), ...approvalInput }), output: operationViewSchema },
   'sale.park': { input: z.object({ operationId: z.string().min(1).max(64) }), output: operationViewSchema },
-  'refund.start': { input: refundInputSchema, output: operationViewSchema },
+  /** `approval`: a supervisor's PIN or card when the refund is above the signed-in person's rights. */
+  'refund.start': { input: refundInputSchema.extend(approvalInput), output: operationViewSchema },
   /** An extra charge on a paid payment whose basket grew: a new payment of the same sale, linked to it. */
   'sale.extraCharge': { input: extraChargeInputSchema, output: operationViewSchema },
   'operation.get': { input: z.object({ operationId: z.string().min(1) }), output: operationViewSchema.nullable() },
@@ -379,6 +385,7 @@ export const API_METHODS = {
       cashier: cashierName,
       /** Receipts of the shift not sent yet (queued, retrying, failed) refuse the close unless a manager decides so: who and why, recorded. */
       pendingReceipts: z.object({ decidedBy: cashierName, reason: z.string().trim().min(3).max(200) }).optional(),
+      ...approvalInput,
     }),
     output: shiftReportSchema,
   },
@@ -402,7 +409,7 @@ export const API_METHODS = {
   'report.open': { input: reportRefSchema.extend({ format: exportFormatSchema }), output: openResultSchema },
   /** Voids a wrongly entered tender of the open shift (who, why); X / Z leave it out and list the void. */
   'shift.voidTender': {
-    input: z.object({ tenderId: z.number().int().positive(), voidedBy: cashierName, reason: z.string().trim().min(3).max(200) }),
+    input: z.object({ tenderId: z.number().int().positive(), voidedBy: cashierName, reason: z.string().trim().min(3).max(200), ...approvalInput }),
     output: tenderVoidSchema,
   },
   /** «Вызвать администратора»: recorded with its time; the status bar shows it until answered. */
@@ -437,6 +444,32 @@ export const API_METHODS = {
     input: z.object({ operationId: z.string().min(1).max(64), format: z.enum(['escpos', 'pdf']).default('escpos') }),
     output: z.object({ printed: z.boolean(), error: cashierErrorSchema.nullable(), path: z.string().nullable(), url: z.string().nullable() }),
   },
+  // ---- people, access, Payments section (docs/people-and-audit.md) ----
+  /** Who is signed in, locked or not, their rights; works while locked. */
+  'people.state': { input: empty, output: signInStateSchema },
+  /** PIN (person + PIN) or staff card; throttled; the same person unlocks, another replaces. */
+  'people.signIn': { input: signInInputSchema, output: signInStateSchema },
+  'people.signOut': { input: empty, output: signInStateSchema },
+  'people.lock': { input: empty, output: signInStateSchema },
+  /** Activity at the till (keys, touches): postpones auto-lock; refused while locked. */
+  'people.touch': { input: empty, output: signInStateSchema },
+  'people.create': { input: newPersonInputSchema, output: personViewSchema },
+  /** Yandex ID device flow (Administrator / Super-administrator): the code and address to show. */
+  'people.yandexStart': { input: empty, output: yandexStartSchema },
+  /** Polls the attempt once; signed_in when the person confirmed it on their phone. */
+  'people.yandexPoll': { input: z.object({ attempt: z.string().min(1).max(64) }), output: yandexPollSchema },
+  'access.get': { input: empty, output: accessViewSchema },
+  'access.setMatrix': { input: z.object({ matrix: matrixViewSchema, expectedVersion: z.number().int().nonnegative() }), output: z.object({ version: z.number().int() }) },
+  /** One right for one person: grant, revoke, or null (back to the role's rule). */
+  'access.setRight': { input: z.object({ personId: z.string().min(1).max(64), permission: permissionIdSchema, effect: z.enum(['grant', 'revoke']).nullable() }), output: personViewSchema },
+  /** The Payments section: every operation across shifts and providers, with order status and refund rule. */
+  'payments.search': { input: paymentsQuerySchema, output: paymentsResultSchema },
+  /** Sets an order's service state / date (a sale of a service). */
+  'order.service': { input: serviceInputSchema, output: serviceViewSchema },
+  /** A customer's balance (sum of ledger entries) and its entries. */
+  'balance.get': { input: z.object({ loyaltyId: z.string().trim().min(1).max(64) }), output: balanceViewSchema },
+  /** Verifies the audit chain (and every Z's stored head). */
+  'audit.verify': { input: empty, output: auditStatusSchema },
 } as const;
 
 export type ApiMethod = keyof typeof API_METHODS;

@@ -27,6 +27,10 @@ import { planConnection } from './connection';
 import { configExposed, ensurePrivateDir, ensurePrivateFile, privateJournalFiles } from './files';
 import type { KoshelekEmulator } from '../../emulators/koshelek';
 import { EMULATORS } from './emulators';
+import { TillPeople, seedDemoPeople } from '../access/till';
+import { OperationAudit } from '../audit/operations';
+import { BalanceSync } from '../balances/orders';
+import { loadOrCreateCardKey } from '../people/card-key';
 import type { Core, CoreEvent, CoreOptions, EnvironmentView, HealthView } from './types';
 
 export interface StartCoreOptions extends CoreOptions {
@@ -47,6 +51,12 @@ export interface StartedCore extends Core {
   readonly statusLookup: StatusLookup;
   /** Fiscal receipts: the outbox worker, the queue and its health (main/core/fiscal.ts). */
   readonly fiscal: FiscalWiring;
+  /** Who is signed in and what they may do (docs/people-and-audit.md). */
+  readonly people: TillPeople;
+  /** Who started / approved each operation; operation ends on the audit trail. */
+  readonly operationAudit: OperationAudit;
+  /** Customer balances from prepaid-service orders (off unless config balances.enabled). */
+  readonly balances: BalanceSync;
   readonly emulator: KoshelekEmulator | null;
   readonly postback: PostbackListener | null;
   /** The shared bank webhook listener's base URL (`…/webhooks/`), null when `webhooks.enabled` is false. */
@@ -248,6 +258,17 @@ export async function startCore(options: StartCoreOptions): Promise<StartedCore>
   mark('providers');
   providerSet = providers;
 
+  // People and access: the staff-card key lives in the data folder, never in the database.
+  const people = new TillPeople({ sqlite: journal.sqlite, cardKey: loadOrCreateCardKey(options.dataDir), tillId: () => live.current().till.terminalId, config: () => live.current().access });
+  const accessConfig = live.current().access;
+  if (accessConfig.signIn && accessConfig.demoPeople && current.env.mode === 'emulator') {
+    const seeded = await seedDemoPeople(people.people);
+    if (seeded > 0) logger.warn({ seeded }, 'environment "emulator": demo people with public PINs created (docs/people-and-audit.md)');
+  }
+  const operationAudit = new OperationAudit(journal.sqlite);
+  mark('people');
+
+
   // Registered before checkout resumes anything: a payment recovered to `paid` enqueues its receipt too.
   const fiscal = startFiscal({
     sqlite: journal.sqlite, store, config: () => live.current(), logger: logger.child({ capability: 'fiscal' }),
@@ -266,6 +287,29 @@ export async function startCore(options: StartCoreOptions): Promise<StartedCore>
     checkSale: (sale) => fiscal.checkSale(sale),
   });
   checkoutRef = checkout;
+  const balances = new BalanceSync({
+    sqlite: journal.sqlite,
+    storeId: () => live.current().till.storeId,
+    config: () => live.current().balances,
+    operationsOf: (orderId) => checkout.query({ orderId, limit: 1000 }),
+    onProblem: (orderId, error) => logger.warn({ orderId, err: String(error) }, 'customer balance entry refused'),
+  });
+  checkout.onUpdate((operation) => {
+    if (!operation.isFinal) return;
+    try {
+      balances.sync(operation.orderId);
+    } catch (error) {
+      logger.error({ err: String(error), operation: operation.id }, 'customer balance could not be updated');
+    }
+  });
+  checkout.onUpdate((operation) => {
+    // The audit trail never stops a payment: a failed append is logged loudly and the doctor will see the gap.
+    try {
+      operationAudit.observe(operation, () => people.currentPersonId());
+    } catch (error) {
+      logger.error({ err: String(error), operation: operation.id }, 'operation could not be recorded on the audit trail');
+    }
+  });
   checkout.onUpdate((operation) => emit({ type: 'operation', operation }));
   checkout.onJournalHealth((unavailable, error) => {
     health.journal = unavailable ? 'unavailable' : 'ok';
@@ -273,6 +317,14 @@ export async function startCore(options: StartCoreOptions): Promise<StartedCore>
     else logger.info('journal writable again');
     emit({ type: 'health', health: { ...health } });
   });
+
+  // Operation ends a kill -9 kept off the audit trail are appended before anything new happens.
+  try {
+    const caught = operationAudit.catchUp((id) => checkout.get(id));
+    if (caught > 0) logger.warn({ caught }, 'operation ends appended to the audit trail after a restart');
+  } catch (error) {
+    logger.error({ err: String(error) }, 'audit trail catch-up failed');
+  }
 
   // Config edits: new operations get the new connection; operations in flight keep theirs.
   let rebuilding = Promise.resolve();
@@ -304,7 +356,15 @@ export async function startCore(options: StartCoreOptions): Promise<StartedCore>
   });
   live.onStatus((status) => {
     if (status.problems.length > 0) logger.warn({ problems: status.problems }, 'config edit rejected; last good config stays live');
-    else if (status.changes.length > 0) logger.info({ changes: status.changes }, 'config edit accepted'); // secrets masked (config/live.ts)
+    else if (status.changes.length > 0) {
+      logger.info({ changes: status.changes }, 'config edit accepted'); // secrets masked (config/live.ts)
+      try {
+        // The file has no author: the actor is whoever is signed in at the till (null: nobody).
+        people.audit({ kind: 'config_change', actor: people.currentPersonId(), data: { version: status.version, changes: status.changes.map((c) => c.slice(0, 200)) } });
+      } catch (error) {
+        logger.error({ err: String(error) }, 'config change could not be recorded on the audit trail');
+      }
+    }
     emit({ type: 'config', problems: status.problems, version: status.version });
   });
 
@@ -359,6 +419,9 @@ export async function startCore(options: StartCoreOptions): Promise<StartedCore>
     checkout,
     providers,
     fiscal,
+    people,
+    operationAudit,
+    balances,
     saleCatalogue: () => ({ taxes: [...live.current().koshelek.enums.taxes], measures: [...live.current().koshelek.enums.measures] }),
     shifts,
     // Each configured provider that can answer looks up its own operations; the others are skipped.

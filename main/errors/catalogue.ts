@@ -233,6 +233,8 @@ export const CATALOGUE = {
   'signin.unknown_card': e('Карта сотрудника не найдена. Войдите по PIN-коду или обратитесь к администратору.', 'Staff card not recognised. Sign in with your PIN or call the administrator.', 'retry', 'warning'),
   'signin.inactive': e('Сотрудник отключён. Обратитесь к администратору.', 'This person is deactivated. Call the administrator.', 'call_admin'),
   'signin.pin_weak': e('PIN-код должен состоять из 4–8 цифр и не быть простым (1111, 1234). Введите другой.', 'The PIN must be 4–8 digits and not trivial (1111, 1234). Choose another.', 'retry', 'warning'),
+  'signin.yandex_required': e('Для этой роли вход только через Яндекс ID. Нажмите «Войти через Яндекс».', 'This role signs in through Yandex ID only. Press "Sign in with Yandex".', 'retry', 'info'),
+  'signin.required': e('Войдите в кассу: выберите себя и введите PIN-код или приложите карту сотрудника.', 'Sign in: choose yourself and enter your PIN, or scan your staff card.', 'retry', 'info'),
   'session.invalid': e('Сеанс завершён. Войдите снова.', 'The session has ended. Sign in again.', 'retry', 'info'),
   'session.locked': e('Касса заблокирована. Войдите, чтобы продолжить.', 'The till is locked. Sign in to continue.', 'retry', 'info'),
   'people.not_found': e('Сотрудник не найден.', 'Person not found.', 'retry', 'warning'),

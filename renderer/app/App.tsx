@@ -6,8 +6,12 @@ import type { Connection } from '../api/bridge';
 import type { ConnectionState } from '../api/ws-bridge';
 import { I18nContext, TEXTS, type I18n, type Lang } from '../lib/i18n';
 import { KeyButton, useSuppressBrowserKeys } from '../lib/keys';
+import { AccessScreen } from '../screens/AccessScreen';
+import { useApprovingApi } from '../screens/ApprovalDialog';
 import { JournalScreen } from '../screens/JournalScreen';
 import { QueueScreen } from '../screens/QueueScreen';
+import { PaymentsScreen } from '../screens/PaymentsScreen';
+import { SignInNav, SignInScreen, useSignIn } from '../screens/SignInScreen';
 import { RefundScreen } from '../screens/RefundScreen';
 import { SaleScreen } from '../screens/SaleScreen';
 import { ShiftScreen } from '../screens/ShiftScreen';
@@ -17,7 +21,7 @@ import { ApiContext } from './context';
 import { TillSetupProvider } from './setup';
 import { useWedgeScanner } from './useWedgeScanner';
 
-type Screen = 'sale' | 'refund' | 'journal' | 'shift' | 'queue';
+type Screen = 'sale' | 'refund' | 'journal' | 'shift' | 'queue' | 'payments' | 'access';
 
 export function App({ connection }: { connection: Connection }): ReactNode {
   const api = connection.api;
@@ -80,6 +84,16 @@ export function App({ connection }: { connection: Connection }): ReactNode {
   }, [status, lang]);
 
   useWedgeScanner(api, status?.scanner.wedge ?? null, (result) => setScan(result));
+  // Who is signed in (docs/people-and-audit.md): with sign-in on, nobody or a locked till shows the sign-in screen.
+  const people = useSignIn(api, link === 'open');
+  const signedOut = !!people.state?.enabled && (people.state.person === null || people.state.locked);
+  // Another person starts on the sale screen, never on the previous person's Payments or Rights.
+  const personId = people.state?.person?.id ?? null;
+  useEffect(() => {
+    setScreen((s) => (s === 'payments' || s === 'access' ? 'sale' : s));
+  }, [personId]);
+  // Every screen's refund / cancel / Z / void asks for a supervisor on the spot when the core says so.
+  const approving = useApprovingApi(api, people.state?.people ?? []);
 
   const current: Lang = lang ?? 'ru';
   const i18n = useMemo<I18n>(() => ({ lang: current, t: (key) => TEXTS[current][key], setLang }), [current]);
@@ -108,7 +122,7 @@ export function App({ connection }: { connection: Connection }): ReactNode {
   }, []);
 
   return (
-    <ApiContext.Provider value={api}>
+    <ApiContext.Provider value={approving.api}>
       <I18nContext.Provider value={i18n}>
         <TillSetupProvider api={api} open={link === 'open'} status={status}>
         <div className="app" data-testid="app" data-screen={screen} data-lang={current}>
@@ -118,19 +132,30 @@ export function App({ connection }: { connection: Connection }): ReactNode {
             <KeyButton k="F3" variant="nav" active={screen === 'journal'} disabled={busy && screen !== 'journal'} onPress={go('journal')} testId="nav-journal">{t('nav.journal')}</KeyButton>
             <KeyButton k="F11" variant="nav" active={screen === 'shift'} disabled={busy && screen !== 'shift'} onPress={go('shift')} testId="nav-shift">{t('nav.shift')}</KeyButton>
             <button type="button" className={`btn btn-nav btn-compact${screen === 'queue' ? ' active' : ''}`} disabled={busy && screen !== 'queue'} onClick={go('queue')} data-testid="nav-queue" data-key="Alt+Q"><kbd>Alt+Q</kbd><span>{current === 'ru' ? 'Чеки' : 'Receipts'}</span></button>
+            {people.state ? (
+              <SignInNav state={people.state} onChanged={people.refresh} active={screen}
+                onPayments={people.state.rights.payments_section === 'allow' ? go('payments') : null}
+                onAccess={people.state.enabled && (people.state.rights.manage_people === 'allow' || people.state.rights.edit_matrix === 'allow') ? go('access') : null} />
+            ) : null}
             <span className="spacer" />
             <button type="button" className="btn btn-nav" data-testid="nav-help" onClick={() => setHelp(true)}><kbd>?</kbd><span>{t('nav.help')}</span></button>
             <KeyButton k="F4" variant="nav" onPress={() => setLang(current === 'ru' ? 'en' : 'ru')} testId="nav-lang">{t('nav.lang')}</KeyButton>
           </nav>
           <main className="screen">
+            {signedOut && people.state ? <SignInScreen key={people.state.person?.id ?? 'none'} state={people.state} onChanged={people.refresh} /> : null}
+            {signedOut ? null : <>
+            {screen === 'payments' ? <PaymentsScreen people={people.state?.people ?? []} /> : null}
+            {screen === 'access' ? <AccessScreen /> : null}
             {screen === 'sale' ? <SaleScreen terminalId={status?.till.terminalId ?? 'POS'} onBusy={onBusy} onOpenJournal={() => setScreen('journal')} scan={scan} onScanHandled={onScanHandled} connection={link} /> : null}
             {screen === 'refund' ? <RefundScreen onBusy={onBusy} /> : null}
             {screen === 'journal' ? <JournalScreen /> : null}
             {screen === 'shift' ? <ShiftScreen onOpenJournal={() => setScreen('journal')} /> : null}
             {screen === 'queue' ? <QueueScreen /> : null}
+            </>}
           </main>
           <StatusBar status={status} connection={link} />
           {help ? <ShortcutHelp onClose={() => setHelp(false)} /> : null}
+          {approving.dialog}
         </div>
         </TillSetupProvider>
       </I18nContext.Provider>

@@ -11,6 +11,7 @@ import { configSchema, type PaydeskConfig } from '../../config/schema';
 import { findMigrationsDir, readMigrations } from '../../journal/migrate';
 import { auditDoctorCheck } from '../../audit/log';
 import { outboxDoctorCheck } from '../../outbox/views';
+import { firstMissingZHead } from '../../audit/z-heads';
 import { resolvePaths } from './report';
 import { describePlan, planConnection } from '../../core/connection';
 import { configExposed } from '../../core/files';
@@ -59,7 +60,7 @@ export function checkDatabase(file: string, printerEnabled = true): Check[] {
       checks.push({ name: 'report outputs', status: failedPrints > 0 ? 'warn' : 'ok', detail: failedPrints > 0
         ? `${failedPrints} not completed: reprint or export them again from the Shift screen's history (F11)` : 'all completed' });
     }
-    checks.push(auditDoctorCheck(db));
+    checks.push(auditDoctorCheck(db, firstMissingZHead));
     // Receipts waiting or failed (docs/outbox.md): the manager's queue screen (Alt+Q) shows them one by one.
     const outbox = outboxDoctorCheck(db);
     checks.push(outbox.status === 'ok' ? outbox : { ...outbox, detail: `${outbox.detail}: see the queue screen (Alt+Q); a failed receipt needs the manager's "retry now" after the cause is fixed` });
@@ -118,6 +119,11 @@ export async function runDoctor(globals: { data?: string; config?: string }, tim
     } else checks.push({ name: 'config', status: 'fail', detail: `${formatProblems(result.problems)}\n  fix the file, then: paydesk config check` });
   }
   checks.push(...checkDatabase(paths.journalFile, config.printer.enabled));
+  // Sign-in off is the default so an updated till keeps selling; outside the demo environment say so.
+  const demo = config.koshelek.environment === 'emulator';
+  checks.push(config.access.signIn
+    ? { name: 'sign-in', status: 'ok', detail: `on; auto-lock after ${config.access.autoLock.idleSec} s idle` }
+    : { name: 'sign-in', status: demo ? 'ok' : 'warn', detail: demo ? 'off (emulator environment)' : 'off: anyone at the till can refund and close the shift; enrol people (paydesk people add), then set access.signIn to true (docs/people-and-audit.md)' });
   // The core's own rules decide (never "no credentials → emulator": a test/production till blocks sales).
   const plan = planConnection(config, process.env, { configExposed: fs.existsSync(paths.configFile) && configExposed(paths.configFile) });
   const described = describePlan(plan, (key) => CATALOGUE[key].en);

@@ -8,6 +8,7 @@ import { registerPartnerKeys } from './partner-keys';
 import { registerSale } from './sale';
 import { registerTestcard } from './testcard';
 import { registerAudit } from './audit';
+import { registerPeople } from './people';
 
 export type RegisterCommand = (program: Command) => void;
 
@@ -20,4 +21,5 @@ export const COMMANDS: RegisterCommand[] = [
   registerSale,
   registerTestcard,
   registerAudit,
+  registerPeople,
 ];
