@@ -25,6 +25,9 @@ export interface Sink {
   die(): void;
 }
 
+/** ISO 4217 numeric codes the emulator can write instead of the alpha code. */
+const NUMERIC_OF: Readonly<Record<string, string>> = { RUB: '643', USD: '840', EUR: '978', KZT: '398' };
+
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 function isAlive(pid: number): boolean {
@@ -113,6 +116,7 @@ export async function handleRequest(input: unknown, opts: TerminalOptions, sink:
   let answer: SaleAnswer;
   if (fault === 'decline') answer = { v: 1, kind: 'sale', operationExternalId: id, resultCode: 'FAIL', transaction: transaction(opts, amountMinor, currency, 'DECLINED', '51', 'НЕДОСТАТОЧНО СРЕДСТВ'), error: null };
   else if (fault === 'cancel') answer = { v: 1, kind: 'sale', operationExternalId: id, resultCode: 'FAIL', transaction: transaction(opts, amountMinor, currency, 'CANCELLED', '17', 'ОТМЕНЕНО НА ТЕРМИНАЛЕ'), error: null };
+  else if (fault === 'wrong_amount') answer = { v: 1, kind: 'sale', operationExternalId: id, resultCode: 'OK', transaction: transaction(opts, amountMinor + 100, currency, 'APPROVED', '00', 'ОДОБРЕНО'), error: null };
   else answer = { v: 1, kind: 'sale', operationExternalId: id, resultCode: 'OK', transaction: transaction(opts, amountMinor, currency, 'APPROVED', '00', 'ОДОБРЕНО'), error: null };
   ledger.append({ event: 'completed', at: new Date().toISOString(), txKey, operationExternalId: id, charged: answer.resultCode === 'OK', answer });
   switch (fault) {
@@ -125,6 +129,13 @@ export async function handleRequest(input: unknown, opts: TerminalOptions, sink:
       sink.line(JSON.stringify(answer));
       sink.line(JSON.stringify(answer));
       return sink.end();
+    case 'numeric_currency': {
+      // The ledger keeps the alpha code (what was charged); only the wire form differs.
+      const numeric = NUMERIC_OF[currency];
+      const tx = answer.transaction;
+      sink.line(JSON.stringify(numeric && tx ? { ...answer, transaction: { ...tx, currency: numeric } } : answer));
+      return sink.end();
+    }
     case 'double_conflict':
       sink.line(JSON.stringify(answer));
       sink.line(JSON.stringify({ ...answer, resultCode: 'FAIL', transaction: answer.transaction ? { ...answer.transaction, status: 'ERROR' } : null }));

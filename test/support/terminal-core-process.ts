@@ -1,0 +1,51 @@
+// A till as a separate OS process for the terminal checkout crash tests: the REAL core (startCore: config,
+// journal, provider registry, checkout, recovery) on a data folder, selling through core.checkout.pay with
+// the card terminal. It reports JSON lines on stdout; the test SIGKILLs it from outside, or a failpoint
+// (PAYDESK_FAILPOINT) kills it at an exact instant.
+//   --do pay --order O --amount K [--hold]   sell O for K kopecks by card on the terminal, wait until final
+//   --do resume [--hold]                     just start: recovery resumes what the journal holds, wait idle
+// --hold: after the last report, stay up (the test kills it: a kill after everything was written).
+import { parseArgs } from 'node:util';
+import { payInputSchema } from '../../main/contract/checkout';
+import { startCore } from '../../main/core/core';
+import { PaydeskError } from '../../main/errors/catalogue';
+import { silentLogger } from '../../main/log/logger';
+
+const { values } = parseArgs({
+  options: {
+    data: { type: 'string' }, config: { type: 'string' }, do: { type: 'string' }, order: { type: 'string' },
+    amount: { type: 'string' }, hold: { type: 'boolean' },
+  },
+});
+const say = (event: string, data: Record<string, unknown> = {}) => process.stdout.write(`${JSON.stringify({ event, ...data })}\n`);
+
+const core = await startCore({ configFile: String(values.config), dataDir: String(values.data), logger: silentLogger(), watchConfig: false });
+say('ready', { inFlight: core.checkout.inFlight() });
+
+const allIds = (): string[] => (core.journal.sqlite.prepare('SELECT id FROM operations ORDER BY created_at').all() as { id: string }[]).map((r) => r.id);
+const openCount = (): number => (core.journal.sqlite.prepare('SELECT COUNT(*) AS n FROM operations WHERE is_final = 0').get() as { n: number }).n;
+
+let exitCode = 0;
+if (values.do === 'pay') {
+  try {
+    // The CLI arguments are a boundary: parsed by the contract's own schema, exactly what the renderer sends.
+    const input = payInputSchema.parse({ orderId: String(values.order), amountKop: Number(values.amount), provider: 'terminal', paymentType: 'card' });
+    const started = await core.checkout.pay(input);
+    say('started', { id: started.id, requestId: started.requestId, view: started });
+    const view = await core.checkout.waitFinal(started.id, 60_000);
+    say('final', { id: started.id, view });
+  } catch (error) {
+    // Refused before or at the intent: the cashier gets a clear error, the test sees which.
+    say('refused', { key: error instanceof PaydeskError ? error.key : null, message: error instanceof Error ? error.message : String(error) });
+    exitCode = 3;
+  }
+}
+const until = Date.now() + 45_000;
+while (core.checkout.inFlight() > 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
+say('idle', { open: openCount(), views: allIds().map((id) => core.checkout.get(id)) });
+if (values.hold) {
+  setInterval(() => {}, 60_000); // stay up until the test kills this process
+} else {
+  await core.close();
+  process.exit(exitCode);
+}
