@@ -325,6 +325,28 @@ describe.skipIf(!WIRED)('terminal sale through the real core: SIGKILL at each st
     expectView(viewIn(idle, row.id) ?? {}, row, outcome);
   });
 
+  it('killed just before the journal write of the terminal\'s answer: the restart looks it up and records the one charge', async () => {
+    const t = await freshTill();
+    const { r, order } = sell(t, { env: { PAYDESK_FAILPOINT: 'terminal.before_journal_write' } });
+    expect((await r.exited).signal).toBe('SIGKILL');
+    expect(opsOf(t, order)[0]).toMatchObject({ phase: 'launching', is_final: 0 });
+    expect(atTerminal(t, order)).toEqual({ sales: 1, charges: 1 });
+    const idle = await restart(t);
+    const row = expectSettled(t, order, 'paid', { recovered: true });
+    expectView(viewIn(idle, row.id) ?? {}, row, 'paid');
+  });
+
+  it('killed just after the journal write of the answer: nothing to resume, nothing repeated', async () => {
+    const t = await freshTill();
+    const { r, order } = sell(t, { env: { PAYDESK_FAILPOINT: 'terminal.after_journal_write' } });
+    expect((await r.exited).signal).toBe('SIGKILL');
+    expect(opsOf(t, order)[0]).toMatchObject({ outcome: 'paid', is_final: 1 });
+    const idle = await restart(t);
+    expect(idle.open).toBe(0);
+    const row = expectSettled(t, order, 'paid', { recovered: false });
+    expect(exchanges(journal(t).events(row.id))).toEqual(['sale']);
+  });
+
   it('killed after the final journal write: the restart has nothing to resume and sends nothing', async () => {
     const t = await freshTill();
     const { r, order } = sell(t, { hold: true });
@@ -373,7 +395,10 @@ describe.skipIf(!WIRED)('terminal sale through the real core: SIGKILL at each st
     const pick = <T>(xs: readonly T[]): T => xs[Math.floor(random() * xs.length)] as T;
     // 1.5 s at the terminal: long enough that an outside kill lands while the app runs, even on a busy machine.
     const t = await freshTill({ processingMs: 1_500 });
-    const points = ['none', 'payment.after_intent', 'terminal.before_launch', 'mid_sale', 'terminal.after_answer', 'after_final'] as const;
+    const points = [
+      'none', 'payment.after_intent', 'terminal.before_launch', 'mid_sale', 'terminal.after_answer',
+      'terminal.before_journal_write', 'terminal.after_journal_write', 'after_final',
+    ] as const;
     const answers = [['approve', 'paid'], ['approve', 'paid'], ['decline', 'rejected'], ['cancel', 'canceled']] as const;
     const plan: { order: string; point: string; expected: Outcome }[] = [];
     for (let i = 0; i < 20; i += 1) {
@@ -401,7 +426,7 @@ describe.skipIf(!WIRED)('terminal sale through the real core: SIGKILL at each st
       expect(atTerminal(t, order).sales, context).toBeLessThanOrEqual(1);
     }
     for (const { order, point, expected } of plan) {
-      const recovered = point !== 'none' && point !== 'after_final';
+      const recovered = !['none', 'after_final', 'terminal.after_journal_write'].includes(point);
       expectSettled(t, order, expected, { recovered });
     }
     // The journal's paid total is exactly what the terminal charged.

@@ -5,10 +5,14 @@
 //   --do pay --order O --amount K [--hold]   sell O for K kopecks by card on the terminal, wait until final
 //   --do resume [--hold]                     just start: recovery resumes what the journal holds, wait idle
 // --hold: after the last report, stay up (the test kills it: a kill after everything was written).
+// PAYDESK_FAILPOINT: the core's own (payment.after_intent, terminal.before_launch, terminal.after_answer), or
+//   terminal.before_journal_write | terminal.after_journal_write: around the journal write of the launch's
+//   outcome (the first write leaving 'launching'), armed here on the journal store the core builds.
 import { parseArgs } from 'node:util';
 import { payInputSchema } from '../../main/contract/checkout';
 import { startCore } from '../../main/core/core';
 import { PaydeskError } from '../../main/errors/catalogue';
+import { OperationStore, type OperationWrite } from '../../main/journal/operations';
 import { silentLogger } from '../../main/log/logger';
 
 const { values } = parseArgs({
@@ -17,6 +21,17 @@ const { values } = parseArgs({
     amount: { type: 'string' }, hold: { type: 'boolean' },
   },
 });
+const armed = process.env.PAYDESK_FAILPOINT ?? '';
+if (armed === 'terminal.before_journal_write' || armed === 'terminal.after_journal_write') {
+  // Test instrumentation only (this process): the one instant an outside kill cannot aim at.
+  const write = OperationStore.prototype.write;
+  OperationStore.prototype.write = function failpointWrite(this: OperationStore, primary: OperationWrite, related: OperationWrite[] = []): void {
+    const leavingLaunch = primary.row.provider === 'terminal' && primary.events.some((e) => e.type === 'transition' && e.phaseFrom === 'launching');
+    if (leavingLaunch && armed === 'terminal.before_journal_write') process.kill(process.pid, 'SIGKILL');
+    write.call(this, primary, related);
+    if (leavingLaunch && armed === 'terminal.after_journal_write') process.kill(process.pid, 'SIGKILL');
+  };
+}
 const say = (event: string, data: Record<string, unknown> = {}) => process.stdout.write(`${JSON.stringify({ event, ...data })}\n`);
 
 const core = await startCore({ configFile: String(values.config), dataDir: String(values.data), logger: silentLogger(), watchConfig: false });
