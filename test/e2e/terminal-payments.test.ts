@@ -18,8 +18,7 @@ import { startKioskShell, type KioskShell } from '../../main/shell/kiosk/shell';
 import { CHROMIUM, CHROMIUM_ARGS, ensureRendererBuilt, SCREENSHOTS, writeConfig } from './harness';
 
 /** Runs once the core sells through the provider registry (config `providers`); skipped before that. */
-const parsedProviders = (configSchema.safeParse({ providers: ['koshelek', 'terminal'] }).data as Record<string, unknown> | undefined)?.providers;
-const WIRED = Array.isArray(parsedProviders) && parsedProviders.includes('terminal');
+const WIRED = 'providers' in configSchema.shape;
 if (!WIRED) console.warn('terminal-payments e2e: the core has no `providers` config yet: skipped');
 
 interface TerminalTill {

@@ -26,8 +26,7 @@ const AMOUNT = 12_345;
  * The core sells through the terminal once the config knows `providers` (docs/providers.md); before that
  * (a branch without the neutral checkout) these tests cannot run and say so instead of failing falsely.
  */
-const parsedProviders = (configSchema.safeParse({ providers: ['koshelek', 'terminal'] }).data as Record<string, unknown> | undefined)?.providers;
-const WIRED = Array.isArray(parsedProviders) && parsedProviders.includes('terminal');
+const WIRED = 'providers' in configSchema.shape;
 if (!WIRED) console.warn('terminal-checkout-crash: the core has no `providers` config yet: skipped');
 
 let koshelek: KoshelekEmulator;
