@@ -115,8 +115,8 @@ function sell(t: Till, options: { env?: Record<string, string>; fault?: FaultMod
   return { r, order };
 }
 
-async function restart(t: Till): Promise<Line> {
-  const again = run(t, ['--do', 'resume']);
+async function restart(t: Till, args: string[] = []): Promise<Line> {
+  const again = run(t, ['--do', 'resume', ...args]);
   const idle = await again.waitFor('idle');
   expect((await again.exited).code).toBe(0);
   return idle;
@@ -384,6 +384,64 @@ describe.skipIf(!WIRED)('terminal sale through the real core: SIGKILL at each st
     await r.exited;
     expect(opsOf(t, order)[0]).toMatchObject({ is_final: 0, error_key: 'terminal.app_killed' });
     expect(atTerminal(t, order)).toEqual({ sales: 1, charges: 1 });
+    await restart(t);
+    expectSettled(t, order, 'paid', { recovered: true });
+  });
+
+  it('killed mid-sale; at the restart the cashier presses Pay for the same order again: the same operation (or a refusal), never a second sale', async () => {
+    const t = await freshTill({}, {
+      launch: async (stateDir) => {
+        const server = await spawnTerminalServer('http', stateDir, { processingMs: 6_000 });
+        servers.push(server);
+        return server.launch;
+      },
+    });
+    const { r, order } = sell(t);
+    await until(() => opsOf(t, order).some((o) => t.ledger.count(o.request_id).sales === 1), 30_000, 'the sale at the terminal');
+    r.child.kill('SIGKILL');
+    await r.exited;
+    const first = opsOf(t, order)[0] as OpRow;
+    const again = sell(t, { order });
+    await again.r.waitFor('idle');
+    await again.r.exited;
+    const started = again.r.lines.find((l) => l.event === 'started');
+    const refused = again.r.lines.find((l) => l.event === 'refused');
+    // Either answer is safe; a new operation (a second sale) for an order whose payment is unknown is not.
+    if (started) expect(started.id).toBe(first.id);
+    else expect(refused?.key).toBeTruthy();
+    expect(atTerminal(t, order)).toEqual({ sales: 1, charges: 1 });
+    expectSettled(t, order, 'paid', { recovered: true });
+  });
+
+  it('the terminal cannot be reached after the restart: the sale stays unknown (never failed, never sold again); when the terminal is back, paid once', async () => {
+    let server: TerminalServerProcess | null = null;
+    let stateDir = '';
+    const t = await freshTill({}, {
+      launch: async (dir) => {
+        stateDir = dir;
+        server = await spawnTerminalServer('http', dir, { processingMs: 200 });
+        servers.push(server);
+        return server.launch;
+      },
+    });
+    const { r, order } = sell(t, { env: { PAYDESK_FAILPOINT: 'terminal.after_answer' } });
+    expect((await r.exited).signal).toBe('SIGKILL');
+    const down = server as TerminalServerProcess | null;
+    if (!down) throw new Error('no terminal server');
+    await down.stop();
+    const blind = await restart(t, ['--wait-ms', '3000']);
+    expect(blind.open).toBe(1);
+    const held = opsOf(t, order)[0] as OpRow;
+    expect(held).toMatchObject({ is_final: 0, outcome: null, recovered: 1 });
+    expect(atTerminal(t, order)).toEqual({ sales: 1, charges: 1 }); // charged; the till does not know yet
+    const view = viewIn(blind, held.id);
+    expect(view?.outcome ?? null).toBeNull();
+    const key = String(view?.error?.key);
+    expect(isErrorKey(key) && ['wait', 'call_admin'].includes(CATALOGUE[key].action)).toBe(true); // «не проводите оплату повторно»
+    const exchanged = exchanges(journal(t).events(held.id));
+    expect(exchanged.filter((e) => e === 'sale')).toHaveLength(0); // the answer died with the till; no sale since
+    const back = await spawnTerminalServer('http', stateDir, { port: down.port });
+    servers.push(back);
     await restart(t);
     expectSettled(t, order, 'paid', { recovered: true });
   });

@@ -4,6 +4,7 @@
 // (PAYDESK_FAILPOINT) kills it at an exact instant.
 //   --do pay --order O --amount K [--hold]   sell O for K kopecks by card on the terminal, wait until final
 //   --do resume [--hold]                     just start: recovery resumes what the journal holds, wait idle
+// --wait-ms N: how long to wait for the operations in flight to end (default 45 s); then report what is open.
 // --hold: after the last report, stay up (the test kills it: a kill after everything was written).
 // PAYDESK_FAILPOINT: the core's own (payment.after_intent, terminal.before_launch, terminal.after_answer), or
 //   terminal.before_journal_write | terminal.after_journal_write: around the journal write of the launch's
@@ -18,7 +19,7 @@ import { silentLogger } from '../../main/log/logger';
 const { values } = parseArgs({
   options: {
     data: { type: 'string' }, config: { type: 'string' }, do: { type: 'string' }, order: { type: 'string' },
-    amount: { type: 'string' }, hold: { type: 'boolean' },
+    amount: { type: 'string' }, hold: { type: 'boolean' }, 'wait-ms': { type: 'string' },
   },
 });
 const armed = process.env.PAYDESK_FAILPOINT ?? '';
@@ -40,6 +41,7 @@ say('ready', { inFlight: core.checkout.inFlight() });
 const allIds = (): string[] => (core.journal.sqlite.prepare('SELECT id FROM operations ORDER BY created_at').all() as { id: string }[]).map((r) => r.id);
 const openCount = (): number => (core.journal.sqlite.prepare('SELECT COUNT(*) AS n FROM operations WHERE is_final = 0').get() as { n: number }).n;
 
+const waitMs = values['wait-ms'] ? Number(values['wait-ms']) : 45_000;
 let exitCode = 0;
 if (values.do === 'pay') {
   try {
@@ -47,15 +49,15 @@ if (values.do === 'pay') {
     const input = payInputSchema.parse({ orderId: String(values.order), amountKop: Number(values.amount), provider: 'terminal', paymentType: 'card' });
     const started = await core.checkout.pay(input);
     say('started', { id: started.id, requestId: started.requestId, view: started });
-    const view = await core.checkout.waitFinal(started.id, 60_000);
-    say('final', { id: started.id, view });
+    const view = await core.checkout.waitFinal(started.id, waitMs);
+    say(view.isFinal ? 'final' : 'unfinished', { id: started.id, view });
   } catch (error) {
     // Refused before or at the intent: the cashier gets a clear error, the test sees which.
     say('refused', { key: error instanceof PaydeskError ? error.key : null, message: error instanceof Error ? error.message : String(error) });
     exitCode = 3;
   }
 }
-const until = Date.now() + 45_000;
+const until = Date.now() + waitMs;
 while (core.checkout.inFlight() > 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
 say('idle', { open: openCount(), views: allIds().map((id) => core.checkout.get(id)) });
 if (values.hold) {
