@@ -7,11 +7,7 @@
 //    (main/payapi/**) and no emulator (emulators/**): only main/core composes providers.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
-import { providerBoundary, providerBoundaryStaleAllowList } from './eslint-rules/provider-boundary.js';
-
-// Today's known breaches of the provider boundary, exact files only: debts for the provider-neutral
-// checkout to pay. Never add to this list; the rule warns when an entry is clean so it gets removed.
-export const KNOWN_PROVIDER_IMPORT_VIOLATIONS = ['main/checkout/service.ts', 'main/checkout/basket.ts'];
+import { providerBoundary } from './eslint-rules/provider-boundary.js';
 
 const nodeBuiltins = ['fs', 'path', 'os', 'child_process', 'net', 'http', 'https', 'crypto', 'worker_threads', 'better-sqlite3', 'serialport', 'kysely', 'axios', 'pino'];
 
@@ -62,11 +58,8 @@ export default tseslint.config(
   },
   {
     files: ['main/checkout/**/*.ts', 'main/journal/**/*.ts', 'main/reports/**/*.ts', 'main/contract/**/*.ts', 'main/api/**/*.ts', 'renderer/**/*.ts', 'renderer/**/*.tsx'],
-    plugins: { paydesk: { rules: { 'provider-boundary': providerBoundary, 'provider-boundary-stale-allow-list': providerBoundaryStaleAllowList } } },
-    rules: {
-      'paydesk/provider-boundary': ['error', { knownViolations: KNOWN_PROVIDER_IMPORT_VIOLATIONS }],
-      'paydesk/provider-boundary-stale-allow-list': ['warn', { knownViolations: KNOWN_PROVIDER_IMPORT_VIOLATIONS }],
-    },
+    plugins: { paydesk: { rules: { 'provider-boundary': providerBoundary } } },
+    rules: { 'paydesk/provider-boundary': 'error' },
   },
   {
     files: ['preload/**/*.ts'],

@@ -1,8 +1,7 @@
 // Lint rule: provider-neutral layers import no provider folder (main/payapi/**) and no emulator
 // (emulators/**); only the composition root (main/core/) composes providers. Catches static imports,
 // type imports, re-exports, dynamic import() and require() with a literal path.
-// Option `knownViolations`: exact files allowed to break the rule today, each a debt to remove; an
-// entry that no longer violates is reported (as a warning) so the list only shrinks.
+// No allow-list: the checkout's last breaches were paid off when it became provider-neutral.
 import path from 'node:path';
 
 const FORBIDDEN = [
@@ -14,37 +13,26 @@ function toPosix(p) {
   return p.split(path.sep).join('/');
 }
 
-/**
- * @param {'forbidden' | 'stale'} mode forbidden: report breaches (an error); stale: report allow-list
- *   entries that no longer breach (a warning, so a parallel clean-up never blocks a merge).
- * @returns {import('eslint').Rule.RuleModule}
- */
-function makeRule(mode) {
-  return {
+/** @type {import('eslint').Rule.RuleModule} */
+export const providerBoundary = {
   meta: {
     type: 'problem',
     docs: { description: 'Provider-neutral layers import no provider folder and no emulator (docs/providers.md).' },
-    schema: [{ type: 'object', properties: { knownViolations: { type: 'array', items: { type: 'string' } } }, additionalProperties: false }],
+    schema: [],
     messages: {
       forbidden: "'{{source}}' is {{what}}: {{layer}} is provider-neutral. Only the composition root (main/core/) may import providers; reach them through main/providers (docs/providers.md).",
-      stale: '{{file}} no longer imports a provider: remove it from the known-violations allow-list in eslint.config.js.',
     },
   },
   create(context) {
     const cwd = context.cwd;
     const file = toPosix(path.relative(cwd, context.filename));
     const layer = file.split('/').slice(0, file.startsWith('main/') ? 2 : 1).join('/');
-    const known = new Set((context.options[0] && context.options[0].knownViolations) || []);
-    const isKnown = known.has(file);
-    let violations = 0;
 
     function check(node, source) {
       if (typeof source !== 'string' || !source.startsWith('.')) return;
       const target = toPosix(path.relative(cwd, path.resolve(path.dirname(context.filename), source)));
       const hit = FORBIDDEN.find((f) => target === f.prefix.slice(0, -1) || target.startsWith(f.prefix));
       if (!hit) return;
-      violations += 1;
-      if (isKnown || mode !== 'forbidden') return;
       context.report({ node, messageId: 'forbidden', data: { source, what: hit.what, layer } });
     }
 
@@ -62,13 +50,6 @@ function makeRule(mode) {
       CallExpression: (node) => {
         if (node.callee.type === 'Identifier' && node.callee.name === 'require') check(node, literal(node.arguments[0]));
       },
-      'Program:exit': (node) => {
-        if (mode === 'stale' && isKnown && violations === 0) context.report({ node, messageId: 'stale', data: { file } });
-      },
     };
   },
-  };
-}
-
-export const providerBoundary = makeRule('forbidden');
-export const providerBoundaryStaleAllowList = makeRule('stale');
+};

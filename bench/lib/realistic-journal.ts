@@ -101,7 +101,7 @@ export function generateRealisticJournal(templates: readonly Template[], o: Gene
       [str(op.order_id), parent ? idOf(parent.i, str(op.order_id)) : idOf(i, str(op.order_id))],
       [str(op.transaction_id), parent ? idOf(parent.i, str(op.transaction_id)) : idOf(i, str(op.transaction_id))],
       [str(op.ref_transaction_id), idOf(i, str(op.ref_transaction_id))],
-      [str(op.card_session), idOf(i, str(op.card_session))],
+      [str(op.pay_token), idOf(i, str(op.pay_token))],
     ];
     if (parent) pairs.push([str(op.parent_id), idOf(parent.i, str(parent.t.op.id))]);
     const row: Row = {};
@@ -110,7 +110,7 @@ export function generateRealisticJournal(templates: readonly Template[], o: Gene
     row.created_at = at;
     row.updated_at = at;
     row.finished_at = at;
-    if (op.kind === 'payment') row.card_session = idOf(i, str(op.card_session)); // unique per payment
+    if (op.kind === 'payment') row.pay_token = idOf(i, str(op.pay_token)); // unique per payment
     insertOp.run(row);
     opBytes += str(row.context_json).length;
     if (t.slip) {

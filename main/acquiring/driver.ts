@@ -114,7 +114,7 @@ export function linkIntent(input: LinkIntentInput, reference: string, now: numbe
     id: operationId, kind: 'payment', provider, parent_id: null, shift_id: shiftId, order_id: input.orderId,
     amount_kop: input.amountMinor, currency: input.currency, phase: state.phase, is_final: 0, outcome: null, request_id: reference,
     transaction_id: null, ref_transaction_id: null, payment_type: null, provider_status: null, provider_ref_status: null,
-    error_code: null, error_key: state.ctx.errorKey, card_session: null, loyalty_id: null, attempts: 0,
+    error_code: null, error_key: state.ctx.errorKey, pay_token: null, loyalty_id: null, attempts: 0,
     context_json: JSON.stringify(state), created_at: iso(now), updated_at: iso(now), finished_at: null, recovered: 0,
   };
   return { row, state, event: { type: 'intent', requestId: reference, body: { amountMinor: input.amountMinor, currency: input.currency, saveCard: input.saveCard } } };

@@ -2,7 +2,7 @@
 // the link machine's run on the channel the cashier's method picks; resume reads the journal's context
 // back (parsed, never cast) and binds the same channel again.
 import type { NewPayment, PaymentFactory } from '../providers/types';
-import { packRun } from '../providers/types';
+import { NO_SIGNALS, packRun, resumeParsed } from '../providers/types';
 import type { BankAdapter, BankMethod } from './bank';
 import { LinkPaymentDriver, linkIntent } from './driver';
 import { parseLinkState, type LinkEvent, type LinkState } from './machine';
@@ -41,12 +41,14 @@ export function linkPayments(options: LinkFactoryOptions): PaymentFactory {
         saveCard: false, savedConsumerId: null, lines: [], pollScheduleMs: options.pollScheduleMs, unresolvedAfterMs: options.unresolvedAfterMs,
       }, input.operationExternalId, now);
       const driver = new LinkPaymentDriver(input.operationId, row, bank, false);
-      return { row, event, run: packRun<LinkState, LinkEvent>({ state, driver, recoveryEvent: null }) };
+      return { row, event, run: packRun<LinkState, LinkEvent>({ state, driver, recoveryEvent: null, signals: NO_SIGNALS }) };
     },
     resume(row) {
-      const state = parseLinkState(row.context_json);
-      const driver = new LinkPaymentDriver(row.id, row, channel(state.ctx.channel).adapter(), true);
-      return packRun<LinkState, LinkEvent>({ state, driver, recoveryEvent: { type: 'restarted' } });
+      return resumeParsed(() => {
+        const state = parseLinkState(row.context_json);
+        const driver = new LinkPaymentDriver(row.id, row, channel(state.ctx.channel).adapter(), true);
+        return { phase: state.phase, run: packRun<LinkState, LinkEvent>({ state, driver, recoveryEvent: { type: 'restarted' }, signals: NO_SIGNALS }) };
+      });
     },
   };
 }

@@ -4,7 +4,7 @@ import { PaydeskError } from '../errors/catalogue';
 import { createDispatcher, type ApiHandlers } from './dispatcher';
 
 const op: OperationView = {
-  id: 'op1', kind: 'payment', provider: 'koshelek', parentId: null, orderId: 'A-1', amountKop: 1000, phase: 'awaiting_status', phaseText: 'Ждём',
+  id: 'op1', kind: 'payment', provider: 'koshelek', providerTitle: 'Кошелёк Pay', customerAction: null, parentId: null, orderId: 'A-1', amountKop: 1000, phase: 'awaiting_status', phaseText: 'Ждём',
   isFinal: false, outcome: null, requestId: 'r1', transactionId: null, refTransactionId: null, paymentType: 'SBP', loyaltyId: '1', error: null,
   slip: null, lines: [], cancellable: true, refundableKop: null, shiftId: null, recovered: false, createdAt: 'x', updatedAt: 'x', finishedAt: null,
 };
@@ -12,7 +12,7 @@ const op: OperationView = {
 function handlers(overrides: Partial<ApiHandlers> = {}): ApiHandlers {
   const fail = (): never => { throw new Error('not used'); };
   return {
-    'status.get': fail, 'sale.availability': fail, 'sale.pay': () => op, 'sale.cancel': fail, 'sale.park': fail, 'refund.start': fail,
+    'status.get': fail, 'sale.methods': fail, 'sale.catalogue': fail, 'sale.availability': fail, 'sale.pay': () => op, 'sale.cancel': fail, 'sale.park': fail, 'refund.start': fail,
     'operation.get': () => null, 'operation.query': () => [], 'operation.search': fail, 'scan.wedge': fail, 'scan.manual': fail, 'scan.image': fail, 'scan.camera': fail,
     'shift.current': fail, 'shift.open': fail, 'shift.claim': fail, 'shift.close': fail, 'shift.tender': fail, 'report.x': fail, 'report.z': fail,
     'report.list': fail, 'report.print': fail, 'report.printOs': fail, 'report.reprint': fail, 'report.export': fail, 'report.open': fail,
@@ -34,7 +34,7 @@ describe('validating dispatcher', () => {
   });
   it('passes parsed input and returns validated output', async () => {
     const d = createDispatcher(handlers());
-    const r = await d('sale.pay', { orderId: 'A-1', amountKop: 1000, card: { loyaltyId: '1', cardSession: 'OKAB12' }, paymentType: 'SBP' });
+    const r = await d('sale.pay', { orderId: 'A-1', amountKop: 1000, card: { loyaltyId: '1', payToken: 'OKAB12' }, paymentType: 'SBP' });
     expect(r).toEqual({ ok: true, data: op });
   });
   it('maps core errors to the catalogue', async () => {

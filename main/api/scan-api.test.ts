@@ -26,13 +26,13 @@ async function pngBase64(bcid: string, text: string): Promise<string> {
 
 describe('scan.image and scan.camera', () => {
   it.each([['qrcode', 'qr'], ['code128', 'code128'], ['pdf417', 'pdf417'], ['datamatrix', 'datamatrix']] as const)(
-    'a dropped %s PNG is decoded by the core and becomes a Koshelek Pay card', async (bcid, symbology) => {
+    'a dropped %s PNG is decoded by the core and becomes a card ready to pay (payToken, payReady)', async (bcid, symbology) => {
       const h = await start();
       const c = card('OK');
       const result = await h.call('scan.image', { pngBase64: await pngBase64(bcid, c.barcode) });
       expect(result.error).toBeNull();
       expect(result.scan).toMatchObject({ source: 'image', symbology, raw: c.barcode });
-      expect(result.scan.parsed).toMatchObject({ ok: true, loyaltyId: c.loyaltyId, cardSession: c.cardSession, koshelekPay: true, verified: true });
+      expect(result.scan.parsed).toMatchObject({ ok: true, loyaltyId: c.loyaltyId, payToken: c.cardSession, payReady: true, verified: true });
       // the same result also reaches every renderer as a scan event
       expect(h.events.filter((e) => e.event === 'scan').map((e) => e.payload.scan.seq)).toContain(result.scan.seq);
     },
@@ -65,7 +65,7 @@ describe('scan.image and scan.camera', () => {
     const c = card('OK');
     const ok = await h.call('scan.camera', { code: c.barcode, symbology: 'datamatrix' });
     expect(ok.scan).toMatchObject({ source: 'image', symbology: 'datamatrix' });
-    expect(ok.scan.parsed).toMatchObject({ ok: true, loyaltyId: c.loyaltyId, koshelekPay: true });
+    expect(ok.scan.parsed).toMatchObject({ ok: true, loyaltyId: c.loyaltyId, payReady: true });
     const wrong = await h.call('scan.camera', { code: 'ZZ1234567890', symbology: 'code128' });
     expect(wrong.error?.key).toBe('barcode.wrong_prefix');
     const forged = await h.call('scan.camera', { code: `${c.barcode.slice(0, 21)}${c.barcode.endsWith('000') ? '001' : '000'}`, symbology: 'qr' });
@@ -84,7 +84,7 @@ describe('scan.image and scan.camera', () => {
     // a whole card flagged suspect is still a card
     const whole = await h.call('scan.wedge', { code: c.barcode, suspect: true });
     expect(whole.error).toBeNull();
-    expect(whole.scan.parsed).toMatchObject({ ok: true, cardSession: c.cardSession });
+    expect(whole.scan.parsed).toMatchObject({ ok: true, payToken: c.cardSession });
   });
 
   it('while a payment is in flight both are refused with scan.busy and never become a card', async () => {

@@ -6,7 +6,7 @@ import { searchOperations, SEARCH_SCAN_MAX } from './search';
 function payment(i: number): OperationView {
   const created = new Date(2026, 10, 30, 9 + Math.floor(i / 60), i % 60, 7);
   return {
-    id: `op-${i}`, kind: 'payment', provider: 'koshelek', parentId: null, orderId: `POS-01-20261130-0900${String(i).padStart(2, '0')}-${(i * 7919).toString(36)}`,
+    id: `op-${i}`, kind: 'payment', provider: 'koshelek', providerTitle: 'Кошелёк Pay', customerAction: null, parentId: null, orderId: `POS-01-20261130-0900${String(i).padStart(2, '0')}-${(i * 7919).toString(36)}`,
     amountKop: 10_000 + i * 100, phase: 'paid', phaseText: 'Оплачено', isFinal: true, outcome: 'paid', requestId: `r${i}`,
     transactionId: `tx-${(i * 104729).toString(16)}`, refTransactionId: null, paymentType: 'SBP', loyaltyId: `20000000${String(i).padStart(5, '0')}`,
     error: null, slip: null, lines: [], cancellable: false, refundableKop: 10_000 + i * 100, shiftId: 1, recovered: false,

@@ -108,6 +108,8 @@ export function createApiSession(options: ApiSessionOptions): ApiSession {
   };
   const handlers: ApiHandlers = {
     'status.get': () => status(),
+    'sale.methods': () => checkout.methods(),
+    'sale.catalogue': () => core.saleCatalogue(),
     'sale.availability': (input) => {
       core.warmConnection?.();
       return checkout.availability(input);

@@ -3,3 +3,4 @@ export {
   type BarcodeParse, type BarcodeParts, type BarcodeRejection, type BarcodeTemplateCard, type BarcodeTemplates, type BarcodeLayout,
 } from './parse';
 export { composeBarcode, type ComposeInput } from './compose';
+export { toScannedCard, MAX_LOYALTY_ID_LENGTH, MAX_PAY_TOKEN_LENGTH, type CardCheck, type CardReading } from './card';

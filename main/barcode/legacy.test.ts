@@ -47,7 +47,7 @@ describe('legacy store cards', () => {
     const hub = createScanHub(scannerConfigSchema.parse({ legacyCards: [storeEan, legacyCardRuleSchema.parse({ name: 'kp-lookalike', lengths: [24], charset: 'alnum', prefixes: ['KP'] })] }), verifier);
     try {
       const card = ean13('200055566677');
-      expect((await hub.submitWedge(card)).parsed).toEqual({ ok: true, prefix: '', loyaltyId: card, koshelekPay: false, verified: false, legacy: 'ean13-store' });
+      expect((await hub.submitWedge(card)).parsed).toEqual({ ok: true, prefix: '', loyaltyId: card, payReady: false, verified: false, legacy: 'ean13-store' });
       expect((await hub.submitWedge(`]E0${card}`))).toMatchObject({ aim: ']E0', symbology: 'ean13', parsed: { ok: true, loyaltyId: card } });
       expect((await hub.submitWedge(ean13('460000012345'))).parsed).toMatchObject({ ok: false, reason: 'wrong_prefix' });
       // a KP card whose TOTP is wrong stays refused even though a rule would match its shape

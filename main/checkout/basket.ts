@@ -4,7 +4,6 @@ import type { SaleLineInput } from '../contract/checkout';
 import { saleLineSchema } from '../contract/checkout';
 import { PaydeskError } from '../errors/catalogue';
 import type { OperationItemRow } from '../journal/operations';
-import type { Item } from '../payapi/koshelek/wire';
 
 export interface PlannedLine {
   lineNo: number;
@@ -26,8 +25,8 @@ export interface Basket {
 
 /**
  * The single line used when the cashier keys in an amount only: 1 kopeck × amount pieces. The contract
- * (§2.7) lets a refund return only paid items and only quantities not yet returned, so any sequence of
- * partial refunds by amount (R kopecks = R pieces) up to the paid amount passes. docs/koshelek-gaps.md.
+ * lets a refund return only paid items and only quantities not yet returned, so any sequence of
+ * partial refunds by amount (R kopecks = R pieces) up to the paid amount passes. docs/koshelek-gaps.md (the amount-only line).
  */
 export const AMOUNT_ONLY_LINE = { name: 'Покупка', article: 'SALE', tax: 'none' } as const;
 const AMOUNT_UNIT_KOP = 1;
@@ -63,21 +62,6 @@ export function planSale(input: { amountKop?: number | undefined; lines?: readon
     amountKop,
     lines: [{ lineNo: 0, ...AMOUNT_ONLY_LINE, priceKop: AMOUNT_UNIT_KOP, quantity: amountKop, measure: 'PIECE', subtotalKop: amountKop, discountKop: 0, totalKop: amountKop }],
   };
-}
-
-export function toWireItems(lines: readonly PlannedLine[]): Item[] {
-  return lines.map((l) => ({
-    name: l.name,
-    article: l.article,
-    price: l.priceKop,
-    currency: 'RUB',
-    quantity: l.quantity,
-    measure: l.measure,
-    totalAmount: l.totalKop,
-    discountAmount: l.discountKop,
-    subTotalAmount: l.subtotalKop,
-    tax: l.tax,
-  }));
 }
 
 export function toItemRows(operationId: string, lines: readonly PlannedLine[]): OperationItemRow[] {

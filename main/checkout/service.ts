@@ -1,26 +1,22 @@
 // The checkout service: the provider-neutral entry point for payments, cancels and refunds.
-// It validates, enforces "one payment per order / per card session", commits the intent, and hands
-// the operation to an actor that drives its state machine. On start it resumes every operation the
-// journal holds in a non-final state, so nothing stays unknown after a crash.
+// It validates, enforces "one payment per order / per pay token", commits the intent, and hands the
+// operation to an actor that drives its provider's state machine. Every source of news about an operation
+// (request answers, polls, pushed news, the cashier's cancel, recovery) enters through that actor's one
+// serial lane and the same reducer. On start it resumes every operation the journal holds unfinished, so
+// nothing stays unknown after a crash. It knows no provider: they come from the composition root as
+// CheckoutProvider (main/providers/types.ts; docs/providers.md).
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import {
   availabilityInputSchema, operationQuerySchema, payInputSchema, refundInputSchema,
-  type AvailabilityInput, type AvailabilityResult, type OperationQuery, type OperationView, type PayInput, type RefundInput,
+  type AvailabilityInput, type AvailabilityResult, type OperationQuery, type OperationView, type PayInput, type PaymentMethodView, type RefundInput,
 } from '../contract/checkout';
 import type { CheckoutApi } from '../core/types';
-import { PaydeskError, httpStatusKey, koshelekCodeKey, type ErrorKey } from '../errors/catalogue';
+import { describeError, PaydeskError } from '../errors/catalogue';
 import type { OperationRow, OperationStore } from '../journal/operations';
-import type { PaydeskConfig } from '../config/schema';
-import type { ApiOutcome, KoshelekClient } from '../payapi/koshelek/client';
-import { KoshelekPaymentDriver, KoshelekRefundDriver, PROVIDER } from '../payapi/koshelek/drivers';
-import type { MachineEvent } from '../payapi/koshelek/machine-common';
-import { initialPayment, type PaymentState } from '../payapi/koshelek/payment-machine';
-import { parsePaymentState, parseRefundState, persistState } from '../payapi/koshelek/persisted';
-import { initialRefund, type RefundState } from '../payapi/koshelek/refund-machine';
-import type { ReceiptRequest, StatusResponse } from '../payapi/koshelek/wire';
+import type { CheckoutProvider, PackedRun, ScannedCard } from '../providers/types';
 import { failpoint } from './failpoints';
-import { fromItemRows, planRefund, planSale, toItemRows, toWireItems } from './basket';
+import { fromItemRows, planRefund, planSale, toItemRows } from './basket';
 import { JOURNAL_BACKOFF_MAX_MS, JOURNAL_BACKOFF_MS, OperationActor, isolated, monotonicNow, type ActorHooks } from './runner';
 import { operationView } from './views';
 
@@ -31,17 +27,11 @@ export interface ShiftPolicy {
 
 export interface CheckoutDeps {
   store: OperationStore;
-  config: () => PaydeskConfig;
-  /** The Pay API client for new work; operations keep the client they started with. */
-  client: () => KoshelekClient;
+  /** The providers the config enables, in the config's order (rebuilt by the composition root on edits). */
+  providers: () => readonly CheckoutProvider[];
   logger: Logger;
   shiftPolicy?: ShiftPolicy | undefined;
   now?: () => number;
-  /**
-   * The live connection's identity (environment + base URL + login, hashed), or why sales are blocked.
-   * Absent (unit tests): one anonymous connection. docs/safety.md "connection identity".
-   */
-  connection?: () => { identity: string; client: KoshelekClient } | { blocked: PaydeskError };
   /** Null while the journal accepts writes; otherwise new sales are refused (docs/safety.md). */
   journalFault?: () => PaydeskError | null;
 }
@@ -54,12 +44,16 @@ export function mayResumeOn(recorded: string | null | undefined, current: string
   return recorded === current;
 }
 
+/** The neutral side of a running actor: the provider's own events stay inside its PackedRun. */
 interface ActorHandle {
-  dispatch(event: MachineEvent): void;
+  cancel(): boolean;
+  park(): boolean;
+  news(data: unknown): boolean;
   whenFinal(): Promise<void>;
   stop(): void;
-  start(): void;
 }
+
+type HeldReason = 'connection' | 'unreadable';
 
 /** How stale the status bar's parked count may get when nothing parked changed (the 24 h window ages). */
 const PARKED_SUMMARY_TTL_MS = 15_000;
@@ -102,68 +96,51 @@ export class CheckoutService implements CheckoutApi {
     for (const listener of this.journalListeners) isolated(() => undefined, () => listener(faulty, faulty ? String(error) : null));
   }
 
+  // ---- providers and methods ------------------------------------------------------------------
+
+  /** Every method the cashier may choose, in config order, with whether it can start now. */
+  methods(): PaymentMethodView[] {
+    return this.deps.providers().flatMap((p) => {
+      const live = p.connection();
+      const problem = 'blocked' in live ? describeError(live.blocked.key, live.blocked.details) : null;
+      return p.methods().map((m) => ({
+        provider: p.name, providerTitle: p.titleRu, method: m.id, titleRu: m.titleRu, needsCardScan: m.needsCardScan, ready: problem === null, problem,
+      }));
+    });
+  }
+
+  private provider(name: string): CheckoutProvider | null {
+    return this.deps.providers().find((p) => p.name === name) ?? null;
+  }
+
+  /** The provider a sale names, or the one that offers its method (method ids are unique across providers). */
+  private providerFor(name: string | undefined, method: string | null): CheckoutProvider {
+    const providers = this.deps.providers();
+    if (name !== undefined) {
+      const named = providers.find((p) => p.name === name);
+      if (!named) throw new PaydeskError('payment.method_unknown', `provider ${name} is not configured`);
+      return named;
+    }
+    const offering = method === null ? providers.find((p) => p.availability !== null) : providers.find((p) => p.methods().some((m) => m.id === method));
+    if (!offering) throw new PaydeskError('payment.method_unknown', method ?? 'no provider');
+    return offering;
+  }
+
   // ---- availability (optional call, nothing journaled: no money moves) ----------------------
 
   async availability(raw: AvailabilityInput): Promise<AvailabilityResult> {
     const input = parseOr(availabilityInputSchema, raw);
-    if (!input.card.cardSession) throw new PaydeskError('payment.no_card_session');
-    const config = this.deps.config();
+    const provider = this.providerFor(input.provider, null);
+    if (!provider.availability) throw new PaydeskError('payment.method_unknown', `${provider.name} has no availability check`);
+    const live = provider.connection();
+    if ('blocked' in live) throw live.blocked;
     const basket = planSale(input);
-    const client = this.liveConnection().client;
-    const request = {
-      requestId: randomUUID(),
-      cardSession: input.card.cardSession,
-      storeId: config.till.storeId,
-      terminalId: config.till.terminalId,
-      checkoutInvoice: { orderId: input.orderId, totalAmount: basket.amountKop, currency: 'RUB' as const, items: toWireItems(basket.lines) },
-      user: { loyaltyId: input.card.loyaltyId },
-    };
-    // Optional call, no money moves: one retry on no answer, then a clear next step (the cashier may go on
-    // without it), never an endless "please wait" (docs/safety.md).
-    let outcome = await client.availability(request);
-    if (unanswered(outcome)) {
-      await sleep(config.koshelek.timing.retryDelayMs);
-      outcome = await client.availability(request);
-    }
-    if (unanswered(outcome)) throw new PaydeskError('availability.unavailable', outcome.kind === 'no_answer' ? outcome.fault : outcome.kind === 'http_error' ? `HTTP ${outcome.status}` : 'no answer');
-    const data = outcome.kind === 'ok' ? outcome.data : throwFor(outcome);
-    let list = data.kind === 'sync' ? data.data : null;
-    if (data.kind === 'async') {
-      // Deprecated since 1.2.0 but still answered by older servers: wait `timeout`, then poll.
-      const until = this.now() + config.koshelek.timing.requestTimeoutMs * 2;
-      let wait = data.timeoutMs;
-      while (!list) {
-        await sleep(Math.max(50, wait));
-        if (this.now() > until) throw new PaydeskError('availability.unavailable', 'availability computation did not complete');
-        const poll = await client.availabilityPoll(data.availabilityInfoId);
-        const body = poll.kind === 'ok' ? poll.data : throwFor(poll);
-        if (body.computationComplete && body.paymentTypeAvailabilityInfoList) {
-          list = { koshelekPayIsDefault: body.koshelekPayIsDefault ?? false, paymentTypeAvailabilityInfoList: body.paymentTypeAvailabilityInfoList };
-        }
-        wait = body.pollingTimeout ?? 250;
-      }
-    }
-    if (!list) throw new PaydeskError('response.invalid', 'no availability list');
-    const answer = list;
-    const known = new Set(config.koshelek.enums.paymentTypes);
-    const methods = answer.paymentTypeAvailabilityInfoList.map((m) => ({
-      paymentType: m.paymentType,
-      available: m.available,
-      known: known.has(m.paymentType),
-      ...(m.message ? { message: m.message } : {}),
-    }));
-    for (const m of methods.filter((x) => !x.known)) this.deps.logger.warn({ paymentType: m.paymentType }, 'availability lists a payment type the config does not know');
-    const firstAvailable = methods.find((m) => m.available && m.known)?.paymentType ?? null;
-    return {
-      koshelekPayIsDefault: answer.koshelekPayIsDefault,
-      methods,
-      autoStart: answer.koshelekPayIsDefault && config.koshelek.autoStartWhenDefault ? firstAvailable : null,
-    };
+    return provider.availability({ orderId: input.orderId, amountMinor: basket.amountKop, lines: basket.lines, card: scanned(input.card) });
   }
 
   // ---- payment ----------------------------------------------------------------------------
 
-  /** Commits the intent, sends checkout, returns at once. Pressing Pay twice returns the same payment. */
+  /** Commits the intent, starts the provider's action, returns at once. Pressing Pay twice returns the same payment. */
   async pay(raw: PayInput): Promise<OperationView> {
     return this.payNow(raw);
   }
@@ -172,52 +149,45 @@ export class CheckoutService implements CheckoutApi {
   payNow(raw: PayInput): OperationView {
     const input = parseOr(payInputSchema, raw);
     const { store } = this.deps;
-    const existing = store.livePayment(PROVIDER, input.orderId);
+    const provider = this.providerFor(input.provider, input.paymentType);
+    const card = scanned(input.card);
+    // One live (or paid) payment per order across every provider: a sale is never charged twice by two systems.
+    const other = store.find({ orderId: input.orderId, kind: 'payment', limit: 50 }).find((r) => r.provider !== provider.name && (r.outcome === null || r.outcome === 'paid'));
+    if (other) throw new PaydeskError('payment.order_conflict', `order ${input.orderId}: a ${other.provider} payment is ${other.outcome ?? 'in progress'}`);
+    const existing = store.livePayment(provider.name, input.orderId);
     if (existing) {
       // A double press, or a sale retried after a crash, is the same intent: the same payment. The same orderId
       // with another amount, card or method is another intent: refused, never merged (docs/safety.md).
       const amount = planSale(input).amountKop;
-      if (existing.amount_kop !== amount || existing.card_session !== (input.card.cardSession ?? null) || (existing.payment_type !== input.paymentType && existing.is_final === 0)) {
+      if (existing.amount_kop !== amount || existing.pay_token !== (card?.payToken ?? null) || (existing.payment_type !== null && existing.payment_type !== input.paymentType && existing.is_final === 0)) {
         throw new PaydeskError('payment.order_conflict', `order ${input.orderId}: ${existing.amount_kop} kop already started`);
       }
       return this.view(existing);
     }
-    const cardSession = input.card.cardSession;
-    if (!cardSession) throw new PaydeskError('payment.no_card_session');
-    const connection = this.liveConnection(); // blocked (no credentials…) or journal down: nothing is written
+    const live = provider.connection(); // blocked (no credentials…) or journal down: nothing is written
+    if ('blocked' in live) throw live.blocked;
     const journalFault = this.journalFault();
     if (journalFault) throw journalFault;
-    const config = this.deps.config();
-    if (!config.koshelek.enums.paymentTypes.includes(input.paymentType)) throw new PaydeskError('payment.method_unknown', input.paymentType);
-    const used = store.paymentByCardSession(PROVIDER, cardSession);
-    if (used) throw new PaydeskError('payment.card_session_used', `order ${used.order_id}`);
+    if (card?.payToken) {
+      const used = store.paymentByPayToken(provider.name, card.payToken);
+      if (used) throw new PaydeskError('payment.card_session_used', `order ${used.order_id}`);
+    }
     const basket = planSale(input);
-    const shiftId = this.deps.shiftPolicy?.assignForOperation('payment') ?? null;
     const now = this.now();
     const id = randomUUID();
-    const state = initialPayment({
-      requestId: randomUUID(),
-      orderId: input.orderId,
-      amountKop: basket.amountKop,
-      paymentType: input.paymentType,
-      cardSession,
-      loyaltyId: input.card.loyaltyId,
-      storeId: config.till.storeId,
-      terminalId: config.till.terminalId,
-      paymentPurpose: config.koshelek.paymentPurpose ?? null,
-      items: toWireItems(basket.lines),
-      connectionId: connection.identity,
+    const operationExternalId = randomUUID();
+    // The provider validates the method and the card before anything is written or a shift is opened.
+    const started = provider.payments.begin({
+      operationId: id, operationExternalId, orderId: input.orderId, amountMinor: basket.amountKop, lines: basket.lines,
+      shiftId: null, methodId: input.paymentType, card, connectionId: live.identity,
     }, now);
-    const row = baseRow({
-      id, kind: 'payment', parentId: null, shiftId, orderId: input.orderId, amountKop: basket.amountKop, phase: state.phase,
-      requestId: state.ctx.requestId, paymentType: input.paymentType, cardSession, loyaltyId: input.card.loyaltyId,
-      context: persistState(state), now,
-    });
+    const row = started.row;
+    row.shift_id = this.deps.shiftPolicy?.assignForOperation('payment') ?? null;
     try {
-      store.insertIntent(row, toItemRows(id, basket.lines), { type: 'intent', endpoint: 'checkout', requestId: state.ctx.requestId, body: { orderId: input.orderId, amountKop: basket.amountKop, paymentType: input.paymentType } });
+      store.insertIntent(row, toItemRows(id, basket.lines), started.event);
     } catch (error) {
       if (String(error).includes('UNIQUE')) {
-        const again = store.livePayment(PROVIDER, input.orderId);
+        const again = store.livePayment(provider.name, input.orderId);
         if (again) return this.view(again);
         throw new PaydeskError('payment.card_session_used');
       }
@@ -225,8 +195,9 @@ export class CheckoutService implements CheckoutApi {
       throw new PaydeskError('journal.unavailable', String(error));
     }
     this.intentSucceeded();
+    this.deps.logger.info({ operationId: id, operationExternalId, provider: provider.name, orderId: input.orderId }, 'payment intent committed');
     failpoint('payment.after_intent');
-    this.startPaymentActor(row, state, connection.client);
+    this.startActor(row.id, started.run, false);
     return this.view(row);
   }
 
@@ -234,15 +205,14 @@ export class CheckoutService implements CheckoutApi {
     const row = this.deps.store.get(paymentOperationId);
     if (!row || row.kind !== 'payment') throw new PaydeskError('refund.payment_not_found', paymentOperationId);
     if (row.is_final === 1) return this.view(row);
-    const actor = this.actors.get(row.id);
-    actor?.dispatch({ type: 'cancel_requested' });
+    this.actors.get(row.id)?.cancel();
     return this.view(this.deps.store.get(row.id) ?? row);
   }
 
   async park(paymentOperationId: string): Promise<OperationView> {
     const row = this.deps.store.get(paymentOperationId);
     if (!row || row.kind !== 'payment') throw new PaydeskError('refund.payment_not_found', paymentOperationId);
-    if (row.is_final === 0) this.actors.get(row.id)?.dispatch({ type: 'park' });
+    if (row.is_final === 0) this.actors.get(row.id)?.park();
     this.parkedCache = null;
     return this.view(this.deps.store.get(row.id) ?? row);
   }
@@ -270,14 +240,16 @@ export class CheckoutService implements CheckoutApi {
     const { store } = this.deps;
     const payment = store.get(input.paymentOperationId);
     if (!payment || payment.kind !== 'payment') throw new PaydeskError('refund.payment_not_found', input.paymentOperationId);
-    if (payment.outcome !== 'paid' || !payment.transaction_id) throw new PaydeskError('refund.not_paid', `payment is ${payment.phase}`);
+    if (payment.outcome !== 'paid') throw new PaydeskError('refund.not_paid', `payment is ${payment.phase}`);
+    const provider = this.provider(payment.provider);
+    const refunds = provider?.refunds ?? null;
+    if (!provider || !refunds) throw new PaydeskError('refund.not_supported', `${payment.provider} refunds are made outside the till`);
     const siblings = store.children(payment.id).filter((c) => c.kind === 'refund');
     if (input.clientRequestKey) {
       // A sibling whose state does not parse cannot be compared: refuse rather than maybe refund twice.
-      const keyed = siblings.map((c) => ({ row: c, parsed: parseRefundState(c.context_json) }));
-      const unreadable = keyed.find((k) => !k.parsed.ok);
-      if (unreadable && !unreadable.parsed.ok) throw this.unreadableState(unreadable.row, unreadable.parsed.reason);
-      const same = keyed.find((k) => k.parsed.ok && k.parsed.state.ctx.clientRequestKey === input.clientRequestKey)?.row;
+      const keyed = siblings.map((c) => ({ row: c, parsed: refunds.clientKey(c) }));
+      for (const k of keyed) if (!k.parsed.ok) throw this.unreadableState(k.row, k.parsed.reason);
+      const same = keyed.find((k) => k.parsed.ok && k.parsed.key === input.clientRequestKey)?.row;
       if (same) {
         // A double press or a retried call is one refund; the same key with another amount is another intent.
         const sameItems = fromItemRows(store.items(same.id));
@@ -288,75 +260,46 @@ export class CheckoutService implements CheckoutApi {
       }
     }
     if (siblings.some((c) => c.is_final === 0)) throw new PaydeskError('refund.in_progress');
-    const connection = this.liveConnection();
+    const live = provider.connection();
+    if ('blocked' in live) throw live.blocked;
     const journalFault = this.journalFault();
     if (journalFault) throw journalFault;
-    const paymentConnection = readConnectionId(payment.context_json);
     // A refund goes to the connection that took the money, never to another one.
-    if (!mayResumeOn(paymentConnection, connection.identity)) throw new PaydeskError('refund.other_connection');
+    if (!mayResumeOn(readConnectionId(payment.context_json), live.identity)) throw new PaydeskError('refund.other_connection');
     const reserving = siblings.filter((c) => c.outcome === 'refunded');
     const refundable = payment.amount_kop - reserving.reduce((s, c) => s + c.amount_kop, 0);
     const already = reserving.flatMap((c) => fromItemRows(store.items(c.id)));
     const plan = planRefund(fromItemRows(store.items(payment.id)), payment.amount_kop, refundable, already, input);
-    const config = this.deps.config();
-    const shiftId = this.deps.shiftPolicy?.assignForOperation('refund') ?? null;
-    const now = this.now();
     const id = randomUUID();
-    const paymentParsed = parsePaymentState(payment.context_json);
-    if (!paymentParsed.ok) throw this.unreadableState(payment, paymentParsed.reason);
-    const paymentState = paymentParsed.state;
-    const state = initialRefund({
-      requestId: randomUUID(),
-      paymentOperationId: payment.id,
-      transactionId: payment.transaction_id,
-      orderId: payment.order_id,
-      amountKop: plan.amountKop,
-      items: toWireItems(plan.lines),
-      storeId: paymentState.ctx.storeId ?? config.till.storeId,
-      terminalId: config.till.terminalId,
-      paymentType: payment.payment_type,
-      clientRequestKey: input.clientRequestKey ?? null,
-      connectionId: connection.identity,
-    }, now);
-    const row = baseRow({
-      id, kind: 'refund', parentId: payment.id, shiftId, orderId: payment.order_id, amountKop: plan.amountKop, phase: state.phase,
-      requestId: state.ctx.requestId, paymentType: payment.payment_type, cardSession: null, loyaltyId: payment.loyalty_id,
-      context: persistState(state), now,
-    });
-    row.transaction_id = payment.transaction_id;
+    const started = refunds.begin({
+      operationId: id, payment, amountMinor: plan.amountKop, lines: plan.lines, shiftId: null,
+      clientRequestKey: input.clientRequestKey ?? null, connectionId: live.identity,
+    }, this.now());
+    const row = started.row;
+    row.shift_id = this.deps.shiftPolicy?.assignForOperation('refund') ?? null;
     try {
-      store.insertIntent(row, toItemRows(id, plan.lines), { type: 'intent', endpoint: 'refund', requestId: state.ctx.requestId, body: { amountKop: plan.amountKop, transactionId: payment.transaction_id } });
+      store.insertIntent(row, toItemRows(id, plan.lines), started.event);
     } catch (error) {
       this.intentFailed(error);
       throw new PaydeskError('journal.unavailable', String(error));
     }
     this.intentSucceeded();
     failpoint('refund.after_intent');
-    this.startRefundActor(row, state, connection.client);
+    this.startActor(row.id, started.run, false);
     return this.view(row);
   }
 
-  // ---- fiscal receipt to the customer's app (optional endpoint §2.5) -------------------------
+  // ---- fiscal receipt to the provider (optional capability) ----------------------------------
 
-  /**
-   * Sends the fiscal receipt of a paid payment so the customer sees it in the Koshelek app. Optional and
-   * harmless to repeat: unanswered sends are retried with the same requestId; the result is journaled on
-   * the payment. Returns whether Koshelek accepted it.
-   */
-  async sendReceipt(paymentOperationId: string, invoice: ReceiptRequest['invoice'], attempts = 3): Promise<boolean> {
+  /** Sends a paid payment's receipt to its provider (the customer sees it in the provider's app); journaled on the payment. */
+  async sendReceipt(paymentOperationId: string, invoice: unknown): Promise<boolean> {
     const payment = this.deps.store.get(paymentOperationId);
     if (!payment || payment.kind !== 'payment' || payment.outcome !== 'paid' || !payment.transaction_id) throw new PaydeskError('refund.not_paid', paymentOperationId);
-    const config = this.deps.config();
-    const body: ReceiptRequest = { requestId: randomUUID(), transactionId: payment.transaction_id, storeId: config.till.storeId, terminalId: config.till.terminalId, invoice };
-    const client = this.deps.client();
-    for (let attempt = 1; attempt <= attempts; attempt += 1) {
-      const outcome = await client.receipt(body);
-      const answered = outcome.kind === 'ok' || outcome.kind === 'api_error' || (outcome.kind === 'http_error' && outcome.status < 500 && outcome.status !== 429);
-      this.deps.store.appendEvents(payment.id, [{ type: answered ? 'response' : 'fault', endpoint: 'receipt', requestId: body.requestId, httpStatus: 'status' in outcome ? outcome.status : null, body: { kind: outcome.kind, ...(outcome.kind === 'api_error' ? { code: outcome.code } : {}) } }]);
-      if (answered) return outcome.kind === 'ok';
-      await sleep(this.deps.config().koshelek.timing.retryDelayMs * attempt);
-    }
-    return false;
+    const provider = this.provider(payment.provider);
+    if (!provider?.receipts) throw new PaydeskError('refund.not_supported', `${payment.provider} takes no receipts`);
+    const result = await provider.receipts(payment, invoice);
+    if (result.events.length > 0) this.deps.store.appendEvents(payment.id, result.events);
+    return result.accepted;
   }
 
   // ---- reading ----------------------------------------------------------------------------
@@ -402,55 +345,54 @@ export class CheckoutService implements CheckoutApi {
     return this.actors.size;
   }
 
-  // ---- recovery and postbacks --------------------------------------------------------------
+  // ---- recovery and pushed news -----------------------------------------------------------------
 
   /**
-   * Resume every payment and refund the journal holds unfinished, each only on the connection it was started
-   * on; the others are held (left untouched, listed by held()) until that connection is configured again.
-   * Returns how many were resumed. Safe to call again (after a connection switch).
+   * Resume every payment and refund the journal holds unfinished, each only through its own provider and on
+   * the connection it was started on; the others are held (left untouched, listed by held()) until that
+   * provider and connection are configured again. Returns how many were resumed. Safe to call again.
    */
   resumeOpen(): number {
-    const open = this.deps.store.open();
-    const live = this.connectionOrBlocked();
     let resumed = 0;
-    for (const row of open) {
+    for (const row of this.deps.store.open()) {
       if (this.actors.has(row.id)) continue;
-      // Parsed with the versioned schema before anything is sent: a corrupted row or one a newer Paydesk
-      // wrote is never resumed blindly — held for IT, like one waiting for its connection (docs/safety.md).
-      const payment = row.kind === 'payment' ? parsePaymentState(row.context_json) : null;
-      const refund = row.kind === 'refund' ? parseRefundState(row.context_json) : null;
-      const failed = payment && !payment.ok ? payment : refund && !refund.ok ? refund : null;
-      if (failed) {
-        this.holdUnreadable(row, failed.reason);
+      const provider = this.provider(row.provider);
+      const factory = provider ? (row.kind === 'refund' ? provider.refunds : provider.payments) : null;
+      if (!provider || !factory) {
+        this.hold(row, 'connection', { held: 'provider_not_configured', provider: row.provider });
         continue;
       }
-      this.unreadableIds.delete(row.id);
+      const live = provider.connection();
       const recorded = readConnectionId(row.context_json);
+      if (recorded === UNREADABLE) {
+        this.hold(row, 'unreadable', { held: 'state_unreadable', reason: 'not JSON' });
+        continue;
+      }
       const identity = 'identity' in live ? live.identity : null;
-      if (!mayResumeOn(recorded, identity) || !('client' in live)) {
-        if (!this.heldIds.has(row.id)) {
-          this.heldIds.add(row.id);
-          try {
-            this.deps.store.appendEvents(row.id, [{ type: 'note', body: { held: 'needs_original_connection', recordedConnection: recorded ?? null, currentConnection: identity } }]);
-          } catch (error) {
-            this.deps.logger.error({ operationId: row.id, err: String(error) }, 'cannot journal a held operation');
-          }
-          this.deps.logger.error({ operationId: row.id, kind: row.kind, phase: row.phase }, 'operation needs its original connection: not resumed');
-        }
+      if (!mayResumeOn(recorded, identity)) {
+        this.hold(row, 'connection', { held: 'needs_original_connection', recordedConnection: recorded ?? null, currentConnection: identity });
+        continue;
+      }
+      // Parsed with the provider's versioned schema before anything is sent: a corrupted row or one a newer
+      // Paydesk wrote is never resumed blindly — held for IT (docs/safety.md).
+      let parsed;
+      try {
+        parsed = factory.resume(row);
+      } catch (error) {
+        parsed = { ok: false as const, reason: error instanceof PaydeskError ? error.key : 'cannot resume' };
+      }
+      if (!parsed.ok) {
+        this.hold(row, 'unreadable', { held: 'state_unreadable', reason: parsed.reason });
         continue;
       }
       this.heldIds.delete(row.id);
+      this.unreadableIds.delete(row.id);
       row.recovered = 1;
       try {
-        if (payment?.ok) {
-          this.deps.store.write({ row, events: [{ type: 'recovered', phaseFrom: row.phase, phaseTo: payment.state.phase }] });
-          this.startPaymentActor(row, payment.state, live.client);
-        } else if (refund?.ok) {
-          this.deps.store.write({ row, events: [{ type: 'recovered', phaseFrom: row.phase, phaseTo: refund.state.phase }] });
-          this.startRefundActor(row, refund.state, live.client);
-        }
+        this.deps.store.write({ row, events: [{ type: 'recovered', phaseFrom: row.phase, phaseTo: parsed.phase }] });
+        this.startActor(row.id, parsed.run, true);
         resumed += 1;
-        this.deps.logger.info({ operationId: row.id, kind: row.kind, phase: row.phase }, 'resumed unfinished operation');
+        this.deps.logger.info({ operationId: row.id, operationExternalId: row.request_id, provider: row.provider, kind: row.kind, phase: row.phase }, 'resumed unfinished operation');
       } catch (error) {
         this.deps.logger.error({ operationId: row.id, err: String(error) }, 'cannot resume operation');
       }
@@ -458,7 +400,7 @@ export class CheckoutService implements CheckoutApi {
     return resumed;
   }
 
-  /** Unfinished operations that wait for their original connection (never auto-finished, never sent elsewhere). */
+  /** Unfinished operations that wait for their provider or original connection (never auto-finished, never sent elsewhere). */
   held(): string[] {
     return [...this.heldIds];
   }
@@ -468,15 +410,18 @@ export class CheckoutService implements CheckoutApi {
     return [...this.unreadableIds];
   }
 
-  private holdUnreadable(row: OperationRow, reason: string): void {
-    if (this.unreadableIds.has(row.id)) return;
-    this.unreadableIds.add(row.id);
+  private hold(row: OperationRow, reason: HeldReason, note: Record<string, unknown>): void {
+    const ids = reason === 'unreadable' ? this.unreadableIds : this.heldIds;
+    if (ids.has(row.id)) return;
+    ids.add(row.id);
     try {
-      this.deps.store.appendEvents(row.id, [{ type: 'note', body: { held: 'state_unreadable', reason } }]);
+      this.deps.store.appendEvents(row.id, [{ type: 'note', body: note }]);
     } catch (error) {
       this.deps.logger.error({ operationId: row.id, err: String(error) }, 'cannot journal a held operation');
     }
-    this.deps.logger.error({ operationId: row.id, kind: row.kind, phase: row.phase, reason }, 'operation state unreadable (corrupted or another Paydesk version): not resumed, needs IT');
+    this.deps.logger.error({ operationId: row.id, provider: row.provider, kind: row.kind, phase: row.phase, ...note }, reason === 'unreadable'
+      ? 'operation state unreadable (corrupted or another Paydesk version): not resumed, needs IT'
+      : 'operation needs its provider and original connection: not resumed');
   }
 
   private unreadableState(row: OperationRow, reason: string): PaydeskError {
@@ -484,22 +429,23 @@ export class CheckoutService implements CheckoutApi {
     return new PaydeskError('operation.state_unreadable', `operation ${row.id}: ${reason}`);
   }
 
-  /** A status object pushed by Koshelek. Returns whether an operation took it. */
-  handlePostback(data: StatusResponse): boolean {
-    const rows = this.deps.store.openByProviderIds(data.transactionId ?? '', data.refTransactionId ?? '');
+  /**
+   * News a provider pushed (postback, webhook) about its transaction ids: journaled on every open operation
+   * it names and handed to that operation's own lane. Returns whether an operation took it.
+   */
+  deliverNews(providerName: string, ids: { transactionId?: string | undefined; refTransactionId?: string | undefined }, data: unknown): boolean {
+    const rows = this.deps.store.openByProviderIds(ids.transactionId ?? '', ids.refTransactionId ?? '').filter((r) => r.provider === providerName);
     let taken = false;
     for (const row of rows) {
       const target = row.kind === 'cancel' ? row.parent_id : row.id;
       const actor = target ? this.actors.get(target) : undefined;
-      if (actor) {
-        try {
-          this.deps.store.appendEvents(row.id, [{ type: 'postback', endpoint: 'postback', body: data }]);
-        } catch (error) {
-          this.deps.logger.error({ operationId: row.id, err: String(error) }, 'cannot journal a postback');
-        }
-        actor.dispatch({ type: 'postback', data });
-        taken = true;
+      if (!actor) continue;
+      try {
+        this.deps.store.appendEvents(row.id, [{ type: 'postback', endpoint: 'postback', body: data }]);
+      } catch (error) {
+        this.deps.logger.error({ operationId: row.id, err: String(error) }, 'cannot journal pushed news');
       }
+      taken = actor.news(data) || taken;
     }
     return taken;
   }
@@ -544,36 +490,25 @@ export class CheckoutService implements CheckoutApi {
     };
   }
 
-  private connectionOrBlocked(): { identity: string; client: KoshelekClient } | { blocked: PaydeskError } {
-    if (this.deps.connection) return this.deps.connection();
-    try {
-      return { identity: 'default', client: this.deps.client() };
-    } catch (error) {
-      return { blocked: error instanceof PaydeskError ? error : new PaydeskError('internal.unexpected', String(error)) };
-    }
-  }
-
-  /** The connection new work goes to; throws the blocking reason (red status, instruction for IT). */
-  private liveConnection(): { identity: string; client: KoshelekClient } {
-    const live = this.connectionOrBlocked();
-    if ('blocked' in live) throw live.blocked;
-    return live;
-  }
-
-  private startPaymentActor(row: OperationRow, state: PaymentState, client: KoshelekClient): void {
-    const config = this.deps.config();
-    const driver = new KoshelekPaymentDriver(row.id, row, { client, timing: config.koshelek.timing, enums: config.koshelek.enums, now: this.now });
-    const actor = new OperationActor<PaymentState, MachineEvent>(state, driver, this.deps.store, this.hooks<PaymentState>(), this.now);
-    this.actors.set(row.id, actor);
-    actor.start();
-  }
-
-  private startRefundActor(row: OperationRow, state: RefundState, client: KoshelekClient): void {
-    const config = this.deps.config();
-    const driver = new KoshelekRefundDriver(row.id, row, { client, timing: config.koshelek.timing, enums: config.koshelek.enums, now: this.now });
-    const actor = new OperationActor<RefundState, MachineEvent>(state, driver, this.deps.store, this.hooks<RefundState>(), this.now);
-    this.actors.set(row.id, actor);
-    actor.start();
+  /** One actor per operation: the single serial lane every event about it goes through. */
+  private startActor(operationId: string, packed: PackedRun, resumed: boolean): void {
+    packed.use((run) => {
+      const actor = new OperationActor(run.state, run.driver, this.deps.store, this.hooks(), this.now);
+      const send = <E>(event: E | null, to: (e: E) => void): boolean => {
+        if (event === null) return false;
+        to(event);
+        return true;
+      };
+      this.actors.set(operationId, {
+        cancel: () => send(run.signals.cancel, (e) => actor.dispatch(e)),
+        park: () => send(run.signals.park, (e) => actor.dispatch(e)),
+        news: (data) => send(run.signals.news(data), (e) => actor.dispatch(e)),
+        whenFinal: () => actor.whenFinal(),
+        stop: () => actor.stop(),
+      });
+      if (resumed && run.recoveryEvent !== null) actor.dispatch(run.recoveryEvent);
+      else actor.start();
+    });
   }
 
   private emit(operationId: string): void {
@@ -593,29 +528,20 @@ export class CheckoutService implements CheckoutApi {
 
   private view(row: OperationRow): OperationView {
     const { store } = this.deps;
+    const provider = this.provider(row.provider);
     return operationView({
       row,
       items: store.items(row.id),
       slip: store.slip(row.id),
       children: row.kind === 'payment' ? store.children(row.id) : [],
-      notPaidRetryMinutes: this.deps.config().koshelek.timing.notPaidRetryMinutes,
-      finalStatusSeconds: Math.round(this.deps.config().koshelek.timing.finalStatusTimeoutMs / 1000),
+      provider: provider ? { title: provider.titleRu, view: provider.view } : null,
       held: this.unreadableIds.has(row.id) ? 'unreadable' : this.heldIds.has(row.id) ? 'connection' : null,
     });
   }
 }
 
-function baseRow(a: {
-  id: string; kind: OperationRow['kind']; parentId: string | null; shiftId: number | null; orderId: string; amountKop: number; phase: string;
-  requestId: string; paymentType: string | null; cardSession: string | null; loyaltyId: string | null; context: string; now: number;
-}): OperationRow {
-  const at = new Date(a.now).toISOString();
-  return {
-    id: a.id, kind: a.kind, provider: PROVIDER, parent_id: a.parentId, shift_id: a.shiftId, order_id: a.orderId, amount_kop: a.amountKop,
-    currency: 'RUB', phase: a.phase, is_final: 0, outcome: null, request_id: a.requestId, transaction_id: null, ref_transaction_id: null,
-    payment_type: a.paymentType, provider_status: null, provider_ref_status: null, error_code: null, error_key: null, card_session: a.cardSession,
-    loyalty_id: a.loyaltyId, attempts: 0, context_json: a.context, created_at: at, updated_at: at, finished_at: null, recovered: 0,
-  };
+function scanned(card: { loyaltyId: string; payToken?: string | undefined } | undefined): ScannedCard | null {
+  return card ? { loyaltyId: card.loyaltyId, payToken: card.payToken ?? null } : null;
 }
 
 const UNREADABLE = '!unreadable-state';
@@ -637,29 +563,4 @@ function parseOr<T>(schema: { safeParse(v: unknown): { success: true; data: T } 
   if (parsed.success) return parsed.data;
   const issue = parsed.error.issues[0];
   throw new PaydeskError('ipc.invalid', issue ? `${issue.path.map(String).join('.')}: ${issue.message}` : 'invalid input');
-}
-
-function throwFor(outcome: Exclude<ApiOutcome<unknown>, { kind: 'ok' }>): never {
-  let key: ErrorKey;
-  switch (outcome.kind) {
-    case 'api_error':
-      throw new PaydeskError(koshelekCodeKey(outcome.code), outcome.details ?? outcome.code);
-    case 'http_error':
-      key = httpStatusKey(outcome.status);
-      throw new PaydeskError(key, `HTTP ${outcome.status}`);
-    case 'invalid_response':
-      throw new PaydeskError('response.invalid', outcome.problem);
-    case 'no_answer':
-      throw new PaydeskError(`network.${outcome.fault}` as ErrorKey, outcome.message);
-    default:
-      throw new PaydeskError('internal.unexpected');
-  }
-}
-
-function unanswered(outcome: ApiOutcome<unknown>): boolean {
-  return outcome.kind === 'no_answer' || outcome.kind === 'invalid_response' || (outcome.kind === 'http_error' && (outcome.status >= 500 || outcome.status === 429));
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }

@@ -8,13 +8,27 @@ function row(patch: Partial<OperationRow>): OperationRow {
   return {
     id: 'op', kind: 'payment', provider: 'koshelek', parent_id: null, shift_id: null, order_id: 'o', amount_kop: 1000, currency: 'RUB',
     phase: 'awaiting_status', is_final: 0, outcome: null, request_id: 'r', transaction_id: 't', ref_transaction_id: null, payment_type: 'SBP',
-    provider_status: null, provider_ref_status: null, error_code: null, error_key: null, card_session: 'OK0001', loyalty_id: '1', attempts: 0,
+    provider_status: null, provider_ref_status: null, error_code: null, error_key: null, pay_token: 'OK0001', loyalty_id: '1', attempts: 0,
     context_json: '{}', created_at: '2026-11-30T00:00:00.000Z', updated_at: '2026-11-30T00:00:00.000Z', finished_at: null, recovered: 0,
     ...patch,
   };
 }
+/** A provider as checkout sees it: its phases and the limits its texts quote. */
+function provider(seconds = 30) {
+  return {
+    title: 'Тестовый провайдер',
+    view: {
+      phaseText: { awaiting_status: 'Ожидаем подтверждения покупателем…' },
+      unknownPhases: new Set(['checkout_pending', 'resolving_checkout', 'awaiting_status']),
+      cancellablePhases: new Set(['checkout_pending', 'awaiting_status', 'resolving_checkout']),
+      slipRefs: [{ key: 'qr', label: 'QR' }],
+      reportRefs: [],
+      limits: () => ({ minutes: 5, seconds }),
+    },
+  };
+}
 const view = (r: OperationRow, extra: { finalStatusSeconds?: number; held?: 'connection' | 'unreadable' } = {}) =>
-  operationView({ row: r, items: [], slip: null, children: [], notPaidRetryMinutes: 5, ...extra });
+  operationView({ row: r, items: [], slip: null, children: [], provider: provider(extra.finalStatusSeconds), held: extra.held ?? null });
 
 describe('operation texts', () => {
   it('an unanswered checkout is "unknown — take no other payment", never "choose another method"', () => {

@@ -2,20 +2,16 @@
 import type { OperationView, Outcome, SlipView } from '../contract/checkout';
 import { CATALOGUE, describeError, isErrorKey, type ErrorKey } from '../errors/catalogue';
 import type { OperationItemRow, OperationRow } from '../journal/operations';
+import { decodeSlipRefs } from '../journal/refs';
 import type { SlipsTable } from '../journal/tables';
+import type { ProviderView, RefLabel } from '../providers/types';
 
-export const PHASE_TEXT: Record<string, string> = {
-  checkout_pending: 'Отправка запроса на оплату…',
-  awaiting_status: 'Ожидаем подтверждения покупателем…',
-  resolving_checkout: 'Нет ответа сервиса: выясняем результат и отменяем оплату…',
-  cancel_pending: 'Отмена оплаты…',
-  awaiting_cancel_status: 'Отмена обрабатывается…',
+/** Phases every provider shares; a provider's own texts (ProviderView.phaseText) come first. */
+export const PHASE_TEXT: Readonly<Record<string, string>> = {
   paid: 'Оплачено',
   rejected: 'Оплата отклонена',
   canceled: 'Оплата отменена',
   failed: 'Оплата не выполнена',
-  refund_pending: 'Отправка возврата…',
-  awaiting_refund_status: 'Возврат обрабатывается…',
   refunded: 'Возврат выполнен',
   refund_rejected: 'Возврат отклонён',
   cancel_rejected: 'Отмена отклонена',
@@ -27,7 +23,23 @@ const UNREADABLE_TEXT = 'Состояние операции не читаетс
 
 const OUTCOMES = new Set<Outcome>(['paid', 'rejected', 'canceled', 'failed', 'refunded', 'refund_rejected', 'cancel_rejected', 'not_found']);
 
-export function slipView(slip: SlipsTable | null): SlipView | null {
+/** slips.refs_json, parsed (never cast): a row that does not parse shows no refs rather than breaking the view. */
+function readRefs(json: string | null): Record<string, string> {
+  try {
+    return decodeSlipRefs(json);
+  } catch {
+    return {};
+  }
+}
+
+/** The provider's ids on a slip, labelled by the provider, in its order; unknown keys follow under their own name. */
+export function labelRefs(refs: Record<string, string>, labels: readonly RefLabel[]): SlipView['refs'] {
+  const known = labels.filter((l) => refs[l.key] !== undefined).map((l) => ({ key: l.key, label: l.label, value: refs[l.key] ?? '' }));
+  const rest = Object.keys(refs).filter((k) => !labels.some((l) => l.key === k)).map((k) => ({ key: k, label: k, value: refs[k] ?? '' }));
+  return [...known, ...rest];
+}
+
+export function slipView(slip: SlipsTable | null, labels: readonly RefLabel[] = []): SlipView | null {
   if (!slip) return null;
   return {
     slipId: slip.slip_id,
@@ -35,11 +47,8 @@ export function slipView(slip: SlipsTable | null): SlipView | null {
     paymentTransactionId: slip.payment_transaction_id,
     refundTransactionId: slip.refund_transaction_id,
     paymentType: slip.payment_type,
-    merchantId: slip.merchant_id,
-    bankOperationId: slip.bank_operation_id,
     operationDateTime: slip.operation_date_time,
-    qrcId: slip.qrc_id,
-    kzo: slip.kzo,
+    refs: labelRefs(readRefs(slip.refs_json), labels),
     totalAmountKop: slip.total_amount_kop,
     currency: slip.currency,
   };
@@ -51,9 +60,8 @@ export interface ViewInputs {
   slip: SlipsTable | null;
   /** For payments: their refunds, to compute what is left to refund. */
   children: OperationRow[];
-  notPaidRetryMinutes: number;
-  /** koshelek.timing.finalStatusTimeoutMs in seconds: texts quote the configured limit. */
-  finalStatusSeconds?: number;
+  /** The operation's provider as configured now (null: no longer configured — shown with neutral texts). */
+  provider: { title: string; view: ProviderView } | null;
   /**
    * Left untouched: 'connection' — started on another connection, until it is configured again;
    * 'unreadable' — its persisted state does not parse (corrupted, or another Paydesk version): IT must look.
@@ -95,10 +103,9 @@ function contextFacts(json: string): { parked: boolean; cancelQueued: boolean; s
   }
 }
 
-/** Phases in which the till does not know yet whether the customer paid. */
-const UNKNOWN_PHASES = new Set(['checkout_pending', 'resolving_checkout', 'awaiting_status', 'cancel_pending', 'awaiting_cancel_status']);
-
-export function operationView({ row, items, slip, children, notPaidRetryMinutes, finalStatusSeconds, held: heldAs = null }: ViewInputs): OperationView {
+export function operationView({ row, items, slip, children, provider, held: heldAs = null }: ViewInputs): OperationView {
+  const view = provider?.view ?? null;
+  const limits = view?.limits() ?? { minutes: 0, seconds: 0 };
   const held = heldAs !== null;
   const facts = contextFacts(row.context_json);
   const parkedPaid = row.kind === 'payment' && facts.parked && row.outcome === 'paid';
@@ -108,11 +115,12 @@ export function operationView({ row, items, slip, children, notPaidRetryMinutes,
     id: row.id,
     kind: row.kind,
     provider: row.provider,
+    providerTitle: provider?.title ?? row.provider,
     parentId: row.parent_id,
     orderId: row.order_id,
     amountKop: row.amount_kop,
     phase: row.phase,
-    phaseText: heldAs === 'unreadable' ? UNREADABLE_TEXT : held ? HELD_TEXT : PHASE_TEXT[row.phase] ?? row.phase,
+    phaseText: heldAs === 'unreadable' ? UNREADABLE_TEXT : held ? HELD_TEXT : view?.phaseText[row.phase] ?? PHASE_TEXT[row.phase] ?? row.phase,
     isFinal: row.is_final === 1,
     outcome: row.outcome && OUTCOMES.has(row.outcome as Outcome) ? (row.outcome as Outcome) : null,
     requestId: row.request_id,
@@ -120,14 +128,16 @@ export function operationView({ row, items, slip, children, notPaidRetryMinutes,
     refTransactionId: row.ref_transaction_id,
     paymentType: row.payment_type,
     loyaltyId: row.loyalty_id,
-    error: showError && errorKey ? describeError(errorKey, row.error_code ?? undefined, { minutes: notPaidRetryMinutes, seconds: finalStatusSeconds }) : null,
-    slip: slipView(slip),
+    error: showError && errorKey ? describeError(errorKey, row.error_code ?? undefined, limits) : null,
+    slip: slipView(slip, view?.slipRefs ?? []),
     lines: items.map((i) => ({ lineNo: i.line_no, name: i.name, article: i.article, priceKop: i.price_kop, quantity: i.quantity, measure: i.measure, totalKop: i.total_kop, tax: i.tax })),
     // Also without an answer yet: the cancel is queued and sent as soon as the payment can be cancelled.
-    cancellable: !held && row.kind === 'payment' && (row.phase === 'checkout_pending' || row.phase === 'awaiting_status' || row.phase === 'resolving_checkout'),
+    cancellable: !held && row.kind === 'payment' && row.is_final === 0 && (view?.cancellablePhases.has(row.phase) ?? false),
     parked: facts.parked,
     cancelQueued: row.is_final === 0 && facts.cancelQueued,
-    outcomeUnknown: row.kind === 'payment' && row.is_final === 0 && UNKNOWN_PHASES.has(row.phase),
+    // A provider no longer configured cannot tell: unknown until it is back.
+    outcomeUnknown: row.kind === 'payment' && row.is_final === 0 && (view?.unknownPhases.has(row.phase) ?? true),
+    customerAction: row.kind === 'payment' && row.is_final === 0 && !held ? view?.customerAction?.(row) ?? null : null,
     refundableKop: refundableKop(row, children),
     shiftId: row.shift_id,
     recovered: row.recovered === 1,
@@ -166,10 +176,10 @@ function localHhmm(iso: string): string {
   return `${String(d.getHours()).padStart(2, '0')}:${String(d.getMinutes()).padStart(2, '0')}`;
 }
 
-/** Every id a customer or a receipt may carry: order, transactions, card, SBP qrcId, the local id. */
+/** Every id a customer or a receipt may carry: order, transactions, card, the provider's slip refs, our ids. */
 function idsOf(op: OperationView): string[] {
   const s = op.slip;
-  return [op.orderId, op.transactionId, op.refTransactionId, op.loyaltyId, op.id, s?.qrcId, s?.paymentTransactionId, s?.refundTransactionId, s?.bankOperationId]
+  return [op.orderId, op.transactionId, op.refTransactionId, op.loyaltyId, op.id, op.requestId, s?.paymentTransactionId, s?.refundTransactionId, ...(s?.refs.map((r) => r.value) ?? [])]
     .filter((v): v is string => typeof v === 'string' && v.length > 0)
     .map((v) => v.toLowerCase());
 }

@@ -177,7 +177,9 @@ export function loadConfigFile(file: string): ConfigResult {
 
 /** The defaults as IT would write them: every knob visible, credentials empty (→ embedded emulator). */
 export function defaultConfigText(): string {
-  return `${JSON.stringify(configSchema.parse({}), null, 2)}\n`;
+  // A fresh install is a demo: Koshelek's environment defaults to "emulator", and the card terminal runs on
+  // its embedded emulator (refused by the core in any other environment: docs/safety.md).
+  return `${JSON.stringify(configSchema.parse({ terminal: { enabled: true, embeddedEmulator: true } }), null, 2)}\n`;
 }
 
 /** Create the config file with defaults when it does not exist yet (first start on a new till). */

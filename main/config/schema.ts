@@ -2,6 +2,8 @@
 // messages IT sees for a bad edit. Each capability owns its section (see the imports).
 import { z } from 'zod';
 import { koshelekConfigSchema } from '../payapi/koshelek/config';
+import { terminalConfigSchema } from '../payapi/terminal/config';
+import { findProvider } from '../providers/registry';
 import { totpConfigSchema } from '../totp/config';
 import { scannerConfigSchema } from '../scanner/config';
 import { shiftConfigSchema } from '../shifts/config';
@@ -20,7 +22,12 @@ export const tillConfigSchema = z.object({
 export const configSchema = z.object({
   $schema: z.string().optional(),
   till: tillConfigSchema.prefault({}),
+  /** The payment providers the till offers, in the order the sale screen lists their methods (docs/providers.md). */
+  providers: z.array(z.string().refine((name) => findProvider(name) !== null, 'not a known provider (main/providers/registry.ts)'))
+    .min(1).max(8).refine((names) => new Set(names).size === names.length, 'a provider is listed twice')
+    .default(['koshelek', 'terminal']),
   koshelek: koshelekConfigSchema.prefault({}),
+  terminal: terminalConfigSchema.prefault({}),
   totp: totpConfigSchema.prefault({}),
   scanner: scannerConfigSchema.prefault({}),
   shift: shiftConfigSchema.prefault({}),

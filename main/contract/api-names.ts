@@ -1,7 +1,7 @@
 // The contract's method names and Electron channels without zod, so the sandboxed preload stays a
 // few kilobytes. main/contract/api.ts checks (at compile time) that API_METHODS has exactly these keys.
 export const API_METHOD_LIST = [
-  'status.get', 'sale.availability', 'sale.pay', 'sale.cancel', 'sale.park', 'refund.start',
+  'status.get', 'sale.methods', 'sale.catalogue', 'sale.availability', 'sale.pay', 'sale.cancel', 'sale.park', 'refund.start',
   'operation.get', 'operation.query', 'operation.search', 'scan.wedge', 'scan.manual', 'scan.image', 'scan.camera',
   'shift.current', 'shift.open', 'shift.claim', 'shift.close', 'shift.tender',
   'report.x', 'report.z', 'report.list', 'report.print', 'report.printOs', 'report.reprint', 'report.export', 'report.open',

@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import {
   availabilityInputSchema, availabilityResultSchema, cashierErrorSchema, kopecks, operationQuerySchema,
-  operationViewSchema, payInputSchema, refundInputSchema,
+  operationViewSchema, payInputSchema, paymentMethodViewSchema, refundInputSchema, saleCatalogueSchema,
 } from './checkout';
 import { scanEventSchema, scannerStatusSchema, symbologySchema, wedgeConfigSchema } from './scan';
 import type { ApiMethodName } from './api-names';
@@ -19,7 +19,7 @@ export const environmentViewSchema = z.object({
   storeId: z.string(),
   terminalId: z.string(),
   embeddedEmulator: z.boolean(),
-  /** Koshelek Pay sales are blocked (red status, instruction for IT), or null. */
+  /** Sales through the main provider are blocked (red status, instruction for IT), or null. */
   blocked: cashierErrorSchema.nullable().default(null),
   /** Unfinished operations that need their original connection (shown to IT and in the journal). */
   heldOperations: z.number().int().nonnegative().default(0),
@@ -222,7 +222,7 @@ export const shiftCurrentSchema = z.object({
   warnings: z.array(shiftWarningSchema),
   /** Operations of the open shift that are not final yet (they block the close). */
   unresolved: z.array(z.string()),
-  /** Config shift.tenderKinds: what the manager may record besides Koshelek Pay. */
+  /** Config shift.tenderKinds: what the manager may record besides the till's own payments. */
   tenderKinds: z.array(z.string()),
   autoOpenOnSale: z.boolean(),
   warnBeforeMinutes: z.number().int().nonnegative(),
@@ -310,6 +310,8 @@ const empty = z.object({}).strict();
 
 export const API_METHODS = {
   'status.get': { input: empty, output: statusViewSchema },
+  'sale.methods': { input: empty, output: z.array(paymentMethodViewSchema) },
+  'sale.catalogue': { input: empty, output: saleCatalogueSchema },
   'sale.availability': { input: availabilityInputSchema, output: availabilityResultSchema },
   'sale.pay': { input: payInputSchema, output: operationViewSchema },
   'sale.cancel': { input: z.object({ operationId: z.string().min(1) }), output: operationViewSchema },
@@ -337,9 +339,9 @@ export const API_METHODS = {
   'shift.open': { input: z.object({ cashier: cashierName }), output: shiftViewSchema },
   /** Name the person working a shift the till opened by itself at the first sale. */
   'shift.claim': { input: z.object({ cashier: cashierName }), output: shiftViewSchema },
-  /** Reconciles with Koshelek, closes the shift and returns its Z report (refused while operations are unresolved). */
+  /** Reconciles with the payment providers, closes the shift and returns its Z report (refused while operations are unresolved). */
   'shift.close': { input: z.object({ cashier: cashierName }), output: shiftReportSchema },
-  /** A tender taken outside Koshelek Pay (cash, the bank's card terminal…) in the open shift. */
+  /** A tender taken outside the till's providers (cash, the bank's card terminal…) in the open shift. */
   'shift.tender': {
     input: z.object({ kind: z.string().min(1).max(40), amountKop: kopecks.positive(), direction: tenderDirectionSchema, note: z.string().max(200).optional(), cashier: z.string().max(64).optional() }),
     output: tenderRowSchema,

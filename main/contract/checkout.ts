@@ -29,8 +29,8 @@ export type SaleLineInput = z.input<typeof saleLineSchema>;
 
 export const cardSchema = z.object({
   loyaltyId: z.string().min(1).max(36),
-  /** Absent for plain loyalty cards: Koshelek Pay is then not offered. */
-  cardSession: z.string().min(1).max(32).optional(),
+  /** A one-time payment token the card carried; absent on plain loyalty cards (no scanned-token payment then). */
+  payToken: z.string().min(1).max(32).optional(),
 });
 export type CardView = z.infer<typeof cardSchema>;
 
@@ -41,16 +41,20 @@ const basketFields = {
   /** Either amount alone (one line "Покупка"), or lines (amount must then equal their total). */
   amountKop: kopecks.optional(),
   lines: z.array(saleLineSchema).min(1).max(500).optional(),
-  card: cardSchema,
+  /** The scanned customer card; absent when the method needs no scan (a card terminal). */
+  card: cardSchema.optional(),
+  /** The provider to pay through; absent: the one that offers `paymentType` (method ids are unique). */
+  provider: z.string().min(1).max(32).optional(),
 };
 
 export const availabilityInputSchema = z.object(basketFields).refine((v) => v.amountKop !== undefined || v.lines !== undefined, 'amountKop or lines is required');
 export type AvailabilityInput = z.input<typeof availabilityInputSchema>;
 
 export const availabilityResultSchema = z.object({
-  koshelekPayIsDefault: z.boolean(),
+  /** The provider asks to start its first available method at once. */
+  providerIsDefault: z.boolean(),
   methods: z.array(z.object({ paymentType: z.string(), available: z.boolean(), message: z.string().optional(), known: z.boolean() })),
-  /** The method to start at once (koshelekPayIsDefault and one available), or null: the cashier chooses. */
+  /** The method to start at once (providerIsDefault and one available), or null: the cashier chooses. */
   autoStart: z.string().nullable(),
 });
 export type AvailabilityResult = z.infer<typeof availabilityResultSchema>;
@@ -76,15 +80,22 @@ export const slipViewSchema = z.object({
   paymentTransactionId: z.string().nullable(),
   refundTransactionId: z.string().nullable(),
   paymentType: z.string().nullable(),
-  merchantId: z.string().nullable(),
-  bankOperationId: z.string().nullable(),
   operationDateTime: z.string().nullable(),
-  qrcId: z.string().nullable(),
-  kzo: z.string().nullable(),
+  /** The provider's own ids on the slip, labelled by the provider (docs/providers.md "refs"). */
+  refs: z.array(z.object({ key: z.string(), label: z.string(), value: z.string() })),
   totalAmountKop: z.number().nullable(),
   currency: z.string().nullable(),
 });
 export type SlipView = z.infer<typeof slipViewSchema>;
+
+/** A step the customer takes on their own device: the till shows the payload (a payment link) as a QR. */
+export const customerActionSchema = z.object({
+  kind: z.literal('qr'),
+  payload: z.string().min(1).max(4096),
+  /** One short Russian line under the QR, e.g. «Отсканируйте QR-код камерой телефона». */
+  hintRu: z.string().max(200),
+});
+export type CustomerActionView = z.infer<typeof customerActionSchema>;
 
 export const operationKindSchema = z.enum(['payment', 'cancel', 'refund']);
 export const outcomeSchema = z.enum(['paid', 'rejected', 'canceled', 'failed', 'refunded', 'refund_rejected', 'cancel_rejected', 'not_found']);
@@ -105,6 +116,8 @@ export const operationViewSchema = z.object({
   id: z.string(),
   kind: operationKindSchema,
   provider: z.string(),
+  /** The provider's Russian title (registry). */
+  providerTitle: z.string(),
   parentId: z.string().nullable(),
   orderId: z.string(),
   amountKop: z.number().int(),
@@ -135,6 +148,8 @@ export const operationViewSchema = z.object({
   cancelQueued: z.boolean().optional(),
   /** Not final and the till does not know yet whether money moved: take no other payment, hand over nothing. */
   outcomeUnknown: z.boolean().optional(),
+  /** What the customer must do now, shown by the till (a payment QR to scan); null: nothing to show. */
+  customerAction: customerActionSchema.nullable().default(null),
   createdAt: z.string(),
   updatedAt: z.string(),
   finishedAt: z.string().nullable(),
@@ -150,3 +165,22 @@ export const operationQuerySchema = z.object({
   limit: z.number().int().min(1).max(1000).default(200),
 });
 export type OperationQuery = z.input<typeof operationQuerySchema>;
+
+/** A payment method the cashier can choose: from the provider registry and the config, in config order. */
+export const paymentMethodViewSchema = z.object({
+  provider: z.string(),
+  providerTitle: z.string(),
+  /** The method id (the operation's paymentType). */
+  method: z.string(),
+  titleRu: z.string(),
+  /** The customer must scan a card carrying a pay token first. */
+  needsCardScan: z.boolean(),
+  /** Configured and not blocked: sales may start. */
+  ready: z.boolean(),
+  problem: cashierErrorSchema.nullable(),
+});
+export type PaymentMethodView = z.infer<typeof paymentMethodViewSchema>;
+
+/** The sale screen's taxes and measures (config `sale`). */
+export const saleCatalogueSchema = z.object({ taxes: z.array(z.string()), measures: z.array(z.string()) });
+export type SaleCatalogueView = z.infer<typeof saleCatalogueSchema>;

@@ -11,10 +11,10 @@ export const scanRejectReasonSchema = z.enum([
   'empty', // nothing but whitespace / terminators
   'wrong_prefix', // no configured card prefix matches
   'bad_length', // length fits no template for the prefix
-  'bad_characters', // card number not digits, cardSession not Latin letters/digits, TOTP not digits, control bytes…
+  'bad_characters', // card number or payment token outside its charset, TOTP not digits, control bytes…
   'totp_invalid', // TOTP matches no step near now
   'totp_stale', // TOTP matches a step outside the allowed drift (old screenshot, till clock off)
-  'no_totp', // a Koshelek card without its TOTP part where the config requires one
+  'no_totp', // a card template that requires a TOTP part (acceptWithoutTotp false) scanned without one
   'not_decoded', // image: no barcode found
   'verifier_error', // the TOTP module failed (vendor library crash, bad answer)
   'busy', // a payment is in flight: the scan is refused, never applied to another sale
@@ -28,14 +28,20 @@ export const parsedScanOkSchema = z.object({
   prefix: z.string().max(2),
   /** Card number: the customer's loyaltyId. */
   loyaltyId: z.string().min(1).max(36),
-  /** Payment session from the barcode; absent on plain loyalty cards. */
-  cardSession: z.string().min(1).max(32).optional(),
+  /**
+   * One-time payment token the barcode carried (the card issuer's name for it may differ); absent on plain
+   * loyalty cards. Printable ASCII without spaces, at most 32 characters.
+   */
+  payToken: z.string().min(1).max(32).regex(/^[\x21-\x7e]+$/).optional(),
   totp: z.string().optional(),
-  /** True only when the barcode carries a cardSession and its TOTP verified: offer Koshelek Pay. */
-  koshelekPay: z.boolean(),
+  /**
+   * True only when a payToken is present and its TOTP verified: the card can pay through a provider that
+   * takes a scanned token. False on plain loyalty cards, legacy cards and unverified scans.
+   */
+  payReady: z.boolean(),
   /** True when a TOTP was present and verified (authentic card). Plain cards without TOTP: false. */
   verified: z.boolean(),
-  /** Name of the legacy-card rule (scanner.legacyCards) that accepted a card without cardSession/TOTP. */
+  /** Name of the legacy-card rule (scanner.legacyCards) that accepted a card without payToken/TOTP. */
   legacy: z.string().optional(),
   /** TOTP step offset that matched (0 = current step), when verified. */
   totpDelta: z.number().int().optional(),

@@ -16,6 +16,9 @@ import { createLogger, type Logger } from '../log/logger';
 import { KoshelekClient, type ExchangeInfo, type TokenProvider } from '../payapi/koshelek/client';
 import { startPostbackListener, type PostbackListener } from '../payapi/koshelek/postback';
 import { ShiftService } from '../shifts/service';
+import { monotonicNow } from '../checkout/runner';
+import { PROVIDER as KOSHELEK } from '../payapi/koshelek/drivers';
+import { composeProviders, type ProviderSet } from './providers';
 import { clockDrift, createTotpVerifier, type TotpVerifier } from '../totp';
 import { describeError, PaydeskError } from '../errors/catalogue';
 import { planConnection } from './connection';
@@ -36,6 +39,7 @@ export interface StartCoreOptions extends CoreOptions {
 export interface StartedCore extends Core {
   readonly checkout: CheckoutService;
   readonly shifts: ShiftService;
+  readonly providers: ProviderSet;
   /** Koshelek's view of a transaction, for the shift reconciliation. */
   lookupStatus(transactionId: string, refTransactionId?: string): Promise<{ status: string; refStatus?: string; amountKop?: number } | null>;
   readonly emulator: KoshelekEmulator | null;
@@ -209,21 +213,26 @@ export async function startCore(options: StartCoreOptions): Promise<StartedCore>
     },
   };
 
-  const checkout = new CheckoutService({
-    store,
+  let checkoutRef: CheckoutService | null = null;
+  const providers = await composeProviders({
     config: () => live.current(),
-    client: () => {
-      const c = current as Connection;
-      if (!c.client) throw c.blocked ?? new PaydeskError('config.credentials_missing');
-      return c.client;
+    koshelek: {
+      config: () => live.current(),
+      connection: () => {
+        const c = current as Connection;
+        return c.client && c.identity ? { identity: c.identity, client: c.client } : { blocked: c.blocked ?? new PaydeskError('config.credentials_missing') };
+      },
+      now: monotonicNow,
+      logger,
     },
-    connection: () => {
-      const c = current as Connection;
-      return c.client && c.identity ? { identity: c.identity, client: c.client } : { blocked: c.blocked ?? new PaydeskError('config.credentials_missing') };
-    },
+    dataDir: options.dataDir,
     logger,
-    shiftPolicy,
+    deliverNews: (provider, ids, data) => checkoutRef?.deliverNews(provider, ids, data) ?? false,
   });
+  mark('providers');
+
+  const checkout = new CheckoutService({ store, providers: () => providers.list(), logger, shiftPolicy });
+  checkoutRef = checkout;
   checkout.onUpdate((operation) => emit({ type: 'operation', operation }));
   checkout.onJournalHealth((unavailable, error) => {
     health.journal = unavailable ? 'unavailable' : 'ok';
@@ -236,6 +245,11 @@ export async function startCore(options: StartCoreOptions): Promise<StartedCore>
   let rebuilding = Promise.resolve();
   live.onChange((config) => {
     rebuilding = rebuilding.then(async () => {
+      try {
+        await providers.apply(config);
+      } catch (error) {
+        logger.error({ err: String(error) }, 'config edit could not be applied to a payment provider');
+      }
       if (!current || connectionKey(config, options.configFile) === current.key) return;
       try {
         const next = await buildConnection(config);
@@ -266,7 +280,7 @@ export async function startCore(options: StartCoreOptions): Promise<StartedCore>
   if (pb.enabled) {
     const partnerPassword = pb.partnerPassword !== '' ? pb.partnerPassword : process.env.PAYDESK_POSTBACK_PASSWORD ?? '';
     try {
-      postback = await startPostbackListener({ ...pb, partnerPassword, onStatus: (data) => checkout.handlePostback(data), logger });
+      postback = await startPostbackListener({ ...pb, partnerPassword, onStatus: (data) => checkout.deliverNews(KOSHELEK, { transactionId: data.transactionId, refTransactionId: data.refTransactionId }, data), logger });
     } catch (error) {
       // Not fatal for sales (polling decides anyway); IT sees it in the log.
       logger.error({ err: String(error) }, 'postback listener not started');
@@ -287,6 +301,8 @@ export async function startCore(options: StartCoreOptions): Promise<StartedCore>
     config: live,
     journal,
     checkout,
+    providers,
+    saleCatalogue: () => ({ taxes: [...live.current().koshelek.enums.taxes], measures: [...live.current().koshelek.enums.measures] }),
     shifts,
     async lookupStatus(transactionId, refTransactionId) {
       const client = (current as Connection).client;
@@ -321,6 +337,7 @@ export async function startCore(options: StartCoreOptions): Promise<StartedCore>
       }
       await postback?.close();
       await (emulator as KoshelekEmulator | null)?.close();
+      await providers.close();
       checkpointer.stop();
       checkpointer.runNow();
       journal.close();

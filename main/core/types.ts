@@ -6,6 +6,7 @@ import type { TotpVerifier } from '../totp';
 import type { CashierError } from '../errors/catalogue';
 import type {
   AvailabilityInput, AvailabilityResult, OperationQuery, OperationView, PayInput, RefundInput,
+  PaymentMethodView, SaleCatalogueView,
 } from '../contract/checkout';
 
 export interface CoreOptions {
@@ -48,6 +49,8 @@ export interface HealthView {
 }
 
 export interface CheckoutApi {
+  /** The payment methods of the configured providers, in config order, with whether each can start now. */
+  methods(): PaymentMethodView[];
   availability(input: AvailabilityInput): Promise<AvailabilityResult>;
   /** Journals the intent, sends checkout, and resolves once the request has left (not when final). */
   pay(input: PayInput): Promise<OperationView>;
@@ -75,6 +78,8 @@ export interface Core {
   readonly config: LiveConfig;
   readonly journal: Journal;
   readonly checkout: CheckoutApi;
+  /** Taxes and measures the sale screen offers (the config's enums). */
+  saleCatalogue(): SaleCatalogueView;
   environment(): EnvironmentView;
   health(): HealthView;
   onEvent(listener: (event: CoreEvent) => void): () => void;

@@ -5,6 +5,7 @@ import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { openJournal } from './database';
 import { DatabaseFromFutureError, findMigrationsDir, readMigrations } from './migrate';
+import type { OperationsTable, ReportOperationsTable, SlipsTable } from './tables';
 
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'paydesk-migrate-'));
 
@@ -58,19 +59,28 @@ describe('migrations', () => {
   it('the Kysely table types list exactly the columns the migrations create', () => {
     const j = openJournal(path.join(tmp(), 'journal.db'));
     const columns = (table: string) => (j.sqlite.prepare(`PRAGMA table_info(${table})`).all() as { name: string }[]).map((c) => c.name).sort();
-    // A row typed as OperationsTable must carry every column: insert one through the store's column list.
-    expect(columns('operations')).toEqual([
-      'amount_kop', 'attempts', 'card_session', 'context_json', 'created_at', 'currency', 'error_code', 'error_key', 'finished_at', 'id', 'is_final',
-      'kind', 'loyalty_id', 'order_id', 'outcome', 'parent_id', 'payment_type', 'phase', 'provider', 'provider_ref_status', 'provider_status',
+    // Each list is checked by the compiler against its table type (no column missing, none extra)
+    // and here against the database the migrations build.
+    const operations = [
+      'amount_kop', 'attempts', 'context_json', 'created_at', 'currency', 'error_code', 'error_key', 'finished_at', 'id', 'is_final',
+      'kind', 'loyalty_id', 'order_id', 'outcome', 'parent_id', 'pay_token', 'payment_type', 'phase', 'provider', 'provider_ref_status', 'provider_status',
       'recovered', 'ref_transaction_id', 'request_id', 'shift_id', 'transaction_id', 'updated_at',
-    ]);
-    expect(columns('slips')).toContain('kzo');
-    expect(columns('report_operations')).toEqual([
+    ] as const satisfies readonly (keyof OperationsTable)[];
+    const slips = [
+      'currency', 'operation_date_time', 'operation_id', 'order_id', 'payment_transaction_id', 'payment_type', 'raw_json', 'received_at',
+      'refs_json', 'refund_transaction_id', 'slip_id', 'store_id', 'terminal_id', 'total_amount_kop',
+    ] as const satisfies readonly (keyof SlipsTable)[];
+    const reportOperations = [
       'amount_kop', 'created_at', 'error_code', 'finished_at', 'has_parent', 'has_slip', 'id', 'kind', 'order_id', 'outcome', 'parent_id',
       'parent_payment_type', 'parent_shift_id', 'parent_transaction_id', 'payment_type', 'phase', 'provider', 'ref_transaction_id', 'request_id',
-      'shift_id', 'slip_kzo', 'slip_payment_transaction_id', 'slip_payment_type', 'slip_qrc_id', 'slip_refund_transaction_id', 'transaction_id',
-    ]);
-    expect(columns('slips')).toContain('qrc_id');
+      'shift_id', 'slip_payment_transaction_id', 'slip_payment_type', 'slip_refs_json', 'slip_refund_transaction_id', 'transaction_id',
+    ] as const satisfies readonly (keyof ReportOperationsTable)[];
+    type Missing<T, L extends readonly unknown[]> = Exclude<keyof T, L[number]>;
+    const complete: [Missing<OperationsTable, typeof operations>, Missing<SlipsTable, typeof slips>, Missing<ReportOperationsTable, typeof reportOperations>] extends [never, never, never] ? true : false = true;
+    expect(complete).toBe(true);
+    expect(columns('operations')).toEqual([...operations]);
+    expect(columns('slips')).toEqual([...slips]);
+    expect(columns('report_operations')).toEqual([...reportOperations]);
     j.close();
   });
 

@@ -26,6 +26,13 @@ export class DatabaseFromFutureError extends Error {
   }
 }
 
+export class MigrationFailedError extends Error {
+  constructor(readonly migration: string, readonly backupFile: string | null, file: string, cause: unknown) {
+    super(`Migration ${migration} of ${file} failed and was rolled back: the database is as it was${backupFile ? ` (backup: ${backupFile})` : ''}. ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+    this.name = 'MigrationFailedError';
+  }
+}
+
 /** Finds migrations/ whether we run from sources (tsx, vitest) or from a bundle in dist/. */
 export function findMigrationsDir(): string {
   const fromEnv = process.env.PAYDESK_MIGRATIONS;
@@ -72,10 +79,14 @@ export function migrate(
   }
   const record = sqlite.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)');
   for (const m of pending) {
-    sqlite.transaction(() => {
-      sqlite.exec(m.sql);
-      record.run(m.version, m.name, new Date().toISOString());
-    })();
+    try {
+      sqlite.transaction(() => {
+        sqlite.exec(m.sql);
+        record.run(m.version, m.name, new Date().toISOString());
+      })();
+    } catch (error) {
+      throw new MigrationFailedError(m.name, backupFile, file, error);
+    }
   }
   return { from, to: appVersion, applied: pending.map((m) => m.name), backupFile };
 }

@@ -1,9 +1,11 @@
 // The operation journal's write side: prepared statements, one SQLite transaction (one fsync under
 // synchronous=FULL) per state transition. Provider-neutral: the machines' contexts are stored as JSON,
-// and the report fields (orderId, transaction ids, requestId, paymentType, qrcId, kzo) as columns.
+// the report fields (orderId, transaction ids, requestId, paymentType) as columns, and each provider's
+// own slip ids as one JSON object (slips.refs_json, see refs.ts).
 import type Database from 'better-sqlite3';
 import type { OperationsTable, OperationItemsTable, SlipsTable } from './tables';
 import { allRows, journalQueries } from './query';
+import { decodeSlipRefs } from './refs';
 
 export type OperationRow = OperationsTable;
 
@@ -39,7 +41,7 @@ export interface OperationWrite {
 const OPERATION_COLUMNS = [
   'id', 'kind', 'provider', 'parent_id', 'shift_id', 'order_id', 'amount_kop', 'currency', 'phase', 'is_final', 'outcome',
   'request_id', 'transaction_id', 'ref_transaction_id', 'payment_type', 'provider_status', 'provider_ref_status', 'error_code',
-  'error_key', 'card_session', 'loyalty_id', 'attempts', 'context_json', 'created_at', 'updated_at', 'finished_at', 'recovered',
+  'error_key', 'pay_token', 'loyalty_id', 'attempts', 'context_json', 'created_at', 'updated_at', 'finished_at', 'recovered',
 ] as const satisfies readonly (keyof OperationRow)[];
 
 // Start-up recovery: only unfinished operations, through their own small partial index (migration
@@ -63,7 +65,7 @@ export class OperationStore {
   private readonly parkedEndedPaid: Database.Statement;
   private readonly byRequestId: Database.Statement;
   private readonly livePaymentForOrder: Database.Statement;
-  private readonly paymentForCardSession: Database.Statement;
+  private readonly paymentForPayToken: Database.Statement;
   private readonly openOps: Database.Statement;
   private readonly childrenOf: Database.Statement;
   private readonly itemsOf: Database.Statement;
@@ -86,12 +88,11 @@ export class OperationStore {
       'INSERT INTO operation_events (operation_id, at, type, endpoint, request_id, http_status, phase_from, phase_to, body_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
     );
     this.upsertSlip = sqlite.prepare(
-      `INSERT INTO slips (operation_id, slip_id, payment_transaction_id, refund_transaction_id, payment_type, order_id, store_id, terminal_id, merchant_id, bank_operation_id, operation_date_time, qrc_id, kzo, total_amount_kop, currency, raw_json, received_at)
-       VALUES (@operation_id, @slip_id, @payment_transaction_id, @refund_transaction_id, @payment_type, @order_id, @store_id, @terminal_id, @merchant_id, @bank_operation_id, @operation_date_time, @qrc_id, @kzo, @total_amount_kop, @currency, @raw_json, @received_at)
+      `INSERT INTO slips (operation_id, slip_id, payment_transaction_id, refund_transaction_id, payment_type, order_id, store_id, terminal_id, refs_json, operation_date_time, total_amount_kop, currency, raw_json, received_at)
+       VALUES (@operation_id, @slip_id, @payment_transaction_id, @refund_transaction_id, @payment_type, @order_id, @store_id, @terminal_id, @refs_json, @operation_date_time, @total_amount_kop, @currency, @raw_json, @received_at)
        ON CONFLICT(operation_id) DO UPDATE SET slip_id = excluded.slip_id, payment_transaction_id = excluded.payment_transaction_id, refund_transaction_id = excluded.refund_transaction_id,
-         payment_type = excluded.payment_type, order_id = excluded.order_id, store_id = excluded.store_id, terminal_id = excluded.terminal_id, merchant_id = excluded.merchant_id,
-         bank_operation_id = excluded.bank_operation_id, operation_date_time = excluded.operation_date_time, qrc_id = excluded.qrc_id, kzo = excluded.kzo,
-         total_amount_kop = excluded.total_amount_kop, currency = excluded.currency, raw_json = excluded.raw_json, received_at = excluded.received_at`,
+         payment_type = excluded.payment_type, order_id = excluded.order_id, store_id = excluded.store_id, terminal_id = excluded.terminal_id, refs_json = excluded.refs_json,
+         operation_date_time = excluded.operation_date_time, total_amount_kop = excluded.total_amount_kop, currency = excluded.currency, raw_json = excluded.raw_json, received_at = excluded.received_at`,
     );
     this.byId = sqlite.prepare('SELECT * FROM operations WHERE id = ?');
     this.parkedOpen = sqlite.prepare(PARKED_OPEN_SQL);
@@ -100,7 +101,7 @@ export class OperationStore {
     this.livePaymentForOrder = sqlite.prepare(
       "SELECT * FROM operations WHERE provider = ? AND order_id = ? AND kind = 'payment' AND (outcome IS NULL OR outcome = 'paid') LIMIT 1",
     );
-    this.paymentForCardSession = sqlite.prepare("SELECT * FROM operations WHERE provider = ? AND card_session = ? AND kind = 'payment' LIMIT 1");
+    this.paymentForPayToken = sqlite.prepare("SELECT * FROM operations WHERE provider = ? AND pay_token = ? AND kind = 'payment' LIMIT 1");
     this.openOps = sqlite.prepare(OPEN_OPERATIONS_SQL);
     this.childrenOf = sqlite.prepare('SELECT * FROM operations WHERE parent_id = ? ORDER BY created_at');
     this.itemsOf = sqlite.prepare('SELECT * FROM operation_items WHERE operation_id = ? ORDER BY line_no');
@@ -126,6 +127,8 @@ export class OperationStore {
   /** A transition: the row, any related rows (a payment's cancel), the events and the slip, atomically. */
   write(primary: OperationWrite, related: OperationWrite[] = []): void {
     const writes = [primary, ...related];
+    // A slip's ids are checked before the transaction: a bad one is refused whole, nothing half-written.
+    for (const w of writes) if (w.slip) decodeSlipRefs(w.slip.refs_json);
     this.sqlite.transaction(() => {
       for (const w of writes) {
         this.upsertOp.run(w.row);
@@ -163,8 +166,9 @@ export class OperationStore {
     return (this.livePaymentForOrder.get(provider, orderId) as OperationRow | undefined) ?? null;
   }
 
-  paymentByCardSession(provider: string, cardSession: string): OperationRow | null {
-    return (this.paymentForCardSession.get(provider, cardSession) as OperationRow | undefined) ?? null;
+  /** The payment made with a one-time payment token, if any (the journal allows one per provider and token). */
+  paymentByPayToken(provider: string, payToken: string): OperationRow | null {
+    return (this.paymentForPayToken.get(provider, payToken) as OperationRow | undefined) ?? null;
   }
 
   /**

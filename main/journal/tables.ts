@@ -21,7 +21,9 @@ export interface OperationsTable {
   provider_ref_status: string | null;
   error_code: string | null;
   error_key: string | null;
-  card_session: string | null;
+  /** A one-time payment token the customer presented; at most one payment per (provider, pay_token). */
+  pay_token: string | null;
+  /** The retail loyalty-card number; null when the sale had no card. */
   loyalty_id: string | null;
   attempts: number;
   context_json: string;
@@ -53,11 +55,9 @@ export interface SlipsTable {
   order_id: string | null;
   store_id: string | null;
   terminal_id: string | null;
-  merchant_id: string | null;
-  bank_operation_id: string | null;
+  /** The provider's slip ids as a JSON object of strings (docs/journal-neutral.md); '{}' when none. */
+  refs_json: string;
   operation_date_time: string | null;
-  qrc_id: string | null;
-  kzo: string | null;
   total_amount_kop: number | null;
   currency: string | null;
   raw_json: string;
@@ -100,8 +100,8 @@ export interface ReportOperationsTable {
   slip_payment_transaction_id: string | null;
   slip_refund_transaction_id: string | null;
   slip_payment_type: string | null;
-  slip_qrc_id: string | null;
-  slip_kzo: string | null;
+  /** The slip's refs_json; null when the operation has no slip. */
+  slip_refs_json: string | null;
   has_parent: number;
   parent_shift_id: number | null;
   parent_transaction_id: string | null;

@@ -64,7 +64,7 @@ describe('provider registry', () => {
       store.insertIntent(started.row, [], started.event);
       expect(await drive(started.run, store)).toEqual({ phase: 'paid', launches: 1 });
       expect(ledger.count(ext)).toEqual({ sales: 1, charges: 1 });
-      expect(store.get(started.row.id)).toMatchObject({ provider: 'terminal', outcome: 'paid', request_id: ext, card_session: null, loyalty_id: null });
+      expect(store.get(started.row.id)).toMatchObject({ provider: 'terminal', outcome: 'paid', request_id: ext, pay_token: null, loyalty_id: null });
 
       // A row left in 'launching' by a crash: the resumed run must look up, never launch.
       const ext2 = randomUUID();
@@ -72,12 +72,14 @@ describe('provider registry', () => {
       store.insertIntent(crashed.row, [], crashed.event);
       const row = store.get(crashed.row.id);
       if (!row) throw new Error('no row');
-      expect(await drive(configured.payments.resume(row), store)).toEqual({ phase: 'failed', launches: 0 });
+      const resumed = configured.payments.resume(row);
+      if (!resumed.ok) throw new Error(resumed.reason);
+      expect(await drive(resumed.run, store)).toEqual({ phase: 'failed', launches: 0 });
       expect(ledger.count(ext2)).toEqual({ sales: 0, charges: 0 });
       expect(store.get(row.id)).toMatchObject({ error_key: 'terminal.not_started', recovered: 1 });
 
       // A damaged context is refused, not cast.
-      expect(() => configured.payments?.resume({ ...row, context_json: '{"v":1,"phase":"paid"}' })).toThrow();
+      expect(configured.payments.resume({ ...row, context_json: '{"v":1,"phase":"paid"}' })).toMatchObject({ ok: false });
     } finally {
       journal.close();
     }

@@ -26,7 +26,7 @@ function row(id: string, over: Partial<OperationRow> = {}): OperationRow {
   return {
     id, kind: 'payment', provider: 'koshelek', parent_id: null, shift_id: 1, order_id: `ord-${id}`, amount_kop: 1000, currency: 'RUB', phase: 'checkout',
     is_final: 0, outcome: null, request_id: `rq-${id}`, transaction_id: null, ref_transaction_id: null, payment_type: null, provider_status: null,
-    provider_ref_status: null, error_code: null, error_key: null, card_session: null, loyalty_id: null, attempts: 0, context_json: '{"phase":"checkout"}',
+    provider_ref_status: null, error_code: null, error_key: null, pay_token: null, loyalty_id: null, attempts: 0, context_json: '{"phase":"checkout"}',
     created_at: `2026-01-01T10:00:${id.padStart(2, '0').slice(-2)}.000Z`, updated_at: '2026-01-01T10:00:00.000Z', finished_at: null, recovered: 0, ...over,
   };
 }

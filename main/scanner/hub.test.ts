@@ -18,8 +18,8 @@ describe('ScanHub', () => {
     const wedge = await hub.submitWedge(code('OK0001'));
     const manual = await hub.submitManual('KP1234567890123');
     expect(scanEventSchema.parse(wedge)).toEqual(wedge);
-    expect(wedge).toMatchObject({ source: 'wedge', seq: 0, epoch: 0, parsed: { ok: true, koshelekPay: true } });
-    expect(manual).toMatchObject({ source: 'manual', seq: 1, parsed: { ok: true, koshelekPay: false, verified: false } });
+    expect(wedge).toMatchObject({ source: 'wedge', seq: 0, epoch: 0, parsed: { ok: true, payReady: true } });
+    expect(manual).toMatchObject({ source: 'manual', seq: 1, parsed: { ok: true, payReady: false, verified: false } });
     expect(seen).toEqual([wedge, manual]);
     expect(hub.status()).toMatchObject({ state: 'disabled' });
   });
@@ -32,7 +32,7 @@ describe('ScanHub', () => {
     expect(refused.epoch).toBe(1);
     hub.setBusy(false);
     const accepted = await hub.submitWedge(code('OK0003'));
-    expect(accepted).toMatchObject({ epoch: 2, parsed: { ok: true, cardSession: 'OK0003' } });
+    expect(accepted).toMatchObject({ epoch: 2, parsed: { ok: true, payToken: 'OK0003' } });
   });
 
   it('keeps arrival order with a slow verifier, and a scan arriving during busy stays refused', async () => {
@@ -40,7 +40,7 @@ describe('ScanHub', () => {
     const slow: TotpVerifier = {
       kind: 'vendor',
       verifyBarcode: (raw) => new Promise<ParsedScan>((resolve) => {
-        releases.push(() => resolve({ ok: true, prefix: 'KP', loyaltyId: raw.slice(2, 15), koshelekPay: false, verified: true }));
+        releases.push(() => resolve({ ok: true, prefix: 'KP', loyaltyId: raw.slice(2, 15), payReady: false, verified: true }));
       }),
       getToken: () => 't',
       close: async () => {},

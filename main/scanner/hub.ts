@@ -8,6 +8,7 @@
 // `epoch` increments on every busy change so a consumer can also drop events from an older sale.
 import type { ParsedScan, ScanEvent, ScannerStatus, ScanSource, Symbology } from '../contract/scan';
 import { normalizeScan, REJECT_ERROR_KEY } from '../barcode/parse';
+import { toScannedCard } from '../barcode/card';
 import { matchLegacyCard } from '../barcode/legacy';
 import type { TotpVerifier } from '../totp/verifier';
 import type { ScannerConfig } from './config';
@@ -86,14 +87,14 @@ export function createScanHub(config: ScannerConfig, verifier: TotpVerifier, opt
   };
 
   /**
-   * A scan no card template knows (wrong prefix / length) may be a legacy store card: loyalty only, never
-   * Koshelek Pay, never verified. A TOTP card that failed its check stays refused.
+   * A scan no card template knows (wrong prefix / length) may be a legacy store card: loyalty only, no
+   * payToken (payReady false), never verified. A TOTP card that failed its check stays refused.
    */
   const legacyFallback = (raw: string, parsed: ParsedScan): ParsedScan => {
     if (parsed.ok || (parsed.reason !== 'wrong_prefix' && parsed.reason !== 'bad_length') || config.legacyCards.length === 0) return parsed;
     const code = normalizeScan(raw);
     const rule = matchLegacyCard(code, config.legacyCards);
-    return rule ? { ok: true, prefix: '', loyaltyId: code, koshelekPay: false, verified: false, legacy: rule.name } : parsed;
+    return rule ? toScannedCard({ prefix: '', loyaltyId: code }, { verified: false, legacy: rule.name }) : parsed;
   };
 
   const process = async (scan: Pending): Promise<ScanEvent> => {

@@ -62,7 +62,7 @@ describe('image decoding', () => {
   it('feeds the scan hub: a dropped image verifies like a scanned card', async () => {
     const hub = createScanHub(scannerConfigSchema.parse({}), new BuiltinTotpVerifier(totpConfigSchema.parse({})));
     const event = await hub.submitImage(await png('datamatrix', oneD));
-    expect(event).toMatchObject({ source: 'image', symbology: 'datamatrix', raw: oneD, parsed: { ok: true, cardSession: 'OK0001', koshelekPay: true } });
+    expect(event).toMatchObject({ source: 'image', symbology: 'datamatrix', raw: oneD, parsed: { ok: true, payToken: 'OK0001', payReady: true } });
     const blank = new PNG({ width: 32, height: 32 });
     blank.data.fill(255);
     expect((await hub.submitImage(PNG.sync.write(blank))).parsed).toMatchObject({ ok: false, reason: 'not_decoded', errorKey: 'barcode.not_decoded' });

@@ -76,9 +76,9 @@ describe.each([9600, 115200])('serial scanner over a socat pty pair at %i baud',
     await waitFor(() => scans.length === 3, 10_000, 'third scan');
     expect(scans.map((s) => s.raw)).toEqual([a, b, c]);
     expect(scans.map((s) => s.source)).toEqual(['serial', 'serial', 'serial']);
-    expect(scans[0]?.parsed).toMatchObject({ ok: true, loyaltyId: '1234567890123', cardSession: 'OK0001', koshelekPay: true, verified: true });
-    expect(scans[1]?.parsed).toMatchObject({ ok: true, cardSession: 'LIM001', koshelekPay: true });
-    expect(scans[2]?.parsed).toMatchObject({ ok: true, koshelekPay: false, verified: true });
+    expect(scans[0]?.parsed).toMatchObject({ ok: true, loyaltyId: '1234567890123', payToken: 'OK0001', payReady: true, verified: true });
+    expect(scans[1]?.parsed).toMatchObject({ ok: true, payToken: 'LIM001', payReady: true });
+    expect(scans[2]?.parsed).toMatchObject({ ok: true, payReady: false, verified: true });
     expect(scans.map((s) => s.seq)).toEqual([0, 1, 2]);
   });
 
@@ -108,7 +108,7 @@ describe.each([9600, 115200])('serial scanner over a socat pty pair at %i baud',
     await write(port, `${next}\r\n`);
     await waitFor(() => scans.length === 3, 10_000, 'scan after replug');
     expect(scans[2]?.raw).toBe(next);
-    expect(scans[2]?.parsed).toMatchObject({ ok: true, cardSession: 'SLOW01' });
+    expect(scans[2]?.parsed).toMatchObject({ ok: true, payToken: 'SLOW01' });
 
     // and a second unplug/replug cycle works too
     await pair.unplug();
@@ -118,7 +118,7 @@ describe.each([9600, 115200])('serial scanner over a socat pty pair at %i baud',
     port = await writer();
     await write(port, `${barcode('OK0002')}\r\n${barcode('OK0003')}\r\n`);
     await waitFor(() => scans.length === 5, 10_000, 'two scans after second replug');
-    expect(scans.slice(3).map((s) => s.parsed.ok && s.parsed.cardSession)).toEqual(['OK0002', 'OK0003']);
+    expect(scans.slice(3).map((s) => s.parsed.ok && s.parsed.payToken)).toEqual(['OK0002', 'OK0003']);
   });
 });
 
@@ -132,7 +132,7 @@ describe('serial scanner without a suffix (idle timeout)', () => {
     await write(port, 'XX99');
     await waitFor(() => scans.length === 2, 10_000, 'second idle scan');
     expect(scans[0]?.raw).toBe(sep);
-    expect(scans[0]?.parsed).toMatchObject({ ok: true, cardSession: 'ABCDEFGHIJKLMNOPQRSTUVWXYZ012345' });
+    expect(scans[0]?.parsed).toMatchObject({ ok: true, payToken: 'ABCDEFGHIJKLMNOPQRSTUVWXYZ012345' });
     expect(scans[1]?.parsed).toMatchObject({ ok: false, reason: 'wrong_prefix' });
   });
 });
@@ -145,7 +145,7 @@ describe('serial scanners as they are set up in shops (socat pty)', () => {
     const a = barcode('TAB001');
     await write(await tab.writer(), `${a}\t`);
     await waitFor(() => tab.scans.length === 1, 10_000, 'tab scan');
-    expect(tab.scans[0]?.parsed).toMatchObject({ ok: true, cardSession: 'TAB001' });
+    expect(tab.scans[0]?.parsed).toMatchObject({ ok: true, payToken: 'TAB001' });
 
     const cr = await setup(9600, 'CR');
     const port = await cr.writer();
@@ -154,7 +154,7 @@ describe('serial scanners as they are set up in shops (socat pty)', () => {
     await write(port, `${b}\n`);
     await write(port, `${c}\n\r`);
     await waitFor(() => cr.scans.length === 2, 10_000, 'LF / LFCR scans');
-    expect(cr.scans.map((e) => e.parsed.ok && e.parsed.cardSession)).toEqual(['LFONLY', 'LFCR01']);
+    expect(cr.scans.map((e) => e.parsed.ok && e.parsed.payToken)).toEqual(['LFONLY', 'LFCR01']);
   });
 
   it('no suffix: each scan ends on the configured silence', async () => {
@@ -166,7 +166,7 @@ describe('serial scanners as they are set up in shops (socat pty)', () => {
     await sleep(300);
     await write(port, b);
     await waitFor(() => scans.length === 2, 10_000, 'two silent-ended scans');
-    expect(scans.map((e) => e.parsed.ok && e.parsed.cardSession)).toEqual(['NONE01', 'NONE02']);
+    expect(scans.map((e) => e.parsed.ok && e.parsed.payToken)).toEqual(['NONE01', 'NONE02']);
   });
 
   it('a scan whose terminator never comes is reported as a scan event, not lost', async () => {
@@ -184,7 +184,7 @@ describe('serial scanners as they are set up in shops (socat pty)', () => {
     const codes = [[']C0', 'AIMC01', 'code128'], [']Q1', 'AIMQ01', 'qr'], [']d2', 'AIMD01', 'datamatrix'], [']L2', 'AIML01', 'pdf417']] as const;
     for (const [aim, session] of codes) await write(port, `${aim}${barcode(session)}\r\n`);
     await waitFor(() => scans.length === codes.length, 10_000, 'AIM scans');
-    expect(scans.map((e) => [e.aim, e.symbology, e.parsed.ok && e.parsed.cardSession])).toEqual(codes.map(([aim, session, sym]) => [aim, sym, session]));
+    expect(scans.map((e) => [e.aim, e.symbology, e.parsed.ok && e.parsed.payToken])).toEqual(codes.map(([aim, session, sym]) => [aim, sym, session]));
 
     const keep = await setup(115200, 'CR', { aimIds: 'keep' });
     const raw = `]C0${barcode('KEEP01')}`;
@@ -221,7 +221,7 @@ describe('serial scanners as they are set up in shops (socat pty)', () => {
     await waitFor(() => scans.length >= 1, 10_000, 'scan after the stall');
     await sleep(300);
     expect(scans.map((e) => e.raw)).toEqual([good]);
-    expect(scans[0]?.parsed).toMatchObject({ ok: true, cardSession: 'STALL1' });
+    expect(scans[0]?.parsed).toMatchObject({ ok: true, payToken: 'STALL1' });
   });
 });
 
@@ -241,7 +241,7 @@ describe('serial scans while the core decodes a heavy picture', () => {
     }
     await waitFor(() => scans.filter((e) => e.source === 'serial').length === 6, 20_000, 'six serial scans');
     const serial = scans.filter((e) => e.source === 'serial');
-    expect(serial.map((e) => e.parsed.ok && e.parsed.cardSession)).toEqual(sessions);
+    expect(serial.map((e) => e.parsed.ok && e.parsed.payToken)).toEqual(sessions);
     expect((await image).parsed).toMatchObject({ ok: false, reason: 'not_decoded' });
   });
 });

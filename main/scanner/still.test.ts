@@ -96,7 +96,7 @@ describe('still pictures in the decode worker (zxing-wasm)', () => {
       const beatsAtEnd = beats;
       clearInterval(heartbeat);
       expect(order).toEqual(['wedge', 'image']);
-      expect(wedgeEvent.parsed).toMatchObject({ ok: true, cardSession: 'OK0001' });
+      expect(wedgeEvent.parsed).toMatchObject({ ok: true, payToken: 'OK0001' });
       expect(imageEvent.parsed).toMatchObject({ ok: false, reason: 'not_decoded' });
       // the heartbeat kept ticking between the wedge answer and the end of the decode
       expect(beatsAtEnd).toBeGreaterThan(beatsWhenWedgeAnswered);

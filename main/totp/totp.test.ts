@@ -67,14 +67,14 @@ describe('BuiltinTotpVerifier', () => {
   it('verifies a scanned Koshelek Pay test card: loyalty + payment from one scan', () => {
     const code = composeBarcode({ card, cardNumber: '1234567890123', cardSession: 'OK0001', atMs: T });
     expect(verifier.verifyBarcode(code)).toMatchObject({
-      ok: true, prefix: 'KP', loyaltyId: '1234567890123', cardSession: 'OK0001', koshelekPay: true, verified: true, totpDelta: 0,
+      ok: true, prefix: 'KP', loyaltyId: '1234567890123', payToken: 'OK0001', payReady: true, verified: true, totpDelta: 0,
     });
   });
 
   it('treats a card without cardSession as loyalty only', () => {
     const withTotp = composeBarcode({ card, cardNumber: '1234567890123', atMs: T });
-    expect(verifier.verifyBarcode(withTotp)).toMatchObject({ ok: true, koshelekPay: false, verified: true });
-    expect(verifier.verifyBarcode('KP1234567890123')).toMatchObject({ ok: true, koshelekPay: false, verified: false });
+    expect(verifier.verifyBarcode(withTotp)).toMatchObject({ ok: true, payReady: false, verified: true });
+    expect(verifier.verifyBarcode('KP1234567890123')).toMatchObject({ ok: true, payReady: false, verified: false });
   });
 
   it('rejects a wrong TOTP and a stale one with their own keys', () => {

@@ -3,6 +3,7 @@
 // barcode (the vendor library does its own split) and both produce the `token` header.
 import os from 'node:os';
 import type { ParsedScan } from '../contract/scan';
+import { toScannedCard } from '../barcode/card';
 import { parseBarcode, reject } from '../barcode/parse';
 import type { TotpCard, TotpConfig } from './config';
 import { checkTotp, totpCode } from './totp';
@@ -92,8 +93,7 @@ export class BuiltinTotpVerifier implements TotpVerifier {
     const parts = parseBarcode(fullBarcode, this.config);
     if (!parts.ok) return { ok: false, reason: parts.reason, errorKey: parts.errorKey, detail: parts.detail };
     const { card } = parts;
-    const base = { ok: true as const, prefix: parts.prefix, loyaltyId: parts.loyaltyId, ...(parts.cardSession ? { cardSession: parts.cardSession } : {}) };
-    if (parts.totp === undefined || card.keyHex === undefined) return { ...base, koshelekPay: false, verified: false };
+    if (parts.totp === undefined || card.keyHex === undefined) return toScannedCard({ ...parts, totp: undefined }, { verified: false });
     const at = options.nowMs ?? this.now();
     const check = checkTotp({ ...card, keyHex: card.keyHex }, parts.totp, at, this.config.allowedDriftSteps, this.config.staleWindowSteps);
     if (check.result === 'invalid') {
@@ -104,7 +104,7 @@ export class BuiltinTotpVerifier implements TotpVerifier {
       const r = reject('totp_stale', `TOTP is ${check.delta} steps (${check.delta * card.periodSec} s) from the till clock; allowed ±${this.config.allowedDriftSteps}`);
       return { ok: false, reason: r.reason, errorKey: r.errorKey, detail: r.detail };
     }
-    return { ...base, totp: parts.totp, koshelekPay: parts.cardSession !== undefined, verified: true, totpDelta: check.delta };
+    return toScannedCard(parts, { verified: true, totpDelta: check.delta });
   }
 
   getToken(): string | Promise<string> {

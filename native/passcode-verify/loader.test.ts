@@ -54,16 +54,16 @@ describe.each([
     expect(verifier.kind).toBe('vendor');
     const scanned = composeBarcode({ card: DEFAULT_TEST_CARD, cardNumber: '1234567890123', cardSession: 'OK0001', atMs: Date.now() });
     expect(await verifier.verifyBarcode(scanned)).toEqual({
-      ok: true, prefix: 'KP', loyaltyId: '1234567890123', cardSession: 'OK0001', totp: scanned.slice(-3), koshelekPay: true, verified: true,
+      ok: true, prefix: 'KP', loyaltyId: '1234567890123', payToken: 'OK0001', totp: scanned.slice(-3), payReady: true, verified: true,
     });
     const plain = composeBarcode({ card: DEFAULT_TEST_CARD, cardNumber: '1234567890123', atMs: Date.now() });
-    expect(await verifier.verifyBarcode(plain)).toMatchObject({ ok: true, koshelekPay: false });
+    expect(await verifier.verifyBarcode(plain)).toMatchObject({ ok: true, payReady: false });
     expect(await verifier.verifyBarcode('XX1')).toMatchObject({ ok: false, reason: 'wrong_prefix', errorKey: 'barcode.wrong_prefix' });
     expect(await verifier.verifyBarcode('KP1')).toMatchObject({ ok: false, reason: 'bad_length' });
     expect(await verifier.getToken()).toMatch(/^[A-Za-z0-9+/]+={0,2}[0-9]{3}$/);
 
     const hub = createScanHub(scannerConfigSchema.parse({}), verifier);
-    expect((await hub.submitWedge(scanned)).parsed).toMatchObject({ ok: true, koshelekPay: true });
+    expect((await hub.submitWedge(scanned)).parsed).toMatchObject({ ok: true, payReady: true });
   });
 });
 
@@ -73,7 +73,7 @@ describe('sidecar failure', () => {
     expect(await verifier.verifyBarcode('CRASH')).toMatchObject({ ok: false, reason: 'verifier_error', errorKey: 'barcode.verifier_error' });
     // the next call restarts the sidecar and runs init() again before verifying
     const scanned = composeBarcode({ card: DEFAULT_TEST_CARD, cardNumber: '1234567890123', cardSession: 'OK0001', atMs: Date.now() });
-    expect(await verifier.verifyBarcode(scanned)).toMatchObject({ ok: true, koshelekPay: true });
+    expect(await verifier.verifyBarcode(scanned)).toMatchObject({ ok: true, payReady: true });
     await verifier.close();
   });
 });
@@ -85,6 +85,6 @@ describe('mapVendorResult', () => {
     expect(mapVendorResult({ resultCode: 'TOTP_EXPIRED', totpCodeValid: false })).toMatchObject({ ok: false, reason: 'totp_stale' });
     expect(mapVendorResult({ resultCode: 'SOMETHING_NEW', totpCodeValid: false })).toMatchObject({ ok: false, reason: 'totp_invalid' });
     expect(mapVendorResult({ resultCode: 'CARDSESSION_AVAILABLE', totpCodeValid: true, prefix: 'KP', cardNumber: '1', cardSession: null }))
-      .toMatchObject({ ok: true, koshelekPay: false });
+      .toMatchObject({ ok: true, payReady: false });
   });
 });

@@ -7,6 +7,7 @@ import { createInterface } from 'node:readline';
 import { pathToFileURL } from 'node:url';
 import type { ParsedScan, ScanRejectReason } from '../../main/contract/scan';
 import { REJECT_ERROR_KEY } from '../../main/barcode/parse';
+import { toScannedCard } from '../../main/barcode/card';
 import { PaydeskError } from '../../main/errors/catalogue';
 import type { TotpVerifier } from '../../main/totp/verifier';
 import { sidecarResponseSchema, vendorVerifyResultSchema, type VendorInitParams, type VendorPasscodeLibrary, type VendorVerifyResult } from './contract';
@@ -184,14 +185,10 @@ export function mapVendorResult(answer: unknown): ParsedScan {
   }
   if (!r.totpCodeValid) return reason('totp_invalid', note);
   if (!r.cardNumber || !r.prefix) return reason('verifier_error', `${note}; no cardNumber/prefix in the answer`);
-  const session = r.cardSession ?? undefined;
-  return {
-    ok: true, prefix: r.prefix, loyaltyId: r.cardNumber,
-    ...(session ? { cardSession: session } : {}),
-    ...(r.totp ? { totp: r.totp } : {}),
-    koshelekPay: r.resultCode === 'CARDSESSION_AVAILABLE' && Boolean(session),
-    verified: true,
-  };
+  return toScannedCard(
+    { prefix: r.prefix, loyaltyId: r.cardNumber, cardSession: r.cardSession, ...(r.totp ? { totp: r.totp } : {}) },
+    { verified: true, sessionUsable: r.resultCode === 'CARDSESSION_AVAILABLE' },
+  );
 }
 
 /** TotpVerifier over an opened adapter; calls are serialised (the library is not assumed thread-safe). */

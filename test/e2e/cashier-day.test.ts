@@ -238,7 +238,7 @@ describe('refund and search', () => {
         const card = makeTestCard('OK');
         const started = await checkout.pay({
           orderId: `BULK-${String(n).padStart(3, '0')}-${card.cardSession}`, amountKop: 50_00 + n,
-          card: { loyaltyId: card.cardNumber, cardSession: card.cardSession }, paymentType: 'SBP',
+          card: { loyaltyId: card.cardNumber, payToken: card.cardSession }, paymentType: 'SBP',
         });
         return checkout.waitFinal(started.id, 15_000);
       }));

@@ -45,7 +45,7 @@ describe('core host process', () => {
     const status = await client.invoke('status.get', {});
     expect(status.ok).toBe(true);
     const c = card('OK');
-    const paid = await client.invoke('sale.pay', { orderId: orderId(), amountKop: 10000, card: { loyaltyId: c.loyaltyId, cardSession: c.cardSession }, paymentType: 'SBP' });
+    const paid = await client.invoke('sale.pay', { orderId: orderId(), amountKop: 10000, card: { loyaltyId: c.loyaltyId, payToken: c.cardSession }, paymentType: 'SBP' });
     expect(paid.ok).toBe(true);
     const end = Date.now() + 10_000;
     while (!events.some((e) => e.event === 'operation' && e.payload.outcome === 'paid') && Date.now() < end) await new Promise((r) => setTimeout(r, 20));
@@ -68,7 +68,7 @@ describe('core host process', () => {
     const { child, client } = startHost(dataDir, configFile);
     await client.ready;
     const c = card('OK');
-    const pending = client.invoke('sale.availability', { orderId: orderId(), amountKop: 10000, card: { loyaltyId: c.loyaltyId, cardSession: c.cardSession } });
+    const pending = client.invoke('sale.availability', { orderId: orderId(), amountKop: 10000, card: { loyaltyId: c.loyaltyId, payToken: c.cardSession } });
     await new Promise((r) => setTimeout(r, 300));
     child.kill('SIGKILL');
     const answer = await pending;

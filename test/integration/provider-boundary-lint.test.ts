@@ -51,12 +51,9 @@ describe('lint: provider-neutral layers import no provider folder and no emulato
     expect(await boundaryErrors('main/checkout/fixture.ts', "import { describeError } from '../errors/catalogue';\nexport const d = describeError;\n")).toEqual([]);
   });
 
-  it('the known-violations allow-list exempts exactly its files, and flags an entry once it is clean', async () => {
-    expect(await boundaryErrors('main/checkout/service.ts', KOSHELEK_FROM_MAIN)).toEqual([]);
-    expect(await boundaryErrors('main/checkout/service2.ts', KOSHELEK_FROM_MAIN)).toHaveLength(1);
-    const stale = await boundaryErrors('main/checkout/basket.ts', 'export const clean = 1;\n');
-    expect(stale).toHaveLength(1);
-    expect(stale[0]).toMatch(/^1:.*remove it from the known-violations allow-list/);
+  it('checkout itself is held to the rule (no allow-list is left)', async () => {
+    expect(await boundaryErrors('main/checkout/service.ts', KOSHELEK_FROM_MAIN)).toHaveLength(1);
+    expect(await boundaryErrors('main/checkout/basket.ts', KOSHELEK_FROM_MAIN)).toHaveLength(1);
   });
 
   it('the real tree passes the rule today (no new breach anywhere in the guarded layers)', async () => {

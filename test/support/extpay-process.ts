@@ -22,8 +22,10 @@ if (!configured?.ok || !configured.payments) throw new Error('extpay not configu
 const factory = configured.payments;
 const existing = store.get(operationId);
 if (!values.begin && !existing) throw new Error('nothing to resume');
-const packed = existing
-  ? factory.resume(existing)
+const resumed = existing ? factory.resume(existing) : null;
+if (resumed && !resumed.ok) throw new Error(resumed.reason);
+const packed = resumed
+  ? resumed.run
   : (() => {
       const { row, event, run } = factory.begin({ operationId, operationExternalId: operationId, orderId: `order-${operationId}`, amountMinor: 25_000, shiftId: null, methodId: 'yandex_pay' }, Date.now());
       store.insertIntent(row, [], event);

@@ -19,7 +19,7 @@ const core = await startCore({ configFile: String(values.config), dataDir: Strin
 say('ready', { resumed: core.checkout.inFlight() });
 let id: string | null = null;
 if (values.do === 'pay') {
-  const op = await core.checkout.pay({ orderId: String(values.order), amountKop: Number(values.amount), card: { loyaltyId: String(values.loyalty), cardSession: String(values.session) }, paymentType: 'SBP' });
+  const op = await core.checkout.pay({ orderId: String(values.order), amountKop: Number(values.amount), card: { loyaltyId: String(values.loyalty), payToken: String(values.session) }, paymentType: 'SBP' });
   id = op.id;
   say('started', { id, requestId: op.requestId });
   if (values.park) {

@@ -83,12 +83,15 @@ export async function startTill(options: { emulator?: EmulatorOptions; timing?: 
 // Card sessions unique within a process (4 random characters collide within ~1,000 cards).
 let sessionSeq = Math.floor(Math.random() * 36 ** 4);
 
-/** A fresh test card: loyaltyId and cardSession as the scanner would split them. */
-export function card(scenario = 'OK'): { loyaltyId: string; cardSession: string; barcode: string } {
+/**
+ * A fresh test card: loyaltyId and the pay token as the scanner would split them (`cardSession` is the same
+ * token under Koshelek's wire name, for matching what the emulator received).
+ */
+export function card(scenario = 'OK'): { loyaltyId: string; payToken: string; cardSession: string; barcode: string } {
   const barcode = testCardBarcode(scenario);
   sessionSeq = (sessionSeq + 1) % 36 ** 4;
   const cardSession = `${scenario.slice(0, 2)}${sessionSeq.toString(36).toUpperCase().padStart(4, '0')}`;
-  return { loyaltyId: barcode.slice(2, 15), cardSession, barcode: `${barcode.slice(0, 15)}${cardSession}${barcode.slice(21)}` };
+  return { loyaltyId: barcode.slice(2, 15), payToken: cardSession, cardSession, barcode: `${barcode.slice(0, 15)}${cardSession}${barcode.slice(21)}` };
 }
 
 let orderSeq = 0;

@@ -46,15 +46,15 @@ export function registerSale(program: Command): void {
           exitCode = 2;
           return;
         }
-        step(`card ${scan.loyaltyId}: TOTP ${scan.verified ? 'verified' : 'not checked'}, Koshelek Pay ${scan.koshelekPay ? 'possible' : 'not offered (plain loyalty card)'}`);
-        if (!scan.koshelekPay || !scan.cardSession) {
+        step(`card ${scan.loyaltyId}: TOTP ${scan.verified ? 'verified' : 'not checked'}, payment token ${scan.payReady ? 'ready' : 'none (plain loyalty card)'}`);
+        if (!scan.payReady || !scan.payToken) {
           exitCode = 2;
           return;
         }
-        const card = { loyaltyId: scan.loyaltyId, cardSession: scan.cardSession };
+        const card = { loyaltyId: scan.loyaltyId, payToken: scan.payToken };
         const orderId = options.order ?? `CLI-${Date.now().toString(36).toUpperCase()}`;
         const availability = await core.checkout.availability({ orderId, amountKop, card });
-        step(`availability: ${availability.methods.map((m) => `${m.paymentType}=${m.available ? 'yes' : 'no'}`).join(', ')}; default=${availability.koshelekPayIsDefault}`);
+        step(`availability: ${availability.methods.map((m) => `${m.paymentType}=${m.available ? 'yes' : 'no'}`).join(', ')}; default=${availability.providerIsDefault}`);
         const method = options.method ?? availability.autoStart ?? availability.methods.find((m) => m.available)?.paymentType ?? 'SBP';
         const lastPhase = new Map<string, string>();
         core.checkout.onUpdate((op) => {
@@ -77,7 +77,7 @@ export function registerSale(program: Command): void {
           return;
         }
         const s = done.slip;
-        step(`PAID — orderId ${done.orderId}, paymentTransactionId ${s?.paymentTransactionId ?? done.transactionId}, paymentType ${s?.paymentType ?? done.paymentType}, qrcId ${s?.qrcId ?? '—'}, kzo ${s?.kzo ?? '—'}`);
+        step(`PAID — orderId ${done.orderId}, paymentTransactionId ${s?.paymentTransactionId ?? done.transactionId}, paymentType ${s?.paymentType ?? done.paymentType}, ${(s?.refs ?? []).map((r) => `${r.label} ${r.value}`).join(', ')}`);
         if (options.refund) {
           const refundKop = parseRoubles(options.refund);
           if (refundKop === null) throw new Error(`not an amount: ${options.refund}`);

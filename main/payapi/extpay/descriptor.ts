@@ -1,7 +1,7 @@
 // The external payments API (Yandex Pay for RUB, PayPal for USD, paid by QR) as a registry entry.
 import { PaydeskError } from '../../errors/catalogue';
 import type { PaymentFactory, ProviderDescriptor } from '../../providers/types';
-import { packRun } from '../../providers/types';
+import { NO_SIGNALS, packRun, resumeParsed } from '../../providers/types';
 import { ExtpayClient } from './client';
 import { extpayConfigSchema, type ExtpayConfig } from './config';
 import { METHOD_FOR_CURRENCY, currencyFits } from './contract';
@@ -39,11 +39,13 @@ function payments(config: ExtpayConfig): PaymentFactory {
         maxCreates: config.timing.maxCreates,
       }, now);
       const driver = new ExtpayPaymentDriver(input.operationId, row, deps());
-      return { row, event, run: packRun<ExtpayState, ExtpayEvent>({ state, driver, recoveryEvent: null }) };
+      return { row, event, run: packRun<ExtpayState, ExtpayEvent>({ state, driver, recoveryEvent: null, signals: NO_SIGNALS }) };
     },
     resume(row) {
-      const state = parseExtpayState(row.context_json);
-      return packRun<ExtpayState, ExtpayEvent>({ state, driver: new ExtpayPaymentDriver(row.id, row, deps()), recoveryEvent: { type: 'restarted' } });
+      return resumeParsed(() => {
+        const state = parseExtpayState(row.context_json);
+        return { phase: state.phase, run: packRun<ExtpayState, ExtpayEvent>({ state, driver: new ExtpayPaymentDriver(row.id, row, deps()), recoveryEvent: { type: 'restarted' }, signals: NO_SIGNALS }) };
+      });
     },
   };
 }

@@ -100,7 +100,7 @@ export function extpayIntent(input: NewExtpayPayment & { operationId: string; sh
     provider_ref_status: null,
     error_code: null,
     error_key: null,
-    card_session: null,
+    pay_token: null,
     loyalty_id: null,
     attempts: 0,
     context_json: JSON.stringify(state),

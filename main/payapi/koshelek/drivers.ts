@@ -4,6 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import { DEFAULT_MIN_GAP_MS, monotonicNow, type Driver, type NextStep } from '../../checkout/runner';
 import type { OperationEvent, OperationRow, OperationWrite, SlipInput } from '../../journal/operations';
+import { encodeSlipRefs } from '../../journal/refs';
 import type { ApiOutcome, KoshelekClient } from './client';
 import type { KoshelekEnums } from './classify';
 import type { KoshelekTiming } from './config';
@@ -42,11 +43,9 @@ export function slipRow(slip: Slip | null | undefined): SlipInput | null {
     order_id: slip.orderId ?? null,
     store_id: slip.storeId ?? null,
     terminal_id: slip.terminalId ?? null,
-    merchant_id: slip.merchantId ?? null,
-    bank_operation_id: slip.operationId ?? null,
     operation_date_time: slip.operationDateTime ?? null,
-    qrc_id: slip.qrcId ?? null,
-    kzo: slip.kzo ?? null,
+    // The slip's own ids kept for search, slip and reports (labels: checkout-provider.ts KOSHELEK_SLIP_REFS).
+    refs_json: encodeSlipRefs({ qrcId: slip.qrcId, kzo: slip.kzo, merchantId: slip.merchantId, bankOperationId: slip.operationId }),
     total_amount_kop: slip.totalAmount ?? null,
     currency: slip.currency ?? null,
     raw_json: JSON.stringify(slip),
@@ -249,7 +248,7 @@ export class KoshelekPaymentDriver extends KoshelekDriver<PaymentState> {
         provider_ref_status: cancel.refStatus,
         error_code: null,
         error_key: null,
-        card_session: null,
+        pay_token: null,
         attempts: cancel.attempts,
         context_json: JSON.stringify(cancel),
         created_at: iso(cancel.startedAt),

@@ -94,7 +94,7 @@ export function partnerIntent(input: PartnerIntentInput, now: number): { row: Op
     provider_ref_status: null,
     error_code: null,
     error_key: null,
-    card_session: null,
+    pay_token: null,
     loyalty_id: null,
     attempts: 0,
     context_json: JSON.stringify(state),

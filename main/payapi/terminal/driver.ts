@@ -70,7 +70,7 @@ export class TerminalPaymentDriver extends MachineDriver<TerminalState, Terminal
       is_final: final ? 1 : 0,
       outcome: terminalOutcome(state),
       transaction_id: tx?.rrn ?? tx?.transactionId ?? null,
-      payment_type: tx?.method ?? null,
+      payment_type: tx?.method ?? this.base.payment_type,
       provider_status: tx?.status ?? null,
       error_code: state.ctx.errorCode,
       error_key: state.ctx.errorKey,
@@ -104,6 +104,7 @@ export interface TerminalIntentInput {
   currency: string;
   shiftId: number | null;
   timing: TerminalTiming;
+  connectionId?: string | null;
 }
 
 /**
@@ -118,6 +119,7 @@ export function terminalIntent(input: TerminalIntentInput, operationExternalId: 
     currency: input.currency,
     lookupScheduleMs: input.timing.lookupScheduleMs,
     unresolvedAfterMs: input.timing.unresolvedAfterMs,
+    connectionId: input.connectionId ?? null,
   }, now);
   const row: OperationRow = {
     id: input.operationId,
@@ -134,12 +136,12 @@ export function terminalIntent(input: TerminalIntentInput, operationExternalId: 
     request_id: operationExternalId,
     transaction_id: null,
     ref_transaction_id: null,
-    payment_type: null,
+    payment_type: 'card',
     provider_status: null,
     provider_ref_status: null,
     error_code: null,
     error_key: null,
-    card_session: null,
+    pay_token: null,
     loyalty_id: null,
     attempts: 0,
     context_json: JSON.stringify(state),

@@ -50,6 +50,8 @@ export const terminalStateSchema = z.object({
     recovered: z.boolean(),
     /** Identical repeated answers seen (a terminal answering twice). */
     duplicates: z.number().int().min(0),
+    /** The terminal launch the sale went to; a restart looks it up only there (docs/safety.md). */
+    connectionId: z.string().nullable().default(null),
   }),
 });
 export type TerminalState = z.output<typeof terminalStateSchema>;
@@ -67,6 +69,7 @@ export interface NewTerminalPayment {
   currency: string;
   lookupScheduleMs: number[];
   unresolvedAfterMs: number;
+  connectionId?: string | null;
 }
 
 export function initialTerminalPayment(input: NewTerminalPayment, now: number): TerminalState {
@@ -76,6 +79,7 @@ export function initialTerminalPayment(input: NewTerminalPayment, now: number): 
     next: { action: 'launch', at: now },
     ctx: {
       ...input,
+      connectionId: input.connectionId ?? null,
       lookupScheduleMs: [...input.lookupScheduleMs],
       startedAt: now,
       launches: 0,

@@ -2,6 +2,7 @@
 // raw_json and parsed on read (never cast). The neutral slip columns get what every report needs.
 import { z } from 'zod';
 import type { SlipInput } from '../../journal/operations';
+import { encodeSlipRefs } from '../../journal/refs';
 import { operationExternalIdSchema, transactionSchema, type TerminalTransaction } from './contract';
 
 export const TERMINAL_PROVIDER = 'terminal';
@@ -36,6 +37,15 @@ export function readTerminalSlip(rawJson: string): SlipReadResult {
   return { ok: true, slip: parsed.data };
 }
 
+/** Slip ids kept for search and reports, with their labels (TERMINAL_SLIP_REFS). */
+export const TERMINAL_SLIP_REFS = [
+  { key: 'rrn', label: 'RRN' },
+  { key: 'authCode', label: 'Код авторизации' },
+  { key: 'maskedCard', label: 'Карта' },
+  { key: 'merchantId', label: 'Мерчант' },
+] as const;
+
+
 /** The neutral slip columns (search by RRN, terminal id, time) plus the typed payload. */
 export function terminalSlipRow(slip: TerminalSlip, orderId: string): SlipInput {
   const tx = slip.transaction;
@@ -47,11 +57,8 @@ export function terminalSlipRow(slip: TerminalSlip, orderId: string): SlipInput 
     order_id: orderId,
     store_id: null,
     terminal_id: tx.terminalId,
-    merchant_id: tx.merchantId,
-    bank_operation_id: null,
     operation_date_time: tx.time,
-    qrc_id: null,
-    kzo: null,
+    refs_json: encodeSlipRefs({ rrn: tx.rrn, authCode: tx.authCode, maskedCard: tx.maskedCard, merchantId: tx.merchantId }),
     total_amount_kop: tx.amountMinor,
     currency: tx.currency,
     raw_json: JSON.stringify(slip),
