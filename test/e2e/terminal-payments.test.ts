@@ -81,15 +81,15 @@ async function payByTerminal(rubles: string, fault: FaultMode, shotName: string)
   await page.keyboard.press('F1');
   await page.keyboard.press('F10');
   await page.getByTestId('amount').fill(rubles);
-  // No card scan for a terminal: the cashier picks the tender on the sale screen.
-  const terminal = page.getByRole('button', { name: /Карта \(терминал\)/ });
-  await terminal.first().waitFor({ timeout: 10_000 });
+  // No card scan for a terminal: Pay (F9) lists the configured methods; the cashier picks the terminal.
+  await page.keyboard.press('F9');
+  await page.getByTestId('methods').waitFor({ timeout: 10_000 });
+  const terminal = page.getByTestId('method-card');
+  expect(await terminal.textContent()).toContain('Карта (терминал)');
+  expect(await terminal.isEnabled()).toBe(true);
   await shot(`${shotName}-1-choose`);
-  await terminal.first().click();
-  // Choosing the tender may start the payment at once, or select it for the Pay key (F9).
+  await terminal.click();
   const progressed = page.getByTestId('live-status').or(page.getByTestId('result')).or(page.getByTestId('error-panel'));
-  const started = await progressed.first().waitFor({ timeout: 3_000 }).then(() => true, () => false);
-  if (!started) await page.keyboard.press('F9');
   await progressed.first().waitFor({ timeout: 10_000 });
   await shot(`${shotName}-2-at-terminal`);
   await page.getByTestId('result').or(page.getByTestId('error-panel')).first().waitFor({ timeout: 20_000 });
@@ -107,7 +107,11 @@ describe.skipIf(!WIRED)('card terminal payments at the till', () => {
     expect(txs).toHaveLength(1);
     const tx = txs[0];
     expect(tx).toMatchObject({ amountMinor: 123_450, currency: 'RUB', charged: true });
-    expect(await page.getByTestId('slip-paymentTransactionId').textContent()).toBe(tx?.answer?.transaction?.rrn);
+    const charged = tx?.answer?.transaction;
+    expect(await page.getByTestId('slip-paymentTransactionId').textContent()).toBe(charged?.rrn);
+    expect(await page.getByTestId('slip-ref-rrn').textContent()).toBe(charged?.rrn);
+    expect(await page.getByTestId('slip-ref-authCode').textContent()).toBe(charged?.authCode);
+    expect(await page.getByTestId('slip-paymentType').textContent()).toBe('Карта (терминал)');
     expect(await page.getByTestId('error-panel').count()).toBe(0);
   });
 
