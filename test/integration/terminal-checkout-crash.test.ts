@@ -10,7 +10,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startKoshelekEmulator, type KoshelekEmulator } from '../../emulators/koshelek';
 import { execLaunch, Ledger, spawnTerminalServer, type EmulatorArgs, type FaultMode, type TerminalServerProcess } from '../../emulators/terminal';
 import { configSchema } from '../../main/config/schema';
@@ -56,10 +56,18 @@ interface Till {
   ledger: Ledger;
 }
 
+/** Till processes of the running test: whatever a failed test left running is killed after it. */
+const running = new Set<ChildProcess>();
+afterEach(() => {
+  for (const child of running) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  running.clear();
+});
+
 function run(t: Till, args: string[], env: Record<string, string> = {}): Run {
   const child = spawn(process.execPath, ['--import', 'tsx', CHILD, '--data', t.dataDir, '--config', t.configFile, ...args], {
     env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'],
   });
+  running.add(child);
   const lines: Line[] = [];
   const waiters: { event: string; resolve: (l: Line) => void }[] = [];
   let buffer = '';
@@ -142,9 +150,13 @@ interface SlipRow { payment_transaction_id: string | null; raw_json: string; tot
 /** Reads everything eagerly and closes the file: the till process owns the database. */
 function journal(t: Till) {
   const file = path.join(t.dataDir, 'journal.db');
-  if (!fs.existsSync(file)) return { ops: [] as OpRow[], events: (_id: string): EventRow[] => [], slip: (_id: string): SlipRow | undefined => undefined };
+  const empty = { ops: [] as OpRow[], events: (_id: string): EventRow[] => [], slip: (_id: string): SlipRow | undefined => undefined };
+  if (!fs.existsSync(file)) return empty;
   const db = new Database(file, { readonly: true });
   try {
+    // A till that just created the file may not have migrated it yet: nothing journaled so far.
+    const tables = (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as { name: string }[]).map((r) => r.name);
+    if (!['operations', 'operation_events', 'slips'].every((name) => tables.includes(name))) return empty;
     const ops = db.prepare('SELECT * FROM operations ORDER BY created_at').all() as OpRow[];
     const events = db.prepare('SELECT operation_id, type, endpoint, body_json FROM operation_events ORDER BY seq').all() as EventRow[];
     const slips = db.prepare('SELECT operation_id, payment_transaction_id, raw_json, total_amount_kop FROM slips').all() as (SlipRow & { operation_id: string })[];
