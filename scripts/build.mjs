@@ -14,22 +14,27 @@
 // Native modules (better-sqlite3, serialport) and electron stay external: they are loaded from
 // node_modules (unpacked from asar in packaged builds, see electron-builder.yml).
 // Options: --only=main,preload,kiosk,cli,renderer   --dev (no minify)
+//          --production: the packaged app's bundles with no emulator code (scripts/emulator-free.mjs;
+//          environment "emulator" then blocks sales); the CLI, a dev and IT tool, is not built.
 import { build } from 'esbuild';
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { emulatorFreePlugin } from './emulator-free.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const argOnly = process.argv.find((a) => a.startsWith('--only='));
 const only = argOnly ? new Set(argOnly.slice(7).split(',')) : null;
 const dev = process.argv.includes('--dev');
-const want = (name) => !only || only.has(name);
+const production = process.argv.includes('--production');
+const want = (name) => (!only || only.has(name)) && !(production && name === 'cli');
 const external = ['electron', 'better-sqlite3', 'serialport', '@serialport/*', 'bufferutil', 'utf-8-validate', 'pino', 'pino-pretty', 'thread-stream', 'pdfkit', 'fontkit'];
 
 const common = {
   bundle: true, platform: 'node', target: 'node20', sourcemap: true, minify: !dev, logLevel: 'warning',
   absWorkingDir: root, external, legalComments: 'none',
+  plugins: production ? [emulatorFreePlugin(root)] : [],
 };
 // ESM bundles that pull in CommonJS dependencies need a require().
 const esmBanner = { js: "import { createRequire as __paydeskCreateRequire } from 'node:module'; const require = __paydeskCreateRequire(import.meta.url);" };

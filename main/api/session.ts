@@ -3,7 +3,7 @@
 import {
   CLOCK_WARN_MS, statusViewSchema, type ApiEvent, type ScanResultView, type ScannerStateView, type StatusView,
 } from '../contract/api';
-import type { OperationView, Outcome } from '../contract/checkout';
+import type { OperationView, Outcome, PaymentMethodView } from '../contract/checkout';
 import type { Symbology } from '../contract/scan';
 import { describeError, type ErrorKey } from '../errors/catalogue';
 import type { PrinterConfig } from '../printing/config';
@@ -88,7 +88,15 @@ export function buildStatus(core: SessionCore, scans: ScanPort, shell: StatusVie
       return { parked: p.open, parkedPaid: p.endedPaid };
     })(),
     adminCall,
+    providers: providerStates(core.checkout.methods()),
   });
+}
+
+/** One line per provider from its methods (they share the provider's connection and its problem). */
+function providerStates(methods: readonly PaymentMethodView[]): StatusView['providers'] {
+  const seen = new Map<string, StatusView['providers'][number]>();
+  for (const m of methods) if (!seen.has(m.provider)) seen.set(m.provider, { provider: m.provider, title: m.providerTitle, ready: m.ready, problem: m.problem });
+  return [...seen.values()];
 }
 
 export function createApiSession(options: ApiSessionOptions): ApiSession {
@@ -154,7 +162,7 @@ export function createApiSession(options: ApiSessionOptions): ApiSession {
   // What the status bar shows that can change without a core event: the shift (auto-opened by a
   // sale, nearing or past its 24 hours) and the clock warning.
   let lastKey = '';
-  const keyOf = (s: StatusView): string => JSON.stringify([s.shift, s.payments, s.adminCall, s.clock.warn, s.clock.skewMs === null ? null : Math.round(s.clock.skewMs / 1000)]);
+  const keyOf = (s: StatusView): string => JSON.stringify([s.shift, s.payments, s.adminCall, s.providers.map((p) => [p.provider, p.ready]), s.clock.warn, s.clock.skewMs === null ? null : Math.round(s.clock.skewMs / 1000)]);
   const pushStatus = (): void => {
     if (listeners.size === 0) return;
     const payload = status();

@@ -81,6 +81,8 @@ export const statusViewSchema = z.object({
   payments: z.object({ parked: z.number().int().nonnegative(), parkedPaid: z.number().int().nonnegative() }).default({ parked: 0, parkedPaid: 0 }),
   /** «Вызвать администратора» pressed and not yet marked answered. */
   adminCall: z.object({ id: z.number().int(), calledAt: z.string() }).nullable(),
+  /** Each configured payment provider, in config order: whether sales through it can start, and why not. */
+  providers: z.array(z.object({ provider: z.string(), title: z.string(), ready: z.boolean(), problem: cashierErrorSchema.nullable() })).default([]),
 });
 export type StatusView = z.infer<typeof statusViewSchema>;
 

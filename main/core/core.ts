@@ -23,7 +23,8 @@ import { clockDrift, createTotpVerifier, type TotpVerifier } from '../totp';
 import { describeError, PaydeskError } from '../errors/catalogue';
 import { planConnection } from './connection';
 import { configExposed, ensurePrivateDir, ensurePrivateFile, privateJournalFiles } from './files';
-import { makeCert, startKoshelekEmulator, type KoshelekEmulator } from '../../emulators/koshelek';
+import type { KoshelekEmulator } from '../../emulators/koshelek';
+import { EMULATORS } from './emulators';
 import type { Core, CoreEvent, CoreOptions, EnvironmentView, HealthView } from './types';
 
 export interface StartCoreOptions extends CoreOptions {
@@ -60,7 +61,7 @@ function connectionKey(config: PaydeskConfig, configFile: string): string {
   return JSON.stringify([planConnection(config, process.env, { configExposed: configExposed(configFile) }), k.caFile, k.timing.requestTimeoutMs, k.timing.statusTimeoutMs, config.totp]);
 }
 
-async function loadEmulatorTls(dataDir: string): Promise<{ key: string; cert: string }> {
+async function loadEmulatorTls(dataDir: string, makeCert: () => Promise<{ key: string; cert: string }>): Promise<{ key: string; cert: string }> {
   const dir = path.join(dataDir, 'emulator-tls');
   const keyFile = path.join(dir, 'key.pem');
   const certFile = path.join(dir, 'cert.pem');
@@ -167,10 +168,16 @@ export async function startCore(options: StartCoreOptions): Promise<StartedCore>
       return { key, client: null, identity: null, blocked, env, verifier };
     }
     const embedded = plan.kind === 'embedded_emulator';
-    if (embedded && !emulator) {
-      const tls = await loadEmulatorTls(options.dataDir);
-      // The control API (fault injection, request log) stays off in the till: only tests start it.
-      emulator = await startKoshelekEmulator({ tls, confirmDelayMs: options.emulatorConfirmDelayMs ?? 2_000, controlApi: false });
+    if (embedded && !EMULATORS) {
+      // A production build carries no emulator: "emulator" is then a misconfiguration, never a fallback.
+      logger.error('environment "emulator" in a build without emulators: sales blocked');
+      const blocked = new PaydeskError('config.invalid', 'this build has no emulators: set koshelek.environment to "test" or "production" with credentials');
+      const env: EnvironmentView = { mode: plan.mode, baseUrl: '', ...envBase, embeddedEmulator: false, blocked: describeError(blocked.key, blocked.details) };
+      return { key, client: null, identity: null, blocked, env, verifier };
+    }
+    if (embedded && EMULATORS && !emulator) {
+      const tls = await loadEmulatorTls(options.dataDir, EMULATORS.makeCert);
+      emulator = await EMULATORS.koshelek({ tls, confirmDelayMs: options.emulatorConfirmDelayMs ?? 2_000 });
       logger.warn({ baseUrl: emulator.baseUrl }, 'environment "emulator": running against the embedded emulator');
     }
     const k = config.koshelek;

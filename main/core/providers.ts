@@ -2,14 +2,14 @@
 // entry from its own section, rebuilt when that section (or the environment) changes; operations in flight
 // keep the client they started with. Koshelek Pay is built here from the core's own connection (its
 // TOTP verifier is shared with scanning). The only place besides the registry that names providers, and
-// the only one that imports emulators (docs/providers.md).
+// with main/core/emulators.ts the only one that reaches emulators (docs/providers.md).
 import path from 'node:path';
 import type { PaydeskConfig } from '../config/schema';
 import type { Logger } from '../log/logger';
 import { createKoshelekProvider, type KoshelekProviderDeps } from '../payapi/koshelek/checkout-provider';
 import { findProvider } from '../providers/registry';
-import type { CheckoutProvider, EmbeddedEmulator, LiveProvider, RefLabel } from '../providers/types';
-import { startEmbeddedTerminalEmulator } from '../../emulators/terminal/embedded';
+import type { CheckoutProvider, LiveProvider, RefLabel } from '../providers/types';
+import { EMULATORS } from './emulators';
 
 export interface ProviderSet {
   /** The configured providers, in config order. */
@@ -22,14 +22,6 @@ export interface ProviderSet {
 }
 
 type News = (provider: string, ids: { transactionId?: string | undefined; refTransactionId?: string | undefined }, data: unknown) => boolean;
-
-/** Embedded emulators by provider: started only in environment "emulator" when the section asks. */
-const EMULATORS: Readonly<Record<string, (dir: string) => Promise<EmbeddedEmulator>>> = {
-  terminal: async (dir) => {
-    const running = await startEmbeddedTerminalEmulator(dir);
-    return { baseUrl: running.launch.mode === 'http' ? running.launch.url : '', close: () => running.close() };
-  },
-};
 
 const KOSHELEK = 'koshelek';
 
@@ -53,7 +45,8 @@ export async function composeProviders(o: {
       const key = JSON.stringify([section, config.koshelek.environment]);
       const previous = built.get(name);
       if (previous?.key === key) continue;
-      const emulator = EMULATORS[name];
+      // Embedded emulators: only in environment "emulator", only when the build ships them (main/core/emulators.ts).
+      const emulator = EMULATORS?.providers[name];
       const live = await entry.start(section, {
         environment: config.koshelek.environment,
         dataDir: path.join(o.dataDir, 'providers', name),
