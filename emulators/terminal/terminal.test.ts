@@ -6,7 +6,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { TerminalClient } from '../../main/payapi/terminal/client';
 import { initialTerminalPayment, reduceTerminal, terminalOutcome } from '../../main/payapi/terminal/machine';
-import { execLaunch, Ledger, type FaultMode } from './index';
+import { execLaunch, Ledger, spawnTerminalServer, type FaultMode } from './index';
 import { handleRequest } from './terminal';
 
 const dirs: string[] = [];
@@ -77,5 +77,33 @@ describe('terminal emulator answer modes', () => {
       outcomes.push(`${state.phase}/${terminalOutcome(state)}/${state.ctx.errorKey}`);
     }
     expect(outcomes).toEqual(['paid/paid/null', 'mismatch/failed/terminal.integrity_mismatch']);
+  });
+
+  it('a CP1251 vendor app (launched and as a TCP endpoint): read right by a till configured for windows-1251', async () => {
+    const dir = stateDir();
+    const server = await spawnTerminalServer('tcp', dir, { processingMs: 20, encoding: 'windows-1251' });
+    try {
+      for (const launch of [await execLaunch(dir, { processingMs: 20, encoding: 'windows-1251' }), server.launch]) {
+        const client = new TerminalClient(launch, 'windows-1251');
+        const id = newId();
+        const outcome = await client.sale({ operationExternalId: id, amountMinor: 700, currency: 'RUB' }, 15_000);
+        expect(outcome.kind === 'answer' && outcome.answer.transaction?.message).toBe('ОДОБРЕНО');
+        const lookup = await client.lookup(id, 15_000);
+        expect(lookup.kind === 'answer' && lookup.answer.result?.transaction?.slip).toContain('ОДОБРЕНО');
+      }
+    } finally {
+      await server.stop();
+    }
+  });
+
+  it('a CP1251 vendor app read as UTF-8 (misconfigured till): the amounts still parse, the Russian text arrives garbled', async () => {
+    const dir = stateDir();
+    const client = new TerminalClient(await execLaunch(dir, { processingMs: 20, encoding: 'windows-1251' }), 'utf-8');
+    const outcome = await client.sale({ operationExternalId: newId(), amountMinor: 700, currency: 'RUB' }, 15_000);
+    expect(outcome.kind).toBe('answer');
+    const tx = outcome.kind === 'answer' ? outcome.answer.transaction : null;
+    expect(tx).toMatchObject({ status: 'APPROVED', amountMinor: 700 });
+    expect(tx?.message).not.toBe('ОДОБРЕНО');
+    expect(tx?.message).toContain('\uFFFD');
   });
 });

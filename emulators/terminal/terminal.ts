@@ -15,6 +15,8 @@ export interface TerminalOptions {
   merchantId: string;
   /** 'process': a crash kills this process (a real app crash); 'connection': only the answer is lost (embedded). */
   crash: 'process' | 'connection';
+  /** Bytes on the wire (default UTF-8); 'windows-1251' emulates a vendor app that reads and writes CP1251. */
+  encoding?: 'utf-8' | 'windows-1251';
 }
 
 export interface Sink {
