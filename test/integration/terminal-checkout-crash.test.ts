@@ -96,7 +96,14 @@ function run(t: Till, args: string[], env: Record<string, string> = {}): Run {
 }
 
 /** A till whose config sells by terminal, its launch pointing at the emulator (program or endpoint). */
-async function freshTill(emulator: EmulatorArgs = {}, options: { launch?: (stateDir: string) => Promise<TerminalLaunch>; timing?: Record<string, unknown> } = {}): Promise<Till> {
+interface TillOptions {
+  launch?: (stateDir: string) => Promise<TerminalLaunch>;
+  timing?: Record<string, unknown>;
+  /** terminal.encoding in the till's config (the bytes the vendor app speaks). */
+  encoding?: 'utf-8' | 'windows-1251';
+}
+
+async function freshTill(emulator: EmulatorArgs = {}, options: TillOptions = {}): Promise<Till> {
   const dataDir = tempDir('paydesk-term-core-');
   const stateDir = path.join(dataDir, 'terminal-app');
   const launch = options.launch ? await options.launch(stateDir) : await execLaunch(stateDir, { processingMs: 150, ...emulator });
@@ -107,6 +114,7 @@ async function freshTill(emulator: EmulatorArgs = {}, options: { launch?: (state
     enabled: true,
     launch,
     currency: 'RUB',
+    ...(options.encoding ? { encoding: options.encoding } : {}),
     timing: { saleTimeoutMs: 20_000, lookupTimeoutMs: 5_000, lookupScheduleMs: [0, 200, 500], ...options.timing },
   };
   fs.writeFileSync(configFile, JSON.stringify(config, null, 2));
@@ -575,6 +583,14 @@ describe.skipIf(!WIRED)('terminal faults through the real core: a clear error, n
     expect(view.outcome).not.toBe('paid');
     expect(view.error?.ru).toBe(CATALOGUE['terminal.integrity_mismatch'].ru);
     expect(t.ledger.count(row.request_id)).toEqual({ sales: 1, charges: 1 }); // the money the admin must return
+  });
+
+  it('a vendor app that speaks CP1251, the till configured so: paid once, the Russian slip text intact', async () => {
+    const t = await freshTill({ encoding: 'windows-1251' }, { encoding: 'windows-1251' });
+    const { order, view } = await sellOnce(t);
+    const row = expectSettled(t, order, 'paid', { recovered: false, view });
+    const slip = readTerminalSlip(journal(t).slip(row.id)?.raw_json ?? '');
+    expect(slip.ok && slip.slip.transaction.slip).toContain('ОДОБРЕНО');
   });
 
   it('the terminal writes the currency as a number (643): read as RUB, paid once', async () => {
