@@ -4,7 +4,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ApiEvent } from '../contract/api';
-import { CSV_COLUMNS } from '../reports/csv';
+import { csvColumns } from '../reports/csv';
+
+// What Koshelek registers as report refs (NEUTRAL.md): the X / Z and CSV show these columns.
+const KOSHELEK_COLUMNS = [{ key: 'qrcId', label: 'qrcId' }, { key: 'kzo', label: 'КЗО' }];
 import { card, orderId } from '../../test/support/till';
 import { startApiHarness, type ApiHarness } from '../../test/support/api-session';
 
@@ -63,10 +66,14 @@ describe('shift and report API', () => {
     const line = x.operations.find((l) => l.id === paid.id);
     expect(line).toMatchObject({
       orderId: paid.orderId, paymentTransactionId: paid.transactionId, requestId: paid.requestId, paymentType: 'SBP',
-      qrcId: paid.slip?.qrcId, kzo: paid.slip?.kzo, refundTransactionId: null, status: 'paid', signedKop: 25_000,
+      refundTransactionId: null, status: 'paid', signedKop: 25_000,
     });
-    expect(line?.qrcId).toBeTruthy();
-    expect(line?.kzo).toBeTruthy();
+    // The slip's ids as the journal stored them, under the columns the configured provider registered.
+    const stored = h.till.core.journal.sqlite.prepare('SELECT refs_json FROM slips WHERE operation_id = ?').get(paid.id) as { refs_json: string };
+    expect(line?.refs).toEqual(JSON.parse(stored.refs_json));
+    expect(line?.refs.qrcId).toBeTruthy();
+    expect(line?.refs.kzo).toBeTruthy();
+    expect(x.refColumns).toEqual(KOSHELEK_COLUMNS);
     expect(x.totals).toEqual({ electronicInKop: 25_000, electronicOutKop: 0, electronicNetKop: 25_000, tendersNetKop: 49_000, tillNetKop: 74_000 });
     expect(x.byPaymentType).toEqual([expect.objectContaining({ paymentType: 'SBP', netKop: 25_000 })]);
     expect(x.tenders.map((t) => [t.kind, t.netKop])).toEqual(expect.arrayContaining([['cash', 50_000], ['card_terminal', -1_000]]));
@@ -115,7 +122,8 @@ describe('shift and report API', () => {
     expect(csv.path).toBe(path.join(h.till.dataDir, 'exports', 'Z-0001-shift-1.csv'));
     const text = fs.readFileSync(csv.path, 'utf8');
     expect(text.charCodeAt(0)).toBe(0xfeff);
-    expect(text.slice(1).split('\r\n')[0]).toBe(CSV_COLUMNS.join(';'));
+    expect(text.slice(1).split('\r\n')[0]).toBe(csvColumns(KOSHELEK_COLUMNS).join(';'));
+    expect(text).toContain(`;SBP;${line?.refs.qrcId ?? '?'};${line?.refs.kzo ?? '?'};koshelek;`);
     expect(text).toContain(paid.orderId);
     expect(text).toContain(paid.transactionId ?? '?');
     const pdf = await h.call('report.export', { type: 'z', format: 'pdf' });

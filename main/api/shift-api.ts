@@ -1,5 +1,5 @@
-// The manager's shift and report methods of the API: open / close (Z, reconciled with Koshelek),
-// tenders outside Koshelek Pay, X / Z reports on screen, printing (with history, reprintable) and
+// The manager's shift and report methods of the API: open / close (Z, reconciled with the payment
+// providers), tenders outside them (cash, …), X / Z reports on screen, printing (with history, reprintable) and
 // exports under the data folder. The status bar's shift summary is computed here too.
 import fs from 'node:fs';
 import path from 'node:path';
@@ -30,7 +30,7 @@ void shiftMatches;
 void warningFits;
 
 /** What the shift API needs of the core (the shells pass the StartedCore). */
-export type SessionCore = Core & Pick<StartedCore, 'shifts' | 'lookupStatus'> & Partial<Pick<StartedCore, 'warmConnection'>>;
+export type SessionCore = Core & Pick<StartedCore, 'shifts' | 'statusLookup'> & Partial<Pick<StartedCore, 'warmConnection'>>;
 
 export interface ShiftApiOptions {
   core: SessionCore;
@@ -143,8 +143,7 @@ export function createShiftApi(options: ShiftApiOptions): ShiftApi {
     if (unresolved.length > 0) {
       throw new PaydeskError('shift.unresolved_operations', `${unresolved.length} unresolved: ${unresolved.slice(0, 10).join(', ')}${unresolved.length > 10 ? ', …' : ''}`);
     }
-    const paidStatuses = core.config.current().koshelek.enums.paymentStatuses.paid;
-    return shifts.closeAndReconcile(cashier, (tx, ref) => core.lookupStatus(tx, ref), { paidStatuses });
+    return shifts.closeAndReconcile(cashier, core.statusLookup);
   };
 
   const handlers: ShiftApi['handlers'] = {

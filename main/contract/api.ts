@@ -124,7 +124,10 @@ export const paymentTypeTotalsSchema = z.object({
 });
 export const tenderTotalsSchema = z.object({ kind: z.string(), sales: bucketSchema, refunds: bucketSchema, netKop: signedKop });
 
-/** One operation of a report: every §7.2 field (orderId, paymentTransactionId, refundTransactionId, requestId, paymentType, qrcId, kzo). */
+/**
+ * One operation of a report: every §7.2 field (orderId, paymentTransactionId, refundTransactionId, requestId, paymentType)
+ * and the provider's own slip ids in `refs` (shown as the report's refColumns).
+ */
 export const reportLineSchema = z.object({
   id: z.string(),
   kind: operationKindSchema,
@@ -139,14 +142,17 @@ export const reportLineSchema = z.object({
   refundTransactionId: z.string().nullable(),
   requestId: z.string(),
   paymentType: z.string().nullable(),
-  qrcId: z.string().nullable(),
-  kzo: z.string().nullable(),
+  refs: z.record(z.string(), z.string()),
   errorCode: z.string().nullable(),
   parentId: z.string().nullable(),
   parentShiftId: z.number().int().nullable(),
   crossShift: z.boolean(),
 });
 export type ReportLineDto = z.infer<typeof reportLineSchema>;
+
+/** A provider id column of X / Z, CSV and print (a provider registers its `reportRefs`; Koshelek: qrcId «qrcId», kzo «КЗО»). */
+export const refColumnSchema = z.object({ key: z.string().min(1), label: z.string() });
+export type RefColumnDto = z.infer<typeof refColumnSchema>;
 
 export const tenderDirectionSchema = z.enum(['sale', 'refund']);
 export const tenderRowSchema = z.object({
@@ -171,7 +177,8 @@ export const reconciliationItemSchema = z.object({
   transactionId: z.string().nullable(),
   refTransactionId: z.string().nullable(),
   journal: z.string(),
-  koshelek: z.string(),
+  /** What the provider says (its own status words), or why it could not be asked. */
+  provider: z.string(),
   problem: z.enum(['mismatch', 'unresolved', 'not_found', 'lookup_failed', 'amount']),
 });
 export const reconciliationSchema = z.object({
@@ -194,6 +201,8 @@ export const shiftReportSchema = z.object({
   }),
   unresolved: z.array(z.string()),
   operations: z.array(reportLineSchema),
+  /** The columns X / Z print and CSV export for `refs`, in order. */
+  refColumns: z.array(refColumnSchema),
   tenderEntries: z.array(tenderRowSchema),
   reconciliation: reconciliationSchema.nullable(),
   environment: z.enum(['emulator', 'test', 'production']).nullable(),
@@ -224,7 +233,7 @@ export const shiftCurrentSchema = z.object({
   warnings: z.array(shiftWarningSchema),
   /** Operations of the open shift that are not final yet (they block the close). */
   unresolved: z.array(z.string()),
-  /** Config shift.tenderKinds: what the manager may record besides the till's own payments. */
+  /** Config shift.tenderKinds: what the manager may record besides the payment providers (cash, …). */
   tenderKinds: z.array(z.string()),
   autoOpenOnSale: z.boolean(),
   warnBeforeMinutes: z.number().int().nonnegative(),

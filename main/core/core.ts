@@ -2,7 +2,6 @@
 // (kept warm), the embedded emulator only when the config says environment "emulator", the checkout
 // service with crash recovery, and the postback listener. Plain Node: the shells and the CLI start it.
 // Fail-closed rules: docs/safety.md.
-import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { LiveConfig } from '../config/live';
@@ -15,6 +14,7 @@ import { startCheckpointer } from '../journal/checkpoint';
 import { createLogger, type Logger } from '../log/logger';
 import { KoshelekClient, type ExchangeInfo, type TokenProvider } from '../payapi/koshelek/client';
 import { startPostbackListener, type PostbackListener } from '../payapi/koshelek/postback';
+import { lookupByProvider, type StatusLookup } from '../reports/reconcile';
 import { ShiftService } from '../shifts/service';
 import { monotonicNow } from '../checkout/runner';
 import { PROVIDER as KOSHELEK } from '../payapi/koshelek/drivers';
@@ -41,8 +41,8 @@ export interface StartedCore extends Core {
   readonly checkout: CheckoutService;
   readonly shifts: ShiftService;
   readonly providers: ProviderSet;
-  /** Koshelek's view of a transaction, for the shift reconciliation. */
-  lookupStatus(transactionId: string, refTransactionId?: string): Promise<{ status: string; refStatus?: string; amountKop?: number } | null>;
+  /** Every provider's status of an operation in the journal's outcome words (shift reconciliation). */
+  readonly statusLookup: StatusLookup;
   readonly emulator: KoshelekEmulator | null;
   readonly postback: PostbackListener | null;
   /** Marks from process start (VS Code style) for the cold-start benchmark. */
@@ -206,9 +206,12 @@ export async function startCore(options: StartCoreOptions): Promise<StartedCore>
   const warm = current.client && live.current().koshelek.timing.keepAliveRefreshMs > 0 ? current.client.transport.warm() : Promise.resolve(false);
   mark('connection');
 
+  let providerSet: ProviderSet | null = null;
   const shifts = new ShiftService(journal, () => live.current().shift, {
     till: () => ({ terminalId: live.current().till.terminalId, storeId: live.current().till.storeId, storeName: live.current().till.storeName }),
     environment: () => (current as { env: EnvironmentView }).env.mode,
+    // The configured providers' report columns (qrcId, kzo for Koshelek…), read when a report is made.
+    refColumns: () => providerSet?.reportRefs() ?? [],
   });
   const shiftPolicy: ShiftPolicy = options.shiftPolicy ?? {
     assignForOperation(kind) {
@@ -237,6 +240,7 @@ export async function startCore(options: StartCoreOptions): Promise<StartedCore>
     deliverNews: (provider, ids, data) => checkoutRef?.deliverNews(provider, ids, data) ?? false,
   });
   mark('providers');
+  providerSet = providers;
 
   const checkout = new CheckoutService({ store, providers: () => providers.list(), logger, shiftPolicy });
   checkoutRef = checkout;
@@ -311,14 +315,8 @@ export async function startCore(options: StartCoreOptions): Promise<StartedCore>
     providers,
     saleCatalogue: () => ({ taxes: [...live.current().koshelek.enums.taxes], measures: [...live.current().koshelek.enums.measures] }),
     shifts,
-    async lookupStatus(transactionId, refTransactionId) {
-      const client = (current as Connection).client;
-      if (!client) return null;
-      const outcome = await client.status({ requestId: randomUUID(), transactionId, ...(refTransactionId ? { refTransactionId } : {}) });
-      if (outcome.kind !== 'ok') return null;
-      const { status, refStatus, slip } = outcome.data;
-      return { status, ...(refStatus ? { refStatus } : {}), ...(slip?.totalAmount !== undefined ? { amountKop: slip.totalAmount } : {}) };
-    },
+    // Each configured provider that can answer looks up its own operations; the others are skipped.
+    statusLookup: (op) => lookupByProvider(Object.fromEntries(providers.list().flatMap((p) => (p.lookup ? [[p.name, p.lookup]] : []))))(op),
     emulator,
     postback,
     marks,

@@ -12,6 +12,9 @@ import { insertOperation } from '../shifts/fixtures';
 import { loadReceiptSlip, receiptBlock } from '../reports/receipt';
 import { printerConfigSchema, type PrinterConfig } from './config';
 import { CMD } from './escpos';
+import { KOSHELEK_SLIP_REFS } from '../payapi/koshelek/checkout-provider';
+
+const KOSHELEK_REPORT_REFS = [KOSHELEK_SLIP_REFS[0], KOSHELEK_SLIP_REFS[1]];
 import { receiptBlockEscpos, reportEscpos, ReportPrinter } from './service';
 
 let dir: string;
@@ -43,11 +46,13 @@ beforeAll(async () => {
 
   journal = openJournal(path.join(dir, 'journal.db'));
   const clock = new Date('2025-03-03T06:00:00.000Z');
-  service = new ShiftService(journal, () => shiftConfigSchema.parse({}), { now: () => clock, till: () => ({ terminalId: 'POS-01', storeId: 'store-1', storeName: 'Магазин «Ромашка»' }) });
+  service = new ShiftService(journal, () => shiftConfigSchema.parse({}), {
+    now: () => clock, till: () => ({ terminalId: 'POS-01', storeId: 'store-1', storeName: 'Магазин «Ромашка»' }), refColumns: () => KOSHELEK_REPORT_REFS,
+  });
   service.open('Иванова');
   insertOperation(journal.sqlite, {
     id: 'pay-sbp', kind: 'payment', shiftId: 1, orderId: '000123-20250303-1', amountKop: 1_234_56, outcome: 'paid', transactionId: 'f9a59682-3d05-4af6-8308-2c1f1665d733',
-    paymentType: 'SBP', createdAt: clock.toISOString(), slip: { paymentTransactionId: 'f9a59682-3d05-4af6-8308-2c1f1665d733', paymentType: 'SBP', qrcId: 'BD10003K5L8QRC', kzo: '4716' },
+    paymentType: 'SBP', createdAt: clock.toISOString(), slip: { paymentTransactionId: 'f9a59682-3d05-4af6-8308-2c1f1665d733', paymentType: 'SBP', refs: { qrcId: 'BD10003K5L8QRC', kzo: '4716' } },
   });
   service.recordTender({ kind: 'cash', amountKop: 100_00, direction: 'sale' });
 });
@@ -107,7 +112,7 @@ describe('ESC/POS over a pty', () => {
       expect(text).toContain('X-ОТЧЁТ');
       expect(text).toContain('1 234,56р.');
       expect(text).toContain('qrcId: BD10003K5L8QRC');
-      expect(text).toContain('kzo: 4716');
+      expect(text).toContain('КЗО: 4716');
       expect(text).toContain('"Ромашка"');
     });
   }
@@ -148,7 +153,7 @@ describe('ESC/POS over a pty', () => {
 
   it('prints the Koshelek receipt block', async () => {
     const config = configFor(58);
-    const block = receiptBlock(loadReceiptSlip(journal.sqlite, 'pay-sbp') as NonNullable<ReturnType<typeof loadReceiptSlip>>);
+    const block = receiptBlock(loadReceiptSlip(journal.sqlite, 'pay-sbp') as NonNullable<ReturnType<typeof loadReceiptSlip>>, { providerTitle: 'Кошелёк Pay', refColumns: KOSHELEK_REPORT_REFS });
     const printer = new ReportPrinter(journal, () => config);
     const bytes = receiptBlockEscpos(block, config);
     await printer.printLines((await import('../reports/receipt')).receiptBlockLines(block, 32));

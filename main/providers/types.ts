@@ -8,6 +8,7 @@ import type { AvailabilityResult, CustomerActionView } from '../contract/checkou
 import type { PaydeskError } from '../errors/catalogue';
 import type { OperationEvent, OperationRow } from '../journal/operations';
 import type { Logger } from '../log/logger';
+import type { StatusLookup } from '../reports/reconcile';
 
 export const CAPABILITIES = [
   'pay',
@@ -191,6 +192,8 @@ export interface CheckoutProvider {
   readonly refunds: RefundFactory | null;
   /** Optional pre-payment check ("which methods can this customer use"): no money moves. */
   readonly availability: ((request: AvailabilityRequest) => Promise<AvailabilityResult>) | null;
+  /** Shift reconciliation: what the provider says about an operation, in neutral outcomes (null: cannot look up). */
+  readonly lookup: StatusLookup | null;
   /** Sends a paid payment's fiscal receipt to the provider (harmless to repeat); whether it was accepted. */
   readonly receipts: ((payment: OperationRow, invoice: unknown) => Promise<ReceiptResult>) | null;
   readonly view: ProviderView;

@@ -29,9 +29,10 @@ beforeAll(() => {
   fs.writeFileSync(path.join(data, 'paydesk.config.json'), JSON.stringify({ till: { terminalId: 'POS-07', storeName: 'Тест' } }));
   const journal = openJournal(path.join(data, 'journal.db'));
   let clock = new Date();
-  const shifts = new ShiftService(journal, () => shiftConfigSchema.parse({}), { now: () => clock });
+  // The Z keeps the id columns it was closed with: the CLI (which configures none) still prints them.
+  const shifts = new ShiftService(journal, () => shiftConfigSchema.parse({}), { now: () => clock, refColumns: () => [{ key: 'payRef', label: 'Платёжный ID' }] });
   shifts.open('Иванова');
-  insertOperation(journal.sqlite, { id: 'p1', kind: 'payment', shiftId: 1, orderId: 'ord-1', amountKop: 777_00, outcome: 'paid', transactionId: 'tx-1', paymentType: 'SBP', createdAt: clock.toISOString(), slip: { paymentTransactionId: 'tx-1', paymentType: 'SBP', qrcId: 'QRC-1', kzo: 'K1' } });
+  insertOperation(journal.sqlite, { id: 'p1', kind: 'payment', shiftId: 1, orderId: 'ord-1', amountKop: 777_00, outcome: 'paid', transactionId: 'tx-1', paymentType: 'SBP', createdAt: clock.toISOString(), slip: { paymentTransactionId: 'tx-1', paymentType: 'SBP', refs: { payRef: 'QRC-1', other: 'K1' } } });
   clock = new Date(clock.getTime() + 1000);
   shifts.close('Иванова');
   shifts.open('Петров');
@@ -51,6 +52,8 @@ describe('paydesk CLI', () => {
     expect(z.code).toBe(0);
     expect(z.stdout.charCodeAt(0)).toBe(0xfeff);
     expect(z.stdout).toContain('QRC-1');
+    expect(z.stdout.split('\r\n')[0]).toContain(';paymentType;Платёжный ID;Провайдер;');
+    expect(z.stdout).not.toContain('K1');
     const out = path.join(data, 'z1.pdf');
     const pdf = await paydesk('report', 'z', '--format', 'pdf', '--out', out);
     expect(pdf.code).toBe(0);

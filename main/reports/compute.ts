@@ -1,7 +1,7 @@
 // Report maths: rows in, totals out. Pure functions, no I/O, so every figure can be checked against
 // an independent sum over the journal (see compute.test.ts).
 import type {
-  Bucket, KindTotals, OperationKind, PaymentTypeTotals, ReportLine, ReportOperationRow, ShiftInfo, ShiftReport, TenderRow, TenderTotals, TenderVoidRow,
+  Bucket, KindTotals, OperationKind, PaymentTypeTotals, RefColumn, ReportLine, ReportOperationRow, ShiftInfo, ShiftReport, TenderRow, TenderTotals, TenderVoidRow,
 } from './model';
 
 /**
@@ -42,6 +42,11 @@ export function paymentTypeOf(row: ReportOperationRow): string {
   return row.paymentType ?? row.slip?.paymentType ?? row.parent?.paymentType ?? `(${row.provider})`;
 }
 
+/** A line's provider id under `key`, or undefined (own keys only: a key like "constructor" is just absent). */
+export function refValue(refs: Readonly<Record<string, string>>, key: string): string | undefined {
+  return Object.prototype.hasOwnProperty.call(refs, key) ? refs[key] : undefined;
+}
+
 export function toLine(row: ReportOperationRow, shiftId: number): ReportLine {
   const slip = row.slip;
   const isPayment = row.kind === 'payment';
@@ -60,8 +65,7 @@ export function toLine(row: ReportOperationRow, shiftId: number): ReportLine {
     refundTransactionId: slip?.refundTransactionId ?? (isPayment ? null : row.refTransactionId),
     requestId: row.requestId,
     paymentType: row.paymentType ?? slip?.paymentType ?? row.parent?.paymentType ?? null,
-    qrcId: slip?.qrcId ?? null,
-    kzo: slip?.kzo ?? null,
+    refs: slip?.refs ?? {},
     errorCode: row.errorCode,
     parentId: row.parentId,
     parentShiftId,
@@ -99,6 +103,8 @@ export interface ComputeInput {
   /** Recorded by main/shifts. Voided entries stay in `tenders` as stored; the totals leave them out here. */
   environment?: ShiftReport['environment'];
   tenderVoids?: readonly TenderVoidRow[];
+  /** The provider id columns to show (the configured providers' reportRefs); default none. */
+  refColumns?: readonly RefColumn[];
 }
 
 /**
@@ -221,6 +227,7 @@ export function computeReport(input: ComputeInput): ShiftReport {
     totals: sums.totals,
     unresolved,
     operations,
+    refColumns: (input.refColumns ?? []).map((c) => ({ key: c.key, label: c.label })),
     tenderEntries: live,
     reconciliation: null,
     environment: input.environment ?? null,

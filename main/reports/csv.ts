@@ -1,14 +1,21 @@
 // CSV for Excel users in Russia: UTF-8 with BOM, ';' separators, CRLF, decimal comma. One row per
-// operation with every §7.2 field, then the tenders the cashier entered.
-import type { ReportLine, ShiftReport, TenderRow } from './model';
+// operation with every §7.2 field and one column per provider id (the report's refColumns, under
+// their labels, after paymentType), then the tenders the cashier entered.
+import type { RefColumn, ReportLine, ShiftReport, TenderRow } from './model';
 import { KIND_LABEL, environmentMark, localTime, statusLabel, tenderLabel } from './labels';
 import { formatKopecks } from '../money/kopecks';
+import { refValue } from './compute';
 
-export const CSV_COLUMNS = [
+const COLUMNS_BEFORE_REFS = [
   'Смена', 'Z №', 'Начало', 'Завершение', 'Операция', 'Статус', 'Сумма, ₽', 'Движение, ₽',
-  'orderId', 'paymentTransactionId', 'refundTransactionId', 'requestId', 'paymentType', 'qrcId', 'kzo',
-  'Провайдер', 'Оплата из смены', 'errorCode', 'ID операции',
+  'orderId', 'paymentTransactionId', 'refundTransactionId', 'requestId', 'paymentType',
 ] as const;
+const COLUMNS_AFTER_REFS = ['Провайдер', 'Оплата из смены', 'errorCode', 'ID операции'] as const;
+
+/** The header: the fixed columns with the provider id columns (labels, in order) after paymentType. */
+export function csvColumns(refColumns: readonly RefColumn[] = []): string[] {
+  return [...COLUMNS_BEFORE_REFS, ...refColumns.map((c) => c.label), ...COLUMNS_AFTER_REFS];
+}
 
 const BOM = '\uFEFF';
 
@@ -30,40 +37,43 @@ export interface CsvRowContext {
   zNumber: number | null;
 }
 
-export function operationCsvRow(l: ReportLine, shiftId: number | null, zNumber: number | null): string {
+const noRefs = (refColumns: readonly RefColumn[]): null[] => refColumns.map(() => null);
+
+export function operationCsvRow(l: ReportLine, shiftId: number | null, zNumber: number | null, refColumns: readonly RefColumn[] = []): string {
   return row([
     shiftId, zNumber, localTime(l.createdAt), localTime(l.finishedAt), KIND_LABEL[l.kind], statusLabel(l.status),
     csvMoney(l.amountKop), csvMoney(l.signedKop), l.orderId, l.paymentTransactionId, l.refundTransactionId, l.requestId,
-    l.paymentType, l.qrcId, l.kzo, l.provider, l.crossShift ? (l.parentShiftId ?? '?') : null, l.errorCode, l.id,
+    l.paymentType, ...refColumns.map((c) => refValue(l.refs, c.key) ?? null), l.provider, l.crossShift ? (l.parentShiftId ?? '?') : null, l.errorCode, l.id,
   ]);
 }
 
-export function tenderCsvRow(t: TenderRow, shiftId: number | null, zNumber: number | null): string {
+export function tenderCsvRow(t: TenderRow, shiftId: number | null, zNumber: number | null, refColumns: readonly RefColumn[] = []): string {
   const signed = t.direction === 'sale' ? t.amountKop : -t.amountKop;
   return row([
     shiftId, zNumber, localTime(t.createdAt), localTime(t.createdAt), `${tenderLabel(t.kind)}: ${t.direction === 'sale' ? 'продажа' : 'возврат'}`,
-    'введено кассиром', csvMoney(t.amountKop), csvMoney(signed), t.note || null, null, null, null, t.kind, null, null, 'касса', null, null, `tender-${t.id}`,
+    'введено кассиром', csvMoney(t.amountKop), csvMoney(signed), t.note || null, null, null, null, t.kind, ...noRefs(refColumns), 'касса', null, null, `tender-${t.id}`,
   ]);
 }
 
-export function csvDocument(rows: readonly string[]): string {
-  return `${BOM}${[row([...CSV_COLUMNS]), ...rows].join('\r\n')}\r\n`;
+export function csvDocument(rows: readonly string[], refColumns: readonly RefColumn[] = []): string {
+  return `${BOM}${[row(csvColumns(refColumns)), ...rows].join('\r\n')}\r\n`;
 }
 
 export function reportCsv(report: ShiftReport): string {
   const shiftId = report.shift.id;
+  const refColumns = report.refColumns;
   const mark = environmentMark(report.environment);
-  const blank = (): null[] => CSV_COLUMNS.map(() => null);
+  const blank = (): null[] => csvColumns(refColumns).map(() => null);
   // Off production the first row says so; voided tenders are listed with no money movement.
   const markRow = mark ? [row(blank().map((_, i) => (i === 0 ? shiftId : i === 1 ? report.zNumber : i === 4 ? mark : i === 5 ? report.environment : null)))] : [];
   const voidRows = report.tenderVoids.map((v) => row([
     shiftId, report.zNumber, localTime(v.voidedAt), localTime(v.voidedAt), `${tenderLabel(v.kind)}: ${v.direction === 'sale' ? 'продажа' : 'возврат'}`,
-    `аннулировано: ${v.voidedBy}, ${v.reason}`, csvMoney(v.amountKop), csvMoney(0), null, null, null, null, v.kind, null, null, 'касса', null, null, `tender-${v.tenderId}`,
+    `аннулировано: ${v.voidedBy}, ${v.reason}`, csvMoney(v.amountKop), csvMoney(0), null, null, null, null, v.kind, ...noRefs(refColumns), 'касса', null, null, `tender-${v.tenderId}`,
   ]));
   return csvDocument([
     ...markRow,
-    ...report.operations.map((l) => operationCsvRow(l, shiftId, report.zNumber)),
-    ...report.tenderEntries.map((t) => tenderCsvRow(t, shiftId, report.zNumber)),
+    ...report.operations.map((l) => operationCsvRow(l, shiftId, report.zNumber, refColumns)),
+    ...report.tenderEntries.map((t) => tenderCsvRow(t, shiftId, report.zNumber, refColumns)),
     ...voidRows,
-  ]);
+  ], refColumns);
 }

@@ -26,7 +26,7 @@ export const tenderLabel = (kind: string): string => TENDER_LABEL[kind] ?? kind;
 export const PROBLEM_LABEL: Record<string, string> = {
   mismatch: 'статус расходится',
   unresolved: 'не завершена в кассе',
-  not_found: 'нет в Кошельке',
+  not_found: 'платёжная система не знает операцию',
   lookup_failed: 'не удалось проверить',
   amount: 'сумма расходится',
 };

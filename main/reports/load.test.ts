@@ -6,7 +6,8 @@ import { openJournal, type Journal } from '../journal/database';
 import { findMigrationsDir, readMigrations } from '../journal/migrate';
 import { OperationStore, type OperationRow } from '../journal/operations';
 import { generateShiftOperations, newLedger, rng, type PaidPayment } from '../shifts/fixtures';
-import { loadShiftOperations, loadShiftOperationsCellByCell, loadShiftOperationsFromJournal } from './load';
+import { insertOperation } from '../shifts/fixtures';
+import { loadShiftOperations, loadShiftOperationsCellByCell, loadShiftOperationsFromJournal, parseSlipRefs, setReportWarningSink } from './load';
 
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'paydesk-load-'));
 let journal: Journal;
@@ -30,9 +31,11 @@ function row(id: string, over: Partial<OperationRow> = {}): OperationRow {
     created_at: `2026-01-01T10:00:${id.padStart(2, '0').slice(-2)}.000Z`, updated_at: '2026-01-01T10:00:00.000Z', finished_at: null, recovered: 0, ...over,
   };
 }
+// The provider's ids both as the slip columns of today's writer and as refs_json (issue 11 moves them there).
 const slip = (over: Record<string, unknown> = {}) => ({
   slip_id: 'sl', payment_transaction_id: 'tx', refund_transaction_id: null, payment_type: 'SBP', order_id: 'o', store_id: 's', terminal_id: 't', merchant_id: 'm',
-  bank_operation_id: 'b', operation_date_time: 'd', qrc_id: 'QRC', kzo: 'KZO', total_amount_kop: 1000, currency: 'RUB', raw_json: '{"slip":true}', ...over,
+  bank_operation_id: 'b', operation_date_time: 'd', qrc_id: 'QRC', kzo: 'KZO', refs_json: JSON.stringify({ merchantId: 'm', bankOperationId: 'b', qrcId: 'QRC', kzo: 'KZO' }),
+  total_amount_kop: 1000, currency: 'RUB', raw_json: '{"slip":true}', ...over,
 });
 
 describe('report rows (narrow table kept by triggers) read the same as the journal', () => {
@@ -58,10 +61,19 @@ describe('report rows (narrow table kept by triggers) read the same as the journ
       store.write({ row: row(id, {
         is_final: 1, outcome: i % 2 === 0 ? 'paid' : text, phase: 'paid', order_id: text, request_id: `${text}-${id}`, transaction_id: text,
         payment_type: i % 3 === 0 ? null : text, error_code: text, amount_kop: Number.MAX_SAFE_INTEGER - i, finished_at: '2026-01-01T10:01:00.000Z',
-      }), events: [], slip: slip({ qrc_id: text, kzo: text, payment_type: text }) });
+      }), events: [], slip: slip({
+        qrc_id: text, kzo: text, payment_type: text,
+        refs_json: JSON.stringify(text === '' ? { merchantId: 'm', bankOperationId: 'b' } : { merchantId: 'm', bankOperationId: 'b', qrcId: text, kzo: text }),
+      }) });
     });
     const rows = loadShiftOperations(journal.sqlite, 1);
     expect(rows).toHaveLength(hostile.length);
+    // The ids come back byte for byte through refs_json (text inside JSON inside the row's JSON).
+    hostile.forEach((text, i) => {
+      const refs = rows.find((r) => r.id === String(i + 1))?.slip?.refs ?? {};
+      expect(refs).toMatchObject({ merchantId: 'm', bankOperationId: 'b' });
+      if (text !== '') expect(Object.values(refs).filter((v) => v === text)).toHaveLength(2);
+    });
     expect(rows).toEqual(loadShiftOperationsCellByCell(journal.sqlite, 1));
     expect(rows).toEqual(loadShiftOperationsFromJournal(journal.sqlite, 1));
     expect(rows.map((r) => r.orderId).sort()).toEqual([...hostile].sort());
@@ -89,6 +101,40 @@ describe('report rows (narrow table kept by triggers) read the same as the journ
     same();
     expect(loadShiftOperations(journal.sqlite, 1).find((r) => r.id === '5')?.parent?.paymentType).toBe('DOLYAME');
     expect(loadShiftOperations(journal.sqlite, 1).map((r) => [r.id, r.isFinal])).toEqual([['1', false], ['2', true], ['3', true], ['4', false], ['5', true]]);
+  });
+});
+
+describe('slip refs (the provider ids, slips.refs_json)', () => {
+  it('an unreadable refs text reads as no ids with one warning per load, never a failed report', () => {
+    const warnings: string[] = [];
+    setReportWarningSink((m) => warnings.push(m));
+    try {
+      openShift(journal.sqlite, 1, '2026-01-01T09:00:00.000Z');
+      const at = (s: number) => `2026-01-01T10:00:0${s}.000Z`;
+      const bad = ['{not json', '["qrcId"]', '{"qrcId": 5}', 'null', '"text"'];
+      bad.forEach((refsJson, i) => insertOperation(journal.sqlite, {
+        id: `bad-${i}`, kind: 'payment', shiftId: 1, orderId: `o-${i}`, amountKop: 100, outcome: 'paid', createdAt: at(i), slip: { paymentType: 'SBP', refsJson },
+      }));
+      insertOperation(journal.sqlite, { id: 'good', kind: 'payment', shiftId: 1, orderId: 'o-good', amountKop: 100, outcome: 'paid', createdAt: at(8), slip: { refs: { rrn: '123', authCode: 'A1' } } });
+      insertOperation(journal.sqlite, { id: 'no-slip', kind: 'payment', shiftId: 1, orderId: 'o-n', amountKop: 100, outcome: 'paid', createdAt: at(9) });
+      const rows = loadShiftOperations(journal.sqlite, 1);
+      expect(rows.map((r) => [r.id, r.slip?.refs ?? null])).toEqual([
+        ...bad.map((_, i) => [`bad-${i}`, {}]), ['good', { rrn: '123', authCode: 'A1' }], ['no-slip', null],
+      ]);
+      expect(warnings).toHaveLength(1);
+      expect(warnings[0]).toContain('5 operation(s)');
+      expect(warnings[0]).toContain('bad-0');
+      expect(loadShiftOperationsCellByCell(journal.sqlite, 1)).toEqual(rows);
+      expect(loadShiftOperationsFromJournal(journal.sqlite, 1)).toEqual(rows);
+      expect(warnings).toHaveLength(3);
+      // A single read outside a load warns at once.
+      expect(parseSlipRefs('{', 'one')).toEqual({});
+      expect(warnings.at(-1)).toContain('one');
+      expect(parseSlipRefs(null, 'none')).toEqual({});
+      expect(warnings).toHaveLength(4);
+    } finally {
+      setReportWarningSink((m) => process.emitWarning(m, 'PaydeskReportWarning'));
+    }
   });
 });
 
@@ -130,17 +176,25 @@ describe('the migration that adds report rows keeps every existing row', () => {
     openShift(old.sqlite, 1, '2025-03-01T06:00:00.000Z');
     generateShiftOperations(old.sqlite, 1, 200, random, paid, Date.UTC(2025, 2, 1, 6), newLedger());
     old.sqlite.prepare("UPDATE operations SET is_final = 0, outcome = NULL WHERE rowid IN (SELECT rowid FROM operations WHERE kind = 'payment' LIMIT 3)").run();
-    const dump = (j: Journal) => ({
-      ops: j.sqlite.prepare('SELECT * FROM operations ORDER BY id').all(),
-      slips: j.sqlite.prepare('SELECT * FROM slips ORDER BY operation_id').all(),
-      reference: loadShiftOperationsFromJournal(j.sqlite, 1),
-    });
-    const was = dump(old);
+    type SlipDb = Record<string, unknown> & { operation_id: string; qrc_id: string | null; kzo: string | null };
+    const ops = (j: Journal) => j.sqlite.prepare('SELECT * FROM operations ORDER BY id').all();
+    const wasOps = ops(old);
+    const wasSlips = old.sqlite.prepare('SELECT * FROM slips ORDER BY operation_id').all() as SlipDb[];
+    expect(wasSlips.some((s) => s.qrc_id !== null)).toBe(true);
     old.close();
     const upgraded = openJournal(file);
     expect(upgraded.migration.applied).toContain(all[index]?.name);
-    expect(dump(upgraded)).toEqual(was);
-    expect(loadShiftOperations(upgraded.sqlite, 1)).toEqual(was.reference);
+    expect(ops(upgraded)).toEqual(wasOps);
+    // Later migrations move the slip ids into refs_json (issue 11): every other column as it was, every id kept.
+    const nowSlips = upgraded.sqlite.prepare('SELECT * FROM slips ORDER BY operation_id').all() as (Record<string, unknown> & { refs_json: string })[];
+    expect(nowSlips).toHaveLength(wasSlips.length);
+    wasSlips.forEach((was, i) => {
+      const now = nowSlips[i] as (typeof nowSlips)[number];
+      for (const [key, value] of Object.entries(was)) if (key in now) expect(now[key], key).toEqual(value);
+      const refs = JSON.parse(now.refs_json) as Record<string, string>;
+      expect([refs.qrcId ?? null, refs.kzo ?? null]).toEqual([was.qrc_id, was.kzo]);
+    });
+    expect(loadShiftOperations(upgraded.sqlite, 1)).toEqual(loadShiftOperationsFromJournal(upgraded.sqlite, 1));
     expect(upgraded.sqlite.prepare('SELECT COUNT(*) AS n FROM report_operations').get()).toEqual({ n: 197 });
     upgraded.close();
   });

@@ -1,6 +1,7 @@
 // Reading a shift's rows from the journal (thin adapter; the maths is in compute.ts). Synchronous
 // better-sqlite3 with cached prepared statements: a Z report is computed inside the closing transaction.
 import type Database from 'better-sqlite3';
+import { z } from 'zod';
 import type { OperationKind, ReportOperationRow, ShiftInfo, TenderRow } from './model';
 
 // Read in raw (array) mode with only the columns the report uses: materialising JS values is most
@@ -8,7 +9,7 @@ import type { OperationKind, ReportOperationRow, ShiftInfo, TenderRow } from './
 const OPERATION_SELECT = `
 SELECT o.id, o.kind, o.provider, o.parent_id, o.shift_id, o.order_id, o.amount_kop, o.is_final, o.outcome, o.phase,
        o.request_id, o.transaction_id, o.ref_transaction_id, o.payment_type, o.error_code, o.created_at, o.finished_at,
-       s.rowid, s.payment_transaction_id, s.refund_transaction_id, s.payment_type, s.qrc_id, s.kzo,
+       s.rowid, s.payment_transaction_id, s.refund_transaction_id, s.payment_type, s.refs_json,
        p.rowid, p.shift_id, p.transaction_id, p.payment_type
   FROM operations o
   LEFT JOIN slips s ON s.operation_id = o.id
@@ -18,6 +19,53 @@ type Cell = string | number | null;
 const str = (v: Cell | undefined): string => (v === null || v === undefined ? '' : String(v));
 const strOrNull = (v: Cell | undefined): string | null => (v === null || v === undefined ? null : String(v));
 const numOrNull = (v: Cell | undefined): number | null => (v === null || v === undefined ? null : Number(v));
+
+/** slips.refs_json: the provider's slip ids, a JSON object of strings (migration 0009). */
+export const slipRefsSchema = z.record(z.string(), z.string());
+
+/** Where a report says that a stored value could not be read (the core may route it to its log). */
+let warnSink: (message: string) => void = (message) => process.emitWarning(message, 'PaydeskReportWarning');
+export function setReportWarningSink(sink: (message: string) => void): void {
+  warnSink = sink;
+}
+
+// Operations whose refs_json did not parse during the current load (one warning per load, not per row);
+// null outside a load: a single read warns at once.
+let unreadableRefs: string[] | null = null;
+
+const refsWarning = (ids: readonly string[]): string =>
+  `report: unreadable slip refs_json of ${ids.length} operation(s), shown without their ids: ${ids.slice(0, 10).join(', ')}${ids.length > 10 ? ', …' : ''}`;
+
+/**
+ * The refs of one slip. Unreadable text (not JSON, not an object of strings) gives no refs and a
+ * warning: a report shows the operation without its ids rather than failing the whole shift.
+ */
+export function parseSlipRefs(text: Cell | undefined, operationId: string): Record<string, string> {
+  if (text === null || text === undefined || text === '' || text === '{}') return {};
+  let value: unknown;
+  try {
+    value = JSON.parse(String(text));
+  } catch {
+    value = undefined;
+  }
+  const parsed = slipRefsSchema.safeParse(value);
+  if (parsed.success) return parsed.data;
+  if (unreadableRefs) unreadableRefs.push(operationId);
+  else warnSink(refsWarning([operationId]));
+  return {};
+}
+
+/** Runs a load and then reports, once, any slip refs it could not read. */
+function withRefsWarning<T>(load: () => T): T {
+  const bad: string[] = [];
+  unreadableRefs = bad;
+  try {
+    return load();
+  } finally {
+    unreadableRefs = null;
+    if (bad.length > 0) warnSink(refsWarning(bad));
+  }
+}
 
 function toRow(r: Cell[]): ReportOperationRow {
   return {
@@ -42,13 +90,12 @@ function toRow(r: Cell[]): ReportOperationRow {
       paymentTransactionId: strOrNull(r[18]),
       refundTransactionId: strOrNull(r[19]),
       paymentType: strOrNull(r[20]),
-      qrcId: strOrNull(r[21]),
-      kzo: strOrNull(r[22]),
+      refs: parseSlipRefs(r[21], str(r[0])),
     },
-    parent: r[23] === null ? null : {
-      shiftId: numOrNull(r[24]),
-      transactionId: strOrNull(r[25]),
-      paymentType: strOrNull(r[26]),
+    parent: r[22] === null ? null : {
+      shiftId: numOrNull(r[23]),
+      transactionId: strOrNull(r[24]),
+      paymentType: strOrNull(r[25]),
     },
   };
 }
@@ -96,7 +143,7 @@ export function stmt(sqlite: Database.Database, sql: string, raw = false): Datab
 const REPORT_SELECT = `
 SELECT id, kind, provider, parent_id, shift_id, order_id, amount_kop, 1, outcome, phase,
        request_id, transaction_id, ref_transaction_id, payment_type, error_code, created_at, finished_at,
-       CASE WHEN has_slip THEN 1 END, slip_payment_transaction_id, slip_refund_transaction_id, slip_payment_type, slip_qrc_id, slip_kzo,
+       CASE WHEN has_slip THEN 1 END, slip_payment_transaction_id, slip_refund_transaction_id, slip_payment_type, slip_refs_json,
        CASE WHEN has_parent THEN 1 END, parent_shift_id, parent_transaction_id, parent_payment_type
   FROM report_operations WHERE shift_id = ? ORDER BY created_at, id`;
 // The same columns as one JSON text built inside SQLite and parsed once: better-sqlite3 materialises
@@ -107,7 +154,7 @@ const REPORT_SELECT_JSON = `
 SELECT COALESCE('[' || group_concat(line, ',') || ']', '[]') FROM (
 SELECT json_array(id, kind, provider, parent_id, shift_id, order_id, amount_kop, 1, outcome, phase,
        request_id, transaction_id, ref_transaction_id, payment_type, error_code, created_at, finished_at,
-       CASE WHEN has_slip THEN 1 END, slip_payment_transaction_id, slip_refund_transaction_id, slip_payment_type, slip_qrc_id, slip_kzo,
+       CASE WHEN has_slip THEN 1 END, slip_payment_transaction_id, slip_refund_transaction_id, slip_payment_type, slip_refs_json,
        CASE WHEN has_parent THEN 1 END, parent_shift_id, parent_transaction_id, parent_payment_type) AS line
   FROM report_operations WHERE shift_id = ? ORDER BY shift_id, created_at, id)`;
 const UNFINISHED_SELECT = OPERATION_SELECT.replace('FROM operations o', 'FROM operations o INDEXED BY operations_unfinished')
@@ -138,17 +185,21 @@ export function mergeByTime(finished: ReportOperationRow[], unfinished: ReportOp
 
 /** A shift's operations, oldest first: what X, Z and reconciliation read. */
 export function loadShiftOperations(sqlite: Database.Database, shiftId: number): ReportOperationRow[] {
-  const [text] = stmt(sqlite, REPORT_SELECT_JSON, true).get(shiftId) as [string];
-  const finished = (JSON.parse(text) as Cell[][]).map(toRow);
-  const unfinished = (stmt(sqlite, UNFINISHED_SELECT, true).all(shiftId) as Cell[][]).map(toRow);
-  return mergeByTime(finished, unfinished);
+  return withRefsWarning(() => {
+    const [text] = stmt(sqlite, REPORT_SELECT_JSON, true).get(shiftId) as [string];
+    const finished = (JSON.parse(text) as Cell[][]).map(toRow);
+    const unfinished = (stmt(sqlite, UNFINISHED_SELECT, true).all(shiftId) as Cell[][]).map(toRow);
+    return mergeByTime(finished, unfinished);
+  });
 }
 
 /** The same rows with better-sqlite3 reading every cell (the way before REPORT_SELECT_JSON; tests and the bench compare). */
 export function loadShiftOperationsCellByCell(sqlite: Database.Database, shiftId: number): ReportOperationRow[] {
-  const finished = (stmt(sqlite, REPORT_SELECT, true).all(shiftId) as Cell[][]).map(toRow);
-  const unfinished = (stmt(sqlite, UNFINISHED_SELECT, true).all(shiftId) as Cell[][]).map(toRow);
-  return mergeByTime(finished, unfinished);
+  return withRefsWarning(() => {
+    const finished = (stmt(sqlite, REPORT_SELECT, true).all(shiftId) as Cell[][]).map(toRow);
+    const unfinished = (stmt(sqlite, UNFINISHED_SELECT, true).all(shiftId) as Cell[][]).map(toRow);
+    return mergeByTime(finished, unfinished);
+  });
 }
 
 /** The same rows read straight from the wide journal tables (reference for tests; exports by date use this path). */
@@ -156,13 +207,13 @@ export function loadShiftOperationsFromJournal(sqlite: Database.Database, shiftI
   // An operation starts after its shift opened: the time index bounds the read.
   const rows = stmt(sqlite, `${OPERATION_SELECT} WHERE o.created_at >= (SELECT opened_at FROM shifts WHERE id = @shift) AND o.shift_id = @shift ORDER BY o.created_at, o.id`, true)
     .all({ shift: shiftId }) as Cell[][];
-  return rows.map(toRow);
+  return withRefsWarning(() => rows.map(toRow));
 }
 
 /** Operations started in [from, to) (ISO strings), any shift: for exports. */
 export function loadOperationsBetween(sqlite: Database.Database, fromIso: string, toIso: string): ReportOperationRow[] {
   const rows = stmt(sqlite, `${OPERATION_SELECT} WHERE o.created_at >= ? AND o.created_at < ? ORDER BY o.created_at, o.id`, true).all(fromIso, toIso) as Cell[][];
-  return rows.map(toRow);
+  return withRefsWarning(() => rows.map(toRow));
 }
 
 export function loadShiftTenders(sqlite: Database.Database, shiftId: number): TenderRow[] {

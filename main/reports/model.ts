@@ -31,8 +31,17 @@ export interface SlipFields {
   paymentTransactionId: string | null;
   refundTransactionId: string | null;
   paymentType: string | null;
-  qrcId: string | null;
-  kzo: string | null;
+  /** The provider's own slip ids (slips.refs_json), by key; empty when none or unreadable. */
+  refs: Record<string, string>;
+}
+
+/**
+ * A provider id shown as a column of X / Z, CSV and print, in this order, under `label`. Providers
+ * register theirs (`reportRefs`); the caller of a report passes the union for the configured ones.
+ */
+export interface RefColumn {
+  key: string;
+  label: string;
 }
 
 export interface ParentFields {
@@ -58,6 +67,8 @@ export interface XReportRequest {
   generatedAt: string;
   environment: ShiftReport['environment'];
   tenderVoids: TenderVoidRow[];
+  /** The provider id columns to show (ShiftService passes the configured ones); absent: none. */
+  refColumns?: RefColumn[];
 }
 
 /** A tender entry voided by a manager (main/shifts): kept in the report with who, when and why. */
@@ -132,8 +143,8 @@ export interface ReportLine {
   refundTransactionId: string | null;
   requestId: string;
   paymentType: string | null;
-  qrcId: string | null;
-  kzo: string | null;
+  /** The provider's slip ids by key (shown through ShiftReport.refColumns). */
+  refs: Record<string, string>;
   errorCode: string | null;
   parentId: string | null;
   /** Shift of the payment a cancel/refund belongs to. */
@@ -151,16 +162,17 @@ export interface ReconciliationItem {
   transactionId: string | null;
   refTransactionId: string | null;
   journal: string;
-  koshelek: string;
+  /** What the provider says, as it says it (its own status words), or the lookup's error. */
+  provider: string;
   problem: ReconciliationProblem;
 }
 
 export interface Reconciliation {
   checkedAt: string;
-  /** Operations compared with Koshelek. */
+  /** Operations compared with their provider. */
   checked: number;
   matched: number;
-  /** Other providers, or operations that never got a transaction id. */
+  /** Providers that cannot look an operation up, or operations that never got a transaction id. */
   skipped: number;
   differences: ReconciliationItem[];
 }
@@ -178,7 +190,7 @@ export interface ShiftReport {
   crossShiftRefunds: Bucket;
   tenders: TenderTotals[];
   totals: {
-    /** Koshelek Pay and other connectors: paid payments. */
+    /** Payment providers (connectors): paid payments. */
     electronicInKop: number;
     /** Refunds made through connectors. */
     electronicOutKop: number;
@@ -190,6 +202,8 @@ export interface ShiftReport {
   /** Ids of operations still unresolved (an X report may have some; a Z report never does). */
   unresolved: string[];
   operations: ReportLine[];
+  /** The provider ids shown per operation, in order (the configured providers' reportRefs). */
+  refColumns: RefColumn[];
   tenderEntries: TenderRow[];
   reconciliation: Reconciliation | null;
   /** Where the shift's payments went: an emulator report is marked as such on every output. */

@@ -7,8 +7,8 @@ import { openJournal, type Journal } from '../journal/database';
 import { shiftConfigSchema } from '../shifts/config';
 import { ShiftService } from '../shifts/service';
 import { insertOperation } from '../shifts/fixtures';
-import type { ShiftReport } from './model';
-import { CSV_COLUMNS, reportCsv } from './csv';
+import type { RefColumn, ShiftReport } from './model';
+import { csvColumns, reportCsv } from './csv';
 import { renderLinesPdf, reportPdf } from './pdf';
 import { reportLines, reportText } from './text';
 import { loadReceiptSlip, receiptBlock, receiptBlockLines } from './receipt';
@@ -18,17 +18,29 @@ let journal: Journal;
 let z: ShiftReport;
 let x2: ShiftReport;
 
+// Two providers' registered report refs, in config order: a wallet's two ids, then a card terminal's.
+const REF_COLUMNS: RefColumn[] = [
+  { key: 'payRef', label: 'payRef' }, { key: 'bankCode', label: 'Код банка' }, { key: 'rrn', label: 'RRN' }, { key: 'authCode', label: 'Код авторизации' },
+];
+const CSV_HEADER = csvColumns(REF_COLUMNS);
+
 beforeAll(() => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'paydesk-reports-'));
   journal = openJournal(path.join(dir, 'journal.db'));
   let clock = new Date('2025-03-03T06:00:00.000Z');
-  const service = new ShiftService(journal, () => shiftConfigSchema.parse({}), { now: () => clock, till: () => ({ terminalId: 'POS-01', storeId: 'store-1', storeName: 'Магазин «Ромашка»' }) });
+  const service = new ShiftService(journal, () => shiftConfigSchema.parse({}), {
+    now: () => clock, till: () => ({ terminalId: 'POS-01', storeId: 'store-1', storeName: 'Магазин «Ромашка»' }), refColumns: () => REF_COLUMNS,
+  });
   service.open('Иванова А.');
   const at = (m: number): string => new Date(clock.getTime() + m * 60_000).toISOString();
   insertOperation(journal.sqlite, {
     id: 'pay-sbp', kind: 'payment', shiftId: 1, orderId: '000123-20250303-1', amountKop: 142_45, outcome: 'paid', transactionId: 'f9a59682-3d05-4af6-8308-2c1f1665d733',
     paymentType: 'SBP', createdAt: at(1), requestId: '0b7d1f2e-0000-4000-8000-000000000001',
-    slip: { paymentTransactionId: 'f9a59682-3d05-4af6-8308-2c1f1665d733', paymentType: 'SBP', qrcId: 'BD10003K5L8QRC', kzo: '4716' },
+    slip: { paymentTransactionId: 'f9a59682-3d05-4af6-8308-2c1f1665d733', paymentType: 'SBP', refs: { merchantRef: 'M-1', payRef: 'BD10003K5L8QRC', bankCode: '4716' } },
+  });
+  insertOperation(journal.sqlite, {
+    id: 'pay-card', kind: 'payment', provider: 'terminal', shiftId: 1, orderId: 'ord-card', amountKop: 10_00, outcome: 'paid', transactionId: 'tx-card', paymentType: 'card',
+    createdAt: at(1.5), slip: { paymentTransactionId: 'tx-card', paymentType: 'card', refs: { authCode: 'A1B2', rrn: '123456789012' } },
   });
   insertOperation(journal.sqlite, {
     id: 'pay-dol', kind: 'payment', shiftId: 1, orderId: 'ord;2"x', amountKop: 5_000_00, outcome: 'paid', transactionId: 'tx-dol', paymentType: 'DOLYAME', createdAt: at(2),
@@ -37,7 +49,7 @@ beforeAll(() => {
   insertOperation(journal.sqlite, { id: 'pay-rej', kind: 'payment', shiftId: 1, orderId: '=cmd', amountKop: 300_00, outcome: 'rejected', transactionId: 'tx-rej', paymentType: 'SBP', errorCode: 'NOT_ENOUGH_LIMIT_TO_PAY', createdAt: at(3) });
   insertOperation(journal.sqlite, {
     id: 'ref-1', kind: 'refund', parentId: 'pay-sbp', shiftId: 1, orderId: '000123-20250303-1', amountKop: 42_45, outcome: 'refunded', transactionId: 'f9a59682-3d05-4af6-8308-2c1f1665d733',
-    refTransactionId: 'rtx-1', createdAt: at(4), slip: { paymentTransactionId: 'f9a59682-3d05-4af6-8308-2c1f1665d733', refundTransactionId: 'rtx-1', paymentType: 'SBP', qrcId: 'BD10003K5L8QRC', kzo: '4716' },
+    refTransactionId: 'rtx-1', createdAt: at(4), slip: { paymentTransactionId: 'f9a59682-3d05-4af6-8308-2c1f1665d733', refundTransactionId: 'rtx-1', paymentType: 'SBP', refs: { payRef: 'BD10003K5L8QRC', bankCode: '4716' } },
   });
   service.recordTender({ kind: 'cash', amountKop: 250_00, direction: 'sale', note: 'наличные; сдача 50' });
   clock = new Date('2025-03-03T18:00:00.000Z');
@@ -62,8 +74,17 @@ describe('text output', () => {
     }
     const text = reportText(z, 100);
     expect(text).toContain('Z-ОТЧЁТ № 1');
-    expect(text).toMatch(/ИТОГО ПО КАССЕ\s+5\u00a0350,00\u00a0₽/);
-    for (const v of ['000123-20250303-1', 'f9a59682-3d05-4af6-8308-2c1f1665d733', 'rtx-1', '0b7d1f2e-0000-4000-8000-000000000001', 'BD10003K5L8QRC', 'kzo=4716', 'NOT_ENOUGH_LIMIT_TO_PAY']) expect(text).toContain(v);
+    expect(text).toMatch(/ИТОГО ПО КАССЕ\s+5\u00a0360,00\u00a0₽/);
+    for (const v of ['000123-20250303-1', 'f9a59682-3d05-4af6-8308-2c1f1665d733', 'rtx-1', '0b7d1f2e-0000-4000-8000-000000000001', 'payRef=BD10003K5L8QRC', 'Код банка=4716', 'RRN=123456789012', 'Код авторизации=A1B2', 'NOT_ENOUGH_LIMIT_TO_PAY']) expect(text).toContain(v);
+    // The columns in their order, with labels; ids no column asks for are not printed.
+    const sbpIds = text.split('\n').find((l) => l.includes('payRef=')) ?? '';
+    expect(sbpIds.indexOf('payRef=')).toBeLessThan(sbpIds.indexOf('Код банка='));
+    expect(text).not.toContain('M-1');
+    const narrow = reportText(z, 32);
+    for (const v of ['payRef: BD10003K5L8QRC', 'Код банка: 4716', 'RRN: 123456789012', 'Код авторизации:']) expect(narrow).toContain(v);
+    expect(narrow).not.toMatch(/RRN: \n|RRN: —/);
+    // The same shift without refColumns shows no provider ids at all.
+    expect(reportText({ ...z, refColumns: [] }, 100)).not.toContain('BD10003K5L8QRC');
     const x = reportText(x2, 48);
     expect(x).toContain('X-ОТЧЁТ');
     expect(x).toContain('оплата из смены: 1');
@@ -76,8 +97,9 @@ describe('CSV', () => {
     const csv = reportCsv(z);
     expect(csv.charCodeAt(0)).toBe(0xfeff);
     const lines = csv.slice(1).split('\r\n').filter((l) => l !== '');
-    expect(lines[0]?.split(';')).toEqual([...CSV_COLUMNS]);
-    expect(lines).toHaveLength(1 + 4 + 1);
+    expect(lines[0]?.split(';')).toEqual(CSV_HEADER);
+    expect(CSV_HEADER.slice(12, 17)).toEqual(['paymentType', 'payRef', 'Код банка', 'RRN', 'Код авторизации']);
+    expect(lines).toHaveLength(1 + 5 + 1);
     // a minimal RFC-4180 parser with ';' to prove quoting round-trips
     const parse = (line: string): string[] => {
       const cells: string[] = [];
@@ -94,12 +116,16 @@ describe('CSV', () => {
       return cells;
     };
     const rows = lines.slice(1).map(parse);
-    for (const r of rows) expect(r).toHaveLength(CSV_COLUMNS.length);
-    const col = (name: (typeof CSV_COLUMNS)[number]): number => CSV_COLUMNS.indexOf(name);
+    for (const r of rows) expect(r).toHaveLength(CSV_HEADER.length);
+    const col = (name: string): number => CSV_HEADER.indexOf(name);
     const sbp = rows.find((r) => r[col('ID операции')] === 'pay-sbp') as string[];
     expect(sbp[col('Сумма, ₽')]).toBe('142,45');
-    expect(sbp[col('qrcId')]).toBe('BD10003K5L8QRC');
-    expect(sbp[col('kzo')]).toBe('4716');
+    expect(sbp[col('payRef')]).toBe('BD10003K5L8QRC');
+    expect(sbp[col('Код банка')]).toBe('4716');
+    expect([sbp[col('RRN')], sbp[col('Код авторизации')]]).toEqual(['', '']);
+    const card = rows.find((r) => r[col('ID операции')] === 'pay-card') as string[];
+    expect([card[col('payRef')], card[col('RRN')], card[col('Код авторизации')], card[col('Провайдер')]]).toEqual(['', '123456789012', 'A1B2', 'terminal']);
+    expect(rows.find((r) => r[col('ID операции')] === 'tender-1')?.[col('Провайдер')]).toBe('касса');
     expect(sbp[col('requestId')]).toBe('0b7d1f2e-0000-4000-8000-000000000001');
     expect(rows.find((r) => r[col('ID операции')] === 'pay-dol')?.[col('orderId')]).toBe('ord;2"x');
     expect(rows.find((r) => r[col('ID операции')] === 'pay-rej')?.[col('orderId')]).toBe("'=cmd");
@@ -118,9 +144,10 @@ describe('PDF', () => {
     const text = execFileSync('pdftotext', ['-layout', '-enc', 'UTF-8', file, '-'], { encoding: 'utf8' });
     expect(text).toContain('Z-ОТЧЁТ № 1');
     expect(text).toContain('Магазин «Ромашка»');
-    expect(text).toMatch(/ИТОГО ПО КАССЕ\s+5\s350,00\s₽/);
-    expect(text).toContain('qrcId=BD10003K5L8QRC');
-    expect(text).toContain('kzo=4716');
+    expect(text).toMatch(/ИТОГО ПО КАССЕ\s+5\s360,00\s₽/);
+    expect(text).toContain('payRef=BD10003K5L8QRC');
+    expect(text).toContain('Код банка=4716');
+    expect(text).toContain('RRN=123456789012');
     expect(text).toContain('requestId=0b7d1f2e-0000-4000-8000-000000000001');
     expect(text).toContain('paymentTransactionId=f9a59682-3d05-4af6-8308-2c1f1665d733');
     expect(text).toContain('refundTransactionId=rtx-1');
@@ -145,23 +172,31 @@ describe('PDF pages', () => {
   });
 });
 
-describe('Koshelek receipt block (§2)', () => {
-  it('renders the payment and refund blocks from the saved slip', () => {
+describe('the provider block on the receipt (§2)', () => {
+  const WALLET_REFS: RefColumn[] = [{ key: 'payRef', label: 'ID операции СБП' }, { key: 'bankCode', label: 'Код банка' }];
+  it('renders the payment and refund blocks from the saved slip, ids under the provider’s labels', () => {
     const pay = loadReceiptSlip(journal.sqlite, 'pay-sbp');
     expect(pay).not.toBeNull();
-    const block = receiptBlock(pay as NonNullable<typeof pay>);
-    expect(block.rows.map((r) => r.parameter)).toEqual(['orderId', 'paymentTransactionId', 'paymentType', 'qrcId', 'kzo']);
+    const block = receiptBlock(pay as NonNullable<typeof pay>, { providerTitle: 'Пэй Плюс', refColumns: WALLET_REFS });
+    expect(block.title).toBe('Пэй Плюс: оплата');
+    expect(block.rows.map((r) => r.parameter)).toEqual(['orderId', 'paymentTransactionId', 'paymentType', 'payRef', 'bankCode']);
+    expect(block.rows.slice(3).map((r) => [r.label, r.value])).toEqual([['ID операции СБП', 'BD10003K5L8QRC'], ['Код банка', '4716']]);
     const lines = receiptBlockLines(block, 32).map((l) => l.text);
     for (const l of lines) expect(l.length).toBeLessThanOrEqual(32);
     expect(lines.join('\n')).toContain('f9a59682-3d05-4af6-8308-2c1f1665');
     expect(lines.join('\n')).toContain('СБП');
-    const refund = receiptBlock(loadReceiptSlip(journal.sqlite, 'ref-1') as NonNullable<ReturnType<typeof loadReceiptSlip>>);
-    expect(refund.title).toContain('возврат');
+    const refund = receiptBlock(loadReceiptSlip(journal.sqlite, 'ref-1') as NonNullable<ReturnType<typeof loadReceiptSlip>>, { refColumns: WALLET_REFS });
+    expect(refund.title.endsWith(': возврат')).toBe(true);
     expect(refund.rows.map((r) => [r.parameter, r.value])).toEqual([
-      ['orderId', '000123-20250303-1'], ['refundTransactionId', 'rtx-1'], ['paymentType', 'СБП'], ['qrcId', 'BD10003K5L8QRC'], ['kzo', '4716'],
+      ['orderId', '000123-20250303-1'], ['refundTransactionId', 'rtx-1'], ['paymentType', 'СБП'], ['payRef', 'BD10003K5L8QRC'], ['bankCode', '4716'],
     ]);
-    const dolyame = receiptBlock(loadReceiptSlip(journal.sqlite, 'pay-dol') as NonNullable<ReturnType<typeof loadReceiptSlip>>);
+    // A slip without those ids prints none (no empty rows), and a block without columns prints no ids.
+    const dolyame = receiptBlock(loadReceiptSlip(journal.sqlite, 'pay-dol') as NonNullable<ReturnType<typeof loadReceiptSlip>>, { refColumns: WALLET_REFS });
     expect(dolyame.rows.map((r) => r.parameter)).toEqual(['orderId', 'paymentTransactionId', 'paymentType']);
+    expect(receiptBlock(pay as NonNullable<typeof pay>).rows.map((r) => r.parameter)).toEqual(['orderId', 'paymentTransactionId', 'paymentType']);
+    const card = receiptBlock(loadReceiptSlip(journal.sqlite, 'pay-card') as NonNullable<ReturnType<typeof loadReceiptSlip>>, { refColumns: [{ key: 'rrn', label: 'RRN' }] });
+    expect(card.title).toBe('terminal: оплата');
+    expect(card.rows.at(-1)).toEqual({ label: 'RRN', parameter: 'rrn', value: '123456789012' });
     expect(loadReceiptSlip(journal.sqlite, 'nope')).toBeNull();
   });
 });

@@ -1,79 +1,88 @@
-// Reconciliation: the journal's view of each Koshelek operation of the shift against Koshelek's own
-// status (transaction/status). The lookup is injected (the core passes one calling the Pay API).
-import type { Reconciliation, ReconciliationItem, ReconciliationProblem, ReportOperationRow } from './model';
+// Reconciliation: the journal's view of each operation of the shift against what its provider says
+// now. The lookup is injected and speaks the journal's neutral outcomes; each provider maps its own
+// status words onto them in its own folder (main/payapi/<provider>/). A provider that cannot look an
+// operation up answers null, and the operation is counted as skipped.
+import { PAYMENT_PAID_OUTCOMES } from './compute';
+import type { OperationKind, Reconciliation, ReconciliationItem, ReconciliationProblem, ReportOperationRow } from './model';
+
+/** What the provider says about one operation, in the journal's outcome words. */
+export type RemoteOutcome = 'paid' | 'refunded' | 'canceled' | 'rejected' | 'pending' | 'not_found';
 
 export interface RemoteStatus {
-  /** Payment transaction status ('' or null result when Koshelek does not know the transaction). */
-  status: string;
-  /** Cancel/refund transaction status, when a refTransactionId was asked about. */
-  refStatus?: string;
-  /** slip.totalAmount, when known: compared with a paid payment's amount. */
+  outcome: RemoteOutcome;
+  /** The amount the provider holds for a payment, when it says: compared with a paid payment's amount. */
   amountKop?: number;
+  /** The provider's own words, shown to the manager on a difference (e.g. "accepted/rejected"). */
+  raw: string;
 }
 
-/** `(transactionId, refTransactionId?) → status`; null = not found. May throw (network): reported, never fatal. */
-export type StatusLookup = (transactionId: string, refTransactionId?: string) => Promise<RemoteStatus | null>;
+/** The operation a lookup is asked about. For a cancel or refund, transactionId is its payment's. */
+export interface ReconcileOperation {
+  provider: string;
+  kind: OperationKind;
+  transactionId: string;
+  refTransactionId: string | null;
+  requestId: string;
+}
+
+/** One operation's status at its provider; null = this provider cannot look it up (skipped). May throw (network): reported, never fatal. */
+export type StatusLookup = (op: ReconcileOperation) => Promise<RemoteStatus | null>;
+
+/** One lookup per provider id; operations of other providers are skipped. */
+export function lookupByProvider(lookups: Readonly<Record<string, StatusLookup>>): StatusLookup {
+  return async (op) => {
+    const lookup = Object.prototype.hasOwnProperty.call(lookups, op.provider) ? lookups[op.provider] : undefined;
+    return lookup ? lookup(op) : null;
+  };
+}
 
 export interface ReconcileOptions {
-  /** Providers whose operations are compared (default ['koshelek']). */
+  /** Only these providers' operations are compared (default: every provider the lookup answers for). */
   providers?: readonly string[];
-  /** Payment statuses that mean the money was taken (config koshelek.enums.paymentStatuses.paid). */
-  paidStatuses?: readonly string[];
   concurrency?: number;
   now?: () => Date;
 }
 
-const DEFAULT_PAID = ['accepted', 'refunding', 'refunded', 'partial_refunded'];
+const moneyTaken = (outcome: RemoteOutcome): boolean => PAYMENT_PAID_OUTCOMES.includes(outcome);
 
-function describeRemote(remote: RemoteStatus | null): string {
-  if (!remote || remote.status === '') return 'not found';
-  return remote.refStatus ? `${remote.status}/${remote.refStatus}` : remote.status;
-}
-
-/** null when the journal and Koshelek agree, else the kind of difference. Pure. */
-export function compareOne(row: ReportOperationRow, remote: RemoteStatus | null, paidStatuses: readonly string[] = DEFAULT_PAID): ReconciliationProblem | null {
-  const known = remote !== null && remote.status !== '';
+/** null when the journal and the provider agree, else the kind of difference. Pure. */
+export function compareOne(row: ReportOperationRow, remote: RemoteStatus): ReconciliationProblem | null {
   if (!row.isFinal) return 'unresolved';
+  const known = remote.outcome !== 'not_found';
   const outcome = row.outcome ?? '';
   if (row.kind === 'payment') {
-    const paidRemote = known && paidStatuses.includes(remote.status);
     switch (outcome) {
       case 'paid':
       case 'refunded':
         if (!known) return 'not_found';
-        if (!paidRemote) return 'mismatch';
+        if (!moneyTaken(remote.outcome)) return 'mismatch';
         if (remote.amountKop !== undefined && remote.amountKop !== row.amountKop) return 'amount';
         return null;
       case 'rejected':
-        return known && remote.status === 'rejected' ? null : known ? 'mismatch' : 'not_found';
+        return remote.outcome === 'rejected' ? null : known ? 'mismatch' : 'not_found';
       case 'canceled':
-        return !known || remote.status === 'canceled' ? null : 'mismatch';
+        return !known || remote.outcome === 'canceled' ? null : 'mismatch';
       default: // failed, not_found: no money may have moved
-        return paidRemote ? 'mismatch' : null;
+        return moneyTaken(remote.outcome) ? 'mismatch' : null;
     }
   }
-  const ref = remote?.refStatus;
-  if (row.kind === 'refund') {
-    if (outcome === 'refunded') return ref === 'accepted' ? null : known ? 'mismatch' : 'not_found';
-    return ref === 'accepted' ? 'mismatch' : null;
-  }
-  // cancel
-  if (outcome === 'canceled') return ref === 'accepted' || remote?.status === 'canceled' ? null : known ? 'mismatch' : 'not_found';
-  return ref === 'accepted' || remote?.status === 'canceled' ? 'mismatch' : null;
+  // A refund or cancel: its own outcome ('refunded' / 'canceled') means the money went back or never moved.
+  const done = row.kind === 'refund' ? 'refunded' : 'canceled';
+  if (outcome === done) return remote.outcome === done ? null : known ? 'mismatch' : 'not_found';
+  return remote.outcome === done ? 'mismatch' : null;
 }
 
 export async function reconcile(rows: readonly ReportOperationRow[], lookup: StatusLookup, options: ReconcileOptions = {}): Promise<Reconciliation> {
-  const providers = options.providers ?? ['koshelek'];
-  const paid = options.paidStatuses ?? DEFAULT_PAID;
   const differences: ReconciliationItem[] = [];
   let checked = 0;
   let matched = 0;
   let skipped = 0;
-  const todo: { row: ReportOperationRow; tx: string; ref: string | undefined }[] = [];
+  const todo: { row: ReportOperationRow; tx: string; ref: string | null }[] = [];
   for (const row of rows) {
     const tx = row.kind === 'payment' ? row.transactionId : (row.transactionId ?? row.parent?.transactionId ?? null);
-    const ref = row.kind === 'payment' ? undefined : (row.refTransactionId ?? undefined);
-    if (!providers.includes(row.provider) || tx === null || (row.kind !== 'payment' && ref === undefined && row.isFinal)) {
+    const ref = row.kind === 'payment' ? null : row.refTransactionId;
+    const excluded = options.providers !== undefined && !options.providers.includes(row.provider);
+    if (excluded || tx === null || (row.kind !== 'payment' && ref === null && row.isFinal)) {
       skipped += 1;
       continue;
     }
@@ -84,22 +93,27 @@ export async function reconcile(rows: readonly ReportOperationRow[], lookup: Sta
     while (next < todo.length) {
       const item = todo[next] as (typeof todo)[number];
       next += 1;
-      checked += 1;
       const base = {
         operationId: item.row.id, kind: item.row.kind, orderId: item.row.orderId,
-        transactionId: item.tx, refTransactionId: item.ref ?? null,
+        transactionId: item.tx, refTransactionId: item.ref,
         journal: item.row.isFinal ? (item.row.outcome ?? 'unknown') : 'unresolved',
       };
       let remote: RemoteStatus | null;
       try {
-        remote = await lookup(item.tx, item.ref);
+        remote = await lookup({ provider: item.row.provider, kind: item.row.kind, transactionId: item.tx, refTransactionId: item.ref, requestId: item.row.requestId });
       } catch (error) {
-        differences.push({ ...base, koshelek: `error: ${error instanceof Error ? error.message : String(error)}`, problem: 'lookup_failed' });
+        checked += 1;
+        differences.push({ ...base, provider: `error: ${error instanceof Error ? error.message : String(error)}`, problem: 'lookup_failed' });
         continue;
       }
-      const problem = compareOne(item.row, remote, paid);
+      if (remote === null) {
+        skipped += 1;
+        continue;
+      }
+      checked += 1;
+      const problem = compareOne(item.row, remote);
       if (problem === null) matched += 1;
-      else differences.push({ ...base, koshelek: describeRemote(remote), problem });
+      else differences.push({ ...base, provider: remote.raw, problem });
     }
   };
   await Promise.all(Array.from({ length: Math.max(1, options.concurrency ?? 4) }, worker));

@@ -31,7 +31,7 @@ function xReport(req: Extract<WorkerRequest, { type: 'x' }>): ShiftReport {
     return computeReport({
       type: 'x', zNumber: null, shift, till: req.till, generatedAt: req.generatedAt,
       operations: loadShiftOperations(sqlite, shift.id), tenders: loadShiftTenders(sqlite, shift.id),
-      environment: req.environment, tenderVoids: req.tenderVoids,
+      environment: req.environment, tenderVoids: req.tenderVoids, refColumns: req.refColumns,
     });
   });
   return read();

@@ -1,31 +1,60 @@
-// How a Z report is stored: the same ShiftReport, with its operation lines as columns + rows instead of
-// 10,000 objects repeating every key. A third smaller, so closing a shift serialises, hashes and writes
-// less inside its transaction. Pure; reading accepts the older plain form too.
+// How a report is stored whole (a printed X's snapshot; Z bodies of earlier versions): the same
+// ShiftReport, with its operation lines as columns + rows instead of 10,000 objects repeating every
+// key. Reading is one versioned parse (zod, the contract's report schema) of every form ever written:
+//   no format  — plain ShiftReport (oldest);
+//   format 2   — columnar lines, before refs (lines carry the old id fields: legacy.ts);
+//   format 5   — columnar lines with refs and refColumns (written now).
+// (Formats 3 and 4 are compact Z bodies: z-store.ts.)
 import { createHash } from 'node:crypto';
+import { z } from 'zod';
+import { shiftReportSchema } from '../contract/api';
 import { PaydeskError } from '../errors/catalogue';
+import { upgradeStoredReport } from './legacy';
 import type { ReportLine, ShiftReport } from './model';
+
+export const COLUMNAR_FORMAT = 5;
+
+const columnarSchema = z.object({
+  format: z.union([z.literal(2), z.literal(COLUMNAR_FORMAT)]),
+  operations: z.object({ cols: z.array(z.string()), rows: z.array(z.array(z.unknown())) }),
+}).loose();
 
 interface ColumnarLines {
   cols: (keyof ReportLine)[];
   rows: unknown[][];
 }
 
-type StoredReport = Omit<ShiftReport, 'operations'> & { format: 2; operations: ColumnarLines };
+type StoredReport = Omit<ShiftReport, 'operations'> & { format: typeof COLUMNAR_FORMAT; operations: ColumnarLines };
 
 export function encodeStoredReport(report: ShiftReport): string {
   const cols = (report.operations[0] ? Object.keys(report.operations[0]) : []) as (keyof ReportLine)[];
   const rows = report.operations.map((line) => cols.map((c) => line[c]));
-  const stored: StoredReport = { ...report, format: 2, operations: { cols, rows } };
+  const stored: StoredReport = { ...report, format: COLUMNAR_FORMAT, operations: { cols, rows } };
   return JSON.stringify(stored);
 }
 
-export function decodeStoredReport(text: string): ShiftReport {
-  const parsed = JSON.parse(text) as ShiftReport | StoredReport;
-  if (!('format' in parsed) || parsed.format !== 2) return parsed as ShiftReport;
-  const { cols, rows } = parsed.operations;
-  const operations = rows.map((row) => Object.fromEntries(cols.map((c, i) => [c, row[i]])) as unknown as ReportLine);
-  const { format: _format, ...rest } = parsed;
-  return { ...rest, operations };
+/** Columnar lines back into objects; any other shape is left for the schema to judge. */
+function expandColumnar(value: unknown): unknown {
+  const columnar = columnarSchema.safeParse(value);
+  if (!columnar.success) return value;
+  const { format: _format, operations, ...rest } = columnar.data;
+  return { ...rest, operations: operations.rows.map((row) => Object.fromEntries(operations.cols.map((c, i) => [c, row[i]]))) };
+}
+
+/** Any stored whole report, upgraded to the current shape and checked field by field. */
+export const storedReportSchema = z.preprocess((value) => upgradeStoredReport(expandColumnar(value)), shiftReportSchema);
+
+/** Parses a stored whole report; one that does not fit is refused (report.integrity), never cast. */
+export function decodeStoredReport(text: string, label = 'stored report'): ShiftReport {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    throw new PaydeskError('report.integrity', `${label}: not JSON (${error instanceof Error ? error.message : String(error)})`);
+  }
+  const parsed = storedReportSchema.safeParse(value);
+  if (!parsed.success) throw new PaydeskError('report.integrity', `${label}: ${parsed.error.issues.slice(0, 3).map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  return parsed.data;
 }
 
 export function bodyHash(body: string): string {
@@ -35,5 +64,5 @@ export function bodyHash(body: string): string {
 /** A stored Z, checked against the hash written with it (tampering is refused, never shown). */
 export function readStoredZ(body: string, sha256: string, label: string): ShiftReport {
   if (bodyHash(body) !== sha256) throw new PaydeskError('report.integrity', label);
-  return decodeStoredReport(body);
+  return decodeStoredReport(body, label);
 }

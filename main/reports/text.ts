@@ -1,7 +1,8 @@
 // Report layout as lines of fixed-width text: the one layout behind the .txt output, the PDF and the
 // ESC/POS printout. Narrow widths (receipt paper, 32/48 columns) stack the fields of each operation;
 // wide widths (PDF, terminal) give one or two lines per operation.
-import type { Bucket, KindTotals, ReportLine, ShiftReport } from './model';
+import type { Bucket, KindTotals, RefColumn, ReportLine, ShiftReport } from './model';
+import { refValue } from './compute';
 import { KIND_LABEL, PROBLEM_LABEL, environmentMark, localTime, money, paymentTypeLabel, statusLabel, tenderLabel } from './labels';
 
 export interface TextLine {
@@ -69,7 +70,17 @@ function kindLines(label: string, totals: KindTotals, width: number, okLabel: st
   return out;
 }
 
-function operationLinesNarrow(l: ReportLine, index: number, width: number): TextLine[] {
+/** The provider ids of a line, one per report column that has a value: [label, value]. */
+export function refValues(l: ReportLine, columns: readonly RefColumn[]): [string, string][] {
+  const out: [string, string][] = [];
+  for (const c of columns) {
+    const value = refValue(l.refs, c.key);
+    if (value !== undefined && value !== '') out.push([c.label, value]);
+  }
+  return out;
+}
+
+function operationLinesNarrow(l: ReportLine, index: number, width: number, columns: readonly RefColumn[]): TextLine[] {
   const head = `${index}. ${KIND_LABEL[l.kind]} ${l.paymentType ? paymentTypeLabel(l.paymentType) : `(${l.provider})`}`;
   const out: TextLine[] = pair(head, money(l.kind === 'payment' ? l.amountKop : -l.amountKop), width).map((t) => line(t, { bold: true }));
   out.push(...pair(` ${localTime(l.createdAt).slice(11)}`, statusLabel(l.status), width).map((t) => line(t)));
@@ -81,14 +92,13 @@ function operationLinesNarrow(l: ReportLine, index: number, width: number): Text
   field('requestId', l.requestId);
   field('paymentTransactionId', l.paymentTransactionId);
   field('refundTransactionId', l.refundTransactionId);
-  field('qrcId', l.qrcId);
-  field('kzo', l.kzo);
+  for (const [label, value] of refValues(l, columns)) field(label, value);
   if (l.crossShift) field('оплата из смены', l.parentShiftId === null ? '?' : String(l.parentShiftId));
   field('errorCode', l.errorCode);
   return out;
 }
 
-function operationLinesWide(l: ReportLine, index: number, width: number): TextLine[] {
+function operationLinesWide(l: ReportLine, index: number, width: number, columns: readonly RefColumn[]): TextLine[] {
   const cols = [
     String(index).padStart(5),
     localTime(l.createdAt).slice(11),
@@ -102,8 +112,7 @@ function operationLinesWide(l: ReportLine, index: number, width: number): TextLi
   const ids = [
     l.paymentTransactionId ? `paymentTransactionId=${l.paymentTransactionId}` : '',
     l.refundTransactionId ? `refundTransactionId=${l.refundTransactionId}` : '',
-    l.qrcId ? `qrcId=${l.qrcId}` : '',
-    l.kzo ? `kzo=${l.kzo}` : '',
+    ...refValues(l, columns).map(([label, value]) => `${label}=${value}`),
     l.crossShift ? `оплата из смены ${l.parentShiftId ?? '?'}` : '',
     l.errorCode ? `errorCode=${l.errorCode}` : '',
   ].filter((s) => s !== '');
@@ -151,13 +160,13 @@ export function reportLines(report: ShiftReport, options: TextOptions): TextLine
   push(...headings('ПО СПОСОБАМ ОПЛАТЫ (paymentType)', w));
   if (report.byPaymentType.length === 0) push(line(' нет операций'));
   for (const t of report.byPaymentType) {
-    push(...headings(`${paymentTypeLabel(t.paymentType)}${t.provider === 'koshelek' ? ' (Кошелёк Pay)' : ` (${t.provider})`}`, w));
+    push(...headings(`${paymentTypeLabel(t.paymentType)} (${t.provider})`, w));
     pairs(' оплаты', bucketText(t.payments));
     pairs(' возвраты', bucketText(t.refunds));
     pairs(' итого', money(t.netKop));
   }
   push(rule(w));
-  push(...headings('ВНЕ КОШЕЛЁК PAY (введено кассиром)', w));
+  push(...headings('ВНЕ ПЛАТЁЖНЫХ СИСТЕМ (введено кассиром)', w));
   if (report.tenders.length === 0) push(line(' нет'));
   for (const t of report.tenders) {
     push(...headings(tenderLabel(t.kind), w));
@@ -176,7 +185,7 @@ export function reportLines(report: ShiftReport, options: TextOptions): TextLine
   pairs('Электронные оплаты', money(report.totals.electronicInKop));
   pairs('Электронные возвраты', money(-report.totals.electronicOutKop));
   pairs('Итого электронные', money(report.totals.electronicNetKop));
-  pairs('Итого вне Кошелёк Pay', money(report.totals.tendersNetKop));
+  pairs('Итого вне платёжных систем', money(report.totals.tendersNetKop));
   pairs('ИТОГО ПО КАССЕ', money(report.totals.tillNetKop), { bold: true });
   if (report.unresolved.length > 0) {
     push(rule(w));
@@ -186,14 +195,14 @@ export function reportLines(report: ShiftReport, options: TextOptions): TextLine
   if (report.reconciliation) {
     const r = report.reconciliation;
     push(rule(w));
-    push(...headings('СВЕРКА С КОШЕЛЁК PAY', w));
+    push(...headings('СВЕРКА С ПЛАТЁЖНЫМИ СИСТЕМАМИ', w));
     pairs(' проверено', String(r.checked));
     pairs(' совпало', String(r.matched));
     pairs(' расхождений', String(r.differences.length));
     pairs(' не проверялось', String(r.skipped));
     for (const d of r.differences) {
       push(...wrap(` ${KIND_LABEL[d.kind]} ${d.orderId}: ${PROBLEM_LABEL[d.problem] ?? d.problem}`, w, '   ').map((t) => line(t, { bold: true })));
-      push(...wrap(`   касса: ${statusLabel(d.journal)}; Кошелёк: ${d.koshelek}`, w, '   ').map((t) => line(t)));
+      push(...wrap(`   касса: ${statusLabel(d.journal)}; платёжная система: ${d.provider}`, w, '   ').map((t) => line(t)));
       if (d.transactionId) push(...wrap(`   transactionId: ${d.transactionId}`, w, '   ').map((t) => line(t)));
       if (d.refTransactionId) push(...wrap(`   refTransactionId: ${d.refTransactionId}`, w, '   ').map((t) => line(t)));
     }
@@ -202,7 +211,8 @@ export function reportLines(report: ShiftReport, options: TextOptions): TextLine
     push(rule(w, '='));
     push(...headings(`ОПЕРАЦИИ (${report.operations.length})`, w));
     const wide = w >= 100;
-    report.operations.forEach((l, i) => push(...(wide ? operationLinesWide(l, i + 1, w) : operationLinesNarrow(l, i + 1, w))));
+    const columns = report.refColumns;
+    report.operations.forEach((l, i) => push(...(wide ? operationLinesWide(l, i + 1, w, columns) : operationLinesNarrow(l, i + 1, w, columns))));
     if (report.tenderEntries.length > 0) {
       push(rule(w));
       push(...headings(`ВВЕДЕНО КАССИРОМ (${report.tenderEntries.length})`, w));

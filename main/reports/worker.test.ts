@@ -22,14 +22,18 @@ describe('report worker (own read connection, own thread)', () => {
     generateShiftOperations(j.sqlite, 1, 300, rng(3), [] as PaidPayment[], Date.UTC(2025, 2, 1, 6), newLedger());
     const till = { terminalId: 'POS-1', storeId: 's1', storeName: 'Магазин' };
     const generatedAt = '2025-03-01T12:00:00.000Z';
+    const refColumns = [{ key: 'missing', label: 'нет' }, { key: 'other', label: 'Другой ID' }];
     const expected = computeReport({
       type: 'x', zNumber: null, shift: loadShift(j.sqlite, 1)!, till, generatedAt,
-      operations: loadShiftOperations(j.sqlite, 1), tenders: loadShiftTenders(j.sqlite, 1),
+      operations: loadShiftOperations(j.sqlite, 1), tenders: loadShiftTenders(j.sqlite, 1), refColumns,
     });
     worker = new ReportWorker(file);
-    const req = { shiftId: 1, till, generatedAt, environment: null, tenderVoids: [] };
+    const req = { shiftId: 1, till, generatedAt, environment: null, tenderVoids: [], refColumns };
     const x = await worker.xReport(req);
     expect(x).toEqual(expected);
+    // the columns the caller passed reach the worker's report, and the lines carry the slips' refs
+    expect(x.refColumns).toEqual(refColumns);
+    expect(x.operations.some((l) => Object.values(l.refs).some((v) => v.startsWith('QRC')))).toBe(true);
     // it reads the journal as it is now (a committed write is seen by the next report)
     j.sqlite.prepare("UPDATE shifts SET opened_by = 'Другой' WHERE id = 1").run();
     expect((await worker.xReport(req)).shift.openedBy).toBe('Другой');

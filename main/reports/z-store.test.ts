@@ -9,19 +9,25 @@ import { ShiftService } from '../shifts/service';
 import { generateShiftOperations, newLedger, rng, type PaidPayment } from '../shifts/fixtures';
 import { computeReport } from './compute';
 import { loadShiftOperations, loadShiftTenders } from './load';
+import type { RefColumn } from './model';
 import { encodeStoredReport, bodyHash } from './stored';
+import { COMPACT_FORMAT } from './z-store';
 
 let dir: string;
 let journal: Journal;
 let clock: Date;
 let service: ShiftService;
+let refColumns: RefColumn[];
 
 beforeEach(() => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'paydesk-zstore-'));
   journal = openJournal(path.join(dir, 'journal.db'));
   clock = new Date('2025-03-03T06:00:00.000Z');
   const config = shiftConfigSchema.parse({});
-  service = new ShiftService(journal, () => config, { now: () => clock, till: () => ({ terminalId: 'POS-01', storeId: 'store-1', storeName: 'Магазин' }) });
+  refColumns = [{ key: 'rrn', label: 'RRN' }];
+  service = new ShiftService(journal, () => config, {
+    now: () => clock, till: () => ({ terminalId: 'POS-01', storeId: 'store-1', storeName: 'Магазин' }), refColumns: () => refColumns,
+  });
 });
 
 afterEach(() => {
@@ -64,7 +70,7 @@ describe('compact Z reports', () => {
     for (let n = 1; n <= 3; n += 1) {
       const stored = journal.sqlite.prepare('SELECT shift_id, body_json FROM z_reports WHERE number = ?').get(n) as { shift_id: number; body_json: string };
       const body = JSON.parse(stored.body_json) as Record<string, unknown>;
-      expect(body.format).toBe(3);
+      expect(body.format).toBe(COMPACT_FORMAT);
       expect(body.operations).toBeUndefined();
       const rows = loadShiftOperations(journal.sqlite, stored.shift_id);
       const reference = computeReport({
@@ -117,6 +123,29 @@ describe('compact Z reports', () => {
     expect(keyOf(() => service.zReport(2))).toBe('no error');
     journal.sqlite.prepare(`INSERT INTO report_operations (${cols.join(', ')}) VALUES (${cols.map((c) => `@${c}`).join(', ')})`).run({ ...snapshot, id: 'forged' });
     expect(keyOf(() => service.zReport(2))).toBe('report.integrity');
+  });
+
+  it('keeps the id columns it was closed with, and its lines carry the covered rows\' refs', () => {
+    closeThreeShifts();
+    refColumns = [{ key: 'other', label: 'Другое' }];
+    const z = service.zReport(1);
+    expect(z?.refColumns).toEqual([{ key: 'rrn', label: 'RRN' }]);
+    const withRefs = z?.operations.filter((l) => Object.keys(l.refs).length > 0) ?? [];
+    expect(withRefs.length).toBeGreaterThan(10);
+    const one = withRefs[0];
+    const stored = journal.sqlite.prepare('SELECT slip_refs_json FROM report_operations WHERE id = ?').get(one?.id) as { slip_refs_json: string };
+    expect(one?.refs).toEqual(JSON.parse(stored.slip_refs_json));
+  });
+
+  it('refuses a Z whose covered rows\' refs were edited (the refs text is hashed)', () => {
+    closeThreeShifts();
+    const one = journal.sqlite.prepare("SELECT id, slip_refs_json FROM report_operations WHERE shift_id = 1 AND slip_refs_json <> '{}' LIMIT 1").get() as { id: string; slip_refs_json: string };
+    const refs = JSON.parse(one.slip_refs_json) as Record<string, string>;
+    const [key] = Object.keys(refs);
+    journal.sqlite.prepare('UPDATE report_operations SET slip_refs_json = ? WHERE id = ?').run(JSON.stringify({ ...refs, [key ?? 'x']: 'FORGED' }), one.id);
+    expect(keyOf(() => service.zReport(1))).toBe('report.integrity');
+    journal.sqlite.prepare('UPDATE report_operations SET slip_refs_json = ? WHERE id = ?').run(one.slip_refs_json, one.id);
+    expect(keyOf(() => service.zReport(1))).toBe('no error');
   });
 
   it('refuses a compact body edited with its hash recomputed when the totals no longer match the rows', () => {

@@ -1,4 +1,4 @@
-// A Z report stored compactly (format 3): its header and totals, plus the hash, count and time range
+// A Z report stored compactly (format 4; 3 before refs): its header and totals, plus the hash, count and time range
 // of the report_operations rows it covers. The 10,000 operation lines are not copied into z_reports:
 // they are rebuilt on read from those rows, which are checked against the hash and the totals first,
 // so an edited, added or removed row is refused (report.integrity) instead of shown. Closing a shift
@@ -7,10 +7,12 @@
 import { createHash } from 'node:crypto';
 import type Database from 'better-sqlite3';
 import { z } from 'zod';
+import { shiftReportSchema } from '../contract/api';
 import { PaydeskError } from '../errors/catalogue';
 import { computeReport, liveTenders, tenderTotals, TotalsAccumulator, type OperationGroup } from './compute';
+import { legacyCoverRefColumns, upgradeStoredReport } from './legacy';
 import { loadShiftOperations, loadShiftTenders, stmt } from './load';
-import type { OperationKind, ShiftInfo, ShiftReport } from './model';
+import type { OperationKind, RefColumn, ShiftInfo, ShiftReport } from './model';
 import { bodyHash, readStoredZ } from './stored';
 
 /** What a compact Z covers: every report_operations row of its shift, in (created_at, id) order. */
@@ -30,22 +32,32 @@ const coverSchema = z.object({
   lastCreatedAt: z.string().nullable(),
   rowsSha256: z.string().regex(/^[0-9a-f]{64}$/),
 });
-const compactHeadSchema = z.object({ format: z.literal(3), covers: coverSchema }).passthrough();
+/** Compact Z formats: 3 (before refs; its cover hashed two slip id columns: legacy.ts), 4 (refs). */
+export const COMPACT_FORMAT = 4;
+const compactFormatSchema = z.object({ format: z.union([z.literal(3), z.literal(COMPACT_FORMAT)]) }).loose();
+// The stored head, parsed (never cast) after legacy.ts has upgraded a format-3 head to today's fields.
+const compactHeadSchema = shiftReportSchema.omit({ operations: true }).extend({
+  format: z.union([z.literal(3), z.literal(COMPACT_FORMAT)]),
+  covers: coverSchema,
+});
 
-type CompactZ = Omit<ShiftReport, 'operations'> & { format: 3; covers: ZCover };
+type CompactZ = Omit<ShiftReport, 'operations'> & { format: typeof COMPACT_FORMAT; covers: ZCover };
 
 // Every column, typed and NULL-distinct (json_array), one row per line, in primary-key order: the text
 // the hash is taken over. Built inside SQLite: one string back instead of 10,000 × 26 JS values. The
 // order comes from the subquery, which walks the primary key (shift_id, created_at, id) and so needs
 // no sort (an ORDER BY inside group_concat would sort again and double the cost); were the order ever
 // different, the check would refuse the Z rather than pass a changed one.
-const COVER_SQL = `
+const coverSql = (slipRefs: string): string => `
 SELECT count(*) AS n, min(created_at) AS first_at, max(created_at) AS last_at, group_concat(line, char(10)) AS body
   FROM (SELECT created_at, json_array(shift_id, created_at, id, kind, provider, parent_id, order_id, amount_kop, outcome, phase,
           request_id, transaction_id, ref_transaction_id, payment_type, error_code, finished_at, has_slip,
-          slip_payment_transaction_id, slip_refund_transaction_id, slip_payment_type, slip_qrc_id, slip_kzo,
+          slip_payment_transaction_id, slip_refund_transaction_id, slip_payment_type, ${slipRefs},
           has_parent, parent_shift_id, parent_transaction_id, parent_payment_type) AS line
           FROM report_operations WHERE shift_id = ? ORDER BY shift_id, created_at, id)`;
+// Format 4 hashes the refs text as stored; format 3 hashed two id columns, read from the refs now.
+const COVER_SQL = coverSql('slip_refs_json');
+const COVER_SQL_FORMAT_3 = coverSql(legacyCoverRefColumns());
 
 // The same grouping computeReport applies row by row (compute.ts TotalsAccumulator), done by SQL over
 // the finished rows; groups come in the order of their earliest row so byOutcome keeps first-seen order.
@@ -60,9 +72,9 @@ SELECT kind, provider, outcome, COALESCE(payment_type, slip_payment_type, parent
 interface CoverDb { n: number; first_at: string | null; last_at: string | null; body: string | null }
 interface GroupDb { kind: OperationKind; provider: string; outcome: string | null; payment_type: string | null; cross_shift: number; n: number; amount: number }
 
-/** The hash and range of a shift's report rows as they are now. */
-export function coverOf(sqlite: Database.Database, shiftId: number): ZCover {
-  const row = stmt(sqlite, COVER_SQL).get(shiftId) as CoverDb;
+/** The hash and range of a shift's report rows as they are now (as a Z of `format` hashed them). */
+export function coverOf(sqlite: Database.Database, shiftId: number, format: 3 | typeof COMPACT_FORMAT = COMPACT_FORMAT): ZCover {
+  const row = stmt(sqlite, format === 3 ? COVER_SQL_FORMAT_3 : COVER_SQL).get(shiftId) as CoverDb;
   return {
     shiftId,
     count: row.n,
@@ -88,6 +100,8 @@ export interface CompactZInput {
   reconciliation: ShiftReport['reconciliation'];
   environment: ShiftReport['environment'];
   tenderVoids: ShiftReport['tenderVoids'];
+  /** Stored with the Z: it keeps the columns it was closed with whatever the config says later. */
+  refColumns: readonly RefColumn[];
 }
 
 /**
@@ -103,11 +117,11 @@ export function buildCompactZ(sqlite: Database.Database, input: CompactZInput): 
   const report: ShiftReport = {
     type: 'z', zNumber: input.zNumber, generatedAt: input.generatedAt, shift: input.shift, till: input.till,
     byKind: sums.byKind, byPaymentType: sums.byPaymentType, crossShiftRefunds: sums.crossShiftRefunds, tenders, totals: sums.totals,
-    unresolved: [], operations: [], tenderEntries, reconciliation: input.reconciliation,
+    unresolved: [], operations: [], refColumns: input.refColumns.map((c) => ({ key: c.key, label: c.label })), tenderEntries, reconciliation: input.reconciliation,
     environment: input.environment, tenderVoids: [...input.tenderVoids],
   };
   const { operations: _lines, ...head } = report;
-  const stored: CompactZ = { ...head, format: 3, covers: coverOf(sqlite, input.shift.id) };
+  const stored: CompactZ = { ...head, format: COMPACT_FORMAT, covers: coverOf(sqlite, input.shift.id) };
   const body = JSON.stringify(stored);
   return { report, body, sha256: bodyHash(body) };
 }
@@ -120,24 +134,26 @@ function canonical(value: unknown): string {
 }
 const figuresOf = (r: ShiftReport): unknown => [r.byKind, r.byPaymentType, r.crossShiftRefunds, r.tenders, r.totals, r.tenderEntries];
 
-/** Z reports written before environments and voids were recorded read as «not recorded», «none». */
-function withRecordDefaults<T extends Partial<Pick<ShiftReport, 'environment' | 'tenderVoids'>>>(z: T): T & Pick<ShiftReport, 'environment' | 'tenderVoids'> {
-  return { ...z, environment: z.environment ?? null, tenderVoids: z.tenderVoids ?? [] };
-}
-
 /**
- * A stored Z as the full report. The body is checked against its hash; a compact body's covered rows
- * against the hash, count and range taken at close, and the totals recomputed from them against the
- * stored ones. Older bodies (lines inside) are read as they are.
+ * A stored Z as the full report. The body is checked against its hash, then parsed with the schema of
+ * its format (older formats upgraded: legacy.ts); a compact body's covered rows against the hash,
+ * count and range taken at close, and the totals recomputed from them against the stored ones. Bodies
+ * with their lines inside (format 2, plain) are read through stored.ts. Z bodies written before
+ * environments, voids and refs were recorded read as «not recorded», «none» and the old id columns.
  */
 export function readZ(sqlite: Database.Database, body: string, sha256: string, label: string): ShiftReport {
   if (bodyHash(body) !== sha256) throw new PaydeskError('report.integrity', label);
-  const parsed: unknown = JSON.parse(body);
-  const head = compactHeadSchema.safeParse(parsed);
-  if (!head.success) return withRecordDefaults(readStoredZ(body, sha256, label));
-  const stored = withRecordDefaults(parsed as CompactZ);
-  const cover = head.data.covers;
-  const now = coverOf(sqlite, cover.shiftId);
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body);
+  } catch {
+    throw new PaydeskError('report.integrity', `${label}: not JSON`);
+  }
+  if (!compactFormatSchema.safeParse(parsed).success) return readStoredZ(body, sha256, label);
+  const head = compactHeadSchema.safeParse(upgradeStoredReport(parsed));
+  if (!head.success) throw new PaydeskError('report.integrity', `${label}: ${head.error.issues.slice(0, 3).map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  const { format, covers: cover, ...stored } = head.data;
+  const now = coverOf(sqlite, cover.shiftId, format);
   if (now.rowsSha256 !== cover.rowsSha256 || now.count !== cover.count || now.firstCreatedAt !== cover.firstCreatedAt || now.lastCreatedAt !== cover.lastCreatedAt) {
     throw new PaydeskError('report.integrity', `${label}: the shift's operations changed since the close (${now.count} rows now, ${cover.count} at close)`);
   }
@@ -146,9 +162,9 @@ export function readZ(sqlite: Database.Database, body: string, sha256: string, l
     operations: loadShiftOperations(sqlite, cover.shiftId), tenders: loadShiftTenders(sqlite, cover.shiftId),
     environment: stored.environment, tenderVoids: stored.tenderVoids,
   });
-  if (rebuilt.unresolved.length > 0 || canonical(figuresOf(rebuilt)) !== canonical(figuresOf(stored as unknown as ShiftReport))) {
+  const report: ShiftReport = { ...stored, operations: rebuilt.operations };
+  if (rebuilt.unresolved.length > 0 || canonical(figuresOf(rebuilt)) !== canonical(figuresOf(report))) {
     throw new PaydeskError('report.integrity', `${label}: totals recomputed from the journal differ from the stored ones`);
   }
-  const { format: _format, covers: _covers, ...rest } = stored;
-  return { ...rest, operations: rebuilt.operations };
+  return report;
 }

@@ -7,7 +7,7 @@ export const shiftConfigSchema = z.object({
   warnBeforeMinutes: z.number().int().min(0).max(600).default(60),
   /** Local hour at which the business day starts: a shift opened before it on an earlier day is "forgotten overnight". */
   dayStartsAtHour: z.number().int().min(0).max(23).default(5),
-  /** Tenders taken outside Koshelek Pay that the cashier may record (cash, a separate card terminal, ...). */
+  /** Tenders taken outside the payment providers that the cashier may record (cash, a separate card terminal, ...). */
   /** Open a shift by itself at the first sale when none is open (as fiscal registers do); false: the manager must open it. */
   autoOpenOnSale: z.boolean().default(true),
   tenderKinds: z.array(z.string().min(1).max(40)).min(1).default(['cash', 'card_terminal', 'other']),

@@ -18,7 +18,19 @@ export interface OperationSeed {
   paymentType?: string | null;
   errorCode?: string | null;
   createdAt: string;
-  slip?: { paymentTransactionId?: string | null; refundTransactionId?: string | null; paymentType?: string | null; qrcId?: string | null; kzo?: string | null; totalAmountKop?: number };
+  /** refs: the provider's slip ids (slips.refs_json); refsJson: the stored text as is (unreadable-text tests). */
+  slip?: { paymentTransactionId?: string | null; refundTransactionId?: string | null; paymentType?: string | null; refs?: Record<string, string>; refsJson?: string; totalAmountKop?: number };
+}
+
+const slipsHaveRefs = new WeakMap<Database.Database, boolean>();
+/** Journals made by migrations before refs_json (upgrade tests) keep the slip ids as columns. */
+function hasRefsColumn(sqlite: Database.Database): boolean {
+  let has = slipsHaveRefs.get(sqlite);
+  if (has === undefined) {
+    has = (sqlite.prepare('PRAGMA table_info(slips)').all() as { name: string }[]).some((c) => c.name === 'refs_json');
+    slipsHaveRefs.set(sqlite, has);
+  }
+  return has;
 }
 
 export function insertOperation(sqlite: Database.Database, seed: OperationSeed): void {
@@ -33,13 +45,21 @@ export function insertOperation(sqlite: Database.Database, seed: OperationSeed):
     transactionId: seed.transactionId ?? null, refTransactionId: seed.refTransactionId ?? null, paymentType: seed.paymentType ?? null,
     errorCode: seed.errorCode ?? null, createdAt: seed.createdAt, finishedAt: isFinal ? seed.createdAt : null,
   });
-  if (seed.slip) {
+  if (seed.slip && !hasRefsColumn(sqlite)) {
+    // The schema of the release before refs: its two slip id columns (what that release stored).
     const s = seed.slip;
     sqlite.prepare(`INSERT INTO slips (operation_id, slip_id, payment_transaction_id, refund_transaction_id, payment_type, order_id, store_id,
         terminal_id, qrc_id, kzo, total_amount_kop, currency, raw_json, received_at)
       VALUES (?, ?, ?, ?, ?, ?, 'store-1', 'POS-01', ?, ?, ?, 'RUB', '{}', ?)`).run(
       seed.id, `slip-${seed.id}`, s.paymentTransactionId ?? null, s.refundTransactionId ?? null, s.paymentType ?? null, seed.orderId,
-      s.qrcId ?? null, s.kzo ?? null, s.totalAmountKop ?? seed.amountKop, seed.createdAt);
+      s.refs?.qrcId ?? null, s.refs?.kzo ?? null, s.totalAmountKop ?? seed.amountKop, seed.createdAt);
+  } else if (seed.slip) {
+    const s = seed.slip;
+    sqlite.prepare(`INSERT INTO slips (operation_id, slip_id, payment_transaction_id, refund_transaction_id, payment_type, order_id, store_id,
+        terminal_id, refs_json, total_amount_kop, currency, raw_json, received_at)
+      VALUES (?, ?, ?, ?, ?, ?, 'store-1', 'POS-01', ?, ?, 'RUB', '{}', ?)`).run(
+      seed.id, `slip-${seed.id}`, s.paymentTransactionId ?? null, s.refundTransactionId ?? null, s.paymentType ?? null, seed.orderId,
+      s.refsJson ?? JSON.stringify(s.refs ?? {}), s.totalAmountKop ?? seed.amountKop, seed.createdAt);
   }
 }
 
@@ -145,7 +165,7 @@ export function generateShiftOperations(
       insertOperation(sqlite, {
         id, kind: 'payment', provider: type.provider, shiftId, orderId, amountKop: amount, outcome: 'paid', transactionId: tx,
         paymentType: type.paymentType, createdAt: at,
-        ...(type.provider === 'koshelek' ? { slip: { paymentTransactionId: tx, paymentType: type.paymentType, qrcId: sbp ? `QRC${id}` : null, kzo: sbp ? `KZO${id}` : null } } : {}),
+        ...(type.provider === 'koshelek' ? { slip: { paymentTransactionId: tx, paymentType: type.paymentType, refs: sbp ? { qrcId: `QRC${id}`, kzo: `KZO${id}` } : {} } } : {}),
       });
       paid.push({ id, orderId, shiftId, amountKop: amount, refundedKop: 0, paymentType: type.paymentType ?? '', provider: type.provider, transactionId: tx });
       ledger.inKop += amount;

@@ -8,7 +8,9 @@ import { shiftConfigSchema, type ShiftConfig } from './config';
 import { ShiftService } from './service';
 import { generateShiftOperations, insertOperation, newLedger, rng, type Ledger, type PaidPayment } from './fixtures';
 import type { ShiftReport } from '../reports/model';
-import type { StatusLookup } from '../reports/reconcile';
+import { lookupByProvider, type ReconcileOperation, type StatusLookup } from '../reports/reconcile';
+import { koshelekStatusLookup, type KoshelekStatusAnswer } from '../payapi/koshelek/reconcile';
+import { koshelekEnumsSchema } from '../payapi/koshelek/config';
 
 let dir: string;
 let journal: Journal;
@@ -89,8 +91,8 @@ function checkAgainst(report: ShiftReport, ledger: Ledger, tendersNet: number): 
   expect(report.operations.reduce((s, l) => s + l.signedKop, 0)).toBe(report.totals.electronicNetKop);
   const sbpPaid = report.operations.find((l) => l.kind === 'payment' && l.paymentType === 'SBP' && l.status === 'paid');
   if (sbpPaid) {
-    expect(sbpPaid.qrcId).toMatch(/^QRC/);
-    expect(sbpPaid.kzo).toMatch(/^KZO/);
+    expect(sbpPaid.refs.qrcId).toMatch(/^QRC/);
+    expect(sbpPaid.refs.kzo).toMatch(/^KZO/);
     expect(sbpPaid.paymentTransactionId).toMatch(/^tx-/);
     expect(sbpPaid.requestId).toMatch(/^rq-/);
   }
@@ -239,7 +241,7 @@ describe('Z reports are numbered without gaps and immutable', () => {
 });
 
 describe('reconciliation', () => {
-  it('lists the differences between the journal and Koshelek statuses', async () => {
+  it('lists the differences between the journal and Koshelek statuses (through Koshelek\'s mapping)', async () => {
     service.open('Иванова');
     const at = clock.toISOString();
     const ins = (seed: Parameters<typeof insertOperation>[1]) => insertOperation(journal.sqlite, seed);
@@ -250,17 +252,27 @@ describe('reconciliation', () => {
     ins({ id: 'gone', kind: 'payment', shiftId: 1, orderId: 'o4', amountKop: 4000, outcome: 'paid', transactionId: 'T-gone', paymentType: 'DOLYAME', createdAt: at });
     ins({ id: 'other', kind: 'payment', provider: 'otherpay', shiftId: 1, orderId: 'o5', amountKop: 5000, outcome: 'paid', transactionId: 'X', createdAt: at });
     ins({ id: 'net', kind: 'payment', shiftId: 1, orderId: 'o6', amountKop: 6000, outcome: 'rejected', transactionId: 'T-net', createdAt: at });
-    const remote: Record<string, { status: string; refStatus?: string; amountKop?: number }> = {
+    const remote: Record<string, KoshelekStatusAnswer> = {
       'T-ok': { status: 'partial_refunded', amountKop: 1000 },
       'T-lost': { status: 'accepted' },
       'T-amt': { status: 'accepted', amountKop: 3100 },
       'T-ok/R-1': { status: 'partial_refunded', refStatus: 'accepted' },
     };
-    const lookup: StatusLookup = async (tx, ref) => {
-      if (tx === 'T-net') throw new Error('ECONNRESET');
-      return remote[ref ? `${tx}/${ref}` : tx] ?? null;
-    };
+    const asked: ReconcileOperation[] = [];
+    const enums = koshelekEnumsSchema.parse({});
+    // Koshelek answers status '' for a transaction it does not know; the till's other provider cannot look anything up.
+    const lookup: StatusLookup = lookupByProvider({
+      koshelek: async (op) => {
+        asked.push(op);
+        return koshelekStatusLookup(async (tx, ref) => {
+          if (tx === 'T-net') throw new Error('ECONNRESET');
+          return remote[ref ? `${tx}/${ref}` : tx] ?? { status: '' };
+        }, () => enums)(op);
+      },
+    });
     const rec = await service.reconcile(lookup);
+    expect(asked.find((op) => op.kind === 'refund')).toEqual({ provider: 'koshelek', kind: 'refund', transactionId: 'T-ok', refTransactionId: 'R-1', requestId: 'rq-rf' });
+    expect(asked.map((op) => op.requestId)).not.toContain('rq-other');
     expect(rec.checked).toBe(6);
     expect(rec.skipped).toBe(1);
     expect(rec.matched).toBe(2);
@@ -269,6 +281,39 @@ describe('reconciliation', () => {
     ]);
     const z = await service.closeAndReconcile('Иванова', lookup);
     expect(z.reconciliation?.differences).toHaveLength(4);
-    expect(service.zReport(1)?.reconciliation?.differences[2]?.koshelek).toBe('accepted');
+    expect(service.zReport(1)?.reconciliation?.differences[2]?.provider).toBe('accepted');
+  });
+
+  it('compares any provider through its neutral outcomes; a provider that cannot look up is skipped, not a difference', async () => {
+    service.open('Иванова');
+    const at = clock.toISOString();
+    type Seed = Omit<Parameters<typeof insertOperation>[1], 'shiftId' | 'createdAt'>;
+    const ins = (seed: Seed) => insertOperation(journal.sqlite, { provider: 'terminal', ...seed, shiftId: 1, createdAt: at });
+    ins({ id: 't-ok', kind: 'payment', orderId: 'o1', amountKop: 1000, outcome: 'paid', transactionId: 'RRN-1' });
+    ins({ id: 't-later-refunded', kind: 'payment', orderId: 'o2', amountKop: 2000, outcome: 'paid', transactionId: 'RRN-2' });
+    ins({ id: 't-declined-but-paid', kind: 'payment', orderId: 'o3', amountKop: 3000, outcome: 'rejected', transactionId: 'RRN-3' });
+    ins({ id: 't-cancel', kind: 'cancel', parentId: 't-ok', orderId: 'o1', amountKop: 1000, outcome: 'cancel_rejected', transactionId: 'RRN-1', refTransactionId: 'C-1' });
+    ins({ id: 't-refund-pending', kind: 'refund', parentId: 't-later-refunded', orderId: 'o2', amountKop: 2000, outcome: 'refunded', transactionId: 'RRN-2', refTransactionId: 'F-1' });
+    ins({ id: 'w-1', kind: 'payment', provider: 'wallet', orderId: 'o4', amountKop: 4000, outcome: 'paid', transactionId: 'W-1' });
+    const says: Record<string, { outcome: 'paid' | 'refunded' | 'canceled' | 'rejected' | 'pending' | 'not_found'; raw: string }> = {
+      'RRN-1': { outcome: 'paid', raw: 'APPROVED' },
+      'RRN-2': { outcome: 'refunded', raw: 'REVERSED' },
+      'RRN-3': { outcome: 'paid', raw: 'APPROVED' },
+      'C-1': { outcome: 'rejected', raw: 'DECLINED' },
+      'F-1': { outcome: 'pending', raw: 'IN_PROGRESS' },
+    };
+    const lookup = lookupByProvider({
+      terminal: async (op) => says[op.refTransactionId ?? op.transactionId] ?? null,
+      wallet: async () => null,
+    });
+    const rec = await service.reconcile(lookup);
+    expect([rec.checked, rec.matched, rec.skipped]).toEqual([5, 3, 1]);
+    expect(rec.differences.map((d) => [d.operationId, d.problem, d.journal, d.provider])).toEqual([
+      ['t-declined-but-paid', 'mismatch', 'rejected', 'APPROVED'],
+      ['t-refund-pending', 'mismatch', 'refunded', 'IN_PROGRESS'],
+    ]);
+    // Only the providers asked for, when the caller says so.
+    const only = await service.reconcile(lookup, undefined, { providers: ['wallet'] });
+    expect([only.checked, only.skipped]).toEqual([0, 6]);
   });
 });

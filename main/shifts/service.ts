@@ -1,5 +1,5 @@
 // Shifts: open / close, one open shift per till, the 24-hour rule (54-FZ), tenders taken outside
-// Koshelek Pay, and the X / Z reports. The checkout core calls assignForOperation() before it creates
+// the payment providers, and the X / Z reports. The checkout core calls assignForOperation() before it creates
 // an operation, so every operation belongs to the shift in which it was started.
 import { bodyHash } from '../reports/stored';
 import { buildCompactZ, readZ } from '../reports/z-store';
@@ -10,7 +10,7 @@ import { isKopecks } from '../money/kopecks';
 import type { ShiftConfig } from './config';
 import { computeReport } from '../reports/compute';
 import { loadShift, loadShiftOperations, loadShiftTenders } from '../reports/load';
-import type { OperationKind, Reconciliation, ReportEnvironment, ShiftInfo, ShiftReport, TenderRow, TenderVoidRow, XReportRequest } from '../reports/model';
+import type { OperationKind, Reconciliation, RefColumn, ReportEnvironment, ShiftInfo, ShiftReport, TenderRow, TenderVoidRow, XReportRequest } from '../reports/model';
 import { reconcile, type ReconcileOptions, type StatusLookup } from '../reports/reconcile';
 
 export type ShiftStatus = 'open' | 'expired' | 'closed';
@@ -54,6 +54,11 @@ export interface ShiftServiceOptions {
   till?: () => TillInfo;
   /** The Pay API environment new operations go to now; recorded when a shift opens (docs/ui.md). */
   environment?: () => EnvironmentMode;
+  /**
+   * The provider id columns reports show (the union of the configured providers' reportRefs, in
+   * config order); asked at each report, so a config reload shows up. Default: none.
+   */
+  refColumns?: () => readonly RefColumn[];
 }
 
 export interface TenderVoidInput {
@@ -116,12 +121,15 @@ export class ShiftService {
   private readonly now: () => Date;
   private readonly till: () => TillInfo;
   private readonly environment: (() => EnvironmentMode) | null;
+  private readonly refColumns: () => RefColumn[];
 
   constructor(readonly journal: Journal, private readonly getConfig: () => ShiftConfig, options: ShiftServiceOptions = {}) {
     this.sqlite = journal.sqlite;
     this.now = options.now ?? (() => new Date());
     this.till = options.till ?? (() => ({ terminalId: '', storeId: '', storeName: '' }));
     this.environment = options.environment ?? null;
+    const columns = options.refColumns ?? (() => []);
+    this.refColumns = () => columns().map((c) => ({ key: c.key, label: c.label }));
   }
 
   /** The environment recorded when the shift opened, or null (opened before that was recorded). */
@@ -290,7 +298,7 @@ export class ShiftService {
     return out;
   }
 
-  /** Records a tender taken outside Koshelek Pay in the open shift, so the Z report covers the whole till. */
+  /** Records a tender taken outside the payment providers in the open shift, so the Z report covers the whole till. */
   recordTender(input: TenderInput): TenderRow {
     const config = this.getConfig();
     if (!config.tenderKinds.includes(input.kind)) throw new PaydeskError('tender.invalid', `unknown tender kind '${input.kind}' (configured: ${config.tenderKinds.join(', ')})`);
@@ -320,6 +328,7 @@ export class ShiftService {
       tenders: loadShiftTenders(this.sqlite, shift.id),
       environment: this.environmentOf(shift.id),
       tenderVoids: this.tenderVoids(shift.id),
+      refColumns: this.refColumns(),
     });
   }
 
@@ -328,7 +337,10 @@ export class ShiftService {
     const id = shiftId ?? this.openRow()?.id;
     if (id === undefined) throw new PaydeskError('shift.not_open');
     if (!loadShift(this.sqlite, id)) throw new PaydeskError('shift.not_found', `shift ${id}`);
-    return { shiftId: id, till: this.till(), generatedAt: this.now().toISOString(), environment: this.environmentOf(id), tenderVoids: this.tenderVoids(id) };
+    return {
+      shiftId: id, till: this.till(), generatedAt: this.now().toISOString(), environment: this.environmentOf(id), tenderVoids: this.tenderVoids(id),
+      refColumns: this.refColumns(),
+    };
   }
 
   /** X report: the shift so far (default the open one), read-only, any time. */
@@ -340,7 +352,7 @@ export class ShiftService {
     return this.compute('x', shift, null);
   }
 
-  /** Koshelek's statuses against the journal for a shift (default the open one). */
+  /** Each provider's statuses against the journal for a shift (default the open one). */
   async reconcile(lookup: StatusLookup, shiftId?: number, options: ReconcileOptions = {}): Promise<Reconciliation> {
     const id = shiftId ?? this.openRow()?.id;
     if (id === undefined) throw new PaydeskError('shift.not_open');
@@ -377,7 +389,7 @@ export class ShiftService {
       const shift: ShiftInfo = { id: row.id, openedAt: row.opened_at, openedBy: row.opened_by, closedAt, closedBy: name };
       const { report, body, sha256: hash } = buildCompactZ(this.sqlite, {
         zNumber, generatedAt: closedAt, shift, till: this.till(), reconciliation: options.reconciliation ?? null,
-        environment: this.environmentOf(row.id), tenderVoids: this.tenderVoids(row.id),
+        environment: this.environmentOf(row.id), tenderVoids: this.tenderVoids(row.id), refColumns: this.refColumns(),
       });
       this.sqlite.prepare('INSERT INTO z_reports (number, shift_id, created_at, cashier, body_json, sha256) VALUES (?, ?, ?, ?, ?, ?)')
         .run(zNumber, row.id, closedAt, name, body, hash);
@@ -386,7 +398,7 @@ export class ShiftService {
     }).immediate();
   }
 
-  /** Reconciles with Koshelek first (network, outside the transaction), then closes with that section in the Z. */
+  /** Reconciles with the providers first (network, outside the transaction), then closes with that section in the Z. */
   async closeAndReconcile(cashier: string, lookup: StatusLookup, options: ReconcileOptions = {}): Promise<ShiftReport> {
     const reconciliation = await this.reconcile(lookup, undefined, options);
     return this.close(cashier, { reconciliation });

@@ -1,6 +1,6 @@
 // The manager's shift screen: the open shift (who, when, time left of the 24 hours, warnings), open /
-// close (Z, reconciled with Koshelek), tenders taken outside Koshelek Pay, the X or a Z report on
-// screen (totals, payment types, tenders, every §7.2 field per operation), print, export, last Zs.
+// close (Z, reconciled with the payment providers), tenders taken outside them, the X or a Z report on
+// screen (totals, payment types, tenders, every §7.2 field and the providers' ids per operation), print, export, last Zs.
 import { useCallback, useEffect, useRef, useState, type FormEvent, type ReactNode } from 'react';
 import type {
   PrintResultView, ShiftCurrentView, ShiftReportDto, ZSummaryView,
@@ -453,8 +453,15 @@ const AUTO_OPENER = 'auto';
 
 const ID_COLUMNS: [TextKey, string][] = [
   ['col.orderId', 'orderId'], ['col.paymentTx', 'paymentTransactionId'], ['col.refundTx', 'refundTransactionId'], ['col.requestId', 'requestId'],
-  ['col.paymentType', 'paymentType'], ['col.qrcId', 'qrcId'], ['col.kzo', 'kzo'],
+  ['col.paymentType', 'paymentType'],
 ];
+/** Time, operation, amount: the columns before the ids. */
+const LEAD_COLUMNS = 3;
+
+/** A provider id of a line (own keys only), or null. */
+function refOf(refs: Record<string, string>, key: string): string | null {
+  return Object.prototype.hasOwnProperty.call(refs, key) ? (refs[key] ?? null) : null;
+}
 
 function ReportBody({ report, tenderLabel, statusLabel, onVoid }: {
   report: ShiftReportDto; tenderLabel: (k: string) => string; statusLabel: (s: string) => string; onVoid: ((tenderId: number) => void) | null;
@@ -463,11 +470,13 @@ function ReportBody({ report, tenderLabel, statusLabel, onVoid }: {
   const k = report.byKind;
   const rec = report.reconciliation;
   const ops = report.operations;
+  const refColumns = report.refColumns;
+  const idColumns = ID_COLUMNS.length + refColumns.length;
   return (
     <>
       <div className="report-summary" data-testid="report-summary">
         <div className="sum-block">
-          <div className="label">{t('report.koshelek')}</div>
+          <div className="label">{t('report.providers')}</div>
           <div className="kvline"><span>{t('report.in')}</span><b data-testid="total-in">{formatKop(report.totals.electronicInKop)}</b></div>
           <div className="kvline"><span>{t('report.out')}</span><b data-testid="total-out">{formatKop(-report.totals.electronicOutKop)}</b></div>
           <div className="kvline"><span>{t('report.net')}</span><b data-testid="total-electronic">{formatKop(report.totals.electronicNetKop)}</b></div>
@@ -506,7 +515,7 @@ function ReportBody({ report, tenderLabel, statusLabel, onVoid }: {
             </div>
             {rec ? <div className="muted small">{t('report.checked')}: {rec.checked}</div> : null}
             {rec?.differences.slice(0, 3).map((d) => (
-              <div key={d.operationId} className="small warn" data-testid="reconciliation-diff">{d.orderId}: {d.journal} ≠ {d.koshelek}</div>
+              <div key={d.operationId} className="small warn" data-testid="reconciliation-diff">{d.orderId}: {d.journal} ≠ {d.provider}</div>
             ))}
           </div>
         ) : null}
@@ -517,17 +526,20 @@ function ReportBody({ report, tenderLabel, statusLabel, onVoid }: {
         <table className="ops" data-testid="report-ops">
           <colgroup>
             <col className="c-time" /><col className="c-op" /><col className="c-amount" /><col className="c-id" /><col className="c-id" />
-            <col className="c-id" /><col className="c-id" /><col className="c-type" /><col className="c-id" /><col className="c-kzo" />
+            <col className="c-id" /><col className="c-id" /><col className="c-type" />
+            {refColumns.map((c) => <col key={c.key} className="c-id" />)}
           </colgroup>
           <thead>
             <tr>
               <th>{t('col.time')}</th><th>{t('col.op')}</th><th className="num">{t('col.amount')}</th>
               {/* Russian headers; the protocol's field names (docs: the report's required ids) stay as the second line and the tooltip. */}
               {ID_COLUMNS.map(([key, field]) => <th key={field} title={field}>{t(key)}<span className="th-field">{field}</span></th>)}
+              {/* The providers' own ids: their registered label, the stored key underneath. */}
+              {refColumns.map((c) => <th key={`ref-${c.key}`} title={c.key} data-testid="ref-column">{c.label}<span className="th-field">{c.key}</span></th>)}
             </tr>
           </thead>
           <tbody>
-            {ops.length === 0 && report.tenderEntries.length === 0 ? <tr><td colSpan={10} className="muted">{t('report.noOps')}</td></tr> : null}
+            {ops.length === 0 && report.tenderEntries.length === 0 ? <tr><td colSpan={LEAD_COLUMNS + idColumns} className="muted">{t('report.noOps')}</td></tr> : null}
             {ops.map((l) => (
               <tr key={l.id} data-testid="report-op" data-op-id={l.id} data-status={l.status} className={`st-row-${l.status}`}>
                 <td>{time(l.createdAt)}</td>
@@ -538,8 +550,10 @@ function ReportBody({ report, tenderLabel, statusLabel, onVoid }: {
                 <td className="id-cell" title={l.refundTransactionId ?? ''} data-testid="op-refundTransactionId">{l.refundTransactionId ?? '—'}</td>
                 <td className="id-cell" title={l.requestId ?? ''} data-testid="op-requestId">{l.requestId}</td>
                 <td data-testid="op-paymentType" data-raw={l.paymentType ?? ''}>{l.paymentType ? paymentTypeLabel(l.paymentType) : '—'}</td>
-                <td className="id-cell" title={l.qrcId ?? ''} data-testid="op-qrcId">{l.qrcId ?? '—'}</td>
-                <td className="id-cell" title={l.kzo ?? ''} data-testid="op-kzo">{l.kzo ?? '—'}</td>
+                {refColumns.map((c) => {
+                  const value = refOf(l.refs, c.key);
+                  return <td key={`ref-${c.key}`} className="id-cell" title={value ?? ''} data-testid={`op-${c.key}`}>{value ?? '—'}</td>;
+                })}
               </tr>
             ))}
             {report.tenderEntries.map((e) => (
@@ -547,7 +561,7 @@ function ReportBody({ report, tenderLabel, statusLabel, onVoid }: {
                 <td>{time(e.createdAt)}</td>
                 <td>{tenderLabel(e.kind)} · {e.direction === 'sale' ? t('tender.sale') : t('tender.refund')}</td>
                 <td className="num">{formatKop(e.direction === 'sale' ? e.amountKop : -e.amountKop)}</td>
-                <td colSpan={7} className="muted">
+                <td colSpan={idColumns} className="muted">
                   {t('report.tenderEntry')}{e.cashier ? ` · ${e.cashier}` : ''}{e.note ? ` · ${e.note}` : ''}
                   {onVoid ? <button type="button" className="btn btn-plain small" data-testid="tender-void" data-tender-id={e.id} onClick={() => onVoid(e.id)}>{t('tender.void')}</button> : null}
                 </td>
@@ -558,7 +572,7 @@ function ReportBody({ report, tenderLabel, statusLabel, onVoid }: {
                 <td>{time(v.voidedAt)}</td>
                 <td><s>{tenderLabel(v.kind)} · {v.direction === 'sale' ? t('tender.sale') : t('tender.refund')}</s></td>
                 <td className="num"><s>{formatKop(v.direction === 'sale' ? v.amountKop : -v.amountKop)}</s></td>
-                <td colSpan={7} className="warn">{t('tender.voided')} · {v.voidedBy} · {v.reason}</td>
+                <td colSpan={idColumns} className="warn">{t('tender.voided')} · {v.voidedBy} · {v.reason}</td>
               </tr>
             ))}
           </tbody>

@@ -7,7 +7,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testCardBarcode } from '../../emulators/koshelek';
 import { CATALOGUE } from '../../main/errors/catalogue';
-import { CSV_COLUMNS } from '../../main/reports/csv';
+import { csvColumns } from '../../main/reports/csv';
 import { SCREENSHOTS, startTill, type Till } from './harness';
 
 let till: Till;
@@ -117,8 +117,9 @@ describe('Shift screen', () => {
     const csv = fs.readFileSync(file, 'utf8');
     expect(csv.charCodeAt(0)).toBe(0xfeff);
     const header = csv.slice(1).split('\r\n')[0] ?? '';
-    expect(header).toBe(CSV_COLUMNS.join(';'));
-    for (const column of ['orderId', 'paymentTransactionId', 'refundTransactionId', 'requestId', 'paymentType', 'qrcId', 'kzo']) expect(header.split(';')).toContain(column);
+    // Koshelek's registered report refs: qrcId «qrcId», kzo «КЗО».
+    expect(header).toBe(csvColumns([{ key: 'qrcId', label: 'qrcId' }, { key: 'kzo', label: 'КЗО' }]).join(';'));
+    for (const column of ['orderId', 'paymentTransactionId', 'refundTransactionId', 'requestId', 'paymentType', 'qrcId', 'КЗО']) expect(header.split(';')).toContain(column);
     expect(csv).toContain(orderId);
     expect(csv).toContain(tx);
     expect(csv).toContain(qrcId);

@@ -1,16 +1,12 @@
 // The checkout spine end to end: real core, real SQLite file, real emulator over loopback HTTP.
 import { afterEach, describe, expect, it } from 'vitest';
-import type { OperationView } from '../../main/contract/checkout';
-import { card, orderId, startTill, type Till } from '../support/till';
+import { card, orderId, slipRef as ref, startTill, type Till } from '../support/till';
 
 let till: Till | null = null;
 afterEach(async () => {
   await till?.close();
   till = null;
 });
-
-/** A provider id on the slip (refs), or null. */
-const ref = (op: OperationView, key: string): string | null => op.slip?.refs.find((r) => r.key === key)?.value ?? null;
 
 const checkoutsOf = (t: Till) => t.emulator.received.filter((r) => r.endpoint === 'checkout');
 

@@ -1,8 +1,9 @@
 // Makes test/fixtures/journal-release-2.db: a journal written by a released Paydesk through its real
 // code (core + embedded Koshelek emulator, environment "emulator"), for the migration tests that must
-// read a journal they did not write themselves. It must run against the RELEASE's code, not today's:
+// read a journal they did not write themselves. It must run against the RELEASE's code, not today's, with
+// this file as it was then (today's copy follows today's API so it keeps compiling):
 //   git worktree add /tmp/paydesk-release fbeb012
-//   cp test/support/make-release-fixture.ts /tmp/paydesk-release/test/support/
+//   git show b8df679:test/support/make-release-fixture.ts > /tmp/paydesk-release/test/support/make-release-fixture.ts
 //   (cd /tmp/paydesk-release && ln -s <repo>/node_modules node_modules && npx tsx test/support/make-release-fixture.ts <repo>/test/fixtures)
 // It writes journal-release-2.db (checkpointed, one file) and journal-release-2.expect.json: the values a
 // later migration must keep, read back from the file by SQL. docs/journal-neutral.md explains the fixture.
@@ -31,7 +32,7 @@ async function day(till: Till): Promise<void> {
   await final((await checkout.refund({ paymentOperationId: sbp2.id, amountKop: 2_345 })).id);
   shifts.recordTender({ kind: 'cash', amountKop: 150_00, direction: 'sale', note: 'наличные', cashier: 'Кассир' });
   shifts.recordTender({ kind: 'cash', amountKop: 20_00, direction: 'refund', cashier: 'Кассир' });
-  const z = await shifts.closeAndReconcile('Менеджер', (tx, ref) => till.core.lookupStatus(tx, ref));
+  const z = await shifts.closeAndReconcile('Менеджер', till.core.statusLookup);
   if (z.zNumber !== 1) throw new Error(`expected Z #1, got ${String(z.zNumber)}`);
 
   // Shift 2 (left open): a sale, a cross-shift partial refund of a shift-1 payment, a decline.

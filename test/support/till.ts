@@ -99,3 +99,8 @@ export function orderId(): string {
   orderSeq += 1;
   return `T-${process.pid}-${Date.now().toString(36)}-${orderSeq}`;
 }
+
+/** A provider id on an operation's slip (its labelled refs), or null. */
+export function slipRef(op: { slip: { refs: { key: string; value: string }[] } | null }, key: string): string | null {
+  return op.slip?.refs.find((r) => r.key === key)?.value ?? null;
+}

@@ -14,6 +14,7 @@ import { KoshelekPaymentDriver, KoshelekRefundDriver, PROVIDER } from './drivers
 import type { MachineEvent } from './machine-common';
 import { initialPayment, type PaymentState } from './payment-machine';
 import { parsePaymentState, parseRefundState, persistState } from './persisted';
+import { koshelekStatusLookup } from './reconcile';
 import { initialRefund, type RefundState } from './refund-machine';
 import { receiptRequestSchema, statusResponseSchema, type Item, type ReceiptRequest } from './wire';
 
@@ -196,12 +197,21 @@ export function createKoshelekProvider(deps: KoshelekProviderDeps): CheckoutProv
       },
     },
     availability: (request) => availability(deps, client(), request),
+    lookup: koshelekStatusLookup(async (transactionId, refTransactionId) => {
+      const live = deps.connection();
+      if ('blocked' in live) return null;
+      const outcome = await live.client.status({ requestId: randomUUID(), transactionId, ...(refTransactionId ? { refTransactionId } : {}) });
+      if (outcome.kind !== 'ok') return null;
+      const { status, refStatus, slip } = outcome.data;
+      return { status, ...(refStatus ? { refStatus } : {}), ...(slip?.totalAmount !== undefined ? { amountKop: slip.totalAmount } : {}) };
+    }, () => deps.config().koshelek.enums),
     receipts: (payment, invoice) => sendReceipt(deps, client(), payment, invoice),
     view: {
       phaseText: KOSHELEK_PHASE_TEXT,
       unknownPhases: new Set(['checkout_pending', 'resolving_checkout', 'awaiting_status', 'cancel_pending', 'awaiting_cancel_status']),
       cancellablePhases: new Set(['checkout_pending', 'awaiting_status', 'resolving_checkout']),
       slipRefs: KOSHELEK_SLIP_REFS,
+      // The report columns the contract asks for (orderId … qrcId, kzo); the others stay on the slip.
       reportRefs: [KOSHELEK_SLIP_REFS[0], KOSHELEK_SLIP_REFS[1]],
       limits: () => {
         const t = deps.config().koshelek.timing;

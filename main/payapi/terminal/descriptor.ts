@@ -63,6 +63,9 @@ export function createTerminalProvider(config: TerminalConfig, launch: TerminalL
     payments: factory,
     refunds: null,
     availability: null,
+    // The terminal's lookup answers by our id, but a shift reconciliation of card sales is the bank's
+    // settlement report, not the till's: skipped (counted as such in the Z).
+    lookup: null,
     receipts: null,
     view: {
       phaseText: {
