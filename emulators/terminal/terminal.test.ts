@@ -106,4 +106,19 @@ describe('terminal emulator answer modes', () => {
     expect(tx?.message).not.toBe('ОДОБРЕНО');
     expect(tx?.message).toContain('\uFFFD');
   });
+
+  it('stale: replays the previous sale\'s answer (another id), charges nothing, records this sale as aborted', async () => {
+    const dir = stateDir();
+    const ledger = new Ledger(dir);
+    const client = new TerminalClient(await execLaunch(dir, { processingMs: 20 }));
+    const first = newId();
+    await client.sale({ operationExternalId: first, amountMinor: 900, currency: 'RUB' }, 15_000);
+    ledger.queueFaults(['stale']);
+    const second = newId();
+    const outcome = await client.sale({ operationExternalId: second, amountMinor: 900, currency: 'RUB' }, 15_000);
+    expect(outcome).toMatchObject({ kind: 'unknown', fault: 'garbage', detail: 'answer for another operation' });
+    expect(ledger.count(second)).toEqual({ sales: 1, charges: 0 });
+    expect(ledger.forOperation(second)[0]?.answer?.transaction?.status).toBe('ABORTED');
+    expect(ledger.count(first)).toEqual({ sales: 1, charges: 1 });
+  });
 });

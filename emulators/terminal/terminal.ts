@@ -109,6 +109,14 @@ export async function handleRequest(input: unknown, opts: TerminalOptions, sink:
     ledger.append({ event: 'completed', at: new Date().toISOString(), txKey, operationExternalId: id, charged: false, answer: abortedAnswer(opts, id, amountMinor, currency) });
     return die();
   }
+  if (fault === 'stale') {
+    // A confused app replays the last answer it has (another sale's) and never runs this one.
+    const previous = ledger.transactions().filter((t) => t.operationExternalId !== id && t.answer).at(-1)?.answer ?? null;
+    await sleep(opts.processingMs);
+    ledger.append({ event: 'completed', at: new Date().toISOString(), txKey, operationExternalId: id, charged: false, answer: abortedAnswer(opts, id, amountMinor, currency) });
+    sink.line(previous ? JSON.stringify(previous) : '{}');
+    return sink.end();
+  }
   if (fault === 'hang') {
     // Never answers; the record stays in progress while this process lives (a launched app stays up).
     setInterval(() => {}, 60_000);

@@ -585,6 +585,17 @@ describe.skipIf(!WIRED)('terminal faults through the real core: a clear error, n
     expect(t.ledger.count(row.request_id)).toEqual({ sales: 1, charges: 1 }); // the money the admin must return
   });
 
+  it('the terminal replays the previous sale\'s approval (same amount, another id): never taken as this sale\'s success', async () => {
+    const t = await freshTill();
+    const first = await sellOnce(t);
+    expectSettled(t, first.order, 'paid', { recovered: false, view: first.view });
+    const { order, view } = await sellOnce(t, 'stale');
+    const row = expectSettled(t, order, 'canceled', { recovered: false, errorKey: 'terminal.aborted', view });
+    const fault = journal(t).events(row.id).find((e) => e.type === 'fault' && e.endpoint === 'sale');
+    expect(JSON.parse(fault?.body_json ?? '{}')).toMatchObject({ fault: 'garbage', detail: 'answer for another operation' });
+    expect(atTerminal(t, first.order)).toEqual({ sales: 1, charges: 1 });
+  });
+
   it('a vendor app that speaks CP1251, the till configured so: paid once, the Russian slip text intact', async () => {
     const t = await freshTill({ encoding: 'windows-1251' }, { encoding: 'windows-1251' });
     const { order, view } = await sellOnce(t);
