@@ -95,7 +95,6 @@ function run(t: Till, args: string[], env: Record<string, string> = {}): Run {
   };
 }
 
-/** A till whose config sells by terminal, its launch pointing at the emulator (program or endpoint). */
 interface TillOptions {
   launch?: (stateDir: string) => Promise<TerminalLaunch>;
   timing?: Record<string, unknown>;
@@ -103,6 +102,7 @@ interface TillOptions {
   encoding?: 'utf-8' | 'windows-1251';
 }
 
+/** A till whose config sells by terminal, its launch pointing at the emulator (program or endpoint). */
 async function freshTill(emulator: EmulatorArgs = {}, options: TillOptions = {}): Promise<Till> {
   const dataDir = tempDir('paydesk-term-core-');
   const stateDir = path.join(dataDir, 'terminal-app');
