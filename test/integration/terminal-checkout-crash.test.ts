@@ -466,12 +466,20 @@ describe.skipIf(!WIRED)('terminal sale through the real core: SIGKILL at each st
     expectSettled(t, order, 'paid', { recovered: true });
   });
 
-  it('twenty sales in a row, each killed at a random step with a random terminal answer (seeded): every order ends as the terminal says, charged at most once', async () => {
-    const seed = Number(process.env.PAYDESK_SEED ?? 11_000);
+  it.each(['exec', 'http'] as const)('twenty sales in a row (%s terminal), each killed at a random step with a random terminal answer (seeded): every order ends as the terminal says, charged at most once', async (transport) => {
+    const seed = Number(process.env.PAYDESK_SEED ?? 11_000) + (transport === 'http' ? 1 : 0);
     const random = mulberry32(seed);
     const pick = <T>(xs: readonly T[]): T => xs[Math.floor(random() * xs.length)] as T;
     // 1.5 s at the terminal: long enough that an outside kill lands while the app runs, even on a busy machine.
-    const t = await freshTill({ processingMs: 1_500 });
+    const t = transport === 'exec'
+      ? await freshTill({ processingMs: 1_500 })
+      : await freshTill({}, {
+        launch: async (stateDir) => {
+          const server = await spawnTerminalServer('http', stateDir, { processingMs: 1_500 });
+          servers.push(server);
+          return server.launch;
+        },
+      });
     const points = [
       'none', 'payment.after_intent', 'terminal.before_launch', 'mid_sale', 'terminal.after_answer',
       'terminal.before_journal_write', 'terminal.after_journal_write', 'after_final',
@@ -496,7 +504,7 @@ describe.skipIf(!WIRED)('terminal sale through the real core: SIGKILL at each st
       if (!launched) t.ledger.queueFaults([]); // nothing consumed the queued answer: drop it
       await restart(t);
       plan.push({ order, point, expected });
-      const context = `seed ${seed}, sale ${i}, kill ${point}, terminal ${fault}`;
+      const context = `${transport}, seed ${seed}, sale ${i}, kill ${point}, terminal ${fault}`;
       const row = opsOf(t, order)[0];
       expect(row?.outcome, context).toBe(expected);
       expect(atTerminal(t, order).charges, context).toBe(expected === 'paid' ? 1 : 0);
