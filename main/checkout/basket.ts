@@ -26,7 +26,7 @@ export interface Basket {
 /**
  * The single line used when the cashier keys in an amount only: 1 kopeck × amount pieces. The contract
  * lets a refund return only paid items and only quantities not yet returned, so any sequence of
- * partial refunds by amount (R kopecks = R pieces) up to the paid amount passes. docs/koshelek-gaps.md (the amount-only line).
+ * partial refunds by amount (R kopecks = R pieces) up to the paid amount passes.
  */
 export const AMOUNT_ONLY_LINE = { name: 'Покупка', article: 'SALE', tax: 'none' } as const;
 const AMOUNT_UNIT_KOP = 1;

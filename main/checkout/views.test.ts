@@ -6,7 +6,7 @@ import { operationView } from './views';
 
 function row(patch: Partial<OperationRow>): OperationRow {
   return {
-    id: 'op', kind: 'payment', provider: 'koshelek', parent_id: null, shift_id: null, order_id: 'o', amount_kop: 1000, currency: 'RUB',
+    id: 'op', kind: 'payment', provider: 'wallet', parent_id: null, shift_id: null, order_id: 'o', amount_kop: 1000, currency: 'RUB',
     phase: 'awaiting_status', is_final: 0, outcome: null, request_id: 'r', transaction_id: 't', ref_transaction_id: null, payment_type: 'SBP',
     provider_status: null, provider_ref_status: null, error_code: null, error_key: null, pay_token: 'OK0001', loyalty_id: '1', attempts: 0,
     context_json: '{}', created_at: '2026-11-30T00:00:00.000Z', updated_at: '2026-11-30T00:00:00.000Z', finished_at: null, recovered: 0,

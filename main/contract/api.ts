@@ -150,7 +150,7 @@ export const reportLineSchema = z.object({
 });
 export type ReportLineDto = z.infer<typeof reportLineSchema>;
 
-/** A provider id column of X / Z, CSV and print (a provider registers its `reportRefs`; Koshelek: qrcId «qrcId», kzo «КЗО»). */
+/** A provider id column of X / Z, CSV and print (each provider registers its `reportRefs` in its folder). */
 export const refColumnSchema = z.object({ key: z.string().min(1), label: z.string() });
 export type RefColumnDto = z.infer<typeof refColumnSchema>;
 

@@ -25,16 +25,16 @@ function closeShift(sqlite: Journal['sqlite'], id: number): void {
 
 function row(id: string, over: Partial<OperationRow> = {}): OperationRow {
   return {
-    id, kind: 'payment', provider: 'koshelek', parent_id: null, shift_id: 1, order_id: `ord-${id}`, amount_kop: 1000, currency: 'RUB', phase: 'checkout',
+    id, kind: 'payment', provider: 'wallet', parent_id: null, shift_id: 1, order_id: `ord-${id}`, amount_kop: 1000, currency: 'RUB', phase: 'checkout',
     is_final: 0, outcome: null, request_id: `rq-${id}`, transaction_id: null, ref_transaction_id: null, payment_type: null, provider_status: null,
     provider_ref_status: null, error_code: null, error_key: null, pay_token: null, loyalty_id: null, attempts: 0, context_json: '{"phase":"checkout"}',
     created_at: `2026-01-01T10:00:${id.padStart(2, '0').slice(-2)}.000Z`, updated_at: '2026-01-01T10:00:00.000Z', finished_at: null, recovered: 0, ...over,
   };
 }
-// The provider's ids both as the slip columns of today's writer and as refs_json (issue 11 moves them there).
+// The provider's ids as refs_json (slips.refs_json).
 const slip = (over: Record<string, unknown> = {}) => ({
-  slip_id: 'sl', payment_transaction_id: 'tx', refund_transaction_id: null, payment_type: 'SBP', order_id: 'o', store_id: 's', terminal_id: 't', merchant_id: 'm',
-  bank_operation_id: 'b', operation_date_time: 'd', qrc_id: 'QRC', kzo: 'KZO', refs_json: JSON.stringify({ merchantId: 'm', bankOperationId: 'b', qrcId: 'QRC', kzo: 'KZO' }),
+  slip_id: 'sl', payment_transaction_id: 'tx', refund_transaction_id: null, payment_type: 'SBP', order_id: 'o', store_id: 's', terminal_id: 't',
+  operation_date_time: 'd', refs_json: JSON.stringify({ merchantId: 'm', bankOperationId: 'b', qrcId: 'QRC', kzo: 'KZO' }),
   total_amount_kop: 1000, currency: 'RUB', raw_json: '{"slip":true}', ...over,
 });
 
@@ -62,7 +62,7 @@ describe('report rows (narrow table kept by triggers) read the same as the journ
         is_final: 1, outcome: i % 2 === 0 ? 'paid' : text, phase: 'paid', order_id: text, request_id: `${text}-${id}`, transaction_id: text,
         payment_type: i % 3 === 0 ? null : text, error_code: text, amount_kop: Number.MAX_SAFE_INTEGER - i, finished_at: '2026-01-01T10:01:00.000Z',
       }), events: [], slip: slip({
-        qrc_id: text, kzo: text, payment_type: text,
+        payment_type: text,
         refs_json: JSON.stringify(text === '' ? { merchantId: 'm', bankOperationId: 'b' } : { merchantId: 'm', bankOperationId: 'b', qrcId: text, kzo: text }),
       }) });
     });
@@ -111,7 +111,8 @@ describe('slip refs (the provider ids, slips.refs_json)', () => {
     try {
       openShift(journal.sqlite, 1, '2026-01-01T09:00:00.000Z');
       const at = (s: number) => `2026-01-01T10:00:0${s}.000Z`;
-      const bad = ['{not json', '["qrcId"]', '{"qrcId": 5}', 'null', '"text"'];
+      // The journal's CHECK lets only JSON objects in (migration 0009); values that are not strings still may be.
+      const bad = ['{"qrcId": 5}', '{"kzo": null}', '{"qrcId": {"a": 1}}', '{"rrn": [1]}', '{"a": true}'];
       bad.forEach((refsJson, i) => insertOperation(journal.sqlite, {
         id: `bad-${i}`, kind: 'payment', shiftId: 1, orderId: `o-${i}`, amountKop: 100, outcome: 'paid', createdAt: at(i), slip: { paymentType: 'SBP', refsJson },
       }));
@@ -184,7 +185,9 @@ describe('the migration that adds report rows keeps every existing row', () => {
     old.close();
     const upgraded = openJournal(file);
     expect(upgraded.migration.applied).toContain(all[index]?.name);
-    expect(ops(upgraded)).toEqual(wasOps);
+    // Every operation column kept; the pay token only renamed (migration 0009).
+    const renamed = (wasOps as Record<string, unknown>[]).map(({ card_session: payToken, ...rest }) => ({ ...rest, pay_token: payToken }));
+    expect(ops(upgraded)).toEqual(renamed);
     // Later migrations move the slip ids into refs_json (issue 11): every other column as it was, every id kept.
     const nowSlips = upgraded.sqlite.prepare('SELECT * FROM slips ORDER BY operation_id').all() as (Record<string, unknown> & { refs_json: string })[];
     expect(nowSlips).toHaveLength(wasSlips.length);

@@ -41,6 +41,8 @@ export function writeTillConfig(o: TillConfigOptions): string {
   const input: PaydeskConfigInput = {
     // A test/production till refuses the public emulator TOTP key (docs/safety.md): IT sets its own.
     ...(emulatorMode ? {} : { totp: { cards: [{ ...DEFAULT_TEST_CARD, keyHex: TILL_TOTP_KEY_HEX }] } }),
+    // A Koshelek-only shop unless a test names more providers.
+    providers: ['koshelek'],
     ...o.extra,
     till: { terminalId: 'POS-T1', storeId: 'store-test' },
     koshelek: {
