@@ -152,9 +152,8 @@ export class CheckoutService implements CheckoutApi {
     const provider = this.providerFor(input.provider, input.paymentType);
     const card = scanned(input.card);
     // One live (or paid) payment per order across every provider: a sale is never charged twice by two systems.
-    const other = store.find({ orderId: input.orderId, kind: 'payment', limit: 50 }).find((r) => r.provider !== provider.name && (r.outcome === null || r.outcome === 'paid'));
-    if (other) throw new PaydeskError('payment.order_conflict', `order ${input.orderId}: a ${other.provider} payment is ${other.outcome ?? 'in progress'}`);
-    const existing = store.livePayment(provider.name, input.orderId);
+    const existing = store.livePayment(input.orderId);
+    if (existing && existing.provider !== provider.name) throw new PaydeskError('payment.order_conflict', `order ${input.orderId}: a ${existing.provider} payment is ${existing.outcome ?? 'in progress'}`);
     if (existing) {
       // A double press, or a sale retried after a crash, is the same intent: the same payment. The same orderId
       // with another amount, card or method is another intent: refused, never merged (docs/safety.md).
@@ -187,7 +186,7 @@ export class CheckoutService implements CheckoutApi {
       store.insertIntent(row, toItemRows(id, basket.lines), started.event);
     } catch (error) {
       if (String(error).includes('UNIQUE')) {
-        const again = store.livePayment(provider.name, input.orderId);
+        const again = store.livePayment(input.orderId);
         if (again) return this.view(again);
         throw new PaydeskError('payment.card_session_used');
       }

@@ -69,3 +69,15 @@ describe('operation store', () => {
     expect(() => journal.sqlite.prepare("INSERT INTO slips (operation_id, refs_json, raw_json, received_at) VALUES ('1', '[]', '{}', 'x')").run()).toThrow(/CHECK constraint failed/);
   });
 });
+
+describe('one live payment per order, across providers', () => {
+  it('finds the live or paid payment of an order whatever its provider, through the order index', () => {
+    store.insertIntent(row('1', { provider: 'acme', order_id: 'ORD-X' }), [], { type: 'intent' });
+    store.write({ row: { ...row('1', { provider: 'acme', order_id: 'ORD-X' }), is_final: 1, outcome: 'rejected' }, events: [] });
+    expect(store.livePayment('ORD-X')).toBeNull();
+    store.insertIntent(row('2', { provider: 'other', order_id: 'ORD-X', request_id: 'rq-2b' }), [], { type: 'intent' });
+    expect(store.livePayment('ORD-X')).toMatchObject({ id: '2', provider: 'other' });
+    const plan = (journal.sqlite.prepare("EXPLAIN QUERY PLAN SELECT * FROM operations WHERE order_id = ? AND kind = 'payment' AND (outcome IS NULL OR outcome = 'paid') ORDER BY created_at LIMIT 1").all('ORD-X') as { detail: string }[]).map((r) => r.detail).join(' | ');
+    expect(plan).toMatch(/USING INDEX operations_order/);
+  });
+});

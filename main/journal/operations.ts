@@ -98,8 +98,9 @@ export class OperationStore {
     this.parkedOpen = sqlite.prepare(PARKED_OPEN_SQL);
     this.parkedEndedPaid = sqlite.prepare(PARKED_ENDED_PAID_SQL);
     this.byRequestId = sqlite.prepare('SELECT * FROM operations WHERE request_id = ?');
+    // Any provider's: one order is never paid twice, whichever systems the cashier tries (docs/providers.md).
     this.livePaymentForOrder = sqlite.prepare(
-      "SELECT * FROM operations WHERE provider = ? AND order_id = ? AND kind = 'payment' AND (outcome IS NULL OR outcome = 'paid') LIMIT 1",
+      "SELECT * FROM operations WHERE order_id = ? AND kind = 'payment' AND (outcome IS NULL OR outcome = 'paid') ORDER BY created_at LIMIT 1",
     );
     this.paymentForPayToken = sqlite.prepare("SELECT * FROM operations WHERE provider = ? AND pay_token = ? AND kind = 'payment' LIMIT 1");
     this.openOps = sqlite.prepare(OPEN_OPERATIONS_SQL);
@@ -162,8 +163,9 @@ export class OperationStore {
     return (this.byRequestId.get(requestId) as OperationRow | undefined) ?? null;
   }
 
-  livePayment(provider: string, orderId: string): OperationRow | null {
-    return (this.livePaymentForOrder.get(provider, orderId) as OperationRow | undefined) ?? null;
+  /** The order's live (unfinished) or paid payment, through whichever provider, or null. */
+  livePayment(orderId: string): OperationRow | null {
+    return (this.livePaymentForOrder.get(orderId) as OperationRow | undefined) ?? null;
   }
 
   /** The payment made with a one-time payment token, if any (the journal allows one per provider and token). */
