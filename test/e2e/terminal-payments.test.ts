@@ -13,6 +13,7 @@ import { startKoshelekEmulator, type KoshelekEmulator } from '../../emulators/ko
 import { execLaunch, Ledger, type FaultMode } from '../../emulators/terminal';
 import type { LedgerTransaction } from '../../emulators/terminal/ledger';
 import { configSchema } from '../../main/config/schema';
+import type { TerminalLaunch } from '../../main/payapi/terminal/config';
 import { CATALOGUE } from '../../main/errors/catalogue';
 import { startKioskShell, type KioskShell } from '../../main/shell/kiosk/shell';
 import { CHROMIUM, CHROMIUM_ARGS, ensureRendererBuilt, ROOT, SCREENSHOTS, writeConfig } from './harness';
@@ -36,7 +37,7 @@ interface TerminalTill {
 
 let till: TerminalTill;
 
-async function startTerminalTill(): Promise<TerminalTill> {
+async function startTerminalTill(launchOf?: (stateDir: string) => TerminalLaunch): Promise<TerminalTill> {
   const rendererDir = ensureRendererBuilt();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'paydesk-e2e-terminal-'));
   const configFile = path.join(dir, 'paydesk.config.json');
@@ -46,7 +47,8 @@ async function startTerminalTill(): Promise<TerminalTill> {
   const config = JSON.parse(fs.readFileSync(configFile, 'utf8')) as Record<string, unknown>;
   config.providers = ['koshelek', 'terminal'];
   // The customer takes ~1 s at the terminal: the cashier sees the sale in progress first.
-  config.terminal = { enabled: true, launch: await execLaunch(stateDir, { processingMs: 1_000 }), currency: 'RUB', timing: { saleTimeoutMs: 20_000, lookupScheduleMs: [0, 250, 500] } };
+  const launch = launchOf ? launchOf(stateDir) : await execLaunch(stateDir, { processingMs: 1_000 });
+  config.terminal = { enabled: true, launch, currency: 'RUB', timing: { saleTimeoutMs: 20_000, lookupScheduleMs: [0, 250, 500] } };
   fs.writeFileSync(configFile, `${JSON.stringify(config, null, 2)}\n`);
   const shell = await startKioskShell({ configFile, dataDir: path.join(dir, 'data'), rendererDir });
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
@@ -74,13 +76,12 @@ afterAll(async () => {
   await till?.close();
 });
 
-const shot = (name: string) => till.page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`) });
-
 /** A new sale of `rubles`, paid with «Карта (терминал)»; returns the terminal transactions it caused. */
-async function payByTerminal(rubles: string, fault: FaultMode, shotName: string): Promise<LedgerTransaction[]> {
-  const { page } = till;
-  const before = new Set(till.ledger.transactions().map((x) => x.txKey));
-  till.ledger.queueFaults([fault]);
+async function payByTerminal(rubles: string, fault: FaultMode, shotName: string, on: TerminalTill = till): Promise<LedgerTransaction[]> {
+  const { page } = on;
+  const shot = (name: string) => page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`) });
+  const before = new Set(on.ledger.transactions().map((x) => x.txKey));
+  on.ledger.queueFaults([fault]);
   await page.keyboard.press('F1');
   await page.keyboard.press('F10');
   await page.getByTestId('amount').fill(rubles);
@@ -98,7 +99,7 @@ async function payByTerminal(rubles: string, fault: FaultMode, shotName: string)
   await page.getByTestId('result').or(page.getByTestId('error-panel')).first().waitFor({ timeout: 20_000 });
   await shot(`${shotName}-3-outcome`);
   // The terminal's record is written before the answer reaches the till: final here means recorded there.
-  return till.ledger.transactions().filter((x) => !before.has(x.txKey));
+  return on.ledger.transactions().filter((x) => !before.has(x.txKey));
 }
 
 describe.skipIf(!WIRED)('card terminal payments at the till', () => {
@@ -135,5 +136,18 @@ describe.skipIf(!WIRED)('card terminal payments at the till', () => {
     expect(await page.getByTestId('error-text').textContent()).toBe(CATALOGUE['terminal.canceled'].ru);
     expect(await page.getByTestId('result').count()).toBe(0);
     expect(txs.map((x) => [x.amountMinor, x.charged, x.answer?.transaction?.status])).toEqual([[9_990, false, 'CANCELLED']]);
+  });
+
+  it('the terminal app is missing (a wrong path in the config): the Russian instruction to call IT, no success, nothing sold', async () => {
+    const broken = await startTerminalTill(() => ({ mode: 'exec', executable: '/nonexistent/paydesk-terminal-app', args: [] }));
+    try {
+      const txs = await payByTerminal('10', 'approve', 'terminal-04-app-missing', broken);
+      expect(await broken.page.getByTestId('error-panel').getAttribute('data-error-key')).toBe('terminal.app_missing');
+      expect(await broken.page.getByTestId('error-text').textContent()).toBe(CATALOGUE['terminal.app_missing'].ru);
+      expect(await broken.page.getByTestId('result').count()).toBe(0);
+      expect(txs).toEqual([]);
+    } finally {
+      await broken.close();
+    }
   });
 });
