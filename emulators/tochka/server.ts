@@ -14,7 +14,9 @@ export type TochkaFault =
   /** Creates, then answers 500. */
   | 'error_500_after_create'
   /** Resets the connection after creating. */
-  | 'reset_after_create';
+  | 'reset_after_create'
+  /** Makes the next refund, then never answers (the client times out): the ambiguous refund. */
+  | 'timeout_after_refund';
 
 export interface TochkaEmulatorOptions {
   token?: string;
@@ -228,6 +230,13 @@ export class TochkaEmulator {
         const orderId = crypto.randomUUID();
         op.Order.push({ orderId, type: 'refund', amount, time: new Date().toISOString() });
         op.status = Math.round((refunded + amount) * 100) === Math.round(op.amount * 100) ? 'REFUNDED' : 'REFUNDED_PARTIALLY';
+        if (this.faults[0] === 'timeout_after_refund') {
+          this.faults.shift();
+          this.held.add(res);
+          const t = setTimeout(() => { this.timers.delete(t); this.held.delete(res); res.destroy(); }, this.opts.holdMs);
+          this.timers.add(t);
+          return;
+        }
         return ok(res, { isRefund: true, operationId: op.operationId, amount, date: new Date().toISOString().slice(0, 10), orderId });
       }
     }

@@ -4,6 +4,7 @@ import { MachineDriver, type NextStep } from '../checkout/runner';
 import type { OperationEvent, OperationRow, OperationWrite } from '../journal/operations';
 import type { BankAdapter, LookupOutcome } from './bank';
 import { bankFailpoint } from './failpoints';
+import { bankSlipRow } from './slip';
 import {
   initialLinkPayment, isFinalLink, isMaterialLink, linkOutcome, reduceLink,
   type LinkEvent, type LinkState, type NewLinkPayment,
@@ -66,7 +67,8 @@ export class LinkPaymentDriver extends MachineDriver<LinkState, LinkEvent> {
       is_final: final ? 1 : 0,
       outcome: linkOutcome(state),
       transaction_id: state.ctx.bankOperationId,
-      payment_type: state.ctx.paymentType,
+      // The cashier's method when the sale named one (the tender), else how the bank says it was paid.
+      payment_type: this.base.payment_type ?? state.ctx.paymentType,
       provider_status: state.ctx.rawStatus,
       error_code: state.ctx.errorCode,
       error_key: state.ctx.errorKey,
@@ -76,7 +78,8 @@ export class LinkPaymentDriver extends MachineDriver<LinkState, LinkEvent> {
       finished_at: final ? iso(now) : null,
       recovered: state.ctx.recovered ? 1 : 0,
     };
-    return { primary: { row, events, slip: null }, related: [] };
+    const slip = previous.phase !== 'paid' && state.phase === 'paid' ? bankSlipRow(this.base.provider, state, iso(now)) : null;
+    return { primary: { row, events, slip }, related: [] };
   }
 }
 
@@ -104,16 +107,18 @@ export interface LinkIntentInput extends Omit<NewLinkPayment, 'reference'> {
   provider: string;
   shiftId: number | null;
   kind?: 'payment';
+  /** The cashier's method id (the tender's method, e.g. "sbp"); absent: the bank's payment type is kept. */
+  methodId?: string | null;
 }
 
 /** The intent committed (OperationStore.insertIntent) before the create. Our reference is the row's request_id. */
 export function linkIntent(input: LinkIntentInput, reference: string, now: number): { row: OperationRow; state: LinkState; event: OperationEvent } {
-  const { operationId, provider, shiftId, kind: _kind, ...rest } = input;
+  const { operationId, provider, shiftId, kind: _kind, methodId, ...rest } = input;
   const state = initialLinkPayment({ ...rest, reference }, now);
   const row: OperationRow = {
     id: operationId, kind: 'payment', provider, parent_id: null, shift_id: shiftId, order_id: input.orderId,
     amount_kop: input.amountMinor, currency: input.currency, phase: state.phase, is_final: 0, outcome: null, request_id: reference,
-    transaction_id: null, ref_transaction_id: null, payment_type: null, provider_status: null, provider_ref_status: null,
+    transaction_id: null, ref_transaction_id: null, payment_type: methodId ?? null, provider_status: null, provider_ref_status: null,
     error_code: null, error_key: state.ctx.errorKey, pay_token: null, loyalty_id: null, attempts: 0,
     context_json: JSON.stringify(state), created_at: iso(now), updated_at: iso(now), finished_at: null, recovered: 0,
   };

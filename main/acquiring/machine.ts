@@ -67,6 +67,8 @@ export const linkStateSchema = z.object({
     /** The bank was asked to stop accepting payment (cashbox QR deactivated); links cannot be. */
     revoked: z.boolean(),
     recovered: z.boolean(),
+    /** The bank connection (account) the operation started on: it resumes and refunds only there. */
+    connectionId: z.string().max(200).nullable().default(null),
   }),
 });
 export type LinkState = z.output<typeof linkStateSchema>;
@@ -99,6 +101,7 @@ export interface NewLinkPayment {
   lines: readonly z.input<typeof receiptLineSchema>[];
   pollScheduleMs: readonly number[];
   unresolvedAfterMs: number;
+  connectionId?: string | null;
 }
 
 /** Consecutive "not found" answers to a find before the create is taken as never having happened. */
@@ -111,6 +114,7 @@ export function initialLinkPayment(input: NewLinkPayment, now: number): LinkStat
     next: { action: 'create', at: now },
     ctx: {
       ...input,
+      connectionId: input.connectionId ?? null,
       methods: [...input.methods],
       lines: input.lines.map((l) => ({ ...l })),
       pollScheduleMs: [...input.pollScheduleMs],

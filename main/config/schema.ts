@@ -3,6 +3,9 @@
 import { z } from 'zod';
 import { koshelekConfigSchema } from '../payapi/koshelek/config';
 import { terminalConfigSchema } from '../payapi/terminal/config';
+import { tochkaConfigSchema } from '../payapi/tochka/config';
+import { halykConfigSchema } from '../payapi/halyk/config';
+import { webhookConfigSchema } from '../webhooks/listener';
 import { findProvider } from '../providers/registry';
 import { totpConfigSchema } from '../totp/config';
 import { scannerConfigSchema } from '../scanner/config';
@@ -28,6 +31,12 @@ export const configSchema = z.object({
     .default(['koshelek', 'terminal']),
   koshelek: koshelekConfigSchema.prefault({}),
   terminal: terminalConfigSchema.prefault({}),
+  /** Bank acquiring, Russia (docs/banks.md): its own account, token and health. */
+  tochka: tochkaConfigSchema.prefault({}),
+  /** Bank acquiring, Kazakhstan (KZT): its own account, credentials and health. */
+  halyk: halykConfigSchema.prefault({}),
+  /** The shared webhook listener (off by default): Tochka's payment pushes (docs/banks.md, "Webhooks"). */
+  webhooks: webhookConfigSchema,
   totp: totpConfigSchema.prefault({}),
   scanner: scannerConfigSchema.prefault({}),
   shift: shiftConfigSchema.prefault({}),
@@ -40,4 +49,4 @@ export type PaydeskConfig = z.infer<typeof configSchema>;
 export type PaydeskConfigInput = z.input<typeof configSchema>;
 
 /** Paths of values that must never reach the renderer or a log line. */
-export const SECRET_PATHS = ['koshelek.password', 'koshelek.postback.partnerPassword', 'totp.cards.*.keyHex'] as const;
+export const SECRET_PATHS = ['koshelek.password', 'koshelek.postback.partnerPassword', 'totp.cards.*.keyHex', 'tochka.token', 'halyk.clientSecret'] as const;

@@ -19,6 +19,7 @@ import { ShiftService } from '../shifts/service';
 import { monotonicNow } from '../checkout/runner';
 import { PROVIDER as KOSHELEK } from '../payapi/koshelek/drivers';
 import { composeProviders, type ProviderSet } from './providers';
+import { WebhookListener } from '../webhooks/listener';
 import { clockDrift, createTotpVerifier, type TotpVerifier } from '../totp';
 import { describeError, PaydeskError } from '../errors/catalogue';
 import { planConnection } from './connection';
@@ -45,6 +46,8 @@ export interface StartedCore extends Core {
   readonly statusLookup: StatusLookup;
   readonly emulator: KoshelekEmulator | null;
   readonly postback: PostbackListener | null;
+  /** The shared bank webhook listener's base URL (`…/webhooks/`), null when `webhooks.enabled` is false. */
+  readonly webhookUrl: string | null;
   /** Marks from process start (VS Code style) for the cold-start benchmark. */
   readonly marks: Record<string, number>;
   /** Resolves when the Pay API connection has been opened once (pre-warmed). */
@@ -298,6 +301,21 @@ export async function startCore(options: StartCoreOptions): Promise<StartedCore>
     }
   }
 
+  // The shared webhook listener: raw body stored first, verified by the provider's current verifier,
+  // de-duplicated, answered 200, then handed to the provider (which nudges the operation's lane to re-read the
+  // bank). Started after recovery below so replayed events find their operations' actors.
+  const webhooks = new WebhookListener(
+    journal.sqlite,
+    live.current().webhooks,
+    (provider) => providers.webhook(provider)?.verifier ?? null,
+    async (event) => {
+      const receiver = providers.webhook(event.provider);
+      const taken = receiver ? receiver.apply(event.subject, event.payload) : false;
+      logger.info({ provider: event.provider, subject: event.subject, taken }, 'webhook applied');
+    },
+    { warn: (message, fields) => logger.warn(fields, message) },
+  );
+
   const checkpointer = startCheckpointer(journal.sqlite, { file: journal.file, busy: () => checkout.inFlight() > 0 });
 
   const resumed = checkout.resumeOpen();
@@ -306,6 +324,14 @@ export async function startCore(options: StartCoreOptions): Promise<StartedCore>
   if (held.length > 0) logger.error({ held }, 'unfinished operations need their original Pay API connection: left untouched');
   const unreadable = checkout.unreadable();
   if (unreadable.length > 0) logger.error({ unreadable }, 'unfinished operations with an unreadable saved state: left untouched, IT must look');
+  let webhookUrl: string | null = null;
+  try {
+    webhookUrl = await webhooks.start();
+    if (webhookUrl) logger.info({ url: webhookUrl }, 'webhook listener started');
+  } catch (error) {
+    // Not fatal for sales (polling decides anyway); IT sees it in the log.
+    logger.error({ err: String(error) }, 'webhook listener not started');
+  }
   mark('ready');
 
   return {
@@ -319,6 +345,7 @@ export async function startCore(options: StartCoreOptions): Promise<StartedCore>
     statusLookup: (op) => lookupByProvider(Object.fromEntries(providers.list().flatMap((p) => (p.lookup ? [[p.name, p.lookup]] : []))))(op),
     emulator,
     postback,
+    webhookUrl,
     marks,
     warm,
     environment: () => ({ ...(current as Connection).env, heldOperations: checkout.held().length, unreadableOperations: checkout.unreadable().length }),
@@ -332,6 +359,7 @@ export async function startCore(options: StartCoreOptions): Promise<StartedCore>
     },
     async close() {
       live.close();
+      await webhooks.stop();
       checkout.close();
       await rebuilding;
       current?.client?.close();

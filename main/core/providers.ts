@@ -14,8 +14,10 @@ import { EMULATORS } from './emulators';
 export interface ProviderSet {
   /** The configured providers, in config order. */
   list(): readonly CheckoutProvider[];
-  /** Report columns: every configured provider's report refs, first label per key wins. */
+  /** Report columns: the report refs of every configured provider that offers a method, first label per key wins. */
   reportRefs(): RefLabel[];
+  /** Webhook receivers of the configured providers, by provider name (the shared listener asks per delivery). */
+  webhook(provider: string): NonNullable<LiveProvider['webhook']> | null;
   /** Applies a config edit (a changed provider section is rebuilt). */
   apply(config: PaydeskConfig): Promise<void>;
   close(): Promise<void>;
@@ -70,8 +72,13 @@ export async function composeProviders(o: {
     list,
     reportRefs() {
       const seen = new Map<string, RefLabel>();
-      for (const p of list()) for (const r of p.view.reportRefs) if (!seen.has(r.key)) seen.set(r.key, r);
+      // Only providers that offer a method now: a switched-off one adds no empty columns.
+      for (const p of list().filter((x) => x.methods().length > 0)) for (const r of p.view.reportRefs) if (!seen.has(r.key)) seen.set(r.key, r);
       return [...seen.values()];
+    },
+    webhook(provider) {
+      if (!o.config().providers.includes(provider)) return null;
+      return built.get(provider)?.live.webhook ?? null;
     },
     apply,
     async close() {

@@ -212,6 +212,7 @@ export const CATALOGUE = {
   'bank.response_invalid': e('Банк прислал непонятный ответ. Касса выясняет результат, подождите.', 'The bank sent an unreadable answer; the till is finding out.', 'wait', 'warning'),
   'bank.disabled': e('Оплата через этот банк выключена в настройках. Выберите другой способ оплаты.', 'This bank is switched off in the configuration. Use another method.', 'other_method'),
   'bank.refund_queued': e('Возврат поставлен в очередь, касса отправит его в банк сама.', 'The refund is queued; the till sends it to the bank by itself.', 'none', 'info'),
+  'bank.refund_checking': e('Банк не ответил на возврат вовремя. Касса выясняет результат, не оформляйте возврат повторно.', 'The bank did not answer the refund in time; the till is finding out. Do not refund again.', 'wait', 'warning'),
   'bank.refund_rejected': e('Банк отклонил возврат. Обратитесь к администратору.', 'The bank refused the refund. Call the administrator.', 'call_admin'),
   'bank.card_not_saved': e('Банк не сохранил карту. Попросите покупателя повторить привязку.', 'The bank did not save the card. Ask the customer to bind it again.', 'retry', 'warning'),
   'tochka.acquiring_off': e('Интернет-эквайринг в банке Точка не подключён. Обратитесь к администратору.', 'Tochka internet acquiring is not activated for the company. Call the administrator.', 'fix_config'),

@@ -2,6 +2,8 @@
 // The composition root (main/core) reads it; checkout, journal, reports, contract, api and the
 // renderer never import provider folders (enforced in eslint.config.js).
 import { extpayProvider } from '../payapi/extpay/descriptor';
+import { halykProvider } from '../payapi/halyk/descriptor';
+import { tochkaProvider } from '../payapi/tochka/descriptor';
 import { koshelekProvider } from '../payapi/koshelek/descriptor';
 import { terminalProvider } from '../payapi/terminal/descriptor';
 import { register, type RegisteredProvider } from './types';
@@ -10,6 +12,8 @@ export const PROVIDERS: readonly RegisteredProvider[] = [
   register(koshelekProvider),
   register(terminalProvider),
   register(extpayProvider),
+  register(tochkaProvider),
+  register(halykProvider),
 ];
 
 export function findProvider(name: string): RegisteredProvider | null {

@@ -9,6 +9,7 @@ import type { PaydeskError } from '../errors/catalogue';
 import type { OperationEvent, OperationRow } from '../journal/operations';
 import type { Logger } from '../log/logger';
 import type { StatusLookup } from '../reports/reconcile';
+import type { WebhookVerifier } from '../webhooks/listener';
 
 export const CAPABILITIES = [
   'pay',
@@ -197,6 +198,15 @@ export interface CheckoutProvider {
   /** Sends a paid payment's fiscal receipt to the provider (harmless to repeat); whether it was accepted. */
   readonly receipts: ((payment: OperationRow, invoice: unknown) => Promise<ReceiptResult>) | null;
   readonly view: ProviderView;
+  /** The provider's own connection health (each bank account its own), for IT; absent: not tracked. */
+  health?(): ProviderHealth;
+}
+
+export interface ProviderHealth {
+  state: 'unknown' | 'ok' | 'degraded' | 'down';
+  /** The last problem (an error catalogue key and code; never a secret). */
+  lastError: string | null;
+  checkedAt: string | null;
 }
 
 /** What the composition root hands a provider when it builds it for the running till. */
@@ -226,6 +236,11 @@ export interface EmbeddedEmulator {
 /** A provider built for the running till. */
 export interface LiveProvider {
   checkout: CheckoutProvider;
+  /**
+   * Webhooks this provider receives through the shared listener (main/webhooks): its verifier, and how a
+   * verified event's subject (the provider's transaction id) reaches the operation's lane (ctx.deliverNews).
+   */
+  webhook?: { verifier: WebhookVerifier; apply(subject: string, payload: unknown): boolean };
   /** Stops what it started (listeners, an embedded emulator). */
   close(): Promise<void>;
 }

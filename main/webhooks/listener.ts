@@ -40,17 +40,25 @@ export type WebhookCallback = (event: PendingEvent) => Promise<void>;
 
 export class WebhookListener {
   private server: http.Server | https.Server | null = null;
-  private readonly verifiers = new Map<string, WebhookVerifier>();
+  private readonly verifierFor: (provider: string) => WebhookVerifier | null;
   private readonly inflight = new Set<Promise<void>>();
 
+  /**
+   * @param verifiers a fixed list, or a lookup asked on every delivery (the core's providers are rebuilt on
+   *   config edits, so pinned keys and a switched-off bank take effect without a restart).
+   */
   constructor(
     private readonly db: Database.Database,
     private readonly config: WebhookConfig,
-    verifiers: readonly WebhookVerifier[],
+    verifiers: readonly WebhookVerifier[] | ((provider: string) => WebhookVerifier | null),
     private readonly onEvent: WebhookCallback,
     private readonly log: WebhookLog = { warn: () => {} },
   ) {
-    for (const v of verifiers) this.verifiers.set(v.provider, v);
+    if (typeof verifiers === 'function') this.verifierFor = verifiers;
+    else {
+      const byName = new Map(verifiers.map((v) => [v.provider, v]));
+      this.verifierFor = (provider) => byName.get(provider) ?? null;
+    }
   }
 
   /** Starts listening when enabled (null when off), after replaying events the last run did not act on. */
@@ -111,7 +119,7 @@ export class WebhookListener {
       this.log.warn('webhook not stored', { provider, error: String(error) });
       return reply(res, 503);
     }
-    const verifier = this.verifiers.get(provider);
+    const verifier = this.verifierFor(provider);
     const verdict: Verification = verifier ? verifier.verify(raw, req.headers['content-type'] ?? null) : { ok: false, reason: `no verifier for provider "${provider}"` };
     if (!verdict.ok) {
       setVerdict(this.db, id, 'rejected', verdict.reason, null);

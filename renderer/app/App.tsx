@@ -13,6 +13,7 @@ import { ShiftScreen } from '../screens/ShiftScreen';
 import { ShortcutHelp } from '../screens/ShortcutHelp';
 import { StatusBar } from '../screens/StatusBar';
 import { ApiContext } from './context';
+import { TillSetupProvider } from './setup';
 import { useWedgeScanner } from './useWedgeScanner';
 
 type Screen = 'sale' | 'refund' | 'journal' | 'shift';
@@ -96,6 +97,7 @@ export function App({ connection }: { connection: Connection }): ReactNode {
   return (
     <ApiContext.Provider value={api}>
       <I18nContext.Provider value={i18n}>
+        <TillSetupProvider api={api} open={link === 'open'} status={status}>
         <div className="app" data-testid="app" data-screen={screen} data-lang={current}>
           <nav className="nav">
             <KeyButton k="F1" variant="nav" active={screen === 'sale'} disabled={busy && screen !== 'sale'} onPress={go('sale')} testId="nav-sale">{t('nav.sale')}</KeyButton>
@@ -115,6 +117,7 @@ export function App({ connection }: { connection: Connection }): ReactNode {
           <StatusBar status={status} connection={link} />
           {help ? <ShortcutHelp onClose={() => setHelp(false)} /> : null}
         </div>
+        </TillSetupProvider>
       </I18nContext.Provider>
     </ApiContext.Provider>
   );

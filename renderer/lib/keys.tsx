@@ -2,6 +2,12 @@
 // field has focus); the browser's own meaning of F1–F12 (help, find, reload…) is suppressed.
 import { useEffect, useRef, type ReactNode } from 'react';
 
+function editable(el: HTMLElement): boolean {
+  if (el.isContentEditable) return true;
+  if (el instanceof HTMLInputElement || el instanceof HTMLTextAreaElement) return !el.disabled && !el.readOnly;
+  return el instanceof HTMLSelectElement && !el.disabled;
+}
+
 export function useKey(key: string | null, handler: () => void, enabled = true): void {
   const ref = useRef(handler);
   ref.current = handler;
@@ -12,6 +18,9 @@ export function useKey(key: string | null, handler: () => void, enabled = true):
       const target = event.target as HTMLElement | null;
       // Enter on a focused button is the button's own click; Enter in a field belongs to the field's form.
       if (key === 'Enter' && target && (target.tagName === 'BUTTON' || target.tagName === 'INPUT' || target.tagName === 'SELECT' || target.tagName === 'SUMMARY')) return;
+      // A character key (a method's number) typed into a field is the field's text, never a command.
+      // (A field disabled while it had focus keeps it in Chromium: it takes no text, so the key is a command.)
+      if (key.length === 1 && target && editable(target)) return;
       event.preventDefault();
       ref.current();
     };
@@ -35,6 +44,8 @@ const KEY_LABEL: Record<string, string> = { Escape: 'Esc', Enter: 'Enter', PageU
 
 export interface KeyButtonProps {
   k: string | null;
+  /** A second key for the same press (shown after the first), e.g. F6 besides a method's number. */
+  also?: string | null;
   onPress: () => void;
   disabled?: boolean;
   variant?: 'primary' | 'danger' | 'plain' | 'nav';
@@ -44,11 +55,13 @@ export interface KeyButtonProps {
   children: ReactNode;
 }
 
-export function KeyButton({ k, onPress, disabled = false, variant = 'plain', active = false, testId, autoFocus = false, children }: KeyButtonProps): ReactNode {
+export function KeyButton({ k, also = null, onPress, disabled = false, variant = 'plain', active = false, testId, autoFocus = false, children }: KeyButtonProps): ReactNode {
   useKey(k, onPress, !disabled);
+  useKey(also, onPress, !disabled);
   return (
     <button type="button" className={`btn btn-${variant}${active ? ' active' : ''}`} disabled={disabled} onClick={onPress} data-testid={testId} data-key={k ?? undefined} autoFocus={autoFocus}>
       {k ? <kbd>{KEY_LABEL[k] ?? k}</kbd> : null}
+      {also ? <kbd>{KEY_LABEL[also] ?? also}</kbd> : null}
       <span>{children}</span>
     </button>
   );

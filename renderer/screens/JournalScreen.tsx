@@ -3,9 +3,10 @@ import { useCallback, useEffect, useRef, useState, type ReactNode } from 'react'
 import type { AdminCallView } from '../../main/contract/api';
 import type { OperationView } from '../../main/contract/checkout';
 import { useApi, useApiEvent } from '../app/context';
+import { useTillSetup } from '../app/setup';
 import { useI18n } from '../lib/i18n';
 import { KeyButton } from '../lib/keys';
-import { paymentTypeLabel } from '../lib/labels';
+import { methodTitle } from '../lib/methods';
 import { formatKop } from '../lib/money';
 import { distinctTail } from '../lib/search';
 
@@ -19,6 +20,7 @@ function localDate(): string {
 export function JournalScreen(): ReactNode {
   const api = useApi();
   const { t } = useI18n();
+  const { methods } = useTillSetup();
   const [ops, setOps] = useState<OperationView[]>([]);
   const [page, setPage] = useState(0);
   const [calls, setCalls] = useState<AdminCallView[]>([]);
@@ -78,7 +80,7 @@ export function JournalScreen(): ReactNode {
           {shown.length === 0 ? <tr><td colSpan={5} className="muted">{t('journal.empty')}</td></tr> : shown.map((op) => (
             <tr key={op.id} data-testid="journal-row" data-outcome={op.outcome ?? 'pending'} data-recovered={op.recovered}>
               <td>{new Date(op.createdAt).toLocaleTimeString('ru-RU')}</td>
-              <td>{t(`kind.${op.kind}`)}{op.paymentType ? ` · ${paymentTypeLabel(op.paymentType)}` : ''}</td>
+              <td>{t(`kind.${op.kind}`)}{op.paymentType ? ` · ${methodTitle(methods, op.paymentType, op.provider)}` : ''}</td>
               <td className="ellipsis" title={op.orderId}>{distinctTail(op.orderId, shown.map((o) => o.orderId))}</td>
               <td className="num">{formatKop(op.amountKop)}</td>
               <td className={`st st-${op.outcome ?? 'pending'}`}>

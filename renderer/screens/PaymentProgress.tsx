@@ -6,6 +6,7 @@ import type { OperationView } from '../../main/contract/checkout';
 import { useI18n } from '../lib/i18n';
 import { KeyButton } from '../lib/keys';
 import { formatSeconds } from '../lib/money';
+import { CustomerAction } from './CustomerAction';
 
 export interface PaymentProgressProps {
   operation: OperationView | null;
@@ -38,6 +39,7 @@ export function PaymentProgress({ operation, elapsedMs, cancelling, onCancel, on
       <div className="label">{t.status}</div>
       <div className="phase" data-testid="phase-text" data-phase={operation?.phase ?? 'sending'}>{operation?.phaseText ?? '…'}</div>
       <div className="elapsed" data-testid="elapsed">{t.elapsed}: {formatSeconds(elapsedMs)} {t.sec}</div>
+      {operation?.customerAction && !operation.isFinal ? <CustomerAction action={operation.customerAction} /> : null}
       {/* One instruction at a time: the catalogue's for this phase, else the generic "unknown" one. */}
       {error && !operation?.isFinal
         ? <div className="notice" data-testid="live-error" data-error-key={error.key} data-unknown={unknown}>{lang === 'en' ? error.en : error.ru}</div>

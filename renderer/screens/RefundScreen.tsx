@@ -7,9 +7,11 @@ import type { OperationSearchResult } from '../../main/contract/api';
 import type { CashierErrorView, OperationView, RefundInput } from '../../main/contract/checkout';
 import { asCashierError } from '../api/client';
 import { useApi, useApiEvent } from '../app/context';
+import { useTillSetup } from '../app/setup';
 import { useI18n } from '../lib/i18n';
 import { KeyButton, useKey } from '../lib/keys';
-import { localDateTime, paymentTypeLabel } from '../lib/labels';
+import { localDateTime } from '../lib/labels';
+import { methodTitle } from '../lib/methods';
 import { distinctTail, parseRuDate } from '../lib/search';
 import { formatKop, parseQuantity, parseRublesToKop } from '../lib/money';
 import { ErrorPanel } from './ErrorPanel';
@@ -39,6 +41,7 @@ function newKey(): string {
 export function RefundScreen({ onBusy }: { onBusy: (busy: boolean) => void }): ReactNode {
   const api = useApi();
   const { t } = useI18n();
+  const { methods } = useTillSetup();
   const [text, setText] = useState('');
   const [date, setDate] = useState(today());
   const [result, setResult] = useState<OperationSearchResult | null>(null);
@@ -187,7 +190,7 @@ export function RefundScreen({ onBusy }: { onBusy: (busy: boolean) => void }): R
                 <td className="col-time">{localDateTime(op.createdAt).slice(11, 16)}</td>
                 <td className="col-order" title={op.orderId}>
                   <div className="id-main">{distinctTail(op.orderId, orderIds)}</div>
-                  <div className="id-sub">{paymentTypeLabel(op.paymentType)}{op.transactionId ? ` · ${t('refund.tx')} …${op.transactionId.slice(-8)}` : ''}{op.loyaltyId ? ` · ${t('refund.cardShort')} …${op.loyaltyId.slice(-4)}` : ''}</div>
+                  <div className="id-sub">{methodTitle(methods, op.paymentType, op.provider)}{op.transactionId ? ` · ${t('refund.tx')} …${op.transactionId.slice(-8)}` : ''}{op.loyaltyId ? ` · ${t('refund.cardShort')} …${op.loyaltyId.slice(-4)}` : ''}</div>
                 </td>
                 <td className="num">{formatKop(op.amountKop)}</td>
                 <td className="num" title={t('refund.refundable')}>↩ {formatKop(op.refundableKop ?? 0)}</td>
@@ -206,7 +209,7 @@ export function RefundScreen({ onBusy }: { onBusy: (busy: boolean) => void }): R
       <section className="panel refund-actions">
         {payment && searching ? (
           <>
-            <div className="big-amount" data-testid="refund-selected">{formatKop(payment.amountKop)} · {paymentTypeLabel(payment.paymentType)}</div>
+            <div className="big-amount" data-testid="refund-selected">{formatKop(payment.amountKop)} · {methodTitle(methods, payment.paymentType, payment.provider)}</div>
             <div className="muted refund-ids">{payment.orderId}<br />{localDateTime(payment.createdAt)}</div>
             <div className="muted">{t('refund.refundable')}: <b>{formatKop(payment.refundableKop ?? 0)}</b></div>
             <label className="field"><span>{t('refund.amount')}</span>
@@ -236,7 +239,7 @@ export function RefundScreen({ onBusy }: { onBusy: (busy: boolean) => void }): R
           <div className="confirm" data-testid="refund-confirm" role="alertdialog" aria-label={t('refund.confirmTitle')}>
             <div className="confirm-title">{t('refund.confirmTitle')}</div>
             <div className="confirm-amount" data-testid="refund-confirm-amount">{formatKop(stage.amountKop)}</div>
-            <div>{t('refund.confirmTo')} {paymentTypeLabel(payment.paymentType)} · {localDateTime(payment.createdAt)}</div>
+            <div>{t('refund.confirmTo')} {methodTitle(methods, payment.paymentType, payment.provider)} · {localDateTime(payment.createdAt)}</div>
             <div className="muted refund-ids">{payment.orderId}</div>
             {stage.lines.length > 0 ? (
               <ul className="confirm-lines">{stage.lines.map((l) => <li key={l.name}>{l.name} × {l.quantity} — {formatKop(l.totalKop)}</li>)}</ul>

@@ -1,15 +1,21 @@
-// Sale: amount or basket → card scan → Pay (availability, auto-start or method choice) → live status
-// with elapsed time and a cancel while cancellable → result with the slip, or the cashier instruction.
+// Sale: amount or basket → card scan (for methods paid with the card's token) → Pay (availability,
+// auto-start or the method choice from the registry; a card terminal needs no scan) → live status with
+// elapsed time and a cancel while cancellable → result with the slip, or the cashier instruction.
 import { useCallback, useEffect, useLayoutEffect, useRef, useState, type FormEvent, type ReactNode } from 'react';
 import type { ApiOutput, ScanResultView } from '../../main/contract/api';
 import type { ConnectionState } from '../api/ws-bridge';
 import type { AvailabilityResult, CashierErrorView, OperationView, SaleLineInput } from '../../main/contract/checkout';
 import { asCashierError, localError } from '../api/client';
 import { useApi, useApiEvent } from '../app/context';
+import { useTillSetup } from '../app/setup';
 import { scanImageFile } from '../app/imageScan';
 import { TEXTS, useI18n } from '../lib/i18n';
 import { KeyButton } from '../lib/keys';
-import { paymentTypeLabel } from '../lib/labels';
+import { measureLabel, taxLabel } from '../lib/labels';
+import { measureOptions, preferredOf, WEIGHED } from '../lib/line-options';
+import {
+  defaultScanMethod, hasDirectMethod, methodChoices, scanProviderTitle, tenderFor, type MethodChoice, type Tender, type TokenState,
+} from '../lib/methods';
 import {
   amountProblem, formatKilograms, formatKop, formatSeconds, LARGE_AMOUNT_KOP, lineTotalKop, parseKilogramsToGrams, parseQuantity, parseRublesToKop, weighedLine,
 } from '../lib/money';
@@ -17,13 +23,16 @@ import { cue } from '../lib/sound';
 import type { DecodedFrame } from '../scan';
 import { CameraView } from './CameraView';
 import { ErrorPanel } from './ErrorPanel';
+import { MethodList } from './MethodList';
 import { PaymentProgress } from './PaymentProgress';
 import { SlipView } from './SlipView';
 
 interface Card {
   loyaltyId: string;
-  cardSession?: string;
-  koshelekPay: boolean;
+  /** The one-time payment token the card carries (absent on plain loyalty cards). */
+  payToken?: string;
+  /** The token is there and the card verified: methods that need a card scan may be offered. */
+  payReady: boolean;
 }
 
 type Phase =
@@ -31,31 +40,19 @@ type Phase =
   | { kind: 'checking' }
   /** The availability step could not answer (it is optional in the contract): retry, pay without it, or another method. */
   | { kind: 'unchecked'; error: CashierErrorView }
-  | { kind: 'choose'; availability: AvailabilityResult }
-  | { kind: 'paying'; operation: OperationView | null; paymentType: string; cancelling: boolean }
+  /** availability null: no token was checked (no card, a plain card): the methods come from the registry alone. */
+  | { kind: 'choose'; availability: AvailabilityResult | null }
+  | { kind: 'paying'; operation: OperationView | null; tender: Tender; cancelling: boolean }
   | { kind: 'done'; operation: OperationView }
-  | { kind: 'failed'; error: CashierErrorView; operation: OperationView | null; paymentType: string | null }
+  | { kind: 'failed'; error: CashierErrorView; operation: OperationView | null; tender: Tender | null }
   | { kind: 'other' };
 
-/** Koshelek's default method (koshelek.paymentTypes' first default), used when the optional availability check cannot answer. */
-const DEFAULT_PAYMENT_TYPE = 'SBP';
-
-const TAXES = ['vat20', 'vat10', 'vat0', 'none', 'vat120', 'vat110'];
-const TAX_LABEL: Record<string, { ru: string; en: string }> = {
-  vat20: { ru: 'НДС 20%', en: 'VAT 20%' }, vat10: { ru: 'НДС 10%', en: 'VAT 10%' }, vat0: { ru: 'НДС 0%', en: 'VAT 0%' },
-  none: { ru: 'без НДС', en: 'no VAT' }, vat120: { ru: 'НДС 20/120', en: 'VAT 20/120' }, vat110: { ru: 'НДС 10/110', en: 'VAT 10/110' },
-};
 /** How long a refused scan's notice (e.g. scan.busy) stays in the card panel. */
 const NOTICE_MS = 8_000;
 
-/**
- * Quantities are whole units of the measure. 'KG' is the till's own choice for weighed goods priced per
- * kilogram: the cashier types kilograms with a decimal comma, the line goes out in grams (weighedLine).
- */
-const MEASURES = ['PIECE', 'KG', 'GRAM', 'MILLILITER', 'CENTIMETER', 'OTHER'];
-const MEASURE_SHORT: Record<string, { ru: string; en: string }> = {
-  PIECE: { ru: 'шт', en: 'pcs' }, KG: { ru: 'кг (весовой)', en: 'kg (weighed)' }, GRAM: { ru: 'г', en: 'g' }, MILLILITER: { ru: 'мл', en: 'ml' }, CENTIMETER: { ru: 'см', en: 'cm' }, OTHER: { ru: 'ед.', en: 'unit' },
-};
+/** The line form's first choices when the config allows them (the contract's defaults). */
+const PREFERRED_TAX = 'vat20';
+const PREFERRED_MEASURE = 'PIECE';
 
 /** A basket line with what the cashier typed, so the list shows "0,350 кг × 899,90 ₽/кг". */
 /** Scanner refusals that may still be a product barcode (EAN-8, UPC-A, EAN-13, GTIN-14). */
@@ -93,7 +90,10 @@ export interface SaleScreenProps {
 export function SaleScreen({ terminalId, onBusy, onOpenJournal, scan, onScanHandled, connection = 'open' }: SaleScreenProps): ReactNode {
   const api = useApi();
   const { t, lang } = useI18n();
-  const unit = (measure: string): string => MEASURE_SHORT[measure]?.[lang] ?? measure;
+  const { methods, taxes, measures, refreshMethods } = useTillSetup();
+  const unit = (measure: string): string => measureLabel(measure, lang);
+  // Taxes and measures are the config's (sale.catalogue); the 'KG' choice is the weighed line (line-options.ts).
+  const measureChoices = measureOptions(measures);
   const [amountText, setAmountText] = useState('');
   const [basketLines, setBasketLines] = useState<BasketLine[]>([]);
   const lines = basketLines.map((b) => b.line);
@@ -101,8 +101,8 @@ export function SaleScreen({ terminalId, onBusy, onOpenJournal, scan, onScanHand
   /** The amount the cashier confirmed as intended although unusually large (LARGE_AMOUNT_KOP). */
   const [largeOk, setLargeOk] = useState<number | null>(null);
   const [largeAsk, setLargeAsk] = useState(false);
-  /** The card session a payment was started with: the Pay API takes it once, so the next try needs a new scan. */
-  const [usedSession, setUsedSession] = useState<string | null>(null);
+  /** The payment token a payment was started with: a provider takes it once, so the next try needs a new scan. */
+  const [usedToken, setUsedToken] = useState<string | null>(null);
   const [adminCalled, setAdminCalled] = useState(false);
   /** Bumped to put the cursor back in the amount field once the field is enabled again. */
   const [focusAmount, setFocusAmount] = useState(0);
@@ -114,14 +114,23 @@ export function SaleScreen({ terminalId, onBusy, onOpenJournal, scan, onScanHand
     if (focusQty > 0) qtyRef.current?.focus();
   }, [focusQty]);
   const linesEnd = useRef<HTMLTableRowElement>(null);
-  const [draft, setDraft] = useState({ name: '', price: '', qty: '1', tax: 'vat20', measure: 'PIECE' });
+  const [draft, setDraft] = useState({ name: '', price: '', qty: '1', tax: PREFERRED_TAX, measure: PREFERRED_MEASURE });
+  // A config edit may drop the tax or measure the form holds: fall back to what the config allows.
+  useEffect(() => {
+    setDraft((d) => {
+      const tax = preferredOf(taxes, d.tax);
+      const allowed = measureOptions(measures);
+      const measure = allowed.length === 0 || allowed.includes(d.measure) ? d.measure : preferredOf(allowed, PREFERRED_MEASURE);
+      return tax === d.tax && measure === d.measure ? d : { ...d, tax, measure };
+    });
+  }, [taxes, measures]);
   const [card, setCard] = useState<Card | null>(null);
   /**
-   * What the Pay API answered for this card's session: true once availability named at least one
-   * available method, false when it named none, null before F9 asks. «Кошелёк Pay доступен» only on true.
+   * What the provider answered for this card's token: true once availability named at least one
+   * available method, false when it named none, null before F9 asks. «<provider> доступен» only on true.
    */
-  const [kpAvailability, setKpAvailability] = useState<{ session: string; available: boolean } | null>(null);
-  const kpAvailable = card?.cardSession && kpAvailability?.session === card.cardSession ? kpAvailability.available : null;
+  const [tokenAvailability, setTokenAvailability] = useState<{ token: string; available: boolean } | null>(null);
+  const tokenAvailable = card?.payToken && tokenAvailability?.token === card.payToken ? tokenAvailability.available : null;
   const [phase, setPhase] = useState<Phase>({ kind: 'edit' });
   const [manualCode, setManualCode] = useState('');
   const [elapsedMs, setElapsedMs] = useState(0);
@@ -169,6 +178,17 @@ export function SaleScreen({ terminalId, onBusy, onOpenJournal, scan, onScanHand
     return () => clearInterval(timer);
   }, [phase.kind]);
 
+  const methodsRef = useRef(methods);
+  methodsRef.current = methods;
+  /** The tender of an operation found again (recovery, a late event): its registry entry decides the scan. */
+  const tenderOf = (operation: OperationView): Tender => {
+    const m = methodsRef.current.find((x) => x.provider === operation.provider && x.method === operation.paymentType);
+    // Unknown to the list (not read yet): a payment with a loyalty card was a token payment; a terminal has none.
+    return { provider: operation.provider, method: operation.paymentType ?? '', needsCardScan: m?.needsCardScan ?? operation.loyaltyId !== null };
+  };
+  const tenderOfRef = useRef(tenderOf);
+  tenderOfRef.current = tenderOf;
+
   const settle = useCallback((operation: OperationView): void => {
     if (!operation.isFinal) {
       setPhase((p) => (p.kind === 'paying' ? { ...p, operation } : p));
@@ -183,7 +203,7 @@ export function SaleScreen({ terminalId, onBusy, onOpenJournal, scan, onScanHand
       const error: CashierErrorView = operation.error ?? {
         key: `outcome.${operation.outcome ?? 'unknown'}`, ru: operation.phaseText, en: operation.phaseText, action: 'other_method', severity: 'warning',
       };
-      setPhase((p) => ({ kind: 'failed', error, operation, paymentType: p.kind === 'paying' ? p.paymentType : operation.paymentType }));
+      setPhase((p) => ({ kind: 'failed', error, operation, tender: p.kind === 'paying' ? p.tender : tenderOfRef.current(operation) }));
     }
   }, []);
 
@@ -214,18 +234,18 @@ export function SaleScreen({ terminalId, onBusy, onOpenJournal, scan, onScanHand
       const refusal = result.error;
       void api.call('catalogue.lookup', { code: result.scan.raw }).then(({ item }) => {
         if (item) addCatalogueItemRef.current(item);
-        else if (refusal) setPhase({ kind: 'failed', error: refusal, operation: null, paymentType: null });
+        else if (refusal) setPhase({ kind: 'failed', error: refusal, operation: null, tender: null });
       }, () => {
-        if (refusal) setPhase({ kind: 'failed', error: refusal, operation: null, paymentType: null });
+        if (refusal) setPhase({ kind: 'failed', error: refusal, operation: null, tender: null });
       });
       return;
     }
     if (parsed.ok) {
       cue('scan');
-      setCard({ loyaltyId: parsed.loyaltyId, cardSession: parsed.cardSession, koshelekPay: parsed.koshelekPay });
+      setCard({ loyaltyId: parsed.loyaltyId, ...(parsed.payToken ? { payToken: parsed.payToken } : {}), payReady: parsed.payReady });
       setPhase((p) => (p.kind === 'failed' || p.kind === 'choose' ? { kind: 'edit' } : p));
     } else if (result.error) {
-      setPhase({ kind: 'failed', error: result.error, operation: null, paymentType: null });
+      setPhase({ kind: 'failed', error: result.error, operation: null, tender: null });
     }
   }, [busy, api]);
 
@@ -250,7 +270,7 @@ export function SaleScreen({ terminalId, onBusy, onOpenJournal, scan, onScanHand
     } catch (error) {
       const cashier = asCashierError(error);
       if (busyRef.current) setNotice(cashier);
-      else setPhase({ kind: 'failed', error: cashier, operation: null, paymentType: null });
+      else setPhase({ kind: 'failed', error: cashier, operation: null, tender: null });
       return false;
     }
   };
@@ -316,32 +336,51 @@ export function SaleScreen({ terminalId, onBusy, onOpenJournal, scan, onScanHand
   const basket = (): { amountKop?: number; lines?: SaleLineInput[] } =>
     (lines.length > 0 ? { lines } : { amountKop: amountKop ?? 0 });
 
-  const pay = async (paymentType: string): Promise<void> => {
-    if (!card?.cardSession || inFlight.current) return;
+  /** The scanned card's token: none (no card, or a plain loyalty card), fresh, or used by a payment of this sale. */
+  const tokenState: TokenState = !card?.payToken || !card.payReady ? 'none' : card.payToken === usedToken ? 'used' : 'fresh';
+  /** Some ready method needs no card (a card terminal): F9 works without a scan. */
+  const direct = hasDirectMethod(methods);
+  const scanTitle = scanProviderTitle(methods);
+
+  const pay = async (tender: Tender): Promise<void> => {
+    if (inFlight.current) return;
+    const token = tender.needsCardScan ? card?.payToken : undefined;
+    if (tender.needsCardScan && (!card || !token)) return;
     inFlight.current = true;
-    setUsedSession(card.cardSession);
+    if (token) setUsedToken(token);
     startedAt.current = performance.now();
     setElapsedMs(0);
-    setPhase({ kind: 'paying', operation: null, paymentType, cancelling: false });
+    setPhase({ kind: 'paying', operation: null, tender, cancelling: false });
     const orderId = saleOrderId();
     orderRef.current = orderId;
     try {
       const operation = await api.call('sale.pay', {
-        orderId, ...basket(), card: { loyaltyId: card.loyaltyId, cardSession: card.cardSession }, paymentType,
+        orderId, ...basket(),
+        // A method without a scan (a terminal) is paid without the customer card (docs/ui.md).
+        ...(card && token ? { card: { loyaltyId: card.loyaltyId, payToken: token } } : {}),
+        paymentType: tender.method,
+        ...(tender.provider ? { provider: tender.provider } : {}),
       });
       const newest = latest.current.get(operation.id);
       const view = newest && newest.updatedAt >= operation.updatedAt ? newest : operation;
-      setPhase({ kind: 'paying', operation: view, paymentType, cancelling: false });
+      setPhase({ kind: 'paying', operation: view, tender, cancelling: false });
       settle(view);
     } catch (error) {
-      setPhase({ kind: 'failed', error: asCashierError(error), operation: null, paymentType });
+      setPhase({ kind: 'failed', error: asCashierError(error), operation: null, tender });
     } finally {
       inFlight.current = false;
     }
   };
 
+  /** The method list (no token check needed, or none possible): readiness is read again first. */
+  const chooseMethod = async (): Promise<void> => {
+    setPhase({ kind: 'choose', availability: null });
+    await refreshMethods();
+  };
+
   const startPayment = async (): Promise<void> => {
-    if (phase.kind !== 'edit' || !card?.cardSession || card.cardSession === usedSession || !amountKop || inFlight.current) return;
+    if (phase.kind !== 'edit' || !amountKop || inFlight.current) return;
+    if (tokenState !== 'fresh' && !direct) return;
     if (amountKop >= LARGE_AMOUNT_KOP && largeOk !== amountKop) {
       // The first F9 on an unusual amount only asks; the second (or Enter on the question) confirms it.
       if (!largeAsk) {
@@ -351,31 +390,34 @@ export function SaleScreen({ terminalId, onBusy, onOpenJournal, scan, onScanHand
       setLargeOk(amountKop);
     }
     setLargeAsk(false);
-    await checkAvailability();
+    if (tokenState === 'fresh') await checkAvailability();
+    else await chooseMethod();
   };
 
   const checkAvailability = async (): Promise<void> => {
-    if (!card?.cardSession || inFlight.current) return;
+    if (!card?.payToken || inFlight.current) return;
+    const token = card.payToken;
     inFlight.current = true;
     setPhase({ kind: 'checking' });
     let availability: AvailabilityResult;
     try {
       availability = await api.call('sale.availability', {
-        orderId: saleOrderId(), ...basket(), card: { loyaltyId: card.loyaltyId, cardSession: card.cardSession },
+        orderId: saleOrderId(), ...basket(), card: { loyaltyId: card.loyaltyId, payToken: token },
       });
     } catch (error) {
       inFlight.current = false;
       const cashier = asCashierError(error);
       // The check is optional (reference: availability-info "Optional"): no answer is never a dead end.
-      setPhase(cashier.key === 'availability.unavailable' ? { kind: 'unchecked', error: cashier } : { kind: 'failed', error: cashier, operation: null, paymentType: null });
+      setPhase(cashier.key === 'availability.unavailable' ? { kind: 'unchecked', error: cashier } : { kind: 'failed', error: cashier, operation: null, tender: null });
       return;
     }
     inFlight.current = false;
-    setKpAvailability({ session: card.cardSession, available: availability.methods.some((m) => m.available) });
+    setTokenAvailability({ token, available: availability.methods.some((m) => m.available) });
     if (availability.autoStart) {
-      await pay(availability.autoStart);
+      await pay(tenderFor(methods, availability.autoStart, true));
     } else {
       setPhase({ kind: 'choose', availability });
+      void refreshMethods();
     }
   };
 
@@ -390,7 +432,7 @@ export function SaleScreen({ terminalId, onBusy, onOpenJournal, scan, onScanHand
       const payment = await api.call('operation.get', { operationId: id });
       if (payment) settle(payment);
     } catch (error) {
-      setPhase({ kind: 'failed', error: asCashierError(error), operation: phase.operation, paymentType: phase.paymentType });
+      setPhase({ kind: 'failed', error: asCashierError(error), operation: phase.operation, tender: phase.tender });
     }
   };
 
@@ -471,31 +513,34 @@ export function SaleScreen({ terminalId, onBusy, onOpenJournal, scan, onScanHand
       const operation = found[0];
       if (!operation) {
         // Never journaled: nothing was sent to the customer's bank; the card code was not used.
-        setUsedSession(null);
+        setUsedToken(null);
         setRecovery(t('sale.recovery.none'));
         setPhase({ kind: 'edit' });
         return;
       }
       setRecovery(t('sale.recovery.found'));
       startedAt.current = performance.now();
-      setPhase({ kind: 'paying', operation, paymentType: operation.paymentType ?? '', cancelling: false });
+      setPhase({ kind: 'paying', operation, tender: tenderOf(operation), cancelling: false });
       settle(operation);
     })();
-  }, [lost, lostOrder, api, settle, t]);
+  }, [lost, lostOrder, api, settle, t]); // tenderOf reads the methods through a ref
 
   const onErrorAction = (action: CashierErrorView['action']): void => {
-    const paymentType = phase.kind === 'failed' ? phase.paymentType : null;
+    const tender = phase.kind === 'failed' ? phase.tender : null;
     switch (action) {
       case 'rescan':
         setCard(null);
         setPhase({ kind: 'edit' });
         break;
       case 'retry':
-        if (paymentType && card?.cardSession) void pay(paymentType);
+        // A terminal payment is simply started again; a token payment needs the card's token.
+        if (tender && (!tender.needsCardScan || card?.payToken)) void pay(tender);
         else setPhase({ kind: 'edit' });
         break;
       case 'other_method':
-        setPhase({ kind: 'other' });
+        // Another method the till takes itself (a terminal, a fresh token), else one outside the till.
+        if (amountKop && (direct || tokenState === 'fresh')) void chooseMethod();
+        else setPhase({ kind: 'other' });
         break;
       case 'call_admin':
       case 'fix_config':
@@ -523,7 +568,7 @@ export function SaleScreen({ terminalId, onBusy, onOpenJournal, scan, onScanHand
     cue('scan');
     setLineError(null);
     if (item.measure === 'KILOGRAM') {
-      setDraft((d) => ({ ...d, name: item.name, price: formatKop(item.priceKop).replace(/[\s\u00a0₽]/g, ''), qty: '', tax: item.tax, measure: 'KG' }));
+      setDraft((d) => ({ ...d, name: item.name, price: formatKop(item.priceKop).replace(/[\s\u00a0₽]/g, ''), qty: '', tax: item.tax, measure: WEIGHED }));
       setFocusQty((n) => n + 1);
       return;
     }
@@ -552,7 +597,7 @@ export function SaleScreen({ terminalId, onBusy, onOpenJournal, scan, onScanHand
     if (!draft.name.trim()) { setLineError(t('sale.lineErr.name')); nameRef.current?.focus(); return; }
     const priceKop = parseRublesToKop(draft.price);
     if (priceKop === null || priceKop === 0) { setLineError(t('sale.lineErr.price')); return; }
-    const weighed = draft.measure === 'KG';
+    const weighed = draft.measure === WEIGHED;
     const grams = weighed ? parseKilogramsToGrams(draft.qty) : null;
     const quantity = weighed ? grams : parseQuantity(draft.qty);
     if (quantity === null) { setLineError(t(weighed ? 'sale.lineErr.kg' : 'sale.lineErr.qty')); return; }
@@ -574,23 +619,37 @@ export function SaleScreen({ terminalId, onBusy, onOpenJournal, scan, onScanHand
     if (await submitScan(() => api.call('scan.manual', { code }))) setManualCode('');
   };
 
-  const sessionUsed = !!card?.cardSession && card.cardSession === usedSession;
-  const canPay = phase.kind === 'edit' && !!card?.cardSession && card.koshelekPay && !sessionUsed && !!amountKop && amountKop > 0;
+  const canPay = phase.kind === 'edit' && (tokenState === 'fresh' || direct) && !!amountKop && amountKop > 0;
   const next = (() => {
     switch (phase.kind) {
-      case 'edit': return !amountKop ? t('sale.next.enterAmount') : !card ? t('sale.next.scan') : sessionUsed ? t('sale.next.rescan')
-        : largeAsk ? `${t('sale.large')} ${formatKop(amountKop)}. ${t('sale.largeConfirm')}` : card.koshelekPay ? t('sale.next.pay') : t('sale.next.other');
+      case 'edit': return !amountKop ? t('sale.next.enterAmount')
+        : largeAsk ? `${t('sale.large')} ${formatKop(amountKop)}. ${t('sale.largeConfirm')}`
+        : !card ? t(direct ? 'sale.next.scanOrPay' : 'sale.next.scan')
+        : tokenState === 'used' ? t('sale.next.rescan')
+        : tokenState === 'fresh' || direct ? t('sale.next.pay') : t('sale.next.other');
       case 'checking': return t('sale.checking');
       case 'unchecked': return t('sale.next.unchecked');
       case 'choose': return t('sale.next.choose');
-      case 'paying': return t('sale.next.wait');
+      case 'paying': return t(phase.operation?.customerAction ? 'sale.next.qr' : phase.tender.needsCardScan ? 'sale.next.wait' : 'sale.next.terminal');
       case 'done': return t('sale.next.done');
       case 'other': return t('sale.next.other');
       case 'failed': return null;
     }
   })();
   const editable = phase.kind === 'edit';
-  const methodKeys = ['F6', 'F7'];
+  const choices: MethodChoice[] = phase.kind === 'choose' ? methodChoices(methods, tokenState, phase.availability)
+    // Without the optional check's answer F9 pays the default token method; the list offers the rest.
+    : phase.kind === 'unchecked' ? methodChoices(methods, tokenState, null).filter((c) => !c.needsCardScan)
+    : [];
+  const uncheckedDefault = defaultScanMethod(methods);
+  const titled = (text: string, title: string): string => text.replace('{title}', title);
+  const cardLine = ((): string => {
+    if (!card) return '';
+    if (!card.payReady || !card.payToken) return scanTitle ? titled(t('sale.tokenNo'), scanTitle) : t('sale.tokenNoGeneric');
+    if (tokenAvailable === null) return titled(t('sale.tokenCard'), scanTitle ?? t('sale.tokenCustomer'));
+    if (tokenAvailable) return scanTitle ? titled(t('sale.tokenYes'), scanTitle) : t('sale.tokenYesGeneric');
+    return titled(t('sale.tokenNone'), scanTitle ?? t('sale.tokenTitleGeneric'));
+  })();
 
   return (
     <div className="sale">
@@ -613,13 +672,13 @@ export function SaleScreen({ terminalId, onBusy, onOpenJournal, scan, onScanHand
               // A PLU typed in the name field: Enter looks it up (F5 too, like any line).
               if (e.key === 'Enter' && /^\d{1,14}$/.test(draft.name.trim())) { e.preventDefault(); addLine(); }
             }} />
-          <input data-testid="line-price" placeholder={draft.measure === 'KG' ? t('sale.pricePerKg') : t('sale.price')} inputMode="decimal" value={draft.price} disabled={!editable} onChange={(e) => setDraft({ ...draft, price: e.target.value })} />
-          <input ref={qtyRef} data-testid="line-qty" placeholder={draft.measure === 'KG' ? t('sale.qtyKg') : t('sale.qty')} inputMode="decimal" value={draft.qty} disabled={!editable} onChange={(e) => setDraft({ ...draft, qty: e.target.value })} />
+          <input data-testid="line-price" placeholder={draft.measure === WEIGHED ? t('sale.pricePerKg') : t('sale.price')} inputMode="decimal" value={draft.price} disabled={!editable} onChange={(e) => setDraft({ ...draft, price: e.target.value })} />
+          <input ref={qtyRef} data-testid="line-qty" placeholder={draft.measure === WEIGHED ? t('sale.qtyKg') : t('sale.qty')} inputMode="decimal" value={draft.qty} disabled={!editable} onChange={(e) => setDraft({ ...draft, qty: e.target.value })} />
           <select data-testid="line-tax" aria-label={t('sale.vat')} value={draft.tax} disabled={!editable} onChange={(e) => setDraft({ ...draft, tax: e.target.value })}>
-            {TAXES.map((x) => <option key={x} value={x}>{TAX_LABEL[x]?.[lang] ?? x}</option>)}
+            {(taxes.length > 0 ? taxes : [draft.tax]).map((x) => <option key={x} value={x}>{taxLabel(x, lang)}</option>)}
           </select>
-          <select data-testid="line-measure" aria-label={t('sale.measure')} value={draft.measure} disabled={!editable} onChange={(e) => setDraft({ ...draft, measure: e.target.value, qty: e.target.value === 'KG' ? '' : draft.qty || '1' })}>
-            {MEASURES.map((x) => <option key={x} value={x}>{unit(x)}</option>)}
+          <select data-testid="line-measure" aria-label={t('sale.measure')} value={draft.measure} disabled={!editable} onChange={(e) => setDraft({ ...draft, measure: e.target.value, qty: e.target.value === WEIGHED ? '' : draft.qty || '1' })}>
+            {(measureChoices.length > 0 ? measureChoices : [draft.measure]).map((x) => <option key={x} value={x}>{unit(x)}</option>)}
           </select>
           <KeyButton k="F5" onPress={() => addLine()} disabled={!editable} testId="add-line">{t('sale.addLine')}</KeyButton>
         </form>
@@ -634,7 +693,7 @@ export function SaleScreen({ terminalId, onBusy, onOpenJournal, scan, onScanHand
                     <td className="line-no">{i + 1}</td>
                     <td className="line-name">{l.name}</td>
                     <td className="num">{b.weighed ? `${b.qtyText} ${t('sale.kg')} × ${b.priceText}/${t('sale.kg')}` : `${b.qtyText} ${unit(l.measure ?? 'PIECE')} × ${b.priceText}`}</td>
-                    <td className="line-tax">{TAX_LABEL[l.tax ?? 'vat20']?.[lang] ?? l.tax}</td>
+                    <td className="line-tax">{taxLabel(l.tax, lang)}</td>
                     <td className="num">{formatKop(lineTotalKop(l.priceKop, l.quantity, l.discountKop ?? 0))}</td>
                     <td><button type="button" className="btn btn-plain small" tabIndex={-1} disabled={!editable} onClick={() => setBasketLines((ls) => ls.filter((x) => x !== b))} aria-label={t('sale.removeLine')}>×</button></td>
                   </tr>
@@ -650,19 +709,20 @@ export function SaleScreen({ terminalId, onBusy, onOpenJournal, scan, onScanHand
       </section>
 
       <section className="panel pay-panel">
-        <div className={`card-box ${card ? (card.koshelekPay ? 'kp' : 'no-kp') : 'empty'}`} data-testid="card">
+        <div className={`card-box ${card ? (card.payReady ? 'pay' : 'no-pay') : 'empty'}`} data-testid="card" data-pay-ready={card ? String(card.payReady) : undefined}>
           <div className="label">{t('sale.card')}</div>
           {card ? (
             <>
               <div className="card-id" data-testid="card-loyalty">{t('sale.loyalty')}: {card.loyaltyId}</div>
-              <div className="card-kp" data-testid="card-kp" data-available={kpAvailable === null ? 'unknown' : String(kpAvailable)}>
-                {!card.koshelekPay ? t('sale.kpNo') : kpAvailable === null ? t('sale.kpCard') : kpAvailable ? t('sale.kpYes') : t('sale.kpNone')}
+              <div className="card-kp" data-testid="card-kp" data-available={tokenAvailable === null ? 'unknown' : String(tokenAvailable)}>
+                {cardLine}
               </div>
             </>
           ) : (
             <>
               <div className="scan-prompt">{t('sale.scanPrompt')}</div>
-              {cameraOpen ? <CameraView onCode={onCameraCode} onClose={() => setCameraOpen(false)} /> : (
+              {/* While a payment runs no scan is taken: the panel keeps its room for the payment (a QR). */}
+              {busy ? null : cameraOpen ? <CameraView onCode={onCameraCode} onClose={() => setCameraOpen(false)} /> : (
                 <>
                   <form className="manual" onSubmit={(e) => void submitManual(e)}>
                     <input data-testid="manual-code" placeholder={t('sale.manual')} value={manualCode} disabled={busy} onChange={(e) => setManualCode(e.target.value)} />
@@ -698,12 +758,7 @@ export function SaleScreen({ terminalId, onBusy, onOpenJournal, scan, onScanHand
         {phase.kind === 'choose' ? (
           <div className="methods" data-testid="methods">
             <div className="label">{t('sale.choose')}</div>
-            {phase.availability.methods.filter((m) => m.available).slice(0, 2).map((m, i) => (
-              <KeyButton key={m.paymentType} k={methodKeys[i] ?? null} variant="primary" onPress={() => void pay(m.paymentType)} testId={`method-${m.paymentType}`}>{paymentTypeLabel(m.paymentType)}</KeyButton>
-            ))}
-            {phase.availability.methods.filter((m) => !m.available).map((m) => (
-              <div key={m.paymentType} className="muted">{paymentTypeLabel(m.paymentType)}: {t('sale.unavailable')}</div>
-            ))}
+            <MethodList choices={choices} onPick={(tender) => void pay(tender)} />
             <KeyButton k="F8" onPress={() => setPhase({ kind: 'other' })} testId="method-other">{t('sale.otherMethod')}</KeyButton>
           </div>
         ) : null}
@@ -712,6 +767,12 @@ export function SaleScreen({ terminalId, onBusy, onOpenJournal, scan, onScanHand
           <div className="methods" data-testid="unchecked" data-error-key={phase.error.key}>
             <p className="error-text" role="alert">{lang === 'en' ? phase.error.en : phase.error.ru}</p>
             <KeyButton k="Enter" variant="primary" onPress={() => void checkAvailability()} testId="unchecked-retry" autoFocus>{t('sale.unchecked.retry')}</KeyButton>
+            {choices.length > 0 ? (
+              <>
+                <div className="label">{t('sale.unchecked.direct')}</div>
+                <MethodList choices={choices} onPick={(tender) => void pay(tender)} />
+              </>
+            ) : null}
             <KeyButton k="F8" onPress={() => setPhase({ kind: 'other' })} testId="unchecked-other">{t('sale.otherMethod')}</KeyButton>
           </div>
         ) : null}
@@ -732,10 +793,20 @@ export function SaleScreen({ terminalId, onBusy, onOpenJournal, scan, onScanHand
           <ErrorPanel error={phase.error} onAction={onErrorAction}
             context={{ operationId: phase.operation?.id, requestId: phase.operation?.requestId, orderId: phase.operation?.orderId, phase: phase.operation?.phase }} />
         ) : null}
+        {/* A declined or cancelled payment may still have a slip (a terminal prints one): keep it on screen. */}
+        {phase.kind === 'failed' && phase.operation?.slip ? (
+          <div className="result" data-testid="failed-slip">
+            <div className="label">{t('sale.slip')}</div>
+            <SlipView operation={phase.operation} />
+          </div>
+        ) : null}
 
         <div className="actions">
           {phase.kind === 'unchecked'
-            ? <KeyButton k="F9" variant="primary" onPress={() => void pay(DEFAULT_PAYMENT_TYPE)} testId="pay-unchecked">{t('sale.unchecked.payAnyway')} ({paymentTypeLabel(DEFAULT_PAYMENT_TYPE)})</KeyButton>
+            ? <KeyButton k="F9" variant="primary" disabled={!uncheckedDefault || tokenState !== 'fresh'} testId="pay-unchecked"
+              onPress={() => { if (uncheckedDefault) void pay({ provider: uncheckedDefault.provider, method: uncheckedDefault.method, needsCardScan: true }); }}>
+              {t('sale.unchecked.payAnyway')}{uncheckedDefault ? ` — ${uncheckedDefault.titleRu}` : ''}
+            </KeyButton>
             : <KeyButton k="F9" variant="primary" onPress={() => void startPayment()} disabled={!canPay} testId="pay">{t('sale.pay')}</KeyButton>}
           <KeyButton k="F10" onPress={newSale} disabled={busy} testId="new-sale">{t('sale.new')}</KeyButton>
         </div>

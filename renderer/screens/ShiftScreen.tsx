@@ -10,6 +10,8 @@ import { asCashierError } from '../api/client';
 import { useApi, useApiEvent } from '../app/context';
 import { TEXTS, useI18n, type TextKey } from '../lib/i18n';
 import { paymentTypeLabel } from '../lib/labels';
+import { methodTitle } from '../lib/methods';
+import { useTillSetup } from '../app/setup';
 import { KeyButton, useKey } from '../lib/keys';
 import { formatKop, parseRublesToKop } from '../lib/money';
 import { ErrorPanel } from './ErrorPanel';
@@ -467,6 +469,12 @@ function ReportBody({ report, tenderLabel, statusLabel, onVoid }: {
   report: ShiftReportDto; tenderLabel: (k: string) => string; statusLabel: (s: string) => string; onVoid: ((tenderId: number) => void) | null;
 }): ReactNode {
   const { t } = useI18n();
+  const { methods } = useTillSetup();
+  // The report's short names where it has one («СБП»), else the registry's title («Карта (терминал)»).
+  const methodLabel = (type: string, provider?: string | null): string => {
+    const short = paymentTypeLabel(type);
+    return short !== type ? short : methodTitle(methods, type, provider);
+  };
   const k = report.byKind;
   const rec = report.reconciliation;
   const ops = report.operations;
@@ -490,7 +498,7 @@ function ReportBody({ report, tenderLabel, statusLabel, onVoid }: {
           <div className="label">{t('report.byPaymentType')}</div>
           {report.byPaymentType.length === 0 ? <div className="muted small">—</div> : report.byPaymentType.map((p) => (
             <div key={`${p.provider}-${p.paymentType}`} className="pt-block" data-testid="by-payment-type" data-payment-type={p.paymentType}>
-              <div className="kvline"><span>{paymentTypeLabel(p.paymentType)}</span><b>{formatKop(p.netKop)}</b></div>
+              <div className="kvline"><span>{methodLabel(p.paymentType, p.provider)}</span><b>{formatKop(p.netKop)}</b></div>
               <div className="muted small">
                 {t('report.paymentsN')}: {p.payments.count} · {formatKop(p.payments.amountKop)}
                 {p.refunds.count > 0 ? <><br />{t('report.refundsN')}: {p.refunds.count} · {formatKop(-p.refunds.amountKop)}</> : null}
@@ -549,7 +557,7 @@ function ReportBody({ report, tenderLabel, statusLabel, onVoid }: {
                 <td className="id-cell" title={l.paymentTransactionId ?? ''} data-testid="op-paymentTransactionId">{l.paymentTransactionId ?? '—'}</td>
                 <td className="id-cell" title={l.refundTransactionId ?? ''} data-testid="op-refundTransactionId">{l.refundTransactionId ?? '—'}</td>
                 <td className="id-cell" title={l.requestId ?? ''} data-testid="op-requestId">{l.requestId}</td>
-                <td data-testid="op-paymentType" data-raw={l.paymentType ?? ''}>{l.paymentType ? paymentTypeLabel(l.paymentType) : '—'}</td>
+                <td data-testid="op-paymentType" data-raw={l.paymentType ?? ''}>{l.paymentType ? methodLabel(l.paymentType, l.provider) : '—'}</td>
                 {refColumns.map((c) => {
                   const value = refOf(l.refs, c.key);
                   return <td key={`ref-${c.key}`} className="id-cell" title={value ?? ''} data-testid={`op-${c.key}`}>{value ?? '—'}</td>;

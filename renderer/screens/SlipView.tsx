@@ -1,29 +1,44 @@
+// The slip data of a finished operation: the till's own fields, then the provider's slip ids as the
+// provider labels them (`slip.refs`), whatever the provider.
 import type { ReactNode } from 'react';
 import type { OperationView } from '../../main/contract/checkout';
-import { useI18n, type TextKey } from '../lib/i18n';
-import { localDateTime, paymentTypeLabel } from '../lib/labels';
+import { useTillSetup } from '../app/setup';
+import { useI18n } from '../lib/i18n';
+import { localDateTime } from '../lib/labels';
+import { methodTitle } from '../lib/methods';
 import { formatKop } from '../lib/money';
+
+interface Row {
+  /** The element's test id (`slip-<id>`); a provider ref keeps its own key there (slip-<key>). */
+  id: string;
+  label: string;
+  value: string | null | undefined;
+  raw?: string | undefined;
+  ref?: boolean;
+}
 
 export function SlipView({ operation }: { operation: OperationView }): ReactNode {
   const { t } = useI18n();
+  const { methods } = useTillSetup();
   const slip = operation.slip;
-  const rows: [TextKey, string | null | undefined, string][] = [
-    ['slip.orderId', slip?.orderId ?? operation.orderId, 'orderId'],
-    [operation.kind === 'refund' ? 'slip.refundTransactionId' : 'slip.paymentTransactionId',
-      operation.kind === 'refund' ? (slip?.refundTransactionId ?? operation.refTransactionId) : (slip?.paymentTransactionId ?? operation.transactionId),
-      operation.kind === 'refund' ? 'refundTransactionId' : 'paymentTransactionId'],
-    ['slip.paymentType', paymentTypeLabel(slip?.paymentType ?? operation.paymentType), 'paymentType'],
-    ['slip.qrcId', slip?.qrcId, 'qrcId'],
-    ['slip.kzo', slip?.kzo, 'kzo'],
-    ['slip.amount', formatKop(slip?.totalAmountKop ?? operation.amountKop), 'amount'],
-    ['slip.date', localDateTime(slip?.operationDateTime), 'date'],
+  const refund = operation.kind === 'refund';
+  const paymentType = slip?.paymentType ?? operation.paymentType;
+  const rows: Row[] = [
+    { id: 'orderId', label: t('slip.orderId'), value: slip?.orderId ?? operation.orderId },
+    refund
+      ? { id: 'refundTransactionId', label: t('slip.refundTransactionId'), value: slip?.refundTransactionId ?? operation.refTransactionId }
+      : { id: 'paymentTransactionId', label: t('slip.paymentTransactionId'), value: slip?.paymentTransactionId ?? operation.transactionId },
+    { id: 'paymentType', label: t('slip.paymentType'), value: methodTitle(methods, paymentType, operation.provider), raw: paymentType ?? undefined },
+    ...(slip?.refs ?? []).map((r) => ({ id: r.key, label: r.label, value: r.value, ref: true })),
+    { id: 'amount', label: t('slip.amount'), value: formatKop(slip?.totalAmountKop ?? operation.amountKop) },
+    { id: 'date', label: t('slip.date'), value: localDateTime(slip?.operationDateTime) },
   ];
   return (
-    <dl className="slip" data-testid="slip">
-      {rows.filter(([, v]) => v).map(([label, value, id]) => (
-        <div key={id} className="slip-row">
-          <dt>{t(label)}</dt>
-          <dd data-testid={`slip-${id}`} data-raw={id === 'paymentType' ? (slip?.paymentType ?? operation.paymentType ?? undefined) : undefined}>{value}</dd>
+    <dl className="slip" data-testid="slip" data-provider={operation.provider}>
+      {rows.filter((r) => r.value).map((r) => (
+        <div key={`${r.ref ? 'ref' : 'own'}-${r.id}`} className="slip-row" data-ref={r.ref ? r.id : undefined}>
+          <dt>{r.label}</dt>
+          <dd data-testid={`slip-${r.id}`} data-raw={r.raw}>{r.value}</dd>
         </div>
       ))}
     </dl>

@@ -303,8 +303,12 @@ describe('the other screens', () => {
     await expect.poll(() => page.getByTestId('shift-opened-by').textContent()).toBe('Иванова (открыта кассой при первой продаже)');
     await page.keyboard.press('F7');
     await page.getByTestId('report-op').first().waitFor({ timeout: 10_000 });
-    // The manager's report keeps the protocol's field names as a small second header line (on purpose).
-    await audit('shift (X report)', ['orderId', 'paymentTransactionId', 'refundTransactionId', 'requestId', 'paymentType', 'qrcId', 'kzo']);
+    // The manager's report keeps the protocol's field names as a small second header line (on purpose), and
+    // each configured provider's slip ids as it registered them (label and key, e.g. the terminal's RRN).
+    const refWords = (await page.getByTestId('ref-column').evaluateAll((ths) => ths.map((th) => `${th.getAttribute('title') ?? ''} ${th.firstChild?.textContent ?? ''}`)))
+      .join(' ').match(/[A-Za-z_]+/g) ?? [];
+    const reportWords = ['orderId', 'paymentTransactionId', 'refundTransactionId', 'requestId', 'paymentType', ...refWords];
+    await audit('shift (X report)', reportWords);
     const opRow = await page.getByTestId('report-op').first().boundingBox();
     expect(opRow?.height ?? 99).toBeLessThan(40); // one line per operation: ids do not wrap
     await till.screenshot('ux-14-shift-x-report');
@@ -314,7 +318,7 @@ describe('the other screens', () => {
     await expect.poll(async () => (await page.getByTestId('error-panel').count()) + (await page.getByTestId('print-os-done').count()), { timeout: 10_000 }).toBe(1);
     if (await page.getByTestId('error-panel').count()) {
       expect(await page.getByTestId('error-panel').getAttribute('data-error-key')).toBe('print.failed');
-      await audit('shift (A4 print failed)', ['orderId', 'paymentTransactionId', 'refundTransactionId', 'requestId', 'paymentType', 'qrcId', 'kzo']);
+      await audit('shift (A4 print failed)', reportWords);
     }
     expect(fs.readdirSync(`${till.dir}/data/exports`).some((f) => f.endsWith('.pdf'))).toBe(true);
   });

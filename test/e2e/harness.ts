@@ -51,7 +51,7 @@ export async function startPty(dir: string): Promise<PtyPair> {
   return { device, feeder, close: () => { proc.kill('SIGTERM'); } };
 }
 
-export function writeConfig(file: string, emulator: KoshelekEmulator, scannerPath: string | null, timing: Record<string, number> = {}): void {
+export function writeConfig(file: string, emulator: KoshelekEmulator, scannerPath: string | null, timing: Record<string, number> = {}, extra: Record<string, unknown> = {}): void {
   const config = {
     till: { terminalId: 'POS-E2E', storeId: 'e2e-store', storeName: 'Тестовый магазин', language: 'ru' },
     koshelek: {
@@ -64,6 +64,8 @@ export function writeConfig(file: string, emulator: KoshelekEmulator, scannerPat
     // Playwright sends each key only after the page handled the previous one, so a slow re-render
     // stretches the gaps a real scanner would not have; allow 120 ms between keys in the tests.
     scanner: { ...(scannerPath ? { serial: { enabled: true, path: scannerPath, suffix: 'CR' } } : {}), wedge: { maxInterKeyMs: 120 } },
+    // Further top-level sections (e.g. a card terminal's): a test adds what it needs.
+    ...extra,
   };
   fs.writeFileSync(file, `${JSON.stringify(config, null, 2)}\n`);
 }
@@ -91,6 +93,8 @@ export interface TillOptions {
   confirmDelayMs?: number;
   timing?: Record<string, number>;
   page?: boolean;
+  /** Further top-level config sections (e.g. `terminal`). */
+  config?: Record<string, unknown>;
 }
 
 export async function startTill(options: TillOptions = {}): Promise<Till> {
@@ -99,7 +103,7 @@ export async function startTill(options: TillOptions = {}): Promise<Till> {
   const configFile = path.join(dir, 'paydesk.config.json');
   const emulator = await startKoshelekEmulator({ confirmDelayMs: options.confirmDelayMs ?? 400 });
   const pty = options.serial === false ? null : await startPty(dir);
-  writeConfig(configFile, emulator, pty?.device ?? null, options.timing);
+  writeConfig(configFile, emulator, pty?.device ?? null, options.timing, options.config);
   let shell = await startKioskShell({ configFile, dataDir: path.join(dir, 'data'), rendererDir });
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
   const context = await browser.newContext({ viewport: { width: 1024, height: 768 }, locale: 'ru-RU' });

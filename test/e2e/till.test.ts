@@ -64,7 +64,9 @@ describe('Sale', () => {
     expect(await page.getByTestId('result-title').textContent()).toContain('Оплачено');
     const tx = await page.getByTestId('slip-paymentTransactionId').textContent();
     expect(tx).toBeTruthy();
-    expect(await page.getByTestId('slip-paymentType').textContent()).toBe('СБП');
+    // The method as the registry names it; the raw id stays on the element.
+    expect(await page.getByTestId('slip-paymentType').getAttribute('data-raw')).toBe('SBP');
+    expect(await page.getByTestId('slip-paymentType').textContent()).toContain('СБП');
     expect(await page.getByTestId('slip-orderId').textContent()).toMatch(/^POS-E2E-/);
     await till.screenshot('04-sale-paid-slip');
 
@@ -121,9 +123,13 @@ describe('Sale', () => {
     await page.getByTestId('methods').waitFor({ timeout: 5000 });
     await till.screenshot('06-sale-choose-method');
     expect(sent('checkout', (b) => b.cardSession === session)).toHaveLength(0);
-    await page.getByTestId('method-DOLYAME').click();
+    // Keyboard first: the method's number key (config order) takes it.
+    const key = await page.getByTestId('method-DOLYAME').getAttribute('data-key');
+    expect(key).toMatch(/^[1-9]$/);
+    await page.keyboard.press(key as string);
     await page.getByTestId('result').waitFor({ timeout: 10_000 });
-    expect(await page.getByTestId('slip-paymentType').textContent()).toBe('Долями');
+    expect(await page.getByTestId('slip-paymentType').getAttribute('data-raw')).toBe('DOLYAME');
+    expect(await page.getByTestId('slip-paymentType').textContent()).toContain('Долями');
     expect(body(sent('checkout', (b) => b.cardSession === session)[0] as ReceivedRequest).paymentMethods?.[0]?.type).toBe('DOLYAME');
   });
 

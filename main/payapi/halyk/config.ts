@@ -23,14 +23,19 @@ export const halykConfigSchema = z.object({
   /** Receipt/notification e-mail when the customer gives none. */
   recipientContact: z.string().email().default('receipts@example.invalid'),
   caPem: z.string().optional(),
+  /** Demo installs only (environment "emulator"): sell against the embedded ePay emulator. */
+  embeddedEmulator: z.boolean().default(false),
   timing: z.object({
     requestTimeoutMs: z.number().int().min(500).max(120_000).default(15_000),
     pollScheduleMs: z.array(z.number().int().min(0).max(3_600_000)).min(1).max(20).default([2_000, 2_000, 3_000, 5_000]),
     unresolvedAfterMs: z.number().int().min(1_000).max(3_600_000).default(180_000),
   }).prefault({}),
-}).refine((c) => !c.enabled || (c.clientId && c.clientSecret && c.terminalId && c.shopId), {
+}).refine((c) => !c.enabled || c.embeddedEmulator || (c.clientId && c.clientSecret && c.terminalId && c.shopId), {
   message: 'halyk.enabled needs clientId, clientSecret, terminalId and shopId',
   path: ['clientId'],
 });
 
 export type HalykConfig = z.output<typeof halykConfigSchema>;
+
+/** The credentials the embedded emulator accepts (demo installs; they guard nothing real). */
+export const HALYK_EMBEDDED_CREDENTIALS = { clientId: 'test', clientSecret: 'secret', terminalId: 'terminal-1', shopId: 'shop-1' } as const;

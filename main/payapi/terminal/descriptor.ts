@@ -58,7 +58,8 @@ export function createTerminalProvider(config: TerminalConfig, launch: TerminalL
     name: TERMINAL_PROVIDER,
     titleRu: TITLE,
     capabilities: terminalProvider.capabilities,
-    methods: () => terminalProvider.methods,
+    // A terminal switched off in its section is not offered at all (no greyed-out button on every till without one).
+    methods: () => (config.enabled ? terminalProvider.methods : []),
     connection: () => (launch && config.enabled ? { identity: terminalIdentity(launch) } : { blocked: new PaydeskError('config.invalid', config.enabled ? 'terminal.launch is not configured' : 'terminal.enabled is false') }),
     payments: factory,
     refunds: null,

@@ -51,9 +51,14 @@ export const tochkaConfigSchema = z.object({
   binding: z.object({ amountMinor: z.number().int().min(100).max(10_000).default(200) }).prefault({}),
   /** Pinned webhook verification keys (JWK, RS256); several during a rotation. */
   webhookKeys: z.array(z.object({ kty: z.literal('RSA'), n: z.string().min(16), e: z.string().min(1) }).loose()).default([]),
+  /** Demo installs only (environment "emulator"): sell against the embedded Tochka emulator. */
+  embeddedEmulator: z.boolean().default(false),
   timing: tochkaTimingSchema,
-}).refine((c) => !c.enabled || c.token !== undefined, { message: 'tochka.enabled needs tochka.token', path: ['token'] })
+}).refine((c) => !c.enabled || c.embeddedEmulator || c.token !== undefined, { message: 'tochka.enabled needs tochka.token', path: ['token'] })
   .refine((c) => c.sbpChannel !== 'cashbox_qr' || c.cashboxQr !== undefined, { message: 'tochka.sbpChannel cashbox_qr needs tochka.cashboxQr', path: ['cashboxQr'] });
 
 export type TochkaConfig = z.output<typeof tochkaConfigSchema>;
 export type TochkaTiming = z.output<typeof tochkaTimingSchema>;
+
+/** The token the embedded emulator accepts (demo installs; it guards nothing real). */
+export const TOCHKA_EMBEDDED_TOKEN = 'test.jwt.token';

@@ -1,0 +1,91 @@
+// The sale screen's method list, computed from the registry's methods (`sale.methods`), the scanned
+// card's payment token and what the provider's availability check said. Pure: the screen renders it.
+import type { AvailabilityResult, CashierErrorView, PaymentMethodView } from '../../main/contract/checkout';
+
+/** What a payment is started with: the provider (null: the core picks the one offering the method) and the method. */
+export interface Tender {
+  provider: string | null;
+  method: string;
+  /** Paid with the scanned card's one-time token (the customer confirms on the phone), or not (a terminal). */
+  needsCardScan: boolean;
+}
+
+/** The scanned card's payment token: none scanned (or a plain loyalty card), fresh, or already used for a payment. */
+export type TokenState = 'none' | 'fresh' | 'used';
+
+export type ChoiceNote =
+  | { kind: 'problem'; problem: CashierErrorView }
+  | { kind: 'needs_scan' }
+  | { kind: 'token_used' }
+  | { kind: 'unavailable'; message: string | null };
+
+export interface MethodChoice extends Tender {
+  title: string;
+  enabled: boolean;
+  /** Why the method cannot be taken now (null when enabled). */
+  note: ChoiceNote | null;
+  /** The number key that takes it ('1'…'9', list order), or null past nine. */
+  digit: string | null;
+}
+
+function noteFor(m: PaymentMethodView, token: TokenState, availability: AvailabilityResult | null): ChoiceNote | null {
+  if (!m.ready) {
+    return { kind: 'problem', problem: m.problem ?? { key: 'provider.not_ready', ru: 'Способ сейчас недоступен', en: 'Not available now', action: 'other_method', severity: 'warning' } };
+  }
+  if (!m.needsCardScan) return null;
+  if (token === 'none') return { kind: 'needs_scan' };
+  if (token === 'used') return { kind: 'token_used' };
+  // The availability check is optional: without its answer a fresh token may still be tried.
+  if (!availability) return null;
+  const entry = availability.methods.find((a) => a.paymentType === m.method);
+  return entry?.available ? null : { kind: 'unavailable', message: entry?.message ?? null };
+}
+
+/**
+ * Every configured method in config order (stable numbers for the keys), then methods the availability
+ * check offers that the registry list lacks (known to the config, available): the list still works when
+ * `sale.methods` could not be read.
+ */
+export function methodChoices(methods: readonly PaymentMethodView[], token: TokenState, availability: AvailabilityResult | null): MethodChoice[] {
+  const list: Omit<MethodChoice, 'digit'>[] = methods.map((m) => {
+    const note = noteFor(m, token, availability);
+    return { provider: m.provider, method: m.method, needsCardScan: m.needsCardScan, title: m.titleRu, enabled: note === null, note };
+  });
+  if (availability && token === 'fresh') {
+    for (const a of availability.methods) {
+      if (!a.available || !a.known || methods.some((m) => m.method === a.paymentType)) continue;
+      list.push({ provider: null, method: a.paymentType, needsCardScan: true, title: a.paymentType, enabled: true, note: null });
+    }
+  }
+  return list.map((c, i) => ({ ...c, digit: i < 9 ? String(i + 1) : null }));
+}
+
+/** The tender for a method id (e.g. availability's autoStart): the registry's entry, else a scanned-token method of unknown provider. */
+export function tenderFor(methods: readonly PaymentMethodView[], method: string, needsCardScan: boolean): Tender {
+  const m = methods.find((x) => x.method === method && x.needsCardScan === needsCardScan) ?? methods.find((x) => x.method === method);
+  return m ? { provider: m.provider, method: m.method, needsCardScan: m.needsCardScan } : { provider: null, method, needsCardScan };
+}
+
+/** The scanned-token method to pay with when the availability check cannot answer: the first ready one in config order. */
+export function defaultScanMethod(methods: readonly PaymentMethodView[]): PaymentMethodView | null {
+  return methods.find((m) => m.needsCardScan && m.ready) ?? null;
+}
+
+/** True when some ready method needs no card scan (F9 works without a card). */
+export function hasDirectMethod(methods: readonly PaymentMethodView[]): boolean {
+  return methods.some((m) => m.ready && !m.needsCardScan);
+}
+
+/** The provider whose methods take the scanned token (its title names the card on screen), or null. */
+export function scanProviderTitle(methods: readonly PaymentMethodView[]): string | null {
+  const titles = new Set(methods.filter((m) => m.needsCardScan).map((m) => m.providerTitle));
+  // Two providers taking scanned tokens: the card is not one provider's; say "customer card".
+  return titles.size === 1 ? [...titles][0] ?? null : null;
+}
+
+/** The cashier's name of a method (the registry's title), the code when the till does not know it. */
+export function methodTitle(methods: readonly PaymentMethodView[], paymentType: string | null | undefined, provider?: string | null): string {
+  if (!paymentType) return '';
+  const m = methods.find((x) => x.method === paymentType && (!provider || x.provider === provider)) ?? methods.find((x) => x.method === paymentType);
+  return m?.titleRu ?? paymentType;
+}

@@ -1,0 +1,229 @@
+// Tochka payments and refunds under kill -9 through the REAL core (config file, registry, composition root,
+// checkout, journal on disk): a till process is SIGKILLed at each step — after the intent, before and after
+// the create, once the QR is journaled, after the poll saw the payment, around a refund's send — then
+// started again on the same data folder. The emulated bank must show one link and one charge (one refund)
+// per operation, and the journal one final, correct row with its slip.
+import { spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startKoshelekEmulator, type KoshelekEmulator } from '../../emulators/koshelek';
+import { TochkaEmulator } from '../../emulators/tochka';
+import { orderId, tempDir, writeTillConfig } from '../support/till';
+
+const CHILD = path.join(__dirname, '..', 'support', 'bank-core-process.ts');
+
+let koshelek: KoshelekEmulator;
+let bank: TochkaEmulator;
+beforeAll(async () => {
+  koshelek = await startKoshelekEmulator({ confirmDelayMs: 150 });
+  // The customer pays every link 400 ms after it was made (a phone scanning the QR).
+  bank = new TochkaEmulator({ autoPayAfterMs: 400, holdMs: 1_500 });
+  await bank.start();
+});
+afterAll(async () => {
+  await bank.stop();
+  await koshelek.close();
+});
+
+interface Till { dataDir: string; configFile: string }
+
+function freshTill(): Till {
+  const dataDir = tempDir('paydesk-bank-core-crash-');
+  const configFile = writeTillConfig({
+    emulator: koshelek, dataDir,
+    extra: {
+      providers: ['koshelek', 'tochka'],
+      tochka: { enabled: true, baseUrl: bank.url, token: 'test.jwt.token', customerCode: '300000092', merchantId: '200000000001056', timing: { requestTimeoutMs: 1_000, pollScheduleMs: [100, 100, 200] } },
+    },
+  });
+  return { dataDir, configFile };
+}
+
+interface Run {
+  child: ChildProcess;
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  waitFor(event: string): Promise<Record<string, unknown>>;
+}
+
+function run(t: Till, args: string[], env: Record<string, string> = {}): Run {
+  const child = spawn(process.execPath, ['--import', 'tsx', CHILD, '--data', t.dataDir, '--config', t.configFile, ...args], {
+    env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const lines: Record<string, unknown>[] = [];
+  const waiters: { event: string; resolve: (l: Record<string, unknown>) => void }[] = [];
+  let buffer = '';
+  child.stdout?.on('data', (chunk: Buffer) => {
+    buffer += chunk.toString();
+    let nl: number;
+    while ((nl = buffer.indexOf('\n')) >= 0) {
+      const line = JSON.parse(buffer.slice(0, nl)) as Record<string, unknown>;
+      buffer = buffer.slice(nl + 1);
+      lines.push(line);
+      for (const w of waiters.filter((x) => x.event === line.event)) w.resolve(line);
+    }
+  });
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
+  return {
+    child, exited,
+    waitFor: (event) => {
+      const seen = lines.find((l) => l.event === event);
+      return seen ? Promise.resolve(seen) : new Promise((resolve) => waiters.push({ event, resolve }));
+    },
+  };
+}
+
+interface OpRow { id: string; kind: string; phase: string; outcome: string | null; is_final: number; request_id: string; transaction_id: string | null; recovered: number; attempts: number; error_key: string | null; amount_kop: number; payment_type: string | null; parent_id: string | null; order_id: string }
+
+function journal(t: Till) {
+  const db = new Database(path.join(t.dataDir, 'journal.db'), { readonly: true });
+  try {
+    const ops = db.prepare('SELECT * FROM operations ORDER BY created_at').all() as OpRow[];
+    const events = new Map(ops.map((o) => [o.id, (db.prepare('SELECT type FROM operation_events WHERE operation_id = ? ORDER BY seq').all(o.id) as { type: string }[]).map((e) => e.type)]));
+    const slips = new Map((db.prepare('SELECT operation_id, refs_json FROM slips').all() as { operation_id: string; refs_json: string }[]).map((s) => [s.operation_id, JSON.parse(s.refs_json) as Record<string, string>]));
+    return { ops, events: (id: string) => events.get(id) ?? [], slip: (id: string) => slips.get(id) ?? null };
+  } finally {
+    db.close();
+  }
+}
+
+async function restart(t: Till): Promise<Record<string, unknown>> {
+  const again = run(t, ['--do', 'resume']);
+  const idle = await again.waitFor('idle');
+  expect((await again.exited).code).toBe(0);
+  return idle;
+}
+
+async function until(predicate: () => boolean, timeoutMs = 20_000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!predicate()) {
+    if (Date.now() > end) throw new Error('timed out waiting for the step');
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+const linksFor = (ref: string) => bank.creates.filter((c) => c.paymentLinkId === ref).length;
+const refundsAt = (ref: string) => bank.byLinkId(ref)?.Order.filter((o) => o.type === 'refund').map((o) => o.amount) ?? [];
+
+/** Pays through a core process; the kill (a failpoint) may come before the process says which operation it made. */
+async function pay(t: Till, env: Record<string, string> = {}): Promise<{ r: Run; op: () => OpRow }> {
+  const order = orderId();
+  const r = run(t, ['--do', 'pay', '--order', order, '--amount', '12345', '--method', 'sbp'], env);
+  return { r, op: () => {
+    const row = journal(t).ops.find((o) => o.kind === 'payment' && o.order_id === order);
+    if (!row) throw new Error('payment not journaled');
+    return row;
+  } };
+}
+
+/** The one correct end: one link, one charge, one final paid row (the tender's method), its slip naming the bank operation. */
+function expectPaidOnce(t: Till, row: OpRow, recovered: boolean) {
+  const ref = row.request_id;
+  expect(linksFor(ref)).toBe(1);
+  expect(bank.charges(ref)).toBe(1);
+  const now = journal(t).ops.find((o) => o.id === row.id);
+  expect(now).toMatchObject({ phase: 'paid', outcome: 'paid', is_final: 1, payment_type: 'sbp', amount_kop: 12_345, transaction_id: bank.byLinkId(ref)?.operationId, recovered: recovered ? 1 : 0 });
+  expect(journal(t).slip(row.id)).toEqual({ operationId: bank.byLinkId(ref)?.operationId, paymentLinkId: ref, paymentType: 'sbp' });
+  if (recovered) expect(journal(t).events(row.id)).toContain('recovered');
+  expect(journal(t).ops.filter((o) => o.is_final === 0)).toHaveLength(0);
+}
+
+describe('Tochka through the real core: SIGKILL at each step, then restart', () => {
+  it('no kill: paid once, not recovered', async () => {
+    const t = freshTill();
+    const { r, op } = await pay(t);
+    await r.waitFor('idle');
+    expect((await r.exited).code).toBe(0);
+    expectPaidOnce(t, op(), false);
+  });
+
+  it.each(['payment.after_intent', 'bank.before_create'])('%s: the intent is journaled, nothing sent; the restart finds nothing, fails it; no link', async (point) => {
+    const t = freshTill();
+    const { r, op } = await pay(t, { PAYDESK_FAILPOINT: point });
+    expect((await r.exited).signal).toBe('SIGKILL');
+    expect(op()).toMatchObject({ phase: 'creating', is_final: 0 });
+    expect(await restart(t)).toMatchObject({ open: { n: 0 } });
+    expect(linksFor(op().request_id)).toBe(0); // recovery never creates
+    expect(op()).toMatchObject({ phase: 'failed', outcome: 'failed', error_key: 'bank.not_created', recovered: 1, attempts: 0 });
+  });
+
+  it('bank.after_create: the bank made the link, the till never recorded it: found by our reference, paid once', async () => {
+    const t = freshTill();
+    const { r, op } = await pay(t, { PAYDESK_FAILPOINT: 'bank.after_create' });
+    expect((await r.exited).signal).toBe('SIGKILL');
+    expect(op().phase).toBe('creating');
+    expect(linksFor(op().request_id)).toBe(1);
+    await restart(t);
+    expectPaidOnce(t, op(), true);
+  });
+
+  it('killed from outside once the QR is journaled (awaiting the customer): the restart polls it, paid once', async () => {
+    const t = freshTill();
+    const { r, op } = await pay(t);
+    await until(() => { try { return op().phase === 'awaiting' || op().is_final === 1; } catch { return false; } });
+    r.child.kill('SIGKILL');
+    await r.exited;
+    await restart(t);
+    expectPaidOnce(t, op(), op().recovered === 1);
+  });
+
+  it('bank.after_poll: the poll saw the payment, the till died before writing it: paid once', async () => {
+    const t = freshTill();
+    const { r, op } = await pay(t, { PAYDESK_FAILPOINT: 'bank.after_poll' });
+    expect((await r.exited).signal).toBe('SIGKILL');
+    await restart(t);
+    expectPaidOnce(t, op(), true);
+  });
+
+  it('killed while the create hangs at the bank (timeout after create), then again while resolving: one link, paid once', async () => {
+    const t = freshTill();
+    bank.queueFault('timeout_after_create');
+    const { r, op } = await pay(t);
+    await until(() => { try { return linksFor(op().request_id) === 1; } catch { return false; } });
+    r.child.kill('SIGKILL');
+    await r.exited;
+    const recovering = run(t, ['--do', 'resume']);
+    await recovering.waitFor('ready');
+    recovering.child.kill('SIGKILL');
+    await recovering.exited;
+    await restart(t);
+    expectPaidOnce(t, op(), true);
+  });
+
+  it.each(['refund.after_intent', 'bank.before_refund_send', 'bank.after_refund_send'])('refund killed at %s: the restart reads the bank first; refunded exactly once', async (point) => {
+    const t = freshTill();
+    const { r, op } = await pay(t);
+    await r.exited;
+    const payment = op();
+    expect(payment.outcome).toBe('paid');
+    const refund = run(t, ['--do', 'refund', '--payment', payment.id, '--amount', '2345'], { PAYDESK_FAILPOINT: point });
+    expect((await refund.exited).signal).toBe('SIGKILL');
+    expect(refundsAt(payment.request_id)).toEqual(point === 'bank.after_refund_send' ? [23.45] : []);
+    await restart(t);
+    expect(refundsAt(payment.request_id)).toEqual([23.45]);
+    const refunds = journal(t).ops.filter((o) => o.kind === 'refund' && o.parent_id === payment.id);
+    expect(refunds).toHaveLength(1);
+    expect(refunds[0]).toMatchObject({ outcome: 'refunded', is_final: 1, recovered: 1, amount_kop: 2_345 });
+    expect(refunds[0]?.attempts).toBe(point === 'bank.after_refund_send' ? 0 : 1); // sends journaled by this till
+  });
+
+  it('ten payments in a row with a kill at a rotating step each: every one ends with one link and one charge', async () => {
+    const t = freshTill();
+    const points = ['bank.after_create', 'bank.after_poll', 'payment.after_intent', 'bank.before_create', ''];
+    const done: { row: () => OpRow; point: string }[] = [];
+    for (let i = 0; i < 10; i += 1) {
+      const point = points[i % points.length] ?? '';
+      const { r, op } = await pay(t, point ? { PAYDESK_FAILPOINT: point } : {});
+      await r.exited;
+      await restart(t);
+      done.push({ row: op, point });
+    }
+    for (const { row, point } of done) {
+      const created = point !== 'payment.after_intent' && point !== 'bank.before_create';
+      expect(linksFor(row().request_id)).toBe(created ? 1 : 0);
+      expect(bank.charges(row().request_id)).toBe(created ? 1 : 0);
+      expect(row().outcome).toBe(created ? 'paid' : 'failed');
+    }
+    expect(journal(t).ops.filter((o) => o.is_final === 0)).toHaveLength(0);
+  }, 240_000);
+});
