@@ -13,7 +13,6 @@ import Database from 'better-sqlite3';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startKoshelekEmulator, type KoshelekEmulator } from '../../emulators/koshelek';
 import { execLaunch, Ledger, spawnTerminalServer, type EmulatorArgs, type FaultMode, type TerminalServerProcess } from '../../emulators/terminal';
-import { configSchema } from '../../main/config/schema';
 import { CATALOGUE, isErrorKey } from '../../main/errors/catalogue';
 import type { TerminalLaunch } from '../../main/payapi/terminal/config';
 import { readTerminalSlip } from '../../main/payapi/terminal/slip';
@@ -22,16 +21,9 @@ import { tempDir, writeTillConfig } from '../support/till';
 const CHILD = path.join(__dirname, '..', 'support', 'terminal-core-process.ts');
 const AMOUNT = 12_345;
 
-/**
- * The core sells through the terminal once the config knows `providers` (docs/providers.md); before that
- * (a branch without the neutral checkout) these tests cannot run and say so instead of failing falsely.
- */
-const WIRED = 'providers' in configSchema.shape;
-if (!WIRED) console.warn('terminal-checkout-crash: the core has no `providers` config yet: skipped');
-
 let koshelek: KoshelekEmulator;
 beforeAll(async () => {
-  if (WIRED) koshelek = await startKoshelekEmulator({ confirmDelayMs: 200 });
+  koshelek = await startKoshelekEmulator({ confirmDelayMs: 200 });
 });
 const servers: TerminalServerProcess[] = [];
 afterAll(async () => {
@@ -265,7 +257,7 @@ const viewIn = (idle: Line, id: string): ViewLike | undefined => (idle.views as 
 
 // ---- kill -9 at every step --------------------------------------------------------------------------
 
-describe.skipIf(!WIRED)('terminal sale through the real core: SIGKILL at each step, then restart', () => {
+describe('terminal sale through the real core: SIGKILL at each step, then restart', () => {
   it('no kill: paid once, slip stored, the operation view is a terminal one', async () => {
     const t = await freshTill();
     const { r, order } = sell(t);
@@ -523,7 +515,7 @@ describe.skipIf(!WIRED)('terminal sale through the real core: SIGKILL at each st
 
 // ---- a terminal that misbehaves: a clear error, never a fake success ---------------------------------
 
-describe.skipIf(!WIRED)('terminal faults through the real core: a clear error, no fake success', () => {
+describe('terminal faults through the real core: a clear error, no fake success', () => {
   async function sellOnce(t: Till, fault?: FaultMode) {
     const { r, order } = sell(t, fault ? { fault } : {});
     const final = await r.waitFor('final');
