@@ -2,6 +2,7 @@
 //   once  --state DIR            launched per operation: one request on stdin, the answer on stdout
 //   serve --transport tcp|http --port N --state DIR   a local endpoint
 // Faults: --fault MODE for every sale, or a queue in DIR/faults.json (consumed one per sale).
+// --encoding utf-8|windows-1251: the bytes it reads and writes (a CP1251 vendor app).
 import { parseArgs } from 'node:util';
 import { FAULT_MODES, Ledger, type FaultMode } from './ledger';
 import { runOnce, serveHttp, serveTcp } from './server';
@@ -16,6 +17,7 @@ const { values, positionals } = parseArgs({
     'processing-ms': { type: 'string', default: '300' },
     'slow-ms': { type: 'string', default: '3000' },
     'terminal-id': { type: 'string', default: 'EMU00001' },
+    encoding: { type: 'string', default: 'utf-8' },
   },
 });
 
@@ -24,7 +26,13 @@ if (!(FAULT_MODES as readonly string[]).includes(fault)) {
   process.stderr.write(`unknown --fault ${fault}; one of ${FAULT_MODES.join(', ')}\n`);
   process.exit(2);
 }
+const encoding = (['utf-8', 'windows-1251'] as const).find((e) => e === String(values.encoding));
+if (!encoding) {
+  process.stderr.write('--encoding must be utf-8 or windows-1251\n');
+  process.exit(2);
+}
 const opts = {
+  encoding,
   ledger: new Ledger(String(values.state)),
   defaultFault: fault as FaultMode,
   processingMs: Number(values['processing-ms']),

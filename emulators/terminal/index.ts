@@ -20,7 +20,11 @@ export async function terminalEmulatorProgram(): Promise<string> {
   if (built && fs.existsSync(built)) return built;
   const { build } = await import('esbuild');
   const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'paydesk-terminal-emu-')), 'terminal-emulator.mjs');
-  await build({ entryPoints: [path.join(here, 'cli.ts')], bundle: true, platform: 'node', format: 'esm', target: 'node20', outfile: out, logLevel: 'silent' });
+  await build({
+    entryPoints: [path.join(here, 'cli.ts')], bundle: true, platform: 'node', format: 'esm', target: 'node20', outfile: out, logLevel: 'silent',
+    // CommonJS dependencies (iconv-lite) require Node built-ins; an ESM bundle needs a require for them.
+    banner: { js: "import { createRequire as __paydeskRequire } from 'node:module'; const require = __paydeskRequire(import.meta.url);" },
+  });
   built = out;
   return out;
 }
@@ -29,6 +33,7 @@ export interface EmulatorArgs {
   fault?: FaultMode;
   processingMs?: number;
   slowMs?: number;
+  encoding?: 'utf-8' | 'windows-1251';
 }
 
 function flags(args: EmulatorArgs): string[] {
@@ -36,6 +41,7 @@ function flags(args: EmulatorArgs): string[] {
     ...(args.fault ? ['--fault', args.fault] : []),
     ...(args.processingMs !== undefined ? ['--processing-ms', String(args.processingMs)] : []),
     ...(args.slowMs !== undefined ? ['--slow-ms', String(args.slowMs)] : []),
+    ...(args.encoding ? ['--encoding', args.encoding] : []),
   ];
 }
 

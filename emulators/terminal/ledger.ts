@@ -25,7 +25,12 @@ export interface LedgerTransaction {
   charged: boolean;
 }
 
-export const FAULT_MODES = ['approve', 'decline', 'cancel', 'slow', 'crash', 'crash_before_charge', 'garbage', 'double', 'double_conflict', 'hang'] as const;
+/**
+ * wrong_amount: a hostile or broken terminal approves and charges another amount than asked;
+ * numeric_currency: approves, but writes the currency as its ISO 4217 number ("643"), as some vendors do;
+ * stale: charges nothing, aborts this sale and answers with the previous sale's answer (another id).
+ */
+export const FAULT_MODES = ['approve', 'decline', 'cancel', 'slow', 'crash', 'crash_before_charge', 'garbage', 'double', 'double_conflict', 'hang', 'wrong_amount', 'numeric_currency', 'stale'] as const;
 export type FaultMode = (typeof FAULT_MODES)[number];
 const faultsSchema = z.array(z.enum(FAULT_MODES));
 

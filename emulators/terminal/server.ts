@@ -3,6 +3,7 @@
 import http from 'node:http';
 import net from 'node:net';
 import type { AddressInfo } from 'node:net';
+import iconv from 'iconv-lite';
 import { MAX_ANSWER_BYTES } from '../../main/payapi/terminal/contract';
 import { handleRequest, type TerminalOptions } from './terminal';
 
@@ -10,6 +11,9 @@ export interface RunningTerminal {
   port: number;
   close(): Promise<void>;
 }
+
+/** The bytes on the wire: UTF-8 unless the emulated vendor app writes CP1251 (as Windows terminal software often does). */
+const encodingOf = (opts: TerminalOptions): string => opts.encoding ?? 'utf-8';
 
 function parseJson(text: string): unknown {
   try {
@@ -26,10 +30,10 @@ export async function runOnce(opts: TerminalOptions): Promise<void> {
     chunks.push(chunk as Buffer);
     if (Buffer.concat(chunks).includes(10)) break;
   }
-  const text = Buffer.concat(chunks).toString('utf8').split('\n')[0] ?? '';
+  const text = iconv.decode(Buffer.concat(chunks), encodingOf(opts)).split('\n')[0] ?? '';
   await new Promise<void>((resolve) => {
     void handleRequest(parseJson(text), opts, {
-      line: (l) => process.stdout.write(`${l}\n`),
+      line: (l) => process.stdout.write(iconv.encode(`${l}\n`, encodingOf(opts))),
       end: () => resolve(),
       die: () => process.exit(137),
     });
@@ -42,17 +46,17 @@ export function serveTcp(opts: TerminalOptions, port: number, host = '127.0.0.1'
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
     socket.on('error', () => {});
-    let buffer = '';
+    let buffer = Buffer.alloc(0);
     let started = false;
     socket.on('data', (chunk: Buffer) => {
       if (started) return;
-      buffer += chunk.toString('utf8');
+      buffer = Buffer.concat([buffer, chunk]);
       if (buffer.length > MAX_ANSWER_BYTES) return socket.destroy();
-      const nl = buffer.indexOf('\n');
+      const nl = buffer.indexOf(10);
       if (nl < 0) return;
       started = true;
-      void handleRequest(parseJson(buffer.slice(0, nl)), opts, {
-        line: (l) => socket.write(`${l}\n`),
+      void handleRequest(parseJson(iconv.decode(buffer.subarray(0, nl), encodingOf(opts))), opts, {
+        line: (l) => socket.write(iconv.encode(`${l}\n`, encodingOf(opts))),
         end: () => socket.end(),
         die: () => socket.destroy(),
       });
@@ -72,13 +76,13 @@ export function serveHttp(opts: TerminalOptions, port: number, host = '127.0.0.1
         return;
       }
       let body = '';
-      void handleRequest(parseJson(Buffer.concat(chunks).toString('utf8')), opts, {
+      void handleRequest(parseJson(iconv.decode(Buffer.concat(chunks), encodingOf(opts))), opts, {
         line: (l) => {
           body += `${l}\n`;
         },
         end: () => {
-          res.writeHead(200, { 'content-type': 'application/x-ndjson' });
-          res.end(body);
+          res.writeHead(200, { 'content-type': `application/x-ndjson; charset=${encodingOf(opts)}` });
+          res.end(iconv.encode(body, encodingOf(opts)));
         },
         die: () => res.socket?.destroy(),
       });

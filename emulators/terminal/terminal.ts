@@ -15,6 +15,8 @@ export interface TerminalOptions {
   merchantId: string;
   /** 'process': a crash kills this process (a real app crash); 'connection': only the answer is lost (embedded). */
   crash: 'process' | 'connection';
+  /** Bytes on the wire (default UTF-8); 'windows-1251' emulates a vendor app that reads and writes CP1251. */
+  encoding?: 'utf-8' | 'windows-1251';
 }
 
 export interface Sink {
@@ -24,6 +26,9 @@ export interface Sink {
   /** The application died: nothing more will be written. */
   die(): void;
 }
+
+/** ISO 4217 numeric codes the emulator can write instead of the alpha code. */
+const NUMERIC_OF: Readonly<Record<string, string>> = { RUB: '643', USD: '840', EUR: '978', KZT: '398' };
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -104,6 +109,14 @@ export async function handleRequest(input: unknown, opts: TerminalOptions, sink:
     ledger.append({ event: 'completed', at: new Date().toISOString(), txKey, operationExternalId: id, charged: false, answer: abortedAnswer(opts, id, amountMinor, currency) });
     return die();
   }
+  if (fault === 'stale') {
+    // A confused app replays the last answer it has (another sale's) and never runs this one.
+    const previous = ledger.transactions().filter((t) => t.operationExternalId !== id && t.answer).at(-1)?.answer ?? null;
+    await sleep(opts.processingMs);
+    ledger.append({ event: 'completed', at: new Date().toISOString(), txKey, operationExternalId: id, charged: false, answer: abortedAnswer(opts, id, amountMinor, currency) });
+    sink.line(previous ? JSON.stringify(previous) : '{}');
+    return sink.end();
+  }
   if (fault === 'hang') {
     // Never answers; the record stays in progress while this process lives (a launched app stays up).
     setInterval(() => {}, 60_000);
@@ -113,6 +126,7 @@ export async function handleRequest(input: unknown, opts: TerminalOptions, sink:
   let answer: SaleAnswer;
   if (fault === 'decline') answer = { v: 1, kind: 'sale', operationExternalId: id, resultCode: 'FAIL', transaction: transaction(opts, amountMinor, currency, 'DECLINED', '51', 'НЕДОСТАТОЧНО СРЕДСТВ'), error: null };
   else if (fault === 'cancel') answer = { v: 1, kind: 'sale', operationExternalId: id, resultCode: 'FAIL', transaction: transaction(opts, amountMinor, currency, 'CANCELLED', '17', 'ОТМЕНЕНО НА ТЕРМИНАЛЕ'), error: null };
+  else if (fault === 'wrong_amount') answer = { v: 1, kind: 'sale', operationExternalId: id, resultCode: 'OK', transaction: transaction(opts, amountMinor + 100, currency, 'APPROVED', '00', 'ОДОБРЕНО'), error: null };
   else answer = { v: 1, kind: 'sale', operationExternalId: id, resultCode: 'OK', transaction: transaction(opts, amountMinor, currency, 'APPROVED', '00', 'ОДОБРЕНО'), error: null };
   ledger.append({ event: 'completed', at: new Date().toISOString(), txKey, operationExternalId: id, charged: answer.resultCode === 'OK', answer });
   switch (fault) {
@@ -125,6 +139,13 @@ export async function handleRequest(input: unknown, opts: TerminalOptions, sink:
       sink.line(JSON.stringify(answer));
       sink.line(JSON.stringify(answer));
       return sink.end();
+    case 'numeric_currency': {
+      // The ledger keeps the alpha code (what was charged); only the wire form differs.
+      const numeric = NUMERIC_OF[currency];
+      const tx = answer.transaction;
+      sink.line(JSON.stringify(numeric && tx ? { ...answer, transaction: { ...tx, currency: numeric } } : answer));
+      return sink.end();
+    }
     case 'double_conflict':
       sink.line(JSON.stringify(answer));
       sink.line(JSON.stringify({ ...answer, resultCode: 'FAIL', transaction: answer.transaction ? { ...answer.transaction, status: 'ERROR' } : null }));
