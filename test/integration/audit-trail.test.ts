@@ -5,7 +5,6 @@
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { recordZHead } from '../../main/audit/z-heads';
 import { checkDatabase } from '../../main/cli/commands/doctor';
 import { startApiHarness, type ApiHarness } from '../support/api-session';
 import { card, orderId, tempDir } from '../support/till';
@@ -23,8 +22,11 @@ beforeAll(async () => {
     await h.till.core.checkout.waitFinal(refund.id, 10_000);
     await h.call('people.signIn', { kind: 'pin', personId: 'demo-admin', pin: '8402' });
     await h.call('access.setRight', { personId: 'demo-cashier', permission: 'report_z', effect: 'grant' });
-    // A Z's stored head (the Z close itself is exercised by the shift tests): entry, then head.
-    recordZHead(h.till.core.journal.sqlite, 1, 1, { kind: 'report_z', actor: 'demo-admin', data: { shift: 1, zNumber: 1 } });
+    // A real Z close through the guarded API: its audit entry, then its stored chain head.
+    const z = await h.call('shift.close', { cashier: 'Администратор' });
+    expect(z.zNumber).toBe(1);
+    const head = h.till.core.journal.sqlite.prepare('SELECT COUNT(*) AS n FROM z_audit_heads WHERE z_number = 1').get();
+    expect(head).toEqual({ n: 1 });
     await h.call('people.signOut', {});
     journalFile = h.till.core.journal.file;
   } finally {
