@@ -77,10 +77,27 @@ export function RefundScreen({ onBusy }: { onBusy: (busy: boolean) => void }): R
     else setStage({ kind: 'failed', refund, error: refund.error ?? { key: `outcome.${refund.outcome ?? 'unknown'}`, ru: refund.phaseText, en: refund.phaseText, action: 'call_admin', severity: 'error' } });
   };
 
+  // Every view pushed while a refund starts: its final update may arrive before `refund.start` answers.
+  const seen = useRef(new Map<string, OperationView>());
   useApiEvent('operation', (operation) => {
+    if (operation.kind === 'refund') seen.current.set(operation.id, operation);
     const s = stageRef.current;
     if (s.kind === 'running' && s.refund?.id === operation.id) settle(operation);
   });
+
+  // A refund that runs is also read back every second: a push lost on the way (a reconnect, an answer that
+  // overtook it) never leaves the screen saying "sending" for a refund that has finished.
+  const runningId = stage.kind === 'running' ? stage.refund?.id ?? null : null;
+  useEffect(() => {
+    if (!runningId) return undefined;
+    const timer = setInterval(() => {
+      api.call('operation.get', { operationId: runningId }).then((operation) => {
+        const s = stageRef.current;
+        if (operation && operation.isFinal && s.kind === 'running' && s.refund?.id === operation.id) settle(operation);
+      }).catch(() => undefined);
+    }, 1_000);
+    return () => clearInterval(timer);
+  }, [runningId]);
 
   const load = async (at: number, focusList: boolean): Promise<void> => {
     // The next keystroke belongs to the list (↑↓, PgUp/PgDn, then F6–F8). Focus it now, not when the
@@ -134,7 +151,10 @@ export function RefundScreen({ onBusy }: { onBusy: (busy: boolean) => void }): R
     setStage({ kind: 'running', refund: null });
     onBusy(true);
     try {
-      const refund = await api.call('refund.start', { paymentOperationId: payment.id, clientRequestKey: keyFor(JSON.stringify([payment.id, request])), ...request });
+      const answered = await api.call('refund.start', { paymentOperationId: payment.id, clientRequestKey: keyFor(JSON.stringify([payment.id, request])), ...request });
+      // A push that overtook the answer is newer: never let the older answer put a finished refund back to "sending".
+      const pushed = seen.current.get(answered.id);
+      const refund = pushed && (pushed.isFinal || pushed.updatedAt > answered.updatedAt) ? pushed : answered;
       setStage({ kind: 'running', refund });
       settle(refund);
     } catch (error) {

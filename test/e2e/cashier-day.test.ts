@@ -34,7 +34,7 @@ const sent = (endpoint: ReceivedRequest['endpoint'], pred: (b: Body) => boolean 
   till.emulator.received.filter((r) => r.endpoint === endpoint && pred(body(r)));
 
 /** Words a cashier screen may show in Latin letters (key caps, brand, file formats). */
-const LATIN_OK = new Set(['Enter', 'Esc', 'PgUp', 'PgDn', 'English', 'Pay', 'PAY', 'PNG', 'JPEG', 'ID', 'qrcId', 'CSV', 'PDF', 'TXT', 'X', 'Z', 'F']);
+const LATIN_OK = new Set(['Enter', 'Esc', 'PgUp', 'PgDn', 'Alt', 'Q', 'English', 'Pay', 'PAY', 'PNG', 'JPEG', 'ID', 'qrcId', 'CSV', 'PDF', 'TXT', 'X', 'Z', 'F']);
 /**
  * What the cashier can read (visible text only: folded IT details are not rendered) must hold no
  * enum value or English word and no ISO date. Ids carry digits and are removed first.
