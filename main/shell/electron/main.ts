@@ -37,6 +37,7 @@ let win: BrowserWindow | null = null;
 /** The customer display (config customerDisplay): its own preload with no invoke; IPC from it is refused. */
 let displayWin: BrowserWindow | null = null;
 let displayView: CustomerDisplayView | null = null;
+let displayScreen = -1;
 let api: CoreClient | null = null;
 let quitting = false;
 
@@ -68,18 +69,24 @@ async function handleInvoke(event: IpcMainInvokeEvent, method: unknown, input: u
   return api.invoke(method, input);
 }
 
+function closeDisplayWindow(): void {
+  if (displayWin && !displayWin.isDestroyed()) displayWin.destroy();
+  displayWin = null;
+}
+
 /** Open, keep or close the customer display's window as the config says (hot-reloaded). */
 function followDisplay(view: CustomerDisplayView, wanted: DisplayWindow): void {
   displayView = view;
   if (!wanted.enabled) {
-    displayWin?.destroy();
-    displayWin = null;
+    closeDisplayWindow();
     return;
   }
-  if (displayWin && !displayWin.isDestroyed()) {
+  if (displayWin && !displayWin.isDestroyed() && displayScreen === wanted.screen) {
     displayWin.webContents.send(IPC_DISPLAY, { display: view });
     return;
   }
+  closeDisplayWindow(); // another monitor chosen in the config: a fresh window there
+  displayScreen = wanted.screen;
   const target = chooseDisplay(screen.getAllDisplays(), screen.getPrimaryDisplay(), wanted.screen);
   const w = new BrowserWindow(displayWindowOptions(displayPreloadPath, target.bounds, target.id !== screen.getPrimaryDisplay().id));
   displayWin = w;
@@ -136,6 +143,7 @@ async function start(): Promise<void> {
     if (!target.isDestroyed()) target.webContents.send(IPC_EVENT, event);
   });
   target.on('closed', () => {
+    closeDisplayWindow(); // the till's window gone: the app quits, the customer's screen with it
     unsubscribe();
     win = null;
   });
