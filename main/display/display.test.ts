@@ -110,3 +110,14 @@ describe('customer display feed', () => {
     expect(configSchema.safeParse({ customerDisplay: { resultSeconds: 0 } }).success).toBe(false);
   });
 });
+
+describe('customer display feed, robustness', () => {
+  it('a store name longer than the DTO allows is cut, never thrown into the core\'s event loop', () => {
+    const f = fakeCore();
+    const feed = createCustomerDisplayFeed(f.core);
+    expect(customerDisplayView({ enabled: true, storeName: 'М'.repeat(500), basketKop: null, payment: null, resultFresh: false }).storeName).toHaveLength(200);
+    expect(() => f.push(op({ amountKop: -5 }))).not.toThrow(); // not a valid total: the last good view stays
+    expect(feed.current().state).toBe('idle');
+    feed.close();
+  });
+});

@@ -33,9 +33,20 @@ export function createCustomerDisplayFeed(core: DisplayCore): CustomerDisplayFee
   const compute = (): CustomerDisplayView => customerDisplayViewSchema.parse(customerDisplayView({
     enabled: settings().enabled, storeName: core.config.current().till.storeName, basketKop, payment, resultFresh,
   }));
-  let last = JSON.stringify(compute());
+  // A view that does not parse (a bug) must never throw into the core's event loop: the display keeps the last one.
+  const safe = (): CustomerDisplayView | null => {
+    try {
+      return compute();
+    } catch {
+      return null;
+    }
+  };
+  let lastView: CustomerDisplayView = safe() ?? { state: 'off', storeName: '', totalKop: null, qr: null };
+  let last = JSON.stringify(lastView);
   const publish = (): void => {
-    const view = compute();
+    const view = safe();
+    if (view === null) return;
+    lastView = view;
     const key = JSON.stringify(view);
     if (key === last) return;
     last = key;
@@ -76,7 +87,7 @@ export function createCustomerDisplayFeed(core: DisplayCore): CustomerDisplayFee
   const offConfig = core.config.onChange(() => publish());
 
   return {
-    current: compute,
+    current: () => safe() ?? lastView,
     enabled: () => settings().enabled,
     subscribe(listener) {
       listeners.add(listener);

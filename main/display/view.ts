@@ -21,9 +21,13 @@ export function follows(operation: OperationView): boolean {
   return operation.kind === 'payment' && operation.parked !== true && operation.held !== true;
 }
 
+/** The DTO's limit on the store name (the config has none). */
+const STORE_NAME_MAX = 200;
+
 export function customerDisplayView(input: DisplayInputs): CustomerDisplayView {
   if (!input.enabled) return { state: 'off', storeName: '', totalKop: null, qr: null };
-  const { payment, storeName } = input;
+  const { payment } = input;
+  const storeName = input.storeName.slice(0, STORE_NAME_MAX);
   if (payment && follows(payment)) {
     if (!payment.isFinal) {
       const qr = payment.customerAction?.kind === 'qr' ? { kind: 'qr' as const, payload: payment.customerAction.payload, hintRu: payment.customerAction.hintRu } : null;
