@@ -4,6 +4,7 @@
 //   dist/main/electron.cjs   Electron main (main/shell/electron/main.ts)
 //   dist/main/core-host.cjs  the core in its own process under Electron (main/shell/core-host.ts)
 //   dist/preload/index.cjs   sandboxed preload (one file: a sandboxed preload cannot require our modules)
+//   dist/preload/display.cjs the customer display window's preload (receive-only)
 //   dist/main/kiosk.mjs      headless kiosk shell
 //   dist/main/report-worker.mjs  report worker thread (PDF)
 //   dist/cli.mjs             paydesk CLI
@@ -58,6 +59,8 @@ if (want('main')) {
 if (want('preload')) {
   const entry = path.join(root, 'preload/index.ts');
   if (fs.existsSync(entry)) jobs.push(build({ ...common, entryPoints: [entry], outfile: 'dist/preload/index.cjs', format: 'cjs', external: ['electron'], platform: 'node' }));
+  // The customer display window's preload: a subscribe, no invoke (main/shell/electron/display-window.ts).
+  jobs.push(build({ ...common, entryPoints: [path.join(root, 'preload/display.ts')], outfile: 'dist/preload/display.cjs', format: 'cjs', external: ['electron'], platform: 'node' }));
 }
 if (want('kiosk')) {
   jobs.push(build({ ...common, entryPoints: ['main/shell/kiosk/main.ts'], outfile: 'dist/main/kiosk.mjs', format: 'esm', banner: esmBanner }));

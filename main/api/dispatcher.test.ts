@@ -16,7 +16,7 @@ function handlers(overrides: Partial<ApiHandlers> = {}): ApiHandlers {
     'operation.get': () => null, 'operation.query': () => [], 'operation.search': fail, 'scan.wedge': fail, 'scan.manual': fail, 'scan.image': fail, 'scan.camera': fail,
     'shift.current': fail, 'shift.open': fail, 'shift.claim': fail, 'shift.close': fail, 'shift.tender': fail, 'report.x': fail, 'report.z': fail,
     'report.list': fail, 'report.print': fail, 'report.printOs': fail, 'report.reprint': fail, 'report.export': fail, 'report.open': fail,
-    'shift.voidTender': fail, 'admin.call': fail, 'admin.answer': fail, 'admin.calls': fail, 'catalogue.lookup': fail, 'queue.list': fail, 'queue.retry': fail, 'receipt.block': fail, 'receipt.print': fail,
+    'shift.voidTender': fail, 'admin.call': fail, 'admin.answer': fail, 'admin.calls': fail, 'catalogue.lookup': fail, 'queue.list': fail, 'queue.retry': fail, 'receipt.block': fail, 'receipt.print': fail, 'display.basket': fail,
     'people.state': fail, 'people.signIn': fail, 'people.signOut': fail, 'people.lock': fail, 'people.touch': fail, 'people.create': fail, 'people.yandexStart': fail,
     'people.yandexPoll': fail, 'access.get': fail, 'access.setMatrix': fail, 'access.setRight': fail, 'payments.search': fail, 'order.service': fail,
     'balance.get': fail, 'audit.verify': fail, ...overrides,

@@ -43,6 +43,7 @@ const METHOD_RIGHT: Partial<Record<ApiMethod, Permission>> = {
   'queue.list': 'sell',
   'receipt.block': 'sell',
   'receipt.print': 'sell',
+  'display.basket': 'sell',
   'queue.retry': 'payments_section',
   'shift.open': 'sell',
   'shift.claim': 'sell',

@@ -17,6 +17,7 @@ import { searchOperations } from './search';
 import { createShiftApi, exportDirFor, type FileOpener, type SessionCore } from './shift-api';
 import { createPeopleApi, type PeopleCore } from './people-api';
 import { Catalogue } from '../catalogue/catalogue';
+import type { CustomerDisplayFeed } from '../display/feed';
 import fs from 'node:fs';
 import path from 'node:path';
 
@@ -55,6 +56,8 @@ export interface ApiSessionOptions {
   statusTickMs?: number;
   /** How this shell opens an exported report (report.open). */
   openFile?: FileOpener;
+  /** The customer display's feed (main/display/feed.ts): takes the cashier's basket total. */
+  display?: Pick<CustomerDisplayFeed, 'setBasket' | 'enabled'>;
 }
 
 export interface ApiSession {
@@ -189,6 +192,10 @@ export function createApiSession(options: ApiSessionOptions): ApiSession {
         // Printer trouble is an answer, not a failure: the cashier sees it and reprints (the sale stays paid).
         return { printed: false, error: error instanceof PaydeskError ? error.toCashier() : describeError('print.failed', String(error)), path: null, url: null };
       }
+    },
+    'display.basket': (input) => {
+      options.display?.setBasket(input.totalKop);
+      return { shown: options.display?.enabled() ?? false };
     },
     'catalogue.lookup': (input) => {
       const file = catalogueFile();

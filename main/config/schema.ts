@@ -18,6 +18,7 @@ import { FISCAL_SECRET_PATHS, fiscalConfigSchema } from '../fiscal/config';
 import { accessConfigSchema } from '../access/config';
 import { yandexConfigSchema } from '../auth/yandex/config';
 import { balancesConfigSchema } from '../balances/ledger';
+import { customerDisplayConfigSchema } from '../display/config';
 
 export const tillConfigSchema = z.object({
   /** Merchant-assigned till id, unique within a store (sent as terminalId). */
@@ -60,6 +61,8 @@ export const configSchema = z.object({
   yandexId: yandexConfigSchema.prefault({}),
   /** Customer balances (per store, off by default). */
   balances: balancesConfigSchema.prefault({}),
+  /** A second screen facing the customer: total, payment QR, result (docs/ui.md "Customer display"). */
+  customerDisplay: customerDisplayConfigSchema.prefault({}),
   logging: z.object({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info') }).prefault({}),
 });
 

@@ -6,7 +6,7 @@ export const API_METHOD_LIST = [
   'shift.current', 'shift.open', 'shift.claim', 'shift.close', 'shift.tender',
   'report.x', 'report.z', 'report.list', 'report.print', 'report.printOs', 'report.reprint', 'report.export', 'report.open',
   'shift.voidTender', 'admin.call', 'admin.answer', 'admin.calls', 'catalogue.lookup',
-  'queue.list', 'queue.retry', 'receipt.block', 'receipt.print',
+  'queue.list', 'queue.retry', 'receipt.block', 'receipt.print', 'display.basket',
   'people.state', 'people.signIn', 'people.signOut', 'people.lock', 'people.touch', 'people.create', 'people.yandexStart', 'people.yandexPoll',
   'access.get', 'access.setMatrix', 'access.setRight', 'payments.search', 'order.service', 'balance.get', 'audit.verify',
 ] as const;

@@ -14,6 +14,7 @@ import {
   paymentsQuerySchema, paymentsResultSchema, permissionIdSchema, personViewSchema, serviceInputSchema, serviceViewSchema,
   signInInputSchema, signInStateSchema, yandexPollSchema, yandexStartSchema,
 } from './people';
+import { displayBasketInputSchema } from './display';
 
 // ---- status (environment, connection health, config problems, scanner, clock) --------------------
 
@@ -444,6 +445,8 @@ export const API_METHODS = {
     input: z.object({ operationId: z.string().min(1).max(64), format: z.enum(['escpos', 'pdf']).default('escpos') }),
     output: z.object({ printed: z.boolean(), error: cashierErrorSchema.nullable(), path: z.string().nullable(), url: z.string().nullable() }),
   },
+  /** The basket's running total for the customer display (a no-op when none is configured). */
+  'display.basket': { input: displayBasketInputSchema, output: z.object({ shown: z.boolean() }) },
   // ---- people, access, Payments section (docs/people-and-audit.md) ----
   /** Who is signed in, locked or not, their rights; works while locked. */
   'people.state': { input: empty, output: signInStateSchema },

@@ -4,7 +4,8 @@
 // utilityProcess into the `HostChannel` below).
 import type { ApiEvent, ApiResponse } from '../contract/api';
 import { describeError } from '../errors/catalogue';
-import type { HostInbound, HostOutbound } from './core-host';
+import type { CustomerDisplayView } from '../contract/display';
+import type { DisplayWindow, HostInbound, HostOutbound } from './core-host';
 
 export interface HostChannel {
   post(message: HostInbound): void;
@@ -17,6 +18,8 @@ export interface CoreClient {
   ready: Promise<void>;
   invoke(method: unknown, input: unknown): Promise<ApiResponse>;
   subscribe(listener: (event: ApiEvent) => void): () => void;
+  /** The customer display's frames (for its window only) and where that window belongs. */
+  onDisplay(listener: (view: CustomerDisplayView, window: DisplayWindow) => void): () => void;
   /** Asks the core to close (journal closed, connections ended) and waits for it, at most `timeoutMs`. */
   shutdown(timeoutMs?: number): Promise<boolean>;
 }
@@ -29,6 +32,7 @@ export function connectCoreHost(channel: HostChannel, openExport?: ExportOpener)
   let alive = true;
   const pending = new Map<number, (response: ApiResponse) => void>();
   const listeners = new Set<(event: ApiEvent) => void>();
+  const displayListeners = new Set<(view: CustomerDisplayView, window: DisplayWindow) => void>();
   let closed: (() => void) | null = null;
   const closedPromise = new Promise<void>((resolve) => { closed = resolve; });
   let readyResolve: () => void = () => undefined;
@@ -69,6 +73,15 @@ export function connectCoreHost(channel: HostChannel, openExport?: ExportOpener)
         else openExport(file).then(() => done(null), (error: unknown) => done(error instanceof Error ? error.message : String(error)));
         break;
       }
+      case 'display':
+        for (const l of displayListeners) {
+          try {
+            l(message.view, message.window);
+          } catch {
+            // a broken display window must not stop the till's
+          }
+        }
+        break;
       case 'closed': closed?.(); break;
       default: break;
     }
@@ -93,6 +106,10 @@ export function connectCoreHost(channel: HostChannel, openExport?: ExportOpener)
     subscribe(listener) {
       listeners.add(listener);
       return () => listeners.delete(listener);
+    },
+    onDisplay(listener) {
+      displayListeners.add(listener);
+      return () => displayListeners.delete(listener);
     },
     async shutdown(timeoutMs = 10_000) {
       if (!alive) return true;

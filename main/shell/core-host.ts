@@ -4,11 +4,14 @@
 //   parent → host: { type: 'invoke', id, method, input } | { type: 'opened', id, error } | { type: 'shutdown' }
 //   host → parent: { type: 'ready' } | { type: 'response', id, response } | { type: 'event', event } | { type: 'closed' } | { type: 'fatal', message }
 //                  | { type: 'open', id, file }   (an exported report for the OS viewer: only Electron's main process can open it)
+//                  | { type: 'display', view, window }  (the customer display's frame, and whether / where its window belongs)
 import { z } from 'zod';
 import { createApiSession, type ApiSession } from '../api/session';
 import { createScanPort } from '../api/scan-port';
 import type { ApiEvent, ApiResponse } from '../contract/api';
 import { startCore } from '../core/core';
+import type { CustomerDisplayView } from '../contract/display';
+import { createCustomerDisplayFeed } from '../display/feed';
 
 export const hostInboundSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('invoke'), id: z.number().int().nonnegative(), method: z.unknown(), input: z.unknown() }),
@@ -22,8 +25,12 @@ export type HostOutbound =
   | { type: 'response'; id: number; response: ApiResponse }
   | { type: 'event'; event: ApiEvent }
   | { type: 'open'; id: number; file: string }
+  | { type: 'display'; view: CustomerDisplayView; window: DisplayWindow }
   | { type: 'closed' }
   | { type: 'fatal'; message: string };
+
+/** Whether the customer display's window should be open, and on which monitor (config customerDisplay). */
+export interface DisplayWindow { enabled: boolean; screen: number }
 
 /** The two channels a host can have: Electron's parentPort, or Node's IPC (process.send). */
 interface Port {
@@ -58,11 +65,19 @@ export async function runCoreHost(): Promise<void> {
     opening.set(id, (error) => (error === null ? resolve({ url: null, opened: true }) : reject(new Error(error))));
     port.post({ type: 'open', id, file });
   });
-  const session: ApiSession = createApiSession({ core, scans, shell: 'electron', onError: (method, error) => console.error(`[api] ${method}:`, error), openFile });
+  const display = createCustomerDisplayFeed(core);
+  const session: ApiSession = createApiSession({ core, scans, shell: 'electron', onError: (method, error) => console.error(`[api] ${method}:`, error), openFile, display });
+  const postDisplay = (view = display.current()): void => {
+    const { enabled, screen } = core.config.current().customerDisplay;
+    port.post({ type: 'display', view, window: { enabled, screen } });
+  };
+  display.subscribe(postDisplay);
+  core.config.onChange(() => postDisplay());
   session.subscribe((event) => port.post({ type: 'event', event }));
   let closing: Promise<void> | null = null;
   const shutdown = (): Promise<void> => {
     closing ??= (async () => {
+      display.close();
       await session.close();
       await scans.close();
       await core.close(); // journal checkpointed and closed before the process ends
@@ -90,6 +105,7 @@ export async function runCoreHost(): Promise<void> {
   });
   process.on('SIGTERM', () => void shutdown().then(() => process.exit(0)));
   port.post({ type: 'ready' });
+  postDisplay();
 }
 
 // Entry point when run as a process (dist/main/core-host.cjs, or tsx in tests).

@@ -11,21 +11,22 @@ export interface WsBridge extends PaydeskBridge {
   onState(listener: (state: ConnectionState) => void): () => void;
 }
 
-export function takeToken(): string | null {
+/** `storageKey`: where the page keeps its token across reloads (the customer display keeps its own). */
+export function takeToken(storageKey = 'paydesk.token'): string | null {
   const match = /(?:^#|&)token=([\w-]+)/.exec(window.location.hash);
   if (match?.[1]) {
-    sessionStorage.setItem('paydesk.token', match[1]);
+    sessionStorage.setItem(storageKey, match[1]);
     history.replaceState(null, '', window.location.pathname + window.location.search);
     return match[1];
   }
-  return sessionStorage.getItem('paydesk.token');
+  return sessionStorage.getItem(storageKey);
 }
 
 /**
  * The kiosk shell starts Chromium with a one-time launch code (#launch=…) instead of the token, because a
  * command line is readable by every local user. The page trades it once for the token (POST /session).
  */
-export function exchangeLaunchCode(): Promise<string | null> | null {
+export function exchangeLaunchCode(storageKey = 'paydesk.token'): Promise<string | null> | null {
   const match = /(?:^#|&)launch=([\w-]+)/.exec(window.location.hash);
   if (!match?.[1]) return null;
   const code = match[1];
@@ -33,11 +34,11 @@ export function exchangeLaunchCode(): Promise<string | null> | null {
   return fetch('/session', { method: 'POST', headers: { 'X-Paydesk-Launch': code } })
     .then(async (res) => (res.ok ? ((await res.json()) as { token?: unknown }).token : null))
     .then((token) => {
-      if (typeof token !== 'string') return sessionStorage.getItem('paydesk.token');
-      sessionStorage.setItem('paydesk.token', token);
+      if (typeof token !== 'string') return sessionStorage.getItem(storageKey);
+      sessionStorage.setItem(storageKey, token);
       return token;
     })
-    .catch(() => sessionStorage.getItem('paydesk.token'));
+    .catch(() => sessionStorage.getItem(storageKey));
 }
 
 export function createWsBridge(tokenOrPromise: string | null | Promise<string | null>, url = `ws://${window.location.host}${WS_PATH}`): WsBridge {

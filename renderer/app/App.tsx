@@ -138,7 +138,7 @@ export function App({ connection }: { connection: Connection }): ReactNode {
                 onAccess={people.state.enabled && (people.state.rights.manage_people === 'allow' || people.state.rights.edit_matrix === 'allow') ? go('access') : null} />
             ) : null}
             <span className="spacer" />
-            <button type="button" className="btn btn-nav" data-testid="nav-help" onClick={() => setHelp(true)}><kbd>?</kbd><span>{t('nav.help')}</span></button>
+            <button type="button" className="btn btn-nav btn-help" data-testid="nav-help" title={t('nav.help')} aria-label={t('nav.help')} onClick={() => setHelp(true)}><kbd>?</kbd></button>
             <KeyButton k="F4" variant="nav" onPress={() => setLang(current === 'ru' ? 'en' : 'ru')} testId="nav-lang">{t('nav.lang')}</KeyButton>
           </nav>
           <main className="screen">

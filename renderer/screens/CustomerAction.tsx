@@ -16,7 +16,8 @@ function pathOf(modules: boolean[][]): string {
   return parts.join('');
 }
 
-export function CustomerAction({ action }: { action: CustomerActionView }): ReactNode {
+/** `size`: the drawn code's side in CSS pixels (the till's panel: 180; the customer display draws it larger). */
+export function CustomerAction({ action, size = 180 }: { action: CustomerActionView; size?: number }): ReactNode {
   const { t } = useI18n();
   const drawn = useMemo(() => {
     try {
@@ -29,7 +30,7 @@ export function CustomerAction({ action }: { action: CustomerActionView }): Reac
   return (
     <figure className="customer-action" data-testid="customer-action" data-kind={action.kind} data-payload={action.payload}>
       {drawn ? (
-        <svg data-testid="customer-qr" viewBox={`0 0 ${drawn.size} ${drawn.size}`} width={180} height={180} shapeRendering="crispEdges" role="img" aria-label={action.hintRu}>
+        <svg data-testid="customer-qr" viewBox={`0 0 ${drawn.size} ${drawn.size}`} width={size} height={size} shapeRendering="crispEdges" role="img" aria-label={action.hintRu}>
           <rect width={drawn.size} height={drawn.size} fill="#fff" />
           <path d={drawn.path} fill="#000" />
         </svg>

@@ -159,6 +159,11 @@ export function SaleScreen({ terminalId, onBusy, onOpenJournal, scan, onScanHand
   const busy = phase.kind === 'checking' || phase.kind === 'paying';
 
   useEffect(() => onBusy(busy), [busy, onBusy]);
+  // The customer display shows the running total (a no-op when none is configured; a refusal changes nothing here).
+  const shownTotal = amountKop !== null && amountKop > 0 ? amountKop : 0;
+  useEffect(() => {
+    api.call('display.basket', { totalKop: shownTotal }).catch(() => undefined);
+  }, [api, shownTotal]);
   const busyRef = useRef(busy);
   busyRef.current = busy;
 

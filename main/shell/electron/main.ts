@@ -2,7 +2,7 @@
 // purpose (it cannot run in CI here); the policy lives in security.ts and is unit-tested.
 // The core (the same startCore + API session as the kiosk shell) runs in a utilityProcess, off the browser
 // main thread (main/shell/core-host.ts); this process only moves envelopes. Quitting waits for the core.
-import { app, BrowserWindow, ipcMain, Menu, protocol, session, shell as electronShell, utilityProcess, type IpcMainInvokeEvent } from 'electron';
+import { app, BrowserWindow, ipcMain, Menu, protocol, screen, session, shell as electronShell, utilityProcess, type IpcMainInvokeEvent } from 'electron';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -11,9 +11,12 @@ import { describeError } from '../../errors/catalogue';
 import { connectCoreHost, type CoreClient } from '../core-client';
 import type { HostOutbound } from '../core-host';
 import { contentSecurityPolicy } from '../csp';
-import { APP_SCHEME, APP_URL, createWindowOptions, isAllowedNavigation, isPermissionAllowed, isTrustedSender, resolveAppFile } from './security';
+import { APP_ORIGIN, APP_SCHEME, APP_URL, createWindowOptions, isAllowedNavigation, isPermissionAllowed, isTrustedSender, resolveAppFile } from './security';
 import { openSecretVault } from './secrets';
 import { electronFileOpener } from './open-file';
+import { DISPLAY_PAGE, IPC_DISPLAY, type CustomerDisplayView } from '../../contract/display';
+import type { DisplayWindow } from '../core-host';
+import { chooseDisplay, displayWindowOptions } from './display-window';
 
 protocol.registerSchemesAsPrivileged([{ scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true } }]);
 
@@ -25,11 +28,16 @@ if (!app.requestSingleInstanceLock()) {
 const dist = path.resolve(__dirname, '..');
 const rendererDir = path.join(dist, 'renderer');
 const preloadPath = path.join(dist, 'preload', 'index.cjs');
+const displayPreloadPath = path.join(dist, 'preload', 'display.cjs');
 const dataDir = path.resolve(process.env.PAYDESK_DATA ?? path.join(os.homedir(), '.paydesk'));
 const configFile = path.resolve(process.env.PAYDESK_CONFIG ?? path.join(dataDir, 'paydesk.config.json'));
 const TYPES: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css', '.svg': 'image/svg+xml', '.png': 'image/png', '.map': 'application/json', '.woff2': 'font/woff2', '.wasm': 'application/wasm' };
 
 let win: BrowserWindow | null = null;
+/** The customer display (config customerDisplay): its own preload with no invoke; IPC from it is refused. */
+let displayWin: BrowserWindow | null = null;
+let displayView: CustomerDisplayView | null = null;
+let displayScreen = -1;
 let api: CoreClient | null = null;
 let quitting = false;
 
@@ -54,10 +62,38 @@ app.on('web-contents-created', (_event, contents) => {
 
 async function handleInvoke(event: IpcMainInvokeEvent, method: unknown, input: unknown): Promise<ApiResponse> {
   const frame = event.senderFrame;
-  if (!api || !frame || !isTrustedSender(frame.url, frame === event.sender.mainFrame)) {
+  // Only the till's own window may ask the core anything (the display window has no invoke; this is the second lock).
+  if (!api || !frame || !win || event.sender !== win.webContents || !isTrustedSender(frame.url, frame === event.sender.mainFrame)) {
     return { ok: false, error: describeError('ipc.invalid', 'untrusted sender') };
   }
   return api.invoke(method, input);
+}
+
+function closeDisplayWindow(): void {
+  if (displayWin && !displayWin.isDestroyed()) displayWin.destroy();
+  displayWin = null;
+}
+
+/** Open, keep or close the customer display's window as the config says (hot-reloaded). */
+function followDisplay(view: CustomerDisplayView, wanted: DisplayWindow): void {
+  displayView = view;
+  if (!wanted.enabled) {
+    closeDisplayWindow();
+    return;
+  }
+  if (displayWin && !displayWin.isDestroyed() && displayScreen === wanted.screen) {
+    displayWin.webContents.send(IPC_DISPLAY, { display: view });
+    return;
+  }
+  closeDisplayWindow(); // another monitor chosen in the config: a fresh window there
+  displayScreen = wanted.screen;
+  const target = chooseDisplay(screen.getAllDisplays(), screen.getPrimaryDisplay(), wanted.screen);
+  const w = new BrowserWindow(displayWindowOptions(displayPreloadPath, target.bounds, target.id !== screen.getPrimaryDisplay().id));
+  displayWin = w;
+  w.on('closed', () => { if (displayWin === w) displayWin = null; });
+  w.webContents.on('did-finish-load', () => { if (displayView) w.webContents.send(IPC_DISPLAY, { display: displayView }); });
+  w.once('ready-to-show', () => w.showInactive());
+  void w.loadURL(`${APP_ORIGIN}${DISPLAY_PAGE}`);
 }
 
 async function start(): Promise<void> {
@@ -97,6 +133,7 @@ async function start(): Promise<void> {
     await electronFileOpener((f) => electronShell.openPath(f), path.join(dataDir, 'exports'))(file);
   });
   api = client;
+  client.onDisplay(followDisplay);
   await client.ready;
   ipcMain.handle(IPC_INVOKE, handleInvoke);
 
@@ -106,6 +143,7 @@ async function start(): Promise<void> {
     if (!target.isDestroyed()) target.webContents.send(IPC_EVENT, event);
   });
   target.on('closed', () => {
+    closeDisplayWindow(); // the till's window gone: the app quits, the customer's screen with it
     unsubscribe();
     win = null;
   });

@@ -30,11 +30,22 @@ async function runCore(): Promise<void> {
   });
   const { dataDir, configFile } = kioskPaths(arg);
   const shell = await startKioskShell({
-    configFile, dataDir, rendererDir: findRendererDir(arg('renderer')), port: message.port, token: message.token,
+    configFile, dataDir, rendererDir: findRendererDir(arg('renderer')), port: message.port, token: message.token, displayToken: message.displayToken,
     onError: (method, error) => console.error(`[api] ${method}:`, error instanceof Error ? error.message : error),
   });
   const ms = Math.round((performance.now() - t0) * 10) / 10;
   console.log(`PAYDESK_KIOSK_READY ${JSON.stringify({ url: shell.server.url, launchUrl: shell.server.launchUrl(), ms, marks: shell.marks, environment: shell.core.environment().mode })}`);
+  // The customer display window (config customerDisplay, hot-reloaded): the supervisor opens / closes it on this line.
+  let announced = '';
+  const announceDisplay = (): void => {
+    const settings = shell.core.config.current().customerDisplay;
+    const key = JSON.stringify([settings.enabled, settings.position]);
+    if (key === announced) return;
+    announced = key;
+    console.log(`PAYDESK_CUSTOMER_DISPLAY ${JSON.stringify({ enabled: settings.enabled, position: settings.position, launchUrl: settings.enabled ? shell.server.displayLaunchUrl() : null })}`);
+  };
+  announceDisplay();
+  shell.core.config.onChange(announceDisplay);
   let stopping = false;
   const stop = async (): Promise<void> => {
     if (stopping) return;

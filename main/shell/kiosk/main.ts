@@ -9,12 +9,16 @@
 // each core it starts and forwards the core's `PAYDESK_KIOSK_READY {"url":…,"ms":…}` line. The core is
 // dist/main/kiosk-core.mjs (main/shell/kiosk/core-main.ts).
 // Without a display (or when Chromium dies at once, e.g. as root) it says so and keeps serving the URL.
+// The customer display (config customerDisplay) is a second Chromium window with its own profile, opened and
+// closed on the core's `PAYDESK_CUSTOMER_DISPLAY {"enabled":…}` lines (hot-reloaded config); its token is the
+// display's own (read-only stream), also chosen once here so the window survives a core restart.
 import { spawn, type ChildProcess } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import readline from 'node:readline';
+import { z } from 'zod';
 import { fileURLToPath } from 'node:url';
 import { BROWSER_QUICK_EXIT_MS, browserQuickExitReason, decideRestart, kioskPaths, noDisplayReason, type StartMessage } from './supervise';
 
@@ -40,14 +44,21 @@ async function freePort(): Promise<number> {
   });
 }
 
-function openBrowser(url: string, dataDir: string, fullscreen: boolean, onQuickExit: (reason: string) => void, onClosed: () => void): ChildProcess | null {
+/** The core's announcement of the customer display (main/shell/kiosk/core-main.ts). */
+const displayLineSchema = z.object({
+  enabled: z.boolean(),
+  position: z.object({ x: z.number().int(), y: z.number().int() }).nullable(),
+  launchUrl: z.string().nullable(),
+});
+
+function openBrowser(url: string, dataDir: string, fullscreen: boolean, onQuickExit: (reason: string) => void, onClosed: () => void, window: { profile: string; extra: string[] } = { profile: 'chromium-profile', extra: [] }): ChildProcess | null {
   const browser = process.env.PAYDESK_BROWSER ?? CHROMIUM_CANDIDATES.find((c) => fs.existsSync(c));
   if (!browser) {
     onQuickExit('Chromium не найден (PAYDESK_BROWSER не задан, /usr/bin/chromium нет)');
     return null;
   }
-  const args = [`--app=${url}`, `--user-data-dir=${path.join(dataDir, 'chromium-profile')}`, '--no-first-run', '--disable-sync',
-    '--disable-background-networking', '--disable-component-update', '--window-size=1024,768', ...(fullscreen ? ['--kiosk'] : [])];
+  const args = [`--app=${url}`, `--user-data-dir=${path.join(dataDir, window.profile)}`, '--no-first-run', '--disable-sync',
+    '--disable-background-networking', '--disable-component-update', '--window-size=1024,768', ...window.extra, ...(fullscreen ? ['--kiosk'] : [])];
   const started = Date.now();
   const child = spawn(browser, args, { stdio: ['ignore', 'ignore', 'pipe'], detached: false });
   let tail = '';
@@ -64,6 +75,7 @@ async function supervise(): Promise<void> {
   const { dataDir } = kioskPaths(arg);
   const port = arg('port') ? Number(arg('port')) : await freePort();
   const token = crypto.randomBytes(32).toString('base64url');
+  const displayToken = crypto.randomBytes(32).toString('base64url');
   // The core is its own bundle next to this one, so this small process starts in a few milliseconds.
   const coreEntry = path.join(path.dirname(fileURLToPath(import.meta.url)), 'kiosk-core.mjs');
   const childArgs = process.argv.slice(2);
@@ -72,6 +84,38 @@ async function supervise(): Promise<void> {
   let streak = 0;
   let browser: ChildProcess | null = null;
   let url: string | null = null;
+  let display: { child: ChildProcess; key: string } | null = null;
+
+  const closeDisplay = (): void => {
+    if (display && display.child.exitCode === null) display.child.kill();
+    display = null;
+  };
+  /** Open, keep or close the customer display's window as the core's latest announcement says. */
+  const followDisplay = (line: string): void => {
+    let parsed: z.infer<typeof displayLineSchema>;
+    try {
+      parsed = displayLineSchema.parse(JSON.parse(line));
+    } catch {
+      return;
+    }
+    if (!parsed.enabled || !parsed.launchUrl) {
+      if (display) console.log('Paydesk: экран покупателя выключен в настройках — окно закрыто');
+      closeDisplay();
+      return;
+    }
+    const key = JSON.stringify(parsed.position);
+    if (display && display.key === key && display.child.exitCode === null) return; // a restarted core: the window reconnects itself
+    closeDisplay();
+    if (flag('no-browser') || noDisplayReason(process.env, process.platform)) {
+      console.log(`Paydesk: экран покупателя: откройте ${parsed.launchUrl} во втором окне Chromium (одноразовая ссылка)`);
+      return;
+    }
+    const extra = parsed.position ? [`--window-position=${parsed.position.x},${parsed.position.y}`] : [];
+    const child = openBrowser(parsed.launchUrl, dataDir, flag('fullscreen'), (reason) => console.log(`Paydesk: экран покупателя не открылся: ${reason}`), () => {
+      console.log('Paydesk: окно экрана покупателя закрыто (касса работает; откроется снова при перезапуске или смене настройки)');
+    }, { profile: 'chromium-profile-display', extra });
+    if (child) display = { child, key };
+  };
 
   const headless = (reason: string): void => {
     console.log(`Paydesk: ${reason}. Касса работает и ждёт: откройте этот адрес в Chromium на этом компьютере:`);
@@ -84,8 +128,12 @@ async function supervise(): Promise<void> {
     const child = spawn(process.execPath, [coreEntry, ...childArgs], { stdio: ['ignore', 'pipe', 'inherit', 'ipc'] });
     core = child;
     console.log(`PAYDESK_KIOSK_CORE ${JSON.stringify({ pid: child.pid })}`);
-    child.send({ type: 'start', port, token } satisfies StartMessage);
+    child.send({ type: 'start', port, token, displayToken } satisfies StartMessage);
     readline.createInterface({ input: child.stdout as NodeJS.ReadableStream }).on('line', (line) => {
+      if (line.startsWith('PAYDESK_CUSTOMER_DISPLAY ')) {
+        followDisplay(line.slice('PAYDESK_CUSTOMER_DISPLAY '.length));
+        return; // the launch code stays off the log
+      }
       console.log(line);
       if (!line.startsWith('PAYDESK_KIOSK_READY ')) return;
       ready = true;
@@ -130,6 +178,7 @@ async function supervise(): Promise<void> {
     stopping = true;
     const b = browser as ChildProcess | null;
     if (b && b.exitCode === null) b.kill();
+    closeDisplay();
     const c = core as ChildProcess | null;
     if (c && c.exitCode === null) {
       const exited = new Promise<void>((resolve) => c.once('exit', () => resolve()));

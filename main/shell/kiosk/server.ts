@@ -12,6 +12,9 @@ import type { ApiSession } from '../../api/session';
 import { contentSecurityPolicy } from '../csp';
 import { resolveStaticPath } from '../static-files';
 import type { Downloads } from './downloads';
+import { DISPLAY_PAGE, type DisplayFrame } from '../../contract/display';
+import { describeError } from '../../errors/catalogue';
+import type { CustomerDisplayFeed } from '../../display/feed';
 
 const TRACE = process.env.PAYDESK_TRACE_WS === '1';
 /** Where the page trades its one-time launch code for the token. */
@@ -25,8 +28,15 @@ export interface KioskServerOptions {
   port?: number;
   /** Fixed token for tests; random per start otherwise. */
   token?: string;
+  /** The customer display's token (the supervisor keeps it across core restarts); random per start otherwise. */
+  displayToken?: string;
   /** Ticketed exported reports (main/shell/kiosk/downloads.ts). */
   downloads?: Pick<Downloads, 'handle'>;
+  /**
+   * The customer display's feed. Its page connects with its own token (never the cashier's): that
+   * connection only receives display frames, and every request on it is refused (docs/ui.md "Customer display").
+   */
+  display?: Pick<CustomerDisplayFeed, 'current' | 'subscribe'>;
 }
 
 export interface KioskServer {
@@ -37,6 +47,10 @@ export interface KioskServer {
    * local user through /proc): the page trades it once for the token (POST /session); then it is worthless.
    */
   launchUrl(ttlMs?: number): string;
+  /** The customer display page with a one-time launch code worth only the display's token. */
+  displayLaunchUrl(ttlMs?: number): string;
+  /** The customer display page with the display token in the fragment (tests). */
+  displayUrl: string;
   origin: string;
   port: number;
   token: string;
@@ -62,30 +76,33 @@ export function tokensEqual(a: string, b: string): boolean {
 
 export async function startKioskServer(options: KioskServerOptions): Promise<KioskServer> {
   const token = options.token ?? crypto.randomBytes(32).toString('base64url');
+  // The display's own credential: it opens the read-only display stream and nothing else.
+  const displayToken = options.displayToken ?? crypto.randomBytes(32).toString('base64url');
+  if (tokensEqual(displayToken, token)) throw new Error('the display token must differ from the till token');
   const root = path.resolve(options.rendererDir);
   let port = 0;
   const allowedHosts = (): string[] => [`127.0.0.1:${port}`, `localhost:${port}`];
   const allowedOrigins = (): string[] => allowedHosts().map((h) => `http://${h}`);
 
   // Every request is fenced: a hostile request gets an error status, never an exception in the core's process.
-  const launchCodes = new Map<string, number>();
-  const issueLaunchCode = (ttlMs: number): string => {
+  const launchCodes = new Map<string, { expires: number; token: string }>();
+  const issueLaunchCode = (ttlMs: number, forToken = token): string => {
     const code = crypto.randomBytes(24).toString('base64url');
-    launchCodes.set(code, Date.now() + ttlMs);
+    launchCodes.set(code, { expires: Date.now() + ttlMs, token: forToken });
     return code;
   };
   /** POST /session with X-Paydesk-Launch: the token, once per code, to the page's own origin only. */
   const exchangeLaunchCode = (req: http.IncomingMessage, res: http.ServerResponse): void => {
     const code = String(req.headers['x-paydesk-launch'] ?? '');
     const origin = req.headers.origin;
-    const expires = launchCodes.get(code);
+    const issued = launchCodes.get(code);
     req.resume();
-    if (!origin || !allowedOrigins().includes(origin) || expires === undefined || expires < Date.now()) {
+    if (!origin || !allowedOrigins().includes(origin) || issued === undefined || issued.expires < Date.now()) {
       res.writeHead(401, { 'Content-Type': 'text/plain', 'Cache-Control': 'no-store' }).end('unauthorized');
       return;
     }
     launchCodes.delete(code);
-    res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' }).end(JSON.stringify({ token }));
+    res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' }).end(JSON.stringify({ token: issued.token }));
   };
 
   const server = http.createServer((req, res) => {
@@ -160,14 +177,36 @@ export async function startKioskServer(options: KioskServerOptions): Promise<Kio
     const ok = url.pathname === WS_PATH
       && allowedHosts().includes(req.headers.host ?? '')
       && (req.headers.origin === undefined || allowedOrigins().includes(req.headers.origin))
-      && presented !== null && tokensEqual(presented, token);
-    if (!ok) {
+      && presented !== null;
+    const asDisplay = ok && options.display !== undefined && tokensEqual(presented, displayToken);
+    if (!ok || (!asDisplay && !tokensEqual(presented, token))) {
       socket.write('HTTP/1.1 401 Unauthorized\r\nConnection: close\r\n\r\n');
       socket.destroy();
       return;
     }
-    wss.handleUpgrade(req, socket, head, (ws) => serve(ws));
+    wss.handleUpgrade(req, socket, head, (ws) => (asDisplay && options.display ? serveDisplay(ws, options.display) : serve(ws)));
   });
+
+  /** The customer display: what the feed publishes, and a refusal for anything it asks. */
+  function serveDisplay(ws: WebSocket, display: NonNullable<KioskServerOptions['display']>): void {
+    const send = (frame: DisplayFrame | { id: number | null; response: { ok: false; error: ReturnType<typeof describeError> } }): void => {
+      if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(frame));
+    };
+    send({ display: display.current() });
+    const unsubscribe = display.subscribe((view) => send({ display: view }));
+    ws.on('message', (data) => {
+      let id: number | null = null;
+      try {
+        const parsed = wsRequestSchema.safeParse(JSON.parse(String(data)));
+        if (parsed.success) id = parsed.data.id;
+      } catch {
+        // not even JSON: refused all the same
+      }
+      send({ id, response: { ok: false, error: describeError('access.denied', 'customer display connection is read-only', { reason: 'экран покупателя только показывает' }) } });
+    });
+    ws.on('close', unsubscribe);
+    ws.on('error', unsubscribe);
+  }
 
   function serve(ws: WebSocket): void {
     const send = (frame: WsServerFrame): void => {
@@ -202,6 +241,8 @@ export async function startKioskServer(options: KioskServerOptions): Promise<Kio
   return {
     url: `${origin}/#token=${token}`,
     launchUrl: (ttlMs = 60_000) => `${origin}/#launch=${issueLaunchCode(ttlMs)}`,
+    displayLaunchUrl: (ttlMs = 60_000) => `${origin}${DISPLAY_PAGE}#launch=${issueLaunchCode(ttlMs, displayToken)}`,
+    displayUrl: `${origin}${DISPLAY_PAGE}#token=${displayToken}`,
     origin,
     port,
     token,

@@ -7,6 +7,7 @@ import { createApiSession, type ApiSession } from '../../api/session';
 import { createScanPort } from '../../api/scan-port';
 import { exportDirFor } from '../../api/shift-api';
 import { createDownloads } from './downloads';
+import { createCustomerDisplayFeed, type CustomerDisplayFeed } from '../../display/feed';
 import { startKioskServer, type KioskServer } from './server';
 
 /** Longest wait for the pre-warmed connection before the shell reports ready anyway. */
@@ -16,6 +17,7 @@ export interface KioskShellOptions extends CoreOptions {
   rendererDir: string;
   port?: number;
   token?: string;
+  displayToken?: string;
   onError?: (method: string, error: unknown) => void;
   /** Embedded emulator's customer confirmation delay (tests, demos). */
   emulatorConfirmDelayMs?: number;
@@ -25,6 +27,8 @@ export interface KioskShell {
   core: StartedCore;
   session: ApiSession;
   server: KioskServer;
+  /** What the customer display shows (config customerDisplay). */
+  display: CustomerDisplayFeed;
   /** Milliseconds from the call to each step being done. */
   marks: Record<string, number>;
   close(): Promise<void>;
@@ -45,11 +49,13 @@ export async function startKioskShell(options: KioskShellOptions): Promise<Kiosk
   // report.open: the window gets a short-lived download address of the exported file.
   const downloads = createDownloads({ exportDir: exportDirFor(core) });
   const openFile = (file: string): Promise<{ url: string; opened: boolean }> => Promise.resolve({ url: downloads.offer(file), opened: false });
-  const session = createApiSession({ core, scans, shell: 'kiosk', onError: options.onError, openFile });
+  const display = createCustomerDisplayFeed(core);
+  const session = createApiSession({ core, scans, shell: 'kiosk', onError: options.onError, openFile, display });
   let server: KioskServer;
   try {
-    server = await startKioskServer({ session, rendererDir: options.rendererDir, port: options.port, token: options.token, downloads });
+    server = await startKioskServer({ session, rendererDir: options.rendererDir, port: options.port, token: options.token, displayToken: options.displayToken, downloads, display });
   } catch (error) {
+    display.close();
     await session.close();
     await scans.close();
     await core.close();
@@ -60,9 +66,11 @@ export async function startKioskShell(options: KioskShellOptions): Promise<Kiosk
     core,
     session,
     server,
+    display,
     marks,
     async close() {
       await server.close();
+      display.close();
       await session.close();
       await scans.close();
       await core.close();

@@ -46,9 +46,11 @@ export function browserQuickExitReason(code: number | null, signal: string | nul
 }
 
 /** The supervisor → core message carrying the per-start port and token (IPC, never argv or env). */
-export interface StartMessage { type: 'start'; port: number; token: string }
+/** `displayToken`: the customer display's own credential, fixed per start so its window survives a core restart. */
+export interface StartMessage { type: 'start'; port: number; token: string; displayToken?: string }
 export const isStartMessage = (m: unknown): m is StartMessage => typeof m === 'object' && m !== null && (m as { type?: unknown }).type === 'start'
-  && typeof (m as { port?: unknown }).port === 'number' && typeof (m as { token?: unknown }).token === 'string';
+  && typeof (m as { port?: unknown }).port === 'number' && typeof (m as { token?: unknown }).token === 'string'
+  && ['string', 'undefined'].includes(typeof (m as { displayToken?: unknown }).displayToken);
 
 /** data = --data or $PAYDESK_DATA or ~/.paydesk (created); config = --config or $PAYDESK_CONFIG or <data>/paydesk.config.json. */
 export function kioskPaths(arg: (name: string) => string | undefined): { dataDir: string; configFile: string } {
