@@ -4,8 +4,9 @@
 // the Tochka (and Halyk) emulators on loopback, Debian Chromium on the built renderer.
 // Every wait is on a condition (the page's state or the emulator's record), never on elapsed time.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { HalykEmulator } from '../../emulators/halyk';
 import { TochkaEmulator } from '../../emulators/tochka';
-import { interleavePayAnswerAndQrEvent, saleOnScreen, type ScreenSale } from './sale-screen';
+import { interleavePayAnswerAndQrEvent, saleOnScreen, SCREEN_WAIT_MS, type ScreenSale } from './sale-screen';
 import { startTill, type Till } from './harness';
 
 /** A Tochka section pointed at the emulator; `pollMs` is the first (and repeated) poll. */
@@ -95,4 +96,72 @@ describe('Tochka from the sale screen, finished by the signed webhook', () => {
       await till.screenshot(`bank-screen-03-${method}-webhook-paid`);
     });
   }
+});
+
+describe('Tochka and Halyk on one till: the card-origin question routes the sale', () => {
+  let till: Till;
+  let bank: TochkaEmulator;
+  let halyk: HalykEmulator;
+  beforeAll(async () => {
+    bank = new TochkaEmulator();
+    await bank.start();
+    halyk = new HalykEmulator();
+    await halyk.start();
+    till = await startTill({
+      serial: false,
+      config: {
+        providers: ['koshelek', 'tochka', 'halyk'],
+        tochka: tochkaSection(bank, 300),
+        halyk: { enabled: true, oauthUrl: halyk.url, apiUrl: halyk.url, ...halyk.credentials, timing: { requestTimeoutMs: 5_000, pollScheduleMs: [300] } },
+      },
+    });
+  });
+  afterAll(async () => {
+    await till?.close();
+    await bank?.stop();
+    await halyk?.stop();
+  });
+
+  it('F9 asks «Карта российского банка или иностранного?»: SBP first and larger, the Russian card second; the foreign card under its answer', async () => {
+    const { page } = till;
+    await page.keyboard.press('F1');
+    await page.keyboard.press('F10');
+    await page.keyboard.type('10', { delay: 200 });
+    await page.keyboard.press('F9');
+    await page.getByTestId('origin-question').waitFor({ timeout: SCREEN_WAIT_MS });
+    expect(await page.getByTestId('origin-question-text').textContent()).toBe('Карта российского банка или иностранного?');
+    const russian = page.getByTestId('origin-russian').getByTestId('method-row');
+    expect(await russian.evaluateAll((rows) => rows.map((r) => [r.getAttribute('data-method'), r.getAttribute('data-primary')]))).toEqual([['sbp', 'true'], ['card_ru', 'false']]);
+    expect(await page.getByTestId('origin-foreign').getByTestId('method-row').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-method')))).toEqual(['card_foreign']);
+    // Larger: wider, with a bigger type (the card's longer title may wrap, so heights are not compared).
+    const size = (id: string): Promise<[number, number]> => page.getByTestId(id).evaluate((b) => [b.getBoundingClientRect().width, Number.parseFloat(getComputedStyle(b).fontSize)]);
+    const [sbpWidth, sbpFont] = await size('method-sbp');
+    const [cardWidth, cardFont] = await size('method-card_ru');
+    expect(sbpWidth, 'SBP wider than the card').toBeGreaterThan(cardWidth);
+    expect(sbpFont, 'SBP in a bigger type').toBeGreaterThan(cardFont);
+    // SBP's key comes before the card's (the cashier reads them top to bottom).
+    expect(Number(await page.getByTestId('method-sbp').getAttribute('data-key'))).toBeLessThan(Number(await page.getByTestId('method-card_ru').getAttribute('data-key')));
+    await till.screenshot('bank-screen-04-origin-question');
+    await page.keyboard.press('F10'); // not paying yet: back to a new sale
+  });
+
+  it('a foreign card: the answer routes to Halyk, the amount shows in ₸, paid in the Halyk emulator, «Оплачено»', async () => {
+    const sale = await saleOnScreen(till.page, { amount: '3120', method: 'card_foreign', titleRu: 'Карта иностранного банка' });
+    expect(await till.page.getByTestId('live-amount').textContent()).toContain('3\u00a0120,00\u00a0₸');
+    expect(await till.page.getByTestId('live-amount').getAttribute('data-currency')).toBe('KZT');
+    const invoice = [...halyk.invoices.values()].find((i) => sale.payload.endsWith(`/pay/${i.invoiceId}`));
+    expect(invoice).toMatchObject({ amount: 3120, currency: 'KZT', status: 'NEW' });
+    expect(bank.operations.size).toBe(0);
+    await till.screenshot('bank-screen-05-halyk-qr-tenge');
+    halyk.pay(invoice?.invoiceId ?? '');
+    await sale.paid();
+    await till.screenshot('bank-screen-06-halyk-paid');
+  });
+
+  it('a Russian customer: SBP under the same question routes to Tochka', async () => {
+    const sale = await saleOnScreen(till.page, { amount: '99', method: 'sbp', titleRu: 'СБП — QR-код' });
+    expect(await till.page.getByTestId('live-amount').getAttribute('data-currency')).toBe('RUB');
+    expect(halyk.invoices.size).toBe(1);
+    await tochkaPaid(bank, sale, 'sbp');
+  });
 });
