@@ -1,7 +1,9 @@
 // Which bank takes a card/SBP sale, as a pure function of the configured banks and the customer's
 // answer. Both configured → the cashier asks «Карта российского банка или иностранного?»; Russian sales
 // offer SBP first and larger (the seed's nudge towards SBP), the card second.
-export type CardOrigin = 'russian' | 'foreign';
+import { CARD_ORIGIN_QUESTION_RU, type CardOrigin } from '../contract/checkout';
+
+export type { CardOrigin };
 
 export interface BankChoice {
   provider: string;
@@ -23,7 +25,7 @@ export interface RoutingInput {
   origin: CardOrigin | null;
 }
 
-export const ORIGIN_QUESTION_RU = 'Карта российского банка или иностранного?';
+export const ORIGIN_QUESTION_RU = CARD_ORIGIN_QUESTION_RU;
 
 const russianChoice = (provider: string): BankChoice => ({
   provider,

@@ -120,6 +120,7 @@ export class CheckoutService implements CheckoutApi {
       const problem = 'blocked' in live ? describeError(live.blocked.key, live.blocked.details) : null;
       return p.methods().map((m) => ({
         provider: p.name, providerTitle: p.titleRu, method: m.id, titleRu: m.titleRu, needsCardScan: m.needsCardScan, ready: problem === null, problem,
+        primary: m.primary ?? false, currency: m.currency ?? 'RUB', ...(m.cardOrigin ? { cardOrigin: m.cardOrigin } : {}),
       }));
     });
   }

@@ -121,6 +121,7 @@ export function operationView({ row, items, slip, children, provider, held: held
     parentId: row.parent_id,
     orderId: row.order_id,
     amountKop: row.amount_kop,
+    currency: /^[A-Z]{3}$/.test(row.currency) ? row.currency : 'RUB',
     phase: row.phase,
     phaseText: heldAs === 'unreadable' ? UNREADABLE_TEXT : held ? HELD_TEXT : view?.phaseText[row.phase] ?? PHASE_TEXT[row.phase] ?? row.phase,
     isFinal: row.is_final === 1,

@@ -151,6 +151,8 @@ export const operationViewSchema = z.object({
   parentId: z.string().nullable(),
   orderId: z.string(),
   amountKop: z.number().int(),
+  /** The currency of amountKop (ISO 4217; minor units of it): a foreign acquirer charges in its own. Absent: RUB. */
+  currency: z.string().regex(/^[A-Z]{3}$/).optional(),
   /** The state machine's state, e.g. 'awaiting_status'. */
   phase: z.string(),
   /** Short Russian status line for the cashier. */
@@ -198,6 +200,12 @@ export const operationQuerySchema = z.object({
 });
 export type OperationQuery = z.input<typeof operationQuerySchema>;
 
+/** The issuing side of a customer's card: a Russian bank's or a foreign one (routing to the bank that takes it). */
+export const cardOriginSchema = z.enum(['russian', 'foreign']);
+export type CardOrigin = z.infer<typeof cardOriginSchema>;
+/** The question asked when a till takes cards of both origins through different acquirers. */
+export const CARD_ORIGIN_QUESTION_RU = 'Карта российского банка или иностранного?';
+
 /** A payment method the cashier can choose: from the provider registry and the config, in config order. */
 export const paymentMethodViewSchema = z.object({
   provider: z.string(),
@@ -210,6 +218,15 @@ export const paymentMethodViewSchema = z.object({
   /** Configured and not blocked: sales may start. */
   ready: z.boolean(),
   problem: cashierErrorSchema.nullable(),
+  /** The method the shop nudges the customer towards: offered first and larger (e.g. SBP before a card). Absent: false. */
+  primary: z.boolean().optional(),
+  /**
+   * Which cards the method takes, by the issuing bank's country; absent: not a card question. Methods of
+   * both origins on one till make the screen ask CARD_ORIGIN_QUESTION_RU over them (docs/banks.md, Routing).
+   */
+  cardOrigin: cardOriginSchema.optional(),
+  /** The currency the method charges in (ISO 4217). Absent: RUB. */
+  currency: z.string().regex(/^[A-Z]{3}$/).optional(),
 });
 export type PaymentMethodView = z.infer<typeof paymentMethodViewSchema>;
 

@@ -4,7 +4,7 @@
 import type { z } from 'zod';
 import type { PlannedLine } from '../checkout/basket';
 import type { Driver } from '../checkout/runner';
-import type { AvailabilityResult, CustomerActionView } from '../contract/checkout';
+import type { AvailabilityResult, CardOrigin, CustomerActionView } from '../contract/checkout';
 import type { PaydeskError } from '../errors/catalogue';
 import type { OperationEvent, OperationRow } from '../journal/operations';
 import type { Logger } from '../log/logger';
@@ -37,6 +37,12 @@ export interface PaymentMethodDescriptor {
   titleRu: string;
   /** Whether the cashier must scan a customer card first (Koshelek) or not (a card terminal). */
   needsCardScan: boolean;
+  /** Offered first and larger: the way to pay the shop prefers (default false). */
+  primary?: boolean;
+  /** The cards it takes by the issuing bank's country; a till with both asks the customer (default: none). */
+  cardOrigin?: CardOrigin;
+  /** ISO 4217 currency it charges in (default RUB). */
+  currency?: string;
 }
 
 /** The neutral signals checkout sends an operation, mapped onto the provider's own events. */

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { AvailabilityResult, PaymentMethodView } from '../../main/contract/checkout';
-import { defaultScanMethod, hasDirectMethod, methodChoices, methodTitle, scanProviderTitle, tenderFor } from './methods';
+import { CARD_ORIGIN_QUESTION_RU } from '../../main/contract/checkout';
+import { TEXTS } from './i18n';
+import { defaultScanMethod, hasDirectMethod, methodChoices, methodTitle, originGroups, scanProviderTitle, tenderFor } from './methods';
 
 const problem = { key: 'terminal.unreachable', ru: 'Нет связи с терминалом.', en: 'No terminal.', action: 'other_method' as const, severity: 'error' as const };
 const m = (provider: string, method: string, needsCardScan: boolean, ready = true, extra: Partial<PaymentMethodView> = {}): PaymentMethodView => ({
@@ -39,7 +41,7 @@ describe('methodChoices', () => {
   });
   it('appends available known methods the list lacks (e.g. the list could not be read); skips unknown ones', () => {
     const c = methodChoices([], 'fresh', availability([['SBP', true], ['NEW', true, false], ['OFF', false]]));
-    expect(c).toEqual([{ provider: null, method: 'SBP', needsCardScan: true, title: 'SBP', enabled: true, note: null, digit: '1' }]);
+    expect(c).toEqual([{ provider: null, method: 'SBP', needsCardScan: true, title: 'SBP', enabled: true, note: null, digit: '1', primary: false, cardOrigin: null }]);
   });
   it('numbers only the first nine', () => {
     const many = Array.from({ length: 11 }, (_, i) => m('term', `m${i}`, false));
@@ -71,5 +73,30 @@ describe('method helpers', () => {
     expect(methodTitle(twin, 'card')).toBe('карта кошелька');
     expect(methodTitle(twin, 'ZZZ')).toBe('ZZZ');
     expect(methodTitle(twin, null)).toBe('');
+  });
+});
+
+describe('primary methods and the card-origin question', () => {
+  const bank = (provider: string, method: string, extra: Partial<PaymentMethodView>): PaymentMethodView => m(provider, method, false, true, extra);
+  const RU = [bank('ru-bank', 'card_ru', { cardOrigin: 'russian' }), bank('ru-bank', 'sbp', { cardOrigin: 'russian', primary: true })];
+  const KZ = [bank('kz-bank', 'card_foreign', { cardOrigin: 'foreign', primary: true, currency: 'KZT' })];
+
+  it("a provider's primary method comes first among its own; the providers keep config order and the keys follow", () => {
+    const c = methodChoices([m('wallet', 'QR', true), ...RU, ...KZ], 'none', null);
+    expect(c.map((x) => [x.method, x.digit, x.primary])).toEqual([['QR', '1', false], ['sbp', '2', true], ['card_ru', '3', false], ['card_foreign', '4', true]]);
+  });
+
+  it('methods of both origins are grouped under the question; the rest stay outside it', () => {
+    const g = originGroups(methodChoices([m('wallet', 'QR', true), ...RU, ...KZ], 'none', null));
+    expect(g && { ru: g.russian.map((x) => x.method), kz: g.foreign.map((x) => x.method), other: g.other.map((x) => x.method) })
+      .toEqual({ ru: ['sbp', 'card_ru'], kz: ['card_foreign'], other: ['QR'] });
+    expect(TEXTS.ru['sale.origin.question']).toBe(CARD_ORIGIN_QUESTION_RU);
+  });
+
+  it('one origin only (one bank configured) or a not-ready bank of the other origin: still asked only when both are listed', () => {
+    expect(originGroups(methodChoices(RU, 'none', null))).toBeNull();
+    expect(originGroups(methodChoices(KZ, 'none', null))).toBeNull();
+    const off = originGroups(methodChoices([...RU, { ...KZ[0]!, ready: false }], 'none', null));
+    expect(off?.foreign.map((x) => [x.method, x.enabled])).toEqual([['card_foreign', false]]);
   });
 });

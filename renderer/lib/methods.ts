@@ -1,6 +1,6 @@
 // The sale screen's method list, computed from the registry's methods (`sale.methods`), the scanned
 // card's payment token and what the provider's availability check said. Pure: the screen renders it.
-import type { AvailabilityResult, CashierErrorView, PaymentMethodView } from '../../main/contract/checkout';
+import type { AvailabilityResult, CardOrigin, CashierErrorView, PaymentMethodView } from '../../main/contract/checkout';
 
 /** What a payment is started with: the provider (null: the core picks the one offering the method) and the method. */
 export interface Tender {
@@ -26,6 +26,10 @@ export interface MethodChoice extends Tender {
   note: ChoiceNote | null;
   /** The number key that takes it ('1'…'9', list order), or null past nine. */
   digit: string | null;
+  /** The provider's preferred way to pay: listed first among its methods and drawn larger. */
+  primary: boolean;
+  /** The cards it takes by issuing country (null: no card question). */
+  cardOrigin: CardOrigin | null;
 }
 
 function noteFor(m: PaymentMethodView, token: TokenState, availability: AvailabilityResult | null): ChoiceNote | null {
@@ -47,17 +51,44 @@ function noteFor(m: PaymentMethodView, token: TokenState, availability: Availabi
  * `sale.methods` could not be read.
  */
 export function methodChoices(methods: readonly PaymentMethodView[], token: TokenState, availability: AvailabilityResult | null): MethodChoice[] {
-  const list: Omit<MethodChoice, 'digit'>[] = methods.map((m) => {
+  const list: Omit<MethodChoice, 'digit'>[] = primaryFirst(methods).map((m) => {
     const note = noteFor(m, token, availability);
-    return { provider: m.provider, method: m.method, needsCardScan: m.needsCardScan, title: m.titleRu, enabled: note === null, note };
+    return {
+      provider: m.provider, method: m.method, needsCardScan: m.needsCardScan, title: m.titleRu, enabled: note === null, note,
+      primary: m.primary ?? false, cardOrigin: m.cardOrigin ?? null,
+    };
   });
   if (availability && token === 'fresh') {
     for (const a of availability.methods) {
       if (!a.available || !a.known || methods.some((m) => m.method === a.paymentType)) continue;
-      list.push({ provider: null, method: a.paymentType, needsCardScan: true, title: a.paymentType, enabled: true, note: null });
+      list.push({ provider: null, method: a.paymentType, needsCardScan: true, title: a.paymentType, enabled: true, note: null, primary: false, cardOrigin: null });
     }
   }
   return list.map((c, i) => ({ ...c, digit: i < 9 ? String(i + 1) : null }));
+}
+
+/** Config order of the providers kept; within one provider its primary methods come first (stable otherwise). */
+function primaryFirst(methods: readonly PaymentMethodView[]): PaymentMethodView[] {
+  const providers = [...new Set(methods.map((m) => m.provider))];
+  return providers.flatMap((p) => {
+    const own = methods.filter((m) => m.provider === p);
+    return [...own.filter((m) => m.primary === true), ...own.filter((m) => m.primary !== true)];
+  });
+}
+
+/** The choices split for the card-origin question, or null when they do not span both origins (no question). */
+export interface OriginGroups {
+  russian: MethodChoice[];
+  foreign: MethodChoice[];
+  /** Methods that are not a card question (a wallet, a QR service), listed as usual. */
+  other: MethodChoice[];
+}
+
+export function originGroups(choices: readonly MethodChoice[]): OriginGroups | null {
+  const russian = choices.filter((c) => c.cardOrigin === 'russian');
+  const foreign = choices.filter((c) => c.cardOrigin === 'foreign');
+  if (russian.length === 0 || foreign.length === 0) return null;
+  return { russian, foreign, other: choices.filter((c) => c.cardOrigin === null) };
 }
 
 /** The tender for a method id (e.g. availability's autoStart): the registry's entry, else a scanned-token method of unknown provider. */

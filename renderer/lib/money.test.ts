@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatKop, parseQuantity, parseRublesToKop } from './money';
+import { formatKop, formatMinor, parseQuantity, parseRublesToKop } from './money';
 
 describe('money on screen', () => {
   it('parses rubles into kopecks without floats', () => {
@@ -46,5 +46,14 @@ describe('cashier input checks', () => {
       expect(lineTotalKop(line.priceKop, line.quantity, line.discountKop)).toBe(Math.round((perKg * grams) / 1000));
     }
     expect(formatKilograms(350)).toBe('0,350');
+  });
+});
+
+describe('money in the provider currency', () => {
+  it('tenge, dollars and roubles keep the kopeck layout with their own sign; an unknown one shows its code', () => {
+    expect(formatMinor(312_000, 'KZT')).toBe('3\u00a0120,00\u00a0₸');
+    expect(formatMinor(4_999, 'USD')).toBe('49,99\u00a0$');
+    expect(formatMinor(100, 'RUB')).toBe(formatKop(100));
+    expect(formatMinor(-50, 'EUR')).toBe('−0,50\u00a0EUR');
   });
 });

@@ -6,6 +6,14 @@ export function formatKop(kop: number): string {
   return `${sign}${rub},${String(abs % 100).padStart(2, '0')}\u00a0₽`;
 }
 
+/** Signs of the currencies the till's providers charge in; any other shows its ISO code. */
+const CURRENCY_SIGN: Readonly<Record<string, string>> = { RUB: '₽', KZT: '₸', USD: '$' };
+
+/** Minor units of any currency with its sign: "3\u00a0120,00\u00a0₸". RUB is formatKop. */
+export function formatMinor(minor: number, currency: string): string {
+  return formatKop(minor).replace(/₽$/, CURRENCY_SIGN[currency] ?? currency);
+}
+
 export function parseRublesToKop(text: string): number | null {
   const cleaned = text.replace(/[\s\u00a0₽]/g, '').replace(',', '.');
   if (!/^\d{1,8}(\.\d{0,2})?$/.test(cleaned)) return null;

@@ -5,7 +5,7 @@ import type { ReactNode } from 'react';
 import type { OperationView } from '../../main/contract/checkout';
 import { useI18n } from '../lib/i18n';
 import { KeyButton } from '../lib/keys';
-import { formatSeconds } from '../lib/money';
+import { formatMinor, formatSeconds } from '../lib/money';
 import { CustomerAction } from './CustomerAction';
 
 export interface PaymentProgressProps {
@@ -18,12 +18,12 @@ export interface PaymentProgressProps {
 
 const TEXT = {
   ru: {
-    status: 'Статус', elapsed: 'Прошло', sec: 'с', cancel: 'Отменить оплату', cancelling: 'Отмена…', cancelQueued: 'Отмена запрошена: будет отправлена, как только это возможно',
+    status: 'Статус', amount: 'Сумма', elapsed: 'Прошло', sec: 'с', cancel: 'Отменить оплату', cancelling: 'Отмена…', cancelQueued: 'Отмена запрошена: будет отправлена, как только это возможно',
     unknown: 'Результат оплаты пока неизвестен. Не принимайте другую оплату и не отдавайте товар, пока результат не известен.',
     park: 'Отложить и обслужить следующего', parkHint: 'Оплата продолжит проверяться в фоне; результат появится в строке состояния и журнале.',
   },
   en: {
-    status: 'Status', elapsed: 'Elapsed', sec: 's', cancel: 'Cancel payment', cancelling: 'Cancelling…', cancelQueued: 'Cancel requested: it is sent as soon as possible',
+    status: 'Status', amount: 'Amount', elapsed: 'Elapsed', sec: 's', cancel: 'Cancel payment', cancelling: 'Cancelling…', cancelQueued: 'Cancel requested: it is sent as soon as possible',
     unknown: 'The payment result is not known yet. Take no other payment and hand over no goods until it is.',
     park: 'Park and serve the next customer', parkHint: 'The payment keeps being checked in the background; its result appears in the status bar and journal.',
   },
@@ -38,6 +38,8 @@ export function PaymentProgress({ operation, elapsedMs, cancelling, onCancel, on
     <div className="live" data-testid="live-status" data-unknown={unknown}>
       <div className="label">{t.status}</div>
       <div className="phase" data-testid="phase-text" data-phase={operation?.phase ?? 'sending'}>{operation?.phaseText ?? '…'}</div>
+      {/* In the currency the provider charges (a foreign acquirer's tenge, not the till's roubles). */}
+      {operation ? <div className="live-amount" data-testid="live-amount" data-currency={operation.currency ?? 'RUB'}>{t.amount}: {formatMinor(operation.amountKop, operation.currency ?? 'RUB')}</div> : null}
       <div className="elapsed" data-testid="elapsed">{t.elapsed}: {formatSeconds(elapsedMs)} {t.sec}</div>
       {operation?.customerAction && !operation.isFinal ? <CustomerAction action={operation.customerAction} /> : null}
       {/* One instruction at a time: the catalogue's for this phase, else the generic "unknown" one. */}

@@ -215,10 +215,16 @@ export function SaleScreen({ terminalId, onBusy, onOpenJournal, scan, onScanHand
 
   const phaseRef = useRef(phase);
   phaseRef.current = phase;
+  /**
+   * The payment on screen, set the moment its id is known. The rendered phase lags: an event that comes
+   * right after the pay answer, before React re-rendered, found no operation in it and was dropped (the
+   * QR never showed while the bank waited for the customer).
+   */
+  const following = useRef<string | null>(null);
   useApiEvent('operation', (operation) => {
     latest.current.set(operation.id, operation);
     const p = phaseRef.current;
-    if (p.kind === 'paying' && p.operation?.id === operation.id) settle(operation);
+    if (p.kind === 'paying' && (p.operation?.id ?? following.current) === operation.id) settle(operation);
     // The receipt goes out after the payment: its line follows without holding the cashier up.
     else if (p.kind === 'done' && p.operation.id === operation.id) setPhase({ kind: 'done', operation });
   });
@@ -355,6 +361,7 @@ export function SaleScreen({ terminalId, onBusy, onOpenJournal, scan, onScanHand
     const token = tender.needsCardScan ? card?.payToken : undefined;
     if (tender.needsCardScan && (!card || !token)) return;
     inFlight.current = true;
+    following.current = null;
     if (token) setUsedToken(token);
     startedAt.current = performance.now();
     setElapsedMs(0);
@@ -369,6 +376,7 @@ export function SaleScreen({ terminalId, onBusy, onOpenJournal, scan, onScanHand
         paymentType: tender.method,
         ...(tender.provider ? { provider: tender.provider } : {}),
       });
+      following.current = operation.id;
       const newest = latest.current.get(operation.id);
       const view = newest && newest.updatedAt >= operation.updatedAt ? newest : operation;
       setPhase({ kind: 'paying', operation: view, tender, cancelling: false });
@@ -474,6 +482,7 @@ export function SaleScreen({ terminalId, onBusy, onOpenJournal, scan, onScanHand
     setAdminCalled(false);
     setRecovery(null);
     orderRef.current = null;
+    following.current = null;
     setPhase({ kind: 'edit' });
     orderIdRef.current = null;
     latest.current.clear();
@@ -527,6 +536,7 @@ export function SaleScreen({ terminalId, onBusy, onOpenJournal, scan, onScanHand
         return;
       }
       setRecovery(t('sale.recovery.found'));
+      following.current = operation.id;
       startedAt.current = performance.now();
       setPhase({ kind: 'paying', operation, tender: tenderOf(operation), cancelling: false });
       settle(operation);

@@ -6,7 +6,7 @@ import { useTillSetup } from '../app/setup';
 import { useI18n } from '../lib/i18n';
 import { localDateTime } from '../lib/labels';
 import { methodTitle } from '../lib/methods';
-import { formatKop } from '../lib/money';
+import { formatMinor } from '../lib/money';
 
 interface Row {
   /** The element's test id (`slip-<id>`); a provider ref keeps its own key there (slip-<key>). */
@@ -30,7 +30,8 @@ export function SlipView({ operation }: { operation: OperationView }): ReactNode
       : { id: 'paymentTransactionId', label: t('slip.paymentTransactionId'), value: slip?.paymentTransactionId ?? operation.transactionId },
     { id: 'paymentType', label: t('slip.paymentType'), value: methodTitle(methods, paymentType, operation.provider), raw: paymentType ?? undefined },
     ...(slip?.refs ?? []).map((r) => ({ id: r.key, label: r.label, value: r.value, ref: true })),
-    { id: 'amount', label: t('slip.amount'), value: formatKop(slip?.totalAmountKop ?? operation.amountKop) },
+    // In the currency charged (a foreign acquirer's tenge or a dollar QR service), never relabelled as roubles.
+    { id: 'amount', label: t('slip.amount'), value: formatMinor(slip?.totalAmountKop ?? operation.amountKop, slip?.currency ?? operation.currency ?? 'RUB') },
     { id: 'date', label: t('slip.date'), value: localDateTime(slip?.operationDateTime) },
   ];
   return (

@@ -3,7 +3,6 @@
 // started through the same API session the renderer uses (sale.methods → sale.pay); the QR the customer
 // scans is the operation view's customerAction; the emulator "customer" pays and the till learns it by the
 // signed webhook (no poll is due for a minute); the cashier's journal screen shows the sale paid.
-// The sale screen renders customerAction once the renderer work is merged: see the todo below.
 import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TochkaEmulator } from '../../emulators/tochka';
@@ -69,8 +68,5 @@ describe('Tochka SBP sale in the till', () => {
     await till.screenshot('bank-02-journal-paid');
   });
 
-  // TODO(renderer): once SaleScreen renders `operation.customerAction` (renderer engineer's branch), drive the
-  // sale from the sale screen (methods from sale.methods, F-key on «СБП — QR-код») and assert the QR image
-  // and its hint are visible while the payment is unfinished and gone once paid. SaleScreen is not ours to edit.
-  it.todo('the sale screen shows the payment link as a QR with its hint while unfinished');
+  // The same sales driven from the sale screen (keys, the QR drawn, poll and webhook): bank-sale-screen.test.ts.
 });

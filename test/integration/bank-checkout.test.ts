@@ -79,6 +79,10 @@ describe('bank methods through the checkout', () => {
       ['tochka', 'card_ru', 'Карта российского банка', true, false],
       ['halyk', 'card_foreign', 'Карта иностранного банка', true, false],
     ]);
+    // The neutral routing fields the sale screen draws the question from (docs/banks.md, Routing).
+    expect(methods.map((m) => [m.method, m.primary, m.cardOrigin, m.currency])).toEqual([
+      ['sbp', true, 'russian', 'RUB'], ['card_ru', false, 'russian', 'RUB'], ['card_foreign', true, 'foreign', 'KZT'],
+    ]);
     const [tochka, halyk] = ['tochka', 'halyk'].map((n) => b.till.core.providers.list().find((p) => p.name === n));
     expect(tochka?.connection()).not.toEqual(halyk?.connection());
     expect(tochka?.health?.().state).toBe('unknown');
@@ -214,7 +218,7 @@ describe('Halyk (KZ) through the checkout', () => {
   it('a foreign card: invoice in tenge (tiyn), paid, then refunded in part through the bank', async () => {
     const b = await bankTill();
     const op = await b.till.core.checkout.pay({ orderId: orderId(), amountKop: 123_456, paymentType: 'card_foreign' });
-    expect(op).toMatchObject({ provider: 'halyk', paymentType: 'card_foreign' });
+    expect(op).toMatchObject({ provider: 'halyk', paymentType: 'card_foreign', currency: 'KZT' });
     const qr = await until(() => view(b, op.id).customerAction, 10_000, 'the QR');
     expect(qr.payload).toContain(invoiceIdFor(op.requestId));
     expect(b.kz.byInvoiceId(invoiceIdFor(op.requestId))).toMatchObject({ amount: 1_234.56, currency: 'KZT' });

@@ -15,8 +15,8 @@ import { parseExtpayState, qrPayload, type ExtpayEvent, type ExtpayState } from 
 
 const TITLE = 'Оплата по QR (Яндекс Пэй / PayPal)';
 const METHODS: readonly PaymentMethodDescriptor[] = [
-  { id: 'yandex_pay', titleRu: 'Яндекс Пэй (QR)', needsCardScan: false },
-  { id: 'paypal', titleRu: 'PayPal (QR)', needsCardScan: false },
+  { id: 'yandex_pay', titleRu: 'Яндекс Пэй (QR)', needsCardScan: false, currency: 'RUB' },
+  { id: 'paypal', titleRu: 'PayPal (QR)', needsCardScan: false, currency: 'USD' },
 ];
 
 /** A verified webhook as the listener hands it over (parsed again here: news is `unknown` at the lane). */

@@ -13,7 +13,9 @@ import { HALYK_EMBEDDED_CREDENTIALS, HALYK_PROVIDER, halykConfigSchema, type Hal
 const TITLE = 'Halyk ePay (карта иностранного банка, ₸)';
 
 /** "card_foreign": with a Russian bank configured, the other answer to «Карта российского банка или иностранного?». */
-export const HALYK_METHODS: readonly PaymentMethodDescriptor[] = [{ id: 'card_foreign', titleRu: 'Карта иностранного банка', needsCardScan: false }];
+export const HALYK_METHODS: readonly PaymentMethodDescriptor[] = [
+  { id: 'card_foreign', titleRu: 'Карта иностранного банка', needsCardScan: false, primary: true, cardOrigin: 'foreign', currency: 'KZT' },
+];
 
 function payments(config: HalykConfig, watch: (a: BankAdapter) => BankAdapter = (a) => a): { factory: PaymentFactory; channels: Record<string, BankChannel> } {
   let bank: BankAdapter | null = null;

@@ -20,8 +20,9 @@ const TITLE = 'Банк Точка (СБП и карта)';
  * иностранного?» (docs/banks.md, "Routing").
  */
 export const TOCHKA_METHODS: readonly PaymentMethodDescriptor[] = [
-  { id: 'sbp', titleRu: 'СБП — QR-код', needsCardScan: false },
-  { id: 'card_ru', titleRu: 'Карта российского банка', needsCardScan: false },
+  // SBP is the nudge (docs/banks.md, Routing): first and larger; both take Russian banks' customers.
+  { id: 'sbp', titleRu: 'СБП — QR-код', needsCardScan: false, primary: true, cardOrigin: 'russian' },
+  { id: 'card_ru', titleRu: 'Карта российского банка', needsCardScan: false, cardOrigin: 'russian' },
 ];
 
 /** What the bank's page offers for a method ("card" kept for callers of the isolated factory). */
