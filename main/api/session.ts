@@ -12,6 +12,7 @@ import { ReportPrinter } from '../printing/service';
 import type { PrinterConfig } from '../printing/config';
 import type { PrinterTransport } from '../printing/transport';
 import { createDispatcher, type ApiHandlers, type Dispatch } from './dispatcher';
+import { createSavedCardsApi } from './saved-cards-api';
 import type { OsPrinter } from './os-print';
 import { searchOperations } from './search';
 import { createShiftApi, exportDirFor, type FileOpener, type SessionCore } from './shift-api';
@@ -134,6 +135,7 @@ export function createApiSession(options: ApiSessionOptions): ApiSession {
       return checkout.availability(input);
     },
     'sale.pay': async (input) => withCashierError(await scans.guardPayment(() => checkout.pay(input))),
+    ...createSavedCardsApi(core.savedCards, async (start) => withCashierError(await scans.guardPayment(start))),
     'sale.cancel': async (input) => withCashierError(await checkout.cancel(input.operationId)),
     'sale.park': async (input) => withCashierError(await checkout.park(input.operationId)),
     'refund.start': async (input) => withCashierError(await checkout.refund(input)),
