@@ -129,6 +129,24 @@ describe('card binding and saved cards at the till (Tochka emulator, real core)'
     expect(sbpOnly.bank.creates).toHaveLength(0);
   });
 
+  it('a settle that fails (the card table refuses the write) never undoes the paid binding; the start-up catch-up saves the card and refunds once', async () => {
+    const { h, bank } = await harness();
+    const db = h.till.core.journal.sqlite;
+    db.exec("CREATE TRIGGER refuse_cards BEFORE INSERT ON saved_cards BEGIN SELECT RAISE(ABORT, 'disk trouble'); END");
+    const paid = await bind(h, bank, 'cust-7');
+    expect(paid.outcome).toBe('paid'); // the customer's 2 ₽ are recorded as paid, whatever happened to the card
+    await new Promise((r) => setTimeout(r, 500));
+    expect(db.prepare('SELECT COUNT(*) AS n FROM outbox_jobs WHERE operation_external_id = ?').get(paid.id)).toEqual({ n: 0 });
+    expect(refunds(bank, paid.requestId)).toEqual([]);
+    db.exec('DROP TRIGGER refuse_cards');
+    expect(h.till.core.savedCards.catchUp()).toBe(1); // what startCore runs before resuming anything
+    expect(h.till.core.savedCards.catchUp()).toBe(0);
+    await until(() => refunds(bank, paid.requestId).length > 0, 10_000, 'the refund');
+    await new Promise((r) => setTimeout(r, 500));
+    expect(refunds(bank, paid.requestId)).toEqual([2]);
+    expect((await h.call('savedCards.list', { loyaltyId: 'cust-7' })).cards).toHaveLength(1);
+  });
+
   it('one live payment per order: a double press of «Привязать карту» is the same binding, one link', async () => {
     const { h, bank } = await harness();
     const order = orderId();
