@@ -108,6 +108,8 @@ export function SaleSavedCards({ customerId, canPay, onPay }: {
   }, true);
 
   const qr = binding && !binding.isFinal ? binding.customerAction : null;
+  // A till whose providers offer no binding and no card of this customer: nothing to show (the card panel stays as it was).
+  if (!binding && !bindError && cards.length === 0 && !list?.binding && (!error || error.key === 'saved_card.not_supported')) return null;
   return (
     <div className="saved-cards" data-testid="saved-cards" data-count={cards.length}>
       <div className="label">Сохранённые карты покупателя</div>
