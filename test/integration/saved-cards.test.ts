@@ -29,10 +29,10 @@ async function harness(o: { signIn?: boolean; tochka?: Record<string, unknown> }
   return { h, bank };
 }
 
-async function until<T>(f: () => T | null | undefined | false, timeoutMs = 15_000, what = 'condition'): Promise<T> {
+async function until<T>(f: () => T | null | undefined | false | Promise<T | null | undefined | false>, timeoutMs = 15_000, what = 'condition'): Promise<T> {
   const end = Date.now() + timeoutMs;
   for (;;) {
-    const v = f();
+    const v = await f();
     if (v) return v;
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 20));
@@ -146,6 +146,19 @@ describe('card binding and saved cards at the till (Tochka emulator, real core)'
     expect(refunds(bank, paid.requestId)).toEqual([2]);
     expect((await h.call('savedCards.list', { loyaltyId: 'cust-7' })).cards).toHaveLength(1);
   });
+
+  it('the ambiguous refund (the bank refunded, then never answered): the job waits in the queue, then reconciles — one refund, never two', async () => {
+    const { h, bank } = await harness();
+    const op = await h.call('savedCards.bind', { orderId: orderId(), card: { loyaltyId: 'cust-8' } });
+    const bankOp = await until(() => bank.byLinkId(op.requestId), 10_000, 'the binding link');
+    bank.queueFault('timeout_after_refund'); // consumed by the next refund only (polls leave it)
+    bank.pay(bankOp.operationId, 'card');
+    const queued = await until(async () => (await h.call('queue.list', {})).find((j) => j.operationId === op.id), 10_000, 'the refund job in the queue');
+    expect(queued).toMatchObject({ kindRu: 'Возврат проверочного списания (привязка карты)', orderId: op.orderId, amountKop: 200 });
+    await until(() => h.till.core.journal.sqlite.prepare("SELECT state FROM outbox_jobs WHERE operation_external_id = ? AND state = 'done'").get(op.id), 30_000, 'the job done');
+    expect(refunds(bank, op.requestId)).toEqual([2]);
+    expect((await h.call('savedCards.list', { loyaltyId: 'cust-8' })).cards).toHaveLength(1);
+  }, 45_000);
 
   it('one live payment per order: a double press of «Привязать карту» is the same binding, one link', async () => {
     const { h, bank } = await harness();
