@@ -109,17 +109,19 @@ export interface LinkIntentInput extends Omit<NewLinkPayment, 'reference'> {
   kind?: 'payment';
   /** The cashier's method id (the tender's method, e.g. "sbp"); absent: the bank's payment type is kept. */
   methodId?: string | null;
+  /** The scanned customer (loyalty id): a binding's card is saved against it (journal column loyalty_id). */
+  customerId?: string | null;
 }
 
 /** The intent committed (OperationStore.insertIntent) before the create. Our reference is the row's request_id. */
 export function linkIntent(input: LinkIntentInput, reference: string, now: number): { row: OperationRow; state: LinkState; event: OperationEvent } {
-  const { operationId, provider, shiftId, kind: _kind, methodId, ...rest } = input;
+  const { operationId, provider, shiftId, kind: _kind, methodId, customerId, ...rest } = input;
   const state = initialLinkPayment({ ...rest, reference }, now);
   const row: OperationRow = {
     id: operationId, kind: 'payment', provider, parent_id: null, shift_id: shiftId, order_id: input.orderId,
     amount_kop: input.amountMinor, currency: input.currency, phase: state.phase, is_final: 0, outcome: null, request_id: reference,
     transaction_id: null, ref_transaction_id: null, payment_type: methodId ?? null, provider_status: null, provider_ref_status: null,
-    error_code: null, error_key: state.ctx.errorKey, pay_token: null, loyalty_id: null, attempts: 0,
+    error_code: null, error_key: state.ctx.errorKey, pay_token: null, loyalty_id: customerId ?? null, attempts: 0,
     context_json: JSON.stringify(state), created_at: iso(now), updated_at: iso(now), finished_at: null, recovered: 0,
   };
   return { row, state, event: { type: 'intent', requestId: reference, body: { amountMinor: input.amountMinor, currency: input.currency, saveCard: input.saveCard } } };

@@ -3,6 +3,7 @@
 // back (parsed, never cast) and binds the same channel again. The cashier's cancel and a verified webhook
 // ("something happened: re-read the bank") enter the operation's own lane as machine events.
 import type { PlannedLine } from '../checkout/basket';
+import { PaydeskError } from '../errors/catalogue';
 import type { NewPayment, PaymentFactory, RunSignals } from '../providers/types';
 import { packRun, resumeParsed } from '../providers/types';
 import type { BankAdapter, BankMethod } from './bank';
@@ -43,13 +44,17 @@ export function linkPayments(options: LinkFactoryOptions): PaymentFactory {
       const name = options.channelFor(input.methodId);
       const c = channel(name);
       const bank = c.adapter();
-      const wanted = options.bankMethodsFor?.(input.methodId) ?? [input.methodId];
+      const onFile = input.cardOnFile ?? null;
+      // A binding or a saved card is a card payment, whatever else the cashier's method offers.
+      const wanted = onFile ? ['card'] : options.bankMethodsFor?.(input.methodId) ?? [input.methodId];
       const picked = c.methods.filter((m) => wanted.includes(m));
+      if (onFile && picked.length === 0) throw new PaydeskError('saved_card.not_supported', `channel ${name} offers no card payments`);
       const { row, state, event } = linkIntent({
         channel: name, revocable: bank.revoke !== undefined, methodId: input.methodId, connectionId: input.connectionId ?? null,
         operationId: input.operationId, provider: bank.provider, shiftId: input.shiftId, orderId: input.orderId, amountMinor: input.amountMinor,
         currency: bank.currency, purpose: options.purpose(input.orderId), methods: picked.length > 0 ? picked : c.methods,
-        saveCard: false, savedConsumerId: null,
+        saveCard: onFile?.kind === 'bind', savedConsumerId: onFile?.kind === 'saved' ? onFile.providerCardId : null,
+        customerId: input.card?.loyaltyId ?? null,
         lines: receiptLines(input.lines ?? [], input.amountMinor),
         pollScheduleMs: options.pollScheduleMs, unresolvedAfterMs: options.unresolvedAfterMs,
       }, input.operationExternalId, now);

@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import { PaydeskError } from '../errors/catalogue';
 import type { Logger } from '../log/logger';
 import type { OperationRow } from '../journal/operations';
-import type { Capability, CheckoutProvider, PaymentFactory, PaymentMethodDescriptor, ProviderHealth, RefundFactory } from '../providers/types';
+import type { Capability, CheckoutProvider, PaymentFactory, PaymentMethodDescriptor, ProviderHealth, RefundFactory, SavedCardsPort } from '../providers/types';
 import type { BankAdapter, CreateOutcome, LookupOutcome, RefundOutcome } from './bank';
 import { linkStateSchema } from './machine';
 import { BANK_SLIP_REFS } from './slip';
@@ -101,6 +101,8 @@ export interface BankProviderParts {
   refunds: RefundFactory | null;
   health: BankHealthWatch;
   limits: { minutes: number; seconds: number };
+  /** Card binding and saved cards (absent: the bank's page offers no cards). */
+  savedCards?: SavedCardsPort | null;
 }
 
 export function bankCheckoutProvider(p: BankProviderParts): CheckoutProvider {
@@ -117,6 +119,7 @@ export function bankCheckoutProvider(p: BankProviderParts): CheckoutProvider {
     lookup: null,
     receipts: null,
     health: () => p.health.health(),
+    ...(p.savedCards ? { savedCards: p.savedCards } : {}),
     view: {
       phaseText: BANK_PHASE_TEXT,
       unknownPhases: UNKNOWN_PHASES,

@@ -3,10 +3,12 @@
 // operation and counts the refunds already there (Tochka documents no refund webhook and no idempotency).
 import type Database from 'better-sqlite3';
 import { z } from 'zod';
-import { enqueue, type JobHandler } from '../outbox';
+import { enqueue, findJobByDedupeKey, type JobHandler } from '../outbox';
+import { registerHandler } from '../outbox/handler';
+import type { SavedCardsPort } from '../providers/types';
 import { DEFAULT_BACKOFF } from '../outbox/backoff';
 import type { BankAdapter } from './bank';
-import type { LinkState } from './machine';
+import { linkStateSchema, type LinkState } from './machine';
 import { saveCard } from './saved-cards';
 
 export const refundPayloadSchema = z.object({
@@ -57,18 +59,52 @@ export function queueRefund(db: Database.Database, provider: string, input: { op
 
 /**
  * Settles a finished binding payment: in one transaction the card is saved against the customer and the
- * verification charge's refund is queued. Idempotent (run it on settle and again at start-up).
+ * verification charge's refund is queued. Idempotent (run it on settle and again at start-up). No customer
+ * or no card id from the bank: nothing is saved, the charge is still refunded.
  */
-export function settleBinding(db: Database.Database, provider: string, customerId: string, operationId: string, state: LinkState): 'bound' | 'not_paid' | 'no_card' {
+export function settleBinding(db: Database.Database, provider: string, customerId: string | null, operationId: string, state: LinkState): 'bound' | 'not_paid' | 'no_card' {
   if (state.phase !== 'paid' || !state.ctx.saveCard || state.ctx.bankOperationId === null) return 'not_paid';
   const bankOperationId = state.ctx.bankOperationId;
   const consumerId = state.ctx.consumerId;
+  const saved = consumerId !== null && consumerId !== '' && customerId !== null && customerId !== '';
+  // Settled already (its refund is queued): never touch the card again, so a later unbinding stays.
+  if (findJobByDedupeKey(db, bindingRefundKey(provider, operationId))) return saved ? 'bound' : 'no_card';
   db.transaction(() => {
-    if (consumerId) saveCard(db, { provider, customerId, consumerId, boundBy: operationId });
+    if (saved) saveCard(db, { provider, customerId, consumerId, boundBy: operationId });
     queueRefund(db, provider, {
-      operationExternalId: state.ctx.reference, dedupeKey: `${provider}.binding-refund:${operationId}`,
+      // The journal's operation id: the queue screen and the operation's view find the job by it.
+      operationExternalId: operationId, dedupeKey: bindingRefundKey(provider, operationId),
       bankOperationId, reference: state.ctx.reference, amountMinor: state.ctx.paidMinor ?? state.ctx.amountMinor, refundedBeforeMinor: 0,
     });
   })();
-  return consumerId ? 'bound' : 'no_card';
+  return saved ? 'bound' : 'no_card';
+}
+
+export const bindingRefundKey = (provider: string, operationId: string): string => `${provider}.binding-refund:${operationId}`;
+
+/**
+ * A bank's SavedCardsPort (main/providers/types.ts): the binding charge of `amountMinor`, settled from the
+ * payment row the journal is writing (its loyalty id is the customer), refunded by the bank's refund job.
+ */
+export function bankSavedCards(o: { provider: string; methodId: string; amountMinor: () => number; adapter: () => BankAdapter }): SavedCardsPort {
+  return {
+    methodId: o.methodId,
+    bindingAmountMinor: o.amountMinor,
+    settle(db, row) {
+      if (row.kind !== 'payment' || row.provider !== o.provider || row.outcome !== 'paid') return 'not_binding';
+      const parsed = linkStateSchema.safeParse(safeJson(row.context_json));
+      if (!parsed.success || !parsed.data.ctx.saveCard) return 'not_binding';
+      const r = settleBinding(db, o.provider, row.loyalty_id, row.id, parsed.data);
+      return r === 'not_paid' ? 'not_binding' : r;
+    },
+    refundJob: () => registerHandler(refundHandler(o.adapter())),
+  };
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return null;
+  }
 }

@@ -19,7 +19,7 @@ function handlers(overrides: Partial<ApiHandlers> = {}): ApiHandlers {
     'shift.voidTender': fail, 'admin.call': fail, 'admin.answer': fail, 'admin.calls': fail, 'catalogue.lookup': fail, 'queue.list': fail, 'queue.retry': fail, 'receipt.block': fail, 'receipt.print': fail, 'display.basket': fail,
     'people.state': fail, 'people.signIn': fail, 'people.signOut': fail, 'people.lock': fail, 'people.touch': fail, 'people.create': fail, 'people.yandexStart': fail,
     'people.yandexPoll': fail, 'access.get': fail, 'access.setMatrix': fail, 'access.setRight': fail, 'payments.search': fail, 'order.service': fail,
-    'balance.get': fail, 'audit.verify': fail, ...overrides,
+    'balance.get': fail, 'audit.verify': fail, 'savedCards.list': fail, 'savedCards.bind': fail, 'savedCards.pay': fail, 'savedCards.unbind': fail, ...overrides,
   };
 }
 

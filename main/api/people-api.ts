@@ -61,6 +61,11 @@ const METHOD_RIGHT: Partial<Record<ApiMethod, Permission>> = {
   'balance.get': 'sell',
   'people.create': 'manage_people',
   'audit.verify': 'payments_section',
+  'savedCards.list': 'sell',
+  'savedCards.bind': 'sell',
+  'savedCards.pay': 'sell',
+  // Unbinding a customer's card is the manager's (the Payments section's right).
+  'savedCards.unbind': 'payments_section',
 };
 
 export interface PeopleApi {

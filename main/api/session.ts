@@ -12,6 +12,7 @@ import { ReportPrinter } from '../printing/service';
 import type { PrinterConfig } from '../printing/config';
 import type { PrinterTransport } from '../printing/transport';
 import { createDispatcher, type ApiHandlers, type Dispatch } from './dispatcher';
+import { createSavedCardsApi } from './saved-cards-api';
 import type { OsPrinter } from './os-print';
 import { searchOperations } from './search';
 import { createShiftApi, exportDirFor, type FileOpener, type SessionCore } from './shift-api';
@@ -70,6 +71,8 @@ export interface ApiSession {
 
 /** The queue screen's names of job kinds. */
 const JOB_KIND_RU: Readonly<Record<string, string>> = { 'fiscal.sell': 'Чек прихода', 'fiscal.refund': 'Чек возврата прихода', 'provider.receipt': 'Чек в приложение покупателя' };
+/** A bank's `<provider>.refund` job: the binding charge's automatic refund (docs/banks.md). */
+const BINDING_REFUND_RU = 'Возврат проверочного списания (привязка карты)';
 
 /** Final outcomes the core reports without an error still get the catalogue's cashier line. */
 const OUTCOME_ERROR: Partial<Record<Outcome, ErrorKey>> = { canceled: 'payment.canceled' };
@@ -137,6 +140,7 @@ export function createApiSession(options: ApiSessionOptions): ApiSession {
       return checkout.availability(input);
     },
     'sale.pay': async (input) => withCashierError(await scans.guardPayment(() => checkout.pay(input))),
+    ...createSavedCardsApi(core.savedCards, async (start) => withCashierError(await scans.guardPayment(start))),
     'sale.cancel': async (input) => withCashierError(await checkout.cancel(input.operationId)),
     'sale.park': async (input) => withCashierError(await checkout.park(input.operationId)),
     'refund.start': async (input) => withCashierError(await checkout.refund(input)),
@@ -158,7 +162,7 @@ export function createApiSession(options: ApiSessionOptions): ApiSession {
     'queue.list': () => (core.fiscal?.queue() ?? []).map((item) => {
       const operation = checkout.get(item.operationExternalId);
       return {
-        id: item.id, kind: item.kind, kindRu: JOB_KIND_RU[item.kind] ?? item.kind, operationId: item.operationExternalId,
+        id: item.id, kind: item.kind, kindRu: JOB_KIND_RU[item.kind] ?? (item.kind.endsWith('.refund') ? BINDING_REFUND_RU : item.kind), operationId: item.operationExternalId,
         orderId: operation?.orderId ?? null, amountKop: operation?.amountKop ?? null, status: item.status, attempts: item.attempts,
         nextAttemptAt: item.nextAttemptAt, error: item.error, createdAt: item.createdAt,
       };

@@ -14,13 +14,18 @@ import {
 import type { CheckoutApi } from '../core/types';
 import { describeError, PaydeskError } from '../errors/catalogue';
 import type { OperationRow, OperationStore } from '../journal/operations';
-import type { CheckoutProvider, PackedRun, ScannedCard } from '../providers/types';
+import type { CardOnFile, CheckoutProvider, PackedRun, ScannedCard } from '../providers/types';
 import { failpoint } from './failpoints';
 import { fromItemRows, planRefund, planSale, toItemRows } from './basket';
 import { JOURNAL_BACKOFF_MAX_MS, JOURNAL_BACKOFF_MS, OperationActor, isolated, monotonicNow, type ActorHooks } from './runner';
 import { operationView } from './views';
 
 /** Decides which shift an operation belongs to (the shifts capability implements it). */
+/** Core-side choices a sale cannot carry over the wire (the provider's own saved-card id never reaches the renderer). */
+export interface PayOptions {
+  cardOnFile?: CardOnFile | null;
+}
+
 export interface ShiftPolicy {
   assignForOperation(kind: 'payment' | 'cancel' | 'refund'): number | null;
 }
@@ -157,16 +162,19 @@ export class CheckoutService implements CheckoutApi {
   // ---- payment ----------------------------------------------------------------------------
 
   /** Commits the intent, starts the provider's action, returns at once. Pressing Pay twice returns the same payment. */
-  async pay(raw: PayInput): Promise<OperationView> {
-    return this.payNow(raw);
+  async pay(raw: PayInput, options: PayOptions = {}): Promise<OperationView> {
+    return this.payNow(raw, options);
   }
 
   /** Synchronous up to the moment the request leaves: no await between the check and the insert. */
-  payNow(raw: PayInput): OperationView {
+  payNow(raw: PayInput, options: PayOptions = {}): OperationView {
     const input = parseOr(payInputSchema, raw);
     const { store } = this.deps;
     const provider = this.providerFor(input.provider, input.paymentType);
     const card = scanned(input.card);
+    const cardOnFile = options.cardOnFile ?? null;
+    if (cardOnFile && !provider.savedCards) throw new PaydeskError('saved_card.not_supported', provider.name);
+    if (cardOnFile && !card) throw new PaydeskError('saved_card.customer_required');
     // One live (or paid) payment per order across every provider: a sale is never charged twice by two systems.
     const existing = store.livePayment(input.orderId);
     if (existing && existing.provider !== provider.name) throw new PaydeskError('payment.order_conflict', `order ${input.orderId}: a ${existing.provider} payment is ${existing.outcome ?? 'in progress'}`);
@@ -195,7 +203,7 @@ export class CheckoutService implements CheckoutApi {
     // The provider validates the method and the card before anything is written or a shift is opened.
     const started = provider.payments.begin({
       operationId: id, operationExternalId, orderId: input.orderId, amountMinor: basket.amountKop, lines: basket.lines,
-      shiftId: null, methodId: input.paymentType, card, connectionId: live.identity,
+      shiftId: null, methodId: input.paymentType, card, connectionId: live.identity, cardOnFile,
     }, now);
     const row = started.row;
     row.shift_id = this.deps.shiftPolicy?.assignForOperation('payment') ?? null;

@@ -9,6 +9,7 @@ export const API_METHOD_LIST = [
   'queue.list', 'queue.retry', 'receipt.block', 'receipt.print', 'display.basket',
   'people.state', 'people.signIn', 'people.signOut', 'people.lock', 'people.touch', 'people.create', 'people.yandexStart', 'people.yandexPoll',
   'access.get', 'access.setMatrix', 'access.setRight', 'payments.search', 'order.service', 'balance.get', 'audit.verify',
+  'savedCards.list', 'savedCards.bind', 'savedCards.pay', 'savedCards.unbind',
 ] as const;
 export type ApiMethodName = (typeof API_METHOD_LIST)[number];
 

@@ -15,6 +15,7 @@ import {
   signInInputSchema, signInStateSchema, yandexPollSchema, yandexStartSchema,
 } from './people';
 import { displayBasketInputSchema } from './display';
+import { SAVED_CARD_METHODS } from './saved-cards';
 
 // ---- status (environment, connection health, config problems, scanner, clock) --------------------
 
@@ -473,6 +474,7 @@ export const API_METHODS = {
   'balance.get': { input: z.object({ loyaltyId: z.string().trim().min(1).max(64) }), output: balanceViewSchema },
   /** Verifies the audit chain (and every Z's stored head). */
   'audit.verify': { input: empty, output: auditStatusSchema },
+  ...SAVED_CARD_METHODS,
 } as const;
 
 export type ApiMethod = keyof typeof API_METHODS;

@@ -21,6 +21,7 @@ import { PROVIDER as KOSHELEK } from '../payapi/koshelek/drivers';
 import { composeProviders, type ProviderSet } from './providers';
 import { WebhookListener } from '../webhooks/listener';
 import { startFiscal, type FiscalWiring } from './fiscal';
+import { bindingRefundHandlers, startSavedCards, type SavedCardsService } from './saved-cards';
 import { clockDrift, createTotpVerifier, type TotpVerifier } from '../totp';
 import { describeError, PaydeskError } from '../errors/catalogue';
 import { planConnection } from './connection';
@@ -51,6 +52,8 @@ export interface StartedCore extends Core {
   readonly statusLookup: StatusLookup;
   /** Fiscal receipts: the outbox worker, the queue and its health (main/core/fiscal.ts). */
   readonly fiscal: FiscalWiring;
+  /** Card binding and saved cards (docs/banks.md "Binding and saved cards"). */
+  readonly savedCards: SavedCardsService;
   /** Who is signed in and what they may do (docs/people-and-audit.md). */
   readonly people: TillPeople;
   /** Who started / approved each operation; operation ends on the audit trail. */
@@ -278,6 +281,8 @@ export async function startCore(options: StartCoreOptions): Promise<StartedCore>
       if (!checkoutRef) throw new PaydeskError('journal.unavailable', 'checkout not started yet');
       return checkoutRef.sendReceipt(operationId, facts);
     },
+    // The binding charge's refund runs on the same worker (one loop per database).
+    extraHandlers: bindingRefundHandlers(() => providers.list()),
   });
   mark('fiscal');
 
@@ -287,6 +292,10 @@ export async function startCore(options: StartCoreOptions): Promise<StartedCore>
     checkSale: (sale) => fiscal.checkSale(sale),
   });
   checkoutRef = checkout;
+  // Before anything resumes: a binding recovered to paid saves its card and queues its refund in that write.
+  const savedCards = startSavedCards({ sqlite: journal.sqlite, store, providers: () => providers.list(), checkout, logger: logger.child({ capability: 'saved_cards' }), kick: () => fiscal.kick() });
+  const caughtUp = savedCards.catchUp();
+  if (caughtUp > 0) logger.warn({ caughtUp }, 'card bindings settled at start-up: their refunds are queued');
   const balances = new BalanceSync({
     sqlite: journal.sqlite,
     storeId: () => live.current().till.storeId,
@@ -419,6 +428,7 @@ export async function startCore(options: StartCoreOptions): Promise<StartedCore>
     checkout,
     providers,
     fiscal,
+    savedCards,
     people,
     operationAudit,
     balances,
@@ -444,6 +454,7 @@ export async function startCore(options: StartCoreOptions): Promise<StartedCore>
       live.close();
       await webhooks.stop();
       checkout.close();
+      savedCards.close();
       await fiscal.close();
       await rebuilding;
       current?.client?.close();

@@ -22,6 +22,7 @@ import { outboxHealth, queueView, type OutboxHealth, type QueueItem } from '../o
 import { enqueueProviderReceipt, providerReceiptHandler } from '../fiscal/provider-receipt';
 import { receiptFactsSchema, type ReceiptFacts } from '../providers/receipt-facts';
 import { OutboxWorker } from '../outbox/worker';
+import type { AnyJobHandler } from '../outbox/handler';
 
 export interface FiscalWiring {
   /** The receipt line of an operation's view (neutral port handed to CheckoutService). */
@@ -58,6 +59,8 @@ export interface FiscalWiringOptions {
   sendProviderReceipt?: (operationId: string, facts: ReceiptFacts) => Promise<boolean>;
   /** Worker sleep cap (tests); default the worker's. */
   maxSleepMs?: number;
+  /** Other job kinds the one outbox worker runs (the binding charge's refund: main/core/saved-cards.ts). */
+  extraHandlers?: readonly AnyJobHandler[];
 }
 
 /**
@@ -183,6 +186,7 @@ export function startFiscal(o: FiscalWiringOptions): FiscalWiring {
   const handlers = [
     ...fiscalJobHandlers(liveConnector(o.config), fiscal().backoff),
     providerReceiptHandler({ facts: (id) => receiptFacts(id), send: (id, facts) => o.sendProviderReceipt ? o.sendProviderReceipt(id, facts) : Promise.resolve(false) }, fiscal().backoff),
+    ...(o.extraHandlers ?? []),
   ];
   const receiptFacts = (operationId: string): { ok: true; facts: ReceiptFacts } | { ok: false; retry: boolean; message: string } => {
     const row = store.get(operationId);

@@ -199,6 +199,9 @@ export const CATALOGUE = {
   'fiscal.response_invalid': e('Сервис фискализации прислал непонятный ответ. Касса проверит чек и повторит.', 'The fiscal service sent an invalid answer; the till checks and retries.', 'wait', 'warning'),
   'fiscal.vat_rate_invalid': e('В чеке ставка НДС, которая не разрешена настройками кассы. Обратитесь к администратору.', 'A receipt line has a VAT rate the till settings do not allow. Call IT.', 'fix_config'),
   // ---- bank acquiring: payment links, SBP, saved cards (main/acquiring, main/payapi/tochka, main/payapi/halyk; docs/banks.md)
+  'saved_card.not_supported': e('Привязка карты не настроена на кассе (нужен банк с оплатой картой). Обратитесь к администратору.', 'No configured bank offers card binding. Call IT.', 'fix_config'),
+  'saved_card.customer_required': e('Сначала отсканируйте карту покупателя: сохранённые карты привязаны к нему.', 'Scan the customer card first: saved cards belong to the customer.', 'rescan', 'warning'),
+  'saved_card.not_found': e('Эта карта покупателя не привязана или уже отвязана. Выберите другую карту или другой способ оплаты.', 'This saved card is not bound to the customer (or was unbound). Choose another card or method.', 'other_method', 'warning'),
   'bank.creating': e('Касса создаёт ссылку на оплату в банке. Подождите.', 'The till is creating the payment link at the bank.', 'wait', 'info'),
   'bank.awaiting_customer': e('Покажите покупателю QR-код: оплата картой или через СБП на его телефоне.', 'Show the customer the QR code to pay by card or SBP on their phone.', 'wait', 'info'),
   'bank.checking': e('Банк не ответил вовремя. Касса выясняет результат, не создавайте оплату повторно.', 'The bank did not answer in time; the till is finding out. Do not take payment again.', 'wait', 'warning'),

@@ -1,6 +1,7 @@
 // What a payment provider declares to the core: its name, config section, capabilities, the payment
 // methods it offers the cashier and (when wired) a factory for its payment Driver. Provider-neutral:
 // nothing here knows any provider. How to add one: docs/providers.md.
+import type Database from 'better-sqlite3';
 import type { z } from 'zod';
 import type { PlannedLine } from '../checkout/basket';
 import type { Driver } from '../checkout/runner';
@@ -8,6 +9,7 @@ import type { AvailabilityResult, CardOrigin, CustomerActionView } from '../cont
 import type { PaydeskError } from '../errors/catalogue';
 import type { OperationEvent, OperationRow } from '../journal/operations';
 import type { Logger } from '../log/logger';
+import type { AnyJobHandler } from '../outbox/handler';
 import type { StatusLookup } from '../reports/reconcile';
 import type { WebhookVerifier } from '../webhooks/listener';
 
@@ -113,6 +115,32 @@ export interface NewPayment {
   card?: ScannedCard | null;
   /** The connection the operation is bound to (recorded in its state; docs/safety.md). */
   connectionId?: string | null;
+  /**
+   * Card on file (providers with `savedCards`): a binding charge that asks the customer to save the card, or
+   * a payment offering a card saved earlier (the provider's own card id, never shown to the renderer).
+   */
+  cardOnFile?: CardOnFile | null;
+}
+
+/** A binding (verification charge, refunded at once) or a payment by a saved card (docs/banks.md). */
+export type CardOnFile = { kind: 'bind' } | { kind: 'saved'; providerCardId: string };
+
+/**
+ * Card binding and saved cards, a provider's optional capability (docs/banks.md "Binding and saved cards").
+ * The customer is the scanned loyalty id; the cards live in the journal database (`saved_cards`).
+ */
+export interface SavedCardsPort {
+  /** The cashier's method the binding charge and saved-card payments go through. */
+  readonly methodId: string;
+  /** The verification charge, in minor units (refunded at once). */
+  bindingAmountMinor(): number;
+  /**
+   * Inside the journal's write transaction of a payment row: a paid binding stores the card against the
+   * row's customer and queues the charge's refund, together; idempotent (run again at start-up).
+   */
+  settle(db: Database.Database, row: OperationRow): 'bound' | 'no_card' | 'not_binding';
+  /** The outbox handler that refunds the binding charge (one kind per provider, reconcile before resend). */
+  refundJob(): AnyJobHandler;
 }
 
 export interface NewRefund {
@@ -233,6 +261,8 @@ export interface CheckoutProvider {
   readonly view: ProviderView;
   /** The provider's own connection health (each bank account its own), for IT; absent: not tracked. */
   health?(): ProviderHealth;
+  /** Card binding and payments by saved cards (absent: not offered). */
+  readonly savedCards?: SavedCardsPort;
 }
 
 export interface ProviderHealth {

@@ -10,6 +10,7 @@ import { useApi, useApiEvent } from '../app/context';
 import { useI18n } from '../lib/i18n';
 import { KeyButton } from '../lib/keys';
 import { formatKop, parseRublesToKop } from '../lib/money';
+import { SavedCardsAdmin } from './SavedCards';
 
 type ServiceState = 'scheduled' | 'in_progress' | 'completed' | 'cancelled';
 const SERVICE_STATES: { id: ServiceState; ru: string }[] = [
@@ -126,6 +127,7 @@ export function PaymentsScreen({ people }: { people: { id: string; name: string 
         </table>
       </div>
       {selected ? <RefundDialog row={selected} onDone={() => { setSelected(null); void load(query); }} /> : null}
+      <SavedCardsAdmin />
     </section>
   );
 }

@@ -27,6 +27,8 @@ import { MethodList } from './MethodList';
 import { PaymentProgress } from './PaymentProgress';
 import { SlipView } from './SlipView';
 import { ReceiptLine } from './ReceiptLine';
+import { SaleSavedCards } from './SavedCards';
+import type { SavedCardView } from '../../main/contract/saved-cards';
 
 interface Card {
   loyaltyId: string;
@@ -356,7 +358,7 @@ export function SaleScreen({ terminalId, onBusy, onOpenJournal, scan, onScanHand
   const direct = hasDirectMethod(methods);
   const scanTitle = scanProviderTitle(methods);
 
-  const pay = async (tender: Tender): Promise<void> => {
+  const pay = async (tender: Tender, savedCard?: SavedCardView): Promise<void> => {
     if (inFlight.current) return;
     const token = tender.needsCardScan ? card?.payToken : undefined;
     if (tender.needsCardScan && (!card || !token)) return;
@@ -369,7 +371,7 @@ export function SaleScreen({ terminalId, onBusy, onOpenJournal, scan, onScanHand
     const orderId = saleOrderId();
     orderRef.current = orderId;
     try {
-      const operation = await api.call('sale.pay', {
+      const operation = savedCard && card ? await api.call('savedCards.pay', { orderId, ...basket(), card: { loyaltyId: card.loyaltyId }, savedCardId: savedCard.id }) : await api.call('sale.pay', {
         orderId, ...basket(),
         // A method without a scan (a terminal) is paid without the customer card (docs/ui.md).
         ...(card && token ? { card: { loyaltyId: card.loyaltyId, payToken: token } } : {}),
@@ -754,6 +756,7 @@ export function SaleScreen({ terminalId, onBusy, onOpenJournal, scan, onScanHand
               )}
             </>
           )}
+          {card && phase.kind === 'edit' ? <SaleSavedCards customerId={card.loyaltyId} canPay={!!amountKop && amountKop > 0} onPay={(c) => void pay({ provider: c.provider, method: 'saved_card', needsCardScan: false }, c)} /> : null}
           {reading ? <div className="scan-reading" data-testid="image-reading">{t('sale.imageReading')}</div> : null}
           {notice ? <div className="scan-notice" role="status" data-testid="scan-notice" data-error-key={notice.key}>{notice[lang]}</div> : null}
         </div>

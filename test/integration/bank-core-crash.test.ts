@@ -227,3 +227,56 @@ describe('Tochka through the real core: SIGKILL at each step, then restart', () 
     expect(journal(t).ops.filter((o) => o.is_final === 0)).toHaveLength(0);
   }, 240_000);
 });
+
+describe('card binding through the real core: SIGKILL between "paid" and the refund job\'s end, then restart', () => {
+  /** The binding's card row and its refund jobs, read from the journal on disk. */
+  function bindingState(t: Till, operationId: string) {
+    const db = new Database(path.join(t.dataDir, 'journal.db'), { readonly: true });
+    try {
+      return {
+        cards: db.prepare('SELECT customer_id, consumer_id, bound_by, removed_at FROM saved_cards').all() as { customer_id: string; consumer_id: string; bound_by: string; removed_at: string | null }[],
+        jobs: db.prepare("SELECT state FROM outbox_jobs WHERE kind = 'tochka.refund' AND operation_external_id = ?").all(operationId) as { state: string }[],
+      };
+    } finally {
+      db.close();
+    }
+  }
+
+  it.each([
+    // Paid, card and refund job committed together; the worker not woken yet: the restart's worker refunds.
+    'outbox.after_enqueue',
+    // The job is claimed, nothing sent: the restart reconciles (absent) and sends once.
+    'outbox.after_claim',
+    // The bank refunded, the till never recorded it: the restart reconciles (present) and does not resend.
+    'outbox.after_send',
+    'outbox.after_complete',
+  ])('killed at %s: the card is saved once and the 2 ₽ refunded exactly once', async (point) => {
+    const t = freshTill();
+    const auto = bank.opts.autoPayAfterMs;
+    bank.opts.autoPayAfterMs = null; // this customer pays by card (the auto-payer pays by SBP: no card id)
+    try {
+      const r = run(t, ['--do', 'bind', '--order', orderId(), '--customer', 'cust-crash'], { PAYDESK_FAILPOINT: point });
+      const started = await r.waitFor('started');
+      const ref = String(started.requestId);
+      const linked = await (async () => {
+        await until(() => bank.byLinkId(ref) !== undefined);
+        return bank.byLinkId(ref);
+      })();
+      expect(linked).toMatchObject({ saveCard: true, amount: 2 });
+      bank.pay(linked?.operationId ?? '', 'card');
+      expect((await r.exited).signal).toBe('SIGKILL');
+      expect(refundsAt(ref)).toEqual(point === 'outbox.after_send' || point === 'outbox.after_complete' ? [2] : []);
+      const idle = await restart(t);
+      expect(idle).toMatchObject({ open: { n: 0 }, pendingRefunds: 0 });
+      expect(refundsAt(ref)).toEqual([2]);
+      const row = journal(t).ops.find((o) => o.request_id === ref);
+      expect(row).toMatchObject({ kind: 'payment', outcome: 'paid', amount_kop: 200 });
+      const state = bindingState(t, String(row?.id));
+      expect(state.jobs).toEqual([{ state: 'done' }]);
+      expect(state.cards).toEqual([{ customer_id: 'cust-crash', consumer_id: linked?.consumerId, bound_by: row?.id, removed_at: null }]);
+      expect(bank.charges(ref)).toBe(1);
+    } finally {
+      bank.opts.autoPayAfterMs = auto;
+    }
+  });
+});

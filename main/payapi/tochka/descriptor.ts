@@ -5,6 +5,7 @@ import { BankHealthWatch, bankCheckoutProvider, bankDisabled, bankIdentity } fro
 import type { BankAdapter, BankMethod } from '../../acquiring/bank';
 import { linkPayments, type BankChannel } from '../../acquiring/factory';
 import { bankRefunds } from '../../acquiring/refund';
+import { bankSavedCards } from '../../acquiring/refund-job';
 import { PaydeskError } from '../../errors/catalogue';
 import type { LiveProvider, PaymentFactory, PaymentMethodDescriptor, ProviderContext, ProviderDescriptor } from '../../providers/types';
 import { TochkaBank } from './adapter';
@@ -106,6 +107,10 @@ async function live(ctx: ProviderContext<TochkaConfig>): Promise<LiveProvider> {
       unresolvedAfterMs: config.timing.unresolvedAfterMs,
     }),
     health,
+    // Binding: the card is saved on the bank's payment page (a card link), so only when the link offers cards.
+    savedCards: config.paymentModes.includes('card')
+      ? bankSavedCards({ provider: TOCHKA_PROVIDER, methodId: 'card_ru', amountMinor: () => config.binding.amountMinor, adapter: () => chans.link?.adapter() ?? bank })
+      : null,
     limits: { minutes: config.linkTtlMinutes, seconds: Math.round(config.timing.unresolvedAfterMs / 1000) },
   });
   return {
