@@ -1,7 +1,7 @@
 // The bank payment link's Driver for the provider-neutral runner (OperationActor): binds the pure machine
 // to the bank adapter the operation started with, and maps its states to journal rows.
 import { MachineDriver, type NextStep } from '../checkout/runner';
-import type { OperationEvent, OperationRow, OperationWrite } from '../journal/operations';
+import { intentRow, transitionRow, type OperationEvent, type OperationRow, type OperationWrite } from '../journal/operations';
 import type { BankAdapter, LookupOutcome } from './bank';
 import { bankFailpoint } from './failpoints';
 import { bankSlipRow } from './slip';
@@ -61,10 +61,7 @@ export class LinkPaymentDriver extends MachineDriver<LinkState, LinkEvent> {
     const events: OperationEvent[] = [...eventRecord(event, state.ctx.reference)];
     if (previous.phase !== state.phase) events.push({ type: 'transition', phaseFrom: previous.phase, phaseTo: state.phase });
     if (event?.type === 'restarted') events.push({ type: 'recovered', body: { phase: previous.phase } });
-    const row: OperationRow = {
-      ...this.base,
-      phase: state.phase,
-      is_final: final ? 1 : 0,
+    const row = transitionRow(this.base, state, final, {
       outcome: linkOutcome(state),
       transaction_id: state.ctx.bankOperationId,
       // The cashier's method when the sale named one (the tender), else how the bank says it was paid.
@@ -73,11 +70,7 @@ export class LinkPaymentDriver extends MachineDriver<LinkState, LinkEvent> {
       error_code: state.ctx.errorCode,
       error_key: state.ctx.errorKey,
       attempts: state.ctx.creates,
-      context_json: JSON.stringify(state),
-      updated_at: iso(now),
-      finished_at: final ? iso(now) : null,
-      recovered: state.ctx.recovered ? 1 : 0,
-    };
+    }, now);
     const slip = previous.phase !== 'paid' && state.phase === 'paid' ? bankSlipRow(this.base.provider, state, iso(now)) : null;
     return { primary: { row, events, slip }, related: [] };
   }
@@ -117,12 +110,10 @@ export interface LinkIntentInput extends Omit<NewLinkPayment, 'reference'> {
 export function linkIntent(input: LinkIntentInput, reference: string, now: number): { row: OperationRow; state: LinkState; event: OperationEvent } {
   const { operationId, provider, shiftId, kind: _kind, methodId, customerId, ...rest } = input;
   const state = initialLinkPayment({ ...rest, reference }, now);
-  const row: OperationRow = {
-    id: operationId, kind: 'payment', provider, parent_id: null, shift_id: shiftId, order_id: input.orderId,
-    amount_kop: input.amountMinor, currency: input.currency, phase: state.phase, is_final: 0, outcome: null, request_id: reference,
-    transaction_id: null, ref_transaction_id: null, payment_type: methodId ?? null, provider_status: null, provider_ref_status: null,
-    error_code: null, error_key: state.ctx.errorKey, pay_token: null, loyalty_id: customerId ?? null, attempts: 0,
-    context_json: JSON.stringify(state), created_at: iso(now), updated_at: iso(now), finished_at: null, recovered: 0,
-  };
+  const row = intentRow({
+    id: operationId, kind: 'payment', provider, shift_id: shiftId, order_id: input.orderId, amount_kop: input.amountMinor,
+    currency: input.currency, phase: state.phase, request_id: reference, payment_type: methodId ?? null, error_key: state.ctx.errorKey,
+    loyalty_id: customerId ?? null, context_json: JSON.stringify(state),
+  }, now);
   return { row, state, event: { type: 'intent', requestId: reference, body: { amountMinor: input.amountMinor, currency: input.currency, saveCard: input.saveCard } } };
 }

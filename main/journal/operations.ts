@@ -38,6 +38,35 @@ export interface OperationWrite {
   slip?: SlipInput | null;
 }
 
+/** What a provider names in a new operation's row; the ids it leaves out are null. */
+export type IntentFields = Pick<OperationRow, 'id' | 'kind' | 'provider' | 'shift_id' | 'order_id' | 'amount_kop' | 'currency' | 'phase' | 'request_id' | 'context_json'>
+  & Partial<Pick<OperationRow, 'parent_id' | 'transaction_id' | 'ref_transaction_id' | 'payment_type' | 'error_key' | 'pay_token' | 'loyalty_id'>>;
+
+/** A new operation's row as insertIntent takes it: not final, no outcome, no provider status, no attempts yet. */
+export function intentRow(f: IntentFields, now: number): OperationRow {
+  const at = new Date(now).toISOString();
+  return {
+    id: f.id, kind: f.kind, provider: f.provider, parent_id: f.parent_id ?? null, shift_id: f.shift_id, order_id: f.order_id,
+    amount_kop: f.amount_kop, currency: f.currency, phase: f.phase, is_final: 0, outcome: null, request_id: f.request_id,
+    transaction_id: f.transaction_id ?? null, ref_transaction_id: f.ref_transaction_id ?? null, payment_type: f.payment_type ?? null,
+    provider_status: null, provider_ref_status: null, error_code: null, error_key: f.error_key ?? null, pay_token: f.pay_token ?? null,
+    loyalty_id: f.loyalty_id ?? null, attempts: 0, context_json: f.context_json, created_at: at, updated_at: at, finished_at: null, recovered: 0,
+  };
+}
+
+/**
+ * An operation's row after a transition: its journaled row with the provider's columns (outcome, ids,
+ * status, errors, attempts), the state's phase and JSON context, finished now when final, and whether a
+ * recovery touched it.
+ */
+export function transitionRow(base: OperationRow, state: { phase: string; ctx: { recovered: boolean } }, final: boolean, columns: Partial<OperationRow>, now: number): OperationRow {
+  const at = new Date(now).toISOString();
+  return {
+    ...base, phase: state.phase, is_final: final ? 1 : 0, ...columns,
+    context_json: JSON.stringify(state), updated_at: at, finished_at: final ? at : null, recovered: state.ctx.recovered ? 1 : 0,
+  };
+}
+
 /**
  * Told about every committed transition. `inTransaction` listeners run inside the write's own SQLite
  * transaction, after its rows: what they insert commits with the transition or not at all (the outbox's

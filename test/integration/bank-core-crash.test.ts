@@ -3,13 +3,13 @@
 // the create, once the QR is journaled, after the poll saw the payment, around a refund's send — then
 // started again on the same data folder. The emulated bank must show one link and one charge (one refund)
 // per operation, and the journal one final, correct row with its slip.
-import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startKoshelekEmulator, type KoshelekEmulator } from '../../emulators/koshelek';
 import { TochkaEmulator } from '../../emulators/tochka';
 import { orderId, tempDir, writeTillConfig } from '../support/till';
+import { spawnChild, type ChildEvents } from '../support/child-events';
 
 const CHILD = path.join(__dirname, '..', 'support', 'bank-core-process.ts');
 
@@ -40,37 +40,8 @@ function freshTill(): Till {
   return { dataDir, configFile };
 }
 
-interface Run {
-  child: ChildProcess;
-  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-  waitFor(event: string): Promise<Record<string, unknown>>;
-}
-
-function run(t: Till, args: string[], env: Record<string, string> = {}): Run {
-  const child = spawn(process.execPath, ['--import', 'tsx', CHILD, '--data', t.dataDir, '--config', t.configFile, ...args], {
-    env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const lines: Record<string, unknown>[] = [];
-  const waiters: { event: string; resolve: (l: Record<string, unknown>) => void }[] = [];
-  let buffer = '';
-  child.stdout?.on('data', (chunk: Buffer) => {
-    buffer += chunk.toString();
-    let nl: number;
-    while ((nl = buffer.indexOf('\n')) >= 0) {
-      const line = JSON.parse(buffer.slice(0, nl)) as Record<string, unknown>;
-      buffer = buffer.slice(nl + 1);
-      lines.push(line);
-      for (const w of waiters.filter((x) => x.event === line.event)) w.resolve(line);
-    }
-  });
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
-  return {
-    child, exited,
-    waitFor: (event) => {
-      const seen = lines.find((l) => l.event === event);
-      return seen ? Promise.resolve(seen) : new Promise((resolve) => waiters.push({ event, resolve }));
-    },
-  };
+function run(t: Till, args: string[], env: Record<string, string> = {}): ChildEvents {
+  return spawnChild(CHILD, ['--data', t.dataDir, '--config', t.configFile, ...args], { env });
 }
 
 interface OpRow { id: string; kind: string; phase: string; outcome: string | null; is_final: number; request_id: string; transaction_id: string | null; recovered: number; attempts: number; error_key: string | null; amount_kop: number; payment_type: string | null; parent_id: string | null; order_id: string }
@@ -106,7 +77,7 @@ const linksFor = (ref: string) => bank.creates.filter((c) => c.paymentLinkId ===
 const refundsAt = (ref: string) => bank.byLinkId(ref)?.Order.filter((o) => o.type === 'refund').map((o) => o.amount) ?? [];
 
 /** Pays through a core process; the kill (a failpoint) may come before the process says which operation it made. */
-async function pay(t: Till, env: Record<string, string> = {}): Promise<{ r: Run; op: () => OpRow }> {
+async function pay(t: Till, env: Record<string, string> = {}): Promise<{ r: ChildEvents; op: () => OpRow }> {
   const order = orderId();
   const r = run(t, ['--do', 'pay', '--order', order, '--amount', '12345', '--method', 'sbp'], env);
   return { r, op: () => {

@@ -1,12 +1,12 @@
 // Crash recovery, for real: a till process is SIGKILLed at each step of a payment and of a refund,
 // then restarted on the same SQLite file. Nothing may stay unknown and no money may move twice.
-import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import Database from 'better-sqlite3';
 import { startKoshelekEmulator, type KoshelekEmulator } from '../../emulators/koshelek';
 import { card, orderId, tempDir, writeTillConfig } from '../support/till';
+import { spawnChild, type ChildEvents } from '../support/child-events';
 
 const CHILD = path.join(__dirname, '..', 'support', 'till-process.ts');
 let emulator: KoshelekEmulator;
@@ -18,38 +18,8 @@ afterAll(async () => {
   await emulator.close();
 });
 
-interface Run {
-  child: ChildProcess;
-  lines: Record<string, unknown>[];
-  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-  waitFor(event: string): Promise<Record<string, unknown>>;
-}
-
-function run(dataDir: string, configFile: string, args: string[], env: Record<string, string> = {}): Run {
-  const child = spawn(process.execPath, ['--import', 'tsx', CHILD, '--data', dataDir, '--config', configFile, ...args], {
-    env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const lines: Record<string, unknown>[] = [];
-  const waiters: { event: string; resolve: (l: Record<string, unknown>) => void }[] = [];
-  let buffer = '';
-  child.stdout?.on('data', (chunk: Buffer) => {
-    buffer += chunk.toString();
-    let nl: number;
-    while ((nl = buffer.indexOf('\n')) >= 0) {
-      const line = JSON.parse(buffer.slice(0, nl)) as Record<string, unknown>;
-      buffer = buffer.slice(nl + 1);
-      lines.push(line);
-      for (const w of waiters.filter((x) => x.event === line.event)) w.resolve(line);
-    }
-  });
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
-  return {
-    child, lines, exited,
-    waitFor: (event) => {
-      const seen = lines.find((l) => l.event === event);
-      return seen ? Promise.resolve(seen) : new Promise((resolve) => waiters.push({ event, resolve }));
-    },
-  };
+function run(dataDir: string, configFile: string, args: string[], env: Record<string, string> = {}): ChildEvents {
+  return spawnChild(CHILD, ['--data', dataDir, '--config', configFile, ...args], { env });
 }
 
 async function until(predicate: () => boolean, timeoutMs = 15_000): Promise<void> {

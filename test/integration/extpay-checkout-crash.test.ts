@@ -9,7 +9,7 @@ import { startKoshelekEmulator, type KoshelekEmulator } from '../../emulators/ko
 import { startExtpayEmulator, SANDBOX_TOKEN, type ExtpayEmulator } from '../../emulators/extpay/server';
 import { EXTPAY_FAILPOINTS } from '../../main/payapi/extpay/failpoints';
 import { orderId, tempDir, writeTillConfig } from '../support/till';
-import { runTillChild } from '../support/till-child';
+import { spawnChild } from '../support/child-events';
 
 const SCRIPT = path.join(__dirname, '..', 'support', 'extpay-till-process.ts');
 let koshelek: KoshelekEmulator;
@@ -32,13 +32,13 @@ interface Run {
 /** Runs the till process; every QR it prints is paid by the "customer" (once per link). */
 async function till(dataDir: string, configFile: string, args: string[], failpoint: string, paid: Set<string>): Promise<Run> {
   const payments: Promise<unknown>[] = [];
-  const child = runTillChild(SCRIPT, ['--data', dataDir, '--config', configFile, ...args], failpoint, (line) => {
+  const child = spawnChild(SCRIPT, ['--data', dataDir, '--config', configFile, ...args], { env: { PAYDESK_FAILPOINT: failpoint }, onLine: (line) => {
     const link = typeof line.link === 'string' ? line.link : null;
     if (line.event === 'qr' && link && !paid.has(link)) {
       paid.add(link);
       payments.push(fetch(`${link}/confirm`, { method: 'POST' }).then((r) => r.json()));
     }
-  });
+  } });
   const end = await child.exited;
   await Promise.all(payments);
   return { signal: end.signal, lines: end.lines };
@@ -100,11 +100,11 @@ describe('extpay QR payment through a real core process: SIGKILL at every step',
     const paid = new Set<string>();
     let onQr: (link: string) => void = () => undefined;
     const shown = new Promise<string>((resolve) => { onQr = resolve; });
-    const first = runTillChild(SCRIPT, ['--data', dataDir, '--config', configFile, '--do', 'pay', '--order', order, '--amount', '9900'], '', (line) => {
+    const first = spawnChild(SCRIPT, ['--data', dataDir, '--config', configFile, '--do', 'pay', '--order', order, '--amount', '9900'], { env: { PAYDESK_FAILPOINT: '' }, onLine: (line) => {
       if (line.event === 'qr' && typeof line.link === 'string') onQr(line.link);
-    });
+    } });
     const link = await shown;
-    first.process.kill('SIGKILL');
+    first.child.kill('SIGKILL');
     await first.exited;
     paid.add(link);
     expect(await (await fetch(`${link}/confirm`, { method: 'POST' })).json()).toEqual({ paid: true });

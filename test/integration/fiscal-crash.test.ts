@@ -3,7 +3,6 @@
 // (ATOL) and of a card-terminal sale (ЮKassa) — after the intent, inside the `paid` transaction after the
 // job's INSERT, after that commit, and at every commit of the outbox attempt — then restarted on the same
 // data folder until settled. Each sale ends paid once, charged once, and fiscalized exactly once.
-import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import Database from 'better-sqlite3';
@@ -13,6 +12,7 @@ import { startYookassaEmulator, type YookassaEmulator } from '../../emulators/yo
 import { execLaunch, Ledger } from '../../emulators/terminal';
 import { OUTBOX_FAILPOINTS } from '../../main/outbox/failpoints';
 import { card, orderId, tempDir, writeTillConfig } from '../support/till';
+import { spawnChild, type ChildExit } from '../support/child-events';
 
 const CHILD = path.join(__dirname, '..', 'support', 'fiscal-till-process.ts');
 const FAST = { baseMs: 30, factor: 2, capMs: 300, jitter: 0, maxAttempts: null };
@@ -35,21 +35,8 @@ afterAll(async () => {
   await yookassa.close();
 });
 
-function run(dataDir: string, configFile: string, args: string[], failpoint = ''): Promise<{ code: number | null; signal: NodeJS.Signals | null; lines: Record<string, unknown>[] }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', CHILD, '--data', dataDir, '--config', configFile, ...args], {
-    env: { ...process.env, PAYDESK_FAILPOINT: failpoint }, stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const lines: Record<string, unknown>[] = [];
-  let buffer = '';
-  child.stdout.on('data', (chunk: Buffer) => {
-    buffer += chunk.toString();
-    let nl: number;
-    while ((nl = buffer.indexOf('\n')) >= 0) {
-      lines.push(JSON.parse(buffer.slice(0, nl)) as Record<string, unknown>);
-      buffer = buffer.slice(nl + 1);
-    }
-  });
-  return new Promise((resolve) => child.on('exit', (code, signal) => resolve({ code, signal, lines })));
+function run(dataDir: string, configFile: string, args: string[], failpoint = ''): Promise<ChildExit> {
+  return spawnChild(CHILD, ['--data', dataDir, '--config', configFile, ...args], { env: { PAYDESK_FAILPOINT: failpoint } }).exited;
 }
 
 type Via = 'koshelek+atol' | 'terminal+yookassa';

@@ -1,7 +1,6 @@
 // SIGKILL after every commit of the enqueue → send → complete path (and while a send is in flight):
 // the till process is killed, restarted on the same SQLite file, and the fiscal emulator must end with
 // exactly one receipt per sale — none lost, none duplicated — for both connectors.
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -10,6 +9,7 @@ import Database from 'better-sqlite3';
 import { OUTBOX_FAILPOINTS, type OutboxFailpoint } from '../../main/outbox/failpoints';
 import { startAtolEmulator, type AtolEmulator } from '../../emulators/atol/server';
 import { startYookassaEmulator, type YookassaEmulator } from '../../emulators/yookassa/server';
+import { spawnChild, type ChildEvents, type Line } from '../support/child-events';
 
 const CHILD = path.join(__dirname, '..', 'support', 'outbox-process.ts');
 let atol: AtolEmulator;
@@ -27,31 +27,8 @@ afterAll(async () => {
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
-interface Exit {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  lines: Record<string, unknown>[];
-}
-
-function runChild(args: string[], env: Record<string, string>, onLine?: (l: Record<string, unknown>, kill: () => void) => void): { exited: Promise<Exit>; kill: () => void } {
-  const child = spawn(process.execPath, ['--import', 'tsx', CHILD, ...args], { env: { ...process.env, PAYDESK_FAILPOINT: '', ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
-  const lines: Record<string, unknown>[] = [];
-  let buffer = '';
-  const kill = (): void => {
-    child.kill('SIGKILL');
-  };
-  child.stdout.on('data', (chunk: Buffer) => {
-    buffer += chunk.toString();
-    let nl: number;
-    while ((nl = buffer.indexOf('\n')) >= 0) {
-      const line = JSON.parse(buffer.slice(0, nl)) as Record<string, unknown>;
-      buffer = buffer.slice(nl + 1);
-      lines.push(line);
-      onLine?.(line, kill);
-    }
-  });
-  const exited = new Promise<Exit>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal, lines })));
-  return { exited, kill };
+function runChild(args: string[], env: Record<string, string>, onLine?: (l: Line, kill: () => void) => void): ChildEvents {
+  return spawnChild(CHILD, args, { env: { PAYDESK_FAILPOINT: '', ...env }, onLine });
 }
 
 type Connector = 'atol' | 'yookassa';

@@ -10,7 +10,7 @@ import { startKoshelekEmulator, type KoshelekEmulator } from '../../emulators/ko
 import { startPartnerEmulator, type PartnerEmulator } from '../../emulators/partner/server';
 import { PartnerKeyStore } from '../../main/payapi/partner/keys';
 import { orderId, tempDir, writeTillConfig } from '../support/till';
-import { runTillChild } from '../support/till-child';
+import { spawnChild } from '../support/child-events';
 
 const SCRIPT = path.join(__dirname, '..', 'support', 'partner-till-process.ts');
 let koshelek: KoshelekEmulator;
@@ -29,7 +29,7 @@ interface Op { id: string; kind: string; parent_id: string | null; order_id: str
 interface Run { signal: NodeJS.Signals | null; lines: Record<string, unknown>[] }
 
 async function run(dataDir: string, configFile: string, args: string[], failpoint: string): Promise<Run> {
-  const end = await runTillChild(SCRIPT, ['--data', dataDir, '--config', configFile, ...args], failpoint).exited;
+  const end = await spawnChild(SCRIPT, ['--data', dataDir, '--config', configFile, ...args], { env: { PAYDESK_FAILPOINT: failpoint } }).exited;
   return { signal: end.signal, lines: end.lines };
 }
 

@@ -2,7 +2,6 @@
 //  - partner extra charge / reversal, confirmed by the self-rescheduling outbox task;
 //  - the QR payment of the external payments API on the real journal and OperationActor.
 // The emulators' own ledgers must show exactly one charge (one settled operation) per flow.
-import { spawn } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -14,41 +13,15 @@ import { startPartnerEmulator, type PartnerEmulator } from '../../emulators/part
 import { EXTPAY_FAILPOINTS } from '../../main/payapi/extpay/failpoints';
 import { PARTNER_FAILPOINTS } from '../../main/payapi/partner/failpoints';
 import { PartnerKeyStore } from '../../main/payapi/partner/keys';
+import { spawnChild, type ChildEvents } from '../support/child-events';
 
 const SUPPORT = path.join(__dirname, '..', 'support');
 let dir: string;
 let partner: PartnerEmulator;
 let extpay: ExtpayEmulator;
 
-interface Child {
-  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null; lines: Record<string, unknown>[] }>;
-  kill(): void;
-  waitFor(event: string): Promise<Record<string, unknown>>;
-}
-
-function child(script: string, args: string[], env: Record<string, string> = {}): Child {
-  const p = spawn(process.execPath, ['--import', 'tsx', path.join(SUPPORT, script), ...args], { env: { ...process.env, PAYDESK_FAILPOINT: '', ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
-  const lines: Record<string, unknown>[] = [];
-  const waiters: { event: string; resolve: (l: Record<string, unknown>) => void }[] = [];
-  let buffer = '';
-  p.stdout.on('data', (chunk: Buffer) => {
-    buffer += chunk.toString();
-    let nl: number;
-    while ((nl = buffer.indexOf('\n')) >= 0) {
-      const line = JSON.parse(buffer.slice(0, nl)) as Record<string, unknown>;
-      buffer = buffer.slice(nl + 1);
-      lines.push(line);
-      for (const w of waiters.filter((x) => x.event === line.event)) w.resolve(line);
-    }
-  });
-  return {
-    exited: new Promise((resolve) => p.on('exit', (code, signal) => resolve({ code, signal, lines }))),
-    kill: () => p.kill('SIGKILL'),
-    waitFor: (event) => {
-      const seen = lines.find((l) => l.event === event);
-      return seen ? Promise.resolve(seen) : new Promise((resolve) => waiters.push({ event, resolve }));
-    },
-  };
+function child(script: string, args: string[], env: Record<string, string> = {}): ChildEvents {
+  return spawnChild(path.join(SUPPORT, script), args, { env: { PAYDESK_FAILPOINT: '', ...env } });
 }
 
 beforeAll(async () => {

@@ -6,7 +6,7 @@
 // The emulator's durable ledger is the money truth: at most one sale and the right number of charges per
 // order; the journal's operation must be final with the outcome the ledger proves, its slip stored, and a
 // restart must ask the terminal (lookup by operationExternalId) before anything else, never sell again.
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
@@ -17,6 +17,7 @@ import { CATALOGUE, isErrorKey } from '../../main/errors/catalogue';
 import type { TerminalLaunch } from '../../main/payapi/terminal/config';
 import { readTerminalSlip } from '../../main/payapi/terminal/slip';
 import { tempDir, writeTillConfig } from '../support/till';
+import { spawnChild, type ChildEvents, type Line } from '../support/child-events';
 
 const CHILD = path.join(__dirname, '..', 'support', 'terminal-core-process.ts');
 const AMOUNT = 12_345;
@@ -33,15 +34,6 @@ afterAll(async () => {
 
 // ---- the till process --------------------------------------------------------------------------
 
-type Line = Record<string, unknown>;
-
-interface Run {
-  child: ChildProcess;
-  lines: Line[];
-  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-  waitFor(event: string): Promise<Line>;
-}
-
 interface Till {
   dataDir: string;
   configFile: string;
@@ -55,36 +47,10 @@ afterEach(() => {
   running.clear();
 });
 
-function run(t: Till, args: string[], env: Record<string, string> = {}): Run {
-  const child = spawn(process.execPath, ['--import', 'tsx', CHILD, '--data', t.dataDir, '--config', t.configFile, ...args], {
-    env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  running.add(child);
-  const lines: Line[] = [];
-  const waiters: { event: string; resolve: (l: Line) => void }[] = [];
-  let buffer = '';
-  child.stdout?.on('data', (chunk: Buffer) => {
-    buffer += chunk.toString();
-    let nl: number;
-    while ((nl = buffer.indexOf('\n')) >= 0) {
-      const line = JSON.parse(buffer.slice(0, nl)) as Line;
-      buffer = buffer.slice(nl + 1);
-      lines.push(line);
-      for (const w of waiters.filter((x) => x.event === line.event)) w.resolve(line);
-    }
-  });
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
-  return {
-    child, lines, exited,
-    waitFor: (event) => {
-      const seen = lines.find((l) => l.event === event);
-      if (seen) return Promise.resolve(seen);
-      return new Promise((resolve, reject) => {
-        waiters.push({ event, resolve });
-        void exited.then((e) => reject(new Error(`till exited (${e.code ?? e.signal}) before "${event}"; saw ${JSON.stringify(lines.map((l) => l.event))}`)));
-      });
-    },
-  };
+function run(t: Till, args: string[], env: Record<string, string> = {}): ChildEvents {
+  const r = spawnChild(CHILD, ['--data', t.dataDir, '--config', t.configFile, ...args], { env, rejectOnExit: true });
+  running.add(r.child);
+  return r;
 }
 
 interface TillOptions {
@@ -116,7 +82,7 @@ async function freshTill(emulator: EmulatorArgs = {}, options: TillOptions = {})
 let orderSeq = 0;
 const newOrder = () => `TRM-${process.pid}-${Date.now().toString(36)}-${(orderSeq += 1)}`;
 
-function sell(t: Till, options: { env?: Record<string, string>; fault?: FaultMode; order?: string; hold?: boolean } = {}): { r: Run; order: string } {
+function sell(t: Till, options: { env?: Record<string, string>; fault?: FaultMode; order?: string; hold?: boolean } = {}): { r: ChildEvents; order: string } {
   if (options.fault) t.ledger.queueFaults([options.fault]);
   const order = options.order ?? newOrder();
   const r = run(t, ['--do', 'pay', '--order', order, '--amount', String(AMOUNT), ...(options.hold ? ['--hold'] : [])], options.env ?? {});

@@ -2,7 +2,6 @@
 // step — before the create, after the bank created the link, around the journal write, while the QR is
 // shown, after the poll saw the payment — then restarted on the same SQLite file. The emulated bank
 // must show exactly one link and one charge for our reference, and the journal one final, correct row.
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -10,6 +9,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TochkaEmulator } from '../../emulators/tochka';
+import { spawnChild, type ChildEvents } from '../support/child-events';
 
 const CHILD = path.join(__dirname, '..', 'support', 'bank-till-process.ts');
 
@@ -23,37 +23,8 @@ afterAll(async () => {
   await bank.stop();
 });
 
-interface Run {
-  child: ChildProcess;
-  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-  waitFor(event: string): Promise<Record<string, unknown>>;
-}
-
-function run(t: Till, args: string[], env: Record<string, string> = {}): Run {
-  const child = spawn(process.execPath, ['--import', 'tsx', CHILD, '--data', t.dataDir, '--config', t.configFile, ...args], {
-    env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const lines: Record<string, unknown>[] = [];
-  const waiters: { event: string; resolve: (l: Record<string, unknown>) => void }[] = [];
-  let buffer = '';
-  child.stdout?.on('data', (chunk: Buffer) => {
-    buffer += chunk.toString();
-    let nl: number;
-    while ((nl = buffer.indexOf('\n')) >= 0) {
-      const line = JSON.parse(buffer.slice(0, nl)) as Record<string, unknown>;
-      buffer = buffer.slice(nl + 1);
-      lines.push(line);
-      for (const w of waiters.filter((x) => x.event === line.event)) w.resolve(line);
-    }
-  });
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
-  return {
-    child, exited,
-    waitFor: (event) => {
-      const seen = lines.find((l) => l.event === event);
-      return seen ? Promise.resolve(seen) : new Promise((resolve) => waiters.push({ event, resolve }));
-    },
-  };
+function run(t: Till, args: string[], env: Record<string, string> = {}): ChildEvents {
+  return spawnChild(CHILD, ['--data', t.dataDir, '--config', t.configFile, ...args], { env });
 }
 
 interface Till { dataDir: string; configFile: string }

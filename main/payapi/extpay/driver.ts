@@ -1,6 +1,6 @@
 // The QR payment's Driver for the provider-neutral runner (OperationActor), and the journal intent.
 import { MachineDriver, type NextStep } from '../../checkout/runner';
-import type { OperationEvent, OperationRow, OperationWrite, SlipInput } from '../../journal/operations';
+import { intentRow, transitionRow, type OperationEvent, type OperationRow, type OperationWrite, type SlipInput } from '../../journal/operations';
 import { encodeSlipRefs } from '../../journal/refs';
 import type { ExtpayClient } from './client';
 import { extpayFailpoint } from './failpoints';
@@ -85,10 +85,7 @@ export class ExtpayPaymentDriver extends MachineDriver<ExtpayState, ExtpayEvent>
     if (event?.type === 'restarted') events.push({ type: 'recovered', body: { phase: previous.phase } });
     if (previous.phase !== state.phase) events.push({ type: 'transition', phaseFrom: previous.phase, phaseTo: state.phase });
     const outcome = state.phase === 'paid' ? 'paid' : state.phase === 'failed' || state.phase === 'mismatch' ? 'failed' : null;
-    const row: OperationRow = {
-      ...this.base,
-      phase: state.phase,
-      is_final: final ? 1 : 0,
+    const row = transitionRow(this.base, state, final, {
       outcome,
       transaction_id: state.ctx.internalOrderId,
       payment_type: state.ctx.method,
@@ -96,11 +93,7 @@ export class ExtpayPaymentDriver extends MachineDriver<ExtpayState, ExtpayEvent>
       error_code: state.ctx.errorCode,
       error_key: state.ctx.errorKey,
       attempts: state.ctx.creates,
-      context_json: JSON.stringify(state),
-      updated_at: iso(now),
-      finished_at: final ? iso(now) : null,
-      recovered: state.ctx.recovered ? 1 : 0,
-    };
+    }, now);
     const slip = previous.phase !== 'paid' ? extpaySlipRow(state, this.base.order_id, iso(now)) : null;
     return { primary: { row, events, ...(slip ? { slip } : {}) }, related: [] };
   }
@@ -108,34 +101,10 @@ export class ExtpayPaymentDriver extends MachineDriver<ExtpayState, ExtpayEvent>
 
 export function extpayIntent(input: NewExtpayPayment & { operationId: string; shiftId: number | null }, now: number): { row: OperationRow; state: ExtpayState; event: OperationEvent } {
   const state = initialExtpayPayment(input, now);
-  const row: OperationRow = {
-    id: input.operationId,
-    kind: 'payment',
-    provider: EXTPAY_PROVIDER,
-    parent_id: null,
-    shift_id: input.shiftId,
-    order_id: input.orderId,
-    amount_kop: input.amountMinor,
-    currency: input.currency,
-    phase: state.phase,
-    is_final: 0,
-    outcome: null,
-    request_id: input.operationExternalId,
-    transaction_id: null,
-    ref_transaction_id: null,
-    payment_type: input.method,
-    provider_status: null,
-    provider_ref_status: null,
-    error_code: null,
-    error_key: null,
-    pay_token: null,
-    loyalty_id: null,
-    attempts: 0,
-    context_json: JSON.stringify(state),
-    created_at: iso(now),
-    updated_at: iso(now),
-    finished_at: null,
-    recovered: 0,
-  };
+  const row = intentRow({
+    id: input.operationId, kind: 'payment', provider: EXTPAY_PROVIDER, shift_id: input.shiftId, order_id: input.orderId,
+    amount_kop: input.amountMinor, currency: input.currency, phase: state.phase, request_id: input.operationExternalId,
+    payment_type: input.method, context_json: JSON.stringify(state),
+  }, now);
   return { row, state, event: { type: 'intent', requestId: input.operationExternalId, body: { amountMinor: input.amountMinor, currency: input.currency, method: input.method } } };
 }

@@ -2,13 +2,12 @@
 // An extra charge is a 'payment' row, a reversal a 'refund' row; both carry the original payment's
 // operation as parent_id. operationId doubles as the partner's operation_id and the row's request_id.
 import { MachineDriver, type NextStep } from '../../checkout/runner';
-import type { OperationEvent, OperationRow, OperationWrite } from '../../journal/operations';
+import { intentRow, transitionRow, type OperationEvent, type OperationRow, type OperationWrite } from '../../journal/operations';
 import type { PartnerClient } from './client';
 import { partnerFailpoint } from './failpoints';
 import { initialPartnerOperation, isFinalPartner, isMaterialPartner, reducePartner, type NewPartnerOperation, type PartnerEvent, type PartnerState } from './machine';
 
 export const PARTNER_PROVIDER = 'partner';
-const iso = (ms: number): string => new Date(ms).toISOString();
 
 export class PartnerOperationDriver extends MachineDriver<PartnerState, PartnerEvent> {
   constructor(
@@ -45,20 +44,13 @@ export class PartnerOperationDriver extends MachineDriver<PartnerState, PartnerE
     if (event?.type === 'callback') events.push({ type: 'postback', body: { operationId: state.ctx.operationId } });
     if (previous.phase !== state.phase) events.push({ type: 'transition', phaseFrom: previous.phase, phaseTo: state.phase });
     const outcome = state.phase === 'succeeded' ? (state.ctx.kind === 'reversal' ? 'refunded' : 'paid') : state.phase === 'failed' ? 'failed' : null;
-    const row: OperationRow = {
-      ...this.base,
-      phase: state.phase,
-      is_final: final ? 1 : 0,
+    const row = transitionRow(this.base, state, final, {
       outcome,
       provider_status: state.ctx.providerStatus,
       error_code: state.ctx.errorCode,
       error_key: state.ctx.errorKey,
       attempts: state.ctx.sends,
-      context_json: JSON.stringify(state),
-      updated_at: iso(now),
-      finished_at: final ? iso(now) : null,
-      recovered: state.ctx.recovered ? 1 : 0,
-    };
+    }, now);
     return { primary: { row, events }, related: [] };
   }
 }
@@ -74,34 +66,10 @@ export interface PartnerIntentInput extends NewPartnerOperation {
 /** The intent committed (OperationStore.insertIntent) before the first send. */
 export function partnerIntent(input: PartnerIntentInput, now: number): { row: OperationRow; state: PartnerState; event: OperationEvent } {
   const state = initialPartnerOperation(input, now);
-  const row: OperationRow = {
-    id: input.operationId,
-    kind: input.kind === 'reversal' ? 'refund' : 'payment',
-    provider: PARTNER_PROVIDER,
-    parent_id: input.parentOperationId,
-    shift_id: input.shiftId,
-    order_id: input.journalOrderId,
-    amount_kop: input.amountMinor,
-    currency: input.currency,
-    phase: state.phase,
-    is_final: 0,
-    outcome: null,
-    request_id: input.operationId,
-    transaction_id: input.paymentId,
-    ref_transaction_id: null,
-    payment_type: input.kind,
-    provider_status: null,
-    provider_ref_status: null,
-    error_code: null,
-    error_key: null,
-    pay_token: null,
-    loyalty_id: null,
-    attempts: 0,
-    context_json: JSON.stringify(state),
-    created_at: iso(now),
-    updated_at: iso(now),
-    finished_at: null,
-    recovered: 0,
-  };
+  const row = intentRow({
+    id: input.operationId, kind: input.kind === 'reversal' ? 'refund' : 'payment', provider: PARTNER_PROVIDER, parent_id: input.parentOperationId,
+    shift_id: input.shiftId, order_id: input.journalOrderId, amount_kop: input.amountMinor, currency: input.currency, phase: state.phase,
+    request_id: input.operationId, transaction_id: input.paymentId, payment_type: input.kind, context_json: JSON.stringify(state),
+  }, now);
   return { row, state, event: { type: 'intent', requestId: input.operationId, body: { kind: input.kind, amountMinor: input.amountMinor, currency: input.currency, paymentId: input.paymentId } } };
 }

@@ -13,7 +13,7 @@
 import { z } from 'zod';
 import { MachineDriver, type NextStep } from '../../checkout/runner';
 import { isErrorKey, type ErrorKey } from '../../errors/catalogue';
-import type { OperationEvent, OperationRow, OperationWrite } from '../../journal/operations';
+import { intentRow, transitionRow, type OperationEvent, type OperationRow, type OperationWrite } from '../../journal/operations';
 import { amountMinorSchema, currencySchema, operationIdSchema, operationTypeSchema } from './contract';
 import { PARTNER_PROVIDER } from './driver';
 import type { PartnerConfirmPayload } from './jobs';
@@ -93,8 +93,6 @@ export function confirmPayload(s: PartnerTillState): PartnerConfirmPayload {
   return { kind: c.kind, operationId: c.operationId, paymentId: c.paymentId, amountMinor: c.amountMinor, currency: c.currency, callbackUrl: c.callbackUrl, recheckMs: c.recheckMs };
 }
 
-const iso = (ms: number): string => new Date(ms).toISOString();
-
 export class PartnerTillDriver extends MachineDriver<PartnerTillState, PartnerTillEvent> {
   constructor(readonly operationId: string, private readonly base: OperationRow, private readonly jobs: PartnerJobs) {
     super({ reduce: reducePartnerTill, isFinal: isFinalPartnerTill, isMaterial: isMaterialPartnerTill });
@@ -115,19 +113,12 @@ export class PartnerTillDriver extends MachineDriver<PartnerTillState, PartnerTi
     if (event?.type === 'restarted') events.push({ type: 'recovered', body: { phase: previous.phase } });
     if (previous.phase !== state.phase) events.push({ type: 'transition', phaseFrom: previous.phase, phaseTo: state.phase });
     const outcome = state.phase === 'succeeded' ? (state.ctx.kind === 'reversal' ? 'refunded' : 'paid') : state.phase === 'failed' ? 'failed' : null;
-    const row: OperationRow = {
-      ...this.base,
-      phase: state.phase,
-      is_final: final ? 1 : 0,
+    const row = transitionRow(this.base, state, final, {
       outcome,
       provider_status: state.ctx.jobState,
       error_code: state.ctx.errorCode,
       error_key: state.ctx.errorKey,
-      context_json: JSON.stringify(state),
-      updated_at: iso(now),
-      finished_at: final ? iso(now) : null,
-      recovered: state.ctx.recovered ? 1 : 0,
-    };
+    }, now);
     return { primary: { row, events }, related: [] };
   }
 }
@@ -167,34 +158,11 @@ export function partnerTillIntent(i: PartnerTillIntent, now: number): { row: Ope
       jobState: null, errorKey: 'partner.checking', errorCode: null, recovered: false,
     },
   });
-  const row: OperationRow = {
-    id: i.operationId,
-    kind: i.kind === 'reversal' ? 'refund' : 'payment',
-    provider: PARTNER_PROVIDER,
-    parent_id: i.parentOperationId,
-    shift_id: i.shiftId,
-    order_id: i.orderId,
-    amount_kop: i.amountMinor,
-    currency: i.currency,
-    phase: state.phase,
-    is_final: 0,
-    outcome: null,
-    request_id: i.operationExternalId,
-    transaction_id: i.operationExternalId,
-    ref_transaction_id: i.paymentId,
-    payment_type: i.method,
-    provider_status: null,
-    provider_ref_status: null,
-    error_code: null,
-    error_key: 'partner.checking',
-    pay_token: i.payToken,
-    loyalty_id: null,
-    attempts: 0,
-    context_json: JSON.stringify(state),
-    created_at: iso(now),
-    updated_at: iso(now),
-    finished_at: null,
-    recovered: 0,
-  };
+  const row = intentRow({
+    id: i.operationId, kind: i.kind === 'reversal' ? 'refund' : 'payment', provider: PARTNER_PROVIDER, parent_id: i.parentOperationId,
+    shift_id: i.shiftId, order_id: i.orderId, amount_kop: i.amountMinor, currency: i.currency, phase: state.phase,
+    request_id: i.operationExternalId, transaction_id: i.operationExternalId, ref_transaction_id: i.paymentId, payment_type: i.method,
+    error_key: 'partner.checking', pay_token: i.payToken, context_json: JSON.stringify(state),
+  }, now);
   return { row, state, event: { type: 'intent', requestId: i.operationExternalId, body: { kind: i.kind, amountMinor: i.amountMinor, currency: i.currency, paymentId: i.paymentId, parent: i.parentOperationId } } };
 }

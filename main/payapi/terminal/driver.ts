@@ -1,7 +1,7 @@
 // The terminal payment's Driver for the provider-neutral runner (OperationActor): binds the pure machine
 // to the client the operation started with, and maps its states to journal rows.
 import { MachineDriver, type NextStep } from '../../checkout/runner';
-import type { OperationEvent, OperationRow, OperationWrite } from '../../journal/operations';
+import { intentRow, transitionRow, type OperationEvent, type OperationRow, type OperationWrite } from '../../journal/operations';
 import type { TerminalClient, TerminalOutcome } from './client';
 import type { TerminalTiming } from './config';
 import { terminalFailpoint } from './failpoints';
@@ -15,8 +15,6 @@ export interface TerminalDriverDeps {
   client: TerminalClient;
   timing: TerminalTiming;
 }
-
-const iso = (ms: number): string => new Date(ms).toISOString();
 
 export class TerminalPaymentDriver extends MachineDriver<TerminalState, TerminalEvent> {
   /**
@@ -64,10 +62,7 @@ export class TerminalPaymentDriver extends MachineDriver<TerminalState, Terminal
     const events: OperationEvent[] = [...eventRecord(event, state.ctx.operationExternalId)];
     if (previous.phase !== state.phase) events.push({ type: 'transition', phaseFrom: previous.phase, phaseTo: state.phase });
     if (event?.type === 'restarted') events.push({ type: 'recovered', body: { phase: previous.phase } });
-    const row: OperationRow = {
-      ...this.base,
-      phase: state.phase,
-      is_final: final ? 1 : 0,
+    const row = transitionRow(this.base, state, final, {
       outcome: terminalOutcome(state),
       transaction_id: tx?.rrn ?? tx?.transactionId ?? null,
       payment_type: tx?.method ?? this.base.payment_type,
@@ -75,11 +70,7 @@ export class TerminalPaymentDriver extends MachineDriver<TerminalState, Terminal
       error_code: state.ctx.errorCode,
       error_key: state.ctx.errorKey,
       attempts: state.ctx.launches,
-      context_json: JSON.stringify(state),
-      updated_at: iso(now),
-      finished_at: final ? iso(now) : null,
-      recovered: state.ctx.recovered ? 1 : 0,
-    };
+    }, now);
     const slip = tx && state.ctx.resultCode ? terminalSlipRow(terminalSlip(state.ctx.operationExternalId, state.ctx.resultCode, tx), this.base.order_id) : null;
     return { primary: { row, events, slip }, related: [] };
   }
@@ -121,34 +112,10 @@ export function terminalIntent(input: TerminalIntentInput, operationExternalId: 
     unresolvedAfterMs: input.timing.unresolvedAfterMs,
     connectionId: input.connectionId ?? null,
   }, now);
-  const row: OperationRow = {
-    id: input.operationId,
-    kind: 'payment',
-    provider: TERMINAL_PROVIDER,
-    parent_id: null,
-    shift_id: input.shiftId,
-    order_id: input.orderId,
-    amount_kop: input.amountMinor,
-    currency: input.currency,
-    phase: state.phase,
-    is_final: 0,
-    outcome: null,
-    request_id: operationExternalId,
-    transaction_id: null,
-    ref_transaction_id: null,
-    payment_type: 'card',
-    provider_status: null,
-    provider_ref_status: null,
-    error_code: null,
-    error_key: null,
-    pay_token: null,
-    loyalty_id: null,
-    attempts: 0,
-    context_json: JSON.stringify(state),
-    created_at: iso(now),
-    updated_at: iso(now),
-    finished_at: null,
-    recovered: 0,
-  };
+  const row = intentRow({
+    id: input.operationId, kind: 'payment', provider: TERMINAL_PROVIDER, shift_id: input.shiftId, order_id: input.orderId,
+    amount_kop: input.amountMinor, currency: input.currency, phase: state.phase, request_id: operationExternalId,
+    payment_type: 'card', context_json: JSON.stringify(state),
+  }, now);
   return { row, state, event: { type: 'intent', requestId: operationExternalId, body: { amountMinor: input.amountMinor, currency: input.currency } } };
 }
