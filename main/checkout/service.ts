@@ -602,7 +602,7 @@ export class CheckoutService implements CheckoutApi {
       items: store.items(row.id),
       slip: store.slip(row.id),
       children: row.kind === 'payment' ? store.children(row.id) : [],
-      provider: provider ? { title: provider.titleRu, view: provider.view } : null,
+      provider: provider ? { title: provider.titleRu, view: provider.view, extraCharges: Boolean(provider.extraCharges) } : null,
       held: this.unreadableIds.has(row.id) ? 'unreadable' : this.heldIds.has(row.id) ? 'connection' : null,
       receipt: this.receiptOf(row),
     });

@@ -23,6 +23,7 @@ import { cue } from '../lib/sound';
 import type { DecodedFrame } from '../scan';
 import { CameraView } from './CameraView';
 import { ErrorPanel } from './ErrorPanel';
+import { ExtraChargePanel } from './ExtraChargePanel';
 import { MethodList } from './MethodList';
 import { PaymentProgress } from './PaymentProgress';
 import { SlipView } from './SlipView';
@@ -790,6 +791,7 @@ export function SaleScreen({ terminalId, onBusy, onOpenJournal, scan, onScanHand
             <div className="label">{t('sale.slip')}</div>
             <SlipView operation={phase.operation} />
             <ReceiptLine operation={phase.operation} />
+            {phase.operation.extraChargeable ? <ExtraChargePanel key={phase.operation.id} sale={phase.operation} /> : null}
           </div>
         ) : null}
 
