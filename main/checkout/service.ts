@@ -5,6 +5,7 @@
 // serial lane and the same reducer. On start it resumes every operation the journal holds unfinished, so
 // nothing stays unknown after a crash. It knows no provider: they come from the composition root as
 // CheckoutProvider (main/providers/types.ts; docs/providers.md).
+import type { ProviderTokenFormat } from '../barcode/tokens';
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import {
@@ -122,6 +123,11 @@ export class CheckoutService implements CheckoutApi {
         provider: p.name, providerTitle: p.titleRu, method: m.id, titleRu: m.titleRu, needsCardScan: m.needsCardScan, ready: problem === null, problem,
       }));
     });
+  }
+
+  /** Every configured provider's pay-token barcode formats, tagged with the provider (the scanner asks them). */
+  tokenFormats(): ProviderTokenFormat[] {
+    return this.deps.providers().flatMap((p) => (p.tokenFormats ?? []).map((f) => ({ provider: p.name, name: f.name, parse: (code: string) => f.parse(code) })));
   }
 
   private provider(name: string): CheckoutProvider | null {

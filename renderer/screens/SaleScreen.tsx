@@ -19,6 +19,7 @@ import {
 import {
   amountProblem, formatKilograms, formatKop, formatSeconds, LARGE_AMOUNT_KOP, lineTotalKop, parseKilogramsToGrams, parseQuantity, parseRublesToKop, weighedLine,
 } from '../lib/money';
+import { forScannedProvider } from '../lib/scanned-provider';
 import { cue } from '../lib/sound';
 import type { DecodedFrame } from '../scan';
 import { CameraView } from './CameraView';
@@ -35,6 +36,8 @@ interface Card {
   payToken?: string;
   /** The token is there and the card verified: methods that need a card scan may be offered. */
   payReady: boolean;
+  /** The provider whose own code carried the token: only its scan methods are offered (lib/scanned-provider.ts). */
+  provider?: string;
 }
 
 type Phase =
@@ -246,7 +249,7 @@ export function SaleScreen({ terminalId, onBusy, onOpenJournal, scan, onScanHand
     }
     if (parsed.ok) {
       cue('scan');
-      setCard({ loyaltyId: parsed.loyaltyId, ...(parsed.payToken ? { payToken: parsed.payToken } : {}), payReady: parsed.payReady });
+      setCard({ loyaltyId: parsed.loyaltyId, ...(parsed.payToken ? { payToken: parsed.payToken } : {}), payReady: parsed.payReady, ...(parsed.provider ? { provider: parsed.provider } : {}) });
       setPhase((p) => (p.kind === 'failed' || p.kind === 'choose' ? { kind: 'edit' } : p));
     } else if (result.error) {
       setPhase({ kind: 'failed', error: result.error, operation: null, tender: null });
@@ -394,7 +397,8 @@ export function SaleScreen({ terminalId, onBusy, onOpenJournal, scan, onScanHand
       setLargeOk(amountKop);
     }
     setLargeAsk(false);
-    if (tokenState === 'fresh') await checkAvailability();
+    // A provider's own code needs no availability check of another provider: its methods are listed.
+    if (tokenState === 'fresh' && !card?.provider) await checkAvailability();
     else await chooseMethod();
   };
 
@@ -641,7 +645,7 @@ export function SaleScreen({ terminalId, onBusy, onOpenJournal, scan, onScanHand
     }
   })();
   const editable = phase.kind === 'edit';
-  const choices: MethodChoice[] = phase.kind === 'choose' ? methodChoices(methods, tokenState, phase.availability)
+  const choices: MethodChoice[] = phase.kind === 'choose' ? forScannedProvider(methodChoices(methods, tokenState, phase.availability), card?.provider)
     // Without the optional check's answer F9 pays the default token method; the list offers the rest.
     : phase.kind === 'unchecked' ? methodChoices(methods, tokenState, null).filter((c) => !c.needsCardScan)
     : [];

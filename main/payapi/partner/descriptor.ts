@@ -30,6 +30,7 @@ import { PARTNER_PROVIDER } from './driver';
 import { PARTNER_CONFIRM_KIND, partnerConfirmHandler, partnerConfirmJob } from './jobs';
 import { PartnerKeyStore, spkiSha256, KEY_PURPOSES } from './keys';
 import { REPLAY_FILE, SqliteReplayStore } from './replay-store';
+import { partnerCodeFormat } from './token';
 import { PartnerTillDriver, parsePartnerTillState, partnerTillIntent, type PartnerJobs, type PartnerTillEvent, type PartnerTillState } from './till';
 
 const TITLE = 'Партнёр (подписанные платежи)';
@@ -293,7 +294,7 @@ async function live(ctx: ProviderContext<PartnerConfig>): Promise<LiveProvider> 
     const checkout: CheckoutProvider = {
       name: PARTNER_PROVIDER, titleRu: TITLE, capabilities: partnerProvider.capabilities, methods: () => METHODS, connection: () => ({ blocked }),
       payments: { begin: refuse, resume: () => ({ ok: false, reason }) },
-      refunds: null, extraCharges: null, availability: null, receipts: null, lookup: null,
+      refunds: null, extraCharges: null, availability: null, receipts: null, lookup: null, tokenFormats: [partnerCodeFormat],
       view: { phaseText: {}, unknownPhases: new Set(['confirming']), cancellablePhases: new Set(), slipRefs: [], reportRefs: [], limits: () => ({ minutes: 1, seconds: 0 }) },
     };
     return { checkout, close: async () => undefined };
@@ -366,6 +367,8 @@ async function build(ctx: ProviderContext<PartnerConfig>): Promise<LiveProvider>
     payments: f.payments,
     refunds: f.refunds,
     extraCharges: f.extraCharges,
+    // The customer's partner payment id, scanned from the code their app shows (token.ts).
+    tokenFormats: [partnerCodeFormat],
     availability: null,
     receipts: null,
     // The confirming task already asks paymentStatus for every operation; the Z counts partner rows as skipped.
