@@ -61,6 +61,12 @@ export function ExtraChargePanel({ sale }: { sale: OperationView }): ReactNode {
   const nameRef = useRef<HTMLInputElement>(null);
 
   const due = extraDueKop(lines, charges);
+  // What changed (a line, the charge's state) is scrolled into view above the sticky action bar.
+  const endRef = useRef<HTMLDivElement>(null);
+  const lastState = charges.at(-1) ? `${charges.at(-1)?.id}:${String(charges.at(-1)?.isFinal)}` : '';
+  useEffect(() => {
+    if (lines.length > 0 || lastState) endRef.current?.scrollIntoView({ block: 'center' });
+  }, [lines.length, lastState]);
   const running = charges.find((c) => !c.isFinal) ?? null;
   const last = charges.at(-1) ?? null;
 
@@ -123,7 +129,8 @@ export function ExtraChargePanel({ sale }: { sale: OperationView }): ReactNode {
   return (
     <div className="extra-charge" data-testid="extra-charge">
       <div className="label">{x.title}</div>
-      <form className="line-form" onSubmit={addLine}>
+      {/* One row: the result panel is narrow and scrolls under the sticky F9/F10 bar. */}
+      <form className="line-form" onSubmit={addLine} style={{ gridTemplateColumns: '2fr 1fr 64px auto' }}>
         <input ref={nameRef} data-testid="extra-line-name" placeholder={x.name} value={draft.name} onChange={(e) => setDraft({ ...draft, name: e.target.value })} />
         <input data-testid="extra-line-price" placeholder={x.price} inputMode="decimal" value={draft.price} onChange={(e) => setDraft({ ...draft, price: e.target.value })} />
         <input data-testid="extra-line-qty" placeholder={x.qty} inputMode="numeric" value={draft.qty} onChange={(e) => setDraft({ ...draft, qty: e.target.value })} />
@@ -131,17 +138,11 @@ export function ExtraChargePanel({ sale }: { sale: OperationView }): ReactNode {
       </form>
       {lineError ? <div className="field-error" role="alert" data-testid="extra-line-error">{lineError}</div> : null}
       {lines.length > 0 ? (
-        <table className="lines" data-testid="extra-lines">
-          <tbody>
-            {lines.map((l, i) => (
-              <tr key={`${l.name}-${i}`} data-testid="extra-line-row">
-                <td className="line-name">{l.name}</td>
-                <td className="num">{l.quantity} × {formatKop(l.priceKop)}</td>
-                <td className="num">{formatKop(lineTotalKop(l.priceKop, l.quantity))}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+        <ul className="confirm-lines" data-testid="extra-lines">
+          {lines.map((l, i) => (
+            <li key={`${l.name}-${i}`} data-testid="extra-line-row">{l.name}: {l.quantity} × {formatKop(l.priceKop)} = {formatKop(lineTotalKop(l.priceKop, l.quantity))}</li>
+          ))}
+        </ul>
       ) : null}
       {due > 0 ? (
         <div className="actions">
@@ -152,10 +153,11 @@ export function ExtraChargePanel({ sale }: { sale: OperationView }): ReactNode {
       ) : null}
       {running ? <div className="phase" role="status" data-testid="extra-charge-status" data-state="running">{x.running} {formatKop(running.amountKop)}: {running.phaseText}</div> : null}
       {!running && last?.isFinal && last.outcome === 'paid'
-        ? <div className="result-title" role="status" data-testid="extra-charge-status" data-state="paid">✔ {x.done}: {formatKop(last.amountKop)}</div> : null}
+        ? <div className="phase" role="status" data-testid="extra-charge-status" data-state="paid">✔ {x.done}: {formatKop(last.amountKop)}</div> : null}
       {!running && shownError ? (
         <div className="field-error" role="alert" data-testid="extra-charge-error" data-error-key={shownError.key}>{x.failed}: {shownError[lang === 'en' ? 'en' : 'ru']}</div>
       ) : null}
+      <div ref={endRef} />
     </div>
   );
 }
