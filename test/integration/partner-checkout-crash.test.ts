@@ -11,6 +11,7 @@ import { startKoshelekEmulator, type KoshelekEmulator } from '../../emulators/ko
 import { startPartnerEmulator, type PartnerEmulator } from '../../emulators/partner/server';
 import { signRequest } from '../../main/payapi/partner/canonical';
 import { CALLBACK_PATH } from '../../main/payapi/partner/contract';
+import { CALLBACK_FAILPOINT } from '../../main/payapi/partner/failpoints';
 import { PartnerKeyStore, spkiSha256 } from '../../main/payapi/partner/keys';
 import { orderId, tempDir, writeTillConfig } from '../support/till';
 import { runTillChild } from '../support/till-child';
@@ -137,7 +138,7 @@ describe('the callback replay cache through a real core process', () => {
       return { child, ready };
     };
     // 1. killed by the failpoint between the id's commit and the answer: the partner sees no answer.
-    const first = listening('partner.callback_remembered');
+    const first = listening(CALLBACK_FAILPOINT);
     await first.ready;
     const a = crypto.randomUUID();
     expect(await send(a)).toBe('no answer');

@@ -31,7 +31,7 @@ import { PARTNER_CONFIRM_KIND, partnerConfirmHandler, partnerConfirmJob } from '
 import { PartnerKeyStore, spkiSha256, KEY_PURPOSES } from './keys';
 import { REPLAY_FILE, SqliteReplayStore } from './replay-store';
 import { partnerCodeFormat } from './token';
-import { partnerFailpoint } from './failpoints';
+import { CALLBACK_FAILPOINT, partnerFailpoint } from './failpoints';
 import { PartnerTillDriver, parsePartnerTillState, partnerTillIntent, type PartnerJobs, type PartnerTillEvent, type PartnerTillState } from './till';
 
 const TITLE = 'Партнёр (подписанные платежи)';
@@ -249,7 +249,7 @@ async function startCallbackReceiver(o: { host: string; port: number; deps: Para
       if (req.method === 'POST' && url.pathname === CALLBACK_PATH && size <= 16_384) {
         try {
           const r = onPaymentCompleted({ method: 'POST', path: (req.url ?? '/'), headers: req.headers, body: Buffer.concat(chunks) }, o.deps);
-          if (r.status === 200) partnerFailpoint('partner.callback_remembered');
+          if (r.status === 200) partnerFailpoint(CALLBACK_FAILPOINT);
           status = r.status;
           detail = r.status === 200 ? `${r.operationId} known=${r.known}` : r.reason;
         } catch (error) {
