@@ -721,7 +721,7 @@ export function SaleScreen({ terminalId, onBusy, onOpenJournal, scan, onScanHand
           <div className="label">{t('sale.card')}</div>
           {card ? (
             <>
-              <div className="card-id" data-testid="card-loyalty">{t('sale.loyalty')}: {card.loyaltyId}</div>
+              <div className="card-id" data-testid="card-loyalty">{card.provider ? (lang === 'en' ? 'Payment code' : 'Код оплаты') : t('sale.loyalty')}: {card.loyaltyId}</div>
               <div className="card-kp" data-testid="card-kp" data-available={tokenAvailable === null ? 'unknown' : String(tokenAvailable)}>
                 {cardLine}
               </div>

@@ -110,7 +110,7 @@ describe('partner payments at the till screen', () => {
 
     // The real code, through the wedge with the Russian layout.
     await russianWedgeScan(good);
-    await expect.poll(() => page.getByTestId('card-loyalty').textContent().catch(() => ''), { timeout: 10_000 }).toContain(paymentId);
+    await expect.poll(() => page.getByTestId('card-loyalty').textContent().catch(() => ''), { timeout: 10_000 }).toBe(`Код оплаты: ${paymentId}`);
     expect(await page.getByTestId('amount').inputValue()).toBe('100');
     await page.keyboard.press('F9');
     await page.getByTestId('methods').waitFor();
