@@ -42,6 +42,8 @@ export interface PartnerOperationRecord {
   createdAt: number;
   /** How many requests asked for this operation (repeats are idempotent). */
   requests: number;
+  /** The key id that signed the request that created it (a reversal: the merchant's reversal key). */
+  keyId: string;
 }
 
 export interface PaymentRecord {
@@ -237,7 +239,7 @@ export async function startPartnerEmulator(opts: PartnerEmulatorOptions = {}): P
       if (!payment) return refuse(404, 'PAYMENT_NOT_FOUND', 'no such payment');
       if (payment.currency !== d.currency) return refuse(422, 'CURRENCY_MISMATCH', `payment is in ${payment.currency}`);
       if (type === 'reversal' && d.amount > available(d.payment_id, d.operation_id)) return refuse(422, 'AMOUNT_EXCEEDS_AVAILABLE', 'reversal exceeds what is left of the payment');
-      const op: PartnerOperationRecord = { operationId: d.operation_id, type, paymentId: d.payment_id, amount: d.amount, currency: d.currency, status: 'PENDING', callbackUrl: d.callback_url, createdAt: Date.now(), requests: 1 };
+      const op: PartnerOperationRecord = { operationId: d.operation_id, type, paymentId: d.payment_id, amount: d.amount, currency: d.currency, status: 'PENDING', callbackUrl: d.callback_url, createdAt: Date.now(), requests: 1, keyId: verdict.keyId ?? '' };
       ops.set(op.operationId, op);
       schedule(op);
       if ((faults.dropAfter ?? 0) > 0) {

@@ -51,7 +51,7 @@ export async function createScanPort(core: Core): Promise<ScanPort> {
 
   const open = async (): Promise<void> => {
     const config = core.config.current();
-    const next = createScanHub(config.scanner, liveVerifier);
+    const next = createScanHub(config.scanner, liveVerifier, { tokenFormats: () => core.checkout.tokenFormats?.() ?? [] });
     next.setBusy(starting > 0 || inFlight.size > 0);
     offHub = [
       next.onScan((event) => {

@@ -4,3 +4,4 @@ export {
 } from './parse';
 export { composeBarcode, type ComposeInput } from './compose';
 export { toScannedCard, MAX_LOYALTY_ID_LENGTH, MAX_PAY_TOKEN_LENGTH, type CardCheck, type CardReading } from './card';
+export { matchProviderToken, type ProviderTokenFormat, type TokenFormat, type TokenParse } from './tokens';

@@ -58,6 +58,7 @@ export const REJECT_ERROR_KEY: Readonly<Record<ScanRejectReason, string>> = {
   verifier_error: 'barcode.verifier_error',
   busy: 'scan.busy',
   unterminated: 'barcode.bad_length',
+  token_invalid: 'barcode.token_invalid',
 };
 
 export function reject(reason: ScanRejectReason, detail: string): BarcodeRejection {

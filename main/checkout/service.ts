@@ -5,6 +5,7 @@
 // serial lane and the same reducer. On start it resumes every operation the journal holds unfinished, so
 // nothing stays unknown after a crash. It knows no provider: they come from the composition root as
 // CheckoutProvider (main/providers/types.ts; docs/providers.md).
+import type { ProviderTokenFormat } from '../barcode/tokens';
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import {
@@ -128,6 +129,11 @@ export class CheckoutService implements CheckoutApi {
         primary: m.primary ?? false, currency: m.currency ?? 'RUB', ...(m.cardOrigin ? { cardOrigin: m.cardOrigin } : {}),
       }));
     });
+  }
+
+  /** Every configured provider's pay-token barcode formats, tagged with the provider (the scanner asks them). */
+  tokenFormats(): ProviderTokenFormat[] {
+    return this.deps.providers().flatMap((p) => (p.tokenFormats ?? []).map((f) => ({ provider: p.name, name: f.name, parse: (code: string) => f.parse(code) })));
   }
 
   private provider(name: string): CheckoutProvider | null {
@@ -611,7 +617,7 @@ export class CheckoutService implements CheckoutApi {
       items: store.items(row.id),
       slip: store.slip(row.id),
       children: row.kind === 'payment' ? store.children(row.id) : [],
-      provider: provider ? { title: provider.titleRu, view: provider.view } : null,
+      provider: provider ? { title: provider.titleRu, view: provider.view, extraCharges: Boolean(provider.extraCharges) } : null,
       held: this.unreadableIds.has(row.id) ? 'unreadable' : this.heldIds.has(row.id) ? 'connection' : null,
       receipt: this.receiptOf(row),
     });

@@ -71,3 +71,18 @@ describe('operation texts', () => {
     expect(v.phaseText).toMatch(/не читается/);
   });
 });
+
+describe('extra charge capability (neutral)', () => {
+  const withExtras = (r: OperationRow, extraCharges: boolean, held: 'connection' | null = null) =>
+    operationView({ row: r, items: [], slip: null, children: [], provider: { ...provider(), extraCharges }, held });
+  const paid = { phase: 'paid', is_final: 1, outcome: 'paid' } as const;
+  it('only a paid sale of a provider that takes extra charges offers one', () => {
+    expect(withExtras(row(paid), true).extraChargeable).toBe(true);
+    expect(withExtras(row(paid), false).extraChargeable).toBe(false);
+    expect(view(row(paid)).extraChargeable).toBe(false); // provider without the flag
+    expect(withExtras(row({}), true).extraChargeable).toBe(false); // not paid yet
+    expect(withExtras(row({ ...paid, parent_id: 'sale' }), true).extraChargeable).toBe(false); // an extra charge itself
+    expect(withExtras(row({ ...paid, kind: 'refund', outcome: 'refunded' }), true).extraChargeable).toBe(false);
+    expect(withExtras(row(paid), true, 'connection').extraChargeable).toBe(false); // held: nothing new on it
+  });
+});

@@ -61,7 +61,7 @@ export interface ViewInputs {
   /** For payments: their refunds, to compute what is left to refund. */
   children: OperationRow[];
   /** The operation's provider as configured now (null: no longer configured — shown with neutral texts). */
-  provider: { title: string; view: ProviderView } | null;
+  provider: { title: string; view: ProviderView; /** The provider takes extra charges (ExtraChargeFactory). */ extraCharges?: boolean } | null;
   /**
    * Left untouched: 'connection' — started on another connection, until it is configured again;
    * 'unreadable' — its persisted state does not parse (corrupted, or another Paydesk version): IT must look.
@@ -143,6 +143,8 @@ export function operationView({ row, items, slip, children, provider, held: held
     customerAction: row.kind === 'payment' && row.is_final === 0 && !held ? view?.customerAction?.(row) ?? null : null,
     receipt,
     refundableKop: refundableKop(row, children),
+    // A paid sale (never an extra charge itself) of a provider that takes extra charges: the screen may offer one.
+    extraChargeable: !held && row.kind === 'payment' && row.parent_id === null && row.outcome === 'paid' && provider?.extraCharges === true,
     shiftId: row.shift_id,
     recovered: row.recovered === 1,
     held,

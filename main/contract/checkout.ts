@@ -170,6 +170,11 @@ export const operationViewSchema = z.object({
   cancellable: z.boolean(),
   /** For paid payments: how much can still be refunded. */
   refundableKop: z.number().int().nullable(),
+  /**
+   * A paid sale whose provider takes extra charges (`sale.extraCharge`): when the basket grew after payment the
+   * screen offers one. A neutral capability; false on extra charges themselves, refunds and unpaid payments.
+   */
+  extraChargeable: z.boolean().optional(),
   shiftId: z.number().int().nullable(),
   recovered: z.boolean(),
   /** Started on another Pay API connection: not resumed, not finished, needs IT (docs/safety.md). */

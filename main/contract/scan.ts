@@ -19,6 +19,7 @@ export const scanRejectReasonSchema = z.enum([
   'verifier_error', // the TOTP module failed (vendor library crash, bad answer)
   'busy', // a payment is in flight: the scan is refused, never applied to another sale
   'unterminated', // serial: bytes that never became a whole scan (no terminator, noise before a scan, overflow, port lost)
+  'token_invalid', // a provider's pay-token code (its marker recognised) that is garbled: check failed, bad characters
 ]);
 export type ScanRejectReason = z.infer<typeof scanRejectReasonSchema>;
 
@@ -35,8 +36,8 @@ export const parsedScanOkSchema = z.object({
   payToken: z.string().min(1).max(32).regex(/^[\x21-\x7e]+$/).optional(),
   totp: z.string().optional(),
   /**
-   * True only when a payToken is present and its TOTP verified: the card can pay through a provider that
-   * takes a scanned token. False on plain loyalty cards, legacy cards and unverified scans.
+   * True only when a payToken is present and its TOTP verified (or a provider's token format, check included,
+   * accepted the code): the card can pay through a provider that takes a scanned token. False on plain loyalty cards, legacy cards and unverified scans.
    */
   payReady: z.boolean(),
   /** True when a TOTP was present and verified (authentic card). Plain cards without TOTP: false. */
@@ -45,6 +46,11 @@ export const parsedScanOkSchema = z.object({
   legacy: z.string().optional(),
   /** TOTP step offset that matched (0 = current step), when verified. */
   totpDelta: z.number().int().optional(),
+  /**
+   * The provider whose token format recognised the scan (a pay token presented as its own code, not on a
+   * loyalty card): the sale screen offers that provider's scan methods only. Absent for cards.
+   */
+  provider: z.string().min(1).max(32).optional(),
 });
 
 export const parsedScanErrorSchema = z.object({

@@ -1,5 +1,6 @@
 // The core's facade, as the shells (Electron, headless kiosk), the CLI and tests see it.
 // Implemented by main/core/core.ts (startCore). Plain Node: no Electron, no renderer.
+import type { ProviderTokenFormat } from '../barcode/tokens';
 import type { LiveConfig } from '../config/live';
 import type { Journal } from '../journal/database';
 import type { TotpVerifier } from '../totp';
@@ -63,6 +64,8 @@ export interface CheckoutApi {
   refund(input: RefundInput): Promise<OperationView>;
   /** An extra charge on a paid payment (a new payment of the same sale, linked to it), when its provider offers it. */
   extraCharge(input: ExtraChargeInput): Promise<OperationView>;
+  /** The pay-token barcode formats of the configured providers (read per scan: a config edit applies at once). */
+  tokenFormats?(): ProviderTokenFormat[];
   get(operationId: string): OperationView | null;
   query(query: OperationQuery): OperationView[];
   /** Resolves when the operation reaches a final state (or the timeout passes: returns its current view). */

@@ -2,6 +2,7 @@
 // methods it offers the cashier and (when wired) a factory for its payment Driver. Provider-neutral:
 // nothing here knows any provider. How to add one: docs/providers.md.
 import type Database from 'better-sqlite3';
+import type { TokenFormat } from '../barcode/tokens';
 import type { z } from 'zod';
 import type { PlannedLine } from '../checkout/basket';
 import type { Driver } from '../checkout/runner';
@@ -252,6 +253,11 @@ export interface CheckoutProvider {
   readonly refunds: RefundFactory | null;
   /** Extra charges on a paid payment whose basket grew (absent or null: not offered by this provider). */
   readonly extraCharges?: ExtraChargeFactory | null;
+  /**
+   * Pay tokens this provider takes when presented as their own barcode (not on a loyalty card): the scanner
+   * asks these before the card templates and hands the screen `{ provider, payToken }` (main/barcode/tokens.ts).
+   */
+  readonly tokenFormats?: readonly TokenFormat[];
   /** Optional pre-payment check ("which methods can this customer use"): no money moves. */
   readonly availability: ((request: AvailabilityRequest) => Promise<AvailabilityResult>) | null;
   /** Shift reconciliation: what the provider says about an operation, in neutral outcomes (null: cannot look up). */

@@ -10,6 +10,7 @@ import type { ParsedScan, ScanEvent, ScannerStatus, ScanSource, Symbology } from
 import { normalizeScan, REJECT_ERROR_KEY } from '../barcode/parse';
 import { toScannedCard } from '../barcode/card';
 import { matchLegacyCard } from '../barcode/legacy';
+import { matchProviderToken, type ProviderTokenFormat } from '../barcode/tokens';
 import type { TotpVerifier } from '../totp/verifier';
 import type { ScannerConfig } from './config';
 import type { ImageInput } from './image';
@@ -26,6 +27,11 @@ export interface ScanHubOptions {
   now?: () => number;
   /** Still-picture decoder (a worker thread); the hub makes its own when not given one. */
   images?: ImageDecoderPool;
+  /**
+   * The providers' pay-token formats, read per scan (a config edit applies at once): asked before the card
+   * templates; a code one of them claims is that provider's token, or a refusal when garbled.
+   */
+  tokenFormats?: () => readonly ProviderTokenFormat[];
   /** Serial bytes that never became a whole scan (also emitted as 'unterminated' scan events): for the log. */
   onFragment?: (text: string, reason: FragmentReason) => void;
 }
@@ -102,6 +108,15 @@ export function createScanHub(config: ScannerConfig, verifier: TotpVerifier, opt
     // The gate is read when the scan is complete, not when its verification ends.
     const atEpoch = epoch;
     let parsed = scan.parsed ?? (busy ? refusal('busy', 'a payment is in flight') : undefined);
+    if (!parsed) {
+      let formats: readonly ProviderTokenFormat[];
+      try {
+        formats = options.tokenFormats?.() ?? [];
+      } catch {
+        formats = []; // the providers could not be read: cards still scan
+      }
+      parsed = matchProviderToken(scan.raw, formats) ?? undefined;
+    }
     if (!parsed) {
       try {
         parsed = await verifier.verifyBarcode(scan.raw);

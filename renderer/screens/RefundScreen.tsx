@@ -15,6 +15,7 @@ import { methodTitle } from '../lib/methods';
 import { distinctTail, parseRuDate } from '../lib/search';
 import { formatKop, parseQuantity, parseRublesToKop } from '../lib/money';
 import { ErrorPanel } from './ErrorPanel';
+import { EXTRA_ROW_LABEL } from './ExtraChargePanel';
 import { SlipView } from './SlipView';
 
 const PAGE = 8;
@@ -40,7 +41,7 @@ function newKey(): string {
 
 export function RefundScreen({ onBusy }: { onBusy: (busy: boolean) => void }): ReactNode {
   const api = useApi();
-  const { t } = useI18n();
+  const { t, lang } = useI18n();
   const { methods } = useTillSetup();
   const [text, setText] = useState('');
   const [date, setDate] = useState(today());
@@ -210,7 +211,7 @@ export function RefundScreen({ onBusy }: { onBusy: (busy: boolean) => void }): R
                 <td className="col-time">{localDateTime(op.createdAt).slice(11, 16)}</td>
                 <td className="col-order" title={op.orderId}>
                   <div className="id-main">{distinctTail(op.orderId, orderIds)}</div>
-                  <div className="id-sub">{methodTitle(methods, op.paymentType, op.provider)}{op.transactionId ? ` · ${t('refund.tx')} …${op.transactionId.slice(-8)}` : ''}{op.loyaltyId ? ` · ${t('refund.cardShort')} …${op.loyaltyId.slice(-4)}` : ''}</div>
+                  <div className="id-sub">{op.parentId ? <b data-testid="refund-row-extra">{EXTRA_ROW_LABEL[lang === 'en' ? 'en' : 'ru']} · </b> : null}{methodTitle(methods, op.paymentType, op.provider)}{op.transactionId ? ` · ${t('refund.tx')} …${op.transactionId.slice(-8)}` : ''}{op.loyaltyId ? ` · ${t('refund.cardShort')} …${op.loyaltyId.slice(-4)}` : ''}</div>
                 </td>
                 <td className="num">{formatKop(op.amountKop)}</td>
                 <td className="num" title={t('refund.refundable')}>↩ {formatKop(op.refundableKop ?? 0)}</td>

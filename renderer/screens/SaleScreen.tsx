@@ -19,10 +19,12 @@ import {
 import {
   amountProblem, formatKilograms, formatKop, formatSeconds, LARGE_AMOUNT_KOP, lineTotalKop, parseKilogramsToGrams, parseQuantity, parseRublesToKop, weighedLine,
 } from '../lib/money';
+import { forScannedProvider } from '../lib/scanned-provider';
 import { cue } from '../lib/sound';
 import type { DecodedFrame } from '../scan';
 import { CameraView } from './CameraView';
 import { ErrorPanel } from './ErrorPanel';
+import { ExtraChargePanel } from './ExtraChargePanel';
 import { MethodList } from './MethodList';
 import { PaymentProgress } from './PaymentProgress';
 import { SlipView } from './SlipView';
@@ -36,6 +38,8 @@ interface Card {
   payToken?: string;
   /** The token is there and the card verified: methods that need a card scan may be offered. */
   payReady: boolean;
+  /** The provider whose own code carried the token: only its scan methods are offered (lib/scanned-provider.ts). */
+  provider?: string;
 }
 
 type Phase =
@@ -258,7 +262,7 @@ export function SaleScreen({ terminalId, onBusy, onOpenJournal, scan, onScanHand
     }
     if (parsed.ok) {
       cue('scan');
-      setCard({ loyaltyId: parsed.loyaltyId, ...(parsed.payToken ? { payToken: parsed.payToken } : {}), payReady: parsed.payReady });
+      setCard({ loyaltyId: parsed.loyaltyId, ...(parsed.payToken ? { payToken: parsed.payToken } : {}), payReady: parsed.payReady, ...(parsed.provider ? { provider: parsed.provider } : {}) });
       setPhase((p) => (p.kind === 'failed' || p.kind === 'choose' ? { kind: 'edit' } : p));
     } else if (result.error) {
       setPhase({ kind: 'failed', error: result.error, operation: null, tender: null });
@@ -408,7 +412,8 @@ export function SaleScreen({ terminalId, onBusy, onOpenJournal, scan, onScanHand
       setLargeOk(amountKop);
     }
     setLargeAsk(false);
-    if (tokenState === 'fresh') await checkAvailability();
+    // A provider's own code needs no availability check of another provider: its methods are listed.
+    if (tokenState === 'fresh' && !card?.provider) await checkAvailability();
     else await chooseMethod();
   };
 
@@ -657,7 +662,7 @@ export function SaleScreen({ terminalId, onBusy, onOpenJournal, scan, onScanHand
     }
   })();
   const editable = phase.kind === 'edit';
-  const choices: MethodChoice[] = phase.kind === 'choose' ? methodChoices(methods, tokenState, phase.availability)
+  const choices: MethodChoice[] = phase.kind === 'choose' ? forScannedProvider(methodChoices(methods, tokenState, phase.availability), card?.provider)
     // Without the optional check's answer F9 pays the default token method; the list offers the rest.
     : phase.kind === 'unchecked' ? methodChoices(methods, tokenState, null).filter((c) => !c.needsCardScan)
     : [];
@@ -733,7 +738,7 @@ export function SaleScreen({ terminalId, onBusy, onOpenJournal, scan, onScanHand
           <div className="label">{t('sale.card')}</div>
           {card ? (
             <>
-              <div className="card-id" data-testid="card-loyalty">{t('sale.loyalty')}: {card.loyaltyId}</div>
+              <div className="card-id" data-testid="card-loyalty">{card.provider ? (lang === 'en' ? 'Payment code' : 'Код оплаты') : t('sale.loyalty')}: {card.loyaltyId}</div>
               <div className="card-kp" data-testid="card-kp" data-available={tokenAvailable === null ? 'unknown' : String(tokenAvailable)}>
                 {cardLine}
               </div>
@@ -808,6 +813,7 @@ export function SaleScreen({ terminalId, onBusy, onOpenJournal, scan, onScanHand
             <div className="label">{t('sale.slip')}</div>
             <SlipView operation={phase.operation} />
             <ReceiptLine operation={phase.operation} />
+            {phase.operation.extraChargeable ? <ExtraChargePanel key={phase.operation.id} sale={phase.operation} /> : null}
           </div>
         ) : null}
 

@@ -4,11 +4,15 @@
 // journal every operation final with the right outcome.
 import crypto from 'node:crypto';
 import fs from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startKoshelekEmulator, type KoshelekEmulator } from '../../emulators/koshelek';
 import { startPartnerEmulator, type PartnerEmulator } from '../../emulators/partner/server';
-import { PartnerKeyStore } from '../../main/payapi/partner/keys';
+import { signRequest } from '../../main/payapi/partner/canonical';
+import { CALLBACK_PATH } from '../../main/payapi/partner/contract';
+import { CALLBACK_FAILPOINT } from '../../main/payapi/partner/failpoints';
+import { PartnerKeyStore, spkiSha256 } from '../../main/payapi/partner/keys';
 import { orderId, tempDir, writeTillConfig } from '../support/till';
 import { spawnChild } from '../support/child-events';
 
@@ -100,6 +104,61 @@ describe.each(['sale', 'extra', 'reverse'] as const)('partner %s through a real 
     }
     // One partner operation per till operation: a re-send after a kill reused its operation_id.
     expect(partner.operations().filter((o) => o.paymentId === paymentId)).toHaveLength(ops.length);
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  }, 90_000);
+});
+
+describe('the callback replay cache through a real core process', () => {
+  it('SIGKILL right after a callback\'s id was committed, and SIGKILL from outside after one was answered: both ids stay refused after restart; a fresh one is accepted', async () => {
+    const signer = crypto.generateKeyPairSync('ec', { namedCurve: 'P-521' });
+    const port = await new Promise<number>((resolve) => {
+      const s = net.createServer().listen(0, '127.0.0.1', () => {
+        const p = (s.address() as net.AddressInfo).port;
+        s.close(() => resolve(p));
+      });
+    });
+    const dataDir = tempDir('paydesk-partner-replay-');
+    const configFile = writeTillConfig({
+      emulator: koshelek, dataDir,
+      extra: { providers: ['koshelek', 'partner'], partner: { enabled: true, baseUrl: partner.baseUrl, callbackListener: { enabled: true, port }, partnerKeys: [String(signer.publicKey.export({ type: 'spki', format: 'pem' }))] } },
+    });
+    const send = async (requestId: string): Promise<number | 'no answer'> => {
+      const body = Buffer.from(JSON.stringify({ operation_id: 'op-unknown-1234' }));
+      const headers = signRequest({ method: 'POST', path: CALLBACK_PATH, timestamp: Math.floor(Date.now() / 1000), requestId, body }, { keyId: spkiSha256(signer.publicKey), privateKey: signer.privateKey }, 'merchant-1');
+      try {
+        return (await fetch(`http://127.0.0.1:${port}${CALLBACK_PATH}`, { method: 'POST', headers: { ...headers, 'content-type': 'application/json' }, body: new Uint8Array(body) })).status;
+      } catch {
+        return 'no answer';
+      }
+    };
+    const listening = (failpoint: string) => {
+      let up: () => void = () => undefined;
+      const ready = new Promise<void>((resolve) => { up = resolve; });
+      const child = runTillChild(SCRIPT, ['--data', dataDir, '--config', configFile, '--do', 'listen'], failpoint, (line) => { if (line.event === 'listening') up(); });
+      return { child, ready };
+    };
+    // 1. killed by the failpoint between the id's commit and the answer: the partner sees no answer.
+    const first = listening(CALLBACK_FAILPOINT);
+    await first.ready;
+    const a = crypto.randomUUID();
+    expect(await send(a)).toBe('no answer');
+    expect((await first.child.exited).signal).toBe('SIGKILL');
+    // 2. restarted: that id is refused; a fresh one is accepted; then SIGKILL from outside.
+    const second = listening('');
+    await second.ready;
+    expect(await send(a)).toBe(401);
+    const b = crypto.randomUUID();
+    expect(await send(b)).toBe(200);
+    second.child.process.kill('SIGKILL');
+    expect((await second.child.exited).signal).toBe('SIGKILL');
+    // 3. restarted again: both stay refused.
+    const third = listening('');
+    await third.ready;
+    expect(await send(a)).toBe(401);
+    expect(await send(b)).toBe(401);
+    expect(await send(crypto.randomUUID())).toBe(200);
+    third.child.process.kill('SIGKILL');
+    await third.child.exited;
     fs.rmSync(dataDir, { recursive: true, force: true });
   }, 90_000);
 });

@@ -5,6 +5,7 @@
 // by the partner; replayed, skewed and forged ones are refused. Kill -9 steps: partner-checkout-crash.test.ts.
 import crypto from 'node:crypto';
 import fs from 'node:fs';
+import net, { type AddressInfo } from 'node:net';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -51,14 +52,15 @@ afterEach(async () => {
 });
 
 /** A till whose key pairs were onboarded at the partner (public keys registered) before it starts. */
-async function partnerTill(o: { register?: boolean; recheckMs?: number; watch?: boolean } = {}): Promise<PartnerTill> {
-  const dataDir = tempDir('paydesk-partner-till-');
+async function partnerTill(o: { register?: boolean; recheckMs?: number; watch?: boolean; callbackPort?: number; dataDir?: string } = {}): Promise<PartnerTill> {
+  const restart = o.dataDir !== undefined;
+  const dataDir = o.dataDir ?? tempDir('paydesk-partner-till-');
   const providerDir = path.join(dataDir, 'providers', 'partner');
   fs.mkdirSync(providerDir, { recursive: true, mode: 0o700 });
   const keys = new PartnerKeyStore(providerDir);
-  keys.generate('payment');
-  keys.generate('reversal');
-  if (o.register !== false) for (const k of keys.publicKeys()) partner.registerKey(crypto.createPublicKey(k.pem), k.purpose);
+  if (!restart) keys.generate('payment');
+  if (!restart) keys.generate('reversal');
+  if (o.register !== false && !restart) for (const k of keys.publicKeys()) partner.registerKey(crypto.createPublicKey(k.pem), k.purpose);
   const configFile = writeTillConfig({
     emulator: koshelek,
     dataDir,
@@ -66,7 +68,7 @@ async function partnerTill(o: { register?: boolean; recheckMs?: number; watch?: 
       providers: ['koshelek', 'partner'],
       partner: {
         enabled: true, baseUrl: partner.baseUrl, merchantId: 'merchant-1', currency: 'RUB',
-        callbackListener: { enabled: true },
+        callbackListener: { enabled: true, port: o.callbackPort ?? 0 },
         partnerKeys: [String(partner.callbackPublicKey.export({ type: 'spki', format: 'pem' })), String(callbackSigner.publicKey.export({ type: 'spki', format: 'pem' }))],
         timing: { requestTimeoutMs: 2_000, recheckMs: o.recheckMs ?? 100, retryMs: 50 },
       },
@@ -74,6 +76,14 @@ async function partnerTill(o: { register?: boolean; recheckMs?: number; watch?: 
   });
   const core = await startCore({ configFile, dataDir, logger: silentLogger(), watchConfig: o.watch ?? false });
   return { core, dataDir, keys, outboxDb: partnerOutboxFile(providerDir, { baseUrl: partner.baseUrl, merchantId: 'merchant-1' }), close: () => core.close() };
+}
+
+async function freePort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
 }
 
 function job(db: string, operationExternalId: string): { state: string; attempts: number; last_error: string | null } | undefined {
@@ -202,6 +212,40 @@ describe('partner payments through the checkout', () => {
       expect(target.pathname).toBe(CALLBACK_PATH);
       const done = await till.core.checkout.waitFinal(sale.id, 10_000);
       expect(done.outcome).toBe('paid');
+    } finally {
+      partner.setFaults({});
+    }
+  });
+
+  it('a callback replayed after the till restarted is still refused (the replay cache is on disk); a fresh one is accepted', async () => {
+    const port = await freePort();
+    till = await partnerTill({ recheckMs: 3_600_000, callbackPort: port });
+    const { dataDir } = till;
+    partner.setFaults({ noCallbacks: true });
+    try {
+      const sale = await till.core.checkout.pay({ orderId: orderId(), amountKop: 800, paymentType: 'partner_card', card: customer().card });
+      const url = `http://127.0.0.1:${port}${CALLBACK_PATH}`;
+      const send = async (requestId: string): Promise<number> => {
+        const body = Buffer.from(JSON.stringify({ operation_id: sale.requestId }));
+        const headers = signRequest({ method: 'POST', path: CALLBACK_PATH, timestamp: Math.floor(Date.now() / 1000), requestId, body }, { keyId: callbackSignerId, privateKey: callbackSigner.privateKey }, 'merchant-1');
+        return (await fetch(url, { method: 'POST', headers: { ...headers, 'content-type': 'application/json' }, body: new Uint8Array(body) })).status;
+      };
+      const once = crypto.randomUUID();
+      expect(await send(once)).toBe(200);
+      expect(await send(once)).toBe(401);
+      await till.close();
+      till = null;
+      // A real restart: a new core on the same data folder, a new receiver on the same port.
+      till = await partnerTill({ recheckMs: 3_600_000, callbackPort: port, dataDir });
+      expect(await send(once)).toBe(401);
+      expect(await send(crypto.randomUUID())).toBe(200);
+      const db = new Database(path.join(dataDir, 'providers', 'partner', 'callback-replay.db'), { readonly: true });
+      try {
+        expect(db.prepare('SELECT COUNT(*) AS n FROM callback_replay').get()).toEqual({ n: 2 });
+      } finally {
+        db.close();
+      }
+      expect((await till.core.checkout.waitFinal(sale.id, 10_000)).outcome).toBe('paid');
     } finally {
       partner.setFaults({});
     }

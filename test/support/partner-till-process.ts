@@ -5,6 +5,7 @@
 //   --do extra   --parent ID --amount K               an extra charge on a paid sale
 //   --do reverse --parent ID --amount K               a (partial) reversal of a paid sale
 //   --do resume                                       just start: recovery finishes what the journal holds
+//   --do listen                                       start and stay up (the callback receiver listens) until killed
 import { parseArgs } from 'node:util';
 import { startCore } from '../../main/core/core';
 import { silentLogger } from '../../main/log/logger';
@@ -24,6 +25,10 @@ if (values.do === 'sale') {
   say('started', { id: (await core.checkout.extraCharge({ paymentOperationId: String(values.parent), amountKop })).id });
 } else if (values.do === 'reverse') {
   say('started', { id: (await core.checkout.refund({ paymentOperationId: String(values.parent), amountKop })).id });
+}
+if (values.do === 'listen') {
+  say('listening');
+  await new Promise((r) => setTimeout(r, 60_000)); // the test kills it long before
 }
 const until = Date.now() + 30_000;
 while (core.checkout.inFlight() > 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 20));

@@ -2,7 +2,7 @@
 // callback key, skew, replay), then trigger a status check — never act on its body. The listener that
 // receives it is the core's webhook listener; this is the function it calls with the raw bytes.
 import type crypto from 'node:crypto';
-import { ReplayCache, verifyRequest, type VerifyFault } from './canonical';
+import { verifyRequest, type ReplayStore, type VerifyFault } from './canonical';
 import { paymentCompletedCallbackSchema } from './contract';
 
 export interface CallbackRequest {
@@ -17,7 +17,8 @@ export interface CallbackRequest {
 export interface CallbackDeps {
   /** The partner's callback public keys by key id (more than one during their rotation). */
   partnerKeys: ReadonlyMap<string, crypto.KeyObject>;
-  replay: ReplayCache;
+  /** Persistent at the till (replay-store.ts), so a replay after a restart is refused too. */
+  replay: ReplayStore;
   nowSeconds: () => number;
   skewSeconds?: number;
   /** Makes the operation's status check due now (outbox retryJobNow, or the actor's 'callback' event). */

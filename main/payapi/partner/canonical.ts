@@ -70,8 +70,14 @@ export interface KnownKey<P extends string> {
   purpose: P;
 }
 
+/** Where verified request ids are remembered: in memory (ReplayCache) or on disk (replay-store.ts). */
+export interface ReplayStore {
+  /** Records the id; false when it was already seen inside the window. */
+  remember(id: string, nowSeconds: number): boolean;
+}
+
 /** Request ids seen within the window; a second use is a replay. Bounded by time, not count. */
-export class ReplayCache {
+export class ReplayCache implements ReplayStore {
   private readonly seen = new Map<string, number>();
   constructor(private readonly keepSeconds: number) {}
 
@@ -94,7 +100,7 @@ export interface VerifyOptions<P extends string> {
   nowSeconds: number;
   skewSeconds?: number;
   /** Omit only where replay is harmless (never on the API). */
-  replay?: ReplayCache;
+  replay?: ReplayStore;
 }
 
 function header(headers: VerifyOptions<string>['headers'], name: string): string | null {

@@ -22,13 +22,16 @@ import type {
 } from '../../providers/types';
 import { packRun, resumeParsed } from '../../providers/types';
 import { onPaymentCompleted } from './callback';
-import { ReplayCache } from './canonical';
+import { DEFAULT_SKEW_SECONDS } from './canonical';
 import { PartnerClient } from './client';
 import { partnerConfigSchema, type PartnerConfig } from './config';
 import { CALLBACK_PATH } from './contract';
 import { PARTNER_PROVIDER } from './driver';
 import { PARTNER_CONFIRM_KIND, partnerConfirmHandler, partnerConfirmJob } from './jobs';
 import { PartnerKeyStore, spkiSha256, KEY_PURPOSES } from './keys';
+import { REPLAY_FILE, SqliteReplayStore } from './replay-store';
+import { partnerCodeFormat } from './token';
+import { CALLBACK_FAILPOINT, partnerFailpoint } from './failpoints';
 import { PartnerTillDriver, parsePartnerTillState, partnerTillIntent, type PartnerJobs, type PartnerTillEvent, type PartnerTillState } from './till';
 
 const TITLE = 'Партнёр (подписанные платежи)';
@@ -244,9 +247,16 @@ async function startCallbackReceiver(o: { host: string; port: number; deps: Para
       let status = 404;
       let detail = 'not found';
       if (req.method === 'POST' && url.pathname === CALLBACK_PATH && size <= 16_384) {
-        const r = onPaymentCompleted({ method: 'POST', path: (req.url ?? '/'), headers: req.headers, body: Buffer.concat(chunks) }, o.deps);
-        status = r.status;
-        detail = r.status === 200 ? `${r.operationId} known=${r.known}` : r.reason;
+        try {
+          const r = onPaymentCompleted({ method: 'POST', path: (req.url ?? '/'), headers: req.headers, body: Buffer.concat(chunks) }, o.deps);
+          if (r.status === 200) partnerFailpoint(CALLBACK_FAILPOINT);
+          status = r.status;
+          detail = r.status === 200 ? `${r.operationId} known=${r.known}` : r.reason;
+        } catch (error) {
+          // e.g. the replay file cannot be written: not accepted, so the partner sends it again later.
+          status = 503;
+          detail = error instanceof Error ? error.message.slice(0, 200) : 'callback failed';
+        }
       } else if (size > 16_384) {
         status = 413;
       }
@@ -286,7 +296,7 @@ async function live(ctx: ProviderContext<PartnerConfig>): Promise<LiveProvider> 
     const checkout: CheckoutProvider = {
       name: PARTNER_PROVIDER, titleRu: TITLE, capabilities: partnerProvider.capabilities, methods: () => METHODS, connection: () => ({ blocked }),
       payments: { begin: refuse, resume: () => ({ ok: false, reason }) },
-      refunds: null, extraCharges: null, availability: null, receipts: null, lookup: null,
+      refunds: null, extraCharges: null, availability: null, receipts: null, lookup: null, tokenFormats: [partnerCodeFormat],
       view: { phaseText: {}, unknownPhases: new Set(['confirming']), cancellablePhases: new Set(), slipRefs: [], reportRefs: [], limits: () => ({ minutes: 1, seconds: 0 }) },
     };
     return { checkout, close: async () => undefined };
@@ -316,15 +326,19 @@ async function build(ctx: ProviderContext<PartnerConfig>): Promise<LiveProvider>
   if (previousWorker) await previousWorker.stop();
   worker.start();
   let receiver: { url: string; close(): Promise<void> } | null = null;
+  let replay: SqliteReplayStore | null = null;
   if (config.enabled && config.callbackListener.enabled) {
-    const replay = new ReplayCache(600);
     try {
+      // Persistent (docs/partner.md): a callback replayed after a restart is refused too. Kept for twice the
+      // skew window, as at the partner: any older callback fails the skew check on its own.
+      replay = new SqliteReplayStore(path.join(ctx.dataDir, REPLAY_FILE), 2 * DEFAULT_SKEW_SECONDS);
+      const store = replay;
       receiver = await startCallbackReceiver({
         host: config.callbackListener.host,
         port: config.callbackListener.port,
         deps: {
           partnerKeys: partnerCallbackKeys(config.partnerKeys),
-          replay,
+          replay: store,
           nowSeconds: () => Math.floor(Date.now() / 1000),
           // Only a status check made due now: the task reads the partner, never the callback's body.
           checkNow: (operationId) => {
@@ -338,6 +352,8 @@ async function build(ctx: ProviderContext<PartnerConfig>): Promise<LiveProvider>
         onResult: (status, detail) => (status === 200 ? ctx.logger.info({ detail }, 'partner callback: status check due now') : ctx.logger.warn({ status, detail }, 'partner callback refused')),
       });
     } catch (error) {
+      replay?.close();
+      replay = null;
       ctx.logger.error({ err: String(error) }, 'partner callback receiver not started (the task re-checks on its own schedule)');
     }
   }
@@ -353,6 +369,8 @@ async function build(ctx: ProviderContext<PartnerConfig>): Promise<LiveProvider>
     payments: f.payments,
     refunds: f.refunds,
     extraCharges: f.extraCharges,
+    // The customer's partner payment id, scanned from the code their app shows (token.ts).
+    tokenFormats: [partnerCodeFormat],
     availability: null,
     receipts: null,
     // The confirming task already asks paymentStatus for every operation; the Z counts partner rows as skipped.
@@ -374,6 +392,7 @@ async function build(ctx: ProviderContext<PartnerConfig>): Promise<LiveProvider>
     checkout,
     async close() {
       await receiver?.close();
+      replay?.close();
       await worker.stop();
       if (shared.worker === worker) shared.worker = null;
       releaseOutbox(outboxFile);
