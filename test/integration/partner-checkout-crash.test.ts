@@ -134,7 +134,7 @@ describe('the callback replay cache through a real core process', () => {
     const listening = (failpoint: string) => {
       let up: () => void = () => undefined;
       const ready = new Promise<void>((resolve) => { up = resolve; });
-      const child = runTillChild(SCRIPT, ['--data', dataDir, '--config', configFile, '--do', 'listen'], failpoint, (line) => { if (line.event === 'listening') up(); });
+      const child = spawnChild(SCRIPT, ['--data', dataDir, '--config', configFile, '--do', 'listen'], { env: { PAYDESK_FAILPOINT: failpoint }, onLine: (line) => { if (line.event === 'listening') up(); } });
       return { child, ready };
     };
     // 1. killed by the failpoint between the id's commit and the answer: the partner sees no answer.
@@ -149,7 +149,7 @@ describe('the callback replay cache through a real core process', () => {
     expect(await send(a)).toBe(401);
     const b = crypto.randomUUID();
     expect(await send(b)).toBe(200);
-    second.child.process.kill('SIGKILL');
+    second.child.kill();
     expect((await second.child.exited).signal).toBe('SIGKILL');
     // 3. restarted again: both stay refused.
     const third = listening('');
@@ -157,7 +157,7 @@ describe('the callback replay cache through a real core process', () => {
     expect(await send(a)).toBe(401);
     expect(await send(b)).toBe(401);
     expect(await send(crypto.randomUUID())).toBe(200);
-    third.child.process.kill('SIGKILL');
+    third.child.kill();
     await third.child.exited;
     fs.rmSync(dataDir, { recursive: true, force: true });
   }, 90_000);
