@@ -204,7 +204,7 @@ export function createShiftApi(options: ShiftApiOptions): ShiftApi {
         out.push({
           zNumber: shift.zNumber, shiftId: shift.id, openedAt: shift.openedAt, openedBy: shift.openedBy,
           closedAt: shift.closedAt, closedBy: shift.closedBy ?? '', operations: z.operations.length,
-          tillNetKop: z.totals.tillNetKop, differences: z.reconciliation ? z.reconciliation.differences.length : null,
+          tillNet: z.currencies.map((c) => ({ currency: c.currency, netKop: c.totals.tillNetKop })), differences: z.reconciliation ? z.reconciliation.differences.length : null,
         });
       }
       return out;

@@ -14,6 +14,7 @@ import {
   paymentsQuerySchema, paymentsResultSchema, permissionIdSchema, personViewSchema, serviceInputSchema, serviceViewSchema,
   signInInputSchema, signInStateSchema, yandexPollSchema, yandexStartSchema,
 } from './people';
+import { currencyCodeSchema } from './currency';
 
 // ---- status (environment, connection health, config problems, scanner, clock) --------------------
 
@@ -140,7 +141,9 @@ export const reportLineSchema = z.object({
   createdAt: iso,
   finishedAt: iso.nullable(),
   status: z.string(),
+  /** Minor units of `currency`. */
   amountKop: kopecks,
+  currency: currencyCodeSchema,
   signedKop,
   orderId: z.string(),
   paymentTransactionId: z.string().nullable(),
@@ -191,12 +194,9 @@ export const reconciliationSchema = z.object({
 });
 export type ReconciliationDto = z.infer<typeof reconciliationSchema>;
 
-export const shiftReportSchema = z.object({
-  type: z.enum(['x', 'z']),
-  zNumber: z.number().int().positive().nullable(),
-  generatedAt: iso,
-  shift: shiftInfoSchema,
-  till: z.object({ terminalId: z.string(), storeId: z.string(), storeName: z.string() }),
+/** The totals of one currency; every amount in minor units of `currency`. */
+export const currencyTotalsSchema = z.object({
+  currency: currencyCodeSchema,
   byKind: z.object({ payment: kindTotalsSchema, cancel: kindTotalsSchema, refund: kindTotalsSchema }),
   byPaymentType: z.array(paymentTypeTotalsSchema),
   crossShiftRefunds: bucketSchema,
@@ -204,6 +204,17 @@ export const shiftReportSchema = z.object({
   totals: z.object({
     electronicInKop: kopecks, electronicOutKop: kopecks, electronicNetKop: signedKop, tendersNetKop: signedKop, tillNetKop: signedKop,
   }),
+});
+export type CurrencyTotalsDto = z.infer<typeof currencyTotalsSchema>;
+
+export const shiftReportSchema = z.object({
+  type: z.enum(['x', 'z']),
+  zNumber: z.number().int().positive().nullable(),
+  generatedAt: iso,
+  shift: shiftInfoSchema,
+  till: z.object({ terminalId: z.string(), storeId: z.string(), storeName: z.string() }),
+  /** One section per currency, the till's first (docs/reports.md "Currencies"); amounts never mix currencies. */
+  currencies: z.array(currencyTotalsSchema).min(1),
   unresolved: z.array(z.string()),
   operations: z.array(reportLineSchema),
   /** The columns X / Z print and CSV export for `refs`, in order. */
@@ -253,7 +264,8 @@ export const zSummarySchema = z.object({
   closedAt: iso,
   closedBy: z.string(),
   operations: count,
-  tillNetKop: signedKop,
+  /** The till total of each currency, the till's first (never one sum across currencies). */
+  tillNet: z.array(z.object({ currency: currencyCodeSchema, netKop: signedKop })).min(1),
   /** null when the Z was written without a reconciliation. */
   differences: count.nullable(),
 });

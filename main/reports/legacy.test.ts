@@ -137,7 +137,7 @@ describe('a compact Z (format 3) written by the previous release', () => {
         { operationId: 'pay-dol', kind: 'payment', orderId: 'o-2', transactionId: 'tx-2', refTransactionId: null, journal: 'paid', provider: 'not found', problem: 'not_found' },
       ]);
       expect([z?.environment, z?.tenderVoids]).toEqual([null, []]);
-      expect(z?.totals.tillNetKop).toBe(2500);
+      expect(z?.currencies[0]?.totals.tillNetKop).toBe(2500);
       const text = reportText(z!, 100);
       expect(text).toContain('qrcId=QRC-OLD-1');
       expect(text).toContain('kzo=4716');
