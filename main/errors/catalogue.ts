@@ -125,6 +125,7 @@ export const CATALOGUE = {
 
   // ---- card terminal app-to-app (owned by main/payapi/terminal; docs/providers.md)
   'terminal.app_missing': e('Платёжное приложение терминала не найдено. Деньги не списаны. Обратитесь к администратору.', 'The terminal payment application was not found. Nothing was charged. Call IT.', 'fix_config'),
+  'terminal.app_not_installed': e('Программа платёжного терминала не найдена (путь terminal.launch.executable в настройках). Оплата через терминал недоступна: выберите другой способ оплаты и обратитесь к администратору.', 'The terminal payment program is not found (terminal.launch.executable in the config). Use another method and call IT.', 'fix_config'),
   'terminal.unreachable': e('Нет связи с терминалом. Деньги не списаны. Проверьте терминал или выберите другой способ оплаты.', 'The terminal cannot be reached. Nothing was charged. Check it or use another method.', 'other_method'),
   'terminal.declined': e('Оплата по карте отклонена. Выберите другой способ оплаты.', 'The card payment was declined. Choose another method.', 'other_method'),
   'terminal.canceled': e('Оплата отменена на терминале. Повторите оплату или выберите другой способ.', 'The payment was cancelled on the terminal. Retry or use another method.', 'retry', 'info'),
