@@ -30,7 +30,7 @@ void shiftMatches;
 void warningFits;
 
 /** What the shift API needs of the core (the shells pass the StartedCore). */
-export type SessionCore = Core & Pick<StartedCore, 'shifts' | 'statusLookup'> & Partial<Pick<StartedCore, 'warmConnection' | 'fiscal'>>;
+export type SessionCore = Core & Pick<StartedCore, 'shifts' | 'statusLookup'> & Partial<Pick<StartedCore, 'warmConnection' | 'fiscal' | 'providers'>>;
 
 export interface ShiftApiOptions {
   core: SessionCore;

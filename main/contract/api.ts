@@ -73,6 +73,8 @@ export const shiftStatusSchema = z.object({
 });
 export type ShiftStatusView = z.infer<typeof shiftStatusSchema>;
 
+export const providerHealthSchema = z.enum(['unknown', 'ok', 'degraded', 'down']);
+
 export const statusViewSchema = z.object({
   environment: environmentViewSchema,
   health: healthViewSchema,
@@ -87,8 +89,16 @@ export const statusViewSchema = z.object({
   payments: z.object({ parked: z.number().int().nonnegative(), parkedPaid: z.number().int().nonnegative() }).default({ parked: 0, parkedPaid: 0 }),
   /** «Вызвать администратора» pressed and not yet marked answered. */
   adminCall: z.object({ id: z.number().int(), calledAt: z.string() }).nullable(),
-  /** Each configured payment provider, in config order: whether sales through it can start, and why not. */
-  providers: z.array(z.object({ provider: z.string(), title: z.string(), ready: z.boolean(), problem: cashierErrorSchema.nullable() })).default([]),
+  /**
+   * Each configured payment provider, in config order: whether sales through it can start, and why not;
+   * its connection health where the provider tracks one (unknown: not tracked or not asked yet) and, when
+   * degraded or down, the cashier's instruction.
+   */
+  providers: z.array(z.object({
+    provider: z.string(), title: z.string(), ready: z.boolean(), problem: cashierErrorSchema.nullable(),
+    health: providerHealthSchema.default('unknown'),
+    healthProblem: cashierErrorSchema.nullable().default(null),
+  })).default([]),
 });
 export type StatusView = z.infer<typeof statusViewSchema>;
 
