@@ -1,11 +1,16 @@
 // X / Z per currency (docs/reports.md "Currencies"): rows in roubles, tenge and dollars, refunds of
 // each, an extra charge, a cancel and an unfinished sale; every total is checked against an
 // independent sum per currency, and no output adds two currencies together.
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { formatMinor } from '../contract/currency';
 import { printable } from '../printing/escpos';
 import { computeReport, currencySection, TotalsAccumulator } from './compute';
 import { reportCsv } from './csv';
+import { reportPdf } from './pdf';
 import type { ReportOperationRow, ShiftReport, TenderRow } from './model';
 import { reportLines, reportText } from './text';
 
@@ -160,6 +165,21 @@ describe('outputs per currency', () => {
     expect(byId('kzt-pay')?.[at('Сумма')]).toBe('12345,67');
     expect(byId('usd-pay')?.[at('Валюта')]).toBe('USD');
     expect(byId('tender-1')?.[at('Валюта')]).toBe('RUB');
+  });
+
+  it('PDF: each currency block with its own sign (pdftotext reads ₸ and $ back)', async () => {
+    const pdf = await reportPdf(r);
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'paydesk-currency-pdf-'));
+    try {
+      const file = path.join(dir, 'x.pdf');
+      fs.writeFileSync(file, pdf);
+      const text = execFileSync('pdftotext', ['-layout', '-enc', 'UTF-8', file, '-'], { encoding: 'utf8' });
+      expect(text).toMatch(/ИТОГО ПО КАССЕ, KZT\s+10\s000,00\s₸/);
+      expect(text).toMatch(/ИТОГО ПО КАССЕ, USD\s+40,00\s\$/);
+      expect(text).toMatch(/ИТОГО ПО КАССЕ, RUB\s+1\s399,50\s₽/);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('formatMinor: minor units to two decimals with the currency\'s sign', () => {
