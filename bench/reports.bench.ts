@@ -23,7 +23,7 @@ import { cachePath, captureTemplates, generateRealisticJournal } from './lib/rea
 import { startPayLane } from './lib/pay-lane';
 import { rssMb, summarize, writeResults, type VariantResult } from './lib/results';
 
-const VERSION = 5; // bump with every migration that changes what the generator writes
+const VERSION = 6; // bump with every migration that changes what the generator writes
 const TOTAL = Number(process.env.BENCH_REPORT_OPS ?? 5_000_000);
 const PER_SHIFT = 10_000;
 const PAYMENTS = Number(process.env.BENCH_REPORT_PAYMENTS ?? 300);

@@ -71,7 +71,10 @@ export class BankHealthWatch {
   watch(adapter: BankAdapter): BankAdapter {
     const note = <T extends CreateOutcome | LookupOutcome | RefundOutcome>(o: T): T => {
       const problem = o.kind === 'unknown' || o.kind === 'rejected' ? `${o.errorKey}${o.code ? ` (${o.code})` : ''}` : null;
-      const state: ProviderHealth['state'] = o.kind === 'unknown' ? (o.errorKey === 'bank.response_invalid' ? 'degraded' : 'down') : o.kind === 'rejected' && /forbidden|acquiring_off|auth/.test(o.errorKey) ? 'down' : 'ok';
+      // A certain refusal because the bank could not be reached (connection refused, 5xx before anything
+      // was created) is the connection down too, not a healthy answer.
+      const state: ProviderHealth['state'] = o.kind === 'unknown' ? (o.errorKey === 'bank.response_invalid' ? 'degraded' : 'down')
+        : o.kind === 'rejected' && (/forbidden|acquiring_off|auth/.test(o.errorKey) || o.errorKey === 'bank.unavailable') ? 'down' : 'ok';
       const changed = state !== this.current.state;
       this.current = { state, lastError: state === 'ok' ? null : problem, checkedAt: new Date().toISOString() };
       if (changed) this.logger.warn({ provider: this.provider, health: state, problem }, 'bank connection health changed');

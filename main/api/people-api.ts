@@ -353,7 +353,7 @@ export function createPeopleApi(core: PeopleCore, onChange: () => void): PeopleA
       // A manager's decision about receipts still pending travels with the close (docs/outbox.md).
       const report = await all['shift.close'](named({ cashier: input.cashier, ...(input.pendingReceipts ? { pendingReceipts: input.pendingReceipts } : {}) }, 'cashier'));
       // The Z's entry, then its head: a trail cut back later no longer holds this hash (doctor, audit.verify).
-      recordZHead(sqlite, report.shift.id, report.zNumber, { kind: 'report_z', actor: g.actor.id, data: { shift: report.shift.id, zNumber: report.zNumber, approver: g.approval?.approverId ?? null, tillNetKop: report.totals.tillNetKop } });
+      recordZHead(sqlite, report.shift.id, report.zNumber, { kind: 'report_z', actor: g.actor.id, data: { shift: report.shift.id, zNumber: report.zNumber, approver: g.approval?.approverId ?? null, tillNet: report.currencies.map((c) => ({ currency: c.currency, netKop: c.totals.tillNetKop })) } });
       return report;
     });
     wrap('shift.tender', async (input) => {

@@ -6,6 +6,7 @@ import {
 import type { OperationView, Outcome, PaymentMethodView } from '../contract/checkout';
 import type { Symbology } from '../contract/scan';
 import { describeError, PaydeskError, type ErrorKey } from '../errors/catalogue';
+import type { CheckoutProvider, ProviderHealth } from '../providers/types';
 import { charsPerLine } from '../printing/config';
 import { customerReceiptBlock, customerReceiptLines } from '../printing/customer-receipt';
 import { ReportPrinter } from '../printing/service';
@@ -102,14 +103,26 @@ export function buildStatus(core: SessionCore, scans: ScanPort, shell: StatusVie
       return { parked: p.open, parkedPaid: p.endedPaid };
     })(),
     adminCall,
-    providers: providerStates(core.checkout.methods()),
+    providers: providerStates(core.checkout.methods(), core.providers?.list() ?? []),
   });
 }
 
-/** One line per provider from its methods (they share the provider's connection and its problem). */
-function providerStates(methods: readonly PaymentMethodView[]): StatusView['providers'] {
+/** A provider's health for the status bar: degraded / down carry the cashier's instruction (the last problem as details). */
+export function providerHealthView(health: ProviderHealth | null): Pick<StatusView['providers'][number], 'health' | 'healthProblem'> {
+  if (!health) return { health: 'unknown', healthProblem: null };
+  const problem = health.state === 'down' ? describeError('provider.down', health.lastError ?? undefined)
+    : health.state === 'degraded' ? describeError('provider.degraded', health.lastError ?? undefined) : null;
+  return { health: health.state, healthProblem: problem };
+}
+
+/** One line per provider from its methods (they share the provider's connection and its problem), with its health. */
+function providerStates(methods: readonly PaymentMethodView[], providers: readonly CheckoutProvider[]): StatusView['providers'] {
   const seen = new Map<string, StatusView['providers'][number]>();
-  for (const m of methods) if (!seen.has(m.provider)) seen.set(m.provider, { provider: m.provider, title: m.providerTitle, ready: m.ready, problem: m.problem });
+  for (const m of methods) {
+    if (seen.has(m.provider)) continue;
+    const health = providers.find((p) => p.name === m.provider)?.health?.() ?? null;
+    seen.set(m.provider, { provider: m.provider, title: m.providerTitle, ready: m.ready, problem: m.problem, ...providerHealthView(health) });
+  }
   return [...seen.values()];
 }
 

@@ -74,9 +74,9 @@ describe('shift and report API', () => {
     expect(line?.refs.qrcId).toBeTruthy();
     expect(line?.refs.kzo).toBeTruthy();
     expect(x.refColumns).toEqual(KOSHELEK_COLUMNS);
-    expect(x.totals).toEqual({ electronicInKop: 25_000, electronicOutKop: 0, electronicNetKop: 25_000, tendersNetKop: 49_000, tillNetKop: 74_000 });
-    expect(x.byPaymentType).toEqual([expect.objectContaining({ paymentType: 'SBP', netKop: 25_000 })]);
-    expect(x.tenders.map((t) => [t.kind, t.netKop])).toEqual(expect.arrayContaining([['cash', 50_000], ['card_terminal', -1_000]]));
+    expect(x.currencies[0]!.totals).toEqual({ electronicInKop: 25_000, electronicOutKop: 0, electronicNetKop: 25_000, tendersNetKop: 49_000, tillNetKop: 74_000 });
+    expect(x.currencies[0]!.byPaymentType).toEqual([expect.objectContaining({ paymentType: 'SBP', netKop: 25_000 })]);
+    expect(x.currencies[0]!.tenders.map((t) => [t.kind, t.netKop])).toEqual(expect.arrayContaining([['cash', 50_000], ['card_terminal', -1_000]]));
 
     // A customer who never confirms: the close is refused with the catalogue's instruction, before any network.
     const slow = await checkout.pay({ orderId: orderId(), amountKop: 9_900, card: card('SL'), paymentType: 'SBP' });
@@ -102,10 +102,10 @@ describe('shift and report API', () => {
     expect((await h.fail('report.z', { number: 2 })).key).toBe('report.not_found');
     expect(await h.call('report.list', {})).toEqual([{
       zNumber: 1, shiftId: 1, openedAt: opened.openedAt, openedBy: 'Менеджер', closedAt: z.shift.closedAt, closedBy: 'Менеджер',
-      operations: z.operations.length, tillNetKop: 74_000, differences: 0,
+      operations: z.operations.length, tillNet: [{ currency: 'RUB', netKop: 74_000 }], differences: 0,
     }]);
     expect((await h.fail('report.x', {})).key).toBe('shift.not_open');
-    expect((await h.call('report.x', { shiftId: 1 })).totals.tillNetKop).toBe(74_000);
+    expect((await h.call('report.x', { shiftId: 1 })).currencies[0]!.totals.tillNetKop).toBe(74_000);
 
     // Printing: a failure is an answer, not an error, and the output stays in the history for a reprint.
     const failed = await h.call('report.print', { type: 'z' });

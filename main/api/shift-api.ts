@@ -30,7 +30,7 @@ void shiftMatches;
 void warningFits;
 
 /** What the shift API needs of the core (the shells pass the StartedCore). */
-export type SessionCore = Core & Pick<StartedCore, 'shifts' | 'statusLookup'> & Partial<Pick<StartedCore, 'warmConnection' | 'fiscal' | 'savedCards'>>;
+export type SessionCore = Core & Pick<StartedCore, 'shifts' | 'statusLookup'> & Partial<Pick<StartedCore, 'warmConnection' | 'fiscal' | 'savedCards' | 'providers'>>;
 
 export interface ShiftApiOptions {
   core: SessionCore;
@@ -204,7 +204,7 @@ export function createShiftApi(options: ShiftApiOptions): ShiftApi {
         out.push({
           zNumber: shift.zNumber, shiftId: shift.id, openedAt: shift.openedAt, openedBy: shift.openedBy,
           closedAt: shift.closedAt, closedBy: shift.closedBy ?? '', operations: z.operations.length,
-          tillNetKop: z.totals.tillNetKop, differences: z.reconciliation ? z.reconciliation.differences.length : null,
+          tillNet: z.currencies.map((c) => ({ currency: c.currency, netKop: c.totals.tillNetKop })), differences: z.reconciliation ? z.reconciliation.differences.length : null,
         });
       }
       return out;

@@ -123,7 +123,8 @@ export class CheckoutService implements CheckoutApi {
   methods(): PaymentMethodView[] {
     return this.deps.providers().flatMap((p) => {
       const live = p.connection();
-      const problem = 'blocked' in live ? describeError(live.blocked.key, live.blocked.details) : null;
+      const notReady = 'blocked' in live ? live.blocked : (p.startProblem?.() ?? null);
+      const problem = notReady ? describeError(notReady.key, notReady.details) : null;
       return p.methods().map((m) => ({
         provider: p.name, providerTitle: p.titleRu, method: m.id, titleRu: m.titleRu, needsCardScan: m.needsCardScan, ready: problem === null, problem,
         primary: m.primary ?? false, currency: m.currency ?? 'RUB', ...(m.cardOrigin ? { cardOrigin: m.cardOrigin } : {}),
@@ -195,6 +196,8 @@ export class CheckoutService implements CheckoutApi {
     }
     const live = provider.connection(); // blocked (no credentials…) or journal down: nothing is written
     if ('blocked' in live) throw live.blocked;
+    const notReady = provider.startProblem?.() ?? null;
+    if (notReady) throw notReady;
     const journalFault = this.journalFault();
     if (journalFault) throw journalFault;
     if (card?.payToken) {

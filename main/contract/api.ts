@@ -16,6 +16,7 @@ import {
 } from './people';
 import { displayBasketInputSchema } from './display';
 import { SAVED_CARD_METHODS } from './saved-cards';
+import { currencyCodeSchema } from './currency';
 
 // ---- status (environment, connection health, config problems, scanner, clock) --------------------
 
@@ -74,6 +75,8 @@ export const shiftStatusSchema = z.object({
 });
 export type ShiftStatusView = z.infer<typeof shiftStatusSchema>;
 
+export const providerHealthSchema = z.enum(['unknown', 'ok', 'degraded', 'down']);
+
 export const statusViewSchema = z.object({
   environment: environmentViewSchema,
   health: healthViewSchema,
@@ -88,8 +91,16 @@ export const statusViewSchema = z.object({
   payments: z.object({ parked: z.number().int().nonnegative(), parkedPaid: z.number().int().nonnegative() }).default({ parked: 0, parkedPaid: 0 }),
   /** «Вызвать администратора» pressed and not yet marked answered. */
   adminCall: z.object({ id: z.number().int(), calledAt: z.string() }).nullable(),
-  /** Each configured payment provider, in config order: whether sales through it can start, and why not. */
-  providers: z.array(z.object({ provider: z.string(), title: z.string(), ready: z.boolean(), problem: cashierErrorSchema.nullable() })).default([]),
+  /**
+   * Each configured payment provider, in config order: whether sales through it can start, and why not;
+   * its connection health where the provider tracks one (unknown: not tracked or not asked yet) and, when
+   * degraded or down, the cashier's instruction.
+   */
+  providers: z.array(z.object({
+    provider: z.string(), title: z.string(), ready: z.boolean(), problem: cashierErrorSchema.nullable(),
+    health: providerHealthSchema.default('unknown'),
+    healthProblem: cashierErrorSchema.nullable().default(null),
+  })).default([]),
 });
 export type StatusView = z.infer<typeof statusViewSchema>;
 
@@ -142,7 +153,9 @@ export const reportLineSchema = z.object({
   createdAt: iso,
   finishedAt: iso.nullable(),
   status: z.string(),
+  /** Minor units of `currency`. */
   amountKop: kopecks,
+  currency: currencyCodeSchema,
   signedKop,
   orderId: z.string(),
   paymentTransactionId: z.string().nullable(),
@@ -193,12 +206,9 @@ export const reconciliationSchema = z.object({
 });
 export type ReconciliationDto = z.infer<typeof reconciliationSchema>;
 
-export const shiftReportSchema = z.object({
-  type: z.enum(['x', 'z']),
-  zNumber: z.number().int().positive().nullable(),
-  generatedAt: iso,
-  shift: shiftInfoSchema,
-  till: z.object({ terminalId: z.string(), storeId: z.string(), storeName: z.string() }),
+/** The totals of one currency; every amount in minor units of `currency`. */
+export const currencyTotalsSchema = z.object({
+  currency: currencyCodeSchema,
   byKind: z.object({ payment: kindTotalsSchema, cancel: kindTotalsSchema, refund: kindTotalsSchema }),
   byPaymentType: z.array(paymentTypeTotalsSchema),
   crossShiftRefunds: bucketSchema,
@@ -206,6 +216,17 @@ export const shiftReportSchema = z.object({
   totals: z.object({
     electronicInKop: kopecks, electronicOutKop: kopecks, electronicNetKop: signedKop, tendersNetKop: signedKop, tillNetKop: signedKop,
   }),
+});
+export type CurrencyTotalsDto = z.infer<typeof currencyTotalsSchema>;
+
+export const shiftReportSchema = z.object({
+  type: z.enum(['x', 'z']),
+  zNumber: z.number().int().positive().nullable(),
+  generatedAt: iso,
+  shift: shiftInfoSchema,
+  till: z.object({ terminalId: z.string(), storeId: z.string(), storeName: z.string() }),
+  /** One section per currency, the till's first (docs/reports.md "Currencies"); amounts never mix currencies. */
+  currencies: z.array(currencyTotalsSchema).min(1),
   unresolved: z.array(z.string()),
   operations: z.array(reportLineSchema),
   /** The columns X / Z print and CSV export for `refs`, in order. */
@@ -255,7 +276,8 @@ export const zSummarySchema = z.object({
   closedAt: iso,
   closedBy: z.string(),
   operations: count,
-  tillNetKop: signedKop,
+  /** The till total of each currency, the till's first (never one sum across currencies). */
+  tillNet: z.array(z.object({ currency: currencyCodeSchema, netKop: signedKop })).min(1),
   /** null when the Z was written without a reconciliation. */
   differences: count.nullable(),
 });

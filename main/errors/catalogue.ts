@@ -126,6 +126,7 @@ export const CATALOGUE = {
 
   // ---- card terminal app-to-app (owned by main/payapi/terminal; docs/providers.md)
   'terminal.app_missing': e('Платёжное приложение терминала не найдено. Деньги не списаны. Обратитесь к администратору.', 'The terminal payment application was not found. Nothing was charged. Call IT.', 'fix_config'),
+  'terminal.app_not_installed': e('Программа терминала не найдена (terminal.launch.executable). Выберите другой способ оплаты и обратитесь к администратору.', 'The terminal payment program is not found (terminal.launch.executable in the config). Use another method and call IT.', 'fix_config'),
   'terminal.unreachable': e('Нет связи с терминалом. Деньги не списаны. Проверьте терминал или выберите другой способ оплаты.', 'The terminal cannot be reached. Nothing was charged. Check it or use another method.', 'other_method'),
   'terminal.declined': e('Оплата по карте отклонена. Выберите другой способ оплаты.', 'The card payment was declined. Choose another method.', 'other_method'),
   'terminal.canceled': e('Оплата отменена на терминале. Повторите оплату или выберите другой способ.', 'The payment was cancelled on the terminal. Retry or use another method.', 'retry', 'info'),
@@ -214,6 +215,8 @@ export const CATALOGUE = {
   'bank.canceling': e('Отмена: касса ждёт, пока ссылка перестанет действовать. Если покупатель успел оплатить — оформите возврат.', 'Cancelling: the till waits for the link to lapse. If the customer paid meanwhile, refund it.', 'wait', 'warning'),
   'bank.paid_after_cancel': e('Покупатель оплатил уже после отмены. Выдайте товар или оформите возврат.', 'The customer paid after the cancel. Hand over the goods or refund.', 'check_status', 'warning'),
   'bank.amount_mismatch': e('Банк провёл другую сумму. Не выдавайте товар, обратитесь к администратору.', 'The bank charged a different amount. Do not hand over goods; call the administrator.', 'call_admin'),
+  'provider.down': e('Нет связи с платёжной системой. Выберите другой способ оплаты и сообщите администратору.', 'The payment system cannot be reached. Use another method and tell IT.', 'other_method'),
+  'provider.degraded': e('Платёжная система отвечает с перебоями. Если оплата не проходит — выберите другой способ оплаты или сообщите администратору.', 'The payment system answers intermittently. If a payment fails, use another method or tell IT.', 'other_method', 'warning'),
   'bank.unavailable': e('Банк не отвечает. Выберите другой способ оплаты или подождите.', 'The bank does not answer. Use another method or wait.', 'other_method', 'warning'),
   'bank.rejected': e('Банк отклонил запрос. Обратитесь к администратору.', 'The bank rejected the request. Call the administrator.', 'call_admin'),
   'bank.response_invalid': e('Банк прислал непонятный ответ. Касса выясняет результат, подождите.', 'The bank sent an unreadable answer; the till is finding out.', 'wait', 'warning'),

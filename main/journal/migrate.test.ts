@@ -71,7 +71,7 @@ describe('migrations', () => {
       'refs_json', 'refund_transaction_id', 'slip_id', 'store_id', 'terminal_id', 'total_amount_kop',
     ] as const satisfies readonly (keyof SlipsTable)[];
     const reportOperations = [
-      'amount_kop', 'created_at', 'error_code', 'finished_at', 'has_parent', 'has_slip', 'id', 'kind', 'order_id', 'outcome', 'parent_id',
+      'amount_kop', 'created_at', 'currency', 'error_code', 'finished_at', 'has_parent', 'has_slip', 'id', 'kind', 'order_id', 'outcome', 'parent_id',
       'parent_payment_type', 'parent_shift_id', 'parent_transaction_id', 'payment_type', 'phase', 'provider', 'ref_transaction_id', 'request_id',
       'shift_id', 'slip_payment_transaction_id', 'slip_payment_type', 'slip_refs_json', 'slip_refund_transaction_id', 'transaction_id',
     ] as const satisfies readonly (keyof ReportOperationsTable)[];

@@ -88,6 +88,8 @@ export interface ReportOperationsTable {
   parent_id: string | null;
   order_id: string;
   amount_kop: number;
+  /** operations.currency (added by a later migration, docs/reports.md "Currencies"): the minor units amount_kop is in. */
+  currency: string;
   outcome: string | null;
   phase: string;
   request_id: string;

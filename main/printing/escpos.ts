@@ -40,11 +40,13 @@ export function fitLine(text: string, width: number): string {
   return text.slice(0, best.index) + ' '.repeat(best[0].length - excess) + text.slice(best.index + best[0].length);
 }
 
-/** Characters the code page lacks, replaced by ones it has (₽, typographic dashes and spaces, quotes). */
+/** Characters the code page lacks, replaced by ones it has (₽, ₸, typographic dashes and spaces, quotes). */
 export function printable(text: string): string {
   return text
     .replace(/\u00a0₽/g, 'р.') // same length: "1 234,56р." keeps the layout's columns
     .replace(/₽/g, 'р')
+    .replace(/\u00a0₸/g, 'тг') // tenge: same length, as above
+    .replace(/₸/g, 'т')
     .replace(/[\u00a0\u2007\u202f]/g, ' ')
     .replace(/[\u2212\u2013\u2014]/g, '-')
     .replace(/[«»\u201c\u201d\u201e]/g, '"')

@@ -249,6 +249,12 @@ export interface CheckoutProvider {
   methods(): readonly PaymentMethodDescriptor[];
   /** The connection new work goes to, or why sales through this provider are blocked. */
   connection(): { identity: string } | { blocked: PaydeskError };
+  /**
+   * Why a NEW sale cannot start now although the connection is configured (the terminal's payment
+   * application is missing, …), or null; checked for the method list and before a sale is journaled.
+   * Unfinished operations still resume on the connection (their lookups report their own faults).
+   */
+  startProblem?(): PaydeskError | null;
   readonly payments: PaymentFactory;
   readonly refunds: RefundFactory | null;
   /** Extra charges on a paid payment whose basket grew (absent or null: not offered by this provider). */

@@ -1,7 +1,8 @@
 // Report maths: rows in, totals out. Pure functions, no I/O, so every figure can be checked against
 // an independent sum over the journal (see compute.test.ts).
+import { compareCurrencies, TILL_CURRENCY } from '../contract/currency';
 import type {
-  Bucket, KindTotals, OperationKind, PaymentTypeTotals, RefColumn, ReportLine, ReportOperationRow, ShiftInfo, ShiftReport, TenderRow, TenderTotals, TenderVoidRow,
+  Bucket, CurrencyTotals, KindTotals, OperationKind, PaymentTypeTotals, RefColumn, ReportLine, ReportOperationRow, ShiftInfo, ShiftReport, TenderRow, TenderTotals, TenderVoidRow,
 } from './model';
 
 /**
@@ -59,6 +60,7 @@ export function toLine(row: ReportOperationRow, shiftId: number): ReportLine {
     finishedAt: row.finishedAt,
     status: row.isFinal ? (row.outcome ?? 'unknown') : 'unresolved',
     amountKop: row.amountKop,
+    currency: row.currency,
     signedKop: signedAmount(row),
     orderId: row.orderId,
     paymentTransactionId: slip?.paymentTransactionId ?? (isPayment ? row.transactionId : (row.transactionId ?? row.parent?.transactionId ?? null)),
@@ -105,6 +107,11 @@ export interface ComputeInput {
   tenderVoids?: readonly TenderVoidRow[];
   /** The provider id columns to show (the configured providers' reportRefs); default none. */
   refColumns?: readonly RefColumn[];
+  /**
+   * Count every operation in this one currency, whatever its own: only for re-reading a Z stored before
+   * reports had currencies (it added them all up, and its stored totals are checked against that).
+   */
+  singleCurrency?: string;
 }
 
 /**
@@ -120,18 +127,21 @@ export interface OperationGroup {
   /** Own, slip's or payment's type; null when none (the provider in brackets is used). */
   paymentType: string | null;
   crossShift: boolean;
+  /** The currency of amountKop's minor units: groups of different currencies are never added together. */
+  currency: string;
   count: number;
   amountKop: number;
 }
 
-export type ReportTotals = Pick<ShiftReport, 'byKind' | 'byPaymentType' | 'crossShiftRefunds' | 'totals'>;
+export type ReportTotals = Pick<ShiftReport, 'currencies'>;
 
 const addN = (b: Bucket, count: number, amountKop: number): void => {
   b.count += count;
   b.amountKop += amountKop;
 };
 
-export class TotalsAccumulator {
+/** The totals of one currency (TotalsAccumulator keeps one per currency). */
+class CurrencyAccumulator {
   private readonly byKind: Record<OperationKind, KindTotals> = { payment: kindTotals(), cancel: kindTotals(), refund: kindTotals() };
   private readonly byType = new Map<string, PaymentTypeTotals>();
   private readonly crossShiftRefunds = bucket();
@@ -173,13 +183,15 @@ export class TotalsAccumulator {
     }
   }
 
-  result(tenders: readonly TenderTotals[]): ReportTotals {
+  result(currency: string, tenders: readonly TenderTotals[]): CurrencyTotals {
     const tendersNet = tenders.reduce((sum, t) => sum + t.netKop, 0);
     const electronicNet = this.electronicIn - this.electronicOut;
     return {
+      currency,
       byKind: this.byKind,
       byPaymentType: [...this.byType.values()].sort((a, b) => a.provider.localeCompare(b.provider) || a.paymentType.localeCompare(b.paymentType)),
       crossShiftRefunds: this.crossShiftRefunds,
+      tenders: [...tenders],
       totals: {
         electronicInKop: this.electronicIn,
         electronicOutKop: this.electronicOut,
@@ -191,6 +203,38 @@ export class TotalsAccumulator {
   }
 }
 
+/**
+ * Totals per currency. Groups are added to their own currency's section only; the till's currency is
+ * always present (it holds the tender entries, which are in the till's currency), the others appear
+ * when an operation used them.
+ */
+export class TotalsAccumulator {
+  private readonly sections = new Map<string, CurrencyAccumulator>();
+
+  /** `singleCurrency`: count every group in that one currency (re-reading a Z stored before currencies). */
+  constructor(private readonly singleCurrency: string | null = null) {}
+
+  /** Groups must come in the order of their earliest row, so byOutcome keys keep first-seen order. */
+  add(g: OperationGroup): void {
+    const currency = this.singleCurrency ?? g.currency;
+    let section = this.sections.get(currency);
+    if (!section) {
+      section = new CurrencyAccumulator();
+      this.sections.set(currency, section);
+    }
+    section.add(g);
+  }
+
+  /** `tenders`: the till currency's tender totals. */
+  result(tenders: readonly TenderTotals[]): ReportTotals {
+    const till = this.singleCurrency ?? TILL_CURRENCY;
+    if (!this.sections.has(till)) this.sections.set(till, new CurrencyAccumulator());
+    const currencies = [...this.sections.keys()].sort(compareCurrencies)
+      .map((currency) => (this.sections.get(currency) as CurrencyAccumulator).result(currency, currency === till ? tenders : []));
+    return { currencies };
+  }
+}
+
 /** Tender entries that count: voided ones stay stored and listed apart (`tenderVoids`), out of every total. */
 export function liveTenders(tenders: readonly TenderRow[], voids: readonly TenderVoidRow[] = []): TenderRow[] {
   const voided = new Set(voids.map((v) => v.tenderId));
@@ -199,7 +243,7 @@ export function liveTenders(tenders: readonly TenderRow[], voids: readonly Tende
 
 export function computeReport(input: ComputeInput): ShiftReport {
   const live = liveTenders(input.tenders, input.tenderVoids);
-  const acc = new TotalsAccumulator();
+  const acc = new TotalsAccumulator(input.singleCurrency ?? null);
   const unresolved: string[] = [];
   const operations: ReportLine[] = [];
   for (const row of input.operations) {
@@ -209,7 +253,7 @@ export function computeReport(input: ComputeInput): ShiftReport {
     acc.add({
       kind: row.kind, provider: row.provider, isFinal: row.isFinal, outcome: row.outcome,
       paymentType: row.paymentType ?? row.slip?.paymentType ?? row.parent?.paymentType ?? null,
-      crossShift: line.crossShift, count: 1, amountKop: row.amountKop,
+      crossShift: line.crossShift, currency: row.currency, count: 1, amountKop: row.amountKop,
     });
   }
   const tenders = tenderTotals(live);
@@ -220,11 +264,7 @@ export function computeReport(input: ComputeInput): ShiftReport {
     generatedAt: input.generatedAt,
     shift: input.shift,
     till: input.till,
-    byKind: sums.byKind,
-    byPaymentType: sums.byPaymentType,
-    crossShiftRefunds: sums.crossShiftRefunds,
-    tenders,
-    totals: sums.totals,
+    currencies: sums.currencies,
     unresolved,
     operations,
     refColumns: (input.refColumns ?? []).map((c) => ({ key: c.key, label: c.label })),
@@ -233,4 +273,9 @@ export function computeReport(input: ComputeInput): ShiftReport {
     environment: input.environment ?? null,
     tenderVoids: [...(input.tenderVoids ?? [])],
   };
+}
+
+/** A report's section of `currency` (default the till's); a report always has the till's. */
+export function currencySection(report: Pick<ShiftReport, 'currencies'>, currency: string = TILL_CURRENCY): CurrencyTotals | undefined {
+  return report.currencies.find((c) => c.currency === currency);
 }

@@ -1,5 +1,5 @@
 // Russian labels and value formatting shared by every report output.
-import { formatKopecks } from '../money/kopecks';
+import { formatMinor } from '../contract/currency';
 import type { OperationKind } from './model';
 
 export const KIND_LABEL: Record<OperationKind, string> = { payment: 'Оплата', cancel: 'Отмена', refund: 'Возврат' };
@@ -31,7 +31,12 @@ export const PROBLEM_LABEL: Record<string, string> = {
   amount: 'сумма расходится',
 };
 
-export const money = (kop: number): string => formatKopecks(kop, 'ru');
+/** An amount in minor units of its currency, for people ("1 234,56 ₽", "500,00 ₸", "12,34 $"). */
+export const money = (minor: number, currency: string): string => formatMinor(minor, currency, 'ru');
+
+const CURRENCY_LABEL: Record<string, string> = { RUB: 'рубли', KZT: 'тенге', USD: 'доллары США' };
+/** A currency section's heading: "рубли (RUB)"; an unknown code as itself. */
+export const currencyLabel = (currency: string): string => (CURRENCY_LABEL[currency] ? `${CURRENCY_LABEL[currency]} (${currency})` : currency);
 
 const pad = (n: number): string => String(n).padStart(2, '0');
 /** Local date and time, "03.03.2025 09:00:00". */

@@ -17,6 +17,7 @@ import { ShiftService } from '../shifts/service';
 import { reportCsv } from './csv';
 import { bodyHash, decodeStoredReport } from './stored';
 import { reportText } from './text';
+import { coverOf } from './z-store';
 
 let dir: string;
 beforeEach(() => {
@@ -137,7 +138,7 @@ describe('a compact Z (format 3) written by the previous release', () => {
         { operationId: 'pay-dol', kind: 'payment', orderId: 'o-2', transactionId: 'tx-2', refTransactionId: null, journal: 'paid', provider: 'not found', problem: 'not_found' },
       ]);
       expect([z?.environment, z?.tenderVoids]).toEqual([null, []]);
-      expect(z?.totals.tillNetKop).toBe(2500);
+      expect(z?.currencies[0]?.totals.tillNetKop).toBe(2500);
       const text = reportText(z!, 100);
       expect(text).toContain('qrcId=QRC-OLD-1');
       expect(text).toContain('kzo=4716');
@@ -191,5 +192,63 @@ describe('whole bodies written by earlier releases', () => {
     expect(x.operations[0]?.refs).toEqual({ qrcId: 'QRC-X', kzo: '7' });
     expect(x.refColumns).toEqual([{ key: 'qrcId', label: 'qrcId' }, { key: 'kzo', label: 'kzo' }]);
     expect([x.environment, x.tenderVoids]).toEqual([null, []]);
+  });
+});
+
+describe('a compact Z (format 4) written before currencies', () => {
+  it('reads after the migration that records each row\'s currency: its one total as the till currency\'s section, lines in their own currency, still guarded', () => {
+    // The schema before report rows had a currency: every migration before the one that adds it.
+    const all = readMigrations(findMigrationsDir());
+    const index = all.findIndex((m) => /ALTER TABLE report_operations ADD COLUMN currency/.test(m.sql));
+    expect(index).toBeGreaterThan(0);
+    const before = path.join(dir, 'before-currency');
+    fs.mkdirSync(before);
+    for (const m of all.slice(0, index)) fs.writeFileSync(path.join(before, m.name), m.sql);
+    const file = path.join(dir, 'journal.db');
+    const old = openJournal(file, { migrationsDir: before });
+    old.sqlite.prepare("INSERT INTO shifts (id, opened_at, opened_by) VALUES (1, ?, 'Иванова')").run(OPENED);
+    const at = (m: number): string => new Date(Date.parse(OPENED) + m * 60_000).toISOString();
+    insertOperation(old.sqlite, { id: 'rub', kind: 'payment', shiftId: 1, orderId: 'o-1', amountKop: 1000, outcome: 'paid', paymentType: 'SBP', createdAt: at(1) });
+    // A tenge sale the old release added into its rouble total (the gap this release closes).
+    insertOperation(old.sqlite, { id: 'kzt', kind: 'payment', provider: 'halyk', currency: 'KZT', shiftId: 1, orderId: 'o-2', amountKop: 2000, outcome: 'paid', paymentType: 'card_foreign', createdAt: at(2) });
+    const cover = coverOf(old.sqlite, 1, 4);
+    const blind = {
+      type: 'z', zNumber: 1, generatedAt: CLOSED,
+      shift: { id: 1, openedAt: OPENED, openedBy: 'Иванова', closedAt: CLOSED, closedBy: 'Иванова' },
+      till: { terminalId: 'POS-01', storeId: 'store-1', storeName: 'Магазин' },
+      byKind: {
+        payment: { all: bucket(2, 3000), succeeded: bucket(2, 3000), notSucceeded: none, unresolved: none, byOutcome: { paid: bucket(2, 3000) } },
+        cancel: { all: none, succeeded: none, notSucceeded: none, unresolved: none, byOutcome: {} },
+        refund: { all: none, succeeded: none, notSucceeded: none, unresolved: none, byOutcome: {} },
+      },
+      byPaymentType: [
+        { paymentType: 'card_foreign', provider: 'halyk', payments: bucket(1, 2000), refunds: none, netKop: 2000 },
+        { paymentType: 'SBP', provider: 'koshelek', payments: bucket(1, 1000), refunds: none, netKop: 1000 },
+      ],
+      crossShiftRefunds: none, tenders: [],
+      totals: { electronicInKop: 3000, electronicOutKop: 0, electronicNetKop: 3000, tendersNetKop: 0, tillNetKop: 3000 },
+      unresolved: [], tenderEntries: [], reconciliation: null, refColumns: [], environment: 'test', tenderVoids: [],
+      format: 4, covers: cover,
+    };
+    storeZ(old.sqlite, JSON.stringify(blind));
+    old.close();
+
+    const journal = openJournal(file);
+    try {
+      expect(journal.sqlite.prepare("SELECT currency FROM report_operations WHERE id = 'kzt'").get()).toEqual({ currency: 'KZT' });
+      const z = service(journal).zReport(1);
+      // what that Z added up, as it printed it: one section, nothing recomputed into new figures
+      expect(z?.currencies).toHaveLength(1);
+      expect(z?.currencies[0]).toMatchObject({ currency: 'RUB', totals: { electronicInKop: 3000, tillNetKop: 3000 } });
+      expect(z?.operations.map((l) => [l.id, l.currency])).toEqual([['rub', 'RUB'], ['kzt', 'KZT']]);
+      const text = reportText(z!, 100);
+      expect(text).toContain('ИТОГО ПО КАССЕ');
+      expect(text).toContain('20,00\u00a0₸');
+      // its cover still guards the rows
+      journal.sqlite.prepare("UPDATE report_operations SET amount_kop = 2001 WHERE id = 'kzt'").run();
+      expect(keyOf(() => service(journal).zReport(1))).toBe('report.integrity');
+    } finally {
+      journal.close();
+    }
   });
 });

@@ -2,8 +2,10 @@
 // previous release carry the two slip ids of the only provider of the time as line fields, call the
 // reconciliation's remote side `koshelek`, and a compact Z (format 3) hashed those two ids as
 // report_operations columns. This file is that frozen history, read-only: nothing new is written in
-// these shapes, and no provider knowledge lives here beyond what old bodies contain.
+// these shapes, and no provider knowledge lives here beyond what old bodies contain. Reports stored
+// before currencies (one set of totals) are upgraded here too.
 // docs/reports.md "Reports stored before refs".
+import { TILL_CURRENCY } from '../contract/currency';
 import type { RefColumn } from './model';
 
 /** Line fields of old reports that are slip refs now, under the same key (in their old column order). */
@@ -37,6 +39,25 @@ export function upgradeLegacyDifference(value: unknown): unknown {
   return { ...rest, provider: remote };
 }
 
+/** The totals fields of reports stored before currencies (one set, all currencies added up). */
+const LEGACY_TOTALS_FIELDS = ['byKind', 'byPaymentType', 'crossShiftRefunds', 'tenders', 'totals'] as const;
+
+/**
+ * A report stored before currencies: its one set of totals becomes the till currency's section (it was
+ * printed in ₽ whatever the operations' currencies were; a compact Z's totals are checked the same way,
+ * z-store.ts), and its lines, which had no currency, are in the till's currency.
+ */
+function upgradeCurrencies(out: Record<string, unknown>): void {
+  if ('currencies' in out || !('byKind' in out)) return;
+  const section: Record<string, unknown> = { currency: TILL_CURRENCY };
+  for (const key of LEGACY_TOTALS_FIELDS) {
+    section[key] = out[key];
+    delete out[key];
+  }
+  out.currencies = [section];
+  if (Array.isArray(out.operations)) out.operations = out.operations.map((l: unknown) => (isObject(l) && !('currency' in l) ? { ...l, currency: TILL_CURRENCY } : l));
+}
+
 /**
  * A stored report (whole or a compact head) as the current schema expects it: legacy lines and
  * differences upgraded, and fields added since given their «not recorded» values. Unknown shapes are
@@ -49,6 +70,7 @@ export function upgradeStoredReport(value: unknown): unknown {
   if (!('environment' in out)) out.environment = null;
   if (!('tenderVoids' in out)) out.tenderVoids = [];
   if (Array.isArray(out.operations)) out.operations = out.operations.map(upgradeLegacyLine);
+  upgradeCurrencies(out);
   const rec = out.reconciliation;
   if (isObject(rec) && Array.isArray(rec.differences)) out.reconciliation = { ...rec, differences: rec.differences.map(upgradeLegacyDifference) };
   return out;

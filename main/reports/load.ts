@@ -10,7 +10,7 @@ const OPERATION_SELECT = `
 SELECT o.id, o.kind, o.provider, o.parent_id, o.shift_id, o.order_id, o.amount_kop, o.is_final, o.outcome, o.phase,
        o.request_id, o.transaction_id, o.ref_transaction_id, o.payment_type, o.error_code, o.created_at, o.finished_at,
        s.rowid, s.payment_transaction_id, s.refund_transaction_id, s.payment_type, s.refs_json,
-       p.rowid, p.shift_id, p.transaction_id, p.payment_type
+       p.rowid, p.shift_id, p.transaction_id, p.payment_type, o.currency
   FROM operations o
   LEFT JOIN slips s ON s.operation_id = o.id
   LEFT JOIN operations p ON p.id = o.parent_id`;
@@ -76,6 +76,7 @@ function toRow(r: Cell[]): ReportOperationRow {
     shiftId: Number(r[4]),
     orderId: str(r[5]),
     amountKop: Number(r[6]),
+    currency: str(r[26]),
     isFinal: r[7] === 1,
     outcome: strOrNull(r[8]),
     phase: str(r[9]),
@@ -144,7 +145,7 @@ const REPORT_SELECT = `
 SELECT id, kind, provider, parent_id, shift_id, order_id, amount_kop, 1, outcome, phase,
        request_id, transaction_id, ref_transaction_id, payment_type, error_code, created_at, finished_at,
        CASE WHEN has_slip THEN 1 END, slip_payment_transaction_id, slip_refund_transaction_id, slip_payment_type, slip_refs_json,
-       CASE WHEN has_parent THEN 1 END, parent_shift_id, parent_transaction_id, parent_payment_type
+       CASE WHEN has_parent THEN 1 END, parent_shift_id, parent_transaction_id, parent_payment_type, currency
   FROM report_operations WHERE shift_id = ? ORDER BY created_at, id`;
 // The same columns as one JSON text built inside SQLite and parsed once: better-sqlite3 materialises
 // ~270,000 cells for a 10,000-operation shift one by one, which costs about twice what SQLite's
@@ -155,7 +156,7 @@ SELECT COALESCE('[' || group_concat(line, ',') || ']', '[]') FROM (
 SELECT json_array(id, kind, provider, parent_id, shift_id, order_id, amount_kop, 1, outcome, phase,
        request_id, transaction_id, ref_transaction_id, payment_type, error_code, created_at, finished_at,
        CASE WHEN has_slip THEN 1 END, slip_payment_transaction_id, slip_refund_transaction_id, slip_payment_type, slip_refs_json,
-       CASE WHEN has_parent THEN 1 END, parent_shift_id, parent_transaction_id, parent_payment_type) AS line
+       CASE WHEN has_parent THEN 1 END, parent_shift_id, parent_transaction_id, parent_payment_type, currency) AS line
   FROM report_operations WHERE shift_id = ? ORDER BY shift_id, created_at, id)`;
 const UNFINISHED_SELECT = OPERATION_SELECT.replace('FROM operations o', 'FROM operations o INDEXED BY operations_unfinished')
   + ' WHERE o.is_final = 0 AND o.shift_id = ? ORDER BY o.created_at, o.id';

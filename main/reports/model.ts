@@ -12,6 +12,8 @@ export interface ReportOperationRow {
   shiftId: number;
   orderId: string;
   amountKop: number;
+  /** ISO 4217 code of amountKop's minor units (operations.currency: RUB kopecks, KZT tiyn, USD cents). */
+  currency: string;
   isFinal: boolean;
   outcome: string | null;
   phase: string;
@@ -135,7 +137,9 @@ export interface ReportLine {
   finishedAt: string | null;
   /** Final outcome, or 'unresolved'. */
   status: string;
+  /** In minor units of `currency`. */
   amountKop: number;
+  currency: string;
   /** Effect on the till's takings: +amount for a paid payment, −amount for a refund made, else 0. */
   signedKop: number;
   orderId: string;
@@ -177,17 +181,17 @@ export interface Reconciliation {
   differences: ReconciliationItem[];
 }
 
-export interface ShiftReport {
-  type: 'x' | 'z';
-  /** Z number (null on an X report). */
-  zNumber: number | null;
-  generatedAt: string;
-  shift: ShiftInfo;
-  till: { terminalId: string; storeId: string; storeName: string };
+/**
+ * The totals of one currency. Amounts are minor units of `currency` (kopecks, tiyn, cents): money in
+ * different currencies is never added together (docs/reports.md "Currencies").
+ */
+export interface CurrencyTotals {
+  currency: string;
   byKind: Record<OperationKind, KindTotals>;
   byPaymentType: PaymentTypeTotals[];
   /** Refunds made in this shift of payments from earlier shifts (already inside the refund totals). */
   crossShiftRefunds: Bucket;
+  /** Tender entries (cash, card terminal…) are in the till's currency: only its section has them. */
   tenders: TenderTotals[];
   totals: {
     /** Payment providers (connectors): paid payments. */
@@ -196,9 +200,23 @@ export interface ShiftReport {
     electronicOutKop: number;
     electronicNetKop: number;
     tendersNetKop: number;
-    /** The whole till: connectors + cash + card terminal. */
+    /** The whole till in this currency: connectors + cash + card terminal. */
     tillNetKop: number;
   };
+}
+
+export interface ShiftReport {
+  type: 'x' | 'z';
+  /** Z number (null on an X report). */
+  zNumber: number | null;
+  generatedAt: string;
+  shift: ShiftInfo;
+  till: { terminalId: string; storeId: string; storeName: string };
+  /**
+   * One section per currency: the till's currency (TILL_CURRENCY) first and always present, then every
+   * other currency the shift's operations used, alphabetically.
+   */
+  currencies: CurrencyTotals[];
   /** Ids of operations still unresolved (an X report may have some; a Z report never does). */
   unresolved: string[];
   operations: ReportLine[];

@@ -98,7 +98,7 @@ describe('CSV', () => {
     expect(csv.charCodeAt(0)).toBe(0xfeff);
     const lines = csv.slice(1).split('\r\n').filter((l) => l !== '');
     expect(lines[0]?.split(';')).toEqual(CSV_HEADER);
-    expect(CSV_HEADER.slice(12, 17)).toEqual(['paymentType', 'payRef', 'Код банка', 'RRN', 'Код авторизации']);
+    expect(CSV_HEADER.slice(13, 18)).toEqual(['paymentType', 'payRef', 'Код банка', 'RRN', 'Код авторизации']);
     expect(lines).toHaveLength(1 + 5 + 1);
     // a minimal RFC-4180 parser with ';' to prove quoting round-trips
     const parse = (line: string): string[] => {
@@ -119,7 +119,8 @@ describe('CSV', () => {
     for (const r of rows) expect(r).toHaveLength(CSV_HEADER.length);
     const col = (name: string): number => CSV_HEADER.indexOf(name);
     const sbp = rows.find((r) => r[col('ID операции')] === 'pay-sbp') as string[];
-    expect(sbp[col('Сумма, ₽')]).toBe('142,45');
+    expect(sbp[col('Сумма')]).toBe('142,45');
+    expect(sbp[col('Валюта')]).toBe('RUB');
     expect(sbp[col('payRef')]).toBe('BD10003K5L8QRC');
     expect(sbp[col('Код банка')]).toBe('4716');
     expect([sbp[col('RRN')], sbp[col('Код авторизации')]]).toEqual(['', '']);
@@ -129,9 +130,9 @@ describe('CSV', () => {
     expect(sbp[col('requestId')]).toBe('0b7d1f2e-0000-4000-8000-000000000001');
     expect(rows.find((r) => r[col('ID операции')] === 'pay-dol')?.[col('orderId')]).toBe('ord;2"x');
     expect(rows.find((r) => r[col('ID операции')] === 'pay-rej')?.[col('orderId')]).toBe("'=cmd");
-    expect(rows.find((r) => r[col('ID операции')] === 'ref-1')?.[col('Движение, ₽')]).toBe('-42,45');
-    const sum = rows.reduce((s, r) => s + Math.round(Number((r[col('Движение, ₽')] as string).replace(',', '.')) * 100), 0);
-    expect(sum).toBe(z.totals.tillNetKop);
+    expect(rows.find((r) => r[col('ID операции')] === 'ref-1')?.[col('Движение')]).toBe('-42,45');
+    const sum = rows.reduce((s, r) => s + Math.round(Number((r[col('Движение')] as string).replace(',', '.')) * 100), 0);
+    expect(sum).toBe(z.currencies[0]!.totals.tillNetKop);
   });
 });
 

@@ -5,7 +5,7 @@ import type { ReportOperationRow, ShiftReport } from './model';
 import { COLUMNAR_FORMAT, decodeStoredReport, encodeStoredReport } from './stored';
 
 const row = (i: number): ReportOperationRow => ({
-  id: `op-${i}`, kind: 'payment', provider: i % 2 === 0 ? 'wallet' : 'terminal', parentId: null, shiftId: 1, orderId: `o-${i}`, amountKop: 1000 + i,
+  id: `op-${i}`, kind: 'payment', provider: i % 2 === 0 ? 'wallet' : 'terminal', parentId: null, shiftId: 1, orderId: `o-${i}`, amountKop: 1000 + i, currency: 'RUB',
   isFinal: true, outcome: 'paid', phase: 'done', requestId: `req-${i}`, transactionId: `tx-${i}`, refTransactionId: null, paymentType: i % 2 === 0 ? 'SBP' : 'card',
   errorCode: null, createdAt: `2026-11-22T10:${String(i % 60).padStart(2, '0')}:00.000Z`, finishedAt: null,
   slip: i % 5 === 0 ? null : { paymentTransactionId: `tx-${i}`, refundTransactionId: null, paymentType: null, refs: i % 2 === 0 ? { payRef: `Q${i}`, bank: String(i) } : { rrn: `R${i}` } },
@@ -53,7 +53,10 @@ describe('stored report', () => {
     expect(key(JSON.stringify({ type: 'z', zNumber: 1, operations: [] }))).toBe('report.integrity');
     const badRefs = { ...good, operations: { ...good.operations, rows: good.operations.rows.map((r) => r.map((c) => (typeof c === 'object' && c !== null ? { payRef: 5 } : c))) } };
     expect(key(JSON.stringify(badRefs))).toBe('report.integrity');
-    expect(key(JSON.stringify({ ...good, totals: 'many' }))).toBe('report.integrity');
+    expect(key(JSON.stringify({ ...good, currencies: 'many' }))).toBe('report.integrity');
+    // a report always has the till currency's section; a line without a valid currency is refused
+    expect(key(JSON.stringify({ ...good, currencies: [] }))).toBe('report.integrity');
+    expect(key(JSON.stringify({ ...good, operations: { ...good.operations, rows: good.operations.rows.map((r) => r.map((c) => (c === 'RUB' ? 'rub' : c))) } }))).toBe('report.integrity');
     expect(key(JSON.stringify(good))).toBe('read');
   });
 });

@@ -3,8 +3,9 @@
 // key. Reading is one versioned parse (zod, the contract's report schema) of every form ever written:
 //   no format  — plain ShiftReport (oldest);
 //   format 2   — columnar lines, before refs (lines carry the old id fields: legacy.ts);
-//   format 5   — columnar lines with refs and refColumns (written now).
-// (Formats 3 and 4 are compact Z bodies: z-store.ts.)
+//   format 5   — columnar lines with refs and refColumns, one set of totals for all currencies;
+//   format 7   — the same with totals per currency and each line's currency (written now).
+// Older shapes are upgraded by legacy.ts. (Formats 3, 4 and 6 are compact Z bodies: z-store.ts.)
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { shiftReportSchema } from '../contract/api';
@@ -12,10 +13,10 @@ import { PaydeskError } from '../errors/catalogue';
 import { upgradeStoredReport } from './legacy';
 import type { ReportLine, ShiftReport } from './model';
 
-export const COLUMNAR_FORMAT = 5;
+export const COLUMNAR_FORMAT = 7;
 
 const columnarSchema = z.object({
-  format: z.union([z.literal(2), z.literal(COLUMNAR_FORMAT)]),
+  format: z.union([z.literal(2), z.literal(5), z.literal(COLUMNAR_FORMAT)]),
   operations: z.object({ cols: z.array(z.string()), rows: z.array(z.array(z.unknown())) }),
 }).loose();
 

@@ -1,9 +1,10 @@
 // Report layout as lines of fixed-width text: the one layout behind the .txt output, the PDF and the
 // ESC/POS printout. Narrow widths (receipt paper, 32/48 columns) stack the fields of each operation;
 // wide widths (PDF, terminal) give one or two lines per operation.
-import type { Bucket, KindTotals, RefColumn, ReportLine, ShiftReport } from './model';
+import { TILL_CURRENCY } from '../contract/currency';
+import type { Bucket, CurrencyTotals, KindTotals, RefColumn, ReportLine, ShiftReport } from './model';
 import { refValue } from './compute';
-import { KIND_LABEL, PROBLEM_LABEL, environmentMark, localTime, money, paymentTypeLabel, statusLabel, tenderLabel } from './labels';
+import { KIND_LABEL, PROBLEM_LABEL, currencyLabel, environmentMark, localTime, money, paymentTypeLabel, statusLabel, tenderLabel } from './labels';
 
 export interface TextLine {
   text: string;
@@ -60,13 +61,13 @@ const rule = (width: number, ch = '-'): TextLine => ({ text: ch.repeat(width) })
 const line = (text: string, extra: Omit<TextLine, 'text'> = {}): TextLine => ({ text, ...extra });
 const headings = (text: string, width: number, extra: Omit<TextLine, 'text'> = { bold: true }): TextLine[] =>
   wrapTokens(text.split(' '), width).map((t) => line(t, extra));
-const bucketText = (b: Bucket): string => `${b.count} / ${money(b.amountKop)}`;
+const bucketText = (b: Bucket, currency: string): string => `${b.count} / ${money(b.amountKop, currency)}`;
 
-function kindLines(label: string, totals: KindTotals, width: number, okLabel: string): TextLine[] {
+function kindLines(label: string, totals: KindTotals, width: number, okLabel: string, currency: string): TextLine[] {
   const out: TextLine[] = headings(label, width);
   const rows: [string, Bucket][] = [[' всего', totals.all], [` ${okLabel}`, totals.succeeded], [' не прошло', totals.notSucceeded]];
   if (totals.unresolved.count > 0) rows.push([' не завершено', totals.unresolved]);
-  for (const [l, b] of rows) out.push(...pair(l, bucketText(b), width).map((t) => line(t)));
+  for (const [l, b] of rows) out.push(...pair(l, bucketText(b, currency), width).map((t) => line(t)));
   return out;
 }
 
@@ -82,7 +83,7 @@ export function refValues(l: ReportLine, columns: readonly RefColumn[]): [string
 
 function operationLinesNarrow(l: ReportLine, index: number, width: number, columns: readonly RefColumn[]): TextLine[] {
   const head = `${index}. ${KIND_LABEL[l.kind]} ${l.paymentType ? paymentTypeLabel(l.paymentType) : `(${l.provider})`}`;
-  const out: TextLine[] = pair(head, money(l.kind === 'payment' ? l.amountKop : -l.amountKop), width).map((t) => line(t, { bold: true }));
+  const out: TextLine[] = pair(head, money(l.kind === 'payment' ? l.amountKop : -l.amountKop, l.currency), width).map((t) => line(t, { bold: true }));
   out.push(...pair(` ${localTime(l.createdAt).slice(11)}`, statusLabel(l.status), width).map((t) => line(t)));
   const field = (name: string, value: string | null): void => {
     if (value === null || value === '') return;
@@ -104,7 +105,7 @@ function operationLinesWide(l: ReportLine, index: number, width: number, columns
     localTime(l.createdAt).slice(11),
     KIND_LABEL[l.kind].padEnd(7),
     statusLabel(l.status).padEnd(16),
-    money(l.kind === 'payment' ? l.amountKop : -l.amountKop).padStart(16),
+    money(l.kind === 'payment' ? l.amountKop : -l.amountKop, l.currency).padStart(16),
     (l.paymentType ?? `(${l.provider})`).padEnd(9),
     `orderId=${l.orderId}`,
     `requestId=${l.requestId}`,
@@ -118,6 +119,50 @@ function operationLinesWide(l: ReportLine, index: number, width: number, columns
   ].filter((s) => s !== '');
   const out = wrapTokens(cols, width, ' '.repeat(6)).map((t) => line(t));
   if (ids.length > 0) out.push(...wrapTokens(ids, width, ' '.repeat(6), ' '.repeat(6)).map((t) => line(t)));
+  return out;
+}
+
+/** The totals of one currency: kinds, payment types, tenders (till currency only) and the till total. */
+function currencyLines(c: CurrencyTotals, w: number, multi: boolean): TextLine[] {
+  const out: TextLine[] = [];
+  const cur = c.currency;
+  const pairs = (label: string, value: string, extra: Omit<TextLine, 'text'> = {}): void => {
+    out.push(...pair(label, value, w).map((t) => line(t, extra)));
+  };
+  out.push(rule(w, '='));
+  out.push(...headings(`ВАЛЮТА: ${currencyLabel(cur)}`, w, { bold: true, align: 'center' }));
+  out.push(...headings('ИТОГИ ПО ТИПАМ ОПЕРАЦИЙ (кол-во / сумма)', w));
+  out.push(...kindLines('Оплаты', c.byKind.payment, w, 'оплачено', cur));
+  out.push(...kindLines('Отмены', c.byKind.cancel, w, 'отменено', cur));
+  out.push(...kindLines('Возвраты', c.byKind.refund, w, 'возвращено', cur));
+  if (c.crossShiftRefunds.count > 0) pairs(' в т.ч. по оплатам прошлых смен', bucketText(c.crossShiftRefunds, cur));
+  out.push(rule(w));
+  out.push(...headings('ПО СПОСОБАМ ОПЛАТЫ (paymentType)', w));
+  if (c.byPaymentType.length === 0) out.push(line(' нет операций'));
+  for (const t of c.byPaymentType) {
+    out.push(...headings(`${paymentTypeLabel(t.paymentType)} (${t.provider})`, w));
+    pairs(' оплаты', bucketText(t.payments, cur));
+    pairs(' возвраты', bucketText(t.refunds, cur));
+    pairs(' итого', money(t.netKop, cur));
+  }
+  // Tender entries are in the till's currency: the other sections have none to list.
+  if (cur === TILL_CURRENCY || c.tenders.length > 0) {
+    out.push(rule(w));
+    out.push(...headings('ВНЕ ПЛАТЁЖНЫХ СИСТЕМ (введено кассиром)', w));
+    if (c.tenders.length === 0) out.push(line(' нет'));
+    for (const t of c.tenders) {
+      out.push(...headings(tenderLabel(t.kind), w));
+      pairs(' продажи', bucketText(t.sales, cur));
+      pairs(' возвраты', bucketText(t.refunds, cur));
+      pairs(' итого', money(t.netKop, cur));
+    }
+  }
+  out.push(rule(w));
+  pairs('Электронные оплаты', money(c.totals.electronicInKop, cur));
+  pairs('Электронные возвраты', money(-c.totals.electronicOutKop, cur));
+  pairs('Итого электронные', money(c.totals.electronicNetKop, cur));
+  pairs('Итого вне платёжных систем', money(c.totals.tendersNetKop, cur));
+  pairs(multi ? `ИТОГО ПО КАССЕ, ${cur}` : 'ИТОГО ПО КАССЕ', money(c.totals.tillNetKop, cur), { bold: true });
   return out;
 }
 
@@ -150,43 +195,17 @@ export function reportLines(report: ShiftReport, options: TextOptions): TextLine
     pairs('Закрыл(а)', report.shift.closedBy ?? '');
   }
   pairs('Сформирован', localTime(report.generatedAt));
-  push(rule(w, '='));
-  push(...headings('ИТОГИ ПО ТИПАМ ОПЕРАЦИЙ (кол-во / сумма)', w));
-  push(...kindLines('Оплаты', report.byKind.payment, w, 'оплачено'));
-  push(...kindLines('Отмены', report.byKind.cancel, w, 'отменено'));
-  push(...kindLines('Возвраты', report.byKind.refund, w, 'возвращено'));
-  if (report.crossShiftRefunds.count > 0) pairs(' в т.ч. по оплатам прошлых смен', bucketText(report.crossShiftRefunds));
-  push(rule(w));
-  push(...headings('ПО СПОСОБАМ ОПЛАТЫ (paymentType)', w));
-  if (report.byPaymentType.length === 0) push(line(' нет операций'));
-  for (const t of report.byPaymentType) {
-    push(...headings(`${paymentTypeLabel(t.paymentType)} (${t.provider})`, w));
-    pairs(' оплаты', bucketText(t.payments));
-    pairs(' возвраты', bucketText(t.refunds));
-    pairs(' итого', money(t.netKop));
-  }
-  push(rule(w));
-  push(...headings('ВНЕ ПЛАТЁЖНЫХ СИСТЕМ (введено кассиром)', w));
-  if (report.tenders.length === 0) push(line(' нет'));
-  for (const t of report.tenders) {
-    push(...headings(tenderLabel(t.kind), w));
-    pairs(' продажи', bucketText(t.sales));
-    pairs(' возвраты', bucketText(t.refunds));
-    pairs(' итого', money(t.netKop));
-  }
+  // One block per currency, the till's first: amounts of two currencies are never added together.
+  const multi = report.currencies.length > 1;
+  for (const c of report.currencies) push(...currencyLines(c, w, multi));
   if (report.tenderVoids.length > 0) {
+    push(rule(w));
     push(...headings(`АННУЛИРОВАНО (не входит в итоги): ${report.tenderVoids.length}`, w));
     for (const v of report.tenderVoids) {
-      pairs(` ${tenderLabel(v.kind)} ${v.direction === 'sale' ? 'продажа' : 'возврат'} №${v.tenderId}`, money(v.direction === 'sale' ? v.amountKop : -v.amountKop));
+      pairs(` ${tenderLabel(v.kind)} ${v.direction === 'sale' ? 'продажа' : 'возврат'} №${v.tenderId}`, money(v.direction === 'sale' ? v.amountKop : -v.amountKop, TILL_CURRENCY));
       push(...wrap(`   ${localTime(v.voidedAt)}, ${v.voidedBy}: ${v.reason}`, w, '   ').map((t) => line(t)));
     }
   }
-  push(rule(w, '='));
-  pairs('Электронные оплаты', money(report.totals.electronicInKop));
-  pairs('Электронные возвраты', money(-report.totals.electronicOutKop));
-  pairs('Итого электронные', money(report.totals.electronicNetKop));
-  pairs('Итого вне платёжных систем', money(report.totals.tendersNetKop));
-  pairs('ИТОГО ПО КАССЕ', money(report.totals.tillNetKop), { bold: true });
   if (report.unresolved.length > 0) {
     push(rule(w));
     push(...headings(`НЕ ЗАВЕРШЕНО: ${report.unresolved.length}`, w));
@@ -217,7 +236,7 @@ export function reportLines(report: ShiftReport, options: TextOptions): TextLine
       push(rule(w));
       push(...headings(`ВВЕДЕНО КАССИРОМ (${report.tenderEntries.length})`, w));
       for (const t of report.tenderEntries) {
-        pairs(`${localTime(t.createdAt).slice(11)} ${tenderLabel(t.kind)} ${t.direction === 'sale' ? 'продажа' : 'возврат'}`, money(t.direction === 'sale' ? t.amountKop : -t.amountKop));
+        pairs(`${localTime(t.createdAt).slice(11)} ${tenderLabel(t.kind)} ${t.direction === 'sale' ? 'продажа' : 'возврат'}`, money(t.direction === 'sale' ? t.amountKop : -t.amountKop, TILL_CURRENCY));
         if (t.note) push(...wrap(`   ${t.note}`, w, '   ').map((x) => line(x)));
       }
     }

@@ -6,7 +6,7 @@ import { openJournal, type Journal } from '../journal/database';
 import { PaydeskError } from '../errors/catalogue';
 import { shiftConfigSchema } from '../shifts/config';
 import { ShiftService } from '../shifts/service';
-import { generateShiftOperations, newLedger, rng, type PaidPayment } from '../shifts/fixtures';
+import { generateShiftOperations, insertOperation, newLedger, rng, type PaidPayment } from '../shifts/fixtures';
 import { computeReport } from './compute';
 import { loadShiftOperations, loadShiftTenders } from './load';
 import type { RefColumn } from './model';
@@ -78,17 +78,14 @@ describe('compact Z reports', () => {
         till: { terminalId: '', storeId: '', storeName: '' }, operations: rows, tenders: loadShiftTenders(journal.sqlite, stored.shift_id),
       });
       const z = service.zReport(n);
-      expect(z?.byKind).toEqual(reference.byKind);
+      expect(z?.currencies).toEqual(reference.currencies);
       // first-seen order of outcomes is kept too (renderers list them in that order)
-      expect(Object.keys(z?.byKind.payment.byOutcome ?? {})).toEqual(Object.keys(reference.byKind.payment.byOutcome));
-      expect(z?.byPaymentType).toEqual(reference.byPaymentType);
-      expect(z?.crossShiftRefunds).toEqual(reference.crossShiftRefunds);
-      expect(z?.totals).toEqual(reference.totals);
+      expect(Object.keys(z?.currencies[0]?.byKind.payment.byOutcome ?? {})).toEqual(Object.keys(reference.currencies[0]?.byKind.payment.byOutcome ?? {}));
       expect(z?.operations).toEqual(reference.operations);
       expect(z?.operations).toHaveLength(300);
     }
     // shift 2 and 3 refund payments of earlier shifts: the cross-shift path is exercised
-    expect(service.zReport(3)?.crossShiftRefunds.count).toBeGreaterThan(0);
+    expect(service.zReport(3)?.currencies[0]?.crossShiftRefunds.count).toBeGreaterThan(0);
   });
 
   it('refuses a Z whose covered rows were edited, deleted or added to, even when the totals still match', () => {
@@ -152,8 +149,8 @@ describe('compact Z reports', () => {
     closeThreeShifts();
     journal.sqlite.exec('DROP TRIGGER z_reports_no_update');
     const row = journal.sqlite.prepare('SELECT body_json FROM z_reports WHERE number = 1').get() as { body_json: string };
-    const body = JSON.parse(row.body_json) as { totals: { tillNetKop: number } };
-    body.totals.tillNetKop += 100;
+    const body = JSON.parse(row.body_json) as { currencies: { totals: { tillNetKop: number } }[] };
+    body.currencies[0]!.totals.tillNetKop += 100;
     const text = JSON.stringify(body);
     journal.sqlite.prepare('UPDATE z_reports SET body_json = ?, sha256 = ? WHERE number = 1').run(text, bodyHash(text));
     expect(keyOf(() => service.zReport(1))).toBe('report.integrity');
@@ -167,5 +164,38 @@ describe('compact Z reports', () => {
     const old = encodeStoredReport(full);
     journal.sqlite.prepare('UPDATE z_reports SET body_json = ?, sha256 = ? WHERE number = 3').run(old, bodyHash(old));
     expect(service.zReport(3)).toEqual(full);
+  });
+});
+
+describe('compact Z per currency', () => {
+  it('stores a section per currency (format 6), reads them back from the rows, and refuses a row whose currency was changed', () => {
+    clock = new Date(Date.UTC(2025, 2, 1, 6));
+    const shift = service.open('Кассир');
+    const at = (m: number): string => new Date(clock.getTime() + m * 60_000).toISOString();
+    insertOperation(journal.sqlite, { id: 'rub', kind: 'payment', shiftId: shift.id, orderId: 'o-1', amountKop: 10_000, outcome: 'paid', paymentType: 'SBP', createdAt: at(1) });
+    insertOperation(journal.sqlite, { id: 'kzt', kind: 'payment', provider: 'halyk', currency: 'KZT', shiftId: shift.id, orderId: 'o-2', amountKop: 500_000, outcome: 'paid', paymentType: 'card_foreign', createdAt: at(2) });
+    insertOperation(journal.sqlite, { id: 'kzt-r', kind: 'refund', provider: 'halyk', currency: 'KZT', parentId: 'kzt', shiftId: shift.id, orderId: 'o-2', amountKop: 100_000, outcome: 'refunded', createdAt: at(3) });
+    insertOperation(journal.sqlite, { id: 'usd', kind: 'payment', provider: 'extpay', currency: 'USD', shiftId: shift.id, orderId: 'o-3', amountKop: 4_999, outcome: 'paid', paymentType: 'paypal', createdAt: at(4) });
+    insertOperation(journal.sqlite, { id: 'usd-r', kind: 'refund', provider: 'extpay', currency: 'USD', parentId: 'usd', shiftId: shift.id, orderId: 'o-3', amountKop: 999, outcome: 'refunded', createdAt: at(5) });
+    service.recordTender({ kind: 'cash', amountKop: 700, direction: 'sale' });
+    clock = new Date(clock.getTime() + 3_600_000);
+    const closed = service.close('Кассир');
+
+    const stored = journal.sqlite.prepare('SELECT body_json FROM z_reports WHERE number = ?').get(closed.zNumber) as { body_json: string };
+    const body = JSON.parse(stored.body_json) as { format: number; currencies: { currency: string; totals: { tillNetKop: number } }[] };
+    expect(body.format).toBe(COMPACT_FORMAT);
+    expect(body.currencies.map((c) => [c.currency, c.totals.tillNetKop])).toEqual([['RUB', 10_700], ['KZT', 400_000], ['USD', 4_000]]);
+
+    const z = service.zReport(closed.zNumber ?? 0);
+    expect(z?.currencies).toEqual(closed.currencies);
+    expect(z?.currencies.map((c) => [c.currency, c.totals.electronicInKop, c.totals.electronicOutKop])).toEqual([['RUB', 10_000, 0], ['KZT', 500_000, 100_000], ['USD', 4_999, 999]]);
+    expect(z?.operations.map((l) => [l.id, l.currency])).toEqual([['rub', 'RUB'], ['kzt', 'KZT'], ['kzt-r', 'KZT'], ['usd', 'USD'], ['usd-r', 'USD']]);
+
+    // A tool re-labelling a row's currency (same amount) is caught by the cover, not shown.
+    dropGuards();
+    journal.sqlite.prepare("UPDATE report_operations SET currency = 'RUB' WHERE id = 'kzt-r'").run();
+    expect(keyOf(() => service.zReport(closed.zNumber ?? 0))).toBe('report.integrity');
+    journal.sqlite.prepare("UPDATE report_operations SET currency = 'KZT' WHERE id = 'kzt-r'").run();
+    expect(keyOf(() => service.zReport(closed.zNumber ?? 0))).toBe('no error');
   });
 });

@@ -1,4 +1,4 @@
-// A Z report stored compactly (format 4; 3 before refs): its header and totals, plus the hash, count and time range
+// A Z report stored compactly (format 6; 4 before currencies, 3 before refs): its header and totals, plus the hash, count and time range
 // of the report_operations rows it covers. The 10,000 operation lines are not copied into z_reports:
 // they are rebuilt on read from those rows, which are checked against the hash and the totals first,
 // so an edited, added or removed row is refused (report.integrity) instead of shown. Closing a shift
@@ -9,6 +9,7 @@ import type Database from 'better-sqlite3';
 import { z } from 'zod';
 import { shiftReportSchema } from '../contract/api';
 import { PaydeskError } from '../errors/catalogue';
+import { TILL_CURRENCY } from '../contract/currency';
 import { computeReport, liveTenders, tenderTotals, TotalsAccumulator, type OperationGroup } from './compute';
 import { legacyCoverRefColumns, upgradeStoredReport } from './legacy';
 import { loadShiftOperations, loadShiftTenders, stmt } from './load';
@@ -32,12 +33,17 @@ const coverSchema = z.object({
   lastCreatedAt: z.string().nullable(),
   rowsSha256: z.string().regex(/^[0-9a-f]{64}$/),
 });
-/** Compact Z formats: 3 (before refs; its cover hashed two slip id columns: legacy.ts), 4 (refs). */
-export const COMPACT_FORMAT = 4;
-const compactFormatSchema = z.object({ format: z.union([z.literal(3), z.literal(COMPACT_FORMAT)]) }).loose();
-// The stored head, parsed (never cast) after legacy.ts has upgraded a format-3 head to today's fields.
+/**
+ * Compact Z formats: 3 (before refs; its cover hashed two slip id columns: legacy.ts), 4 (refs; totals
+ * of all currencies added up), 6 (totals per currency; the cover hashes each row's currency too).
+ */
+export const COMPACT_FORMAT = 6;
+type CompactFormat = 3 | 4 | typeof COMPACT_FORMAT;
+const compactFormat = z.union([z.literal(3), z.literal(4), z.literal(COMPACT_FORMAT)]);
+const compactFormatSchema = z.object({ format: compactFormat }).loose();
+// The stored head, parsed (never cast) after legacy.ts has upgraded a format-3/4 head to today's fields.
 const compactHeadSchema = shiftReportSchema.omit({ operations: true }).extend({
-  format: z.union([z.literal(3), z.literal(COMPACT_FORMAT)]),
+  format: compactFormat,
   covers: coverSchema,
 });
 
@@ -48,33 +54,36 @@ type CompactZ = Omit<ShiftReport, 'operations'> & { format: typeof COMPACT_FORMA
 // order comes from the subquery, which walks the primary key (shift_id, created_at, id) and so needs
 // no sort (an ORDER BY inside group_concat would sort again and double the cost); were the order ever
 // different, the check would refuse the Z rather than pass a changed one.
-const coverSql = (slipRefs: string): string => `
+const coverSql = (slipRefs: string, currency: string): string => `
 SELECT count(*) AS n, min(created_at) AS first_at, max(created_at) AS last_at, group_concat(line, char(10)) AS body
   FROM (SELECT created_at, json_array(shift_id, created_at, id, kind, provider, parent_id, order_id, amount_kop, outcome, phase,
           request_id, transaction_id, ref_transaction_id, payment_type, error_code, finished_at, has_slip,
           slip_payment_transaction_id, slip_refund_transaction_id, slip_payment_type, ${slipRefs},
-          has_parent, parent_shift_id, parent_transaction_id, parent_payment_type) AS line
+          has_parent, parent_shift_id, parent_transaction_id, parent_payment_type${currency}) AS line
           FROM report_operations WHERE shift_id = ? ORDER BY shift_id, created_at, id)`;
-// Format 4 hashes the refs text as stored; format 3 hashed two id columns, read from the refs now.
-const COVER_SQL = coverSql('slip_refs_json');
-const COVER_SQL_FORMAT_3 = coverSql(legacyCoverRefColumns());
+// Format 6 hashes the refs text and the currency as stored; format 4 the same without the currency
+// (the column came later); format 3 hashed two id columns, read from the refs now.
+const COVER_SQL = coverSql('slip_refs_json', ', currency');
+const COVER_SQL_FORMAT_4 = coverSql('slip_refs_json', '');
+const COVER_SQL_FORMAT_3 = coverSql(legacyCoverRefColumns(), '');
 
 // The same grouping computeReport applies row by row (compute.ts TotalsAccumulator), done by SQL over
 // the finished rows; groups come in the order of their earliest row so byOutcome keeps first-seen order.
 const GROUPS_SQL = `
 SELECT kind, provider, outcome, COALESCE(payment_type, slip_payment_type, parent_payment_type) AS payment_type,
-       (has_parent = 1 AND parent_shift_id IS NOT shift_id) AS cross_shift, count(*) AS n, sum(amount_kop) AS amount,
+       (has_parent = 1 AND parent_shift_id IS NOT shift_id) AS cross_shift, currency, count(*) AS n, sum(amount_kop) AS amount,
        min(created_at || char(1) || id) AS first_key
   FROM report_operations WHERE shift_id = ?
- GROUP BY kind, provider, outcome, COALESCE(payment_type, slip_payment_type, parent_payment_type), cross_shift
+ GROUP BY kind, provider, outcome, COALESCE(payment_type, slip_payment_type, parent_payment_type), cross_shift, currency
  ORDER BY first_key`;
 
 interface CoverDb { n: number; first_at: string | null; last_at: string | null; body: string | null }
-interface GroupDb { kind: OperationKind; provider: string; outcome: string | null; payment_type: string | null; cross_shift: number; n: number; amount: number }
+interface GroupDb { kind: OperationKind; provider: string; outcome: string | null; payment_type: string | null; cross_shift: number; currency: string; n: number; amount: number }
 
 /** The hash and range of a shift's report rows as they are now (as a Z of `format` hashed them). */
-export function coverOf(sqlite: Database.Database, shiftId: number, format: 3 | typeof COMPACT_FORMAT = COMPACT_FORMAT): ZCover {
-  const row = stmt(sqlite, format === 3 ? COVER_SQL_FORMAT_3 : COVER_SQL).get(shiftId) as CoverDb;
+export function coverOf(sqlite: Database.Database, shiftId: number, format: CompactFormat = COMPACT_FORMAT): ZCover {
+  const sql = format === 3 ? COVER_SQL_FORMAT_3 : format === 4 ? COVER_SQL_FORMAT_4 : COVER_SQL;
+  const row = stmt(sqlite, sql).get(shiftId) as CoverDb;
   return {
     shiftId,
     count: row.n,
@@ -88,7 +97,7 @@ export function coverOf(sqlite: Database.Database, shiftId: number, format: 3 | 
 export function finishedGroups(sqlite: Database.Database, shiftId: number): OperationGroup[] {
   return (stmt(sqlite, GROUPS_SQL).all(shiftId) as GroupDb[]).map((g) => ({
     kind: g.kind, provider: g.provider, isFinal: true, outcome: g.outcome, paymentType: g.payment_type,
-    crossShift: g.cross_shift === 1, count: g.n, amountKop: g.amount,
+    crossShift: g.cross_shift === 1, currency: g.currency, count: g.n, amountKop: g.amount,
   }));
 }
 
@@ -116,7 +125,7 @@ export function buildCompactZ(sqlite: Database.Database, input: CompactZInput): 
   const sums = acc.result(tenders);
   const report: ShiftReport = {
     type: 'z', zNumber: input.zNumber, generatedAt: input.generatedAt, shift: input.shift, till: input.till,
-    byKind: sums.byKind, byPaymentType: sums.byPaymentType, crossShiftRefunds: sums.crossShiftRefunds, tenders, totals: sums.totals,
+    currencies: sums.currencies,
     unresolved: [], operations: [], refColumns: input.refColumns.map((c) => ({ key: c.key, label: c.label })), tenderEntries, reconciliation: input.reconciliation,
     environment: input.environment, tenderVoids: [...input.tenderVoids],
   };
@@ -132,14 +141,15 @@ function canonical(value: unknown): string {
     ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
     : v));
 }
-const figuresOf = (r: ShiftReport): unknown => [r.byKind, r.byPaymentType, r.crossShiftRefunds, r.tenders, r.totals, r.tenderEntries];
+const figuresOf = (r: ShiftReport): unknown => [r.currencies, r.tenderEntries];
 
 /**
  * A stored Z as the full report. The body is checked against its hash, then parsed with the schema of
  * its format (older formats upgraded: legacy.ts); a compact body's covered rows against the hash,
  * count and range taken at close, and the totals recomputed from them against the stored ones. Bodies
  * with their lines inside (format 2, plain) are read through stored.ts. Z bodies written before
- * environments, voids and refs were recorded read as «not recorded», «none» and the old id columns.
+ * environments, voids and refs were recorded read as «not recorded», «none» and the old id columns;
+ * written before currencies, as one section in the till's currency holding what that Z added up.
  */
 export function readZ(sqlite: Database.Database, body: string, sha256: string, label: string): ShiftReport {
   if (bodyHash(body) !== sha256) throw new PaydeskError('report.integrity', label);
@@ -161,6 +171,8 @@ export function readZ(sqlite: Database.Database, body: string, sha256: string, l
     type: 'z', zNumber: stored.zNumber, generatedAt: stored.generatedAt, shift: stored.shift, till: stored.till,
     operations: loadShiftOperations(sqlite, cover.shiftId), tenders: loadShiftTenders(sqlite, cover.shiftId),
     environment: stored.environment, tenderVoids: stored.tenderVoids,
+    // A Z closed before currencies added every operation into one total: checked the way it was made.
+    singleCurrency: format === COMPACT_FORMAT ? undefined : TILL_CURRENCY,
   });
   const report: ShiftReport = { ...stored, operations: rebuilt.operations };
   if (rebuilt.unresolved.length > 0 || canonical(figuresOf(rebuilt)) !== canonical(figuresOf(report))) {

@@ -10,6 +10,8 @@ export interface OperationSeed {
   shiftId: number;
   orderId: string;
   amountKop: number;
+  /** operations.currency; default the column's (RUB). */
+  currency?: string;
   isFinal?: boolean;
   outcome?: string | null;
   requestId?: string;
@@ -35,12 +37,12 @@ function hasRefsColumn(sqlite: Database.Database): boolean {
 
 export function insertOperation(sqlite: Database.Database, seed: OperationSeed): void {
   const isFinal = seed.isFinal ?? true;
-  sqlite.prepare(`INSERT INTO operations (id, kind, provider, parent_id, shift_id, order_id, amount_kop, phase, is_final, outcome, request_id,
+  sqlite.prepare(`INSERT INTO operations (id, kind, provider, parent_id, shift_id, order_id, amount_kop, currency, phase, is_final, outcome, request_id,
       transaction_id, ref_transaction_id, payment_type, error_code, context_json, created_at, updated_at, finished_at)
-    VALUES (@id, @kind, @provider, @parentId, @shiftId, @orderId, @amountKop, @phase, @isFinal, @outcome, @requestId,
+    VALUES (@id, @kind, @provider, @parentId, @shiftId, @orderId, @amountKop, @currency, @phase, @isFinal, @outcome, @requestId,
       @transactionId, @refTransactionId, @paymentType, @errorCode, '{}', @createdAt, @createdAt, @finishedAt)`).run({
     id: seed.id, kind: seed.kind, provider: seed.provider ?? 'koshelek', parentId: seed.parentId ?? null, shiftId: seed.shiftId,
-    orderId: seed.orderId, amountKop: seed.amountKop, phase: isFinal ? 'done' : 'waiting', isFinal: isFinal ? 1 : 0,
+    orderId: seed.orderId, amountKop: seed.amountKop, currency: seed.currency ?? 'RUB', phase: isFinal ? 'done' : 'waiting', isFinal: isFinal ? 1 : 0,
     outcome: isFinal ? (seed.outcome ?? null) : null, requestId: seed.requestId ?? `rq-${seed.id}`,
     transactionId: seed.transactionId ?? null, refTransactionId: seed.refTransactionId ?? null, paymentType: seed.paymentType ?? null,
     errorCode: seed.errorCode ?? null, createdAt: seed.createdAt, finishedAt: isFinal ? seed.createdAt : null,

@@ -47,19 +47,19 @@ describe('tender voids', () => {
     service.open('Иванова');
     const good = service.recordTender({ kind: 'cash', amountKop: 50_000, direction: 'sale' });
     const wrong = service.recordTender({ kind: 'cash', amountKop: 500_000, direction: 'sale', note: 'лишний ноль' });
-    expect(service.xReport().totals.tendersNetKop).toBe(550_000);
+    expect(service.xReport().currencies[0]!.totals.tendersNetKop).toBe(550_000);
     clock = new Date('2025-03-03T07:15:00.000Z');
     const v = service.voidTender({ tenderId: wrong.id, voidedBy: 'Петров (менеджер)', reason: 'ввели 5000 вместо 500' });
     expect(v).toMatchObject({ tenderId: wrong.id, amountKop: 500_000, voidedBy: 'Петров (менеджер)', voidedAt: '2025-03-03T07:15:00.000Z' });
     const x = service.xReport();
-    expect(x.totals.tendersNetKop).toBe(50_000);
+    expect(x.currencies[0]!.totals.tendersNetKop).toBe(50_000);
     expect(x.tenderEntries.map((t) => t.id)).toEqual([good.id]);
     expect(x.tenderVoids).toEqual([v]);
     expect(reportText(x)).toContain('АННУЛИРОВАНО');
     expect(reportText(x)).toContain('ввели 5000 вместо 500');
     expect(reportCsv(x)).toContain('аннулировано: Петров (менеджер), ввели 5000 вместо 500');
     const z = service.close('Иванова');
-    expect(z.totals.tendersNetKop).toBe(50_000);
+    expect(z.currencies[0]!.totals.tendersNetKop).toBe(50_000);
     // The stored Z reads back with the void.
     expect(service.zReport(z.zNumber ?? 0)?.tenderVoids).toEqual([v]);
   });

@@ -65,30 +65,30 @@ function sqlSums(shiftId: number) {
 function checkAgainst(report: ShiftReport, ledger: Ledger, tendersNet: number): void {
   const sums = sqlSums(report.shift.id);
   // report vs SQL
-  expect(report.byKind.payment.succeeded).toEqual({ count: sums.paid_n, amountKop: sums.paid });
-  expect(report.byKind.refund.succeeded).toEqual({ count: sums.refunded_n, amountKop: sums.refunded });
-  expect(report.byKind.cancel.succeeded.count).toBe(sums.canceled_n);
+  expect(report.currencies[0]!.byKind.payment.succeeded).toEqual({ count: sums.paid_n, amountKop: sums.paid });
+  expect(report.currencies[0]!.byKind.refund.succeeded).toEqual({ count: sums.refunded_n, amountKop: sums.refunded });
+  expect(report.currencies[0]!.byKind.cancel.succeeded.count).toBe(sums.canceled_n);
   expect(report.operations).toHaveLength(sums.n);
-  expect(report.totals.electronicNetKop).toBe(sums.paid - sums.refunded);
-  expect(report.totals.tendersNetKop).toBe(sums.tendersNet);
-  expect(report.totals.tillNetKop).toBe(sums.paid - sums.refunded + sums.tendersNet);
-  expect(report.byPaymentType.map((t) => ({ k: `${t.provider}|${t.paymentType}`, net: t.netKop })).sort((a, b) => a.k.localeCompare(b.k)))
+  expect(report.currencies[0]!.totals.electronicNetKop).toBe(sums.paid - sums.refunded);
+  expect(report.currencies[0]!.totals.tendersNetKop).toBe(sums.tendersNet);
+  expect(report.currencies[0]!.totals.tillNetKop).toBe(sums.paid - sums.refunded + sums.tendersNet);
+  expect(report.currencies[0]!.byPaymentType.map((t) => ({ k: `${t.provider}|${t.paymentType}`, net: t.netKop })).sort((a, b) => a.k.localeCompare(b.k)))
     .toEqual(sums.byType.map((t) => ({ k: t.k, net: t.net })).sort((a, b) => a.k.localeCompare(b.k)));
   // report vs the generator's own ledger
-  expect(report.totals.electronicInKop).toBe(ledger.inKop);
-  expect(report.totals.electronicOutKop).toBe(ledger.outKop);
-  expect(report.crossShiftRefunds.amountKop).toBe(ledger.crossShiftOutKop);
-  expect(report.totals.tendersNetKop).toBe(tendersNet);
-  expect(report.byKind.payment.all.count).toBe(ledger.counts.payment);
-  expect(report.byKind.refund.all.count).toBe(ledger.counts.refund);
-  expect(report.byKind.cancel.all.count).toBe(ledger.counts.cancel);
-  for (const t of report.byPaymentType) {
+  expect(report.currencies[0]!.totals.electronicInKop).toBe(ledger.inKop);
+  expect(report.currencies[0]!.totals.electronicOutKop).toBe(ledger.outKop);
+  expect(report.currencies[0]!.crossShiftRefunds.amountKop).toBe(ledger.crossShiftOutKop);
+  expect(report.currencies[0]!.totals.tendersNetKop).toBe(tendersNet);
+  expect(report.currencies[0]!.byKind.payment.all.count).toBe(ledger.counts.payment);
+  expect(report.currencies[0]!.byKind.refund.all.count).toBe(ledger.counts.refund);
+  expect(report.currencies[0]!.byKind.cancel.all.count).toBe(ledger.counts.cancel);
+  for (const t of report.currencies[0]!.byPaymentType) {
     const l = ledger.byType.get(`${t.provider}|${t.paymentType}`);
     expect(l, t.paymentType).toBeDefined();
     expect({ in: t.payments.amountKop, out: t.refunds.amountKop, n: t.payments.count, r: t.refunds.count }).toEqual({ in: l?.inKop, out: l?.outKop, n: l?.payments, r: l?.refunds });
   }
   // line-level: the signed amounts add up to the net, and every §7.2 field is present on the lines
-  expect(report.operations.reduce((s, l) => s + l.signedKop, 0)).toBe(report.totals.electronicNetKop);
+  expect(report.operations.reduce((s, l) => s + l.signedKop, 0)).toBe(report.currencies[0]!.totals.electronicNetKop);
   const sbpPaid = report.operations.find((l) => l.kind === 'payment' && l.paymentType === 'SBP' && l.status === 'paid');
   if (sbpPaid) {
     expect(sbpPaid.refs.qrcId).toMatch(/^QRC/);
@@ -128,7 +128,7 @@ describe('ShiftService lifecycle', () => {
     journal.sqlite.prepare("UPDATE operations SET is_final = 1, outcome = 'paid' WHERE id = 'p1'").run();
     const z = service.close('Иванова');
     expect(z.zNumber).toBe(1);
-    expect(z.totals.electronicNetKop).toBe(10_000);
+    expect(z.currencies[0]!.totals.electronicNetKop).toBe(10_000);
     expect(service.current()).toBeNull();
     // no operation can be added to the closed shift afterwards
     expect(() => insertOperation(journal.sqlite, { id: 'late', kind: 'payment', shiftId: 1, orderId: 'o2', amountKop: 500, createdAt: clock.toISOString() })).toThrow(/shift is closed/);
@@ -166,11 +166,11 @@ describe('ShiftService lifecycle', () => {
     expect(keyOf(() => service.recordTender({ kind: 'cash', amountKop: 0, direction: 'sale' }))).toBe('tender.invalid');
     expect(keyOf(() => service.recordTender({ kind: 'cash', amountKop: 1.5, direction: 'sale' }))).toBe('tender.invalid');
     const x = service.xReport();
-    expect(x.tenders).toEqual([
+    expect(x.currencies[0]!.tenders).toEqual([
       { kind: 'card_terminal', sales: { count: 1, amountKop: 9990 }, refunds: { count: 0, amountKop: 0 }, netKop: 9990 },
       { kind: 'cash', sales: { count: 1, amountKop: 15000 }, refunds: { count: 1, amountKop: 2000 }, netKop: 13000 },
     ]);
-    expect(x.totals.tillNetKop).toBe(22990);
+    expect(x.currencies[0]!.totals.tillNetKop).toBe(22990);
     expect(() => journal.sqlite.prepare('DELETE FROM tenders').run()).toThrow(/append-only/);
   });
 });
@@ -227,7 +227,7 @@ describe('Z reports are numbered without gaps and immutable', () => {
     expect(() => journal.sqlite.prepare("INSERT INTO z_reports (number, shift_id, created_at, cashier, body_json, sha256) VALUES (5, 1, 'x', 'y', '{}', '')").run()).toThrow(/consecutive/);
     expect(() => journal.sqlite.prepare("UPDATE shifts SET closed_by = 'someone' WHERE id = 1").run()).toThrow(/closed shift/);
     expect(() => journal.sqlite.prepare('DELETE FROM shifts WHERE id = 1').run()).toThrow(/never deleted/);
-    expect(service.zReport(2)?.totals.tillNetKop).toBe(2000);
+    expect(service.zReport(2)?.currencies[0]?.totals.tillNetKop).toBe(2000);
     expect(service.latestZ()?.zNumber).toBe(3);
   });
 

@@ -14,6 +14,7 @@ import { methodTitle } from '../lib/methods';
 import { useTillSetup } from '../app/setup';
 import { KeyButton, useKey } from '../lib/keys';
 import { formatKop, parseRublesToKop } from '../lib/money';
+import { formatMinor } from '../../main/contract/currency';
 import { ErrorPanel } from './ErrorPanel';
 
 type View = { type: 'x' } | { type: 'z'; number: number };
@@ -347,7 +348,7 @@ export function ShiftScreen({ onOpenJournal }: { onOpenJournal: () => void }): R
                   <tr key={z.zNumber} data-testid="z-row" data-z={z.zNumber} className={view.type === 'z' && view.number === z.zNumber ? 'selected' : ''} onClick={() => showZ(z.zNumber)}>
                     <td>№{z.zNumber}</td>
                     <td>{dateTime(z.closedAt)}</td>
-                    <td className="num">{formatKop(z.tillNetKop)}{z.differences ? <span className="warn"> ⚠{z.differences}</span> : null}</td>
+                    <td className="num">{z.tillNet.map((n) => formatMinor(n.netKop, n.currency)).join(' · ')}{z.differences ? <span className="warn"> ⚠{z.differences}</span> : null}</td>
                   </tr>
                 ))}
               </tbody>
@@ -475,7 +476,6 @@ function ReportBody({ report, tenderLabel, statusLabel, onVoid }: {
     const short = paymentTypeLabel(type);
     return short !== type ? short : methodTitle(methods, type, provider);
   };
-  const k = report.byKind;
   const rec = report.reconciliation;
   const ops = report.operations;
   const refColumns = report.refColumns;
@@ -483,38 +483,48 @@ function ReportBody({ report, tenderLabel, statusLabel, onVoid }: {
   return (
     <>
       <div className="report-summary" data-testid="report-summary">
-        <div className="sum-block">
-          <div className="label">{t('report.providers')}</div>
-          <div className="kvline"><span>{t('report.in')}</span><b data-testid="total-in">{formatKop(report.totals.electronicInKop)}</b></div>
-          <div className="kvline"><span>{t('report.out')}</span><b data-testid="total-out">{formatKop(-report.totals.electronicOutKop)}</b></div>
-          <div className="kvline"><span>{t('report.net')}</span><b data-testid="total-electronic">{formatKop(report.totals.electronicNetKop)}</b></div>
-          <div className="muted small" data-testid="by-kind">
-            {t('report.payments')}: {k.payment.succeeded.count} {t('report.of')} {k.payment.all.count} · {t('report.cancels')}: {k.cancel.succeeded.count} {t('report.of')} {k.cancel.all.count} · {t('report.refunds')}: {k.refund.succeeded.count} {t('report.of')} {k.refund.all.count}
-            {report.crossShiftRefunds.count > 0 ? ` (${t('report.crossShift')}: ${report.crossShiftRefunds.count} / ${formatKop(report.crossShiftRefunds.amountKop)})` : ''}
-          </div>
-          {report.unresolved.length > 0 ? <div className="warn small" data-testid="report-unresolved">{t('report.unresolved')}: {report.unresolved.length}</div> : null}
-        </div>
-        <div className="sum-block">
-          <div className="label">{t('report.byPaymentType')}</div>
-          {report.byPaymentType.length === 0 ? <div className="muted small">—</div> : report.byPaymentType.map((p) => (
-            <div key={`${p.provider}-${p.paymentType}`} className="pt-block" data-testid="by-payment-type" data-payment-type={p.paymentType}>
-              <div className="kvline"><span>{methodLabel(p.paymentType, p.provider)}</span><b>{formatKop(p.netKop)}</b></div>
-              <div className="muted small">
-                {t('report.paymentsN')}: {p.payments.count} · {formatKop(p.payments.amountKop)}
-                {p.refunds.count > 0 ? <><br />{t('report.refundsN')}: {p.refunds.count} · {formatKop(-p.refunds.amountKop)}</> : null}
+        {/* One set of blocks per currency (the till's first): amounts of two currencies are never added up. */}
+        {report.currencies.map((c) => {
+          const k = c.byKind;
+          const m = (minor: number): string => formatMinor(minor, c.currency);
+          const cur = report.currencies.length > 1 ? ` · ${c.currency}` : '';
+          return (
+            <div key={c.currency} className="currency-section" data-testid="currency-section" data-currency={c.currency} style={{ display: 'contents' }}>
+              <div className="sum-block">
+                <div className="label">{t('report.providers')}{cur}</div>
+                <div className="kvline"><span>{t('report.in')}</span><b data-testid="total-in">{m(c.totals.electronicInKop)}</b></div>
+                <div className="kvline"><span>{t('report.out')}</span><b data-testid="total-out">{m(-c.totals.electronicOutKop)}</b></div>
+                <div className="kvline"><span>{t('report.net')}</span><b data-testid="total-electronic">{m(c.totals.electronicNetKop)}</b></div>
+                <div className="muted small" data-testid="by-kind">
+                  {t('report.payments')}: {k.payment.succeeded.count} {t('report.of')} {k.payment.all.count} · {t('report.cancels')}: {k.cancel.succeeded.count} {t('report.of')} {k.cancel.all.count} · {t('report.refunds')}: {k.refund.succeeded.count} {t('report.of')} {k.refund.all.count}
+                  {c.crossShiftRefunds.count > 0 ? ` (${t('report.crossShift')}: ${c.crossShiftRefunds.count} / ${m(c.crossShiftRefunds.amountKop)})` : ''}
+                </div>
+              </div>
+              <div className="sum-block">
+                <div className="label">{t('report.byPaymentType')}{cur}</div>
+                {c.byPaymentType.length === 0 ? <div className="muted small">—</div> : c.byPaymentType.map((p) => (
+                  <div key={`${p.provider}-${p.paymentType}`} className="pt-block" data-testid="by-payment-type" data-payment-type={p.paymentType}>
+                    <div className="kvline"><span>{methodLabel(p.paymentType, p.provider)}</span><b>{m(p.netKop)}</b></div>
+                    <div className="muted small">
+                      {t('report.paymentsN')}: {p.payments.count} · {m(p.payments.amountKop)}
+                      {p.refunds.count > 0 ? <><br />{t('report.refundsN')}: {p.refunds.count} · {m(-p.refunds.amountKop)}</> : null}
+                    </div>
+                  </div>
+                ))}
+              </div>
+              <div className="sum-block">
+                <div className="label">{t('report.tenders')}{cur}</div>
+                {c.tenders.length === 0 ? <div className="muted small">—</div> : c.tenders.map((x) => (
+                  <div key={x.kind} className="kvline" data-testid="tender-total" data-kind={x.kind}>
+                    <span>{tenderLabel(x.kind)}</span><b>{m(x.netKop)}</b>
+                  </div>
+                ))}
+                <div className="kvline till-total"><span>{t('report.till')}</span><b data-testid="total-till">{m(c.totals.tillNetKop)}</b></div>
               </div>
             </div>
-          ))}
-        </div>
-        <div className="sum-block">
-          <div className="label">{t('report.tenders')}</div>
-          {report.tenders.length === 0 ? <div className="muted small">—</div> : report.tenders.map((x) => (
-            <div key={x.kind} className="kvline" data-testid="tender-total" data-kind={x.kind}>
-              <span>{tenderLabel(x.kind)}</span><b>{formatKop(x.netKop)}</b>
-            </div>
-          ))}
-          <div className="kvline till-total"><span>{t('report.till')}</span><b data-testid="total-till">{formatKop(report.totals.tillNetKop)}</b></div>
-        </div>
+          );
+        })}
+        {report.unresolved.length > 0 ? <div className="warn small" data-testid="report-unresolved">{t('report.unresolved')}: {report.unresolved.length}</div> : null}
         {report.type === 'z' ? (
           <div className="sum-block">
             <div className="label">{t('report.reconciliation')}</div>
@@ -552,7 +562,7 @@ function ReportBody({ report, tenderLabel, statusLabel, onVoid }: {
               <tr key={l.id} data-testid="report-op" data-op-id={l.id} data-status={l.status} className={`st-row-${l.status}`}>
                 <td>{time(l.createdAt)}</td>
                 <td>{t(`kind.${l.kind}`)} · <span className={`st st-${l.status}`}>{statusLabel(l.status)}</span>{l.crossShift ? ` ↩${l.parentShiftId ?? ''}` : ''}</td>
-                <td className="num">{formatKop(l.kind === 'payment' ? l.amountKop : -l.amountKop)}</td>
+                <td className="num" data-currency={l.currency}>{formatMinor(l.kind === 'payment' ? l.amountKop : -l.amountKop, l.currency)}</td>
                 <td className="id-cell" title={l.orderId ?? ''} data-testid="op-orderId">{l.orderId}</td>
                 <td className="id-cell" title={l.paymentTransactionId ?? ''} data-testid="op-paymentTransactionId">{l.paymentTransactionId ?? '—'}</td>
                 <td className="id-cell" title={l.refundTransactionId ?? ''} data-testid="op-refundTransactionId">{l.refundTransactionId ?? '—'}</td>

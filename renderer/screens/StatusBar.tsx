@@ -70,6 +70,13 @@ export function StatusBar({ status, connection }: { status: StatusView | null; c
           ) : null}
           {shift?.environmentChanged ? <span className="pill bad" role="alert" data-testid="status-env-changed" title={t('status.envChangedLong')}>{t('status.envChanged')}</span> : null}
           <span className={`pill ${scannerKey === 'status.scanner.disconnected' ? 'bad' : ''}`} data-testid="status-scanner">{t(scannerKey)}</span>
+          {/* A provider whose connection is degraded or down: its name and the cashier's instruction (full text on hover). */}
+          {status.providers.filter((p) => p.health === 'degraded' || p.health === 'down').map((p) => (
+            <span key={p.provider} role="status" className={`pill ${p.health === 'down' ? 'bad' : 'warn'}`} data-testid="status-provider-health" data-provider={p.provider} data-health={p.health}
+              title={p.healthProblem?.ru ?? ''} style={{ maxWidth: '28em', overflow: 'hidden', textOverflow: 'ellipsis', whiteSpace: 'nowrap' }}>
+              {p.title}: {p.healthProblem?.ru ?? t(`status.net.${p.health}`)}
+            </span>
+          ))}
           {adminCall ? (
             <span className="pill warn admin-call" role="status" data-testid="status-admin-called" data-called-at={adminCall.calledAt}>
               {t('status.adminCalled')} {new Date(adminCall.calledAt).toLocaleTimeString('ru-RU', { hour: '2-digit', minute: '2-digit' })}

@@ -212,7 +212,7 @@ describe('methods from sale.methods', () => {
 
   it('a customer action: the payment link as a QR that another decoder (zxing-cpp) reads back, the hint, then gone when final', async () => {
     methods = METHODS.map((m) => (m.provider === 'banklink' ? { ...m, ready: true, problem: null } : m));
-    core.emit('status', { ...statusFixture(), providers: [{ provider: 'banklink', title: 'Ссылка банка', ready: true, problem: null }] });
+    core.emit('status', { ...statusFixture(), providers: [{ provider: 'banklink', title: 'Ссылка банка', ready: true, problem: null, health: 'unknown', healthProblem: null }] });
     await newSale('215');
     const link = 'https://qr.nspk.ru/BS1A0054J6R8PKNB8G1QO1RPVKUJ7AT9?type=02&bank=100000000111&sum=21500&cur=RUB&crc=7F1E';
     core.on('sale.pay', (input) => operationFixture({ id: 'qr-1', provider: 'banklink', providerTitle: 'Ссылка банка', paymentType: 'link', orderId: input.orderId, amountKop: 21_500 }));
@@ -237,7 +237,7 @@ describe('methods from sale.methods', () => {
   it('nothing ready without a scan: F9 stays off until a card with a token is scanned', async () => {
     methods = METHODS.map((m) => (m.needsCardScan ? m : { ...m, ready: false, problem: NOT_READY }));
     // The status pushes a provider's readiness change (no config edit): the screen reads the methods again.
-    core.emit('status', { ...statusFixture(), providers: [{ provider: 'terminal', title: 'Карта (терминал)', ready: false, problem: NOT_READY }] });
+    core.emit('status', { ...statusFixture(), providers: [{ provider: 'terminal', title: 'Карта (терминал)', ready: false, problem: NOT_READY, health: 'unknown', healthProblem: null }] });
     await newSale('10');
     await expect.poll(() => page.getByTestId('next-step').textContent(), { timeout: 5000 }).toBe('Отсканируйте карту покупателя');
     expect(await page.getByTestId('pay').isDisabled()).toBe(true);

@@ -489,11 +489,15 @@ describe('terminal faults through the real core: a clear error, no fake success'
     return { order, view: final.view as ViewLike };
   }
 
-  it('the terminal app is missing: failed at once, «не найдено», nothing charged, no retry loop', async () => {
+  it('the terminal app is missing: the sale is refused before anything is journaled (terminal not ready), nothing charged', async () => {
     const t = await freshTill({}, { launch: async () => ({ mode: 'exec', executable: '/nonexistent/paydesk-terminal-app', args: [] }) });
-    const { order, view } = await sellOnce(t);
-    expectSettled(t, order, 'failed', { recovered: false, errorKey: 'terminal.app_missing', view });
-    expect(exchanges(journal(t).events(String(view.id)))).toEqual(['sale']);
+    const { r, order } = sell(t);
+    await r.waitFor('idle').catch(() => undefined);
+    await r.exited;
+    // The method is not ready (terminal.app_not_installed): no operation, no launch. A program that vanishes
+    // after the check still fails the launch with terminal.app_missing (machine.test.ts).
+    expect(r.lines.find((l) => l.event === 'refused')?.key).toBe('terminal.app_not_installed');
+    expect(opsOf(t, order)).toEqual([]);
   });
 
   it('the terminal endpoint refuses connections: failed, nothing reached the terminal', async () => {

@@ -1,6 +1,7 @@
 // The card terminal through the real, provider-neutral checkout: the method comes from the registry, a
 // sale needs no card scan, the terminal emulator's ledger shows exactly one charge, and one order is never
 // paid by two providers. The terminal-level faults and kill -9 steps are in terminal-checkout-crash.test.ts.
+import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { execLaunch, Ledger } from '../../emulators/terminal';
@@ -26,6 +27,25 @@ describe('card terminal through the checkout', () => {
     expect(methods.map((m) => `${m.provider}:${m.method}`)).toEqual(['koshelek:SBP', 'koshelek:DOLYAME', 'terminal:card']);
     expect(methods.find((m) => m.provider === 'terminal')).toMatchObject({ needsCardScan: false, ready: true, titleRu: 'Карта (терминал)', problem: null });
     expect(methods.find((m) => m.provider === 'koshelek')).toMatchObject({ needsCardScan: true, ready: true });
+  });
+
+  it('the configured payment application is missing: the terminal is not ready, with a Russian instruction; a sale is refused and nothing is journaled', async () => {
+    const missing = path.join(tempDir('paydesk-terminal-missing-'), 'no-such-app');
+    till = await startTill({ extra: { providers: ['koshelek', 'terminal'], terminal: { enabled: true, launch: { mode: 'exec', executable: missing, args: [] } } } });
+    const method = till.core.checkout.methods().find((m) => m.provider === 'terminal');
+    expect(method).toMatchObject({ ready: false, problem: { key: 'terminal.app_not_installed' } });
+    expect(method?.problem?.ru).toMatch(/не найдена/);
+    expect(method?.problem?.ru).toMatch(/администратор/);
+    // Koshelek still sells.
+    expect(till.core.checkout.methods().find((m) => m.provider === 'koshelek')).toMatchObject({ ready: true });
+    await expect(till.core.checkout.pay({ orderId: orderId(), amountKop: 1_000, paymentType: 'card' })).rejects.toMatchObject({ key: 'terminal.app_not_installed' });
+    expect(till.core.journal.sqlite.prepare("SELECT count(*) AS n FROM operations WHERE provider = 'terminal'").get()).toEqual({ n: 0 });
+    // A file that is there but not executable is no better.
+    fs.writeFileSync(missing, '#!/bin/sh\n', { mode: 0o644 });
+    expect(till.core.checkout.methods().find((m) => m.provider === 'terminal')).toMatchObject({ ready: false, problem: { key: 'terminal.app_not_installed' } });
+    // Installed (made executable): ready again without a restart.
+    fs.chmodSync(missing, 0o755);
+    expect(till.core.checkout.methods().find((m) => m.provider === 'terminal')).toMatchObject({ ready: true, problem: null });
   });
 
   it('a sale without a card: one charge at the terminal, slip refs journaled, our id is the terminal operationExternalId', async () => {

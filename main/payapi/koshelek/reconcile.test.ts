@@ -52,7 +52,7 @@ describe('koshelekOutcome', () => {
 // The journal's view against Koshelek's answer, through the mapping: the same verdicts the reconciliation gave
 // when it compared Koshelek's words itself.
 const row = (kind: ReportOperationRow['kind'], outcome: string, amountKop = 1000): ReportOperationRow => ({
-  id: 'op', kind, provider: 'koshelek', parentId: null, shiftId: 1, orderId: 'o', amountKop, isFinal: true, outcome, phase: 'done', requestId: 'rq',
+  id: 'op', kind, provider: 'koshelek', parentId: null, shiftId: 1, orderId: 'o', amountKop, currency: 'RUB', isFinal: true, outcome, phase: 'done', requestId: 'rq',
   transactionId: 'tx', refTransactionId: kind === 'payment' ? null : 'rtx', paymentType: 'SBP', errorCode: null, createdAt: '', finishedAt: null, slip: null, parent: null,
 });
 const verdict = (kind: ReportOperationRow['kind'], outcome: string, answer: KoshelekStatusAnswer, amountKop?: number) =>

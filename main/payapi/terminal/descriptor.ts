@@ -1,6 +1,7 @@
 // The card terminal as a registry entry and as a live checkout provider: capabilities, the cashier's
 // method, the payment factory, phase texts and slip refs.
 import { createHash } from 'node:crypto';
+import fs from 'node:fs';
 import { PaydeskError } from '../../errors/catalogue';
 import type { CheckoutProvider, LiveProvider, PaymentFactory, ProviderContext, ProviderDescriptor } from '../../providers/types';
 import { NO_SIGNALS, packRun, resumeParsed } from '../../providers/types';
@@ -49,6 +50,22 @@ export function terminalIdentity(launch: TerminalLaunch): string {
 }
 
 /**
+ * A launched payment application that is not there (or not executable) cannot take a sale: the method is
+ * shown not ready with the instruction instead of failing at the customer's card. Checked on each call
+ * (one stat), so installing the application makes it ready without a restart.
+ */
+export function launchProblem(launch: TerminalLaunch | undefined): PaydeskError | null {
+  if (launch?.mode !== 'exec') return null;
+  try {
+    fs.accessSync(launch.executable, fs.constants.X_OK);
+    return null;
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? 'unknown';
+    return new PaydeskError('terminal.app_not_installed', `terminal.launch.executable ${launch.executable}: ${code === 'ENOENT' ? 'not found' : `not executable (${code})`}`);
+  }
+}
+
+/**
  * The terminal as the running till has it. `launch` is the configured one, or the embedded emulator's
  * when the config asks for it (demo only; the composition root starts it).
  */
@@ -61,6 +78,7 @@ export function createTerminalProvider(config: TerminalConfig, launch: TerminalL
     // A terminal switched off in its section is not offered at all (no greyed-out button on every till without one).
     methods: () => (config.enabled ? terminalProvider.methods : []),
     connection: () => (launch && config.enabled ? { identity: terminalIdentity(launch) } : { blocked: new PaydeskError('config.invalid', config.enabled ? 'terminal.launch is not configured' : 'terminal.enabled is false') }),
+    startProblem: () => (launch && config.enabled ? launchProblem(launch) : null),
     payments: factory,
     refunds: null,
     availability: null,

@@ -1,0 +1,95 @@
+// The shift screen and the status bar in Chromium against a scripted core: an X report with roubles and
+// tenge shows one set of summary blocks per currency, each amount in its own sign, and no cross-currency
+// total; the Z list shows each currency's net; a provider that is down shows its Russian instruction.
+import fs from 'node:fs';
+import path from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { computeReport } from '../../main/reports/compute';
+import type { ReportOperationRow } from '../../main/reports/model';
+import { CHROMIUM, CHROMIUM_ARGS, ensureRendererBuilt, SCREENSHOTS } from './harness';
+import { startScriptedCore, statusFixture, type ScriptedCore } from './scripted-core';
+
+let core: ScriptedCore;
+let browser: Browser;
+let page: Page;
+
+const OPENED = new Date(Date.now() - 3_600_000).toISOString();
+const row = (id: string, kind: 'payment' | 'refund', provider: string, currency: string, amountKop: number, minute: number): ReportOperationRow => ({
+  id, kind, provider, currency, amountKop, parentId: null, shiftId: 1, orderId: `o-${id}`, isFinal: true, outcome: kind === 'payment' ? 'paid' : 'refunded',
+  phase: 'done', requestId: `rq-${id}`, transactionId: `tx-${id}`, refTransactionId: null, paymentType: provider === 'halyk' ? 'card_foreign' : 'SBP', errorCode: null,
+  createdAt: new Date(Date.parse(OPENED) + minute * 60_000).toISOString(), finishedAt: null, slip: null, parent: null,
+});
+const x = computeReport({
+  type: 'x', zNumber: null, generatedAt: new Date().toISOString(),
+  shift: { id: 1, openedAt: OPENED, openedBy: 'Иванова', closedAt: null, closedBy: null },
+  till: { terminalId: 'POS-R', storeId: 's1', storeName: 'Тестовый магазин' },
+  operations: [
+    row('rub', 'payment', 'koshelek', 'RUB', 12_345, 1), row('rub-r', 'refund', 'koshelek', 'RUB', 2_345, 2),
+    row('kzt', 'payment', 'halyk', 'KZT', 123_456, 3), row('kzt-r', 'refund', 'halyk', 'KZT', 23_456, 4),
+  ],
+  tenders: [],
+});
+
+beforeAll(async () => {
+  core = await startScriptedCore(ensureRendererBuilt());
+  fs.mkdirSync(SCREENSHOTS, { recursive: true });
+  core.on('sale.methods', () => []);
+  core.on('sale.catalogue', () => ({ taxes: ['none'], measures: ['PIECE'] }));
+  core.on('shift.current', () => ({
+    shift: { id: 1, openedAt: OPENED, openedBy: 'Иванова', closedAt: null, closedBy: null, zNumber: null, expiresAt: new Date(Date.parse(OPENED) + 86_400_000).toISOString(), status: 'open' },
+    warnings: [], unresolved: [], tenderKinds: ['cash'], autoOpenOnSale: false, warnBeforeMinutes: 30,
+  }));
+  core.on('report.list', () => [{
+    zNumber: 7, shiftId: 0 + 1, openedAt: OPENED, openedBy: 'Иванова', closedAt: OPENED, closedBy: 'Иванова', operations: 4,
+    tillNet: [{ currency: 'RUB', netKop: 10_000 }, { currency: 'KZT', netKop: 100_000 }], differences: 0,
+  }]);
+  core.on('report.x', () => x);
+  browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  page = await (await browser.newContext({ viewport: { width: 1024, height: 768 }, locale: 'ru-RU' })).newPage();
+  page.on('pageerror', (e) => console.error('[page error]', e.message));
+  await page.goto(core.url);
+  await page.getByTestId('status-env').waitFor();
+}, 60_000);
+afterAll(async () => {
+  await browser?.close();
+  await core?.close();
+});
+
+describe('X report per currency on the shift screen', () => {
+  it('a section per currency with its own sign; the operations in their currency; the Z list per currency', async () => {
+    await page.keyboard.press('F11');
+    const sections = page.getByTestId('currency-section');
+    await expect.poll(() => sections.count(), { timeout: 10_000 }).toBe(2);
+    expect(await sections.evaluateAll((els) => els.map((e) => e.getAttribute('data-currency')))).toEqual(['RUB', 'KZT']);
+    const rub = page.locator('[data-testid="currency-section"][data-currency="RUB"]');
+    const kzt = page.locator('[data-testid="currency-section"][data-currency="KZT"]');
+    expect(await rub.getByTestId('total-in').textContent()).toBe('123,45\u00a0₽');
+    expect(await rub.getByTestId('total-till').textContent()).toBe('100,00\u00a0₽');
+    expect(await kzt.getByTestId('total-in').textContent()).toBe('1\u00a0234,56\u00a0₸');
+    expect(await kzt.getByTestId('total-out').textContent()).toBe('−234,56\u00a0₸');
+    expect(await kzt.getByTestId('total-till').textContent()).toBe('1\u00a0000,00\u00a0₸');
+    const amounts = await page.getByTestId('report-op').evaluateAll((rows) => rows.map((r) => r.querySelector('td.num')?.textContent));
+    expect(amounts).toEqual(['123,45\u00a0₽', '−23,45\u00a0₽', '1\u00a0234,56\u00a0₸', '−234,56\u00a0₸']);
+    const summary = (await page.getByTestId('report-summary').textContent()) ?? '';
+    expect(summary).not.toContain('1\u00a0100,00'); // 100 ₽ + 1 000 ₸ added up would read 1 100,00
+    expect(await page.getByTestId('z-row').first().textContent()).toContain('100,00\u00a0₽ · 1\u00a0000,00\u00a0₸');
+    await page.screenshot({ path: path.join(SCREENSHOTS, 'shift-currencies.png') });
+  });
+
+  it('a provider that is down: the status bar names it with its Russian instruction', async () => {
+    core.emit('status', {
+      ...statusFixture(),
+      providers: [
+        { provider: 'koshelek', title: 'Кошелёк Pay', ready: true, problem: null, health: 'unknown', healthProblem: null },
+        { provider: 'halyk', title: 'Halyk Bank', ready: true, problem: null, health: 'down',
+          healthProblem: { key: 'provider.down', ru: 'Нет связи с платёжной системой. Выберите другой способ оплаты и сообщите администратору.', en: 'down', action: 'other_method', severity: 'error' } },
+      ],
+    });
+    const pill = page.getByTestId('status-provider-health');
+    await expect.poll(() => pill.count(), { timeout: 5000 }).toBe(1);
+    expect(await pill.getAttribute('data-provider')).toBe('halyk');
+    expect(await pill.getAttribute('data-health')).toBe('down');
+    expect(await pill.textContent()).toContain('Halyk Bank: Нет связи с платёжной системой');
+  });
+});
