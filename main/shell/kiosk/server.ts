@@ -12,8 +12,7 @@ import type { ApiSession } from '../../api/session';
 import { contentSecurityPolicy } from '../csp';
 import { resolveStaticPath } from '../static-files';
 import type { Downloads } from './downloads';
-
-const TRACE = process.env.PAYDESK_TRACE_WS === '1';
+import { installTraceProbes, schedstat, trace, TRACE } from './trace';
 /** Where the page trades its one-time launch code for the token. */
 export const SESSION_PATH = '/session';
 
@@ -140,6 +139,7 @@ export async function startKioskServer(options: KioskServerOptions): Promise<Kio
     });
   }
 
+  installTraceProbes();
   const wss = new WebSocketServer({
     noServer: true,
     maxPayload: 1 << 20,
@@ -176,7 +176,8 @@ export async function startKioskServer(options: KioskServerOptions): Promise<Kio
     const unsubscribe = options.session.subscribe((event) => send({ id: null, event }));
     ws.on('message', (data) => {
       // Bench instrumentation: when the API request arrived (CLOCK_MONOTONIC, comparable across processes).
-      if (TRACE) process.stderr.write(`PAYDESK_TRACE ws ${process.hrtime.bigint()}\n`);
+      const arrivedNs = TRACE ? process.hrtime.bigint() : 0n;
+      const arrivedSched = TRACE ? schedstat() : '';
       let parsed: unknown;
       try {
         parsed = JSON.parse(String(data));
@@ -186,8 +187,13 @@ export async function startKioskServer(options: KioskServerOptions): Promise<Kio
       const request = wsRequestSchema.safeParse(parsed);
       if (!request.success) return;
       const { id, method, input } = request.data;
+      if (TRACE) process.stderr.write(`PAYDESK_TRACE ws ${arrivedNs} ${String(method).slice(0, 64)} ${arrivedSched}\n`);
       // The dispatcher answers every failure itself; this fence keeps even a broken send off the core.
-      options.session.dispatch(method, input).then((response) => send({ id, response })).catch(() => undefined);
+      options.session.dispatch(method, input).then((response) => {
+        send({ id, response });
+        trace('wsdone', `${String(method).slice(0, 64)} ${schedstat()}`);
+      }).catch(() => undefined);
+      trace('wssync', String(method).slice(0, 64)); // the handler's synchronous part is over
     });
     ws.on('close', unsubscribe);
     ws.on('error', unsubscribe);
