@@ -8,6 +8,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { WS_PATH, WS_PROTOCOL, WS_TOKEN_PREFIX, wsRequestSchema, type WsServerFrame } from '../../contract/api';
+import { responseFrameJson } from '../../api/pre-serialized';
 import type { ApiSession } from '../../api/session';
 import { contentSecurityPolicy } from '../csp';
 import { resolveStaticPath } from '../static-files';
@@ -190,7 +191,8 @@ export async function startKioskServer(options: KioskServerOptions): Promise<Kio
       if (TRACE) process.stderr.write(`PAYDESK_TRACE ws ${arrivedNs} ${String(method).slice(0, 64)} ${arrivedSched}\n`);
       // The dispatcher answers every failure itself; this fence keeps even a broken send off the core.
       options.session.dispatch(method, input).then((response) => {
-        send({ id, response });
+        // Built as text: a pre-serialised result (the X report) is spliced in unparsed (main/api/pre-serialized.ts).
+        if (ws.readyState === ws.OPEN) ws.send(responseFrameJson(id, response));
         trace('wsdone', `${String(method).slice(0, 64)} ${schedstat()}`);
       }).catch(() => undefined);
       trace('wssync', String(method).slice(0, 64)); // the handler's synchronous part is over
