@@ -8,7 +8,8 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { performance } from 'node:perf_hooks';
+import { performance, PerformanceObserver, type PerformanceEntry } from 'node:perf_hooks';
+import { API_METHODS } from '../main/contract/api';
 import { openJournal } from '../main/journal/database';
 import { ShiftService } from '../main/shifts/service';
 import { shiftConfigSchema } from '../main/shifts/config';
@@ -19,6 +20,7 @@ import { loadShiftOperations, loadShiftOperationsCellByCell, loadShiftOperations
 import { computeReport } from '../main/reports/compute';
 import { bodyHash, encodeStoredReport } from '../main/reports/stored';
 import { ReportWorker } from '../main/reports/worker';
+import { PreSerialized, responseFrameJson } from '../main/api/pre-serialized';
 import { cachePath, captureTemplates, generateRealisticJournal } from './lib/realistic-journal';
 import { startPayLane } from './lib/pay-lane';
 import { rssMb, summarize, writeResults, type VariantResult } from './lib/results';
@@ -27,6 +29,9 @@ const VERSION = 6; // bump with every migration that changes what the generator 
 const TOTAL = Number(process.env.BENCH_REPORT_OPS ?? 5_000_000);
 const PER_SHIFT = 10_000;
 const PAYMENTS = Number(process.env.BENCH_REPORT_PAYMENTS ?? 300);
+const ROUNDS = 3;
+/** The journal's size in variant names (5M by default; BENCH_REPORT_OPS shrinks it). */
+const SIZE = TOTAL >= 1_000_000 ? `${TOTAL / 1_000_000}M` : `${Math.round(TOTAL / 1_000)}k`;
 const DB_FILE = cachePath(`reports-v${VERSION}-${TOTAL}.db`);
 const META_FILE = `${DB_FILE}.json`;
 
@@ -51,6 +56,7 @@ function time<T>(fn: () => T): [number, T] {
 }
 
 async function main(): Promise<void> {
+  const loadAtStart = os.loadavg();
   const meta = await ensureDatabase();
   const shifts = Math.ceil(TOTAL / PER_SHIFT);
   const journal = openJournal(DB_FILE, { backupDir: os.tmpdir() });
@@ -168,20 +174,66 @@ async function main(): Promise<void> {
 
   // A payment lane (its own small journal, emulator in its own process) idle, then while X reports of
   // the 10k shift run back to back in the worker, then (for contrast) while they run on this loop.
+  // Three phases in alternating rounds (the machine's load shifts during a run; every phase gets a share of
+  // it): idle; X reports back to back in the worker, the JSON text arriving on this loop and dropped; and X
+  // as the API serves it (the worker's text parsed here, checked against the contract, serialised for the
+  // window). Main-thread GC pauses are counted per phase: a 5.7 MB reply is a large object on this heap.
   const lane = await startPayLane();
   await lane.pay(50); // warm-up
-  const idle = await lane.pay(PAYMENTS);
-  let running = true;
-  let reportsDuring = 0;
-  const backToBack = (async () => {
-    while (running) {
-      await worker.xReportJson(xRequest);
-      reportsDuring += 1;
+  const idle: number[] = [];
+  const during: number[] = [];
+  const duringApi: number[] = [];
+  const duringPassed: number[] = [];
+  const gcPauses: PerformanceEntry[] = [];
+  const gcObserver = new PerformanceObserver((list) => { gcPauses.push(...list.getEntries()); });
+  gcObserver.observe({ entryTypes: ['gc'] });
+  const gcOf: Record<string, { pauses: number; total_ms: number; max_ms: number }> = {};
+  const countGc = (phase: string): void => {
+    const taken = gcPauses.splice(0);
+    const seen = gcOf[phase] ?? { pauses: 0, total_ms: 0, max_ms: 0 };
+    for (const e of taken) {
+      seen.pauses += 1;
+      seen.total_ms = Math.round((seen.total_ms + e.duration) * 100) / 100;
+      seen.max_ms = Math.max(seen.max_ms, Math.round(e.duration * 100) / 100);
     }
-  })();
-  const during = await lane.pay(PAYMENTS);
-  running = false;
-  await backToBack;
+    gcOf[phase] = seen;
+  };
+  let reportsDuring = 0;
+  let reportsDuringApi = 0;
+  const whileReports = async (report: () => Promise<unknown>, into: number[], phase: string): Promise<number> => {
+    let running = true;
+    let n = 0;
+    const backToBack = (async () => {
+      while (running) {
+        await report();
+        n += 1;
+      }
+    })();
+    into.push(...(await lane.pay(Math.ceil(PAYMENTS / ROUNDS))).wire);
+    running = false;
+    await backToBack;
+    countGc(phase);
+    return n;
+  };
+  // How report.x served it before the worker checked it: parsed on this loop, checked, serialised again.
+  const asTheApiServes = async (): Promise<void> => {
+    const checked = API_METHODS['report.x'].output.parse(JSON.parse(await worker.xReportJson(xRequest)));
+    JSON.stringify({ id: 1, response: { ok: true, data: checked } });
+  };
+  // How report.x serves it now: the worker's checked text spliced into the frame unparsed (main/api/pre-serialized.ts).
+  let reportsDuringPassed = 0;
+  const passedThrough = async (): Promise<void> => {
+    responseFrameJson(1, { ok: true, data: new PreSerialized(await worker.xReportJson(xRequest)) });
+  };
+  for (let r = 0; r < ROUNDS; r += 1) {
+    gcPauses.length = 0;
+    idle.push(...(await lane.pay(Math.ceil(PAYMENTS / ROUNDS))).wire);
+    countGc('idle');
+    reportsDuring += await whileReports(() => worker.xReportJson(xRequest), during, 'during_x_worker');
+    reportsDuringApi += await whileReports(asTheApiServes, duringApi, 'during_x_worker_as_api_served_before');
+    reportsDuringPassed += await whileReports(passedThrough, duringPassed, 'during_x_worker_passed_through');
+  }
+  gcObserver.disconnect();
   const inlineJournal = openJournal(DB_FILE, { backupDir: os.tmpdir(), readonly: true });
   const inlineService = new ShiftService(inlineJournal, () => config, { now: () => new Date(Date.UTC(2020, 0, 1, 7) + (shifts - 1) * 86_400_000) });
   let inlineRunning = true;
@@ -191,7 +243,7 @@ async function main(): Promise<void> {
       await new Promise((r) => setTimeout(r, 5));
     }
   })();
-  const duringInline = await lane.pay(Math.min(PAYMENTS, 100));
+  const duringInline = (await lane.pay(Math.min(PAYMENTS, 100))).wire;
   inlineRunning = false;
   await inlineLoop;
   inlineJournal.close();
@@ -199,33 +251,42 @@ async function main(): Promise<void> {
   await worker.close();
 
   const common = { shift_operations: ops, journal_operations: TOTAL };
-  const idleRes = summarize('pay_idle', idle.wire, { note: 'pay() → checkout bytes at the emulator, no report running' });
-  const duringRes = summarize('pay_during_x_worker', during.wire, { x_reports_during: reportsDuring, note: 'same, while X reports of the 10k shift run back to back in the report worker' });
+  const idleRes = summarize('pay_idle', idle, { note: 'pay() → checkout bytes at the emulator, no report running' });
+  const duringRes = summarize('pay_during_x_worker', during, { x_reports_during: reportsDuring, note: 'same, while X reports of the 10k shift run back to back in the report worker (its JSON text received here and dropped)' });
+  const duringApiRes = summarize('pay_during_x_worker_as_api_served_before', duringApi, { x_reports_during: reportsDuringApi, note: 'same, each X as report.x served it before: the worker\'s text parsed on this loop, checked against the contract, serialised for the window' });
+  const duringPassedRes = summarize('pay_during_x_worker_passed_through', duringPassed, { x_reports_during: reportsDuringPassed, note: 'same, each X as report.x serves it now: checked in the worker, its text spliced into the frame unparsed' });
   const variants: VariantResult[] = [
-    summarize('x_report_10k_ops_in_5M', xSamples, { ...common, cold_first_ms: Math.round(coldX * 1000) / 1000, goal_ms: 50, rss_mb: rssMb(), where: 'core thread (ShiftService.xReport)' }),
-    summarize('x_report_10k_ops_in_5M_cpu_time', xCpu, { note: 'process CPU time (user+system) per X: less sensitive to waiting for a core on a loaded machine' }),
+    summarize(`x_report_10k_ops_in_${SIZE}`, xSamples, { ...common, cold_first_ms: Math.round(coldX * 1000) / 1000, goal_ms: 50, rss_mb: rssMb(), where: 'core thread (ShiftService.xReport)' }),
+    summarize(`x_report_10k_ops_in_${SIZE}_cpu_time`, xCpu, { note: 'process CPU time (user+system) per X: less sensitive to waiting for a core on a loaded machine' }),
     summarize('read_10k_rows_narrow_report_table', narrowLoad, { note: 'loadShiftOperations: report_operations as one JSON text from SQLite + unfinished rows' }),
     summarize('read_10k_rows_narrow_cell_by_cell', cellLoad, { note: 'the same rows with better-sqlite3 reading each cell (the way before; same run)' }),
     summarize('read_10k_rows_wide_journal', wideLoad, { note: 'the same rows from operations ⨝ slips ⨝ parent, as before migration 0004 (same run)' }),
-    summarize('x_report_worker_10k_ops_in_5M', workerX, { ...common, goal_ms: 50, where: 'report worker, own read connection; returns JSON text' }),
-    summarize('z_close_10k_ops_in_5M', zSamples, { ...common, z_body_bytes: zBytes, goal_ms: 50, rss_mb: rssMb(), where: 'ShiftService.closeShift: the closing transaction (compact Z)' }),
-    summarize('z_close_10k_ops_in_5M_cpu_time', zCpu, { note: 'process CPU time (user+system) per closing transaction' }),
-    summarize('z_close_and_read_back_10k_ops_in_5M', zFull, { ...common, where: 'ShiftService.close: the transaction, then the Z read back with its 10,000 lines rebuilt and checked' }),
-    summarize('z_close_before_10k_ops_in_5M', zBefore, { ...common, z_body_bytes: zBytesBefore, note: 'contrast, same run: the close as before this change (rows into JS, whole body serialised, hashed and written in the transaction)' }),
+    summarize(`x_report_worker_10k_ops_in_${SIZE}`, workerX, { ...common, goal_ms: 50, where: 'report worker, own read connection; returns JSON text' }),
+    summarize(`z_close_10k_ops_in_${SIZE}`, zSamples, { ...common, z_body_bytes: zBytes, goal_ms: 50, rss_mb: rssMb(), where: 'ShiftService.closeShift: the closing transaction (compact Z)' }),
+    summarize(`z_close_10k_ops_in_${SIZE}_cpu_time`, zCpu, { note: 'process CPU time (user+system) per closing transaction' }),
+    summarize(`z_close_and_read_back_10k_ops_in_${SIZE}`, zFull, { ...common, where: 'ShiftService.close: the transaction, then the Z read back with its 10,000 lines rebuilt and checked' }),
+    summarize(`z_close_before_10k_ops_in_${SIZE}`, zBefore, { ...common, z_body_bytes: zBytesBefore, note: 'contrast, same run: the close as before this change (rows into JS, whole body serialised, hashed and written in the transaction)' }),
     summarize('csv_render_10k_ops', csvSamples),
     summarize('txt_render_10k_ops', txtSamples),
     summarize('pdf_render_10k_ops', pdfSamples, { pdf_bytes: pdfBytes, goal_ms: 1000 }),
     summarize('pdf_worker_10k_ops', workerPdf, { goal_ms: 1000 }),
     idleRes,
     duringRes,
-    summarize('pay_during_x_inline', duringInline.wire, { note: 'contrast: X reports on the core thread, every 5 ms' }),
+    duringApiRes,
+    duringPassedRes,
+    summarize('pay_during_x_inline', duringInline, { note: 'contrast: X reports on the core thread, every 5 ms' }),
   ];
   writeResults('reports', variants, {
     database: path.basename(DB_FILE),
     bytes_per_row: { state_json: meta.bytesPerOperationRow, slip_raw_json: meta.bytesPerSlipRow, report_row_on_disk: meta.bytesPerReportRow },
     pay_p99_delta_ms: Math.round((duringRes.p99_ms - idleRes.p99_ms) * 1000) / 1000,
+    pay_p99_delta_as_api_served_before_ms: Math.round((duringApiRes.p99_ms - idleRes.p99_ms) * 1000) / 1000,
+    pay_p99_delta_passed_through_ms: Math.round((duringPassedRes.p99_ms - idleRes.p99_ms) * 1000) / 1000,
+    pay_p99_ratio_during_to_idle: Math.round((duringRes.p99_ms / idleRes.p99_ms) * 100) / 100,
+    pay_phases: `${ROUNDS} alternating rounds of idle / X in the worker / X as the API served it before / X as it serves it now (passed through), ${Math.ceil(PAYMENTS / ROUNDS)} payments each`,
+    main_thread_gc: gcOf,
     goals: 'X, Z p99 ≤ 50 ms; PDF ≤ 1 s; pay p99 during X (worker) within 2 ms of idle',
-    load: `loadavg ${os.loadavg().map((l) => l.toFixed(2)).join(' ')} on ${os.cpus().length} cores (shared machine)`,
+    load: `loadavg ${loadAtStart.map((l) => l.toFixed(2)).join(' ')} at start, ${os.loadavg().map((l) => l.toFixed(2)).join(' ')} at end, on ${os.cpus().length} cores (shared machine)`,
     note: 'Rows copied from a real till (state JSON, slip raw JSON, refunds, cancels); events and basket lines not copied. Z samples close the same shift inside a rolled-back transaction. The payment lane writes its own small journal.',
   });
 }

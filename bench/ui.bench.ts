@@ -1,5 +1,10 @@
-// UI benchmarks (seed 003 §3.1: ≤ 0.5 s from the cashier's press to the data leaving for Koshelek;
-// our goal p99 ≤ 15 ms), run as `node --import tsx bench/ui.bench.ts` (or `npm run bench -- ui`).
+// UI benchmarks (≤ 0.5 s from the cashier's press to the data leaving for Koshelek is the spec's budget;
+// our goal: click → checkout p99 ≤ 8 ms), run as `node --import tsx bench/ui.bench.ts` (or `npm run bench -- ui`).
+// UI_BENCH_ITER method clicks (default 300: p99 is then the 3rd slowest, not the max); every 3rd press also
+// measures Pay with auto-start. UI_BENCH_BEFORE=<another build's dist/main/kiosk.mjs> measures that build in
+// the same run, in blocks alternating with this tree's. The core stamps each press (main/shell/kiosk/trace.ts),
+// so the core's part is split into on-CPU, waiting for a CPU and blocked in the kernel (the intent's fsync);
+// presses slower than UI_BENCH_SLOW_MS print their stamps.
 //
 //  click-to-wire: Chromium (playwright-core, Debian /usr/bin/chromium) clicks a button of the real
 //    renderer served by the kiosk shell; we measure from just before the CDP mouse click is sent
@@ -17,11 +22,16 @@ import path from 'node:path';
 import { chromium } from 'playwright-core';
 import { startKoshelekEmulator, testCardBarcode, type KoshelekEmulator, type ReceivedRequest } from '../emulators/koshelek';
 import { summarize, writeResults, type VariantResult } from './lib/results';
-import { ensureBuilt, startKioskChild, writeConfig } from './lib/kiosk';
+import { ensureBuilt, startKioskChild, writeConfig, type TraceStamp } from './lib/kiosk';
 
-const ITER = Number(process.env.UI_BENCH_ITER ?? 60);
+const ITER = Number(process.env.UI_BENCH_ITER ?? 300);
+/** Another build's dist/main/kiosk.mjs: measured in the same run, in blocks alternating with this tree's. */
+const BEFORE = process.env.UI_BENCH_BEFORE ? path.resolve(process.env.UI_BENCH_BEFORE) : null;
+const BLOCKS = Number(process.env.UI_BENCH_BLOCKS ?? 3);
 const COLD = Number(process.env.UI_BENCH_COLD ?? 10);
 const CHROMIUM = process.env.PAYDESK_CHROMIUM ?? '/usr/bin/chromium';
+/** A press slower than this prints the core's trace stamps around it (what ran instead). */
+const SLOW_MS = Number(process.env.UI_BENCH_SLOW_MS ?? 15);
 
 const sessionOf = (barcode: string): string => barcode.slice(15, 21);
 
@@ -35,12 +45,51 @@ async function waitArrival(emulator: KoshelekEmulator, endpoint: ReceivedRequest
   }
 }
 
-async function clickToWire(): Promise<VariantResult[]> {
+/** ms of one request's handling in the core on a CPU, waiting for one, and blocked (fsync), from two stamps' schedstat. */
+function schedSplit(from: TraceStamp | undefined, to: TraceStamp | undefined): { wall: number; cpu: number; runqueue: number; blocked: number } | null {
+  const read = (t: TraceStamp): { cpu: number; rq: number } | null => {
+    const cpu = /cpu=(\d+)/.exec(t.detail)?.[1];
+    const rq = /rq=(\d+)/.exec(t.detail)?.[1];
+    return cpu && rq ? { cpu: Number(cpu), rq: Number(rq) } : null;
+  };
+  if (!from || !to) return null;
+  const a = read(from);
+  const b = read(to);
+  if (!a || !b) return null;
+  const wall = Number(to.ns - from.ns) / 1e6;
+  const cpu = (b.cpu - a.cpu) / 1e6;
+  const runqueue = (b.rq - a.rq) / 1e6;
+  const r = (v: number): number => Math.round(v * 100) / 100;
+  return { wall: r(wall), cpu: r(cpu), runqueue: r(runqueue), blocked: r(Math.max(0, wall - cpu - runqueue)) };
+}
+
+interface ClickSamples {
+  method: number[];
+  inPage: number[];
+  toShell: number[];
+  shellToWire: number[];
+  inCore: number[];
+  coreToWire: number[];
+  cpu: number[];
+  runqueue: number[];
+  blocked: number[];
+  payAvail: number[];
+  payCheckout: number[];
+  slow: { total: number; split: ReturnType<typeof schedSplit>; stamps: string[] }[];
+}
+
+const noSamples = (): ClickSamples => ({ method: [], inPage: [], toShell: [], shellToWire: [], inCore: [], coreToWire: [], cpu: [], runqueue: [], blocked: [], payAvail: [], payCheckout: [], slow: [] });
+
+/**
+ * One kiosk (this tree's bundle, or `bundle` for a before/after contrast in the same run), one browser,
+ * `presses` method clicks after 5 warm-up ones; every `autoEvery`-th press also measures Pay with auto-start.
+ */
+async function clickToWire(into: ClickSamples, presses: number, bundle?: string, autoEvery = 3): Promise<void> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'paydesk-bench-ui-'));
   const emulator = await startKoshelekEmulator({ confirmDelayMs: 30 });
   const configFile = path.join(dir, 'paydesk.config.json');
   writeConfig(configFile, emulator);
-  const kiosk = await startKioskChild(path.join(dir, 'data'), configFile);
+  const kiosk = await startKioskChild(path.join(dir, 'data'), configFile, bundle ? { bundle } : {});
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'] });
   const page = await browser.newPage({ viewport: { width: 1024, height: 768 } });
   await page.goto(kiosk.url);
@@ -55,13 +104,6 @@ async function clickToWire(): Promise<VariantResult[]> {
   const calNs = process.hrtime.bigint();
   const calEpoch = performance.timeOrigin + performance.now();
   const epochOf = (ns: bigint): number => calEpoch + Number(ns - calNs) / 1e6;
-  const inPage: number[] = [];
-  const toShell: number[] = [];
-  const shellToWire: number[] = [];
-
-  const method: number[] = [];
-  const payAvail: number[] = [];
-  const payCheckout: number[] = [];
 
   const prepare = async (scenario: string): Promise<string> => {
     await page.keyboard.press('F10');
@@ -79,28 +121,43 @@ async function clickToWire(): Promise<VariantResult[]> {
   };
   const ms = (from: bigint, to: bigint): number => Number(to - from) / 1e6;
 
-  for (let i = 0; i < ITER + 5; i += 1) {
+  for (let i = 0; i < presses + 5; i += 1) {
     const warmup = i < 5;
     // (a) the cashier picks the method → checkout
     let session = await prepare('CH');
     await page.getByTestId('pay').click();
     await page.getByTestId('methods').waitFor();
     let at = await center('method-SBP');
-    kiosk.wsArrivals.length = 0;
+    const traceFrom = kiosk.trace.length;
     let t0 = process.hrtime.bigint();
     await page.mouse.click(at.x, at.y);
     const checkoutNs = await waitArrival(emulator, 'checkout', session);
-    const wsNs = kiosk.wsArrivals[0];
-    if (!warmup && wsNs !== undefined) {
-      toShell.push(ms(t0, wsNs));
-      shellToWire.push(ms(wsNs, checkoutNs));
-    }
     if (!warmup) {
-      method.push(ms(t0, checkoutNs));
-      inPage.push(epochOf(checkoutNs) - await clickAt());
+      into.method.push(ms(t0, checkoutNs));
+      into.inPage.push(epochOf(checkoutNs) - await clickAt());
     }
     await page.getByTestId('result').waitFor();
+    // The core's own stamps of this press (read once the sale is shown: they come over a pipe): the sale.pay
+    // request's arrival and the checkout request's creation, each with the thread's scheduler counters.
+    const stamps = kiosk.trace.slice(traceFrom);
+    const ws = stamps.find((t) => t.kind === 'ws' && t.detail.startsWith('sale.pay'));
+    const http = stamps.find((t) => t.kind === 'http' && t.detail.includes('/checkout'));
+    const split = schedSplit(ws, http);
+    if (!warmup && ws && http) {
+      into.toShell.push(ms(t0, ws.ns));
+      into.shellToWire.push(ms(ws.ns, checkoutNs));
+      into.inCore.push(ms(ws.ns, http.ns));
+      into.coreToWire.push(ms(http.ns, checkoutNs));
+    }
+    if (!warmup && split) {
+      into.cpu.push(split.cpu);
+      into.runqueue.push(split.runqueue);
+      into.blocked.push(split.blocked);
+    }
+    const total = ms(t0, checkoutNs);
+    if (!warmup && total > SLOW_MS) into.slow.push({ total, split, stamps: stamps.filter((t) => t.ns <= checkoutNs + 5_000_000n).map((t) => `${t.kind} +${ms(t0, t.ns).toFixed(2)} ${t.detail}`) });
 
+    if (i % autoEvery !== 0) continue;
     // (b) Pay with auto-start → availability, then checkout
     session = await prepare('OK');
     at = await center('pay');
@@ -109,23 +166,49 @@ async function clickToWire(): Promise<VariantResult[]> {
     const availNs = await waitArrival(emulator, 'availability', session);
     const autoNs = await waitArrival(emulator, 'checkout', session);
     if (!warmup) {
-      payAvail.push(ms(t0, availNs));
-      payCheckout.push(ms(t0, autoNs));
+      into.payAvail.push(ms(t0, availNs));
+      into.payCheckout.push(ms(t0, autoNs));
     }
     await page.getByTestId('result').waitFor();
   }
 
+  // Every stamp of the run, for lining up with a CPU profile of the core (PAYDESK_TRACE_CPUPROF).
+  if (process.env.UI_BENCH_TRACE_FILE && !bundle) fs.writeFileSync(process.env.UI_BENCH_TRACE_FILE, kiosk.trace.map((t) => `${t.kind} ${t.ns} ${t.detail}`).join('\n'));
   await browser.close();
   await kiosk.stop();
   await emulator.close();
   fs.rmSync(dir, { recursive: true, force: true });
+}
+
+/**
+ * This tree's kiosk, and with UI_BENCH_BEFORE=<kiosk.mjs of another build> that build too, in alternating
+ * blocks (the machine's load shifts during a run; alternating spreads it over both).
+ */
+async function clickToWireVariants(): Promise<VariantResult[]> {
+  const now = noSamples();
+  const before = noSamples();
+  const blocks = BEFORE ? BLOCKS : 1;
+  for (let b = 0; b < blocks; b += 1) {
+    if (BEFORE) await clickToWire(before, Math.ceil(ITER / blocks), BEFORE);
+    await clickToWire(now, Math.ceil(ITER / blocks));
+  }
+  for (const s of now.slow) console.log(`slow press ${s.total.toFixed(1)} ms (core, sale.pay arrival → checkout created: ${JSON.stringify(s.split)}):\n  ${s.stamps.join('\n  ')}`);
   return [
-    summarize('click-to-wire: method click (CDP send) → checkout at emulator', method, { goal_p99_ms: 15 }),
-    summarize('click-to-wire: method click (in-page click event) → checkout at emulator', inPage, { goal_p99_ms: 15 }),
-    summarize('  split: click (CDP send) → API request at the kiosk shell', toShell),
-    summarize('  split: API request at the kiosk shell → checkout at emulator (core: journal + Pay API client)', shellToWire),
-    summarize('click-to-wire: Pay click → availability', payAvail, { goal_p99_ms: 15 }),
-    summarize('click-to-wire: Pay click → checkout (auto-start, incl. availability round trip)', payCheckout, { budget_ms: 500 }),
+    summarize('click-to-wire: method click (CDP send) → checkout at emulator', now.method, { goal_p99_ms: 8 }),
+    summarize('click-to-wire: method click (in-page click event) → checkout at emulator', now.inPage, { goal_p99_ms: 8 }),
+    ...(BEFORE ? [
+      summarize(`  same run, before (${path.relative(process.cwd(), BEFORE)}): method click (CDP send) → checkout at emulator`, before.method),
+      summarize('  same run, before: method click (in-page click event) → checkout at emulator', before.inPage),
+    ] : []),
+    summarize('  split: click (CDP send) → API request at the kiosk shell', now.toShell),
+    summarize('  split: API request at the kiosk shell → checkout at emulator', now.shellToWire),
+    summarize('    split: API request at the kiosk shell → checkout request created in the core', now.inCore),
+    summarize('      of which the core thread on a CPU', now.cpu),
+    summarize('      of which runnable, waiting for a CPU (other processes)', now.runqueue),
+    summarize('      of which blocked in the kernel (the intent\'s fsync)', now.blocked),
+    summarize('    split: checkout request created in the core → its headers at the emulator', now.coreToWire),
+    summarize('click-to-wire: Pay click → availability', now.payAvail, { goal_p99_ms: 15 }),
+    summarize('click-to-wire: Pay click → checkout (auto-start, incl. availability round trip)', now.payCheckout, { budget_ms: 500 }),
   ];
 }
 
@@ -163,7 +246,9 @@ async function coldStart(): Promise<VariantResult[]> {
 }
 
 ensureBuilt();
-const variants = [...await clickToWire(), ...await coldStart()];
+const loadAtStart = os.loadavg();
+const variants = [...await clickToWireVariants(), ...await coldStart()];
 writeResults('ui', variants, {
+  load: `loadavg ${loadAtStart.map((l) => l.toFixed(2)).join(' ')} at start, ${os.loadavg().map((l) => l.toFixed(2)).join(' ')} at end, on ${os.cpus().length} cores (shared machine)`,
   notes: 'click-to-wire is measured from before the CDP click is sent to request-header arrival at the emulator (upper bound). cold start = spawn of node dist/main/kiosk.mjs to its READY line (config, DB, warm Pay API connection, HTTP server).',
 });

@@ -22,10 +22,15 @@ export function writeConfig(file: string, emulator: KoshelekEmulator): void {
   }, null, 2));
 }
 
+/** One stamp of the core's bench trace (main/shell/kiosk/trace.ts): kind, CLOCK_MONOTONIC ns, detail. */
+export interface TraceStamp { kind: string; ns: bigint; detail: string }
+
 export interface KioskChild {
   url: string;
   /** hrtime (ns) of each API request the shell received (PAYDESK_TRACE_WS=1). */
   wsArrivals: bigint[];
+  /** Every trace stamp of the core (ws, wsdone, http, gc, lag), in arrival order. */
+  trace: TraceStamp[];
   stop(): Promise<void>;
 }
 
@@ -61,14 +66,25 @@ export async function startKioskChild(dataDir: string, configFile: string, optio
   // (the shell starts a browser only with a display set; the headless wrapper needs none)
   const child = spawn(process.execPath, [bundle, '--data', dataDir, '--config', configFile, ...(options.browser ? [] : ['--no-browser'])], { stdio: ['ignore', 'pipe', 'pipe'], env });
   const wsArrivals: bigint[] = [];
+  const trace: TraceStamp[] = [];
   return new Promise((resolve, reject) => {
     let out = '';
     let err = '';
+    let partial = '';
     const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new Error(`no READY in 10 s: ${err}`)); }, 10_000);
     child.stderr.on('data', (d: Buffer) => {
-      const text = String(d);
-      for (const m of text.matchAll(/PAYDESK_TRACE ws (\d+)/g)) wsArrivals.push(BigInt(m[1] as string));
-      err += text.replace(/PAYDESK_TRACE ws \d+\n/g, '');
+      const lines = (partial + String(d)).split('\n');
+      partial = lines.pop() ?? '';
+      for (const line of lines) {
+        const m = /^PAYDESK_TRACE (\w+) (\d+)(?: (.*))?$/.exec(line);
+        if (!m) {
+          err += `${line}\n`;
+          continue;
+        }
+        const stamp = { kind: m[1] as string, ns: BigInt(m[2] as string), detail: m[3] ?? '' };
+        trace.push(stamp);
+        if (stamp.kind === 'ws') wsArrivals.push(stamp.ns);
+      }
     });
     child.stdout.on('data', (d: Buffer) => {
       out += String(d);
@@ -79,7 +95,7 @@ export async function startKioskChild(dataDir: string, configFile: string, optio
       const info = JSON.parse(line.slice('PAYDESK_KIOSK_READY '.length)) as { url: string; ms: number; marks: { warmOk: number } };
       out = '';
       resolve({
-        url: info.url, wsArrivals, wallMs, selfMs: info.ms, warm: info.marks.warmOk === 1,
+        url: info.url, wsArrivals, trace, wallMs, selfMs: info.ms, warm: info.marks.warmOk === 1,
         // hrtime is CLOCK_MONOTONIC, the same clock in the child: its arrival stamp minus our spawn stamp.
         firstApiMs: async () => {
           for (let i = 0; i < 300 && wsArrivals.length === 0; i += 1) await new Promise((r) => setTimeout(r, 50));

@@ -78,6 +78,18 @@ const BINDING_REFUND_RU = 'Возврат проверочного списан�
 /** Final outcomes the core reports without an error still get the catalogue's cashier line. */
 const OUTCOME_ERROR: Partial<Record<Outcome, ErrorKey>> = { canceled: 'payment.canceled' };
 
+/**
+ * The answer to a money call waits one turn of the event loop: the provider request the core just started
+ * is created and written in the microtasks and ticks that follow, and it must leave before the answer's
+ * bookkeeping (the view, the audit row with its own commit, the output check, the send to the window),
+ * which otherwise runs first and, on a loaded till, sat between the press and the wire. docs/ui.md.
+ */
+export async function wireFirst<T>(started: Promise<T>): Promise<T> {
+  const value = await started;
+  await new Promise<void>((resolve) => setImmediate(resolve));
+  return value;
+}
+
 export function withCashierError(operation: OperationView): OperationView {
   const key = operation.outcome ? OUTCOME_ERROR[operation.outcome] : undefined;
   if (!operation.isFinal || operation.error !== null || !key) return operation;
@@ -152,12 +164,12 @@ export function createApiSession(options: ApiSessionOptions): ApiSession {
       core.warmConnection?.();
       return checkout.availability(input);
     },
-    'sale.pay': async (input) => withCashierError(await scans.guardPayment(() => checkout.pay(input))),
-    ...createSavedCardsApi(core.savedCards, async (start) => withCashierError(await scans.guardPayment(start))),
-    'sale.cancel': async (input) => withCashierError(await checkout.cancel(input.operationId)),
+    'sale.pay': async (input) => withCashierError(await scans.guardPayment(() => wireFirst(checkout.pay(input)))),
+    ...createSavedCardsApi(core.savedCards, async (start) => withCashierError(await scans.guardPayment(() => wireFirst(start())))),
+    'sale.cancel': async (input) => withCashierError(await wireFirst(checkout.cancel(input.operationId))),
     'sale.park': async (input) => withCashierError(await checkout.park(input.operationId)),
-    'refund.start': async (input) => withCashierError(await checkout.refund(input)),
-    'sale.extraCharge': async (input) => withCashierError(await checkout.extraCharge(input)),
+    'refund.start': async (input) => withCashierError(await wireFirst(checkout.refund(input))),
+    'sale.extraCharge': async (input) => withCashierError(await wireFirst(checkout.extraCharge(input))),
     'operation.get': (input) => {
       const operation = checkout.get(input.operationId);
       return operation ? withCashierError(operation) : null;

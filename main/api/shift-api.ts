@@ -14,11 +14,13 @@ import type { PrinterConfig } from '../printing/config';
 import { ReportPrinter, type PrintResult } from '../printing/service';
 import { reportCsv } from '../reports/csv';
 import type { ShiftReport } from '../reports/model';
+import { ReportContractError } from '../reports/checked-json';
 import { ReportWorker } from '../reports/worker';
 import { reportText } from '../reports/text';
 import type { ShiftView, ShiftWarning } from '../shifts/service';
 import type { ApiHandlers } from './dispatcher';
 import { systemPrinter, type OsPrinter } from './os-print';
+import { PreSerialized } from './pre-serialized';
 
 // The contract's report DTOs must stay the report model: a field added to one and not the other fails here.
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
@@ -91,11 +93,13 @@ export function createShiftApi(options: ShiftApiOptions): ShiftApi {
   // read connection, off the core's loop (docs/architecture.md "Reports off the core's loop"); in-process
   // only if the worker cannot run.
   let reportWorker: ReportWorker | null = null;
-  const offLoop = async <T>(work: (worker: ReportWorker) => Promise<T>, inProcess: () => T | Promise<T>): Promise<T> => {
+  const offLoop = async <T, U = T>(work: (worker: ReportWorker) => Promise<T>, inProcess: () => U | Promise<U>): Promise<T | U> => {
     try {
       reportWorker ??= new ReportWorker(core.journal.file);
       return await work(reportWorker);
-    } catch {
+    } catch (error) {
+      // A report that broke the contract is a bug to show, not a worker to replace (it would fail again).
+      if (error instanceof ReportContractError) throw error;
       void reportWorker?.close();
       reportWorker = null;
       return inProcess();
@@ -103,9 +107,11 @@ export function createShiftApi(options: ShiftApiOptions): ShiftApi {
   };
   // pdfkit costs ~0.3 s to load: only when a PDF is made on this thread (the worker normally makes it), not at start-up.
   const pdf = (report: ShiftReport): Promise<Buffer> => offLoop((w) => w.pdf(report), async () => (await import('../reports/pdf')).reportPdf(report));
-  const xReport = (shiftId: number | undefined): Promise<ShiftReport> => {
+  // The worker's text, checked there, goes to the window unparsed (main/api/pre-serialized.ts); in-process
+  // the report is an object the dispatcher checks as before.
+  const xReport = (shiftId: number | undefined): Promise<ShiftReport | PreSerialized<ShiftReport>> => {
     const req = shifts.xReportRequest(shiftId); // shift.not_open / shift.not_found, as before
-    return offLoop((w) => w.xReport(req), () => shifts.xReport(req.shiftId));
+    return offLoop(async (w) => new PreSerialized<ShiftReport>(await w.xReportJson(req)), () => shifts.xReport(req.shiftId));
   };
   let closing: Promise<ShiftReport> | null = null;
   const osPrint = options.osPrint ?? systemPrinter();

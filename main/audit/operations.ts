@@ -4,6 +4,7 @@
 import type Database from 'better-sqlite3';
 import { z } from 'zod';
 import type { OperationView } from '../contract/checkout';
+import { stmt } from '../reports/load';
 import { appendAudit } from './log';
 
 const rowSchema = z.object({
@@ -63,8 +64,7 @@ export class OperationAudit {
    * is added to a row the listener created first; the person is never overwritten.
    */
   attribute(operation: OperationView, who: Attribution): void {
-    this.sqlite
-      .prepare(`INSERT INTO operation_people (operation_id, person_id, approver_id, approval_id, created_at) VALUES (?, ?, ?, ?, ?)
+    stmt(this.sqlite, `INSERT INTO operation_people (operation_id, person_id, approver_id, approval_id, created_at) VALUES (?, ?, ?, ?, ?)
         ON CONFLICT(operation_id) DO UPDATE SET person_id = COALESCE(operation_people.person_id, excluded.person_id),
           approver_id = COALESCE(operation_people.approver_id, excluded.approver_id), approval_id = COALESCE(operation_people.approval_id, excluded.approval_id)`)
       .run(operation.id, who.personId, who.approverId, who.approvalId, this.now().toISOString());
@@ -98,11 +98,12 @@ export class OperationAudit {
    * appended to the trail once, in the same transaction as the mark.
    */
   observe(operation: OperationView, currentPerson?: () => string | null): void {
-    const known = this.sqlite.prepare('SELECT * FROM operation_people WHERE operation_id = ?').get(operation.id);
+    // Every operation update passes here (prepared once per connection).
+    const known = stmt(this.sqlite, 'SELECT * FROM operation_people WHERE operation_id = ?').get(operation.id);
     if (!known) {
       // An operation from before this start (recovered) is not attributed to whoever is signed in now.
       const person = operation.createdAt >= this.startedAt && currentPerson ? currentPerson() : null;
-      this.sqlite.prepare('INSERT OR IGNORE INTO operation_people (operation_id, person_id, created_at) VALUES (?, ?, ?)').run(operation.id, person, this.now().toISOString());
+      stmt(this.sqlite, 'INSERT OR IGNORE INTO operation_people (operation_id, person_id, created_at) VALUES (?, ?, ?)').run(operation.id, person, this.now().toISOString());
     }
     if (!operation.isFinal) return;
     // Crash tests: the operation's end is in the journal, its audit entry not yet (docs/people-and-audit.md).

@@ -4,6 +4,7 @@
 import os from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 import Database from 'better-sqlite3';
+import { checkedReportJson, ReportContractError } from './checked-json';
 import { computeReport } from './compute';
 import { loadShift, loadShiftOperations, loadShiftTenders } from './load';
 import type { ShiftReport } from './model';
@@ -42,7 +43,8 @@ parentPort?.on('message', (req: WorkerRequest) => {
     let reply: WorkerReply;
     try {
       if (req.type === 'x') {
-        reply = { id: req.id, ok: true, json: JSON.stringify(xReport(req)) };
+        // Checked here, not on the core: the core splices this text into the window's frame unparsed.
+        reply = { id: req.id, ok: true, json: checkedReportJson(xReport(req)) };
       } else if (req.type === 'pdf') {
         const pdf = await reportPdf(JSON.parse(req.reportJson) as ShiftReport, {
           onPage: (progress) => parentPort?.postMessage({ id: req.id, progress } satisfies WorkerProgress),
@@ -56,7 +58,7 @@ parentPort?.on('message', (req: WorkerRequest) => {
         reply = { id: req.id, ok: true };
       }
     } catch (error) {
-      reply = { id: req.id, ok: false, error: error instanceof Error ? error.message : String(error) };
+      reply = { id: req.id, ok: false, error: error instanceof Error ? error.message : String(error), ...(error instanceof ReportContractError ? { contract: true } : {}) };
     }
     parentPort?.postMessage(reply);
   })();

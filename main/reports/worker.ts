@@ -5,6 +5,7 @@
 import { Worker } from 'node:worker_threads';
 import fs from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { ReportContractError } from './checked-json';
 import type { ShiftReport, XReportRequest } from './model';
 import type { PdfProgress } from './pdf';
 
@@ -15,7 +16,8 @@ export type WorkerRequest =
 
 export type WorkerReply =
   | { id: number; ok: true; json?: string; pdf?: Uint8Array }
-  | { id: number; ok: false; error: string };
+  /** `contract`: the worker's report failed the contract's schema (main/reports/checked-json.ts). */
+  | { id: number; ok: false; error: string; contract?: true };
 
 /** Sent while a PDF is laid out, page by page, before its reply. */
 export interface WorkerProgress { id: number; progress: PdfProgress }
@@ -49,7 +51,7 @@ export class ReportWorker {
       }
       this.pending.delete(reply.id);
       if (reply.ok) p.resolve(reply);
-      else p.reject(new Error(reply.error));
+      else p.reject(reply.contract ? new ReportContractError(reply.error) : new Error(reply.error));
     });
     this.worker.on('error', (error) => {
       for (const p of this.pending.values()) p.reject(error);
@@ -66,9 +68,14 @@ export class ReportWorker {
     });
   }
 
-  /** The X report of a shift as JSON text, computed on the worker's own snapshot of the journal. */
+  /**
+   * The X report of a shift as JSON text, computed on the worker's own snapshot of the journal and checked
+   * there against the contract's report schema; a reply without a report is refused (ReportContractError).
+   */
   async xReportJson(request: XReportRequest): Promise<string> {
-    return (await this.ask({ type: 'x', ...request })).json ?? '';
+    const { json } = await this.ask({ type: 'x', ...request });
+    if (typeof json !== 'string' || !json.startsWith('{')) throw new ReportContractError('the report worker replied without an X report');
+    return json;
   }
 
   async xReport(request: XReportRequest): Promise<ShiftReport> {

@@ -2,7 +2,7 @@
 // If the core process dies, every pending call is answered with an error at once (never a hang), and later
 // calls are refused until a new host is started. Plain Node: no Electron import (Electron wraps its
 // utilityProcess into the `HostChannel` below).
-import type { ApiEvent, ApiResponse } from '../contract/api';
+import { apiResponseSchema, type ApiEvent, type ApiResponse } from '../contract/api';
 import { describeError } from '../errors/catalogue';
 import type { CustomerDisplayView } from '../contract/display';
 import type { DisplayWindow, HostInbound, HostOutbound } from './core-host';
@@ -55,6 +55,20 @@ export function connectCoreHost(channel: HostChannel, openExport?: ExportOpener)
         const answer = pending.get(message.id);
         pending.delete(message.id);
         answer?.(message.response);
+        break;
+      }
+      case 'responseText': {
+        // Parsed here, in the shell's process, not on the core's thread (main/api/pre-serialized.ts).
+        const answer = pending.get(message.id);
+        pending.delete(message.id);
+        if (!answer) break;
+        let response: ApiResponse;
+        try {
+          response = apiResponseSchema.parse(JSON.parse(message.text));
+        } catch (error) {
+          response = { ok: false, error: describeError('internal.unexpected', `core response unreadable: ${error instanceof Error ? error.message : String(error)}`) };
+        }
+        answer(response);
         break;
       }
       case 'event':

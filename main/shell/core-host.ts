@@ -2,12 +2,13 @@
 // scanning never run on Electron's browser main thread (as Signal keeps SQL off it). The parent only moves
 // envelopes: invoke → response, core events → event. Plain Node: no Electron import.
 //   parent → host: { type: 'invoke', id, method, input } | { type: 'opened', id, error } | { type: 'shutdown' }
-//   host → parent: { type: 'ready' } | { type: 'response', id, response } | { type: 'event', event } | { type: 'closed' } | { type: 'fatal', message }
+//   host → parent: { type: 'ready' } | { type: 'response', id, response } | { type: 'responseText', id, text } | { type: 'event', event } | { type: 'closed' } | { type: 'fatal', message }
 //                  | { type: 'open', id, file }   (an exported report for the OS viewer: only Electron's main process can open it)
 //                  | { type: 'display', view, window }  (the customer display's frame, and whether / where its window belongs)
 import { z } from 'zod';
 import { createApiSession, type ApiSession } from '../api/session';
 import { createScanPort } from '../api/scan-port';
+import { PreSerialized, responseJson } from '../api/pre-serialized';
 import type { ApiEvent, ApiResponse } from '../contract/api';
 import { startCore } from '../core/core';
 import type { CustomerDisplayView } from '../contract/display';
@@ -23,6 +24,8 @@ export type HostInbound = z.infer<typeof hostInboundSchema>;
 export type HostOutbound =
   | { type: 'ready' }
   | { type: 'response'; id: number; response: ApiResponse }
+  /** The same, as JSON text: a pre-serialised result spliced in unparsed (main/api/pre-serialized.ts). */
+  | { type: 'responseText'; id: number; text: string }
   | { type: 'event'; event: ApiEvent }
   | { type: 'open'; id: number; file: string }
   | { type: 'display'; view: CustomerDisplayView; window: DisplayWindow }
@@ -100,7 +103,9 @@ export async function runCoreHost(): Promise<void> {
       return;
     }
     session.dispatch(message.method, message.input)
-      .then((response) => port.post({ type: 'response', id: message.id, response }))
+      .then((response) => port.post(response.ok && response.data instanceof PreSerialized
+        ? { type: 'responseText', id: message.id, text: responseJson(response) }
+        : { type: 'response', id: message.id, response }))
       .catch((error: unknown) => console.error('[core-host] dispatch failed', error));
   });
   process.on('SIGTERM', () => void shutdown().then(() => process.exit(0)));

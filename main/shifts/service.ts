@@ -9,7 +9,7 @@ import { describeError, PaydeskError, type CashierError, type ErrorKey } from '.
 import { isKopecks } from '../money/kopecks';
 import type { ShiftConfig } from './config';
 import { computeReport } from '../reports/compute';
-import { loadShift, loadShiftOperations, loadShiftTenders } from '../reports/load';
+import { loadShift, loadShiftOperations, loadShiftTenders, stmt } from '../reports/load';
 import type { OperationKind, Reconciliation, RefColumn, ReportEnvironment, ShiftInfo, ShiftReport, TenderRow, TenderVoidRow, XReportRequest } from '../reports/model';
 import { reconcile, type ReconcileOptions, type StatusLookup } from '../reports/reconcile';
 
@@ -134,7 +134,7 @@ export class ShiftService {
 
   /** The environment recorded when the shift opened, or null (opened before that was recorded). */
   environmentOf(shiftId: number): EnvironmentMode | null {
-    const row = this.sqlite.prepare('SELECT mode FROM shift_environments WHERE shift_id = ?').get(shiftId) as { mode: EnvironmentMode } | undefined;
+    const row = stmt(this.sqlite, 'SELECT mode FROM shift_environments WHERE shift_id = ?').get(shiftId) as { mode: EnvironmentMode } | undefined;
     return row?.mode ?? null;
   }
 
@@ -147,8 +147,9 @@ export class ShiftService {
     };
   }
 
+  // Asked before every payment's intent (prepared once: the pay path runs it on every press).
   private openRow(): ShiftDbRow | null {
-    const row = this.sqlite.prepare('SELECT * FROM shifts WHERE closed_at IS NULL').get() as ShiftDbRow | undefined;
+    const row = stmt(this.sqlite, 'SELECT * FROM shifts WHERE closed_at IS NULL').get() as ShiftDbRow | undefined;
     return row ?? null;
   }
 

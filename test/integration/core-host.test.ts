@@ -7,7 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import Database from 'better-sqlite3';
 import { startKoshelekEmulator, type KoshelekEmulator } from '../../emulators/koshelek';
 import { connectCoreHost, type CoreClient } from '../../main/shell/core-client';
-import type { ApiEvent } from '../../main/contract/api';
+import { shiftReportSchema, type ApiEvent } from '../../main/contract/api';
 import type { HostOutbound } from '../../main/shell/core-host';
 import { card, orderId, tempDir, writeTillConfig } from '../support/till';
 
@@ -50,6 +50,13 @@ describe('core host process', () => {
     const end = Date.now() + 10_000;
     while (!events.some((e) => e.event === 'operation' && e.payload.outcome === 'paid') && Date.now() < end) await new Promise((r) => setTimeout(r, 20));
     expect(events.some((e) => e.event === 'operation' && e.payload.outcome === 'paid')).toBe(true);
+    // The X report comes from the report worker as checked text, sent over the channel as text and read here
+    // (main/api/pre-serialized.ts): the shell gets the report DTO as before.
+    const x = await client.invoke('report.x', {});
+    if (!x.ok) throw new Error(`report.x failed: ${JSON.stringify(x.error)}`);
+    const report = shiftReportSchema.parse(x.data);
+    expect(report.type).toBe('x');
+    expect(report.operations.some((l) => paid.ok && l.id === (paid.data as { id: string }).id && l.status === 'paid')).toBe(true);
     const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
     expect(await client.shutdown(10_000)).toBe(true);
     expect(await exited).toBe(0);

@@ -2,6 +2,7 @@
 // session over them, with an event log and typed `call` / `fail` through the validating dispatcher.
 import { API_METHODS, type ApiEvent, type ApiMethod, type ApiOutput } from '../../main/contract/api';
 import type { CashierErrorView } from '../../main/contract/checkout';
+import { plainResponse } from '../../main/api/pre-serialized';
 import { createScanPort } from '../../main/api/scan-port';
 import { createApiSession, type ApiSession, type ApiSessionOptions } from '../../main/api/session';
 import { startTill, type Till } from './till';
@@ -29,7 +30,8 @@ export async function startApiHarness(
   return {
     till, session, events,
     async call<M extends ApiMethod>(method: M, input: unknown): Promise<ApiOutput<M>> {
-      const r = await session.dispatch(method, input);
+      // As the window receives it: a pre-serialised result (the X report) as plain values.
+      const r = plainResponse(await session.dispatch(method, input));
       if (!r.ok) throw new Error(`${method} failed: ${JSON.stringify(r.error)}`);
       return API_METHODS[method].output.parse(r.data) as ApiOutput<M>;
     },

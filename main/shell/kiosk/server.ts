@@ -8,6 +8,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { WS_PATH, WS_PROTOCOL, WS_TOKEN_PREFIX, wsRequestSchema, type WsServerFrame } from '../../contract/api';
+import { responseFrameJson } from '../../api/pre-serialized';
 import type { ApiSession } from '../../api/session';
 import { contentSecurityPolicy } from '../csp';
 import { resolveStaticPath } from '../static-files';
@@ -15,8 +16,8 @@ import type { Downloads } from './downloads';
 import { DISPLAY_PAGE, type DisplayFrame } from '../../contract/display';
 import { describeError } from '../../errors/catalogue';
 import type { CustomerDisplayFeed } from '../../display/feed';
+import { installTraceProbes, schedstat, trace, TRACE } from './trace';
 
-const TRACE = process.env.PAYDESK_TRACE_WS === '1';
 /** Where the page trades its one-time launch code for the token. */
 export const SESSION_PATH = '/session';
 
@@ -157,6 +158,7 @@ export async function startKioskServer(options: KioskServerOptions): Promise<Kio
     });
   }
 
+  installTraceProbes();
   const wss = new WebSocketServer({
     noServer: true,
     maxPayload: 1 << 20,
@@ -215,7 +217,8 @@ export async function startKioskServer(options: KioskServerOptions): Promise<Kio
     const unsubscribe = options.session.subscribe((event) => send({ id: null, event }));
     ws.on('message', (data) => {
       // Bench instrumentation: when the API request arrived (CLOCK_MONOTONIC, comparable across processes).
-      if (TRACE) process.stderr.write(`PAYDESK_TRACE ws ${process.hrtime.bigint()}\n`);
+      const arrivedNs = TRACE ? process.hrtime.bigint() : 0n;
+      const arrivedSched = TRACE ? schedstat() : '';
       let parsed: unknown;
       try {
         parsed = JSON.parse(String(data));
@@ -225,8 +228,14 @@ export async function startKioskServer(options: KioskServerOptions): Promise<Kio
       const request = wsRequestSchema.safeParse(parsed);
       if (!request.success) return;
       const { id, method, input } = request.data;
+      if (TRACE) process.stderr.write(`PAYDESK_TRACE ws ${arrivedNs} ${String(method).slice(0, 64)} ${arrivedSched}\n`);
       // The dispatcher answers every failure itself; this fence keeps even a broken send off the core.
-      options.session.dispatch(method, input).then((response) => send({ id, response })).catch(() => undefined);
+      options.session.dispatch(method, input).then((response) => {
+        // Built as text: a pre-serialised result (the X report) is spliced in unparsed (main/api/pre-serialized.ts).
+        if (ws.readyState === ws.OPEN) ws.send(responseFrameJson(id, response));
+        trace('wsdone', `${String(method).slice(0, 64)} ${schedstat()}`);
+      }).catch(() => undefined);
+      trace('wssync', String(method).slice(0, 64)); // the handler's synchronous part is over
     });
     ws.on('close', unsubscribe);
     ws.on('error', unsubscribe);
