@@ -5,6 +5,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { HalykEmulator } from '../../emulators/halyk';
 import { createScanPort } from '../../main/api/scan-port';
+import { plainResponse } from '../../main/api/pre-serialized';
 import { createApiSession } from '../../main/api/session';
 import type { ApiResponse, ShiftReportDto, ZSummaryView } from '../../main/contract/api';
 import { invoiceIdFor } from '../../main/payapi/halyk/adapter';
@@ -26,7 +27,9 @@ async function until<T>(f: () => T | null | undefined | false, timeoutMs = 15_00
   }
 }
 
-function data<T>(r: ApiResponse): T {
+function data<T>(answer: ApiResponse): T {
+  // report.x answers with the worker's checked text (PreSerialized): read it as the page would
+  const r = plainResponse(answer);
   if (!r.ok) throw new Error(`API refused: ${JSON.stringify(r.error)}`);
   return r.data as T;
 }
