@@ -1,17 +1,11 @@
-// Money on screen: integer kopecks in, "1 234,50 ₽" out. Input accepts "1234,5", "1234.50", "1 234".
+// Money on screen: integer minor units in, "1 234,50 ₽" out (one formatter with the reports:
+// main/contract/currency.ts). Input accepts "1234,5", "1234.50", "1 234".
+import { formatMinor } from '../../main/contract/currency';
+
+export { formatMinor };
+
 export function formatKop(kop: number): string {
-  const sign = kop < 0 ? '−' : '';
-  const abs = Math.abs(kop);
-  const rub = Math.floor(abs / 100).toString().replace(/\B(?=(\d{3})+(?!\d))/g, '\u00a0');
-  return `${sign}${rub},${String(abs % 100).padStart(2, '0')}\u00a0₽`;
-}
-
-/** Signs of the currencies the till's providers charge in; any other shows its ISO code. */
-const CURRENCY_SIGN: Readonly<Record<string, string>> = { RUB: '₽', KZT: '₸', USD: '$' };
-
-/** Minor units of any currency with its sign: "3\u00a0120,00\u00a0₸". RUB is formatKop. */
-export function formatMinor(minor: number, currency: string): string {
-  return formatKop(minor).replace(/₽$/, CURRENCY_SIGN[currency] ?? currency);
+  return formatMinor(kop, 'RUB');
 }
 
 export function parseRublesToKop(text: string): number | null {
