@@ -65,6 +65,15 @@ describe('card binding and saved cards at the till (Tochka emulator, real core)'
     expect(linked?.status).toBe('REFUNDED');
     const job = h.till.core.journal.sqlite.prepare("SELECT state, operation_external_id FROM outbox_jobs WHERE kind = 'tochka.refund'").all();
     expect(job).toEqual([{ state: 'done', operation_external_id: paid.id }]);
+    // The bank's refund is the journal's refund too (written with the job's done): the X report nets the 2 ₽ out.
+    const refundRows = h.till.core.journal.sqlite.prepare("SELECT kind, parent_id, amount_kop, outcome, is_final, shift_id, provider, currency FROM operations WHERE parent_id = ?").all(paid.id);
+    expect(refundRows).toEqual([{ kind: 'refund', parent_id: paid.id, amount_kop: 200, outcome: 'refunded', is_final: 1, shift_id: expect.any(Number), provider: 'tochka', currency: 'RUB' }]);
+    const x = await h.call('report.x', {});
+    const [rub] = x.currencies;
+    expect(rub?.byKind.payment.succeeded).toEqual({ count: 1, amountKop: 200 });
+    expect(rub?.byKind.refund.succeeded).toEqual({ count: 1, amountKop: 200 });
+    expect(rub?.totals).toMatchObject({ electronicInKop: 200, electronicOutKop: 200, electronicNetKop: 0 });
+    expect(x.operations.map((l) => [l.kind, l.provider, l.amountKop])).toEqual([['payment', 'tochka', 200], ['refund', 'tochka', 200]]);
     const { cards } = await h.call('savedCards.list', { loyaltyId: 'cust-1' });
     expect(cards).toHaveLength(1);
     expect(cards[0]).toMatchObject({ provider: 'tochka', customerId: 'cust-1' });
@@ -157,6 +166,8 @@ describe('card binding and saved cards at the till (Tochka emulator, real core)'
     expect(queued).toMatchObject({ kindRu: 'Возврат проверочного списания (привязка карты)', orderId: op.orderId, amountKop: 200 });
     await until(() => h.till.core.journal.sqlite.prepare("SELECT state FROM outbox_jobs WHERE operation_external_id = ? AND state = 'done'").get(op.id), 30_000, 'the job done');
     expect(refunds(bank, op.requestId)).toEqual([2]);
+    // Done by reconcile: its journal refund is written all the same, once.
+    expect(h.till.core.journal.sqlite.prepare("SELECT kind, amount_kop, outcome FROM operations WHERE parent_id = ?").all(op.id)).toEqual([{ kind: 'refund', amount_kop: 200, outcome: 'refunded' }]);
     expect((await h.call('savedCards.list', { loyaltyId: 'cust-8' })).cards).toHaveLength(1);
   }, 45_000);
 
