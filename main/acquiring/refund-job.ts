@@ -93,6 +93,11 @@ export function bankSavedCards(o: { provider: string; methodId: string; amountMi
   return {
     methodId: o.methodId,
     bindingAmountMinor: o.amountMinor,
+    isBinding(row) {
+      if (row.kind !== 'payment' || row.provider !== o.provider) return false;
+      const parsed = linkStateSchema.safeParse(safeJson(row.context_json));
+      return parsed.success && parsed.data.ctx.saveCard;
+    },
     settle(db, row) {
       if (row.kind !== 'payment' || row.provider !== o.provider || row.outcome !== 'paid') return 'not_binding';
       const parsed = linkStateSchema.safeParse(safeJson(row.context_json));
