@@ -277,6 +277,7 @@ export async function startCore(options: StartCoreOptions): Promise<StartedCore>
     sqlite: journal.sqlite, store, config: () => live.current(), logger: logger.child({ capability: 'fiscal' }),
     onReceiptChanged: (operationId) => checkoutRef?.refresh(operationId),
     providerTakesReceipts: (name) => providers.list().some((p) => p.name === name && p.receipts !== null),
+    isBinding: (row) => providers.list().some((p) => p.name === row.provider && (p.savedCards?.isBinding(row) ?? false)),
     sendProviderReceipt: (operationId, facts) => {
       if (!checkoutRef) throw new PaydeskError('journal.unavailable', 'checkout not started yet');
       return checkoutRef.sendReceipt(operationId, facts);

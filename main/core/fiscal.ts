@@ -57,6 +57,8 @@ export interface FiscalWiringOptions {
   providerTakesReceipts?: (provider: string) => boolean;
   /** Sends the facts to the payment's provider (CheckoutService.sendReceipt); late-bound. */
   sendProviderReceipt?: (operationId: string, facts: ReceiptFacts) => Promise<boolean>;
+  /** A binding's verification charge (refunded at once, no sale): it gets no receipt (docs/banks.md). */
+  isBinding?: (row: OperationRow) => boolean;
   /** Worker sleep cap (tests); default the worker's. */
   maxSleepMs?: number;
   /** Other job kinds the one outbox worker runs (the binding charge's refund: main/core/saved-cards.ts). */
@@ -154,6 +156,7 @@ export function startFiscal(o: FiscalWiringOptions): FiscalWiring {
     for (const w of writes) {
       const row = w.row;
       if (!mayNeedReceipt(row)) continue;
+      if (row.kind === 'payment' && (o.isBinding?.(row) ?? false)) continue;
       const parent = row.kind === 'refund' && row.parent_id ? store.get(row.parent_id) : null;
       const decision = receiptForTransition({
         row, items: store.items(row.id), slip: w.slip ?? store.slip(row.id), parentProvider: parent?.provider ?? null,

@@ -72,6 +72,11 @@ export function bindingRefundHandlers(providers: () => readonly CheckoutProvider
         const gone = { type: 'retry', errorKey: 'saved_card.not_supported', message: `${name} is not configured: the binding refund waits` } as const;
         return { ok: true, run: () => Promise.resolve(gone), reconcile: () => Promise.resolve(gone) };
       },
+      // The refund's journal row, in the job's done commit (main/acquiring/refund-job.ts recordBindingRefund).
+      // It needs only the provider's name and the database, so the start-up port serves even after a reload.
+      onDone(db, job, nowMs) {
+        first.onDone?.(db, job, nowMs);
+      },
     };
     return [handler];
   });

@@ -80,6 +80,30 @@ describe('outbox store', () => {
     expect(() => db.prepare("UPDATE outbox_jobs SET state = 'running' WHERE id = ?").run(two)).toThrow(/UNIQUE/);
   });
 
+  it("onDone runs in the done commit only: its writes commit with the job's done, its throw undoes the done", () => {
+    const db = journal.sqlite;
+    db.exec('CREATE TABLE done_marks (job_id INTEGER PRIMARY KEY, result TEXT)');
+    const mark = (d: Database.Database, j: { id: number; result: Record<string, unknown> | null }): void => {
+      d.prepare('INSERT INTO done_marks VALUES (?, ?)').run(j.id, JSON.stringify(j.result));
+    };
+    enqueue(db, job('a'), 0);
+    const c1 = claimNext(db, 0);
+    if (!c1) throw new Error('no job');
+    completeAttempt(db, c1, { type: 'retry', errorKey: 'fiscal.timeout', message: 'no answer' }, policy, 0, 5, Math.random, mark);
+    expect(db.prepare('SELECT COUNT(*) AS n FROM done_marks').get()).toEqual({ n: 0 }); // a retry is no done
+    const c2 = claimNext(db, 10_000);
+    if (!c2) throw new Error('no job');
+    expect(() => completeAttempt(db, c2, { type: 'done', result: { r: 1 } }, policy, 10_000, 5, Math.random, (d, j) => {
+      mark(d, j);
+      throw new Error('disk trouble');
+    })).toThrow('disk trouble');
+    expect(getJob(db, c2.job.id)?.state).toBe('running');
+    expect(db.prepare('SELECT COUNT(*) AS n FROM done_marks').get()).toEqual({ n: 0 });
+    completeAttempt(db, c2, { type: 'done', result: { r: 1 } }, policy, 10_000, 5, Math.random, mark);
+    expect(getJob(db, c2.job.id)?.state).toBe('done');
+    expect(db.prepare('SELECT job_id, result FROM done_marks').all()).toEqual([{ job_id: c2.job.id, result: '{"r":1}' }]);
+  });
+
   it('a permanent failure stops the job with its attempts and reason, shown in the queue view', () => {
     const db = journal.sqlite;
     enqueue(db, job('a'), 0);

@@ -7,6 +7,7 @@ import { isErrorKey, type ErrorKey } from '../errors/catalogue';
 import { failpoint } from './failpoints';
 import { afterAttempt, afterInterruption, retryNow as retryNowTransition, type AttemptOutcome, type JobState } from './transitions';
 import type { BackoffPolicy } from './backoff';
+import type { DoneJob } from './handler';
 
 export interface NewJob {
   kind: string;
@@ -259,6 +260,7 @@ export function completeAttempt(
   nowMs: number,
   durationMs: number,
   random: () => number = Math.random,
+  onDone?: (db: Database.Database, job: DoneJob, nowMs: number) => void,
 ): JobRecord {
   const s = statements(db);
   const update = afterAttempt({ state: 'running', attempts: claimed.attempt }, outcome, policy, nowMs, random);
@@ -269,6 +271,11 @@ export function completeAttempt(
       update.finished ? iso(nowMs) : null, claimed.job.id).changes;
     if (changed !== 1) throw new Error(`outbox job ${claimed.job.id} was not running`);
     s.finishAttempt.run(iso(nowMs), durationMs, update.attemptOutcome, update.errorKey, update.error, remoteRef, claimed.job.id, claimed.attempt);
+    // The handler's own record of the completion (a binding refund's journal row) commits with it.
+    if (outcome.type === 'done' && onDone) {
+      const { id, dedupeKey, operationExternalId, payloadJson } = claimed.job;
+      onDone(db, { id, dedupeKey, operationExternalId, payloadJson, result: outcome.result ?? null }, nowMs);
+    }
   })();
   failpoint('outbox.after_complete');
   const job = getJob(db, claimed.job.id);

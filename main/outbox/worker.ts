@@ -148,7 +148,7 @@ export class OutboxWorker {
     } else {
       outcome = await this.attempt(handler, claimed);
     }
-    const finished = completeAttempt(this.db, claimed, outcome, handler?.backoff ?? DEFAULT_BACKOFF, this.now(), performance.now() - started, this.random);
+    const finished = completeAttempt(this.db, claimed, outcome, handler?.backoff ?? DEFAULT_BACKOFF, this.now(), performance.now() - started, this.random, handler?.onDone);
     this.options.onJobFinished?.(finished, outcome);
     return finished;
   }

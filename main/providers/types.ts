@@ -140,6 +140,8 @@ export interface SavedCardsPort {
    * row's customer and queues the charge's refund, together; idempotent (run again at start-up).
    */
   settle(db: Database.Database, row: OperationRow): 'bound' | 'no_card' | 'not_binding';
+  /** Whether a payment row is a binding's verification charge (no sale: no fiscal receipt, docs/banks.md). */
+  isBinding(row: OperationRow): boolean;
   /** The outbox handler that refunds the binding charge (one kind per provider, reconcile before resend). */
   refundJob(): AnyJobHandler;
 }

@@ -207,6 +207,8 @@ describe('card binding through the real core: SIGKILL between "paid" and the ref
       return {
         cards: db.prepare('SELECT customer_id, consumer_id, bound_by, removed_at FROM saved_cards').all() as { customer_id: string; consumer_id: string; bound_by: string; removed_at: string | null }[],
         jobs: db.prepare("SELECT state FROM outbox_jobs WHERE kind = 'tochka.refund' AND operation_external_id = ?").all(operationId) as { state: string }[],
+        refunds: db.prepare('SELECT kind, amount_kop, outcome, is_final FROM operations WHERE parent_id = ?').all(operationId),
+        reportRefunds: db.prepare("SELECT amount_kop, outcome FROM report_operations WHERE parent_id = ? AND kind = 'refund'").all(operationId),
       };
     } finally {
       db.close();
@@ -244,6 +246,9 @@ describe('card binding through the real core: SIGKILL between "paid" and the ref
       expect(row).toMatchObject({ kind: 'payment', outcome: 'paid', amount_kop: 200 });
       const state = bindingState(t, String(row?.id));
       expect(state.jobs).toEqual([{ state: 'done' }]);
+      // The journal's refund of the binding, written with the job's done: exactly once, whatever the kill.
+      expect(state.refunds).toEqual([{ kind: 'refund', amount_kop: 200, outcome: 'refunded', is_final: 1 }]);
+      expect(state.reportRefunds).toEqual([{ amount_kop: 200, outcome: 'refunded' }]);
       expect(state.cards).toEqual([{ customer_id: 'cust-crash', consumer_id: linked?.consumerId, bound_by: row?.id, removed_at: null }]);
       expect(bank.charges(ref)).toBe(1);
     } finally {

@@ -4,7 +4,9 @@
 // by the saved card (the bank sees its consumerId), unbinding (the manager's right), and a binding the bank
 // returned no card for (still refunded). The kill -9 between "paid" and the refund is in bank-core-crash.test.ts.
 import { afterEach, describe, expect, it } from 'vitest';
+import { startAtolEmulator } from '../../emulators/atol/server';
 import { TochkaEmulator } from '../../emulators/tochka';
+import { bindingRefundOperationId } from '../../main/acquiring/refund-job';
 import type { OperationView } from '../../main/contract/checkout';
 import { startApiHarness, type ApiHarness } from '../support/api-session';
 import { orderId } from '../support/till';
@@ -14,7 +16,7 @@ afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
 
-async function harness(o: { signIn?: boolean; tochka?: Record<string, unknown> } = {}): Promise<{ h: ApiHarness; bank: TochkaEmulator }> {
+async function harness(o: { signIn?: boolean; tochka?: Record<string, unknown>; fiscal?: Record<string, unknown> } = {}): Promise<{ h: ApiHarness; bank: TochkaEmulator }> {
   const bank = new TochkaEmulator({ holdMs: 1_500 });
   const url = await bank.start();
   cleanups.push(() => bank.stop());
@@ -23,6 +25,7 @@ async function harness(o: { signIn?: boolean; tochka?: Record<string, unknown> }
       providers: ['koshelek', 'tochka'],
       tochka: { enabled: true, baseUrl: url, token: 'test.jwt.token', customerCode: '300000092', merchantId: '200000000001056', timing: { requestTimeoutMs: 600, pollScheduleMs: [100, 100, 200] }, ...o.tochka },
       ...(o.signIn ? { access: { signIn: true, autoLock: { idleSec: 0, warnSec: 0 } } } : {}),
+      ...(o.fiscal ? { fiscal: o.fiscal } : {}),
     },
   });
   cleanups.push(() => h.close());
@@ -65,6 +68,15 @@ describe('card binding and saved cards at the till (Tochka emulator, real core)'
     expect(linked?.status).toBe('REFUNDED');
     const job = h.till.core.journal.sqlite.prepare("SELECT state, operation_external_id FROM outbox_jobs WHERE kind = 'tochka.refund'").all();
     expect(job).toEqual([{ state: 'done', operation_external_id: paid.id }]);
+    // The bank's refund is the journal's refund too (written with the job's done): the X report nets the 2 ₽ out.
+    const refundRows = h.till.core.journal.sqlite.prepare("SELECT kind, parent_id, amount_kop, outcome, is_final, shift_id, provider, currency FROM operations WHERE parent_id = ?").all(paid.id);
+    expect(refundRows).toEqual([{ kind: 'refund', parent_id: paid.id, amount_kop: 200, outcome: 'refunded', is_final: 1, shift_id: expect.any(Number), provider: 'tochka', currency: 'RUB' }]);
+    const x = await h.call('report.x', {});
+    const [rub] = x.currencies;
+    expect(rub?.byKind.payment.succeeded).toEqual({ count: 1, amountKop: 200 });
+    expect(rub?.byKind.refund.succeeded).toEqual({ count: 1, amountKop: 200 });
+    expect(rub?.totals).toMatchObject({ electronicInKop: 200, electronicOutKop: 200, electronicNetKop: 0 });
+    expect(x.operations.map((l) => [l.kind, l.provider, l.amountKop])).toEqual([['payment', 'tochka', 200], ['refund', 'tochka', 200]]);
     const { cards } = await h.call('savedCards.list', { loyaltyId: 'cust-1' });
     expect(cards).toHaveLength(1);
     expect(cards[0]).toMatchObject({ provider: 'tochka', customerId: 'cust-1' });
@@ -157,8 +169,33 @@ describe('card binding and saved cards at the till (Tochka emulator, real core)'
     expect(queued).toMatchObject({ kindRu: 'Возврат проверочного списания (привязка карты)', orderId: op.orderId, amountKop: 200 });
     await until(() => h.till.core.journal.sqlite.prepare("SELECT state FROM outbox_jobs WHERE operation_external_id = ? AND state = 'done'").get(op.id), 30_000, 'the job done');
     expect(refunds(bank, op.requestId)).toEqual([2]);
+    // Done by reconcile: its journal refund is written all the same, once.
+    expect(h.till.core.journal.sqlite.prepare("SELECT kind, amount_kop, outcome FROM operations WHERE parent_id = ?").all(op.id)).toEqual([{ kind: 'refund', amount_kop: 200, outcome: 'refunded' }]);
     expect((await h.call('savedCards.list', { loyaltyId: 'cust-8' })).cards).toHaveLength(1);
   }, 45_000);
+
+  it('fiscal receipts on (ATOL): a binding gets no sell receipt (its 2 ₽ are refunded at once, no sale), a sale by the same bank does', async () => {
+    const atol = await startAtolEmulator();
+    cleanups.push(() => atol.close());
+    const { h, bank } = await harness({
+      fiscal: {
+        connector: 'atol',
+        atol: { baseUrl: atol.baseUrl, emulator: true, login: 'emulator', password: 'emulator', groupCode: 'group-1', company: { inn: '7707083893', email: 'shop@example.ru', sno: 'osn', paymentAddress: 'г. Москва, ул. Тестовая, 1' }, timeoutMs: 400, pollForMs: 300, pollEveryMs: 30 },
+      },
+    });
+    const db = h.till.core.journal.sqlite;
+    const kinds = (id: string) => (db.prepare('SELECT kind FROM outbox_jobs WHERE operation_external_id = ? ORDER BY id').all(id) as { kind: string }[]).map((r) => r.kind);
+    const paid = await bind(h, bank, 'cust-9');
+    await until(() => db.prepare("SELECT 1 FROM outbox_jobs WHERE operation_external_id = ? AND state = 'done'").get(paid.id), 10_000, 'the refund job done');
+    expect(kinds(paid.id)).toEqual(['tochka.refund']);
+    expect(kinds(bindingRefundOperationId(paid.id))).toEqual([]); // nor a sell_refund for its journaled refund
+    const sale = await h.till.core.checkout.pay({ orderId: orderId(), amountKop: 15_000, paymentType: 'card_ru', provider: 'tochka' });
+    const bankSale = await until(() => bank.byLinkId(sale.requestId), 10_000, 'the sale link');
+    bank.pay(bankSale.operationId, 'card');
+    expect((await h.till.core.checkout.waitFinal(sale.id, 10_000)).outcome).toBe('paid');
+    expect(kinds(sale.id)).toContain('fiscal.sell'); // the control: receipts are on for this bank
+    expect(atol.documents().filter((d) => d.externalId === paid.id)).toEqual([]);
+  });
 
   it('one live payment per order: a double press of «Привязать карту» is the same binding, one link', async () => {
     const { h, bank } = await harness();

@@ -11,13 +11,13 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { TochkaEmulator, type TochkaEmulatorOptions } from '../../emulators/tochka';
 import { LinkPaymentDriver, linkIntent } from '../../main/acquiring/driver';
 import type { LinkEvent, LinkState } from '../../main/acquiring/machine';
-import { queueRefund, refundHandler, settleBinding } from '../../main/acquiring/refund-job';
+import { bindingRefundKey, bindingRefundOperationId, queueRefund, recordBindingRefund, refundHandler, settleBinding } from '../../main/acquiring/refund-job';
 import { routeSale } from '../../main/acquiring/routing';
 import { listSavedCards, unbindCard } from '../../main/acquiring/saved-cards';
 import { OperationActor } from '../../main/checkout/runner';
 import { openJournal, type Journal } from '../../main/journal/database';
 import { OperationStore } from '../../main/journal/operations';
-import { OutboxWorker, getJob, registerHandler } from '../../main/outbox';
+import { OutboxWorker, findJobByDedupeKey, getJob, registerHandler } from '../../main/outbox';
 import { TochkaBank } from '../../main/payapi/tochka/adapter';
 import { tochkaConfigSchema, type TochkaConfig } from '../../main/payapi/tochka/config';
 import { tochkaProvider } from '../../main/payapi/tochka/descriptor';
@@ -181,6 +181,17 @@ describe('Tochka binding and refunds through the outbox', () => {
     const op = s.emulator.byLinkId(ref);
     await until(() => op?.status === 'REFUNDED');
     expect(op?.Order.filter((o) => o.type === 'refund')).toHaveLength(1);
+    // The journal's refund of the binding (the core writes it in the job's done commit): once, however often asked.
+    const job = findJobByDedupeKey(s.journal.sqlite, bindingRefundKey('tochka', id));
+    if (!job) throw new Error('no binding refund job');
+    const done = { id: job.id, dedupeKey: job.dedupeKey, operationExternalId: id, payloadJson: job.payloadJson, result: { refundId: 'r-1' } };
+    expect(recordBindingRefund(s.journal.sqlite, 'tochka', { ...done, dedupeKey: `r:${id}` }, Date.now())).toBe(false); // not a binding's job
+    expect(recordBindingRefund(s.journal.sqlite, 'tochka', done, Date.now())).toBe(true);
+    expect(recordBindingRefund(s.journal.sqlite, 'tochka', done, Date.now())).toBe(false);
+    expect(s.store.children(id)).toEqual([expect.objectContaining({
+      id: bindingRefundOperationId(id), kind: 'refund', parent_id: id, amount_kop: 200, outcome: 'refunded', is_final: 1, phase: 'refunded',
+      transaction_id: 'r-1', ref_transaction_id: op?.operationId, currency: 'RUB', provider: 'tochka', shift_id: null, // no shift open in this test
+    })]);
     const cards = listSavedCards(s.journal.sqlite, 'customer-1');
     expect(cards.map((c) => c.consumer_id)).toEqual([op?.consumerId]);
     const consumerId = cards[0]?.consumer_id ?? '';
