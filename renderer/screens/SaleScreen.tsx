@@ -24,7 +24,7 @@ import { cue } from '../lib/sound';
 import type { DecodedFrame } from '../scan';
 import { CameraView } from './CameraView';
 import { ErrorPanel } from './ErrorPanel';
-import { ExtraChargePanel } from './ExtraChargePanel';
+import { EXTRA_BUSY_HINT, ExtraChargePanel } from './ExtraChargePanel';
 import { MethodList } from './MethodList';
 import { PaymentProgress } from './PaymentProgress';
 import { SlipView } from './SlipView';
@@ -162,7 +162,10 @@ export function SaleScreen({ terminalId, onBusy, onOpenJournal, scan, onScanHand
   const linesTotal = lines.reduce((sum, l) => sum + lineTotalKop(l.priceKop, l.quantity, l.discountKop ?? 0), 0);
   const problem = lines.length > 0 ? null : amountProblem(amountText);
   const amountKop = lines.length > 0 ? linesTotal : problem ? null : parseRublesToKop(amountText);
-  const busy = phase.kind === 'checking' || phase.kind === 'paying';
+  /** An extra charge of the paid sale on screen may still take money (ExtraChargePanel reports it). */
+  const [extraBusy, setExtraBusy] = useState(false);
+  const extraRunning = phase.kind === 'done' && extraBusy;
+  const busy = phase.kind === 'checking' || phase.kind === 'paying' || extraRunning;
 
   useEffect(() => onBusy(busy), [busy, onBusy]);
   // The customer display shows the running total (a no-op when none is configured; a refusal changes nothing here).
@@ -813,7 +816,7 @@ export function SaleScreen({ terminalId, onBusy, onOpenJournal, scan, onScanHand
             <div className="label">{t('sale.slip')}</div>
             <SlipView operation={phase.operation} />
             <ReceiptLine operation={phase.operation} />
-            {phase.operation.extraChargeable ? <ExtraChargePanel key={phase.operation.id} sale={phase.operation} /> : null}
+            {phase.operation.extraChargeable ? <ExtraChargePanel key={phase.operation.id} sale={phase.operation} onBusy={setExtraBusy} /> : null}
           </div>
         ) : null}
 
@@ -837,6 +840,7 @@ export function SaleScreen({ terminalId, onBusy, onOpenJournal, scan, onScanHand
             </KeyButton>
             : <KeyButton k="F9" variant="primary" onPress={() => void startPayment()} disabled={!canPay} testId="pay">{t('sale.pay')}</KeyButton>}
           <KeyButton k="F10" onPress={newSale} disabled={busy} testId="new-sale">{t('sale.new')}</KeyButton>
+          {extraRunning ? <span className="muted" role="status" data-testid="new-sale-blocked">{EXTRA_BUSY_HINT[lang === 'en' ? 'en' : 'ru']}</span> : null}
         </div>
       </section>
     </div>
