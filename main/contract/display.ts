@@ -4,6 +4,7 @@
 // mistake on the main side fails the parse instead of riding along. Pure zod, no Node.
 import { z } from 'zod';
 import { customerActionSchema } from './checkout';
+import { currencyCodeSchema } from './currency';
 
 export const displayStateSchema = z.enum([
   /** config customerDisplay.enabled is false: the page shows nothing of the till. */
@@ -26,6 +27,11 @@ export const customerDisplayViewSchema = z.object({
   storeName: z.string().max(200),
   /** Kopecks (minor units); null when there is nothing to pay. */
   totalKop: z.number().int().nonnegative().max(99_999_999_999).nullable(),
+  /**
+   * The currency of totalKop while a payment is shown (pay / paid / declined): a foreign acquirer charges in
+   * its own (USD, KZT). Absent: the till's currency — the typed basket total is always in it.
+   */
+  currency: currencyCodeSchema.optional(),
   /** The payment link to scan and its short Russian hint, only while a payment asks for it. */
   qr: customerActionSchema.strict().nullable(),
 }).strict();

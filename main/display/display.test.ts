@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { configSchema, type PaydeskConfig } from '../config/schema';
 import type { OperationView } from '../contract/checkout';
+import { formatMinor, TILL_CURRENCY } from '../contract/currency';
 import { customerDisplayViewSchema, type CustomerDisplayView } from '../contract/display';
 import { createCustomerDisplayFeed, type DisplayCore } from './feed';
 import { customerDisplayView } from './view';
@@ -37,7 +38,7 @@ describe('customer display view (pure)', () => {
   });
   it('a running payment shows its total and its QR; never its ids, provider or errors', () => {
     const view = customerDisplayView({ ...base, payment: op({ customerAction: qr }) });
-    expect(view).toEqual({ state: 'pay', storeName: 'Ромашка', totalKop: 12_345, qr });
+    expect(view).toEqual({ state: 'pay', storeName: 'Ромашка', totalKop: 12_345, currency: 'RUB', qr });
     expect(JSON.stringify(view)).not.toMatch(/T-SECRET-1|A-1|extpay|777|r1/);
     expect(customerDisplayViewSchema.parse(view)).toEqual(view);
   });
@@ -49,6 +50,35 @@ describe('customer display view (pure)', () => {
     expect(customerDisplayView({ ...base, payment: op({ parked: true, customerAction: qr }) }).state).toBe('idle');
     expect(customerDisplayView({ ...base, resultFresh: false, payment: op({ isFinal: true, outcome: 'paid' }), basketKop: 990 })).toMatchObject({ state: 'basket', totalKop: 990 });
     expect(customerDisplayView({ ...base, basketKop: 0 }).state).toBe('idle');
+  });
+  it('a foreign sale shows in its own currency (USD → $, KZT → ₸); the typed basket stays in the till\'s', () => {
+    // What the page renders: formatMinor(totalKop, currency ?? TILL_CURRENCY) (renderer/display/CustomerDisplay.tsx).
+    const shown = (v: CustomerDisplayView): string => formatMinor(v.totalKop ?? 0, v.currency ?? TILL_CURRENCY);
+    const usd = customerDisplayView({ ...base, payment: op({ currency: 'USD', amountKop: 1_999 }) });
+    expect(usd).toMatchObject({ state: 'pay', currency: 'USD' });
+    expect(shown(usd)).toBe('19,99\u00a0$');
+    const kzt = customerDisplayView({ ...base, resultFresh: true, payment: op({ currency: 'KZT', amountKop: 500_000, isFinal: true, outcome: 'paid' }) });
+    expect(kzt).toMatchObject({ state: 'paid', currency: 'KZT' });
+    expect(shown(kzt)).toBe('5\u00a0000,00\u00a0₸');
+    expect(customerDisplayView({ ...base, resultFresh: true, payment: op({ currency: 'USD', isFinal: true, outcome: 'rejected' }) }).currency).toBe('USD');
+    expect(customerDisplayViewSchema.parse(usd)).toEqual(usd);
+    // A payment without a recorded currency is the till's; the basket after a USD sale reads as roubles again.
+    expect(customerDisplayView({ ...base, payment: op() }).currency).toBe('RUB');
+    const basket = customerDisplayView({ ...base, basketKop: 990, payment: op({ currency: 'USD', isFinal: true, outcome: 'paid' }) });
+    expect(basket).toEqual({ state: 'basket', storeName: 'Ромашка', totalKop: 990, qr: null });
+    expect(shown(basket)).toBe('9,90\u00a0₽');
+    expect(customerDisplayViewSchema.safeParse({ ...usd, currency: 'usd' }).success).toBe(false);
+  });
+  it('the feed carries the followed payment\'s currency to the display', () => {
+    const f = fakeCore();
+    const feed = createCustomerDisplayFeed(f.core);
+    f.push(op({ currency: 'USD', customerAction: qr }));
+    expect(feed.current()).toMatchObject({ state: 'pay', currency: 'USD', totalKop: 12_345 });
+    f.push(op({ currency: 'USD', isFinal: true, outcome: 'paid' }));
+    expect(feed.current()).toMatchObject({ state: 'paid', currency: 'USD' });
+    feed.setBasket(700);
+    expect(feed.current().currency).toBeUndefined();
+    feed.close();
   });
   it('the strict schema refuses a view carrying anything more', () => {
     const leaky: unknown = { state: 'pay', storeName: 'x', totalKop: 1, qr: null, orderId: 'A-1' };

@@ -2,6 +2,7 @@
 // Only customer-safe fields leave here; the result is parsed by the contract's strict schema at the edge.
 import type { CustomerDisplayView } from '../contract/display';
 import type { OperationView } from '../contract/checkout';
+import { TILL_CURRENCY } from '../contract/currency';
 
 export interface DisplayInputs {
   enabled: boolean;
@@ -29,12 +30,14 @@ export function customerDisplayView(input: DisplayInputs): CustomerDisplayView {
   const { payment } = input;
   const storeName = input.storeName.slice(0, STORE_NAME_MAX);
   if (payment && follows(payment)) {
+    // The sale's own currency: a USD or KZT charge must not read as roubles to the customer.
+    const currency = payment.currency ?? TILL_CURRENCY;
     if (!payment.isFinal) {
       const qr = payment.customerAction?.kind === 'qr' ? { kind: 'qr' as const, payload: payment.customerAction.payload, hintRu: payment.customerAction.hintRu } : null;
-      return { state: 'pay', storeName, totalKop: payment.amountKop, qr };
+      return { state: 'pay', storeName, totalKop: payment.amountKop, currency, qr };
     }
-    if (input.resultFresh && payment.outcome === 'paid') return { state: 'paid', storeName, totalKop: payment.amountKop, qr: null };
-    if (input.resultFresh && (payment.outcome === 'rejected' || payment.outcome === 'failed')) return { state: 'declined', storeName, totalKop: payment.amountKop, qr: null };
+    if (input.resultFresh && payment.outcome === 'paid') return { state: 'paid', storeName, totalKop: payment.amountKop, currency, qr: null };
+    if (input.resultFresh && (payment.outcome === 'rejected' || payment.outcome === 'failed')) return { state: 'declined', storeName, totalKop: payment.amountKop, currency, qr: null };
   }
   if (input.basketKop !== null && input.basketKop > 0) return { state: 'basket', storeName, totalKop: input.basketKop, qr: null };
   return IDLE(storeName);

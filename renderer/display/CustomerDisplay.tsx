@@ -3,16 +3,18 @@
 // the page has no controls and its connection is read-only.
 import type { ReactNode } from 'react';
 import type { CustomerDisplayView } from '../../main/contract/display';
-import { formatKop } from '../lib/money';
+import { TILL_CURRENCY } from '../../main/contract/currency';
+import { formatMinor } from '../lib/money';
 import { CustomerAction } from '../screens/CustomerAction';
 import type { DisplayLink } from './connection';
 
-function Total({ label, kop }: { label: string; kop: number | null }): ReactNode {
+/** `currency`: the sale's (absent: the till's; the basket is always in it). */
+function Total({ label, kop, currency }: { label: string; kop: number | null; currency?: string }): ReactNode {
   if (kop === null) return null;
   return (
     <div className="cd-total">
       <div className="cd-total-label">{label}</div>
-      <div className="cd-total-amount" data-testid="display-total">{formatKop(kop)}</div>
+      <div className="cd-total-amount" data-testid="display-total">{formatMinor(kop, currency ?? TILL_CURRENCY)}</div>
     </div>
   );
 }
@@ -30,14 +32,14 @@ export function CustomerDisplay({ view, link }: { view: CustomerDisplayView | nu
         {view.state === 'basket' && <Total label="Сумма покупки" kop={view.totalKop} />}
         {view.state === 'pay' && (
           <>
-            <Total label="К оплате" kop={view.totalKop} />
+            <Total label="К оплате" kop={view.totalKop} currency={view.currency} />
             {view.qr ? <CustomerAction action={view.qr} size={340} /> : <div className="cd-hint">Оплатите покупку на кассе</div>}
           </>
         )}
         {view.state === 'paid' && (
           <>
             <div className="cd-result cd-result-ok" data-testid="display-result">Оплачено</div>
-            <Total label="Сумма" kop={view.totalKop} />
+            <Total label="Сумма" kop={view.totalKop} currency={view.currency} />
             <div className="cd-hint">Спасибо за покупку!</div>
           </>
         )}

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { AvailabilityResult, PaymentMethodView } from '../../main/contract/checkout';
 import { CARD_ORIGIN_QUESTION_RU } from '../../main/contract/checkout';
 import { TEXTS } from './i18n';
-import { defaultScanMethod, hasDirectMethod, methodChoices, methodTitle, originGroups, scanProviderTitle, tenderFor } from './methods';
+import { defaultScanMethod, hasDirectMethod, methodChoices, methodTitle, originGroups, payRequest, scanProviderTitle, tenderFor, type Tender } from './methods';
 
 const problem = { key: 'terminal.unreachable', ru: 'Нет связи с терминалом.', en: 'No terminal.', action: 'other_method' as const, severity: 'error' as const };
 const m = (provider: string, method: string, needsCardScan: boolean, ready = true, extra: Partial<PaymentMethodView> = {}): PaymentMethodView => ({
@@ -98,5 +98,37 @@ describe('primary methods and the card-origin question', () => {
     expect(originGroups(methodChoices(KZ, 'none', null))).toBeNull();
     const off = originGroups(methodChoices([...RU, { ...KZ[0]!, ready: false }], 'none', null));
     expect(off?.foreign.map((x) => [x.method, x.enabled])).toEqual([['card_foreign', false]]);
+  });
+});
+
+describe('payRequest (a Pay press and its retry make the same call)', () => {
+  const saved: Tender = { provider: 'bank', method: 'saved_card', needsCardScan: false, savedCardId: '0123456789abcdef' };
+  const customer = { loyaltyId: '777', payToken: 'tok-1' };
+  it('a saved card goes to savedCards.pay with that card and the sale\'s orderId, never to sale.pay', () => {
+    const first = payRequest(saved, 'POS-1', { amountKop: 500 }, customer);
+    expect(first).toEqual({ method: 'savedCards.pay', input: { orderId: 'POS-1', amountKop: 500, card: { loyaltyId: '777' }, savedCardId: '0123456789abcdef' } });
+    // The error panel's retry keeps the failed phase's tender: the same request again (same card, same orderId key).
+    expect(payRequest({ ...saved }, 'POS-1', { amountKop: 500 }, customer)).toEqual(first);
+    expect(JSON.stringify(first)).not.toContain('tok-1');
+  });
+  it('a saved card without the scanned customer cannot be paid (null: back to the sale)', () => {
+    expect(payRequest(saved, 'POS-1', { amountKop: 500 }, null)).toBeNull();
+  });
+  it('a token method sends the scanned token; without one it cannot start', () => {
+    const qr: Tender = { provider: 'wallet', method: 'QR', needsCardScan: true };
+    expect(payRequest(qr, 'POS-2', { amountKop: 100 }, customer)).toEqual({
+      method: 'sale.pay', input: { orderId: 'POS-2', amountKop: 100, card: { loyaltyId: '777', payToken: 'tok-1' }, paymentType: 'QR', provider: 'wallet' },
+    });
+    expect(payRequest(qr, 'POS-2', { amountKop: 100 }, { loyaltyId: '777' })).toBeNull();
+    expect(payRequest(qr, 'POS-2', { amountKop: 100 }, null)).toBeNull();
+  });
+  it('a terminal is paid without the customer card; a provider-less tender lets the core pick', () => {
+    const lines = [{ name: 'A', article: 'A', priceKop: 100, quantity: 1, measure: 'PIECE', tax: 'vat20' }];
+    expect(payRequest({ provider: 'term', method: 'card', needsCardScan: false }, 'POS-3', { lines }, customer)).toEqual({
+      method: 'sale.pay', input: { orderId: 'POS-3', lines, paymentType: 'card', provider: 'term' },
+    });
+    expect(payRequest({ provider: null, method: 'card', needsCardScan: false }, 'POS-3', { amountKop: 1 }, null)).toEqual({
+      method: 'sale.pay', input: { orderId: 'POS-3', amountKop: 1, paymentType: 'card' },
+    });
   });
 });

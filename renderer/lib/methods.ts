@@ -1,6 +1,6 @@
 // The sale screen's method list, computed from the registry's methods (`sale.methods`), the scanned
 // card's payment token and what the provider's availability check said. Pure: the screen renders it.
-import type { AvailabilityResult, CardOrigin, CashierErrorView, PaymentMethodView } from '../../main/contract/checkout';
+import type { AvailabilityResult, CardOrigin, CashierErrorView, PaymentMethodView, SaleLineInput } from '../../main/contract/checkout';
 
 /** What a payment is started with: the provider (null: the core picks the one offering the method) and the method. */
 export interface Tender {
@@ -8,6 +8,39 @@ export interface Tender {
   method: string;
   /** Paid with the scanned card's one-time token (the customer confirms on the phone), or not (a terminal). */
   needsCardScan: boolean;
+  /** Paid by this saved card of the scanned customer (`savedCards.pay`); `provider` is the card's. */
+  savedCardId?: string;
+}
+
+/** What a Pay press (or the error panel's retry of it) sends: the same tender always makes the same call. */
+export type PayRequest =
+  | { method: 'savedCards.pay'; input: { orderId: string; amountKop?: number; lines?: SaleLineInput[]; card: { loyaltyId: string }; savedCardId: string } }
+  | { method: 'sale.pay'; input: { orderId: string; amountKop?: number; lines?: SaleLineInput[]; card?: { loyaltyId: string; payToken: string }; paymentType: string; provider?: string } };
+
+/**
+ * The request for a tender, or null when it cannot be made now (a token method without a fresh token, a saved
+ * card without the scanned customer). A saved card always goes to `savedCards.pay` — `saved_card` is no method
+ * of `sale.pay`. The sale's orderId is the intent's key for both calls: a retry with it never charges twice.
+ */
+export function payRequest(
+  tender: Tender, orderId: string, basket: { amountKop?: number; lines?: SaleLineInput[] },
+  card: { loyaltyId: string; payToken?: string | null } | null,
+): PayRequest | null {
+  if (tender.savedCardId !== undefined) {
+    return card ? { method: 'savedCards.pay', input: { orderId, ...basket, card: { loyaltyId: card.loyaltyId }, savedCardId: tender.savedCardId } } : null;
+  }
+  const token = tender.needsCardScan ? card?.payToken : undefined;
+  if (tender.needsCardScan && (!card || !token)) return null;
+  return {
+    method: 'sale.pay',
+    input: {
+      orderId, ...basket,
+      // A method without a scan (a terminal) is paid without the customer card (docs/ui.md).
+      ...(card && token ? { card: { loyaltyId: card.loyaltyId, payToken: token } } : {}),
+      paymentType: tender.method,
+      ...(tender.provider ? { provider: tender.provider } : {}),
+    },
+  };
 }
 
 /** The scanned card's payment token: none scanned (or a plain loyalty card), fresh, or already used for a payment. */

@@ -45,7 +45,19 @@ export function extraDueKop(lines: readonly AddedLine[], charges: readonly Opera
   return Math.max(0, added - taken);
 }
 
-export function ExtraChargePanel({ sale }: { sale: OperationView }): ReactNode {
+/**
+ * The sale screen is busy while an extra charge may take money: its request is on the way (no operation yet)
+ * or a charge it started is not final. Like a running payment, this blocks F10 (new sale) and leaving the
+ * screen: a new sale would drop the panel while the charge still runs.
+ */
+export function extraChargeBusy(sending: boolean, charges: readonly OperationView[]): boolean {
+  return sending || charges.some((c) => !c.isFinal);
+}
+
+/** Shown by the F10 key while an extra charge blocks a new sale. */
+export const EXTRA_BUSY_HINT = { ru: 'Идёт доплата: новая продажа — после её окончания', en: 'An extra charge is running: a new sale after it ends' } as const;
+
+export function ExtraChargePanel({ sale, onBusy }: { sale: OperationView; onBusy?: (busy: boolean) => void }): ReactNode {
   const api = useApi();
   const { lang } = useI18n();
   const x = TEXT[lang === 'en' ? 'en' : 'ru'];
@@ -69,6 +81,10 @@ export function ExtraChargePanel({ sale }: { sale: OperationView }): ReactNode {
   }, [lines.length, lastState]);
   const running = charges.find((c) => !c.isFinal) ?? null;
   const last = charges.at(-1) ?? null;
+  const busy = extraChargeBusy(sending, charges);
+  useEffect(() => onBusy?.(busy), [busy, onBusy]);
+  // Gone from the screen (the sale left 'done'): it holds nothing any more.
+  useEffect(() => () => onBusy?.(false), [onBusy]);
 
   const track = (view: OperationView): void => {
     setCharges((cs) => {

@@ -14,7 +14,7 @@ import { KeyButton } from '../lib/keys';
 import { measureLabel, taxLabel } from '../lib/labels';
 import { measureOptions, preferredOf, WEIGHED } from '../lib/line-options';
 import {
-  defaultScanMethod, hasDirectMethod, methodChoices, scanProviderTitle, tenderFor, type MethodChoice, type Tender, type TokenState,
+  defaultScanMethod, hasDirectMethod, methodChoices, payRequest, scanProviderTitle, tenderFor, type MethodChoice, type Tender, type TokenState,
 } from '../lib/methods';
 import {
   amountProblem, formatKilograms, formatKop, formatSeconds, LARGE_AMOUNT_KOP, lineTotalKop, parseKilogramsToGrams, parseQuantity, parseRublesToKop, weighedLine,
@@ -24,7 +24,7 @@ import { cue } from '../lib/sound';
 import type { DecodedFrame } from '../scan';
 import { CameraView } from './CameraView';
 import { ErrorPanel } from './ErrorPanel';
-import { ExtraChargePanel } from './ExtraChargePanel';
+import { EXTRA_BUSY_HINT, ExtraChargePanel } from './ExtraChargePanel';
 import { MethodList } from './MethodList';
 import { PaymentProgress } from './PaymentProgress';
 import { SlipView } from './SlipView';
@@ -162,7 +162,10 @@ export function SaleScreen({ terminalId, onBusy, onOpenJournal, scan, onScanHand
   const linesTotal = lines.reduce((sum, l) => sum + lineTotalKop(l.priceKop, l.quantity, l.discountKop ?? 0), 0);
   const problem = lines.length > 0 ? null : amountProblem(amountText);
   const amountKop = lines.length > 0 ? linesTotal : problem ? null : parseRublesToKop(amountText);
-  const busy = phase.kind === 'checking' || phase.kind === 'paying';
+  /** An extra charge of the paid sale on screen may still take money (ExtraChargePanel reports it). */
+  const [extraBusy, setExtraBusy] = useState(false);
+  const extraRunning = phase.kind === 'done' && extraBusy;
+  const busy = phase.kind === 'checking' || phase.kind === 'paying' || extraRunning;
 
   useEffect(() => onBusy(busy), [busy, onBusy]);
   // The customer display shows the running total (a no-op when none is configured; a refusal changes nothing here).
@@ -362,26 +365,23 @@ export function SaleScreen({ terminalId, onBusy, onOpenJournal, scan, onScanHand
   const direct = hasDirectMethod(methods);
   const scanTitle = scanProviderTitle(methods);
 
-  const pay = async (tender: Tender, savedCard?: SavedCardView): Promise<void> => {
+  /** The tender of a saved card's Alt+N: its retry repeats `savedCards.pay` with the same card. */
+  const savedCardTender = (c: SavedCardView): Tender => ({ provider: c.provider, method: 'saved_card', needsCardScan: false, savedCardId: c.id });
+
+  const pay = async (tender: Tender): Promise<void> => {
     if (inFlight.current) return;
-    const token = tender.needsCardScan ? card?.payToken : undefined;
-    if (tender.needsCardScan && (!card || !token)) return;
+    const orderId = saleOrderId();
+    const request = payRequest(tender, orderId, basket(), card);
+    if (!request) return;
     inFlight.current = true;
     following.current = null;
-    if (token) setUsedToken(token);
+    if (request.method === 'sale.pay' && request.input.card) setUsedToken(request.input.card.payToken);
     startedAt.current = performance.now();
     setElapsedMs(0);
     setPhase({ kind: 'paying', operation: null, tender, cancelling: false });
-    const orderId = saleOrderId();
     orderRef.current = orderId;
     try {
-      const operation = savedCard && card ? await api.call('savedCards.pay', { orderId, ...basket(), card: { loyaltyId: card.loyaltyId }, savedCardId: savedCard.id }) : await api.call('sale.pay', {
-        orderId, ...basket(),
-        // A method without a scan (a terminal) is paid without the customer card (docs/ui.md).
-        ...(card && token ? { card: { loyaltyId: card.loyaltyId, payToken: token } } : {}),
-        paymentType: tender.method,
-        ...(tender.provider ? { provider: tender.provider } : {}),
-      });
+      const operation = request.method === 'savedCards.pay' ? await api.call('savedCards.pay', request.input) : await api.call('sale.pay', request.input);
       following.current = operation.id;
       const newest = latest.current.get(operation.id);
       const view = newest && newest.updatedAt >= operation.updatedAt ? newest : operation;
@@ -559,7 +559,8 @@ export function SaleScreen({ terminalId, onBusy, onOpenJournal, scan, onScanHand
         break;
       case 'retry':
         // A terminal payment is simply started again; a token payment needs the card's token.
-        if (tender && (!tender.needsCardScan || card?.payToken)) void pay(tender);
+        // A saved card is paid by it again (savedCards.pay, the same orderId: one charge at most).
+        if (tender && payRequest(tender, saleOrderId(), basket(), card)) void pay(tender);
         else setPhase({ kind: 'edit' });
         break;
       case 'other_method':
@@ -761,7 +762,7 @@ export function SaleScreen({ terminalId, onBusy, onOpenJournal, scan, onScanHand
               )}
             </>
           )}
-          {card && phase.kind === 'edit' ? <SaleSavedCards customerId={card.loyaltyId} canPay={!!amountKop && amountKop > 0} onPay={(c) => void pay({ provider: c.provider, method: 'saved_card', needsCardScan: false }, c)} /> : null}
+          {card && phase.kind === 'edit' ? <SaleSavedCards customerId={card.loyaltyId} canPay={!!amountKop && amountKop > 0} onPay={(c) => void pay(savedCardTender(c))} /> : null}
           {reading ? <div className="scan-reading" data-testid="image-reading">{t('sale.imageReading')}</div> : null}
           {notice ? <div className="scan-notice" role="status" data-testid="scan-notice" data-error-key={notice.key}>{notice[lang]}</div> : null}
         </div>
@@ -813,7 +814,7 @@ export function SaleScreen({ terminalId, onBusy, onOpenJournal, scan, onScanHand
             <div className="label">{t('sale.slip')}</div>
             <SlipView operation={phase.operation} />
             <ReceiptLine operation={phase.operation} />
-            {phase.operation.extraChargeable ? <ExtraChargePanel key={phase.operation.id} sale={phase.operation} /> : null}
+            {phase.operation.extraChargeable ? <ExtraChargePanel key={phase.operation.id} sale={phase.operation} onBusy={setExtraBusy} /> : null}
           </div>
         ) : null}
 
@@ -837,6 +838,7 @@ export function SaleScreen({ terminalId, onBusy, onOpenJournal, scan, onScanHand
             </KeyButton>
             : <KeyButton k="F9" variant="primary" onPress={() => void startPayment()} disabled={!canPay} testId="pay">{t('sale.pay')}</KeyButton>}
           <KeyButton k="F10" onPress={newSale} disabled={busy} testId="new-sale">{t('sale.new')}</KeyButton>
+          {extraRunning ? <span className="muted" role="status" data-testid="new-sale-blocked">{EXTRA_BUSY_HINT[lang === 'en' ? 'en' : 'ru']}</span> : null}
         </div>
       </section>
     </div>

@@ -70,7 +70,9 @@ describe('customer display', () => {
     expect(link).toMatch(/^http:\/\/127\.0\.0\.1:\d+\//);
     expect(await display.getByTestId('customer-action').getAttribute('data-payload')).toBe(link);
     expect(await display.getByTestId('customer-action-hint').textContent()).toBe(live.customerAction?.hintRu);
-    expect(await display.getByTestId('display-total').textContent()).toBe('49,99\u00a0₽');
+    // The PayPal acquirer charges in USD: the customer reads dollars, not roubles (the typed basket was ₽).
+    expect(live.currency).toBe('USD');
+    expect(await display.getByTestId('display-total').textContent()).toBe('49,99\u00a0$');
     const png = PNG.sync.read(await display.getByTestId('customer-qr').screenshot());
     expect((await decodeRgbaWasm(new Uint8ClampedArray(png.data), png.width, png.height))?.text).toBe(link);
     await display.screenshot({ path: path.join(SCREENSHOTS, 'customer-display-qr.png') });
@@ -87,6 +89,7 @@ describe('customer display', () => {
     await expect.poll(() => stateOf(display), { timeout: 20_000 }).toBe('paid');
     expect(await display.getByTestId('display-result').textContent()).toBe('Оплачено');
     expect(await display.getByTestId('customer-qr').count()).toBe(0);
+    expect(await display.getByTestId('display-total').textContent()).toBe('49,99\u00a0$');
     await display.screenshot({ path: path.join(SCREENSHOTS, 'customer-display-paid.png') });
     await phone.close();
 

@@ -129,12 +129,23 @@ describe('partner payments at the till screen', () => {
     await page.getByTestId('extra-line-qty').fill('2');
     await page.keyboard.press('F6');
     await expect.poll(() => page.getByTestId('extra-charge-pay').textContent(), { timeout: 5_000 }).toMatch(/Доплата 15,00/);
-    // A double press is one charge.
+    // A double press is one charge. The partner holds it PENDING: while it runs, F10 starts no new sale.
+    partner.setFaults({ neverComplete: true });
     await page.keyboard.press('F7');
     await page.keyboard.press('F7');
+    await expect.poll(() => page.getByTestId('extra-charge-status').getAttribute('data-state').catch(() => null), { timeout: 20_000 }).toBe('running');
+    expect(await page.getByTestId('new-sale').isDisabled()).toBe(true);
+    expect(await page.getByTestId('new-sale-blocked').textContent()).toMatch(/Идёт доплата/);
+    await page.keyboard.press('F10');
+    expect(await page.getByTestId('extra-charge-status').getAttribute('data-state')).toBe('running');
+    expect(await page.getByTestId('result').count()).toBe(1);
+    partner.setFaults({});
+    partner.completeNow();
     await expect.poll(() => page.getByTestId('extra-charge-status').getAttribute('data-state').catch(() => null), { timeout: 20_000 }).toBe('paid');
     expect(await page.getByTestId('extra-charge-pay').count()).toBe(0);
     await till.screenshot('partner-extra-charge');
+    expect(await page.getByTestId('new-sale').isDisabled()).toBe(false);
+    expect(await page.getByTestId('new-sale-blocked').count()).toBe(0);
     expect(partner.settled(paymentId, 'extra_charge').map((o) => o.amount).sort((a, b) => a - b)).toEqual([1_500, 10_000]);
 
     // Refund screen: the extra charge is its own row; 5,00 ₽ of it goes back.

@@ -2,8 +2,8 @@
 // file, the Tochka emulator on loopback, Debian Chromium on the built renderer. The cashier scans a customer
 // card (keyboard wedge), presses Alt+0 «Привязать карту»: the QR of the 2 ₽ verification link shows; the
 // emulated customer pays it by card; the screen says the card is bound and lists it; the till's own outbox
-// worker refunds the 2 ₽ exactly once. Then Alt+1 pays a sale by that card (the bank sees its consumerId),
-// and the Payments section lists the customer's card and unbinds it.
+// worker refunds the 2 ₽ exactly once. Then Alt+1 pays a sale by that card (the bank sees its consumerId; a bank
+// 500 first, and «Повторить» pays by the same card, once), and the Payments section lists the customer's card and unbinds it.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testCardBarcode } from '../../emulators/koshelek';
 import { TochkaEmulator, type EmulatedOperation } from '../../emulators/tochka';
@@ -55,14 +55,22 @@ describe('card binding at the till', () => {
     await waitFor(() => refunds(bank.operations.get(link.operationId)).length > 0, 15_000, 'the refund of the 2 ₽');
     await till.screenshot('saved-cards-02-bound');
 
-    // A sale by the saved card: amount, then Alt+1.
+    // A sale by the saved card: amount, then Alt+1. The bank answers 500 first (nothing created): the error
+    // panel's retry pays by the same saved card again (savedCards.pay), never as an unknown 'saved_card' method.
     await page.getByTestId('amount').fill('150');
+    bank.queueFault('error_500');
     await page.keyboard.press('Alt+Digit1');
+    await page.getByTestId('error-panel').waitFor({ timeout: 15_000 });
+    expect(await page.getByTestId('error-panel').getAttribute('data-error-key')).toBe('bank.not_created');
+    expect(await page.getByTestId('error-action').textContent()).toContain('Повторить');
+    expect([...bank.operations.values()].filter((o) => !o.saveCard)).toHaveLength(0);
+    await page.keyboard.press('Enter'); // the panel's action: «Повторить»
     const sale = await waitFor(() => [...bank.operations.values()].find((o) => !o.saveCard && o.consumerId === link.consumerId), 10_000, 'the saved-card link');
     expect(sale.amount).toBe(150);
     bank.pay(sale.operationId, 'card');
     await page.getByTestId('result').waitFor({ timeout: 15_000 });
     expect(refunds(bank.operations.get(link.operationId))).toEqual([2]); // exactly one refund of the binding
+    expect([...bank.operations.values()].filter((o) => !o.saveCard)).toHaveLength(1); // the retry charged once
 
     // The Payments section: the customer's card listed, then unbound.
     await page.keyboard.press('F10'); // the next sale
