@@ -30,6 +30,23 @@ async function until(predicate: () => boolean, timeoutMs = 15_000): Promise<void
   }
 }
 
+/**
+ * Runs `start` with the emulator confirming payments 8 s after their checkout (the delay is fixed per
+ * transaction at create), restored once the emulator answered the child's checkout.
+ */
+async function slowConfirm<T>(start: () => Promise<T>): Promise<T> {
+  const answered = () => emulator.received.filter((r) => r.endpoint === 'checkout' && r.responseStatus !== undefined).length;
+  const before = answered();
+  emulator.setOptions({ confirmDelayMs: 8_000 });
+  try {
+    const started = await start();
+    await until(() => answered() > before, 30_000); // answered = its transaction exists with the slow delay
+    return started;
+  } finally {
+    emulator.setOptions({ confirmDelayMs: 600 });
+  }
+}
+
 function freshTill(timing: Record<string, number> = {}) {
   const dataDir = tempDir('paydesk-crash-');
   const configFile = writeTillConfig({ emulator, dataDir, timing: { finalStatusTimeoutMs: 20_000, ...timing } });
@@ -107,7 +124,7 @@ describe('payment: SIGKILL at each step, then restart', () => {
 
   it('while waiting for the customer (status polling)', async () => {
     const t = freshTill();
-    const { child } = await payInChild(t, 'OK');
+    const { child } = await slowConfirm(() => payInChild(t, 'OK')); // the kill must land while it waits
     const started = await child.waitFor('started');
     await until(() => emulator.received.some((r) => r.endpoint === 'status' && journal(t.dataDir).ops[0]?.transaction_id === (r.body as { transactionId?: string }).transactionId));
     child.child.kill('SIGKILL');
@@ -140,7 +157,7 @@ describe('payment: SIGKILL at each step, then restart', () => {
 
   it('killed while waiting, restarted with the vault closed (no password), then with it: held untouched, then paid', async () => {
     const t = freshTill();
-    const { child } = await payInChild(t, 'OK');
+    const { child } = await slowConfirm(() => payInChild(t, 'OK')); // the kill must land while it waits
     const started = await child.waitFor('started');
     await until(() => journal(t.dataDir).ops[0]?.phase === 'awaiting_status');
     child.child.kill('SIGKILL');
@@ -164,7 +181,9 @@ describe('payment: SIGKILL at each step, then restart', () => {
 
   it('killed while waiting; its saved state then reads as a newer version: held untouched; back as the previous release wrote it (unversioned): resumed, paid once', async () => {
     const t = freshTill();
-    const { child } = await payInChild(t, 'OK');
+    // the customer confirms after 8 s (fixed at create): the kill must land while the till waits, which a
+    // 600 ms window does not guarantee on a loaded 2-core box
+    const { child } = await slowConfirm(() => payInChild(t, 'OK'));
     const started = await child.waitFor('started');
     await until(() => journal(t.dataDir).ops[0]?.phase === 'awaiting_status');
     child.child.kill('SIGKILL');
@@ -195,7 +214,8 @@ describe('payment: SIGKILL at each step, then restart', () => {
   it('a parked payment killed while waiting is resumed, still parked, and flagged when it ends paid', async () => {
     const t = freshTill();
     const c = card('OK');
-    const child = run(t.dataDir, t.configFile, ['--do', 'pay', '--order', orderId(), '--loyalty', c.loyaltyId, '--session', c.cardSession, '--amount', '12300', '--park']);
+    // as above: the customer confirms late enough that the kill lands while the parked payment waits
+    const child = await slowConfirm(async () => run(t.dataDir, t.configFile, ['--do', 'pay', '--order', orderId(), '--loyalty', c.loyaltyId, '--session', c.cardSession, '--amount', '12300', '--park']));
     const parked = await child.waitFor('parked');
     await until(() => {
       const db = new Database(path.join(t.dataDir, 'journal.db'), { readonly: true });
@@ -224,7 +244,7 @@ describe('payment: SIGKILL at each step, then restart', () => {
 
   it('killed while waiting for the customer, restarted after IT switched the environment: the payment is held (never sent to the other server), a new sale is refused; switched back, it resolves once', async () => {
     const t = freshTill();
-    const { child } = await payInChild(t, 'OK');
+    const { child } = await slowConfirm(() => payInChild(t, 'OK')); // the kill must land while it waits
     const started = await child.waitFor('started');
     await until(() => emulator.received.some((r) => r.endpoint === 'status' && journal(t.dataDir).ops[0]?.transaction_id === (r.body as { transactionId?: string }).transactionId));
     child.child.kill('SIGKILL');
