@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { AvailabilityResult, PaymentMethodView } from '../../main/contract/checkout';
 import { CARD_ORIGIN_QUESTION_RU } from '../../main/contract/checkout';
 import { TEXTS } from './i18n';
-import { defaultScanMethod, hasDirectMethod, methodChoices, methodTitle, originGroups, payRequest, scanProviderTitle, tenderFor, type Tender } from './methods';
+import { defaultScanMethod, hasDirectMethod, listsDirectMethod, methodChoices, methodTitle, originGroups, payRequest, scanProviderTitle, tenderFor, type Tender } from './methods';
 
 const problem = { key: 'terminal.unreachable', ru: 'Нет связи с терминалом.', en: 'No terminal.', action: 'other_method' as const, severity: 'error' as const };
 const m = (provider: string, method: string, needsCardScan: boolean, ready = true, extra: Partial<PaymentMethodView> = {}): PaymentMethodView => ({
@@ -130,5 +130,15 @@ describe('payRequest (a Pay press and its retry make the same call)', () => {
     expect(payRequest({ provider: null, method: 'card', needsCardScan: false }, 'POS-3', { amountKop: 1 }, null)).toEqual({
       method: 'sale.pay', input: { orderId: 'POS-3', amountKop: 1, paymentType: 'card' },
     });
+  });
+});
+
+describe('listsDirectMethod (F9 without a card)', () => {
+  it('opens the list for a ready terminal, and for a terminal not ready when nothing else is; asks for the card when a scan method is ready', () => {
+    expect(listsDirectMethod([m('term', 'card', false)])).toBe(true);
+    expect(listsDirectMethod([m('term', 'card', false, false)])).toBe(true);
+    expect(listsDirectMethod([m('wallet', 'QR', true), m('term', 'card', false, false)])).toBe(false);
+    expect(listsDirectMethod([m('wallet', 'QR', true, false), m('term', 'card', false, false)])).toBe(true);
+    expect(listsDirectMethod([m('wallet', 'QR', true)])).toBe(false);
   });
 });

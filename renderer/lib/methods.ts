@@ -140,6 +140,15 @@ export function hasDirectMethod(methods: readonly PaymentMethodView[]): boolean 
   return methods.some((m) => m.ready && !m.needsCardScan);
 }
 
+/**
+ * True when F9 should open the method list without a card: a no-scan method is ready, or one is listed
+ * and nothing else is ready — then the list says why (e.g. the terminal program is missing) instead of
+ * asking for a card no ready method takes. With a ready scan method the screen asks for the card.
+ */
+export function listsDirectMethod(methods: readonly PaymentMethodView[]): boolean {
+  return hasDirectMethod(methods) || (methods.some((m) => !m.needsCardScan) && !methods.some((m) => m.ready));
+}
+
 /** The provider whose methods take the scanned token (its title names the card on screen), or null. */
 export function scanProviderTitle(methods: readonly PaymentMethodView[]): string | null {
   const titles = new Set(methods.filter((m) => m.needsCardScan).map((m) => m.providerTitle));

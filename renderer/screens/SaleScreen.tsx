@@ -14,7 +14,7 @@ import { KeyButton } from '../lib/keys';
 import { measureLabel, taxLabel } from '../lib/labels';
 import { measureOptions, preferredOf, WEIGHED } from '../lib/line-options';
 import {
-  defaultScanMethod, hasDirectMethod, methodChoices, payRequest, scanProviderTitle, tenderFor, type MethodChoice, type Tender, type TokenState,
+  defaultScanMethod, hasDirectMethod, listsDirectMethod, methodChoices, payRequest, scanProviderTitle, tenderFor, type MethodChoice, type Tender, type TokenState,
 } from '../lib/methods';
 import {
   amountProblem, formatKilograms, formatKop, formatSeconds, LARGE_AMOUNT_KOP, lineTotalKop, parseKilogramsToGrams, parseQuantity, parseRublesToKop, weighedLine,
@@ -363,6 +363,7 @@ export function SaleScreen({ terminalId, onBusy, onOpenJournal, scan, onScanHand
   const tokenState: TokenState = !card?.payToken || !card.payReady ? 'none' : card.payToken === usedToken ? 'used' : 'fresh';
   /** Some ready method needs no card (a card terminal): F9 works without a scan. */
   const direct = hasDirectMethod(methods);
+  const directListed = listsDirectMethod(methods);
   const scanTitle = scanProviderTitle(methods);
 
   /** The tender of a saved card's Alt+N: its retry repeats `savedCards.pay` with the same card. */
@@ -402,7 +403,7 @@ export function SaleScreen({ terminalId, onBusy, onOpenJournal, scan, onScanHand
 
   const startPayment = async (): Promise<void> => {
     if (phase.kind !== 'edit' || !amountKop || inFlight.current) return;
-    if (tokenState !== 'fresh' && !direct) return;
+    if (tokenState !== 'fresh' && !directListed) return;
     if (amountKop >= LARGE_AMOUNT_KOP && largeOk !== amountKop) {
       // The first F9 on an unusual amount only asks; the second (or Enter on the question) confirms it.
       if (!largeAsk) {
@@ -645,12 +646,12 @@ export function SaleScreen({ terminalId, onBusy, onOpenJournal, scan, onScanHand
     if (await submitScan(() => api.call('scan.manual', { code }))) setManualCode('');
   };
 
-  const canPay = phase.kind === 'edit' && (tokenState === 'fresh' || direct) && !!amountKop && amountKop > 0;
+  const canPay = phase.kind === 'edit' && (tokenState === 'fresh' || directListed) && !!amountKop && amountKop > 0;
   const next = (() => {
     switch (phase.kind) {
       case 'edit': return !amountKop ? t('sale.next.enterAmount')
         : largeAsk ? `${t('sale.large')} ${formatKop(amountKop)}. ${t('sale.largeConfirm')}`
-        : !card ? t(direct ? 'sale.next.scanOrPay' : 'sale.next.scan')
+        : !card ? t(directListed ? 'sale.next.scanOrPay' : 'sale.next.scan')
         : tokenState === 'used' ? t('sale.next.rescan')
         : tokenState === 'fresh' || direct ? t('sale.next.pay') : t('sale.next.other');
       case 'checking': return t('sale.checking');

@@ -29,7 +29,7 @@ interface TerminalTill {
 
 let till: TerminalTill;
 
-async function startTerminalTill(launchOf?: (stateDir: string) => TerminalLaunch): Promise<TerminalTill> {
+async function startTerminalTill(launchOf?: (stateDir: string) => TerminalLaunch, providers: string[] = ['koshelek', 'terminal']): Promise<TerminalTill> {
   const rendererDir = ensureRendererBuilt();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'paydesk-e2e-terminal-'));
   const configFile = path.join(dir, 'paydesk.config.json');
@@ -37,7 +37,7 @@ async function startTerminalTill(launchOf?: (stateDir: string) => TerminalLaunch
   writeConfig(configFile, koshelek, null);
   const stateDir = path.join(dir, 'terminal-app');
   const config = JSON.parse(fs.readFileSync(configFile, 'utf8')) as Record<string, unknown>;
-  config.providers = ['koshelek', 'terminal'];
+  config.providers = providers;
   // The customer takes ~1 s at the terminal: the cashier sees the sale in progress first.
   const launch = launchOf ? launchOf(stateDir) : await execLaunch(stateDir, { processingMs: 1_000 });
   config.terminal = { enabled: true, launch, currency: 'RUB', timing: { saleTimeoutMs: 20_000, lookupScheduleMs: [0, 250, 500] } };
@@ -130,14 +130,28 @@ describe('card terminal payments at the till', () => {
     expect(txs.map((x) => [x.amountMinor, x.charged, x.answer?.transaction?.status])).toEqual([[9_990, false, 'CANCELLED']]);
   });
 
-  it('the terminal app is missing (a wrong path in the config): the Russian instruction to call IT, no success, nothing sold', async () => {
-    const broken = await startTerminalTill(() => ({ mode: 'exec', executable: '/nonexistent/paydesk-terminal-app', args: [] }));
+  it('the terminal app is missing (a wrong path in the config): on a terminal-only till F9 lists it not ready with the Russian instruction to call IT; nothing can be sold through it', async () => {
+    // a till that takes cards only through the terminal: nothing else could take the sale
+    const broken = await startTerminalTill(() => ({ mode: 'exec', executable: '/nonexistent/paydesk-terminal-app', args: [] }), ['terminal']);
     try {
-      const txs = await payByTerminal('10', 'approve', 'terminal-04-app-missing', broken);
-      expect(await broken.page.getByTestId('error-panel').getAttribute('data-error-key')).toBe('terminal.app_missing');
-      expect(await broken.page.getByTestId('error-text').textContent()).toBe(CATALOGUE['terminal.app_missing'].ru);
-      expect(await broken.page.getByTestId('result').count()).toBe(0);
-      expect(txs).toEqual([]);
+      const { page } = broken;
+      const before = broken.ledger.transactions().length;
+      await page.keyboard.press('F1');
+      await page.keyboard.press('F10');
+      await page.getByTestId('amount').fill('10');
+      // not «scan the card»: F9 opens the list and says why the terminal cannot take the payment
+      await page.keyboard.press('F9');
+      await page.getByTestId('methods').waitFor({ timeout: 10_000 });
+      const terminal = page.getByTestId('method-card');
+      expect(await terminal.isEnabled()).toBe(false);
+      const note = page.getByTestId('method-note-card');
+      expect(await note.getAttribute('data-error-key')).toBe('terminal.app_not_installed');
+      expect(await note.textContent()).toBe(CATALOGUE['terminal.app_not_installed'].ru);
+      await page.screenshot({ path: path.join(SCREENSHOTS, 'terminal-04-app-missing.png') });
+      await page.keyboard.press('1'); // the disabled method's key does nothing
+      expect(await page.getByTestId('result').count()).toBe(0);
+      expect(await page.getByTestId('live-status').count()).toBe(0);
+      expect(broken.ledger.transactions()).toHaveLength(before);
     } finally {
       await broken.close();
     }
