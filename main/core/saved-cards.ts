@@ -165,10 +165,15 @@ export function startSavedCards(o: {
     catchUp() {
       // Paid payments of the last 30 days with a customer and no job yet: settle decides whether each is a binding.
       const since = new Date(Date.now() - 30 * 86_400_000).toISOString();
-      const kinds = o.providers().flatMap((p) => (p.savedCards ? [p.savedCards.refundJob().kind] : []));
+      const binders = o.providers().filter((p) => p.savedCards);
+      const kinds = binders.flatMap((p) => (p.savedCards ? [p.savedCards.refundJob().kind] : []));
       if (kinds.length === 0) return 0;
+      // Only the binding providers' rows: every other paid sale with a loyalty id (most of a wallet's) would be
+      // read and parsed at each start-up for nothing.
       const rows = o.sqlite.prepare(`SELECT o.id FROM operations o WHERE o.kind = 'payment' AND o.outcome = 'paid' AND o.loyalty_id IS NOT NULL
-        AND o.created_at >= ? AND NOT EXISTS (SELECT 1 FROM outbox_jobs j WHERE j.operation_external_id = o.id AND j.kind IN (SELECT value FROM json_each(?)))`).all(since, JSON.stringify(kinds));
+        AND o.created_at >= ? AND o.provider IN (SELECT value FROM json_each(?))
+        AND NOT EXISTS (SELECT 1 FROM outbox_jobs j WHERE j.operation_external_id = o.id AND j.kind IN (SELECT value FROM json_each(?)))`)
+        .all(since, JSON.stringify(binders.map((p) => p.name)), JSON.stringify(kinds));
       let settled = 0;
       for (const raw of rows) {
         const row = o.store.get(idRowSchema.parse(raw).id);
