@@ -96,10 +96,11 @@ async function restart(t: Till, args: string[] = []): Promise<Line> {
   return idle;
 }
 
-async function until(predicate: () => boolean, timeoutMs = 30_000, what = 'the step'): Promise<void> {
+/** Polls until the predicate holds; on timeout the error carries `state()` (what the journal and the till showed). */
+async function until(predicate: () => boolean, timeoutMs = 30_000, what = 'the step', state?: () => unknown): Promise<void> {
   const end = Date.now() + timeoutMs;
   while (!predicate()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}${state ? `: ${JSON.stringify(state())}` : ''}`);
     await new Promise((r) => setTimeout(r, 10));
   }
 }
@@ -354,10 +355,13 @@ describe('terminal sale through the real core: SIGKILL at each step, then restar
   });
 
   it('the terminal app crashes after charging (answer lost), the till is killed while resolving: one charge, paid', async () => {
-    // The first lookup waits 10 s: the kill lands while the operation is unknown (resolving).
-    const t = await freshTill({}, { timing: { lookupScheduleMs: [10_000, 200] } });
+    // The first lookup waits 30 s: the kill lands while the operation is unknown (resolving), however slow
+    // a loaded machine is between the crash and this test reading the journal.
+    const t = await freshTill({}, { timing: { lookupScheduleMs: [30_000, 200] } });
     const { r, order } = sell(t, { fault: 'crash', hold: true });
-    await until(() => opsOf(t, order)[0]?.phase === 'resolving', 30_000, 'resolving');
+    // The intent first (a till that refuses or dies says so here, with what it printed), then the phase.
+    await r.waitFor('started');
+    await until(() => opsOf(t, order)[0]?.phase === 'resolving', 30_000, 'resolving', () => ({ op: opsOf(t, order)[0] ?? null, till: r.lines }));
     r.child.kill('SIGKILL');
     await r.exited;
     expect(opsOf(t, order)[0]).toMatchObject({ is_final: 0, error_key: 'terminal.app_killed' });
