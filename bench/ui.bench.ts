@@ -96,6 +96,10 @@ interface ClickSamples {
   method: number[];
   inPage: number[];
   toShell: number[];
+  /** In the page: click event → the sale.pay frame handed to the WebSocket (React's handler, the client's checks). */
+  clickToSend: number[];
+  /** That send → the API request at the kiosk shell (Chromium's network service, loopback, the core's read). */
+  sendToShell: number[];
   shellToWire: number[];
   inCore: number[];
   coreToWire: number[];
@@ -109,7 +113,7 @@ interface ClickSamples {
   browser: string;
 }
 
-const noSamples = (): ClickSamples => ({ method: [], inPage: [], toShell: [], shellToWire: [], inCore: [], coreToWire: [], cpu: [], runqueue: [], blocked: [], payAvail: [], payCheckout: [], slow: [], browser: '' });
+const noSamples = (): ClickSamples => ({ method: [], inPage: [], toShell: [], clickToSend: [], sendToShell: [], shellToWire: [], inCore: [], coreToWire: [], cpu: [], runqueue: [], blocked: [], payAvail: [], payCheckout: [], slow: [], browser: '' });
 
 /**
  * One kiosk (this tree's bundle, or `bundle` for a before/after contrast in the same run), one browser,
@@ -132,7 +136,17 @@ async function clickToWire(into: ClickSamples, presses: number, bundle?: string,
     const w = window as unknown as { __clickAt: number };
     document.addEventListener('click', () => { w.__clickAt = performance.timeOrigin + performance.now(); }, { capture: true });
   });
+  // The moment the renderer hands the sale.pay frame to its WebSocket (epoch ms): the renderer's own part.
+  await page.evaluate(() => {
+    const w = window as unknown as { __sendAt: number };
+    const send = WebSocket.prototype.send;
+    WebSocket.prototype.send = function (this: WebSocket, data: string | ArrayBufferLike | Blob | ArrayBufferView) {
+      if (typeof data === 'string' && data.includes('"sale.pay"')) w.__sendAt = performance.timeOrigin + performance.now();
+      return send.call(this, data);
+    };
+  });
   const clickAt = (): Promise<number> => page.evaluate(() => (window as unknown as { __clickAt: number }).__clickAt);
+  const sendAt = (): Promise<number> => page.evaluate(() => (window as unknown as { __sendAt: number }).__sendAt);
   // hrtime (CLOCK_MONOTONIC, the emulator's clock) → epoch ms, calibrated once.
   const calNs = process.hrtime.bigint();
   const calEpoch = performance.timeOrigin + performance.now();
@@ -177,6 +191,10 @@ async function clickToWire(into: ClickSamples, presses: number, bundle?: string,
     const http = stamps.find((t) => t.kind === 'http' && t.detail.includes('/checkout'));
     const split = schedSplit(ws, http);
     if (!warmup && ws && http) {
+      const clicked = await clickAt();
+      const sent = await sendAt();
+      into.clickToSend.push(sent - clicked);
+      into.sendToShell.push(epochOf(ws.ns) - sent);
       into.toShell.push(ms(t0, ws.ns));
       into.shellToWire.push(ms(ws.ns, checkoutNs));
       into.inCore.push(ms(ws.ns, http.ns));
@@ -235,6 +253,8 @@ async function clickToWireVariants(): Promise<VariantResult[]> {
       summarize('    before: of which the core thread waiting for a CPU', before.runqueue),
     ] : []),
     summarize('  split: click (CDP send) → API request at the kiosk shell', now.toShell),
+    summarize('    split: in the page, click event → sale.pay handed to the WebSocket', now.clickToSend),
+    summarize('    split: that send → API request at the kiosk shell', now.sendToShell),
     summarize('  split: API request at the kiosk shell → checkout at emulator', now.shellToWire),
     summarize('    split: API request at the kiosk shell → checkout request created in the core', now.inCore),
     summarize('      of which the core thread on a CPU', now.cpu),
