@@ -10,7 +10,9 @@
 //    renderer served by the kiosk shell; we measure from just before the CDP mouse click is sent
 //    (process.hrtime in this process) to the arrival of the request headers at the emulator
 //    (ReceivedRequest.arrivalNs, same process clock). It therefore also counts the CDP dispatch, so it
-//    is an upper bound of the real click → wire time.
+//    is an upper bound of the real click → wire time. Chromium starts as the kiosk starts it (nice
+//    BROWSER_NICE, main/shell/browser-priority.ts; UI_BENCH_BROWSER_NICE / UI_BENCH_BEFORE_NICE override) and,
+//    when the bench runs as root, without CAP_SYS_NICE (UI_BENCH_PRIVILEGED_BROWSER=1 keeps it), as on a till.
 //      - method-click→checkout: the cashier picks SBP (scenario CH) → the checkout request.
 //      - pay-click→availability: F9/Pay → the availability-info request.
 //      - pay-click→checkout (auto-start): Pay → availability round trip → checkout (scenario OK).
@@ -23,6 +25,7 @@ import { chromium } from 'playwright-core';
 import { startKoshelekEmulator, testCardBarcode, type KoshelekEmulator, type ReceivedRequest } from '../emulators/koshelek';
 import { summarize, writeResults, type VariantResult } from './lib/results';
 import { ensureBuilt, startKioskChild, writeConfig, type TraceStamp } from './lib/kiosk';
+import { browserCommand, browserNice, findNiceProgram } from '../main/shell/browser-priority';
 
 const ITER = Number(process.env.UI_BENCH_ITER ?? 300);
 /** Another build's dist/main/kiosk.mjs: measured in the same run, in blocks alternating with this tree's. */
@@ -33,6 +36,30 @@ const CHROMIUM = process.env.PAYDESK_CHROMIUM ?? '/usr/bin/chromium';
 /** A press slower than this prints the core's trace stamps around it (what ran instead). */
 const SLOW_MS = Number(process.env.UI_BENCH_SLOW_MS ?? 15);
 
+/** The browser's nice value, as the kiosk starts it (main/shell/kiosk/browser-priority.ts); UI_BENCH_BROWSER_NICE overrides. */
+const BROWSER_NICE_NOW = process.env.UI_BENCH_BROWSER_NICE === undefined ? browserNice(process.env) : browserNice({ PAYDESK_BROWSER_NICE: process.env.UI_BENCH_BROWSER_NICE });
+/** The browser's nice value for the UI_BENCH_BEFORE blocks (default 0: as the kiosk started it before). */
+const BROWSER_NICE_BEFORE = browserNice({ PAYDESK_BROWSER_NICE: process.env.UI_BENCH_BEFORE_NICE ?? '0' });
+/**
+ * A till runs Chromium as an ordinary user (as root Chromium refuses to start without --no-sandbox), so it
+ * cannot raise its own threads' priority. Here the bench often runs as root, and Chromium then puts its browser,
+ * IO, GPU and compositor threads at nice -8, above the core. Unless UI_BENCH_PRIVILEGED_BROWSER=1, the bench
+ * drops that one capability (CAP_SYS_NICE) for the browser, as the till has it.
+ */
+const PRIVILEGED_BROWSER = process.env.UI_BENCH_PRIVILEGED_BROWSER === '1';
+const SETPRIV = ['/usr/bin/setpriv', '/bin/setpriv'].find((f) => fs.existsSync(f)) ?? null;
+
+/** A script Playwright can launch as its browser: Chromium started the way the kiosk starts it (nice), without CAP_SYS_NICE. */
+function browserLauncher(dir: string, nice: number): { file: string; how: string } {
+  const quote = (a: string): string => `'${a.replace(/'/g, `'\\''`)}'`;
+  const command = browserCommand(CHROMIUM, [], nice, findNiceProgram());
+  const dropNice = !PRIVILEGED_BROWSER && process.getuid?.() === 0 && SETPRIV !== null;
+  const argv = [...(dropNice && SETPRIV ? [SETPRIV, '--bounding-set=-sys_nice', '--inh-caps=-sys_nice'] : []), command.command, ...command.args];
+  const file = path.join(dir, `browser-nice-${nice}.sh`);
+  fs.writeFileSync(file, `#!/bin/sh\nexec ${argv.map(quote).join(' ')} "$@"\n`, { mode: 0o755 });
+  return { file, how: `nice ${command.lowered ? nice : 0}${dropNice ? ', no CAP_SYS_NICE' : process.getuid?.() === 0 ? ', as root with CAP_SYS_NICE (Chromium may raise its threads to nice -8)' : ''}` };
+}
+
 const sessionOf = (barcode: string): string => barcode.slice(15, 21);
 
 async function waitArrival(emulator: KoshelekEmulator, endpoint: ReceivedRequest['endpoint'], session: string, timeoutMs = 5000): Promise<bigint> {
@@ -41,7 +68,9 @@ async function waitArrival(emulator: KoshelekEmulator, endpoint: ReceivedRequest
     const hit = emulator.received.find((r) => r.endpoint === endpoint && (r.body as { cardSession?: string } | undefined)?.cardSession === session);
     if (hit) return hit.arrivalNs;
     if (Date.now() - t0 > timeoutMs) throw new Error(`no ${endpoint} for ${session}`);
-    await new Promise((r) => setImmediate(r));
+    // A timer, not a setImmediate spin: the arrival is stamped by the emulator when the request comes, and a
+    // spinning bench took one of the two cores from the core and Chromium during the very press it measured.
+    await new Promise((r) => setTimeout(r, 1));
   }
 }
 
@@ -67,6 +96,10 @@ interface ClickSamples {
   method: number[];
   inPage: number[];
   toShell: number[];
+  /** In the page: click event → the sale.pay frame handed to the WebSocket (React's handler, the client's checks). */
+  clickToSend: number[];
+  /** That send → the API request at the kiosk shell (Chromium's network service, loopback, the core's read). */
+  sendToShell: number[];
   shellToWire: number[];
   inCore: number[];
   coreToWire: number[];
@@ -76,9 +109,11 @@ interface ClickSamples {
   payAvail: number[];
   payCheckout: number[];
   slow: { total: number; split: ReturnType<typeof schedSplit>; stamps: string[] }[];
+  /** How the browser was started (nice value, capability). */
+  browser: string;
 }
 
-const noSamples = (): ClickSamples => ({ method: [], inPage: [], toShell: [], shellToWire: [], inCore: [], coreToWire: [], cpu: [], runqueue: [], blocked: [], payAvail: [], payCheckout: [], slow: [] });
+const noSamples = (): ClickSamples => ({ method: [], inPage: [], toShell: [], clickToSend: [], sendToShell: [], shellToWire: [], inCore: [], coreToWire: [], cpu: [], runqueue: [], blocked: [], payAvail: [], payCheckout: [], slow: [], browser: '' });
 
 /**
  * One kiosk (this tree's bundle, or `bundle` for a before/after contrast in the same run), one browser,
@@ -90,7 +125,9 @@ async function clickToWire(into: ClickSamples, presses: number, bundle?: string,
   const configFile = path.join(dir, 'paydesk.config.json');
   writeConfig(configFile, emulator);
   const kiosk = await startKioskChild(path.join(dir, 'data'), configFile, bundle ? { bundle } : {});
-  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'] });
+  const launcher = browserLauncher(dir, bundle ? BROWSER_NICE_BEFORE : BROWSER_NICE_NOW);
+  into.browser = launcher.how;
+  const browser = await chromium.launch({ executablePath: launcher.file, args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'] });
   const page = await browser.newPage({ viewport: { width: 1024, height: 768 } });
   await page.goto(kiosk.url);
   await page.getByTestId('status-env').waitFor();
@@ -99,7 +136,17 @@ async function clickToWire(into: ClickSamples, presses: number, bundle?: string,
     const w = window as unknown as { __clickAt: number };
     document.addEventListener('click', () => { w.__clickAt = performance.timeOrigin + performance.now(); }, { capture: true });
   });
+  // The moment the renderer hands the sale.pay frame to its WebSocket (epoch ms): the renderer's own part.
+  await page.evaluate(() => {
+    const w = window as unknown as { __sendAt: number };
+    const send = WebSocket.prototype.send;
+    WebSocket.prototype.send = function (this: WebSocket, data: string | ArrayBufferLike | Blob | ArrayBufferView) {
+      if (typeof data === 'string' && data.includes('"sale.pay"')) w.__sendAt = performance.timeOrigin + performance.now();
+      return send.call(this, data);
+    };
+  });
   const clickAt = (): Promise<number> => page.evaluate(() => (window as unknown as { __clickAt: number }).__clickAt);
+  const sendAt = (): Promise<number> => page.evaluate(() => (window as unknown as { __sendAt: number }).__sendAt);
   // hrtime (CLOCK_MONOTONIC, the emulator's clock) → epoch ms, calibrated once.
   const calNs = process.hrtime.bigint();
   const calEpoch = performance.timeOrigin + performance.now();
@@ -144,6 +191,10 @@ async function clickToWire(into: ClickSamples, presses: number, bundle?: string,
     const http = stamps.find((t) => t.kind === 'http' && t.detail.includes('/checkout'));
     const split = schedSplit(ws, http);
     if (!warmup && ws && http) {
+      const clicked = await clickAt();
+      const sent = await sendAt();
+      into.clickToSend.push(sent - clicked);
+      into.sendToShell.push(epochOf(ws.ns) - sent);
       into.toShell.push(ms(t0, ws.ns));
       into.shellToWire.push(ms(ws.ns, checkoutNs));
       into.inCore.push(ms(ws.ns, http.ns));
@@ -194,13 +245,16 @@ async function clickToWireVariants(): Promise<VariantResult[]> {
   }
   for (const s of now.slow) console.log(`slow press ${s.total.toFixed(1)} ms (core, sale.pay arrival → checkout created: ${JSON.stringify(s.split)}):\n  ${s.stamps.join('\n  ')}`);
   return [
-    summarize('click-to-wire: method click (CDP send) → checkout at emulator', now.method, { goal_p99_ms: 8 }),
-    summarize('click-to-wire: method click (in-page click event) → checkout at emulator', now.inPage, { goal_p99_ms: 8 }),
+    summarize('click-to-wire: method click (CDP send) → checkout at emulator', now.method, { goal_p99_ms: 8, browser: now.browser }),
+    summarize('click-to-wire: method click (in-page click event) → checkout at emulator', now.inPage, { goal_p99_ms: 8, browser: now.browser }),
     ...(BEFORE ? [
-      summarize(`  same run, before (${path.relative(process.cwd(), BEFORE)}): method click (CDP send) → checkout at emulator`, before.method),
-      summarize('  same run, before: method click (in-page click event) → checkout at emulator', before.inPage),
+      summarize(`  same run, before (${path.relative(process.cwd(), BEFORE)}): method click (CDP send) → checkout at emulator`, before.method, { browser: before.browser }),
+      summarize('  same run, before: method click (in-page click event) → checkout at emulator', before.inPage, { browser: before.browser }),
+      summarize('    before: of which the core thread waiting for a CPU', before.runqueue),
     ] : []),
     summarize('  split: click (CDP send) → API request at the kiosk shell', now.toShell),
+    summarize('    split: in the page, click event → sale.pay handed to the WebSocket', now.clickToSend),
+    summarize('    split: that send → API request at the kiosk shell', now.sendToShell),
     summarize('  split: API request at the kiosk shell → checkout at emulator', now.shellToWire),
     summarize('    split: API request at the kiosk shell → checkout request created in the core', now.inCore),
     summarize('      of which the core thread on a CPU', now.cpu),

@@ -17,6 +17,7 @@ import { electronFileOpener } from './open-file';
 import { DISPLAY_PAGE, IPC_DISPLAY, type CustomerDisplayView } from '../../contract/display';
 import type { DisplayWindow } from '../core-host';
 import { chooseDisplay, displayWindowOptions } from './display-window';
+import { browserNice, electronPidsToLower, lowerThreads } from '../browser-priority';
 
 protocol.registerSchemesAsPrivileged([{ scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true } }]);
 
@@ -148,6 +149,12 @@ async function start(): Promise<void> {
     win = null;
   });
   target.once('ready-to-show', () => target.show());
+  // The window's renderer and the GPU process below the core's priority, as the kiosk starts its browser
+  // (main/shell/browser-priority.ts): at each load, so a renderer that was replaced is lowered again.
+  target.webContents.on('did-finish-load', () => {
+    const nice = browserNice(process.env);
+    if (nice > 0) for (const pid of electronPidsToLower(app.getAppMetrics(), process.pid)) lowerThreads(pid, nice);
+  });
   await target.loadURL(APP_URL);
 
   // Quit only after the core has closed its journal and connections (or a 10 s cap).

@@ -20,6 +20,7 @@ import path from 'node:path';
 import readline from 'node:readline';
 import { z } from 'zod';
 import { fileURLToPath } from 'node:url';
+import { browserCommand, browserNice, findNiceProgram, lowerThreads } from '../browser-priority';
 import { BROWSER_QUICK_EXIT_MS, browserQuickExitReason, decideRestart, kioskPaths, noDisplayReason, type StartMessage } from './supervise';
 
 function arg(name: string): string | undefined {
@@ -60,7 +61,11 @@ function openBrowser(url: string, dataDir: string, fullscreen: boolean, onQuickE
   const args = [`--app=${url}`, `--user-data-dir=${path.join(dataDir, window.profile)}`, '--no-first-run', '--disable-sync',
     '--disable-background-networking', '--disable-component-update', '--window-size=1024,768', ...window.extra, ...(fullscreen ? ['--kiosk'] : [])];
   const started = Date.now();
-  const child = spawn(browser, args, { stdio: ['ignore', 'ignore', 'pipe'], detached: false });
+  // Below the core's priority, so the core is not waiting for a CPU while Chromium renders a press (docs/ui.md).
+  const nice = browserNice(process.env);
+  const command = browserCommand(browser, args, nice, findNiceProgram());
+  const child = spawn(command.command, command.args, { stdio: ['ignore', 'ignore', 'pipe'], detached: false });
+  if (!command.lowered && nice > 0 && child.pid !== undefined) lowerThreads(child.pid, nice);
   let tail = '';
   child.stderr?.on('data', (chunk: Buffer) => { tail = (tail + chunk.toString('utf8')).slice(-4000); });
   child.on('error', (error) => onQuickExit(`Chromium не запустился: ${error.message}`));

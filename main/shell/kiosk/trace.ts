@@ -5,7 +5,7 @@
 //   http <ns> <path> cpu=… rq=…      the core created an outgoing HTTP request (diagnostics channel, before the write)
 //   gc <ns> <ms>            a garbage collection pause (start stamp, duration), ≥ 1 ms only
 //   lag <ns> <ms>           PAYDESK_TRACE_LAG=1: a 5 ms timer fired this late (the event loop was blocked or starved)
-// PAYDESK_TRACE_CPUPROF=<file>: a V8 CPU profile of the core (0.2 ms sampling) written there at exit
+// PAYDESK_TRACE_CPUPROF=<file, '%p' = pid>: a V8 CPU profile of the core (0.2 ms sampling) written there at exit
 // (--cpu-prof is refused in NODE_OPTIONS, and the supervisor passes no node flags to the core).
 // Off, every call is one boolean test; nothing is subscribed.
 import dc from 'node:diagnostics_channel';
@@ -53,7 +53,8 @@ export function installTraceProbes(): void {
     }
   });
   gc.observe({ entryTypes: ['gc'] });
-  const profileFile = process.env.PAYDESK_TRACE_CPUPROF;
+  // '%p' in the name becomes the pid (the bench starts several cores: one file each).
+  const profileFile = process.env.PAYDESK_TRACE_CPUPROF?.replace('%p', String(process.pid));
   if (profileFile) {
     const session = new inspector.Session();
     session.connect();
