@@ -3,7 +3,7 @@
 // instant an outside kill cannot target. Unset in production: one string comparison.
 const armed = process.env.PAYDESK_FAILPOINT ?? '';
 
-export type FailpointName = 'payment.after_intent' | 'refund.after_intent';
+export type FailpointName = 'payment.after_intent' | 'payment.after_send' | 'refund.after_intent';
 
 export function failpoint(name: FailpointName): void {
   if (armed === name) process.kill(process.pid, 'SIGKILL');

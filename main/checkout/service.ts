@@ -228,9 +228,12 @@ export class CheckoutService implements CheckoutApi {
       throw new PaydeskError('journal.unavailable', String(error));
     }
     this.intentSucceeded();
-    this.deps.logger.info({ operationId: id, operationExternalId, provider: provider.name, orderId: input.orderId }, 'payment intent committed');
     failpoint('payment.after_intent');
+    // The request goes first: the actor performs its first step synchronously and, on a warm kept-alive socket,
+    // its bytes are written before startActor returns; the log line and the view come after (docs/architecture.md).
     this.startActor(row.id, started.run, false);
+    failpoint('payment.after_send');
+    this.deps.logger.info({ operationId: id, operationExternalId, provider: provider.name, orderId: input.orderId }, 'payment intent committed');
     return this.view(row);
   }
 
@@ -560,7 +563,10 @@ export class CheckoutService implements CheckoutApi {
     this.journalChanged(was, null);
   }
 
-  private hooks<S>(): ActorHooks<S> {
+  /** One set of hooks for every actor (built once: nothing in them depends on the operation). */
+  private readonly actorHooks: ActorHooks<unknown> = this.hooks();
+
+  private hooks(): ActorHooks<unknown> {
     return {
       onChange: (operationId) => this.emit(operationId),
       onError: (operationId, error) => this.deps.logger.error({ operationId, err: String(error) }, 'operation step failed'),
@@ -579,7 +585,7 @@ export class CheckoutService implements CheckoutApi {
   /** One actor per operation: the single serial lane every event about it goes through. */
   private startActor(operationId: string, packed: PackedRun, resumed: boolean): void {
     packed.use((run) => {
-      const actor = new OperationActor(run.state, run.driver, this.deps.store, this.hooks(), this.now);
+      const actor = new OperationActor(run.state, run.driver, this.deps.store, this.actorHooks, this.now);
       const send = <E>(event: E | null, to: (e: E) => void): boolean => {
         if (event === null) return false;
         to(event);

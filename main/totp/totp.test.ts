@@ -107,6 +107,18 @@ describe('BuiltinTotpVerifier', () => {
     expect(decodeBuiltinToken(String(provider.getToken()), 3)?.fields).toContain('a,b');
   });
 
+  it('token digits follow the clock across step edges (cached per step, never stale)', () => {
+    let now = T - 1;
+    const provider = createBuiltinTokenProvider(config, { now: () => now, fingerprint: { terminalId: 'POS-7' } });
+    // Back and forth over two edges, and a clock set back: each token carries its own instant's code.
+    for (const at of [T - 1, T, T + 1, T + STEP - 1, T + STEP, T - 1, T + 5 * STEP, T + 5 * STEP + 7]) {
+      now = at;
+      const decoded = decodeBuiltinToken(String(provider.getToken()), 3);
+      expect(decoded?.totp).toBe(totpCode(card, at));
+      expect(decoded?.fields.at(-1)).toBe(String(at));
+    }
+  });
+
   it('createTotpVerifier picks builtin, and refuses vendor without a library', async () => {
     expect((await createTotpVerifier(config)).kind).toBe('builtin');
     const vendorCfg = { ...config, verifier: 'vendor' as const };

@@ -6,7 +6,7 @@ import type { ParsedScan } from '../contract/scan';
 import { toScannedCard } from '../barcode/card';
 import { parseBarcode, reject } from '../barcode/parse';
 import type { TotpCard, TotpConfig } from './config';
-import { checkTotp, totpCode } from './totp';
+import { checkTotp, totpCode, totpStep } from './totp';
 
 /** Source of the Koshelek `token` header (availability-info/task, checkout, refund). Fresh value per request. */
 export interface TokenProvider {
@@ -61,11 +61,20 @@ export function createBuiltinTokenProvider(config: TotpConfig, options: BuiltinV
   const stable = [fp.hostname ?? os.hostname(), fp.platform ?? os.platform(), fp.arch ?? os.arch(), fp.cpu ?? os.cpus()[0]?.model ?? 'cpu', fp.terminalId]
     .map((part) => part.replace(/;/g, ','))
     .join(';');
+  // The TOTP digits change once per step: computed once per step, not per request (an HMAC on the press path).
+  let codeStep = Number.NaN;
+  let code = '';
   return {
     getToken(): string {
       const at = now();
       const fingerprint = Buffer.from(`${stable};${at}`, 'utf8').toString('base64');
-      return card ? `${fingerprint}${totpCode(card, at)}` : fingerprint;
+      if (!card) return fingerprint;
+      const step = totpStep(card, at);
+      if (step !== codeStep) {
+        code = totpCode(card, at);
+        codeStep = step;
+      }
+      return `${fingerprint}${code}`;
     },
   };
 }

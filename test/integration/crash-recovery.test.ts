@@ -103,6 +103,32 @@ describe('payment: SIGKILL at each step, then restart', () => {
     expect(JSON.parse(events[0]?.body_json ?? '{}')).toMatchObject({ reconstructed: true, amountKop: 12300 });
   });
 
+  it('right after the checkout is handed to the transport, before the log line and the view', async () => {
+    const t = freshTill();
+    const transactionsBefore = emulator.stats().transactions;
+    const { child, c } = await payInChild(t, 'OK', { PAYDESK_FAILPOINT: 'payment.after_send' });
+    expect((await child.exited).signal).toBe('SIGKILL');
+    const before = journal(t.dataDir);
+    expect(before.ops).toHaveLength(1);
+    expect(before.ops[0]?.phase).toBe('checkout_pending');
+    const requestId = before.ops[0]?.request_id ?? '';
+    // The checkout was handed to the transport before the kill: written already on a warm socket, still
+    // connecting on a cold one (this child's first sale). Either way at most one copy reached the emulator.
+    await new Promise((r) => setTimeout(r, 300));
+    expect(requestsFor('checkout', requestId).length).toBeLessThanOrEqual(1);
+    await restartUntilIdle(t);
+    const after = journal(t.dataDir);
+    expect(after.open).toBe(0);
+    expect(after.ops).toHaveLength(1);
+    expect(after.ops[0]).toMatchObject({ outcome: 'paid', recovered: 1, request_id: requestId });
+    // Recovery repeated the checkout with the same requestId: one transaction for this card session, not two.
+    const checkouts = requestsFor('checkout', requestId);
+    expect(checkouts.length).toBeGreaterThanOrEqual(1);
+    expect(new Set(checkouts.map((r) => (r.body as { cardSession?: string }).cardSession))).toEqual(new Set([c.cardSession]));
+    expect(emulator.transaction(after.ops[0]?.transaction_id ?? '')?.status).toBe('accepted');
+    expect(emulator.stats().transactions).toBe(transactionsBefore + 1);
+  });
+
   it('while checkout is in flight (sent, not answered)', async () => {
     const t = freshTill();
     const c = card('OK');

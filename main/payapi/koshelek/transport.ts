@@ -68,7 +68,12 @@ export class PayApiTransport {
       maxContentLength: MAX_RESPONSE_BYTES,
       maxBodyLength: MAX_RESPONSE_BYTES,
       transitional: { clarifyTimeoutError: true },
-      responseType: 'json',
+      // Keep the raw text: a body that is not JSON must become a clear "invalid response", not a throw.
+      responseType: 'text',
+      // Bodies are serialised here (send) and read in send: axios's default transforms (content sniffing,
+      // form-data checks, JSON re-parse) only cost time on the press path. Set once, not per request.
+      transformRequest: [identity],
+      transformResponse: [identity],
     });
   }
 
@@ -83,9 +88,6 @@ export class PayApiTransport {
         data: options.body === undefined ? undefined : JSON.stringify(options.body),
         headers,
         timeout: options.timeoutMs,
-        // Keep the raw text: a body that is not JSON must become a clear "invalid response", not a throw.
-        responseType: 'text',
-        transformResponse: [(data: unknown) => data],
       });
       const reusedSocket = Boolean((response.request as { reusedSocket?: boolean } | undefined)?.reusedSocket);
       const text = typeof response.data === 'string' ? response.data : '';
@@ -190,6 +192,10 @@ export class PayApiTransport {
     this.stopWarm();
     this.agent.destroy();
   }
+}
+
+function identity(data: unknown): unknown {
+  return data;
 }
 
 function classifyFault(error: unknown): TransportResult & { kind: 'fault' } {
