@@ -55,6 +55,33 @@ export function parseSlipRefs(text: Cell | undefined, operationId: string): Reco
   return {};
 }
 
+/** Warns once of operations whose refs could not be read (x-text.ts finds them in SQL). */
+export function warnUnreadableRefs(ids: readonly string[]): void {
+  if (ids.length > 0) warnSink(refsWarning(ids));
+}
+
+/**
+ * The refs of one slip as they arrive from REPORT_SELECT_JSON: already-parsed JSON (an object of
+ * strings is used as it is, anything else is unreadable) or text (parseSlipRefs). Same results as
+ * parseSlipRefs on the text (load.test.ts).
+ */
+export function slipRefsOf(cell: unknown, operationId: string): Record<string, string> {
+  if (cell === null || cell === undefined || typeof cell === 'string') return parseSlipRefs(cell, operationId);
+  if (typeof cell === 'object' && !Array.isArray(cell)) {
+    const refs = cell as Record<string, unknown>;
+    let ok = true;
+    for (const key in refs) {
+      if (Object.prototype.hasOwnProperty.call(refs, key) && typeof refs[key] !== 'string') {
+        ok = false;
+        break;
+      }
+    }
+    if (ok) return refs as Record<string, string>;
+  }
+  // valid JSON but not an object of strings: what parseSlipRefs says of its text
+  return parseSlipRefs(JSON.stringify(cell), operationId);
+}
+
 /** Runs a load and then reports, once, any slip refs it could not read. */
 function withRefsWarning<T>(load: () => T): T {
   const bad: string[] = [];
@@ -91,7 +118,7 @@ function toRow(r: Cell[]): ReportOperationRow {
       paymentTransactionId: strOrNull(r[18]),
       refundTransactionId: strOrNull(r[19]),
       paymentType: strOrNull(r[20]),
-      refs: parseSlipRefs(r[21], str(r[0])),
+      refs: slipRefsOf(r[21], str(r[0])),
     },
     parent: r[22] === null ? null : {
       shiftId: numOrNull(r[23]),
@@ -150,12 +177,16 @@ SELECT id, kind, provider, parent_id, shift_id, order_id, amount_kop, 1, outcome
 // The same columns as one JSON text built inside SQLite and parsed once: better-sqlite3 materialises
 // ~270,000 cells for a 10,000-operation shift one by one, which costs about twice what SQLite's
 // json_array plus one JSON.parse do (bench/results/reports.json). The subquery walks the primary key,
-// so the rows come in (created_at, id) order without a sort.
+// so the rows come in (created_at, id) order without a sort. A slip's refs that are valid JSON arrive
+// embedded (parsed by the one JSON.parse, then only type-checked: parsing 10,000 small texts and
+// checking each with zod was a third of an X); anything else arrives as its text and takes the slow
+// path, which warns.
 const REPORT_SELECT_JSON = `
 SELECT COALESCE('[' || group_concat(line, ',') || ']', '[]') FROM (
 SELECT json_array(id, kind, provider, parent_id, shift_id, order_id, amount_kop, 1, outcome, phase,
        request_id, transaction_id, ref_transaction_id, payment_type, error_code, created_at, finished_at,
-       CASE WHEN has_slip THEN 1 END, slip_payment_transaction_id, slip_refund_transaction_id, slip_payment_type, slip_refs_json,
+       CASE WHEN has_slip THEN 1 END, slip_payment_transaction_id, slip_refund_transaction_id, slip_payment_type,
+       CASE WHEN json_valid(slip_refs_json) THEN json(slip_refs_json) ELSE slip_refs_json END,
        CASE WHEN has_parent THEN 1 END, parent_shift_id, parent_transaction_id, parent_payment_type, currency) AS line
   FROM report_operations WHERE shift_id = ? ORDER BY shift_id, created_at, id)`;
 const UNFINISHED_SELECT = OPERATION_SELECT.replace('FROM operations o', 'FROM operations o INDEXED BY operations_unfinished')

@@ -4,11 +4,10 @@
 import os from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 import Database from 'better-sqlite3';
-import { checkedReportJson, ReportContractError } from './checked-json';
-import { computeReport } from './compute';
-import { loadShift, loadShiftOperations, loadShiftTenders } from './load';
+import { ReportContractError } from './checked-json';
 import type { ShiftReport } from './model';
 import { reportPdf } from './pdf';
+import { xReportText } from './x-text';
 import type { WorkerProgress, WorkerRequest, WorkerReply } from './worker';
 
 const { file } = workerData as { file: string };
@@ -25,18 +24,8 @@ if (process.platform === 'linux') {
 const sqlite = new Database(file, { readonly: true, fileMustExist: true });
 sqlite.pragma('busy_timeout = 5000');
 
-function xReport(req: Extract<WorkerRequest, { type: 'x' }>): ShiftReport {
-  const read = sqlite.transaction(() => {
-    const shift = loadShift(sqlite, req.shiftId);
-    if (!shift) throw new Error(`shift ${req.shiftId} not found`);
-    return computeReport({
-      type: 'x', zNumber: null, shift, till: req.till, generatedAt: req.generatedAt,
-      operations: loadShiftOperations(sqlite, shift.id), tenders: loadShiftTenders(sqlite, shift.id),
-      environment: req.environment, tenderVoids: req.tenderVoids, refColumns: req.refColumns,
-    });
-  });
-  return read();
-}
+// One read transaction: the lines and the totals come from the same snapshot of the journal.
+const xReportJson = sqlite.transaction((req: Extract<WorkerRequest, { type: 'x' }>): string => xReportText(sqlite, req));
 
 parentPort?.on('message', (req: WorkerRequest) => {
   void (async () => {
@@ -44,7 +33,7 @@ parentPort?.on('message', (req: WorkerRequest) => {
     try {
       if (req.type === 'x') {
         // Checked here, not on the core: the core splices this text into the window's frame unparsed.
-        reply = { id: req.id, ok: true, json: checkedReportJson(xReport(req)) };
+        reply = { id: req.id, ok: true, json: xReportJson(req) };
       } else if (req.type === 'pdf') {
         const pdf = await reportPdf(JSON.parse(req.reportJson) as ShiftReport, {
           onPage: (progress) => parentPort?.postMessage({ id: req.id, progress } satisfies WorkerProgress),
