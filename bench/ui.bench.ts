@@ -48,16 +48,18 @@ const BROWSER_NICE_BEFORE = browserNice({ PAYDESK_BROWSER_NICE: process.env.UI_B
  */
 const PRIVILEGED_BROWSER = process.env.UI_BENCH_PRIVILEGED_BROWSER === '1';
 const SETPRIV = ['/usr/bin/setpriv', '/bin/setpriv'].find((f) => fs.existsSync(f)) ?? null;
+/** Diagnostic only (not what a till does): UI_BENCH_BROWSER_SCHED_IDLE=1 runs the browser under SCHED_IDLE (chrt -i 0). */
+const BROWSER_SCHED_IDLE = process.env.UI_BENCH_BROWSER_SCHED_IDLE === '1';
 
 /** A script Playwright can launch as its browser: Chromium started the way the kiosk starts it (nice), without CAP_SYS_NICE. */
 function browserLauncher(dir: string, nice: number): { file: string; how: string } {
   const quote = (a: string): string => `'${a.replace(/'/g, `'\\''`)}'`;
   const command = browserCommand(CHROMIUM, [], nice, findNiceProgram());
   const dropNice = !PRIVILEGED_BROWSER && process.getuid?.() === 0 && SETPRIV !== null;
-  const argv = [...(dropNice && SETPRIV ? [SETPRIV, '--bounding-set=-sys_nice', '--inh-caps=-sys_nice'] : []), command.command, ...command.args];
+  const argv = [...(dropNice && SETPRIV ? [SETPRIV, '--bounding-set=-sys_nice', '--inh-caps=-sys_nice'] : []), ...(BROWSER_SCHED_IDLE ? ['chrt', '-i', '0'] : []), command.command, ...command.args];
   const file = path.join(dir, `browser-nice-${nice}.sh`);
   fs.writeFileSync(file, `#!/bin/sh\nexec ${argv.map(quote).join(' ')} "$@"\n`, { mode: 0o755 });
-  return { file, how: `nice ${command.lowered ? nice : 0}${dropNice ? ', no CAP_SYS_NICE' : process.getuid?.() === 0 ? ', as root with CAP_SYS_NICE (Chromium may raise its threads to nice -8)' : ''}` };
+  return { file, how: `${BROWSER_SCHED_IDLE ? 'SCHED_IDLE, ' : ''}nice ${command.lowered ? nice : 0}${dropNice ? ', no CAP_SYS_NICE' : process.getuid?.() === 0 ? ', as root with CAP_SYS_NICE (Chromium may raise its threads to nice -8)' : ''}` };
 }
 
 const sessionOf = (barcode: string): string => barcode.slice(15, 21);

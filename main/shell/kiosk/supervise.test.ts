@@ -25,5 +25,8 @@ describe('kiosk supervisor rules', () => {
     expect(noDisplayReason({}, 'win32')).toBeNull();
     expect(browserQuickExitReason(1, null, 0, '')).toContain('от root');
     expect(browserQuickExitReason(1, null, 1000, 'Missing X server or $DISPLAY')).toContain('нет доступа к экрану');
+    // started through nice: a PAYDESK_BROWSER that does not exist is nice's exit 127, not a spawn error
+    expect(browserQuickExitReason(127, null, 1000, "nice: '/opt/none/chromium': No such file or directory\n")).toContain('PAYDESK_BROWSER');
+    expect(browserQuickExitReason(127, null, 1000, '')).not.toContain('PAYDESK_BROWSER');
   });
 });

@@ -42,6 +42,8 @@ export function browserQuickExitReason(code: number | null, signal: string | nul
   const hints: string[] = [];
   if (uid === 0 || /no-sandbox|as root/i.test(stderrTail)) hints.push('Chromium не запускается от root: запустите кассу от обычного пользователя');
   if (/Missing X server|cannot open display|ozone/i.test(stderrTail)) hints.push('нет доступа к экрану (X/Wayland)');
+  // The browser starts through `nice` (main/shell/browser-priority.ts): a missing program is nice's exit 126 / 127.
+  if ((code === 126 || code === 127) && /^nice: /m.test(stderrTail)) hints.push('программа браузера не найдена или не запускается (проверьте PAYDESK_BROWSER)');
   return `окно Chromium не открылось (${how})${hints.length ? `: ${hints.join('; ')}` : ''}`;
 }
 
