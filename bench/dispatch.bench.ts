@@ -11,7 +11,7 @@ import https from 'node:https';
 import os from 'node:os';
 import path from 'node:path';
 import { tempDir } from '../test/support/till';
-import { startEmulatorProcess, startPayLane, type EmulatorProcess, type PayLane } from './lib/pay-lane';
+import { startEmulatorProcess, startPayLane, type Arrival, type EmulatorProcess, type PayLane } from './lib/pay-lane';
 import { rssMb, summarize, writeResults, type VariantResult } from './lib/results';
 
 const N = Number(process.env.BENCH_N ?? 1000);
@@ -25,8 +25,15 @@ async function variant(name: 'warm' | 'cold', keepAlive: boolean, emulator: Emul
   return { result, commit, pages, lane };
 }
 
-/** The same path with nothing of ours on it: one small row committed (WAL + FULL) and one request on a warm socket. */
-async function floor(emulator: EmulatorProcess, lane: PayLane): Promise<{ floor: VariantResult; fsync: VariantResult }> {
+/** A request as it reached the emulator: its headers (authorization redacted there) and its JSON body. */
+interface SeenRequest { headers: Record<string, string>; body: Record<string, unknown> }
+
+/**
+ * The same path with nothing of ours on it: one small row committed (WAL + FULL) and one request on a warm
+ * socket. `same` replays the bytes the warm path's checkout put on the wire (its headers and a body of the
+ * same size, the Koshelek contract fixes both) instead of the original floor's tiny two-header request.
+ */
+async function floor(emulator: EmulatorProcess, lane: PayLane, same: SeenRequest | null = null): Promise<{ floor: VariantResult; fsync: VariantResult }> {
   const db = new Database(path.join(tempDir('paydesk-floor-'), 'floor.db'));
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = FULL');
@@ -34,9 +41,17 @@ async function floor(emulator: EmulatorProcess, lane: PayLane): Promise<{ floor:
   const insert = db.prepare('INSERT INTO t (v) VALUES (?)');
   const agent = new https.Agent({ ca: fs.readFileSync(emulator.caFile), keepAlive: true, maxSockets: 1 });
   const url = new URL(`${emulator.baseUrl}/floor`);
+  const headersOf = (body: string): Record<string, string | number> => (same
+    ? { ...sameHeaders, 'content-length': Buffer.byteLength(body) }
+    : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
+  const sameHeaders: Record<string, string> = {};
+  for (const [k, v] of Object.entries(same?.headers ?? {})) {
+    if (k === 'host' || k === 'connection' || k === 'content-length') continue;
+    sameHeaders[k] = k === 'authorization' ? `Basic ${Buffer.from('emulator:emulator').toString('base64')}` : v;
+  }
   const send = (requestId: string) => new Promise<void>((resolve, reject) => {
-    const body = JSON.stringify({ requestId });
-    const req = https.request(url, { method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (res) => {
+    const body = JSON.stringify(same ? { ...same.body, requestId } : { requestId });
+    const req = https.request(url, { method: 'POST', agent, headers: headersOf(body) }, (res) => {
       res.resume();
       res.on('end', () => resolve());
     });
@@ -48,7 +63,8 @@ async function floor(emulator: EmulatorProcess, lane: PayLane): Promise<{ floor:
   const wire: number[] = [];
   const fsync: number[] = [];
   for (let i = 0; i < N + 50; i += 1) {
-    const requestId = `floor-${i}`;
+    // Same length as the checkout's UUID requestId when replaying it: the same number of bytes on the wire.
+    const requestId = same ? `floor-${i}-`.padEnd(String(same.body.requestId ?? '').length, 'x') : `floor-${i}`;
     const t0 = process.hrtime.bigint();
     insert.run('x'.repeat(512));
     const committed = process.hrtime.bigint();
@@ -70,14 +86,25 @@ async function floor(emulator: EmulatorProcess, lane: PayLane): Promise<{ floor:
   agent.destroy();
   db.close();
   return {
-    floor: summarize('floor', wire, { note: 'one-row commit (WAL + FULL) + one request on a warm kept-alive TLS socket to the same emulator process' }),
-    fsync: summarize('fsync_floor', fsync, { note: 'one-row commit, WAL + synchronous=FULL, same disk' }),
+    floor: same
+      ? summarize('floor_same_request', wire, { note: 'as "floor", but the request is the warm checkout\'s own: its headers (axios User-Agent, token, Basic auth…) and its body (a fresh requestId), same length' })
+      : summarize('floor', wire, { note: 'one-row commit (WAL + FULL) + one request on a warm kept-alive TLS socket to the same emulator process' }),
+    fsync: summarize(same ? 'fsync_floor_same_request' : 'fsync_floor', fsync, { note: 'one-row commit, WAL + synchronous=FULL, same disk' }),
   };
+}
+
+/** The last checkout the warm lane put on the wire, as the emulator received it. */
+async function lastCheckout(lane: PayLane): Promise<SeenRequest> {
+  const all = await lane.arrivals(0);
+  const seen = all.filter((a) => a.endpoint === 'checkout').at(-1) as (Arrival & Partial<SeenRequest>) | undefined;
+  if (!seen?.headers || !seen.body) throw new Error('no checkout seen by the emulator');
+  return { headers: seen.headers, body: seen.body };
 }
 
 const emulator = await startEmulatorProcess();
 const warm = await variant('warm', true, emulator);
 const floors = await floor(emulator, warm.lane);
+const sameFloors = await floor(emulator, warm.lane, await lastCheckout(warm.lane));
 await warm.lane.close();
 const cold = await variant('cold', false, emulator);
 await cold.lane.close();
@@ -90,11 +117,14 @@ const pagesPerIntent = {
   mean: Math.round((sortedPages.reduce((s, v) => s + v, 0) / Math.max(1, sortedPages.length)) * 100) / 100,
 };
 const ratio = Math.round((warm.result.p99_ms / floors.floor.p99_ms) * 100) / 100;
-writeResults('dispatch', [warm.result, floors.floor, cold.result, commitOnly, floors.fsync], {
+const sameRatio = Math.round((warm.result.p99_ms / sameFloors.floor.p99_ms) * 100) / 100;
+writeResults('dispatch', [warm.result, floors.floor, sameFloors.floor, cold.result, commitOnly, floors.fsync, sameFloors.fsync], {
   goal: 'warm p99 ≤ 2× floor p99 (same run); seed budget 500 ms',
   warm_over_floor_p99: ratio,
+  warm_over_floor_same_request_p99: sameRatio,
+  note: 'warm_over_floor_p99 is the goal\'s ratio against the original floor (a tiny two-header request). floor_same_request (added 2026-11-30) replays the warm checkout\'s own headers and body on the same kind of warm socket, measured in the same run right after "floor"; it is reported beside, not instead.',
   pages_per_intent: pagesPerIntent,
   load: `loadavg ${os.loadavg().map((l) => l.toFixed(2)).join(' ')} on ${os.cpus().length} cores (shared machine)`,
   path: 'pay() → journal intent (WAL, synchronous=FULL) → checkout request arrival at the emulator (separate process, loopback TLS)',
 });
-console.log(`warm p99 ${warm.result.p99_ms} ms = ${ratio}× floor p99 ${floors.floor.p99_ms} ms (goal ≤ 2×); ${pagesPerIntent.p50} WAL pages per intent (p50)`);
+console.log(`warm p99 ${warm.result.p99_ms} ms = ${ratio}× floor p99 ${floors.floor.p99_ms} ms (goal ≤ 2×); ${sameRatio}× floor_same_request p99 ${sameFloors.floor.p99_ms} ms; ${pagesPerIntent.p50} WAL pages per intent (p50)`);
