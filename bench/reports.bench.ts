@@ -16,7 +16,9 @@ import { shiftConfigSchema } from '../main/shifts/config';
 import { reportCsv } from '../main/reports/csv';
 import { reportText } from '../main/reports/text';
 import { reportPdf } from '../main/reports/pdf';
-import { loadShiftOperations, loadShiftOperationsCellByCell, loadShiftOperationsFromJournal, loadShiftTenders } from '../main/reports/load';
+import { loadShift, loadShiftOperations, loadShiftOperationsCellByCell, loadShiftOperationsFromJournal, loadShiftOperationsRefsAsText, loadShiftTenders } from '../main/reports/load';
+import { xReportText } from '../main/reports/x-text';
+import { shiftReportSchema } from '../main/contract/api';
 import { computeReport } from '../main/reports/compute';
 import { bodyHash, encodeStoredReport } from '../main/reports/stored';
 import { ReportWorker } from '../main/reports/worker';
@@ -30,6 +32,8 @@ const TOTAL = Number(process.env.BENCH_REPORT_OPS ?? 5_000_000);
 const PER_SHIFT = 10_000;
 const PAYMENTS = Number(process.env.BENCH_REPORT_PAYMENTS ?? 300);
 const ROUNDS = 3;
+/** BENCH_REPORT_ONLY=xz: only the X and Z variants (while developing); the full run measures everything. */
+const ONLY_XZ = process.env.BENCH_REPORT_ONLY === 'xz';
 /** The journal's size in variant names (5M by default; BENCH_REPORT_OPS shrinks it). */
 const SIZE = TOTAL >= 1_000_000 ? `${TOTAL / 1_000_000}M` : `${Math.round(TOTAL / 1_000)}k`;
 const DB_FILE = cachePath(`reports-v${VERSION}-${TOTAL}.db`);
@@ -47,6 +51,12 @@ async function ensureDatabase(): Promise<Meta> {
   const meta = generateRealisticJournal(templates, { file: DB_FILE, total: TOTAL, perShift: PER_SHIFT });
   fs.writeFileSync(META_FILE, JSON.stringify(meta));
   return meta;
+}
+
+async function timeAsync<T>(fn: () => Promise<T>): Promise<[number, T]> {
+  const t0 = performance.now();
+  const value = await fn();
+  return [performance.now() - t0, value];
 }
 
 function time<T>(fn: () => T): [number, T] {
@@ -71,6 +81,13 @@ async function main(): Promise<void> {
   const [coldX] = time(() => service.xReport());
   const xSamples: number[] = [];
   const xCpu: number[] = [];
+  const xBefore: number[] = [];
+  const till0 = { terminalId: 'POS-BENCH', storeId: 'store-bench', storeName: 'bench' };
+  const shiftInfo = loadShift(journal.sqlite, open.id);
+  if (!shiftInfo) throw new Error('no shift');
+  // The X as the core thread made it before this change (slip refs parsed and checked per row), same run.
+  const xReportBefore = () => computeReport({ type: 'x', zNumber: null, shift: shiftInfo, till: till0, generatedAt: new Date().toISOString(),
+    operations: loadShiftOperationsRefsAsText(journal.sqlite, open.id), tenders: loadShiftTenders(journal.sqlite, open.id) });
   let ops = 0;
   for (let i = 0; i < 30; i += 1) {
     const cpu0 = process.cpuUsage();
@@ -79,6 +96,19 @@ async function main(): Promise<void> {
     xSamples.push(ms);
     xCpu.push((cpu.user + cpu.system) / 1000);
     ops = report.operations.length;
+    xBefore.push(time(xReportBefore)[0]);
+  }
+  // What the report worker does for report.x, timed here on this thread without the thread hop, now (lines and
+  // their check written by SQLite, totals by GROUP BY, head checked by zod) and before (rows parsed into JS,
+  // the report built, every line checked by zod, serialised), alternated.
+  const xRequest0 = { shiftId: open.id, till: till0, generatedAt: new Date().toISOString(), environment: null, tenderVoids: [] };
+  const xTextNow = journal.sqlite.transaction(() => xReportText(journal.sqlite, xRequest0));
+  const xTextBefore = journal.sqlite.transaction(() => JSON.stringify(shiftReportSchema.parse(xReportBefore())));
+  const textNow: number[] = [];
+  const textBefore: number[] = [];
+  for (let i = 0; i < 20; i += 1) {
+    textNow.push(time(xTextNow)[0]);
+    textBefore.push(time(xTextBefore)[0]);
   }
   // Same run, same shift: the rows read from the narrow report table vs from the wide journal rows
   // (state JSON, slip JSON) as before migration 0004. Alternated, so load on the machine hits both alike.
@@ -139,6 +169,19 @@ async function main(): Promise<void> {
     }
   }
   const report = service.xReport();
+  journal.close();
+  if (ONLY_XZ) {
+    const worker = new ReportWorker(DB_FILE);
+    const xRequest = { shiftId: open.id, till: till0, generatedAt: new Date().toISOString(), environment: null, tenderVoids: [] };
+    await worker.xReportJson(xRequest);
+    const workerX: number[] = [];
+    for (let i = 0; i < 15; i += 1) workerX.push((await timeAsync(() => worker.xReportJson(xRequest)))[0]);
+    await worker.close();
+    for (const [name, samples] of Object.entries({ x_core: xSamples, x_core_before: xBefore, x_text_now: textNow, x_text_before: textBefore, x_worker: workerX, z_close: zSamples, z_close_and_read_back: zFull })) {
+      console.log(summarize(name, samples));
+    }
+    return;
+  }
   const csvSamples: number[] = [];
   const txtSamples: number[] = [];
   for (let i = 0; i < 5; i += 1) {
@@ -152,7 +195,6 @@ async function main(): Promise<void> {
     pdfBytes = (await reportPdf(report)).length;
     pdfSamples.push(performance.now() - t0);
   }
-  journal.close();
 
   // Reports off the loop: the worker's own read connection on the same file.
   const worker = new ReportWorker(DB_FILE);
@@ -257,11 +299,14 @@ async function main(): Promise<void> {
   const duringPassedRes = summarize('pay_during_x_worker_passed_through', duringPassed, { x_reports_during: reportsDuringPassed, note: 'same, each X as report.x serves it now: checked in the worker, its text spliced into the frame unparsed' });
   const variants: VariantResult[] = [
     summarize(`x_report_10k_ops_in_${SIZE}`, xSamples, { ...common, cold_first_ms: Math.round(coldX * 1000) / 1000, goal_ms: 50, rss_mb: rssMb(), where: 'core thread (ShiftService.xReport)' }),
+    summarize(`x_report_before_10k_ops_in_${SIZE}`, xBefore, { ...common, goal_ms: 50, where: 'core thread, same run, alternated: the X as ShiftService.xReport made it before (slip refs parsed and zod-checked per row)' }),
+    summarize(`x_report_text_10k_ops_in_${SIZE}`, textNow, { ...common, goal_ms: 50, where: 'what the report worker does for report.x (xReportText: lines and their check by SQLite, totals by GROUP BY, head by zod), on this thread without the hop' }),
+    summarize(`x_report_text_before_10k_ops_in_${SIZE}`, textBefore, { ...common, goal_ms: 50, where: 'same run, alternated: what the worker did before (rows parsed into JS, report built, every line checked by zod, serialised)' }),
     summarize(`x_report_10k_ops_in_${SIZE}_cpu_time`, xCpu, { note: 'process CPU time (user+system) per X: less sensitive to waiting for a core on a loaded machine' }),
     summarize('read_10k_rows_narrow_report_table', narrowLoad, { note: 'loadShiftOperations: report_operations as one JSON text from SQLite + unfinished rows' }),
     summarize('read_10k_rows_narrow_cell_by_cell', cellLoad, { note: 'the same rows with better-sqlite3 reading each cell (the way before; same run)' }),
     summarize('read_10k_rows_wide_journal', wideLoad, { note: 'the same rows from operations ⨝ slips ⨝ parent, as before migration 0004 (same run)' }),
-    summarize(`x_report_worker_10k_ops_in_${SIZE}`, workerX, { ...common, goal_ms: 50, where: 'report worker, own read connection; returns JSON text' }),
+    summarize(`x_report_worker_10k_ops_in_${SIZE}`, workerX, { ...common, goal_ms: 50, where: 'report worker, own read connection: report.x as served (xReportText, checked there), JSON text back to this thread' }),
     summarize(`z_close_10k_ops_in_${SIZE}`, zSamples, { ...common, z_body_bytes: zBytes, goal_ms: 50, rss_mb: rssMb(), where: 'ShiftService.closeShift: the closing transaction (compact Z)' }),
     summarize(`z_close_10k_ops_in_${SIZE}_cpu_time`, zCpu, { note: 'process CPU time (user+system) per closing transaction' }),
     summarize(`z_close_and_read_back_10k_ops_in_${SIZE}`, zFull, { ...common, where: 'ShiftService.close: the transaction, then the Z read back with its 10,000 lines rebuilt and checked' }),

@@ -12,11 +12,12 @@ import { describeError, PaydeskError } from '../errors/catalogue';
 import type { PrinterTransport } from '../printing/transport';
 import type { PrinterConfig } from '../printing/config';
 import { ReportPrinter, type PrintResult } from '../printing/service';
-import { reportCsv } from '../reports/csv';
 import type { ShiftReport } from '../reports/model';
 import { ReportContractError } from '../reports/checked-json';
-import { ReportWorker } from '../reports/worker';
-import { reportText } from '../reports/text';
+import { renderReport } from '../reports/render';
+import { encodeStoredReport } from '../reports/stored';
+import { ReportWorker, type ExportMeta, type ExportSource, type ZFigures } from '../reports/worker';
+import type { ZRef } from '../reports/z-store';
 import type { ShiftView, ShiftWarning } from '../shifts/service';
 import type { ApiHandlers } from './dispatcher';
 import { systemPrinter, type OsPrinter } from './os-print';
@@ -67,17 +68,15 @@ function stamp(d: Date): string {
   return `${d.getFullYear()}${pad(d.getMonth() + 1)}${pad(d.getDate())}-${pad(d.getHours())}${pad(d.getMinutes())}${pad(d.getSeconds())}`;
 }
 
-export function exportFileName(report: ShiftReport, format: 'csv' | 'pdf' | 'txt', now: Date): string {
+export function exportFileName(report: Pick<ShiftReport, 'type' | 'zNumber'> & { shift: { id: number } }, format: 'csv' | 'pdf' | 'txt', now: Date): string {
   return report.type === 'z'
     ? `Z-${pad(report.zNumber ?? 0, 4)}-shift-${report.shift.id}.${format}`
     : `X-shift-${report.shift.id}-${stamp(now)}.${format}`;
 }
 
-async function render(report: ShiftReport, format: 'csv' | 'pdf' | 'txt', pdf: (report: ShiftReport) => Promise<Buffer>): Promise<Buffer> {
-  if (format === 'pdf') return pdf(report);
-  if (format === 'csv') return Buffer.from(reportCsv(report), 'utf8');
-  return Buffer.from(reportText(report, 100), 'utf8');
-}
+type ReportRef = { type: 'x' | 'z'; number?: number; shiftId?: number };
+const zRefOf = (ref: ReportRef): ZRef => ({ ...(ref.number !== undefined ? { number: ref.number } : {}), ...(ref.shiftId !== undefined ? { shiftId: ref.shiftId } : {}) });
+const metaOf = (report: ShiftReport): ExportMeta => ({ type: report.type, zNumber: report.zNumber, shiftId: report.shift.id });
 
 /** Where report exports are written: exports/ next to the journal (the kiosk serves only from here). */
 export function exportDirFor(core: Pick<SessionCore, 'journal'>): string {
@@ -89,24 +88,25 @@ export function createShiftApi(options: ShiftApiOptions): ShiftApi {
   const shifts = core.shifts;
   const exportDir = exportDirFor(core);
   const printer = new ReportPrinter(core.journal, () => core.config.current().printer, options.printerTransport ? { transport: options.printerTransport } : {});
-  // X reports (tens of ms for 10k operations) and PDFs (~1 s) are computed in the report worker on its own
-  // read connection, off the core's loop (docs/architecture.md "Reports off the core's loop"); in-process
-  // only if the worker cannot run.
+  // X reports (tens of ms for 10k operations), stored Zs read back whole, exports and PDFs (~1 s) are made in
+  // the report worker on its own read connection, off the core's loop (docs/architecture.md "Reports off the
+  // core's loop"); in-process only if the worker cannot run.
   let reportWorker: ReportWorker | null = null;
   const offLoop = async <T, U = T>(work: (worker: ReportWorker) => Promise<T>, inProcess: () => U | Promise<U>): Promise<T | U> => {
     try {
       reportWorker ??= new ReportWorker(core.journal.file);
       return await work(reportWorker);
     } catch (error) {
-      // A report that broke the contract is a bug to show, not a worker to replace (it would fail again).
-      if (error instanceof ReportContractError) throw error;
+      // A report that broke the contract is a bug to show, not a worker to replace (it would fail again); a
+      // catalogue error (report.not_found, report.integrity) is the answer itself.
+      if (error instanceof ReportContractError || error instanceof PaydeskError) throw error;
       void reportWorker?.close();
       reportWorker = null;
       return inProcess();
     }
   };
   // pdfkit costs ~0.3 s to load: only when a PDF is made on this thread (the worker normally makes it), not at start-up.
-  const pdf = (report: ShiftReport): Promise<Buffer> => offLoop((w) => w.pdf(report), async () => (await import('../reports/pdf')).reportPdf(report));
+  const pdfInProcess = async (report: ShiftReport): Promise<Buffer> => (await import('../reports/pdf')).reportPdf(report);
   // The worker's text, checked there, goes to the window unparsed (main/api/pre-serialized.ts); in-process
   // the report is an object the dispatcher checks as before.
   const xReport = (shiftId: number | undefined): Promise<ShiftReport | PreSerialized<ShiftReport>> => {
@@ -116,7 +116,7 @@ export function createShiftApi(options: ShiftApiOptions): ShiftApi {
   let closing: Promise<ShiftReport> | null = null;
   const osPrint = options.osPrint ?? systemPrinter();
 
-  const reportFor = (ref: { type: 'x' | 'z'; number?: number; shiftId?: number }): ShiftReport => {
+  const reportFor = (ref: ReportRef): ShiftReport => {
     if (ref.type === 'x') return shifts.xReport(ref.shiftId);
     if (ref.number !== undefined) {
       const z = shifts.zReport(ref.number);
@@ -199,29 +199,37 @@ export function createShiftApi(options: ShiftApiOptions): ShiftApi {
       return row;
     },
     'report.x': (input) => xReport(input.shiftId),
-    'report.z': (input) => reportFor({ type: 'z', number: input.number }),
-    'report.list': (input) => {
+    // Read back and checked in the worker; its text goes to the window unparsed, like report.x.
+    'report.z': (input) => offLoop(async (w) => new PreSerialized<ShiftReport>(await w.zReportJson({ number: input.number })), () => reportFor({ type: 'z', number: input.number })),
+    'report.list': async (input) => {
       const limit = input.limit ?? 10;
+      const closed = shifts.list(limit + 1).filter((s) => s.zNumber !== null && s.closedAt !== null).slice(0, limit);
+      const numbers = closed.map((s) => s.zNumber as number);
+      // Each Z is read back whole and checked (its 10,000 lines rebuilt): in the worker, not on this loop.
+      const figures = await offLoop((w) => w.zFigures(numbers), () => numbers.map((n): ZFigures | null => {
+        const z = shifts.zReport(n);
+        return z ? {
+          operations: z.operations.length, tillNet: z.currencies.map((c) => ({ currency: c.currency, netKop: c.totals.tillNetKop })),
+          differences: z.reconciliation ? z.reconciliation.differences.length : null,
+        } : null;
+      }));
       const out: ZSummaryView[] = [];
-      for (const shift of shifts.list(limit + 1)) {
-        if (shift.zNumber === null || shift.closedAt === null || out.length >= limit) continue;
-        const z = shifts.zReport(shift.zNumber);
-        if (!z) continue;
+      closed.forEach((shift, i) => {
+        const z = figures[i];
+        if (!z) return;
         out.push({
-          zNumber: shift.zNumber, shiftId: shift.id, openedAt: shift.openedAt, openedBy: shift.openedBy,
-          closedAt: shift.closedAt, closedBy: shift.closedBy ?? '', operations: z.operations.length,
-          tillNet: z.currencies.map((c) => ({ currency: c.currency, netKop: c.totals.tillNetKop })), differences: z.reconciliation ? z.reconciliation.differences.length : null,
+          zNumber: shift.zNumber as number, shiftId: shift.id, openedAt: shift.openedAt, openedBy: shift.openedBy,
+          closedAt: shift.closedAt as string, closedBy: shift.closedBy ?? '', ...z,
         });
-      }
+      });
       return out;
     },
     'report.print': async (input) => printView(await printer.print(reportFor(input))),
     'report.reprint': async (input) => printView(await printer.reprint(input.outputId)),
     'report.printOs': async (input): Promise<PrintResultView> => {
-      const report = reportFor(input);
-      const saved = await exportTo(report, 'pdf');
-      const record = printer.record(report, 'pdf', `os:${saved.path}`);
-      const title = report.type === 'z' ? `Z ${report.zNumber ?? ''} shift ${report.shift.id}` : `X shift ${report.shift.id}`;
+      const { saved, meta, snapshot } = await exportTo(input, 'pdf');
+      const record = printer.recordOf(meta, 'pdf', `os:${saved.path}`, snapshot);
+      const title = meta.type === 'z' ? `Z ${meta.zNumber ?? ''} shift ${meta.shiftId}` : `X shift ${meta.shiftId}`;
       let problem: string | null = null;
       try {
         await osPrint(saved.path, title);
@@ -231,12 +239,12 @@ export function createShiftApi(options: ShiftApiOptions): ShiftApi {
       printer.finish(record.id, problem);
       return {
         outputId: record.id, printed: problem === null, error: problem === null ? null : describeError('print.failed', problem),
-        reportType: report.type, shiftId: report.shift.id, zNumber: report.zNumber ?? null,
+        reportType: meta.type, shiftId: meta.shiftId, zNumber: meta.zNumber,
       };
     },
-    'report.export': async (input): Promise<ExportResultView> => exportTo(reportFor(input), input.format),
+    'report.export': async (input): Promise<ExportResultView> => (await exportTo(input, input.format)).saved,
     'report.open': async (input) => {
-      const saved = await exportTo(reportFor(input), input.format);
+      const { saved } = await exportTo(input, input.format);
       const how = options.openFile ? await options.openFile(saved.path) : { url: null, opened: false };
       return { ...saved, ...how };
     },
@@ -257,21 +265,47 @@ export function createShiftApi(options: ShiftApiOptions): ShiftApi {
     },
     'admin.calls': (input) => shifts.adminCalls(input.since),
   };
-  /** Renders the report and writes it atomically under exports/, recorded in the output history. */
-  async function exportTo(report: ShiftReport, format: 'csv' | 'pdf' | 'txt'): Promise<ExportResultView> {
+  /**
+   * Renders the report and writes it atomically under exports/, recorded in the output history. The report is
+   * made and rendered in the worker (only the bytes, what they are of and an X's snapshot come back); if the
+   * worker cannot run, here as before.
+   */
+  async function exportTo(ref: ReportRef, format: 'csv' | 'pdf' | 'txt'): Promise<{ saved: ExportResultView; meta: ExportMeta; snapshot: string | null }> {
+    const source: ExportSource = ref.type === 'x' ? { type: 'x', request: shifts.xReportRequest(ref.shiftId) } : { type: 'z', ref: zRefOf(ref) };
+    const made = await offLoop((w) => w.exportReport(source, format), () => null);
+    if (made === null) return exportInProcess(reportFor(ref), format);
+    const fileName = exportFileName({ type: made.meta.type, zNumber: made.meta.zNumber, shift: { id: made.meta.shiftId } }, format, new Date());
+    const file = path.join(exportDir, fileName);
+    const record = printer.recordOf(made.meta, format, file, made.snapshot);
+    return { saved: writeExport(record.id, file, fileName, () => made.bytes), meta: made.meta, snapshot: made.snapshot };
+  }
+
+  async function exportInProcess(report: ShiftReport, format: 'csv' | 'pdf' | 'txt'): Promise<{ saved: ExportResultView; meta: ExportMeta; snapshot: string | null }> {
     const fileName = exportFileName(report, format, new Date());
     const file = path.join(exportDir, fileName);
-    const record = printer.record(report, format, file);
+    const snapshot = report.type === 'x' ? encodeStoredReport(report) : null;
+    const record = printer.recordOf(metaOf(report), format, file, snapshot);
+    let bytes: Buffer;
     try {
-      const bytes = await render(report, format, pdf);
-      fs.mkdirSync(exportDir, { recursive: true });
-      const tmp = `${file}.${process.pid}.tmp`;
-      fs.writeFileSync(tmp, bytes);
-      fs.renameSync(tmp, file);
-      printer.finish(record.id, null);
-      return { fileName, path: file, bytes: bytes.length };
+      bytes = await renderReport(report, format, pdfInProcess);
     } catch (error) {
       printer.finish(record.id, error instanceof Error ? error.message : String(error));
+      throw error;
+    }
+    return { saved: writeExport(record.id, file, fileName, () => bytes), meta: metaOf(report), snapshot };
+  }
+
+  function writeExport(recordId: number, file: string, fileName: string, bytes: () => Buffer): ExportResultView {
+    try {
+      const data = bytes();
+      fs.mkdirSync(exportDir, { recursive: true });
+      const tmp = `${file}.${process.pid}.tmp`;
+      fs.writeFileSync(tmp, data);
+      fs.renameSync(tmp, file);
+      printer.finish(recordId, null);
+      return { fileName, path: file, bytes: data.length };
+    } catch (error) {
+      printer.finish(recordId, error instanceof Error ? error.message : String(error));
       throw error;
     }
   }

@@ -72,9 +72,17 @@ export class ReportPrinter {
 
   /** Records an output attempt before anything leaves the till (X snapshots are stored in the row). */
   record(report: ShiftReport, format: ReportOutputFormat, target: string): OutputRecord {
+    return this.recordOf({ type: report.type, shiftId: report.shift.id, zNumber: report.zNumber }, format, target,
+      report.type === 'x' ? encodeStoredReport(report) : null);
+  }
+
+  /**
+   * The same record from what the report is of and its snapshot already encoded (encodeStoredReport, an X's;
+   * null for a Z): exports rendered in the report worker never bring the report onto the core's thread.
+   */
+  recordOf(of: { type: 'x' | 'z'; shiftId: number; zNumber: number | null }, format: ReportOutputFormat, target: string, snapshot: string | null): OutputRecord {
     const info = this.sqlite.prepare(`INSERT INTO report_outputs (report_type, shift_id, z_number, format, target, status, body_json, created_at)
-      VALUES (?, ?, ?, ?, ?, 'pending', ?, ?)`).run(report.type, report.shift.id, report.zNumber, format, target,
-      report.type === 'x' ? encodeStoredReport(report) : null, this.now().toISOString());
+      VALUES (?, ?, ?, ?, ?, 'pending', ?, ?)`).run(of.type, of.shiftId, of.zNumber, format, target, snapshot, this.now().toISOString());
     return this.get(Number(info.lastInsertRowid)) as OutputRecord;
   }
 

@@ -225,6 +225,20 @@ export function loadShiftOperations(sqlite: Database.Database, shiftId: number):
   });
 }
 
+// As REPORT_SELECT_JSON read them before slip refs were embedded (each refs text parsed and checked per row).
+const REPORT_SELECT_JSON_REFS_AS_TEXT = REPORT_SELECT_JSON.replace(
+  'CASE WHEN json_valid(slip_refs_json) THEN json(slip_refs_json) ELSE slip_refs_json END', 'slip_refs_json');
+
+/** The rows as loadShiftOperations read them before the refs were embedded (the bench compares, same run). */
+export function loadShiftOperationsRefsAsText(sqlite: Database.Database, shiftId: number): ReportOperationRow[] {
+  return withRefsWarning(() => {
+    const [text] = stmt(sqlite, REPORT_SELECT_JSON_REFS_AS_TEXT, true).get(shiftId) as [string];
+    const finished = (JSON.parse(text) as Cell[][]).map(toRow);
+    const unfinished = (stmt(sqlite, UNFINISHED_SELECT, true).all(shiftId) as Cell[][]).map(toRow);
+    return mergeByTime(finished, unfinished);
+  });
+}
+
 /** The same rows with better-sqlite3 reading every cell (the way before REPORT_SELECT_JSON; tests and the bench compare). */
 export function loadShiftOperationsCellByCell(sqlite: Database.Database, shiftId: number): ReportOperationRow[] {
   return withRefsWarning(() => {

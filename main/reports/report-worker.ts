@@ -1,14 +1,20 @@
-// The report worker's side: its own read-only connection to the journal, X reports and PDFs computed
-// here, off the core's event loop (main/reports/worker.ts is the core's side). A read transaction in
-// WAL mode sees one consistent snapshot and never blocks the till's writes.
+// The report worker's side: its own read-only connection to the journal; X reports, stored Zs read back,
+// exports and PDFs computed here, off the core's event loop (main/reports/worker.ts is the core's side). A
+// read transaction in WAL mode sees one consistent snapshot and never blocks the till's writes.
 import os from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 import Database from 'better-sqlite3';
-import { ReportContractError } from './checked-json';
-import type { ShiftReport } from './model';
+import { PaydeskError } from '../errors/catalogue';
+import { checkedReportJson, ReportContractError } from './checked-json';
+import { computeReport } from './compute';
+import { loadShift, loadShiftOperations, loadShiftTenders } from './load';
+import type { ShiftReport, XReportRequest } from './model';
 import { reportPdf } from './pdf';
+import { renderReport } from './render';
+import { encodeStoredReport } from './stored';
+import type { ExportSource, WorkerProgress, WorkerRequest, WorkerReply, ZFigures } from './worker';
 import { xReportText } from './x-text';
-import type { WorkerProgress, WorkerRequest, WorkerReply } from './worker';
+import { readZByRef, type ZRef } from './z-store';
 
 const { file } = workerData as { file: string };
 // On Linux a thread has its own nice value (setpriority on the calling thread's id, which pid 0 means):
@@ -24,8 +30,40 @@ if (process.platform === 'linux') {
 const sqlite = new Database(file, { readonly: true, fileMustExist: true });
 sqlite.pragma('busy_timeout = 5000');
 
-// One read transaction: the lines and the totals come from the same snapshot of the journal.
-const xReportJson = sqlite.transaction((req: Extract<WorkerRequest, { type: 'x' }>): string => xReportText(sqlite, req));
+// Each in one read transaction: lines, totals and (Z) the covered rows come from the same snapshot.
+const xReportJson = sqlite.transaction((req: XReportRequest): string => xReportText(sqlite, req));
+const zReport = sqlite.transaction((ref: ZRef): ShiftReport => readZByRef(sqlite, ref));
+const xReport = sqlite.transaction((req: XReportRequest): ShiftReport => {
+  const shift = loadShift(sqlite, req.shiftId);
+  if (!shift) throw new Error(`shift ${req.shiftId} not found`);
+  return computeReport({
+    type: 'x', zNumber: null, shift, till: req.till, generatedAt: req.generatedAt,
+    operations: loadShiftOperations(sqlite, shift.id), tenders: loadShiftTenders(sqlite, shift.id),
+    environment: req.environment, tenderVoids: req.tenderVoids, refColumns: req.refColumns,
+  });
+});
+const zFigures = sqlite.transaction((numbers: number[]): (ZFigures | null)[] => numbers.map((number) => {
+  let z: ShiftReport;
+  try {
+    z = readZByRef(sqlite, { number });
+  } catch (error) {
+    if (error instanceof PaydeskError && error.key === 'report.not_found') return null;
+    throw error;
+  }
+  return {
+    operations: z.operations.length,
+    tillNet: z.currencies.map((c) => ({ currency: c.currency, netKop: c.totals.tillNetKop })),
+    differences: z.reconciliation ? z.reconciliation.differences.length : null,
+  };
+}));
+
+const sourceReport = (source: ExportSource): ShiftReport => (source.type === 'x' ? xReport(source.request) : zReport(source.ref));
+
+/** Sends the bytes by transfer, not as a copy. */
+function postBytes(reply: WorkerReply & { ok: true }, bytes: Buffer): void {
+  const owned = new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength).slice();
+  parentPort?.postMessage({ ...reply, bytes: owned } satisfies WorkerReply, [owned.buffer]);
+}
 
 parentPort?.on('message', (req: WorkerRequest) => {
   void (async () => {
@@ -34,6 +72,19 @@ parentPort?.on('message', (req: WorkerRequest) => {
       if (req.type === 'x') {
         // Checked here, not on the core: the core splices this text into the window's frame unparsed.
         reply = { id: req.id, ok: true, json: xReportJson(req) };
+      } else if (req.type === 'z') {
+        reply = { id: req.id, ok: true, json: checkedReportJson(zReport(req.ref)) };
+      } else if (req.type === 'zFigures') {
+        reply = { id: req.id, ok: true, figures: zFigures(req.numbers) };
+      } else if (req.type === 'export') {
+        const report = sourceReport(req.source);
+        const bytes = await renderReport(report, req.format, (r) => reportPdf(r));
+        postBytes({
+          id: req.id, ok: true, meta: { type: report.type, zNumber: report.zNumber, shiftId: report.shift.id },
+          // An X is kept whole with its output record (reprint, history); a Z is immutable in z_reports.
+          snapshot: report.type === 'x' ? encodeStoredReport(report) : null,
+        }, bytes);
+        return;
       } else if (req.type === 'pdf') {
         const pdf = await reportPdf(JSON.parse(req.reportJson) as ShiftReport, {
           onPage: (progress) => parentPort?.postMessage({ id: req.id, progress } satisfies WorkerProgress),
@@ -47,7 +98,11 @@ parentPort?.on('message', (req: WorkerRequest) => {
         reply = { id: req.id, ok: true };
       }
     } catch (error) {
-      reply = { id: req.id, ok: false, error: error instanceof Error ? error.message : String(error), ...(error instanceof ReportContractError ? { contract: true } : {}) };
+      reply = {
+        id: req.id, ok: false, error: error instanceof Error ? error.message : String(error),
+        ...(error instanceof ReportContractError ? { contract: true } : {}),
+        ...(error instanceof PaydeskError ? { key: error.key, ...(error.details !== undefined ? { details: error.details } : {}) } : {}),
+      };
     }
     parentPort?.postMessage(reply);
   })();

@@ -1,4 +1,4 @@
-// Reports off the core's event loop: X reports and PDFs run in a worker thread with its own read-only
+// Reports off the core's event loop: X reports, stored Zs read back, exports and PDFs run in a worker thread with its own read-only
 // connection (main/reports/report-worker.ts), so a 10k-operation report never delays a payment's
 // dispatch on the core's loop. Results come back as a JSON string (one memcpy across threads) —
 // callers that only forward the report (to the renderer, to a file) need not parse it on the loop.
@@ -6,18 +6,48 @@ import { Worker } from 'node:worker_threads';
 import fs from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { ReportContractError } from './checked-json';
+import { isErrorKey, PaydeskError } from '../errors/catalogue';
 import type { ShiftReport, XReportRequest } from './model';
 import type { PdfProgress } from './pdf';
+import type { ExportFormat } from './render';
+import type { ZRef } from './z-store';
+
+/** What an export file is of: its name and its output record are made from this (main/api/shift-api.ts). */
+export interface ExportMeta {
+  type: 'x' | 'z';
+  zNumber: number | null;
+  shiftId: number;
+}
+
+/** A stored Z's figures for the list of closed shifts (report.list), read and checked whole in the worker. */
+export interface ZFigures {
+  operations: number;
+  tillNet: { currency: string; netKop: number }[];
+  differences: number | null;
+}
+
+export type ExportSource = { type: 'x'; request: XReportRequest } | { type: 'z'; ref: ZRef };
 
 export type WorkerRequest =
   | ({ id: number; type: 'x' } & XReportRequest)
+  | { id: number; type: 'z'; ref: ZRef }
+  | { id: number; type: 'export'; source: ExportSource; format: ExportFormat }
+  | { id: number; type: 'zFigures'; numbers: number[] }
   | { id: number; type: 'pdf'; reportJson: string }
   | { id: number; type: 'close' };
 
 export type WorkerReply =
-  | { id: number; ok: true; json?: string; pdf?: Uint8Array }
-  /** `contract`: the worker's report failed the contract's schema (main/reports/checked-json.ts). */
-  | { id: number; ok: false; error: string; contract?: true };
+  | {
+    id: number; ok: true; json?: string; pdf?: Uint8Array;
+    /** export: the file's bytes, what it is of, and an X's snapshot (stored with the output record) */
+    bytes?: Uint8Array; meta?: ExportMeta; snapshot?: string | null;
+    figures?: (ZFigures | null)[];
+  }
+  /**
+   * `contract`: the worker's report failed the contract's schema (main/reports/checked-json.ts).
+   * `key`, `details`: a catalogue error (report.not_found, report.integrity) to raise as it is on the core.
+   */
+  | { id: number; ok: false; error: string; contract?: true; key?: string; details?: string };
 
 /** Sent while a PDF is laid out, page by page, before its reply. */
 export interface WorkerProgress { id: number; progress: PdfProgress }
@@ -51,7 +81,9 @@ export class ReportWorker {
       }
       this.pending.delete(reply.id);
       if (reply.ok) p.resolve(reply);
-      else p.reject(reply.contract ? new ReportContractError(reply.error) : new Error(reply.error));
+      else if (reply.contract) p.reject(new ReportContractError(reply.error));
+      else if (reply.key !== undefined && isErrorKey(reply.key)) p.reject(new PaydeskError(reply.key, reply.details));
+      else p.reject(new Error(reply.error));
     });
     this.worker.on('error', (error) => {
       for (const p of this.pending.values()) p.reject(error);
@@ -76,6 +108,30 @@ export class ReportWorker {
     const { json } = await this.ask({ type: 'x', ...request });
     if (typeof json !== 'string' || !json.startsWith('{')) throw new ReportContractError('the report worker replied without an X report');
     return json;
+  }
+
+  /**
+   * A stored Z as JSON text, read back whole on the worker's connection (readZ: hashes, covered rows, totals
+   * recomputed) and checked against the contract there; report.not_found / report.integrity as PaydeskError.
+   */
+  async zReportJson(ref: ZRef): Promise<string> {
+    const { json } = await this.ask({ type: 'z', ref });
+    if (typeof json !== 'string' || !json.startsWith('{')) throw new ReportContractError('the report worker replied without a Z report');
+    return json;
+  }
+
+  /** An X or Z report rendered as an export file in the worker: its bytes, what it is of, and an X's snapshot. */
+  async exportReport(source: ExportSource, format: ExportFormat): Promise<{ bytes: Buffer; meta: ExportMeta; snapshot: string | null }> {
+    const reply = await this.ask({ type: 'export', source, format });
+    if (!reply.bytes || !reply.meta) throw new Error('the report worker replied without an export');
+    return { bytes: Buffer.from(reply.bytes.buffer, reply.bytes.byteOffset, reply.bytes.byteLength), meta: reply.meta, snapshot: reply.snapshot ?? null };
+  }
+
+  /** The figures of stored Zs by number (null: no such Z), each read and checked whole in the worker. */
+  async zFigures(numbers: number[]): Promise<(ZFigures | null)[]> {
+    const reply = await this.ask({ type: 'zFigures', numbers });
+    if (!reply.figures || reply.figures.length !== numbers.length) throw new Error('the report worker replied without Z figures');
+    return reply.figures;
   }
 
   async xReport(request: XReportRequest): Promise<ShiftReport> {

@@ -180,3 +180,24 @@ export function readZ(sqlite: Database.Database, body: string, sha256: string, l
   }
   return report;
 }
+
+/** Which Z: by its number, by its shift, or (neither) the latest. */
+export interface ZRef {
+  number?: number;
+  shiftId?: number;
+}
+
+interface ZRowDb { number: number; body_json: string; sha256: string }
+
+/** A stored Z read whole (readZ), or report.not_found: what the core and the report worker both call. */
+export function readZByRef(sqlite: Database.Database, ref: ZRef): ShiftReport {
+  const row = (ref.number !== undefined
+    ? stmt(sqlite, 'SELECT number, body_json, sha256 FROM z_reports WHERE number = ?').get(ref.number)
+    : ref.shiftId !== undefined
+      ? stmt(sqlite, 'SELECT number, body_json, sha256 FROM z_reports WHERE shift_id = ?').get(ref.shiftId)
+      : stmt(sqlite, 'SELECT number, body_json, sha256 FROM z_reports ORDER BY number DESC LIMIT 1').get()) as ZRowDb | undefined;
+  if (!row) {
+    throw new PaydeskError('report.not_found', ref.number !== undefined ? `Z ${ref.number}` : ref.shiftId !== undefined ? `Z of shift ${ref.shiftId}` : 'no Z report yet');
+  }
+  return readZ(sqlite, row.body_json, row.sha256, `Z ${row.number}`);
+}
