@@ -19,6 +19,8 @@ export interface EmulatorProcess { baseUrl: string; caFile: string; child: Child
 
 export async function startEmulatorProcess(): Promise<EmulatorProcess> {
   const child = spawn(process.execPath, ['--import', 'tsx', path.join(here, '..', '..', 'emulators', 'koshelek', 'cli.ts'), '--port', '0', '--tls', '--confirm-ms', '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  // A benchmark that throws must not leave its emulator running (it holds the output pipe open).
+  process.once('exit', () => child.kill('SIGTERM'));
   return new Promise((resolve, reject) => {
     let out = '';
     // Keep draining stdout for the child's whole life (a closed pipe would kill it with EPIPE).
@@ -44,7 +46,12 @@ export interface PayLane {
   close(): Promise<void>;
 }
 
-export async function startPayLane(options: { keepAlive?: boolean; emulator?: EmulatorProcess } = {}): Promise<PayLane> {
+/**
+ * `oneSaleAtATime`: each press waits until the previous sale is final (the status poll comes 250 ms after the
+ * checkout, the shortest the config allows, instead of 500 ms), as one cashier works; by default presses overlap (~100 sales in flight, their
+ * status polls and final writes interleaving with the next presses).
+ */
+export async function startPayLane(options: { keepAlive?: boolean; emulator?: EmulatorProcess; oneSaleAtATime?: boolean } = {}): Promise<PayLane> {
   const keepAlive = options.keepAlive ?? true;
   const emulator = options.emulator ?? (await startEmulatorProcess());
   const control = new https.Agent({ ca: fs.readFileSync(emulator.caFile), keepAlive: true });
@@ -59,7 +66,7 @@ export async function startPayLane(options: { keepAlive?: boolean; emulator?: Em
   const configFile = path.join(dataDir, 'paydesk.config.json');
   fs.writeFileSync(configFile, JSON.stringify(configSchema.parse({
     till: { terminalId: 'POS-BENCH', storeId: 'store-bench' },
-    koshelek: { login: 'emulator', password: 'emulator', environment: 'emulator', baseUrls: { emulator: emulator.baseUrl }, caFile: emulator.caFile, timing: { firstPollMs: 500, pollIntervalMs: 10_000, keepAliveRefreshMs: keepAlive ? 3_000 : 0 } },
+    koshelek: { login: 'emulator', password: 'emulator', environment: 'emulator', baseUrls: { emulator: emulator.baseUrl }, caFile: emulator.caFile, timing: { firstPollMs: options.oneSaleAtATime ? 250 : 500, pollIntervalMs: options.oneSaleAtATime ? 250 : 10_000, keepAliveRefreshMs: keepAlive ? 3_000 : 0 } },
   })));
   const core = await startCore({ configFile, dataDir, logger: silentLogger(), watchConfig: false, keepAlive });
   await core.warm;
@@ -90,7 +97,10 @@ export async function startPayLane(options: { keepAlive?: boolean; emulator?: Em
           }
         }
         wire.push(Number(arrived - t0) / 1e6);
-        if (serial % 100 === 0) {
+        if (options.oneSaleAtATime) {
+          await core.checkout.waitFinal(op.id, 10_000);
+          await new Promise((r) => setTimeout(r, gapMs));
+        } else if (serial % 100 === 0) {
           while (core.checkout.inFlight() > 0) await new Promise((r) => setTimeout(r, 20));
         } else await new Promise((r) => setTimeout(r, gapMs));
       }
