@@ -44,14 +44,14 @@ async function floor(emulator: EmulatorProcess, lane: PayLane, same: SeenRequest
   const insert = db.prepare('INSERT INTO t (v) VALUES (?)');
   const agent = new https.Agent({ ca: fs.readFileSync(emulator.caFile), keepAlive: true, maxSockets: 1 });
   const url = new URL(`${emulator.baseUrl}/floor`);
-  const headersOf = (body: string): Record<string, string | number> => (same
-    ? { ...sameHeaders, 'content-length': Buffer.byteLength(body) }
-    : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
   const sameHeaders: Record<string, string> = {};
   for (const [k, v] of Object.entries(same?.headers ?? {})) {
     if (k === 'host' || k === 'connection' || k === 'content-length') continue;
     sameHeaders[k] = k === 'authorization' ? `Basic ${Buffer.from('emulator:emulator').toString('base64')}` : v;
   }
+  const headersOf = (body: string): Record<string, string | number> => (same
+    ? { ...sameHeaders, 'content-length': Buffer.byteLength(body) }
+    : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
   const send = (requestId: string) => new Promise<void>((resolve, reject) => {
     const body = JSON.stringify(same ? { ...same.body, requestId } : { requestId });
     const req = https.request(url, { method: 'POST', agent, headers: headersOf(body) }, (res) => {

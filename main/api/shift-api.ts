@@ -12,11 +12,11 @@ import { describeError, PaydeskError } from '../errors/catalogue';
 import type { PrinterTransport } from '../printing/transport';
 import type { PrinterConfig } from '../printing/config';
 import { ReportPrinter, type PrintResult } from '../printing/service';
-import type { ShiftReport } from '../reports/model';
+import { zFiguresOf, type ShiftReport } from '../reports/model';
 import { ReportContractError } from '../reports/checked-json';
 import { renderReport } from '../reports/render';
 import { encodeStoredReport } from '../reports/stored';
-import { ReportWorker, type ExportMeta, type ExportSource, type ZFigures } from '../reports/worker';
+import { ReportWorker, type ExportMeta, type ExportSource } from '../reports/worker';
 import type { ZRef } from '../reports/z-store';
 import type { ShiftView, ShiftWarning } from '../shifts/service';
 import type { ApiHandlers } from './dispatcher';
@@ -206,12 +206,9 @@ export function createShiftApi(options: ShiftApiOptions): ShiftApi {
       const closed = shifts.list(limit + 1).filter((s) => s.zNumber !== null && s.closedAt !== null).slice(0, limit);
       const numbers = closed.map((s) => s.zNumber as number);
       // Each Z is read back whole and checked (its 10,000 lines rebuilt): in the worker, not on this loop.
-      const figures = await offLoop((w) => w.zFigures(numbers), () => numbers.map((n): ZFigures | null => {
+      const figures = await offLoop((w) => w.zFigures(numbers), () => numbers.map((n) => {
         const z = shifts.zReport(n);
-        return z ? {
-          operations: z.operations.length, tillNet: z.currencies.map((c) => ({ currency: c.currency, netKop: c.totals.tillNetKop })),
-          differences: z.reconciliation ? z.reconciliation.differences.length : null,
-        } : null;
+        return z ? zFiguresOf(z) : null;
       }));
       const out: ZSummaryView[] = [];
       closed.forEach((shift, i) => {
@@ -277,7 +274,7 @@ export function createShiftApi(options: ShiftApiOptions): ShiftApi {
     const fileName = exportFileName({ type: made.meta.type, zNumber: made.meta.zNumber, shift: { id: made.meta.shiftId } }, format, new Date());
     const file = path.join(exportDir, fileName);
     const record = printer.recordOf(made.meta, format, file, made.snapshot);
-    return { saved: writeExport(record.id, file, fileName, () => made.bytes), meta: made.meta, snapshot: made.snapshot };
+    return { saved: writeExport(record.id, file, fileName, made.bytes), meta: made.meta, snapshot: made.snapshot };
   }
 
   async function exportInProcess(report: ShiftReport, format: 'csv' | 'pdf' | 'txt'): Promise<{ saved: ExportResultView; meta: ExportMeta; snapshot: string | null }> {
@@ -292,12 +289,11 @@ export function createShiftApi(options: ShiftApiOptions): ShiftApi {
       printer.finish(record.id, error instanceof Error ? error.message : String(error));
       throw error;
     }
-    return { saved: writeExport(record.id, file, fileName, () => bytes), meta: metaOf(report), snapshot };
+    return { saved: writeExport(record.id, file, fileName, bytes), meta: metaOf(report), snapshot };
   }
 
-  function writeExport(recordId: number, file: string, fileName: string, bytes: () => Buffer): ExportResultView {
+  function writeExport(recordId: number, file: string, fileName: string, data: Buffer): ExportResultView {
     try {
-      const data = bytes();
       fs.mkdirSync(exportDir, { recursive: true });
       const tmp = `${file}.${process.pid}.tmp`;
       fs.writeFileSync(tmp, data);

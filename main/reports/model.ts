@@ -229,3 +229,18 @@ export interface ShiftReport {
   /** Voided tender entries: left out of tenders / totals, listed here. */
   tenderVoids: TenderVoidRow[];
 }
+
+/** A stored Z's figures for the list of closed shifts (report.list). */
+export interface ZFigures {
+  operations: number;
+  tillNet: { currency: string; netKop: number }[];
+  differences: number | null;
+}
+
+export function zFiguresOf(z: ShiftReport): ZFigures {
+  return {
+    operations: z.operations.length,
+    tillNet: z.currencies.map((c) => ({ currency: c.currency, netKop: c.totals.tillNetKop })),
+    differences: z.reconciliation ? z.reconciliation.differences.length : null,
+  };
+}

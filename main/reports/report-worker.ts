@@ -8,11 +8,11 @@ import { PaydeskError } from '../errors/catalogue';
 import { checkedReportJson, ReportContractError } from './checked-json';
 import { computeReport } from './compute';
 import { loadShift, loadShiftOperations, loadShiftTenders } from './load';
-import type { ShiftReport, XReportRequest } from './model';
+import { zFiguresOf, type ShiftReport, type XReportRequest, type ZFigures } from './model';
 import { reportPdf } from './pdf';
 import { renderReport } from './render';
 import { encodeStoredReport } from './stored';
-import type { ExportSource, WorkerProgress, WorkerRequest, WorkerReply, ZFigures } from './worker';
+import type { ExportSource, WorkerProgress, WorkerRequest, WorkerReply } from './worker';
 import { xReportText } from './x-text';
 import { readZByRef, type ZRef } from './z-store';
 
@@ -50,11 +50,7 @@ const zFigures = sqlite.transaction((numbers: number[]): (ZFigures | null)[] => 
     if (error instanceof PaydeskError && error.key === 'report.not_found') return null;
     throw error;
   }
-  return {
-    operations: z.operations.length,
-    tillNet: z.currencies.map((c) => ({ currency: c.currency, netKop: c.totals.tillNetKop })),
-    differences: z.reconciliation ? z.reconciliation.differences.length : null,
-  };
+  return zFiguresOf(z);
 }));
 
 const sourceReport = (source: ExportSource): ShiftReport => (source.type === 'x' ? xReport(source.request) : zReport(source.ref));

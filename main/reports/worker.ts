@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { ReportContractError } from './checked-json';
 import { isErrorKey, PaydeskError } from '../errors/catalogue';
-import type { ShiftReport, XReportRequest } from './model';
+import type { ShiftReport, XReportRequest, ZFigures } from './model';
 import type { PdfProgress } from './pdf';
 import type { ExportFormat } from './render';
 import type { ZRef } from './z-store';
@@ -19,12 +19,6 @@ export interface ExportMeta {
   shiftId: number;
 }
 
-/** A stored Z's figures for the list of closed shifts (report.list), read and checked whole in the worker. */
-export interface ZFigures {
-  operations: number;
-  tillNet: { currency: string; netKop: number }[];
-  differences: number | null;
-}
 
 export type ExportSource = { type: 'x'; request: XReportRequest } | { type: 'z'; ref: ZRef };
 
