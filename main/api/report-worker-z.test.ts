@@ -9,6 +9,7 @@ import { decodeStoredReport } from '../reports/stored';
 import { reportText } from '../reports/text';
 import { generateShiftOperations, newLedger, rng } from '../shifts/fixtures';
 import { startApiHarness, type ApiHarness } from '../../test/support/api-session';
+import { loopTurnsDuring } from '../../test/support/loop-turns';
 import { PreSerialized, plainResponse, responseFrameJson } from './pre-serialized';
 
 let harness: ApiHarness | null = null;
@@ -28,21 +29,6 @@ async function closedShift(): Promise<ApiHarness> {
   const second = await harness.call('shift.open', { cashier: 'Менеджер' });
   generateShiftOperations(sqlite, second.id, 50, rng(6), [], Date.parse(second.openedAt) + 1_000, newLedger());
   return harness;
-}
-
-/** How many turns the core's event loop makes while `work` is pending: 0 when the work blocks the loop until it is done. */
-async function loopTurnsDuring<T>(work: () => Promise<T>): Promise<[T, number]> {
-  let turns = 0;
-  let done = false;
-  const spin = (): void => {
-    if (done) return;
-    turns += 1;
-    setImmediate(spin);
-  };
-  setImmediate(spin);
-  const value = await work();
-  done = true;
-  return [value, turns];
 }
 
 describe('Z reads and exports in the report worker', () => {

@@ -13,10 +13,10 @@ import type { PrinterTransport } from '../printing/transport';
 import type { PrinterConfig } from '../printing/config';
 import { ReportPrinter, type PrintResult } from '../printing/service';
 import { zFiguresOf, type ShiftReport } from '../reports/model';
-import { ReportContractError } from '../reports/checked-json';
+import { checkReport, ReportContractError } from '../reports/checked-json';
 import { renderReport } from '../reports/render';
 import { encodeStoredReport } from '../reports/stored';
-import { ReportWorker, type ExportMeta, type ExportSource } from '../reports/worker';
+import { ReportWorker, type ExportMeta, type ExportSource, type PrintSource } from '../reports/worker';
 import type { ZRef } from '../reports/z-store';
 import type { ShiftView, ShiftWarning } from '../shifts/service';
 import type { ApiHandlers } from './dispatcher';
@@ -87,10 +87,11 @@ export function createShiftApi(options: ShiftApiOptions): ShiftApi {
   const { core, onChange } = options;
   const shifts = core.shifts;
   const exportDir = exportDirFor(core);
-  const printer = new ReportPrinter(core.journal, () => core.config.current().printer, options.printerTransport ? { transport: options.printerTransport } : {});
-  // X reports (tens of ms for 10k operations), stored Zs read back whole, exports and PDFs (~1 s) are made in
-  // the report worker on its own read connection, off the core's loop (docs/architecture.md "Reports off the
-  // core's loop"); in-process only if the worker cannot run.
+  const printerConfig = (): PrinterConfig => core.config.current().printer;
+  const printer = new ReportPrinter(core.journal, printerConfig, options.printerTransport ? { transport: options.printerTransport } : {});
+  // X reports (tens of ms for 10k operations), stored Zs read back whole, exports, PDFs (~1 s) and the receipt
+  // printer's ESC/POS bytes are made in the report worker on its own read connection, off the core's loop
+  // (docs/architecture.md "Reports off the core's loop"); in-process only if the worker cannot run.
   let reportWorker: ReportWorker | null = null;
   const offLoop = async <T, U = T>(work: (worker: ReportWorker) => Promise<T>, inProcess: () => U | Promise<U>): Promise<T | U> => {
     try {
@@ -113,6 +114,8 @@ export function createShiftApi(options: ShiftApiOptions): ShiftApi {
     const req = shifts.xReportRequest(shiftId); // shift.not_open / shift.not_found, as before
     return offLoop(async (w) => new PreSerialized<ShiftReport>(await w.xReportJson(req)), () => shifts.xReport(req.shiftId));
   };
+  // What the worker makes an X or a Z from; refuses here as reportFor would (shift.not_open / shift.not_found).
+  const sourceOf = (ref: ReportRef): ExportSource => (ref.type === 'x' ? { type: 'x', request: shifts.xReportRequest(ref.shiftId) } : { type: 'z', ref: zRefOf(ref) });
   let closing: Promise<ShiftReport> | null = null;
   const osPrint = options.osPrint ?? systemPrinter();
 
@@ -221,8 +224,8 @@ export function createShiftApi(options: ShiftApiOptions): ShiftApi {
       });
       return out;
     },
-    'report.print': async (input) => printView(await printer.print(reportFor(input))),
-    'report.reprint': async (input) => printView(await printer.reprint(input.outputId)),
+    'report.print': async (input) => printView(await printEscpos(sourceOf(input), () => reportFor(input))),
+    'report.reprint': async (input) => printView(await printEscpos({ type: 'output', outputId: input.outputId }, () => printer.reportOf(input.outputId))),
     'report.printOs': async (input): Promise<PrintResultView> => {
       const { saved, meta, snapshot } = await exportTo(input, 'pdf');
       const record = printer.recordOf(meta, 'pdf', `os:${saved.path}`, snapshot);
@@ -263,13 +266,35 @@ export function createShiftApi(options: ShiftApiOptions): ShiftApi {
     'admin.calls': (input) => shifts.adminCalls(input.since),
   };
   /**
+   * Prints on the receipt printer: the report made (or read back from the output history), checked and rendered
+   * as ESC/POS in the worker; here only the output record, the bytes sent and the answer. Recorded before the
+   * bytes leave, as ReportPrinter.print: a failed print stays reprintable. If the worker cannot run, here as before.
+   */
+  async function printEscpos(source: PrintSource, inProcess: () => ShiftReport): Promise<PrintResult> {
+    const config = printerConfig();
+    const configured = config.enabled && config.path !== '';
+    const made = await offLoop((w) => w.escposReport(source, configured ? config : null), () => null);
+    if (made === null) {
+      const report = inProcess();
+      checkReport(report); // as the worker does: a report that breaks the contract is not printed
+      return printer.print(report);
+    }
+    return printer.printMade(config, {
+      of: made.meta, snapshot: made.snapshot,
+      escpos: () => {
+        if (made.bytes === null) throw new Error(made.renderError ?? 'the report worker made no bytes');
+        return made.bytes;
+      },
+    });
+  }
+
+  /**
    * Renders the report and writes it atomically under exports/, recorded in the output history. The report is
    * made and rendered in the worker (only the bytes, what they are of and an X's snapshot come back); if the
    * worker cannot run, here as before.
    */
   async function exportTo(ref: ReportRef, format: 'csv' | 'pdf' | 'txt'): Promise<{ saved: ExportResultView; meta: ExportMeta; snapshot: string | null }> {
-    const source: ExportSource = ref.type === 'x' ? { type: 'x', request: shifts.xReportRequest(ref.shiftId) } : { type: 'z', ref: zRefOf(ref) };
-    const made = await offLoop((w) => w.exportReport(source, format), () => null);
+    const made = await offLoop((w) => w.exportReport(sourceOf(ref), format), () => null);
     if (made === null) return exportInProcess(reportFor(ref), format);
     const fileName = exportFileName({ type: made.meta.type, zNumber: made.meta.zNumber, shift: { id: made.meta.shiftId } }, format, new Date());
     const file = path.join(exportDir, fileName);

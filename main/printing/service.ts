@@ -5,15 +5,17 @@ import type Database from 'better-sqlite3';
 import type { Journal } from '../journal/database';
 import { describeError, PaydeskError, type CashierError } from '../errors/catalogue';
 import type { ShiftReport } from '../reports/model';
-import { reportLines, type TextLine } from '../reports/text';
+import type { TextLine } from '../reports/text';
 import { receiptBlockLines, type ReceiptBlock } from '../reports/receipt';
 import type { ReportOutputFormat, ReportOutputStatus, ReportOutputsTable } from '../shifts/tables';
 import type { Selectable } from 'kysely';
-import { decodeStoredReport, encodeStoredReport } from '../reports/stored';
-import { readZ } from '../reports/z-store';
+import { encodeStoredReport } from '../reports/stored';
 import { charsPerLine, type PrinterConfig } from './config';
 import { encodeEscpos } from './escpos';
+import { reportEscpos, reportOfOutput } from './report-escpos';
 import { transportFor, type PrinterTransport } from './transport';
+
+export { reportEscpos } from './report-escpos';
 
 export interface OutputRecord {
   id: number;
@@ -48,10 +50,14 @@ export interface ReportPrinterOptions {
   transport?: (config: PrinterConfig) => PrinterTransport;
 }
 
-/** ESC/POS bytes for a report at the printer's width. */
-export function reportEscpos(report: ShiftReport, config: PrinterConfig, options: { summaryOnly?: boolean } = {}): Buffer {
-  const width = charsPerLine(config);
-  return encodeEscpos(reportLines(report, { width, summaryOnly: options.summaryOnly ?? false }), { ...config, width });
+/**
+ * A print made before it reaches the printer: what it is of, an X's snapshot (encodeStoredReport; null for a
+ * Z) and its ESC/POS bytes, asked for only once the output is recorded (a rendering error fails that record).
+ */
+export interface MadePrint {
+  of: { type: 'x' | 'z'; shiftId: number; zNumber: number | null };
+  snapshot: string | null;
+  escpos: () => Buffer;
 }
 
 export function receiptBlockEscpos(block: ReceiptBlock, config: PrinterConfig): Buffer {
@@ -78,7 +84,7 @@ export class ReportPrinter {
 
   /**
    * The same record from what the report is of and its snapshot already encoded (encodeStoredReport, an X's;
-   * null for a Z): exports rendered in the report worker never bring the report onto the core's thread.
+   * null for a Z): prints and exports made in the report worker never bring the report onto the core's thread.
    */
   recordOf(of: { type: 'x' | 'z'; shiftId: number; zNumber: number | null }, format: ReportOutputFormat, target: string, snapshot: string | null): OutputRecord {
     const info = this.sqlite.prepare(`INSERT INTO report_outputs (report_type, shift_id, z_number, format, target, status, body_json, created_at)
@@ -115,28 +121,32 @@ export class ReportPrinter {
 
   /** The report an output row was made from (X snapshot or the stored Z). */
   reportOf(id: number): ShiftReport {
-    const row = this.sqlite.prepare('SELECT * FROM report_outputs WHERE id = ?').get(id) as OutputDbRow | undefined;
-    if (!row) throw new PaydeskError('report.not_found', `output ${id}`);
-    if (row.report_type === 'x') {
-      if (!row.body_json) throw new PaydeskError('report.not_found', `output ${id} has no snapshot`);
-      return decodeStoredReport(row.body_json);
-    }
-    const z = this.sqlite.prepare('SELECT body_json, sha256 FROM z_reports WHERE number = ?').get(row.z_number) as { body_json: string; sha256: string } | undefined;
-    if (!z) throw new PaydeskError('report.not_found', `Z ${String(row.z_number)}`);
-    return readZ(this.sqlite, z.body_json, z.sha256, `Z ${String(row.z_number)}`);
+    return reportOfOutput(this.sqlite, id);
   }
 
   /** Prints on the receipt printer. Never throws for printer trouble: the result says what happened. */
   async print(report: ShiftReport, options: { summaryOnly?: boolean } = {}): Promise<PrintResult> {
     const config = this.getConfig();
+    return this.printMade(config, {
+      of: { type: report.type, shiftId: report.shift.id, zNumber: report.zNumber },
+      snapshot: report.type === 'x' ? encodeStoredReport(report) : null,
+      escpos: () => reportEscpos(report, config, options),
+    });
+  }
+
+  /**
+   * Prints a report already made (normally in the report worker, main/api/shift-api.ts) with the config it was
+   * made for: recorded first, then its bytes sent. Never throws for printer trouble, as print().
+   */
+  async printMade(config: PrinterConfig, made: MadePrint): Promise<PrintResult> {
     const target = config.path;
-    const record = this.record(report, 'escpos', target);
+    const record = this.recordOf(made.of, 'escpos', target, made.snapshot);
     if (!config.enabled || target === '') {
       const failed = this.finish(record.id, 'printer not configured (printer.enabled / printer.path)');
       return { record: failed, cashierError: describeError('print.not_configured') };
     }
     try {
-      await this.makeTransport(config).write(reportEscpos(report, config, options));
+      await this.makeTransport(config).write(made.escpos());
       return { record: this.finish(record.id, null) };
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);

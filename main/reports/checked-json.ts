@@ -90,6 +90,19 @@ function serialise(head: unknown, linesJson: string): string {
  * (keys in the schema's order), or ReportContractError naming the first fields that broke it.
  */
 export function checkedReportJson(report: unknown): string {
+  return serialise(report, JSON.stringify(checkedLines(report)));
+}
+
+/**
+ * The same check without the text, for a report that is rendered rather than sent (ESC/POS in the worker): a
+ * line the contract refuses fails the print instead of reaching paper and a snapshot no reprint could read.
+ */
+export function checkReport(report: unknown): void {
+  checkedLines(report);
+  serialise(report, '[]');
+}
+
+function checkedLines(report: unknown): unknown[] {
   const lines = (report !== null && typeof report === 'object' ? (report as { operations?: unknown }).operations : undefined);
   if (!Array.isArray(lines)) {
     serialise(report, '[]'); // names the head's problems first, if any
@@ -101,7 +114,7 @@ export function checkedReportJson(report: unknown): string {
     if (problem !== null) problems.push(`operations.${i}.${problem}`);
   }
   if (problems.length > 0) throw refused(problems, report);
-  return serialise(report, JSON.stringify(lines));
+  return lines;
 }
 
 /**

@@ -1,18 +1,20 @@
 // The report worker's side: its own read-only connection to the journal; X reports, stored Zs read back,
-// exports and PDFs computed here, off the core's event loop (main/reports/worker.ts is the core's side). A
-// read transaction in WAL mode sees one consistent snapshot and never blocks the till's writes.
+// exports, PDFs and receipt-printer (ESC/POS) bytes computed here, off the core's event loop
+// (main/reports/worker.ts is the core's side). A read transaction in WAL mode sees one consistent snapshot and
+// never blocks the till's writes.
 import os from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 import { PaydeskError } from '../errors/catalogue';
-import { checkedReportJson, ReportContractError } from './checked-json';
+import { reportEscpos, reportOfOutput } from '../printing/report-escpos';
+import { checkedReportJson, checkReport, ReportContractError } from './checked-json';
 import { computeReport } from './compute';
 import { loadShift, loadShiftOperations, loadShiftTenders } from './load';
 import { zFiguresOf, type ShiftReport, type XReportRequest, type ZFigures } from './model';
 import { reportPdf } from './pdf';
 import { renderReport } from './render';
 import { encodeStoredReport } from './stored';
-import type { ExportSource, WorkerProgress, WorkerRequest, WorkerReply } from './worker';
+import type { ExportSource, PrintSource, WorkerProgress, WorkerRequest, WorkerReply } from './worker';
 import { xReportText } from './x-text';
 import { readZByRef, type ZRef } from './z-store';
 
@@ -54,6 +56,9 @@ const zFigures = sqlite.transaction((numbers: number[]): (ZFigures | null)[] => 
 }));
 
 const sourceReport = (source: ExportSource): ShiftReport => (source.type === 'x' ? xReport(source.request) : zReport(source.ref));
+// A reprint reads the output row and (Z) the stored body and its covered rows in one snapshot too.
+const outputReport = sqlite.transaction((outputId: number): ShiftReport => reportOfOutput(sqlite, outputId));
+const printReport = (source: PrintSource): ShiftReport => (source.type === 'output' ? outputReport(source.outputId) : sourceReport(source));
 
 /** Sends the bytes by transfer, not as a copy. */
 function postBytes(reply: WorkerReply & { ok: true }, bytes: Buffer): void {
@@ -81,6 +86,28 @@ parentPort?.on('message', (req: WorkerRequest) => {
           snapshot: report.type === 'x' ? encodeStoredReport(report) : null,
         }, bytes);
         return;
+      } else if (req.type === 'escpos') {
+        const report = printReport(req.source);
+        checkReport(report); // refused here (ReportContractError), never printed
+        const made = {
+          id: req.id, ok: true as const, meta: { type: report.type, zNumber: report.zNumber, shiftId: report.shift.id },
+          snapshot: report.type === 'x' ? encodeStoredReport(report) : null,
+        };
+        if (req.printer === null) {
+          reply = made;
+        } else {
+          let bytes: Buffer;
+          try {
+            bytes = reportEscpos(report, req.printer, { summaryOnly: req.summaryOnly });
+          } catch (error) {
+            // The core records the print and fails it with this, as when it rendered the bytes itself.
+            reply = { ...made, renderError: error instanceof Error ? error.message : String(error) };
+            parentPort?.postMessage(reply);
+            return;
+          }
+          postBytes(made, bytes);
+          return;
+        }
       } else if (req.type === 'pdf') {
         const pdf = await reportPdf(JSON.parse(req.reportJson) as ShiftReport, {
           onPage: (progress) => parentPort?.postMessage({ id: req.id, progress } satisfies WorkerProgress),

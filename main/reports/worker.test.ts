@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import type { Worker } from 'node:worker_threads';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openJournal } from '../journal/database';
 import { generateShiftOperations, newLedger, rng, type PaidPayment } from '../shifts/fixtures';
@@ -50,5 +51,17 @@ describe('report worker (own read connection, own thread)', () => {
     expect(pdf.toString('latin1').match(/\/Type \/Page\b/g)?.length).toBe(last?.pages);
     await expect(worker.xReport({ ...req, shiftId: 99 })).rejects.toThrow(/shift 99 not found/);
     j.close();
+  });
+
+  it('a request pending when the thread stops fails (the caller falls back) instead of waiting for ever', async () => {
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'paydesk-rw-')), 'journal.db');
+    openJournal(file).close();
+    worker = new ReportWorker(file);
+    const pending = worker.escposReport({ type: 'output', outputId: 1 }, null);
+    // The thread ends without an error event (as terminate() or process.exit in it would).
+    await (worker as unknown as { worker: Worker }).worker.terminate();
+    await expect(pending).rejects.toThrow(/the report worker stopped \(exit code \d+\)/);
+    // and what is asked afterwards fails at once
+    await expect(worker.zFigures([1])).rejects.toThrow(/the report worker stopped/);
   });
 });

@@ -1,12 +1,13 @@
-// Reports off the core's event loop: X reports, stored Zs read back, exports and PDFs run in a worker thread with its own read-only
-// connection (main/reports/report-worker.ts), so a 10k-operation report never delays a payment's
-// dispatch on the core's loop. Results come back as a JSON string (one memcpy across threads) —
+// Reports off the core's event loop: X reports, stored Zs read back, exports, PDFs and receipt-printer bytes
+// run in a worker thread with its own read-only connection (main/reports/report-worker.ts), so a 10k-operation
+// report never delays a payment's dispatch on the core's loop. Results come back as a JSON string (one memcpy across threads) —
 // callers that only forward the report (to the renderer, to a file) need not parse it on the loop.
 import { Worker } from 'node:worker_threads';
 import fs from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { ReportContractError } from './checked-json';
 import { isErrorKey, PaydeskError } from '../errors/catalogue';
+import type { PrinterConfig } from '../printing/config';
 import type { ShiftReport, XReportRequest, ZFigures } from './model';
 import type { PdfProgress } from './pdf';
 import type { ExportFormat } from './render';
@@ -22,11 +23,25 @@ export interface ExportMeta {
 
 export type ExportSource = { type: 'x'; request: XReportRequest } | { type: 'z'; ref: ZRef };
 
+/** What a receipt-printer print is of: an X or a Z as exports name them, or an earlier output row (reprint). */
+export type PrintSource = ExportSource | { type: 'output'; outputId: number };
+
+/** A print made in the worker: what it is of, an X's snapshot, and its ESC/POS bytes or why they could not be made. */
+export interface EscposMade {
+  meta: ExportMeta;
+  snapshot: string | null;
+  /** null when no printer was given (not configured: nothing to render) or rendering failed (renderError). */
+  bytes: Buffer | null;
+  renderError: string | null;
+}
+
 export type WorkerRequest =
   | ({ id: number; type: 'x' } & XReportRequest)
   | { id: number; type: 'z'; ref: ZRef }
   | { id: number; type: 'export'; source: ExportSource; format: ExportFormat }
   | { id: number; type: 'zFigures'; numbers: number[] }
+  /** printer null: the report is made and checked, its snapshot returned, nothing rendered. */
+  | { id: number; type: 'escpos'; source: PrintSource; printer: PrinterConfig | null; summaryOnly: boolean }
   | { id: number; type: 'pdf'; reportJson: string }
   | { id: number; type: 'close' };
 
@@ -35,6 +50,8 @@ export type WorkerReply =
     id: number; ok: true; json?: string; pdf?: Uint8Array;
     /** export: the file's bytes, what it is of, and an X's snapshot (stored with the output record) */
     bytes?: Uint8Array; meta?: ExportMeta; snapshot?: string | null;
+    /** escpos: the printer's bytes could not be made (an unknown encoding): the core fails that print's record with it */
+    renderError?: string;
     figures?: (ZFigures | null)[];
   }
   /**
@@ -62,6 +79,7 @@ export class ReportWorker {
   private readonly worker: Worker;
   private readonly pending = new Map<number, Pending>();
   private nextId = 1;
+  private stopped: Error | null = null;
 
   constructor(journalFile: string) {
     this.worker = spawnWorker(journalFile);
@@ -83,12 +101,23 @@ export class ReportWorker {
       for (const p of this.pending.values()) p.reject(error);
       this.pending.clear();
     });
+    // A thread that stops without an error event (terminated, process.exit in it) would leave its requests
+    // waiting for ever, a print among them: they fail, and the caller falls back to the core's thread.
+    this.worker.on('exit', (code) => {
+      this.stopped = new Error(`the report worker stopped (exit code ${code})`);
+      for (const p of this.pending.values()) p.reject(this.stopped);
+      this.pending.clear();
+    });
   }
 
   private ask(req: DistributiveOmit<WorkerRequest, 'id'>, onProgress?: (progress: PdfProgress) => void): Promise<WorkerReply & { ok: true }> {
     const id = this.nextId;
     this.nextId += 1;
     return new Promise((resolve, reject) => {
+      if (this.stopped) {
+        reject(this.stopped);
+        return;
+      }
       this.pending.set(id, { resolve, reject, ...(onProgress ? { onProgress } : {}) });
       this.worker.postMessage({ ...req, id });
     });
@@ -119,6 +148,20 @@ export class ReportWorker {
     const reply = await this.ask({ type: 'export', source, format });
     if (!reply.bytes || !reply.meta) throw new Error('the report worker replied without an export');
     return { bytes: Buffer.from(reply.bytes.buffer, reply.bytes.byteOffset, reply.bytes.byteLength), meta: reply.meta, snapshot: reply.snapshot ?? null };
+  }
+
+  /**
+   * A report for the receipt printer, made, checked against the contract and rendered as ESC/POS in the worker:
+   * only the bytes, what they are of and an X's snapshot come back (the core records the output and sends them).
+   */
+  async escposReport(source: PrintSource, printer: PrinterConfig | null, options: { summaryOnly?: boolean } = {}): Promise<EscposMade> {
+    const reply = await this.ask({ type: 'escpos', source, printer, summaryOnly: options.summaryOnly ?? false });
+    const renderError = reply.renderError ?? null;
+    if (!reply.meta || reply.snapshot === undefined || (printer !== null && !reply.bytes && renderError === null)) {
+      throw new Error('the report worker replied without a print');
+    }
+    const bytes = reply.bytes ? Buffer.from(reply.bytes.buffer, reply.bytes.byteOffset, reply.bytes.byteLength) : null;
+    return { meta: reply.meta, snapshot: reply.snapshot, bytes, renderError };
   }
 
   /** The figures of stored Zs by number (null: no such Z), each read and checked whole in the worker. */
