@@ -36,7 +36,7 @@ interface SeenRequest { headers: Record<string, string>; body: Record<string, un
  * socket. `same` replays the bytes the warm path's checkout put on the wire (its headers and a body of the
  * same size, the Koshelek contract fixes both) instead of the original floor's tiny two-header request.
  */
-async function floor(emulator: EmulatorProcess, lane: PayLane, same: SeenRequest | null = null): Promise<{ floor: VariantResult; fsync: VariantResult }> {
+async function floor(emulator: EmulatorProcess, same: SeenRequest | null = null): Promise<{ floor: VariantResult; fsync: VariantResult }> {
   const db = new Database(path.join(tempDir('paydesk-floor-'), 'floor.db'));
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = FULL');
@@ -62,7 +62,6 @@ async function floor(emulator: EmulatorProcess, lane: PayLane, same: SeenRequest
     req.end(body);
   });
   await send('warm-up');
-  let seen = (await lane.arrivals(0)).reduce((m, a) => Math.max(m, a.seq), 0);
   const wire: number[] = [];
   const fsync: number[] = [];
   for (let i = 0; i < N + 50; i += 1) {
@@ -72,13 +71,7 @@ async function floor(emulator: EmulatorProcess, lane: PayLane, same: SeenRequest
     insert.run('x'.repeat(512));
     const committed = process.hrtime.bigint();
     const done = send(requestId);
-    let arrived: bigint | null = null;
-    while (arrived === null) {
-      for (const a of await lane.arrivals(seen)) {
-        seen = Math.max(seen, a.seq);
-        if (a.requestId === requestId) arrived = BigInt(a.arrivalNs);
-      }
-    }
+    const arrived = await emulator.arrival(requestId);
     await done;
     if (i >= 50) {
       wire.push(Number(arrived - t0) / 1e6);
@@ -106,8 +99,8 @@ async function lastCheckout(lane: PayLane): Promise<SeenRequest> {
 
 const emulator = await startEmulatorProcess();
 const warm = await variant('warm', true, emulator);
-const floors = await floor(emulator, warm.lane);
-const sameFloors = await floor(emulator, warm.lane, await lastCheckout(warm.lane));
+const floors = await floor(emulator);
+const sameFloors = await floor(emulator, await lastCheckout(warm.lane));
 await warm.lane.close();
 const cold = await variant('cold', false, emulator);
 await cold.lane.close();
