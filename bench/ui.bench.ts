@@ -7,11 +7,12 @@
 // presses slower than UI_BENCH_SLOW_MS print their stamps.
 //
 //  click-to-wire: Chromium (playwright-core, Debian /usr/bin/chromium) clicks a button of the real
-//    renderer served by the kiosk shell; we measure from just before the CDP mouse click is sent
-//    (process.hrtime in this process) to the arrival of the request headers at the emulator
-//    (ReceivedRequest.arrivalNs, same process clock). It therefore also counts the CDP dispatch, so it
-//    is an upper bound of the real click → wire time. Chromium starts as the kiosk starts it (nice
-//    BROWSER_NICE, main/shell/browser-priority.ts; UI_BENCH_BROWSER_NICE / UI_BENCH_BEFORE_NICE override) and,
+//    renderer served by the kiosk shell; we measure from just before the CDP mouse release is sent (the
+//    button's click fires on the release; a hand presses tens of ms earlier) to the arrival of the request
+//    headers at the emulator (ReceivedRequest.arrivalNs, same process clock: process.hrtime). It also counts
+//    the CDP dispatch, so it is an upper bound of the real release → wire time. Chromium starts as the
+//    kiosk starts it (nice BROWSER_NICE, main/shell/browser-priority.ts; UI_BENCH_BROWSER_NICE /
+//    UI_BENCH_BEFORE_NICE override) and,
 //    when the bench runs as root, without CAP_SYS_NICE (UI_BENCH_PRIVILEGED_BROWSER=1 keeps it), as on a till.
 //      - method-click→checkout: the cashier picks SBP (scenario CH) → the checkout request.
 //      - pay-click→availability: F9/Pay → the availability-info request.
@@ -33,6 +34,9 @@ const BEFORE = process.env.UI_BENCH_BEFORE ? path.resolve(process.env.UI_BENCH_B
 const BLOCKS = Number(process.env.UI_BENCH_BLOCKS ?? 3);
 const COLD = Number(process.env.UI_BENCH_COLD ?? 10);
 const CHROMIUM = process.env.PAYDESK_CHROMIUM ?? '/usr/bin/chromium';
+/** UI_BENCH_PIPELINED_CLICK=1: Playwright's click (move, press and release sent at once), as runs before 2026-11-30 17:00 measured. */
+const PIPELINED_CLICK = process.env.UI_BENCH_PIPELINED_CLICK === '1';
+const CLICK = PIPELINED_CLICK ? 'pipelined CDP click (move + press + release sent at once)' : 'release (CDP mouseReleased sent, pointer already pressed)';
 /** A press slower than this prints the core's trace stamps around it (what ran instead). */
 const SLOW_MS = Number(process.env.UI_BENCH_SLOW_MS ?? 15);
 
@@ -178,8 +182,17 @@ async function clickToWire(into: ClickSamples, presses: number, bundle?: string,
     await page.getByTestId('methods').waitFor();
     let at = await center('method-SBP');
     const traceFrom = kiosk.trace.length;
+    // A hand presses tens of ms before it releases, and the button acts on the release: the pointer is moved
+    // and pressed first (each CDP call waits for the renderer), then the release alone is timed. Playwright's
+    // own click sends all three at once (UI_BENCH_PIPELINED_CLICK=1, for comparison with earlier runs), so the
+    // renderer handles the move and press inside the measured window: a click no hand makes.
+    if (!PIPELINED_CLICK) {
+      await page.mouse.move(at.x, at.y);
+      await page.mouse.down();
+    }
     let t0 = process.hrtime.bigint();
-    await page.mouse.click(at.x, at.y);
+    if (PIPELINED_CLICK) await page.mouse.click(at.x, at.y);
+    else await page.mouse.up();
     const checkoutNs = await waitArrival(emulator, 'checkout', session);
     if (!warmup) {
       into.method.push(ms(t0, checkoutNs));
@@ -214,8 +227,13 @@ async function clickToWire(into: ClickSamples, presses: number, bundle?: string,
     // (b) Pay with auto-start → availability, then checkout
     session = await prepare('OK');
     at = await center('pay');
+    if (!PIPELINED_CLICK) {
+      await page.mouse.move(at.x, at.y);
+      await page.mouse.down();
+    }
     t0 = process.hrtime.bigint();
-    await page.mouse.click(at.x, at.y);
+    if (PIPELINED_CLICK) await page.mouse.click(at.x, at.y);
+    else await page.mouse.up();
     const availNs = await waitArrival(emulator, 'availability', session);
     const autoNs = await waitArrival(emulator, 'checkout', session);
     if (!warmup) {
@@ -247,14 +265,14 @@ async function clickToWireVariants(): Promise<VariantResult[]> {
   }
   for (const s of now.slow) console.log(`slow press ${s.total.toFixed(1)} ms (core, sale.pay arrival → checkout created: ${JSON.stringify(s.split)}):\n  ${s.stamps.join('\n  ')}`);
   return [
-    summarize('click-to-wire: method click (CDP send) → checkout at emulator', now.method, { goal_p99_ms: 8, browser: now.browser }),
+    summarize(`click-to-wire: method click, ${CLICK} → checkout at emulator`, now.method, { goal_p99_ms: 8, browser: now.browser }),
     summarize('click-to-wire: method click (in-page click event) → checkout at emulator', now.inPage, { goal_p99_ms: 8, browser: now.browser }),
     ...(BEFORE ? [
-      summarize(`  same run, before (${path.relative(process.cwd(), BEFORE)}): method click (CDP send) → checkout at emulator`, before.method, { browser: before.browser }),
+      summarize(`  same run, before (${path.relative(process.cwd(), BEFORE)}): method click, ${CLICK} → checkout at emulator`, before.method, { browser: before.browser }),
       summarize('  same run, before: method click (in-page click event) → checkout at emulator', before.inPage, { browser: before.browser }),
       summarize('    before: of which the core thread waiting for a CPU', before.runqueue),
     ] : []),
-    summarize('  split: click (CDP send) → API request at the kiosk shell', now.toShell),
+    summarize(`  split: ${CLICK} → API request at the kiosk shell`, now.toShell),
     summarize('    split: in the page, click event → sale.pay handed to the WebSocket', now.clickToSend),
     summarize('    split: that send → API request at the kiosk shell', now.sendToShell),
     summarize('  split: API request at the kiosk shell → checkout at emulator', now.shellToWire),
@@ -306,5 +324,5 @@ const loadAtStart = os.loadavg();
 const variants = [...await clickToWireVariants(), ...await coldStart()];
 writeResults('ui', variants, {
   load: `loadavg ${loadAtStart.map((l) => l.toFixed(2)).join(' ')} at start, ${os.loadavg().map((l) => l.toFixed(2)).join(' ')} at end, on ${os.cpus().length} cores (shared machine)`,
-  notes: 'click-to-wire is measured from before the CDP click is sent to request-header arrival at the emulator (upper bound). cold start = spawn of node dist/main/kiosk.mjs to its READY line (config, DB, warm Pay API connection, HTTP server).',
+  notes: `click-to-wire (goal) is measured from before the ${CLICK} is sent to request-header arrival at the emulator (upper bound). UI_BENCH_PIPELINED_CLICK=1 times the Playwright click instead (move, press and release sent at once). cold start = spawn of node dist/main/kiosk.mjs to its READY line (config, DB, warm Pay API connection, HTTP server).`,
 });

@@ -15,20 +15,71 @@ import { walPendingFrames } from '../../main/journal/checkpoint';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 
-export interface EmulatorProcess { baseUrl: string; caFile: string; child: ChildProcess }
+export interface EmulatorProcess {
+  baseUrl: string;
+  caFile: string;
+  child: ChildProcess;
+  /**
+   * The emulator's arrival stamp (process.hrtime ns) of the request with this requestId, as the emulator
+   * prints it (--print-arrivals): the bench sleeps until the line comes instead of polling the emulator's
+   * request log, which ran a busy loop of HTTPS requests in the core's process during every press it timed.
+   */
+  arrival(requestId: string, timeoutMs?: number): Promise<bigint>;
+}
 
 export async function startEmulatorProcess(): Promise<EmulatorProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(here, '..', '..', 'emulators', 'koshelek', 'cli.ts'), '--port', '0', '--tls', '--confirm-ms', '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(here, '..', '..', 'emulators', 'koshelek', 'cli.ts'), '--port', '0', '--tls', '--confirm-ms', '0', '--print-arrivals'], { stdio: ['ignore', 'pipe', 'inherit'] });
   // A benchmark that throws must not leave its emulator running (it holds the output pipe open).
   process.once('exit', () => child.kill('SIGTERM'));
+  const arrived = new Map<string, bigint>();
+  const waiting = new Map<string, (ns: bigint) => void>();
+  const arrival = (requestId: string, timeoutMs = 10_000): Promise<bigint> => {
+    const ns = arrived.get(requestId);
+    if (ns !== undefined) {
+      arrived.delete(requestId);
+      return Promise.resolve(ns);
+    }
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        waiting.delete(requestId);
+        reject(new Error(`no request ${requestId} at the emulator in ${timeoutMs} ms`));
+      }, timeoutMs);
+      waiting.set(requestId, (at) => {
+        clearTimeout(timer);
+        resolve(at);
+      });
+    });
+  };
+  const onArrival = (line: string): void => {
+    const a = JSON.parse(line) as Arrival;
+    if (a.requestId === undefined) return;
+    const at = BigInt(a.arrivalNs);
+    const resolve = waiting.get(a.requestId);
+    if (resolve) {
+      waiting.delete(a.requestId);
+      resolve(at);
+    } else if (a.endpoint === 'checkout' || a.requestId.startsWith('floor-')) arrived.set(a.requestId, at);
+  };
   return new Promise((resolve, reject) => {
     let out = '';
+    let started = false;
     // Keep draining stdout for the child's whole life (a closed pipe would kill it with EPIPE).
     child.stdout?.on('data', (chunk: Buffer) => {
       out += chunk.toString();
-      const base = /base URL\s*:\s*(\S+)/.exec(out);
-      const ca = /CA \(PEM\)\s*:\s*(\S+)/.exec(out);
-      if (base && ca) resolve({ baseUrl: base[1] as string, caFile: ca[1] as string, child });
+      if (!started) {
+        const base = /base URL\s*:\s*(\S+)/.exec(out);
+        const ca = /CA \(PEM\)\s*:\s*(\S+)/.exec(out);
+        if (!base || !ca) return;
+        started = true;
+        resolve({ baseUrl: base[1] as string, caFile: ca[1] as string, child, arrival });
+      }
+      let nl = out.indexOf('\n');
+      while (nl >= 0) {
+        const line = out.slice(0, nl);
+        out = out.slice(nl + 1);
+        if (line.startsWith('ARRIVAL ')) onArrival(line.slice(8));
+        nl = out.indexOf('\n');
+      }
     });
     child.on('exit', () => reject(new Error('emulator did not start')));
   });
@@ -70,7 +121,6 @@ export async function startPayLane(options: { keepAlive?: boolean; emulator?: Em
   })));
   const core = await startCore({ configFile, dataDir, logger: silentLogger(), watchConfig: false, keepAlive });
   await core.warm;
-  let seen = (await arrivals(0)).reduce((m, a) => Math.max(m, a.seq), 0);
   let serial = 0;
   return {
     core,
@@ -89,13 +139,7 @@ export async function startPayLane(options: { keepAlive?: boolean; emulator?: Em
         // WAL frames the intent's commit appended (the checkpointer cannot run inside this synchronous call).
         const framesAfter = walPendingFrames(core.journal.file);
         if (framesBefore >= 0 && framesAfter >= framesBefore) pages.push(framesAfter - framesBefore);
-        let arrived: bigint | null = null;
-        while (arrived === null) {
-          for (const a of await arrivals(seen)) {
-            seen = Math.max(seen, a.seq);
-            if (a.endpoint === 'checkout' && a.requestId === op.requestId) arrived = BigInt(a.arrivalNs);
-          }
-        }
+        const arrived = await emulator.arrival(op.requestId);
         wire.push(Number(arrived - t0) / 1e6);
         if (options.oneSaleAtATime) {
           await core.checkout.waitFinal(op.id, 10_000);

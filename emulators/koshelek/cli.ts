@@ -1,11 +1,13 @@
 // `npm run emulator -- --port 8787 [--tls] [--confirm-ms 1000] [--host 127.0.0.1] [--partner partner]
-//   [--login emulator --password emulator] [--async-availability] [--postback-url URL --postback-login L --postback-password P]`
+//   [--login emulator --password emulator] [--async-availability] [--postback-url URL --postback-login L --postback-password P]
+//   [--print-arrivals]`
 // Starts the Koshelek Pay emulator, prints the base URL, credentials and sample test cards, runs until SIGINT/SIGTERM.
+// --print-arrivals prints `ARRIVAL {"seq","endpoint","requestId","arrivalNs"}` per API request (benchmarks wait on it).
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { SCENARIO_CODES, startKoshelekEmulator, testCardBarcode } from './index';
+import { SCENARIO_CODES, startKoshelekEmulator, testCardBarcode, type ReceivedRequest } from './index';
 
 const { values } = parseArgs({
   options: {
@@ -20,6 +22,7 @@ const { values } = parseArgs({
     'postback-url': { type: 'string' },
     'postback-login': { type: 'string', default: '' },
     'postback-password': { type: 'string', default: '' },
+    'print-arrivals': { type: 'boolean', default: false },
     help: { type: 'boolean', short: 'h', default: false },
   },
   strict: true,
@@ -27,7 +30,8 @@ const { values } = parseArgs({
 
 if (values.help) {
   console.log('Usage: npm run emulator -- [--port 8787] [--host 127.0.0.1] [--tls] [--confirm-ms 1000] [--partner partner]\n'
-    + '  [--login emulator] [--password emulator] [--async-availability] [--postback-url URL --postback-login L --postback-password P]');
+    + '  [--login emulator] [--password emulator] [--async-availability] [--postback-url URL --postback-login L --postback-password P]\n'
+    + '  [--print-arrivals]');
   process.exit(0);
 }
 
@@ -46,6 +50,11 @@ const emu = await startKoshelekEmulator({
   password: values.password,
   asyncAvailability: values['async-availability'],
   postback: values['postback-url'] ? { url: values['postback-url'], login: values['postback-login'], password: values['postback-password'] } : null,
+  ...(values['print-arrivals'] ? {
+    onReceived: (r: ReceivedRequest) => {
+      process.stdout.write(`ARRIVAL ${JSON.stringify({ seq: r.seq, endpoint: r.endpoint, requestId: r.requestId, arrivalNs: r.arrivalNs.toString() })}\n`);
+    },
+  } : {}),
 });
 
 console.log(`Koshelek Pay emulator listening`);

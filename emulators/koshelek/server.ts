@@ -404,6 +404,7 @@ export async function startKoshelekEmulator(options: EmulatorOptions = {}): Prom
     rec.body = body;
     const requestId = strField(body, 'requestId');
     if (requestId !== undefined) rec.requestId = requestId;
+    options.onReceived?.(rec);
 
     if (endpoint === 'unknown') return write(res, rec, jsonResponse(404, { code: 'NOT_FOUND', details: `No such endpoint: ${method} ${path}` }));
     if (req.headers.authorization !== expectedAuth) {

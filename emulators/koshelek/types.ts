@@ -28,6 +28,11 @@ export interface EmulatorOptions {
   controlApi?: boolean;
   /** Skew of the HTTP Date header from this machine's clock, to exercise the till's clock-drift warning. */
   dateSkewMs?: number;
+  /**
+   * Called once per request to the payment API, when its body has been read (arrivalNs is still the headers'
+   * arrival): lets a benchmark wait for an arrival without polling the request log.
+   */
+  onReceived?: (request: Readonly<ReceivedRequest>) => void;
 }
 
 export type EndpointKind = 'availability' | 'availabilityPoll' | 'checkout' | 'status' | 'receipt' | 'cancel' | 'refund' | 'unknown';

@@ -44,11 +44,27 @@ describe('WAL checkpointer', () => {
     j.close();
   });
 
+  it('idle is not enough: a commit since the previous tick defers the checkpoint by one quiet tick', () => {
+    const { j, cp, file, commit } = journal({ busy: () => false });
+    commit();
+    cp.tick(); // the sale's last commit just landed: the next press may be coming
+    expect(cp.runs()).toBe(0);
+    commit();
+    cp.tick(); // still being written
+    expect(cp.runs()).toBe(0);
+    cp.tick(); // a whole interval without a commit
+    expect(cp.runs()).toBe(1);
+    expect(walPendingFrames(file)).toBe(0);
+    cp.stop();
+    j.close();
+  });
+
   it('keeps checkpointing after SQLite reuses the WAL file from its start (same file size, new frames)', () => {
     const { j, cp, file, commit } = journal({ busy: () => false });
     for (let round = 1; round <= 5; round += 1) {
       for (let i = 0; i < 200; i += 1) commit();
       expect(walPendingFrames(file)).toBeGreaterThan(0);
+      cp.tick(); // written since the previous tick: not quiet yet
       cp.tick();
       expect(cp.runs()).toBe(round);
       expect(walPendingFrames(file)).toBe(0);
