@@ -229,8 +229,10 @@ export class CheckoutService implements CheckoutApi {
     }
     this.intentSucceeded();
     failpoint('payment.after_intent');
-    // The request goes first: the actor performs its first step synchronously and, on a warm kept-alive socket,
-    // its bytes are written before startActor returns; the log line and the view come after (docs/architecture.md).
+    // The request goes first: the actor performs its first step synchronously, so the request is handed to the
+    // transport before startActor returns; the log line and the view come after (docs/architecture.md). Its bytes
+    // leave a tick later at the earliest (Node writes once the socket is assigned, warm or cold), so a kill at
+    // payment.after_send finds nothing sent; a kill with the request on the wire is an outside one (docs/safety.md).
     this.startActor(row.id, started.run, false);
     failpoint('payment.after_send');
     this.deps.logger.info({ operationId: id, operationExternalId, provider: provider.name, orderId: input.orderId }, 'payment intent committed');

@@ -7,7 +7,9 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startKoshelekEmulator, type KoshelekEmulator } from '../../emulators/koshelek';
+import { HalykEmulator } from '../../emulators/halyk';
 import { TochkaEmulator } from '../../emulators/tochka';
+import { invoiceIdFor } from '../../main/payapi/halyk/adapter';
 import { orderId, tempDir, writeTillConfig } from '../support/till';
 import { spawnChild, type ChildEvents } from '../support/child-events';
 
@@ -15,13 +17,30 @@ const CHILD = path.join(__dirname, '..', 'support', 'bank-core-process.ts');
 
 let koshelek: KoshelekEmulator;
 let bank: TochkaEmulator;
+let kz: HalykEmulator;
+let kzCustomer: NodeJS.Timeout | null = null;
 beforeAll(async () => {
   koshelek = await startKoshelekEmulator({ confirmDelayMs: 150 });
   // The customer pays every link 400 ms after it was made (a phone scanning the QR).
   bank = new TochkaEmulator({ autoPayAfterMs: 400, holdMs: 1_500 });
   await bank.start();
+  // Halyk's emulator has no auto-payer: the same customer pays every new invoice about 400 ms after it
+  // appears at the bank, shown or not (harsher than a phone that only scans a QR on screen).
+  kz = new HalykEmulator();
+  await kz.start();
+  const seen = new Map<string, number>();
+  kzCustomer = setInterval(() => {
+    for (const inv of kz.invoices.values()) {
+      if (inv.status !== 'NEW') continue;
+      const first = seen.get(inv.invoiceId) ?? Date.now();
+      seen.set(inv.invoiceId, first);
+      if (Date.now() - first >= 400) kz.pay(inv.invoiceId);
+    }
+  }, 50);
 });
 afterAll(async () => {
+  if (kzCustomer) clearInterval(kzCustomer);
+  await kz.stop();
   await bank.stop();
   await koshelek.close();
 });
@@ -35,6 +54,22 @@ function freshTill(): Till {
     extra: {
       providers: ['koshelek', 'tochka'],
       tochka: { enabled: true, baseUrl: bank.url, token: 'test.jwt.token', customerCode: '300000092', merchantId: '200000000001056', timing: { requestTimeoutMs: 1_000, pollScheduleMs: [100, 100, 200] } },
+    },
+  });
+  return { dataDir, configFile };
+}
+
+/** A till selling foreign cards through Halyk ePay (KZT), its API the emulator's. */
+function freshHalykTill(): Till {
+  const dataDir = tempDir('paydesk-halyk-core-crash-');
+  const configFile = writeTillConfig({
+    emulator: koshelek, dataDir,
+    extra: {
+      providers: ['koshelek', 'halyk'],
+      halyk: {
+        enabled: true, oauthUrl: kz.url, apiUrl: kz.url, clientId: 'test', clientSecret: 'secret', terminalId: 'terminal-1', shopId: 'shop-1',
+        timing: { requestTimeoutMs: 1_000, pollScheduleMs: [100, 100, 200] },
+      },
     },
   });
   return { dataDir, configFile };
@@ -77,11 +112,10 @@ const linksFor = (ref: string) => bank.creates.filter((c) => c.paymentLinkId ===
 const refundsAt = (ref: string) => bank.byLinkId(ref)?.Order.filter((o) => o.type === 'refund').map((o) => o.amount) ?? [];
 
 /** Pays through a core process; the kill (a failpoint) may come before the process says which operation it made. */
-async function pay(t: Till, env: Record<string, string> = {}): Promise<{ r: ChildEvents; op: () => OpRow }> {
-  const order = orderId();
-  const r = run(t, ['--do', 'pay', '--order', order, '--amount', '12345', '--method', 'sbp'], env);
+async function pay(t: Till, env: Record<string, string> = {}, order = orderId(), method = 'sbp'): Promise<{ r: ChildEvents; op: () => OpRow }> {
+  const r = run(t, ['--do', 'pay', '--order', order, '--amount', '12345', '--method', method], env);
   return { r, op: () => {
-    const row = journal(t).ops.find((o) => o.kind === 'payment' && o.order_id === order);
+    const row = journal(t).ops.filter((o) => o.kind === 'payment' && o.order_id === order).at(-1); // a retried order: its latest
     if (!row) throw new Error('payment not journaled');
     return row;
   } };
@@ -116,6 +150,43 @@ describe('Tochka through the real core: SIGKILL at each step, then restart', () 
     expect(await restart(t)).toMatchObject({ open: { n: 0 } });
     expect(linksFor(op().request_id)).toBe(0); // recovery never creates
     expect(op()).toMatchObject({ phase: 'failed', outcome: 'failed', error_key: 'bank.not_created', recovered: 1, attempts: 0 });
+  });
+
+  // payment.after_send: the checkout handed the create to the transport and died before its log line and view.
+  // On this process's first (cold) request the connect has not finished, so nothing reaches the bank; a warm
+  // socket would have carried it. Either way the restart reads the bank by our reference and ends as it says.
+  // Twice: the cashier's retry of the same order is killed at the same step again; a third press pays once.
+  it.each([1, 2])('payment.after_send (%i time(s) in a row, the order retried after each restart): ends as the bank says, never a second link; the order paid once', async (kills) => {
+    const t = freshTill();
+    const order = orderId();
+    const rows: OpRow[] = [];
+    for (let i = 0; i < kills; i += 1) {
+      const { r, op } = await pay(t, { PAYDESK_FAILPOINT: 'payment.after_send' }, order);
+      expect((await r.exited).signal).toBe('SIGKILL');
+      const killed = op();
+      expect(rows.map((x) => x.id)).not.toContain(killed.id); // a new intent: the previous one ended failed
+      expect(killed).toMatchObject({ phase: 'creating', is_final: 0 });
+      expect(await restart(t)).toMatchObject({ open: { n: 0 } });
+      rows.push(killed);
+      if (linksFor(killed.request_id) === 0) {
+        // Never reached the bank: failed as "not created", nothing to pay, the order free for a retry.
+        expect(bank.charges(killed.request_id)).toBe(0);
+        expect(journal(t).ops.find((o) => o.id === killed.id)).toMatchObject({ phase: 'failed', outcome: 'failed', error_key: 'bank.not_created', recovered: 1, attempts: 0 });
+      } else {
+        // Reached it: found by our reference, paid once; a retry of the order gets this payment back.
+        expectPaidOnce(t, killed, true);
+        return;
+      }
+    }
+    const { r, op } = await pay(t, {}, order);
+    await r.waitFor('idle');
+    expect((await r.exited).code).toBe(0);
+    const last = op();
+    expect(rows.map((x) => x.id)).not.toContain(last.id);
+    expectPaidOnce(t, last, false);
+    const ofOrder = journal(t).ops.filter((o) => o.order_id === order);
+    expect(ofOrder.map((o) => o.outcome)).toEqual([...rows.map(() => 'failed'), 'paid']);
+    expect(ofOrder.reduce((n, o) => n + bank.charges(o.request_id), 0)).toBe(1); // the order's money moved once
   });
 
   it('bank.after_create: the bank made the link, the till never recorded it: found by our reference, paid once', async () => {
@@ -197,6 +268,54 @@ describe('Tochka through the real core: SIGKILL at each step, then restart', () 
     }
     expect(journal(t).ops.filter((o) => o.is_final === 0)).toHaveLength(0);
   }, 240_000);
+});
+
+describe('Halyk (KZT) through the real core: SIGKILL at payment.after_send, then restart', () => {
+  const invoiceOf = (row: OpRow) => kz.byInvoiceId(invoiceIdFor(row.request_id));
+
+  /** One final paid row in tenge whose slip names the bank's charged invoice, charged once. */
+  function expectHalykPaidOnce(t: Till, row: OpRow, recovered: boolean) {
+    const invoice = invoiceOf(row);
+    expect(invoice).toMatchObject({ status: 'CHARGE', charges: 1, amount: 123.45, currency: 'KZT' });
+    const now = journal(t).ops.find((o) => o.id === row.id);
+    expect(now).toMatchObject({ provider: 'halyk', phase: 'paid', outcome: 'paid', is_final: 1, payment_type: 'card_foreign', amount_kop: 12_345, recovered: recovered ? 1 : 0 });
+    expect(now?.transaction_id).toBeTruthy();
+    expect(journal(t).slip(row.id)).toMatchObject({ operationId: now?.transaction_id, paymentLinkId: row.request_id });
+    expect(journal(t).ops.filter((o) => o.is_final === 0)).toHaveLength(0);
+  }
+
+  // The first request of a cold Halyk till is the OAuth token, so at this step the invoice has not left;
+  // whichever way, the restart reads the bank by our invoice id and ends as it says. Twice: the retry of the
+  // same order is killed at the same step again; a third press pays once.
+  it.each([1, 2])('killed at payment.after_send %i time(s) in a row (the order retried after each restart): ends as the bank says; the order charged once', async (kills) => {
+    const t = freshHalykTill();
+    const order = orderId();
+    const rows: OpRow[] = [];
+    for (let i = 0; i < kills; i += 1) {
+      const { r, op } = await pay(t, { PAYDESK_FAILPOINT: 'payment.after_send' }, order, 'card_foreign');
+      expect((await r.exited).signal).toBe('SIGKILL');
+      const killed = op();
+      expect(rows.map((x) => x.id)).not.toContain(killed.id);
+      expect(killed).toMatchObject({ provider: 'halyk', phase: 'creating', is_final: 0 });
+      expect(await restart(t)).toMatchObject({ open: { n: 0 } });
+      rows.push(killed);
+      if (invoiceOf(killed) === undefined) {
+        expect(journal(t).ops.find((o) => o.id === killed.id)).toMatchObject({ phase: 'failed', outcome: 'failed', error_key: 'bank.not_created', recovered: 1, attempts: 0 });
+      } else {
+        expectHalykPaidOnce(t, killed, true);
+        return;
+      }
+    }
+    const { r, op } = await pay(t, {}, order, 'card_foreign');
+    await r.waitFor('idle');
+    expect((await r.exited).code).toBe(0);
+    const last = op();
+    expect(rows.map((x) => x.id)).not.toContain(last.id);
+    expectHalykPaidOnce(t, last, false);
+    const ofOrder = journal(t).ops.filter((o) => o.order_id === order);
+    expect(ofOrder.map((o) => o.outcome)).toEqual([...rows.map(() => 'failed'), 'paid']);
+    expect(ofOrder.reduce((n, o) => n + (invoiceOf(o)?.charges ?? 0), 0)).toBe(1);
+  });
 });
 
 describe('card binding through the real core: SIGKILL between "paid" and the refund job\'s end, then restart', () => {

@@ -76,10 +76,10 @@ async function restartUntilIdle(t: { dataDir: string; configFile: string }) {
 
 const requestsFor = (endpoint: string, requestId: string) => emulator.received.filter((r) => r.endpoint === endpoint && r.requestId === requestId);
 
-async function payInChild(t: { dataDir: string; configFile: string }, scenario = 'OK', env: Record<string, string> = {}) {
+async function payInChild(t: { dataDir: string; configFile: string }, scenario = 'OK', env: Record<string, string> = {}, extra: string[] = []) {
   const c = card(scenario);
   const order = orderId();
-  const child = run(t.dataDir, t.configFile, ['--do', 'pay', '--order', order, '--loyalty', c.loyaltyId, '--session', c.cardSession, '--amount', '12300'], env);
+  const child = run(t.dataDir, t.configFile, ['--do', 'pay', '--order', order, '--loyalty', c.loyaltyId, '--session', c.cardSession, '--amount', '12300', ...extra], env);
   return { child, order, c };
 }
 
@@ -112,8 +112,9 @@ describe('payment: SIGKILL at each step, then restart', () => {
     expect(before.ops).toHaveLength(1);
     expect(before.ops[0]?.phase).toBe('checkout_pending');
     const requestId = before.ops[0]?.request_id ?? '';
-    // The checkout was handed to the transport before the kill: written already on a warm socket, still
-    // connecting on a cold one (this child's first sale). Either way at most one copy reached the emulator.
+    // The checkout was handed to the transport before the kill, its bytes not yet written (Node writes a
+    // request once its socket is assigned, a tick later; warm or cold, see the next test). At most one copy
+    // may reach the emulator; the recovery's replay carries the same requestId.
     await new Promise((r) => setTimeout(r, 300));
     expect(requestsFor('checkout', requestId).length).toBeLessThanOrEqual(1);
     await restartUntilIdle(t);
@@ -125,6 +126,31 @@ describe('payment: SIGKILL at each step, then restart', () => {
     const checkouts = requestsFor('checkout', requestId);
     expect(checkouts.length).toBeGreaterThanOrEqual(1);
     expect(new Set(checkouts.map((r) => (r.body as { cardSession?: string }).cardSession))).toEqual(new Set([c.cardSession]));
+    expect(emulator.transaction(after.ops[0]?.transaction_id ?? '')?.status).toBe('accepted');
+    expect(emulator.stats().transactions).toBe(transactionsBefore + 1);
+  });
+
+  it('the same step on a warm kept-alive connection (keepAliveRefreshMs on, as a till that has been up a while): one transaction, same requestId after recovery', async () => {
+    const t = freshTill({ keepAliveRefreshMs: 60_000 });
+    const transactionsBefore = emulator.stats().transactions;
+    const { child, c } = await payInChild(t, 'OK', { PAYDESK_FAILPOINT: 'payment.after_send' }, ['--warm']);
+    const exit = await child.exited;
+    expect(exit.signal).toBe('SIGKILL');
+    expect(exit.lines.find((l) => l.event === 'warm')).toMatchObject({ warm: true }); // the sale went out on a pooled socket
+    const before = journal(t.dataDir);
+    expect(before.ops).toHaveLength(1);
+    expect(before.ops[0]?.phase).toBe('checkout_pending');
+    const requestId = before.ops[0]?.request_id ?? '';
+    await new Promise((r) => setTimeout(r, 300)); // whatever left before the kill reaches the emulator meanwhile
+    expect(requestsFor('checkout', requestId).length).toBeLessThanOrEqual(1);
+    await restartUntilIdle(t);
+    const after = journal(t.dataDir);
+    expect(after.open).toBe(0);
+    expect(after.ops).toHaveLength(1);
+    expect(after.ops[0]).toMatchObject({ outcome: 'paid', recovered: 1, request_id: requestId });
+    const bySession = emulator.received.filter((r) => r.endpoint === 'checkout' && (r.body as { cardSession?: string }).cardSession === c.cardSession);
+    expect(bySession.length).toBeGreaterThanOrEqual(1);
+    expect(new Set(bySession.map((r) => r.requestId))).toEqual(new Set([requestId]));
     expect(emulator.transaction(after.ops[0]?.transaction_id ?? '')?.status).toBe('accepted');
     expect(emulator.stats().transactions).toBe(transactionsBefore + 1);
   });

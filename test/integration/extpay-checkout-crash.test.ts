@@ -4,6 +4,7 @@
 // show exactly one charge per sale and the journal a paid, final payment.
 import fs from 'node:fs';
 import path from 'node:path';
+import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startKoshelekEmulator, type KoshelekEmulator } from '../../emulators/koshelek';
 import { startExtpayEmulator, SANDBOX_TOKEN, type ExtpayEmulator } from '../../emulators/extpay/server';
@@ -63,8 +64,12 @@ function setup(webhooks = true): { dataDir: string; configFile: string } {
 
 const charges = (order: string): number => emu.charges().filter((p) => p.customData.paydesk_order === order).length;
 
+// payment.after_send fires only in checkout.pay (a new intent), never in a restart's recovery, so it cannot
+// kill twice in a row on one sale; its double row kills the recovery's re-create right after it was made.
 const CASES: string[][] = [
   ['payment.after_intent'],
+  ['payment.after_send'],
+  ['payment.after_send', 'extpay.after_create'],
   ...EXTPAY_FAILPOINTS.map((f) => [f]),
   ['extpay.after_create', 'extpay.after_create'],
   // The poll that brings SUCCESS is lost by a kill before its journal write; the next start polls again.
@@ -73,7 +78,7 @@ const CASES: string[][] = [
 
 describe('extpay QR payment through a real core process: SIGKILL at every step', () => {
   it('the cases cover every extpay failpoint', () => {
-    expect(new Set(CASES.flat())).toEqual(new Set(['payment.after_intent', ...EXTPAY_FAILPOINTS]));
+    expect(new Set(CASES.flat())).toEqual(new Set(['payment.after_intent', 'payment.after_send', ...EXTPAY_FAILPOINTS]));
   });
 
   it.each(CASES.map((c) => [c.join(' → '), c] as const))('%s: one charge, the journal paid and final', async (_label, sequence) => {
@@ -86,10 +91,34 @@ describe('extpay QR payment through a real core process: SIGKILL at every step',
       expect(run.signal, `${fp} should have killed the till`).toBe('SIGKILL');
     }
     const finish = await till(dataDir, configFile, ['--do', 'resume'], '', paid);
-    const idle = finish.lines.at(-1) as { event: string; view: { outcome: string; isFinal: boolean; recovered: boolean; orderId: string } | null; open: { n: number } };
+    const idle = finish.lines.at(-1) as { event: string; view: { outcome: string; isFinal: boolean; recovered: boolean; orderId: string; slip: { paymentTransactionId: string | null; totalAmountKop: number | null } | null } | null; open: { n: number } };
     expect(idle.event).toBe('idle');
     expect(idle.view).toMatchObject({ outcome: 'paid', isFinal: true, recovered: true, orderId: order });
     expect(idle.open).toEqual({ n: 0 });
+    expect(charges(order)).toBe(1);
+    // The slip names the one charged payment (not a link created and never shown).
+    const charged = emu.charges().find((p) => p.customData.paydesk_order === order);
+    expect(idle.view?.slip).toMatchObject({ paymentTransactionId: charged?.internalOrderId, totalAmountKop: 25_000 });
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  }, 60_000);
+
+  it('killed at payment.after_send; the restart is the cashier pressing Pay for the same order again (failpoint still armed): the same payment, no new intent, one charge', async () => {
+    const { dataDir, configFile } = setup();
+    const order = orderId();
+    const paid = new Set<string>();
+    const pay = ['--do', 'pay', '--order', order, '--amount', '25000', '--method', 'yandex_pay'];
+    const first = await till(dataDir, configFile, pay, 'payment.after_send', paid);
+    expect(first.signal).toBe('SIGKILL');
+    const again = await till(dataDir, configFile, pay, 'payment.after_send', paid);
+    expect(again.signal).toBeNull(); // the open payment came back: no intent committed, the step never reached
+    const started = again.lines.find((l) => l.event === 'started');
+    const idle = again.lines.at(-1) as { event: string; id: string; view: { id: string; outcome: string; isFinal: boolean; recovered: boolean } | null; open: { n: number } };
+    expect(idle).toMatchObject({ event: 'idle', view: { outcome: 'paid', isFinal: true, recovered: true }, open: { n: 0 } });
+    expect(started?.id).toBe(idle.view?.id);
+    const db = new Database(path.join(dataDir, 'journal.db'), { readonly: true });
+    const ops = db.prepare('SELECT id FROM operations WHERE order_id = ?').all(order) as { id: string }[];
+    db.close();
+    expect(ops).toEqual([{ id: idle.view?.id }]); // the killed intent is the one paid: never a second payment
     expect(charges(order)).toBe(1);
     fs.rmSync(dataDir, { recursive: true, force: true });
   }, 60_000);

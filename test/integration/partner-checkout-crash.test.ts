@@ -73,7 +73,11 @@ const OUTBOX_CASES: string[][] = [
 
 describe.each(['sale', 'extra', 'reverse'] as const)('partner %s through a real core process: SIGKILL at every step', (what) => {
   const intentPoint = what === 'reverse' ? 'refund.after_intent' : 'payment.after_intent';
-  const cases = [[intentPoint], ...OUTBOX_CASES];
+  // payment.after_send is the sale's (checkout.pay: the confirmation task enqueued, the log line and the view
+  // not yet made). An extra charge (checkout.extraCharge) and a reversal (checkout.refund) have no such step.
+  // It fires only on a new intent, never in a restart's recovery: its double row kills the recovery's send.
+  const sendCases = what === 'sale' ? [['payment.after_send'], ['payment.after_send', 'outbox.after_send']] : [];
+  const cases = [[intentPoint], ...sendCases, ...OUTBOX_CASES];
   it.each(cases.map((c) => [c.join(' → '), c] as const))('%s: settled once at the partner, final in the journal', async (_label, sequence) => {
     const { dataDir, configFile, paymentId } = setup();
     const order = orderId();

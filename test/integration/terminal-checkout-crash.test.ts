@@ -255,6 +255,56 @@ describe('terminal sale through the real core: SIGKILL at each step, then restar
     expect(opsOf(t, first.order).map((o) => o.outcome)).toEqual(['failed', 'paid']);
   });
 
+  // payment.after_send: the checkout handed the sale to the transport (the exec launch's spawn is synchronous)
+  // and died before its log line and view. The request line reaches the program's stdin only on its 'spawn'
+  // event, a later tick, so the orphaned program reads an empty stdin; a transport that writes at once would
+  // reach the terminal. Either way the restart asks first and the journal ends as the terminal's ledger says.
+  // Twice: the cashier's retry of the same order is killed at the same step again, then a third press pays.
+  it.each([1, 2])('killed at payment.after_send (%i time(s) in a row, the order retried after each restart): settled as the terminal says, the order charged exactly once', async (kills) => {
+    const t = await freshTill();
+    const order = newOrder();
+    for (let i = 0; i < kills; i += 1) {
+      const killedRun = sell(t, { order, env: { PAYDESK_FAILPOINT: 'payment.after_send' } });
+      expect((await killedRun.r.exited).signal).toBe('SIGKILL');
+      const killed = opsOf(t, order).at(-1) as OpRow;
+      expect(opsOf(t, order)).toHaveLength(i + 1); // a new operation: the previous one ended failed, freeing the order
+      expect(killed).toMatchObject({ provider: 'terminal', is_final: 0, outcome: null });
+      const idle = await restart(t);
+      expect(idle.open).toBe(0);
+      const money = t.ledger.count(killed.request_id);
+      expect(money.sales).toBeLessThanOrEqual(1);
+      const now = opsOf(t, order).at(-1) as OpRow;
+      expect(now.id).toBe(killed.id);
+      if (money.sales === 0) {
+        // Never reached the terminal: failed as "not started", nothing charged, the order free for a retry.
+        expect(now).toMatchObject({ is_final: 1, outcome: 'failed', error_key: 'terminal.not_started', recovered: 1 });
+        expect(money.charges).toBe(0);
+        expectView(viewIn(idle, now.id) ?? {}, now, 'failed');
+      } else {
+        // Reached it: the restart's lookup records the one charge; the retry below must not sell again.
+        expect(now).toMatchObject({ is_final: 1, outcome: 'paid', recovered: 1 });
+        expectView(viewIn(idle, now.id) ?? {}, now, 'paid');
+      }
+      const exchanged = exchanges(journal(t).events(now.id));
+      expect(exchanged[0]).toBe('lookup'); // the restart asked first
+      expect(exchanged).not.toContain('sale'); // the sale's answer died with the till; no sale since
+      if (now.outcome === 'paid') break; // the order is paid: a retry gets this operation back, nothing to kill
+    }
+    const retry = sell(t, { order });
+    const final = await retry.r.waitFor('final');
+    expect((await retry.r.exited).code).toBe(0);
+    expect((final.view as ViewLike).outcome).toBe('paid');
+    expect(atTerminal(t, order)).toEqual({ sales: 1, charges: 1 });
+    const ops = opsOf(t, order);
+    expect(ops.filter((o) => o.outcome === 'paid')).toHaveLength(1);
+    expect(ops.every((o) => o.is_final === 1)).toBe(true);
+    const paid = ops.find((o) => o.outcome === 'paid') as OpRow;
+    expect(final.id).toBe(paid.id);
+    const slip = journal(t).slip(paid.id);
+    expect(slip?.total_amount_kop).toBe(AMOUNT);
+    expect(slip?.payment_transaction_id).toBe(paid.transaction_id);
+  });
+
   it('while the terminal app runs (launched program, customer at the terminal): the orphaned app finishes; the restart looks it up and records the one charge', async () => {
     const t = await freshTill({ processingMs: 2_500 });
     const { r, order } = sell(t);

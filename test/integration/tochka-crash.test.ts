@@ -2,6 +2,9 @@
 // step — before the create, after the bank created the link, around the journal write, while the QR is
 // shown, after the poll saw the payment — then restarted on the same SQLite file. The emulated bank
 // must show exactly one link and one charge for our reference, and the journal one final, correct row.
+// The checkout's own steps (payment.after_intent, payment.after_send) are not here: this till drives the
+// actor directly (test/support/bank-till-process.ts), never the checkout's payNow, so they cannot fire.
+// They are in bank-core-crash.test.ts, which sells through the real core.
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';

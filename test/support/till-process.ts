@@ -1,6 +1,7 @@
 // A till as a separate OS process, for the crash-recovery tests: it starts the real core on a data
 // folder, does one thing, and reports JSON lines on stdout. The test kills it with SIGKILL.
-//   --do pay     --order O --loyalty L --session S --amount K [--park]
+//   --do pay     --order O --loyalty L --session S --amount K [--park] [--warm]
+//                (--warm: the sale waits for the pre-warmed Pay API connection, as a till that has been up a while)
 //   --do refund  --payment ID --amount K
 //   --do resume  (just start: recovery resumes what the journal holds, then wait until idle)
 import { parseArgs } from 'node:util';
@@ -11,6 +12,7 @@ const { values } = parseArgs({
   options: {
     data: { type: 'string' }, config: { type: 'string' }, do: { type: 'string' }, order: { type: 'string' },
     loyalty: { type: 'string' }, session: { type: 'string' }, amount: { type: 'string' }, payment: { type: 'string' }, park: { type: 'boolean' },
+    warm: { type: 'boolean' },
   },
 });
 const say = (event: string, data: Record<string, unknown> = {}) => process.stdout.write(`${JSON.stringify({ event, ...data })}\n`);
@@ -19,6 +21,7 @@ const core = await startCore({ configFile: String(values.config), dataDir: Strin
 say('ready', { resumed: core.checkout.inFlight() });
 let id: string | null = null;
 if (values.do === 'pay') {
+  if (values.warm) say('warm', { warm: await core.warm });
   const op = await core.checkout.pay({ orderId: String(values.order), amountKop: Number(values.amount), card: { loyaltyId: String(values.loyalty), payToken: String(values.session) }, paymentType: 'SBP' });
   id = op.id;
   say('started', { id, requestId: op.requestId });
