@@ -83,6 +83,54 @@ async function payInChild(t: { dataDir: string; configFile: string }, scenario =
   return { child, order, c };
 }
 
+
+/**
+ * A sale whose till SIGKILLs itself the instant its checkout is wholly handed to the OS (PAYDESK_KILL_ON_WIRE,
+ * test/support/till-process.ts), then the emulator's truth before any restart: the checkout arrived whole and
+ * was charged, while the journal still holds the intent with no transaction (its answer never processed).
+ */
+async function killedWithCheckoutOnWire(t: { dataDir: string; configFile: string }, extra: string[] = []) {
+  const transactionsBefore = emulator.stats().transactions;
+  const { child, c } = await payInChild(t, 'OK', { PAYDESK_KILL_ON_WIRE: 'checkout' }, extra);
+  const onWire = await child.waitFor('on_wire');
+  const exit = await child.exited;
+  expect(exit.signal).toBe('SIGKILL');
+  expect(onWire.bytesWritten).toBeGreaterThan(0); // the kill came after the request's bytes left the process
+  const before = journal(t.dataDir);
+  expect(before.ops).toHaveLength(1);
+  expect(before.ops[0]).toMatchObject({ phase: 'checkout_pending', transaction_id: null, outcome: null });
+  const requestId = before.ops[0]?.request_id ?? '';
+  // The window this step claims: the whole checkout reached the emulator and was answered there (to nobody).
+  await until(() => requestsFor('checkout', requestId).some((r) => r.responseStatus !== undefined));
+  const arrived = requestsFor('checkout', requestId);
+  expect(arrived).toHaveLength(1);
+  expect(arrived[0]).toMatchObject({ responseStatus: 200, body: expect.objectContaining({ cardSession: c.cardSession }) });
+  expect(emulator.stats().transactions).toBe(transactionsBefore + 1); // charged before the till came back
+  return { c, onWire, exit, requestId, transactionsBefore };
+}
+
+/** After recovery: one final paid operation with the same requestId, its slip stored, one transaction at the emulator. */
+function expectPaidOnce(t: { dataDir: string }, o: { c: { cardSession: string }; requestId: string; transactionsBefore: number }) {
+  const after = journal(t.dataDir);
+  expect(after.open).toBe(0);
+  expect(after.ops).toHaveLength(1);
+  expect(after.ops[0]).toMatchObject({ outcome: 'paid', recovered: 1, request_id: o.requestId });
+  const transactionId = after.ops[0]?.transaction_id ?? '';
+  expect(emulator.transaction(transactionId)).toMatchObject({ status: 'accepted', cardSession: o.c.cardSession });
+  expect(emulator.stats().transactions).toBe(o.transactionsBefore + 1);
+  // Every checkout for this card session (the original on the wire and the recovery's replays) carries one requestId.
+  const bySession = emulator.received.filter((r) => r.endpoint === 'checkout' && (r.body as { cardSession?: string }).cardSession === o.c.cardSession);
+  expect(new Set(bySession.map((r) => r.requestId))).toEqual(new Set([o.requestId]));
+  const db = new Database(path.join(t.dataDir, 'journal.db'), { readonly: true });
+  try {
+    const slips = db.prepare('SELECT payment_transaction_id, total_amount_kop FROM slips WHERE operation_id = ?').all(after.ops[0]?.id ?? '');
+    expect(slips).toEqual([{ payment_transaction_id: transactionId, total_amount_kop: 12300 }]);
+  } finally {
+    db.close();
+  }
+  return after;
+}
+
 describe('payment: SIGKILL at each step, then restart', () => {
   it('after the intent is committed, before checkout leaves', async () => {
     const t = freshTill();
@@ -153,6 +201,43 @@ describe('payment: SIGKILL at each step, then restart', () => {
     expect(new Set(bySession.map((r) => r.requestId))).toEqual(new Set([requestId]));
     expect(emulator.transaction(after.ops[0]?.transaction_id ?? '')?.status).toBe('accepted');
     expect(emulator.stats().transactions).toBe(transactionsBefore + 1);
+  });
+
+  it('with the checkout on the wire (every byte handed to the OS, no answer read), cold connection: charged once, same requestId, paid with its slip after restart', async () => {
+    const t = freshTill();
+    const killed = await killedWithCheckoutOnWire(t);
+    expect(killed.onWire).toMatchObject({ endpoint: 'checkout', reusedSocket: false });
+    await restartUntilIdle(t);
+    expectPaidOnce(t, killed);
+  });
+
+  it('with the checkout on the wire on a warm kept-alive connection: charged once, same requestId, paid with its slip after restart', async () => {
+    const t = freshTill({ keepAliveRefreshMs: 60_000 });
+    const killed = await killedWithCheckoutOnWire(t, ['--warm']);
+    expect(killed.exit.lines.find((l) => l.event === 'warm')).toMatchObject({ warm: true });
+    expect(killed.onWire).toMatchObject({ endpoint: 'checkout', reusedSocket: true }); // it went out on the pooled socket
+    await restartUntilIdle(t);
+    expectPaidOnce(t, killed);
+  });
+
+  it('with the checkout on the wire, then again with the recovery\'s first status request on the wire: charged once, paid after the second restart', async () => {
+    const t = freshTill();
+    const killed = await killedWithCheckoutOnWire(t);
+    const statusesBefore = emulator.received.filter((r) => r.endpoint === 'status').length;
+    const recovering = run(t.dataDir, t.configFile, ['--do', 'resume'], { PAYDESK_KILL_ON_WIRE: 'status' });
+    expect(await recovering.waitFor('on_wire')).toMatchObject({ endpoint: 'status' });
+    expect((await recovering.exited).signal).toBe('SIGKILL');
+    const mid = journal(t.dataDir);
+    expect(mid.ops).toHaveLength(1);
+    expect(mid.ops[0]).toMatchObject({ request_id: killed.requestId, outcome: null });
+    const transactionId = mid.ops[0]?.transaction_id ?? '';
+    expect(transactionId).not.toBe(''); // the replayed checkout's answer was committed before the status left
+    // That status request reached the emulator whole, for this payment's transaction.
+    await until(() => emulator.received.filter((r) => r.endpoint === 'status').slice(statusesBefore).some((r) => (r.body as { transactionId?: string }).transactionId === transactionId && r.responseStatus !== undefined));
+    expect(emulator.stats().transactions).toBe(killed.transactionsBefore + 1);
+    await restartUntilIdle(t);
+    const after = expectPaidOnce(t, killed);
+    expect(after.ops[0]?.transaction_id).toBe(transactionId);
   });
 
   it('while checkout is in flight (sent, not answered)', async () => {

@@ -4,9 +4,16 @@
 //                (--warm: the sale waits for the pre-warmed Pay API connection, as a till that has been up a while)
 //   --do refund  --payment ID --amount K
 //   --do resume  (just start: recovery resumes what the journal holds, then wait until idle)
+// PAYDESK_KILL_ON_WIRE=<endpoint> (checkout, status…): the till SIGKILLs itself the moment the first request to that
+// Koshelek endpoint has been wholly handed to the OS (its 'finish'), before any answer is read — the one window
+// PAYDESK_FAILPOINT=payment.after_send cannot reach (it fires a tick before Node writes a byte). It prints
+// {"event":"on_wire"} first (stdout to a pipe is synchronous on Linux, so the line is not lost with the process).
+import { ClientRequest } from 'node:http';
+import { subscribe } from 'node:diagnostics_channel';
 import { parseArgs } from 'node:util';
 import { startCore } from '../../main/core/core';
 import { silentLogger } from '../../main/log/logger';
+import { ENDPOINTS } from '../../main/payapi/koshelek/wire';
 
 const { values } = parseArgs({
   options: {
@@ -16,6 +23,22 @@ const { values } = parseArgs({
   },
 });
 const say = (event: string, data: Record<string, unknown> = {}) => process.stdout.write(`${JSON.stringify({ event, ...data })}\n`);
+
+const killOnWire = process.env.PAYDESK_KILL_ON_WIRE;
+if (killOnWire !== undefined && killOnWire !== '') {
+  const endpoint = Object.entries(ENDPOINTS).find(([name]) => name === killOnWire)?.[1];
+  if (endpoint === undefined) throw new Error(`PAYDESK_KILL_ON_WIRE: no Koshelek endpoint named "${killOnWire}"`);
+  // Published for every http(s) ClientRequest as it is created (axios's adapter uses node:http with maxRedirects 0).
+  subscribe('http.client.request.start', (message) => {
+    const request = message !== null && typeof message === 'object' && 'request' in message ? message.request : undefined;
+    if (!(request instanceof ClientRequest) || !(request.path.split('?')[0] ?? '').endsWith(endpoint)) return;
+    // 'finish' = the last byte went through the socket's write callback: in the kernel, the answer not yet read.
+    request.once('finish', () => {
+      say('on_wire', { endpoint: killOnWire, path: request.path, reusedSocket: request.reusedSocket, bytesWritten: request.socket?.bytesWritten ?? null });
+      process.kill(process.pid, 'SIGKILL');
+    });
+  });
+}
 
 const core = await startCore({ configFile: String(values.config), dataDir: String(values.data), logger: silentLogger(), watchConfig: false });
 say('ready', { resumed: core.checkout.inFlight() });
