@@ -20,6 +20,7 @@ import {
   amountProblem, formatKilograms, formatKop, formatSeconds, LARGE_AMOUNT_KOP, lineTotalKop, parseKilogramsToGrams, parseQuantity, parseRublesToKop, weighedLine,
 } from '../lib/money';
 import { forScannedProvider } from '../lib/scanned-provider';
+import { availabilityKey, usablePrefetch, type PrefetchEntry } from '../lib/availability-prefetch';
 import { cue } from '../lib/sound';
 import type { DecodedFrame } from '../scan';
 import { CameraView } from './CameraView';
@@ -56,6 +57,8 @@ type Phase =
 
 /** How long a refused scan's notice (e.g. scan.busy) stays in the card panel. */
 const NOTICE_MS = 8_000;
+/** Availability is asked this long after the card and the amount stop changing (typing an amount settles). */
+const PREFETCH_SETTLE_MS = 150;
 
 /** The line form's first choices when the config allows them (the contract's defaults). */
 const PREFERRED_TAX = 'vat20';
@@ -153,6 +156,8 @@ export function SaleScreen({ terminalId, onBusy, onOpenJournal, scan, onScanHand
   const latest = useRef(new Map<string, OperationView>());
   const amountRef = useRef<HTMLInputElement>(null);
   const inFlight = useRef(false);
+  /** Availability asked when the card was scanned (renderer/lib/availability-prefetch.ts). */
+  const prefetched = useRef<PrefetchEntry | null>(null);
   /** The order of the payment on screen, to find it again after the core restarts. */
   const orderRef = useRef<string | null>(null);
   /** Set while the core is lost with a payment on screen; what recovery found is shown on reconnect. */
@@ -418,6 +423,35 @@ export function SaleScreen({ terminalId, onBusy, onOpenJournal, scan, onScanHand
     else await chooseMethod();
   };
 
+  /**
+   * Availability for this card, order and basket: the answer asked at the scan when it still fits (same question,
+   * recent, not failed), else a new call. The scan's call and Pay's share one request when Pay comes first.
+   */
+  const askAvailability = (token: string, loyaltyId: string): Promise<AvailabilityResult> => {
+    const input = { orderId: saleOrderId(), ...basket(), card: { loyaltyId, payToken: token } };
+    const key = availabilityKey(input);
+    const now = performance.now();
+    if (usablePrefetch(prefetched.current, key, now)) return prefetched.current.answer;
+    const entry: PrefetchEntry = { key, askedAt: now, answer: api.call('sale.availability', input), failed: false };
+    entry.answer.catch(() => { entry.failed = true; });
+    prefetched.current = entry;
+    return entry.answer;
+  };
+
+  // Asked as soon as the card is scanned and the basket has an amount (a short pause lets typing settle), so
+  // Pay finds the answer there instead of waiting for a round trip to the provider. Nothing is journaled.
+  // Not for an unusual amount not yet confirmed: it may be a typo the first F9 asks about.
+  const prefetchAmount = !!amountKop && amountKop > 0 && (amountKop < LARGE_AMOUNT_KOP || largeOk === amountKop);
+  const prefetchToken = tokenState === 'fresh' && !card?.provider && phase.kind === 'edit' && prefetchAmount ? card?.payToken ?? null : null;
+  const prefetchBasket = JSON.stringify(basket());
+  useEffect(() => {
+    if (!prefetchToken || !card) return undefined;
+    const loyaltyId = card.loyaltyId;
+    const timer = setTimeout(() => { void askAvailability(prefetchToken, loyaltyId).catch(() => undefined); }, PREFETCH_SETTLE_MS);
+    return () => clearTimeout(timer);
+    // Keyed on what the question is made of: askAvailability reads the same basket and token.
+  }, [prefetchToken, prefetchBasket]);
+
   const checkAvailability = async (): Promise<void> => {
     if (!card?.payToken || inFlight.current) return;
     const token = card.payToken;
@@ -425,9 +459,7 @@ export function SaleScreen({ terminalId, onBusy, onOpenJournal, scan, onScanHand
     setPhase({ kind: 'checking' });
     let availability: AvailabilityResult;
     try {
-      availability = await api.call('sale.availability', {
-        orderId: saleOrderId(), ...basket(), card: { loyaltyId: card.loyaltyId, payToken: token },
-      });
+      availability = await askAvailability(token, card.loyaltyId);
     } catch (error) {
       inFlight.current = false;
       const cashier = asCashierError(error);

@@ -13,12 +13,14 @@ afterAll(async () => {
   await till.close();
 });
 
-async function saleUpToF9(amount: string): Promise<string> {
+/** Amount, then the card; `fault` is armed for the card's session before the scan (availability is asked at the scan). */
+async function saleUpToF9(amount: string, fault: (session: string) => void): Promise<string> {
   const { page } = till;
   await page.keyboard.press('F1');
   await page.keyboard.press('F10');
   await page.getByTestId('amount').fill(amount);
   const barcode = testCardBarcode('OK');
+  fault(barcode.slice(15, 21));
   till.serialScan(barcode);
   await expect.poll(() => page.getByTestId('card-kp').textContent(), { timeout: 5000 }).toContain('Карта Кошелёк Pay');
   return barcode.slice(15, 21);
@@ -27,8 +29,7 @@ async function saleUpToF9(amount: string): Promise<string> {
 describe('availability without an answer', () => {
   it('dropped connection: the screen offers the next step; F9 pays without the check with the default method', async () => {
     const { page } = till;
-    const session = await saleUpToF9('70');
-    till.emulator.injectFault({ endpoint: 'availability', kind: 'drop_before_process', times: 1000, match: { cardSession: session } });
+    const session = await saleUpToF9('70', (cardSession) => till.emulator.injectFault({ endpoint: 'availability', kind: 'drop_before_process', times: 1000, match: { cardSession } }));
     await page.keyboard.press('F9');
     await page.getByTestId('unchecked').waitFor({ timeout: 10_000 });
     expect(await page.getByTestId('next-step').textContent()).toContain('оплатите без проверки (F9)');
@@ -51,8 +52,7 @@ describe('availability without an answer', () => {
 
   it('too slow: after the timeout the cashier can take another method (F8) and start the next sale', async () => {
     const { page } = till;
-    const session = await saleUpToF9('30');
-    till.emulator.injectFault({ endpoint: 'availability', kind: 'delay', delayMs: 3_000, times: 1000, match: { cardSession: session } });
+    const session = await saleUpToF9('30', (cardSession) => till.emulator.injectFault({ endpoint: 'availability', kind: 'delay', delayMs: 3_000, times: 1000, match: { cardSession } }));
     await page.keyboard.press('F9');
     await page.getByTestId('unchecked').waitFor({ timeout: 10_000 });
     await page.keyboard.press('F8');

@@ -153,12 +153,13 @@ describe('methods from sale.methods', () => {
 
   it('a scanned token: availability and pay carry payToken; the unavailable method is greyed; F6 takes the first available', async () => {
     await newSale('300');
-    core.emit('scan', scan(true, 'Tok300'));
-    await expect.poll(() => page.getByTestId('card-kp').textContent()).toBe('Карта Кошелёк Pay — способы оплаты проверятся по F9');
+    // Set before the scan: availability is asked as soon as the card and the amount are there.
     core.on('sale.availability', () => ({
       providerIsDefault: false, autoStart: null,
       methods: [{ paymentType: 'SBP', available: false, known: true }, { paymentType: 'DOLYAME', available: true, known: true }],
     }));
+    core.emit('scan', scan(true, 'Tok300'));
+    await expect.poll(() => page.getByTestId('card-kp').textContent()).toBe('Карта Кошелёк Pay — способы оплаты проверятся по F9');
     core.on('sale.pay', (input) => operationFixture({ id: 'kp-1', provider: 'koshelek', providerTitle: 'Кошелёк Pay', paymentType: input.paymentType, orderId: input.orderId, amountKop: 30_000, loyaltyId: '1234567890123' }));
     await page.keyboard.press('F9');
     await page.getByTestId('methods').waitFor();
@@ -193,11 +194,11 @@ describe('methods from sale.methods', () => {
 
   it('the check cannot answer: F9 pays the first ready scan method, the terminal stays offered by its number', async () => {
     await newSale('45');
-    core.emit('scan', scan(true, 'Tok045'));
-    await expect.poll(() => page.getByTestId('card-kp').textContent()).toContain('проверятся по F9');
     core.on('sale.availability', () => {
       throw new ScriptedError({ key: 'availability.unavailable', ru: 'Проверка способов оплаты не ответила.', en: 'x', action: 'retry', severity: 'warning' });
     });
+    core.emit('scan', scan(true, 'Tok045'));
+    await expect.poll(() => page.getByTestId('card-kp').textContent()).toContain('проверятся по F9');
     await page.keyboard.press('F9');
     await page.getByTestId('unchecked').waitFor();
     expect(await page.getByTestId('pay-unchecked').textContent()).toContain('СБП (Кошелёк Pay)');

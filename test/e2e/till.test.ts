@@ -57,6 +57,9 @@ describe('Sale', () => {
     await expect.poll(() => page.getByTestId('card-kp').textContent(), { timeout: 5000 }).toContain('Карта Кошелёк Pay');
     await expect.poll(() => page.getByTestId('card-loyalty').textContent()).toContain(barcode.slice(2, 15));
     await till.screenshot('02-sale-card-scanned');
+    // Availability is asked at the scan, before F9, so Pay does not wait for it (and is not asked again).
+    await expect.poll(() => sent('availability', (b) => b.cardSession === session).length, { timeout: 5000 }).toBe(1);
+    expect(sent('checkout', (b) => b.cardSession === session)).toHaveLength(0);
     await page.keyboard.press('F9');
     await page.getByTestId('live-status').waitFor({ timeout: 5000 });
     await till.screenshot('03-sale-waiting');
@@ -77,6 +80,23 @@ describe('Sale', () => {
     expect(body(checkout[0] as ReceivedRequest).checkoutInvoice?.totalAmount).toBe(123450);
     expect(body(checkout[0] as ReceivedRequest).paymentMethods?.[0]?.type).toBe('SBP');
     expect(till.emulator.transaction(tx as string)?.status).toBe('accepted');
+  });
+
+  it('the amount changed after the scan: availability is asked again for the new amount, and Pay uses that answer', async () => {
+    const { page } = till;
+    await newSale();
+    await typeAmount('100');
+    const barcode = testCardBarcode('OK');
+    const session = await sessionOf(barcode);
+    till.serialScan(barcode);
+    const asked = (): number[] => sent('availability', (b) => b.cardSession === session).map((r) => body(r).checkoutInvoice?.totalAmount ?? -1);
+    await expect.poll(asked, { timeout: 5000 }).toEqual([10_000]);
+    await typeAmount('250');
+    await expect.poll(asked, { timeout: 5000 }).toEqual([10_000, 25_000]);
+    await page.keyboard.press('F9');
+    await page.getByTestId('result').waitFor({ timeout: 10_000 });
+    expect(asked()).toEqual([10_000, 25_000]);
+    expect(body(sent('checkout', (b) => b.cardSession === session)[0] as ReceivedRequest).checkoutInvoice?.totalAmount).toBe(25_000);
   });
 
   it('full sale with basket lines started by a keyboard-wedge scan', async () => {
