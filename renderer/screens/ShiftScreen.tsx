@@ -57,11 +57,19 @@ export function ShiftScreen({ onOpenJournal }: { onOpenJournal: () => void }): R
   const load = useCallback(async (next: View = viewRef.current): Promise<void> => {
     try {
       const [cur, list] = await Promise.all([api.call('shift.current', {}), api.call('report.list', { limit: 8 })]);
+      // The shift card and its report change together: never the new shift beside the previous shift's Z.
+      let nextReport: ShiftReportDto | null = null;
+      let reportError: unknown = null;
+      try {
+        nextReport = next.type === 'z' ? await api.call('report.z', { number: next.number }) : cur.shift ? await api.call('report.x', {}) : null;
+      } catch (error) {
+        reportError = error;
+      }
       setCurrent(cur);
       setZList(list);
       setTender((v) => (v.kind === '' || !cur.tenderKinds.includes(v.kind) ? { ...v, kind: cur.tenderKinds[0] ?? '' } : v));
-      if (next.type === 'z') setReport(await api.call('report.z', { number: next.number }));
-      else setReport(cur.shift ? await api.call('report.x', {}) : null);
+      if (reportError !== null) throw reportError;
+      setReport(nextReport);
       setNow(Date.now());
     } catch (error) {
       setFailure({ error: asCashierError(error) });

@@ -77,6 +77,35 @@ describe('X report per currency on the shift screen', () => {
     await page.screenshot({ path: path.join(SCREENSHOTS, 'shift-currencies.png') });
   });
 
+  it('the next shift opened after a Z: its card appears with its own X, never beside the previous shift\'s Z', async () => {
+    const shiftView = (id: number) => ({ id, openedAt: OPENED, openedBy: 'Иванова', closedAt: null, closedBy: null, zNumber: null, expiresAt: new Date(Date.parse(OPENED) + 86_400_000).toISOString(), status: 'open' as const });
+    let current: number | null = 1;
+    const z = { ...x, type: 'z' as const, zNumber: 8, environment: 'test' as const, shift: { ...x.shift, closedAt: new Date().toISOString(), closedBy: 'Иванова' } };
+    core.on('shift.current', () => ({ shift: current === null ? null : shiftView(current), warnings: [], unresolved: [], tenderKinds: ['cash'], autoOpenOnSale: false, warnBeforeMinutes: 30 }));
+    core.on('shift.close', () => {
+      current = null;
+      return z;
+    });
+    core.on('report.z', () => z);
+    core.on('shift.open', () => {
+      current = 2;
+      return shiftView(2);
+    });
+    // The new shift's X is slow to come (a big journal): the card must wait for it, not show the Z's marks.
+    core.on('report.x', async () => {
+      await new Promise((r) => setTimeout(r, 1_500));
+      return { ...x, environment: 'production' as const, shift: { ...x.shift, id: 2 } };
+    });
+    await page.getByTestId('shift-cashier').fill('Иванова');
+    await page.getByTestId('shift-close').click();
+    await page.getByTestId('close-confirm-yes').click();
+    await page.getByTestId('report-env-mark').waitFor({ timeout: 5000 }); // the Z of a test-environment shift is marked
+    await page.keyboard.press('F5');
+    await expect.poll(() => page.getByTestId('shift-number').textContent().catch(() => ''), { timeout: 5000 }).toContain('2');
+    expect(await page.getByTestId('report-env-mark').count()).toBe(0);
+    core.on('report.x', () => x);
+  });
+
   it('a provider that is down: the status bar names it with its Russian instruction', async () => {
     core.emit('status', {
       ...statusFixture(),
