@@ -151,40 +151,16 @@ describe('payment: SIGKILL at each step, then restart', () => {
     expect(JSON.parse(events[0]?.body_json ?? '{}')).toMatchObject({ reconstructed: true, amountKop: 12300 });
   });
 
-  it('right after the checkout is handed to the transport, before the log line and the view', async () => {
-    const t = freshTill();
+  /**
+   * Killed at payment.after_send, then restarted: the checkout was handed to the transport before the kill, its
+   * bytes not yet written (Node writes a request once its socket is assigned, a tick later; warm or cold). At
+   * most one copy may reach the emulator; the recovery's replay carries the same requestId.
+   */
+  async function killedAfterSendThenRecovered(t: ReturnType<typeof freshTill>, extra: string[] = []) {
     const transactionsBefore = emulator.stats().transactions;
-    const { child, c } = await payInChild(t, 'OK', { PAYDESK_FAILPOINT: 'payment.after_send' });
-    expect((await child.exited).signal).toBe('SIGKILL');
-    const before = journal(t.dataDir);
-    expect(before.ops).toHaveLength(1);
-    expect(before.ops[0]?.phase).toBe('checkout_pending');
-    const requestId = before.ops[0]?.request_id ?? '';
-    // The checkout was handed to the transport before the kill, its bytes not yet written (Node writes a
-    // request once its socket is assigned, a tick later; warm or cold, see the next test). At most one copy
-    // may reach the emulator; the recovery's replay carries the same requestId.
-    await new Promise((r) => setTimeout(r, 300));
-    expect(requestsFor('checkout', requestId).length).toBeLessThanOrEqual(1);
-    await restartUntilIdle(t);
-    const after = journal(t.dataDir);
-    expect(after.open).toBe(0);
-    expect(after.ops).toHaveLength(1);
-    expect(after.ops[0]).toMatchObject({ outcome: 'paid', recovered: 1, request_id: requestId });
-    // Recovery repeated the checkout with the same requestId: one transaction for this card session, not two.
-    const checkouts = requestsFor('checkout', requestId);
-    expect(checkouts.length).toBeGreaterThanOrEqual(1);
-    expect(new Set(checkouts.map((r) => (r.body as { cardSession?: string }).cardSession))).toEqual(new Set([c.cardSession]));
-    expect(emulator.transaction(after.ops[0]?.transaction_id ?? '')?.status).toBe('accepted');
-    expect(emulator.stats().transactions).toBe(transactionsBefore + 1);
-  });
-
-  it('the same step on a warm kept-alive connection (keepAliveRefreshMs on, as a till that has been up a while): one transaction, same requestId after recovery', async () => {
-    const t = freshTill({ keepAliveRefreshMs: 60_000 });
-    const transactionsBefore = emulator.stats().transactions;
-    const { child, c } = await payInChild(t, 'OK', { PAYDESK_FAILPOINT: 'payment.after_send' }, ['--warm']);
+    const { child, c } = await payInChild(t, 'OK', { PAYDESK_FAILPOINT: 'payment.after_send' }, extra);
     const exit = await child.exited;
     expect(exit.signal).toBe('SIGKILL');
-    expect(exit.lines.find((l) => l.event === 'warm')).toMatchObject({ warm: true }); // the sale went out on a pooled socket
     const before = journal(t.dataDir);
     expect(before.ops).toHaveLength(1);
     expect(before.ops[0]?.phase).toBe('checkout_pending');
@@ -196,11 +172,25 @@ describe('payment: SIGKILL at each step, then restart', () => {
     expect(after.open).toBe(0);
     expect(after.ops).toHaveLength(1);
     expect(after.ops[0]).toMatchObject({ outcome: 'paid', recovered: 1, request_id: requestId });
+    expect(emulator.transaction(after.ops[0]?.transaction_id ?? '')?.status).toBe('accepted');
+    expect(emulator.stats().transactions).toBe(transactionsBefore + 1);
+    return { c, exit, requestId };
+  }
+
+  it('right after the checkout is handed to the transport, before the log line and the view', async () => {
+    const { c, requestId } = await killedAfterSendThenRecovered(freshTill());
+    // Recovery repeated the checkout with the same requestId: one transaction for this card session, not two.
+    const checkouts = requestsFor('checkout', requestId);
+    expect(checkouts.length).toBeGreaterThanOrEqual(1);
+    expect(new Set(checkouts.map((r) => (r.body as { cardSession?: string }).cardSession))).toEqual(new Set([c.cardSession]));
+  });
+
+  it('the same step on a warm kept-alive connection (keepAliveRefreshMs on, as a till that has been up a while): one transaction, same requestId after recovery', async () => {
+    const { c, exit, requestId } = await killedAfterSendThenRecovered(freshTill({ keepAliveRefreshMs: 60_000 }), ['--warm']);
+    expect(exit.lines.find((l) => l.event === 'warm')).toMatchObject({ warm: true }); // the sale went out on a pooled socket
     const bySession = emulator.received.filter((r) => r.endpoint === 'checkout' && (r.body as { cardSession?: string }).cardSession === c.cardSession);
     expect(bySession.length).toBeGreaterThanOrEqual(1);
     expect(new Set(bySession.map((r) => r.requestId))).toEqual(new Set([requestId]));
-    expect(emulator.transaction(after.ops[0]?.transaction_id ?? '')?.status).toBe('accepted');
-    expect(emulator.stats().transactions).toBe(transactionsBefore + 1);
   });
 
   it('with the checkout on the wire (every byte handed to the OS, no answer read), cold connection: charged once, same requestId, paid with its slip after restart', async () => {
