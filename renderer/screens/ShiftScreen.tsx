@@ -28,7 +28,7 @@ export function ShiftScreen({ onOpenJournal }: { onOpenJournal: () => void }): R
   const api = useApi();
   const { lang, t } = useI18n();
   const [current, setCurrent] = useState<ShiftCurrentView | null>(null);
-  const [view, setView] = useState<View>({ type: 'x' });
+  const [view, setViewState] = useState<View>({ type: 'x' });
   const [report, setReport] = useState<ShiftReportDto | null>(null);
   const [zList, setZList] = useState<ZSummaryView[]>([]);
   const [cashier, setCashierState] = useState(() => readManager());
@@ -44,8 +44,12 @@ export function ShiftScreen({ onOpenJournal }: { onOpenJournal: () => void }): R
   const [failure, setFailure] = useState<Failure | null>(null);
   const [tender, setTender] = useState({ kind: '', amount: '', direction: 'sale' as 'sale' | 'refund', note: '' });
   const [now, setNow] = useState(() => Date.now());
+  // The ref moves with the choice, not with the next render: a refresh fired in between reads the new view.
   const viewRef = useRef(view);
-  viewRef.current = view;
+  const setView = (next: View): void => {
+    viewRef.current = next;
+    setViewState(next);
+  };
   const cashierRef = useRef<HTMLInputElement>(null);
   const amountRef = useRef<HTMLInputElement>(null);
 
@@ -54,9 +58,19 @@ export function ShiftScreen({ onOpenJournal }: { onOpenJournal: () => void }): R
     return () => clearInterval(timer);
   }, []);
 
+  /**
+   * Only the newest load may paint, and none while a shift change is on its way: a refresh begun before
+   * the change (or during it) reads a mix of old view and new shift, e.g. the new shift beside the last Z.
+   * Every load and every change bumps the generation; a load paints only if it is still current.
+   */
+  const generation = useRef(0);
+  const changing = useRef(false);
   const load = useCallback(async (next: View = viewRef.current): Promise<void> => {
+    const mine = ++generation.current;
+    const stale = (): boolean => mine !== generation.current || changing.current;
     try {
       const [cur, list] = await Promise.all([api.call('shift.current', {}), api.call('report.list', { limit: 8 })]);
+      if (stale()) return;
       // The shift card and its report change together: never the new shift beside the previous shift's Z.
       let nextReport: ShiftReportDto | null = null;
       let reportError: unknown = null;
@@ -65,6 +79,7 @@ export function ShiftScreen({ onOpenJournal }: { onOpenJournal: () => void }): R
       } catch (error) {
         reportError = error;
       }
+      if (stale()) return;
       setCurrent(cur);
       setZList(list);
       setTender((v) => (v.kind === '' || !cur.tenderKinds.includes(v.kind) ? { ...v, kind: cur.tenderKinds[0] ?? '' } : v));
@@ -72,7 +87,7 @@ export function ShiftScreen({ onOpenJournal }: { onOpenJournal: () => void }): R
       setReport(nextReport);
       setNow(Date.now());
     } catch (error) {
-      setFailure({ error: asCashierError(error) });
+      if (!stale()) setFailure({ error: asCashierError(error) });
     }
   }, [api]);
   useEffect(() => {
@@ -115,12 +130,26 @@ export function ShiftScreen({ onOpenJournal }: { onOpenJournal: () => void }): R
     setWorking(what);
     setFailure(null);
     setNotice(null);
+    // Printing and export change nothing the screen shows; the rest change the shift or its X.
+    const changes = what !== 'print' && what !== 'export';
+    if (changes) {
+      changing.current = true;
+      generation.current += 1;
+    }
+    let failed = false;
     try {
       return await fn();
     } catch (error) {
+      failed = true;
       setFailure({ error: asCashierError(error) });
       return null;
     } finally {
+      if (changes) {
+        changing.current = false;
+        generation.current += 1;
+        // A refused change may still have moved something (an answer lost on the way): show what is true now.
+        if (failed) void load();
+      }
       setWorking(null);
     }
   };

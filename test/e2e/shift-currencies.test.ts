@@ -106,6 +106,44 @@ describe('X report per currency on the shift screen', () => {
     core.on('report.x', () => x);
   });
 
+  it('a refresh begun while the next shift was being opened never puts the previous shift\'s Z beside the new shift', async () => {
+    const shiftView = (id: number) => ({ id, openedAt: OPENED, openedBy: 'Иванова', closedAt: null, closedBy: null, zNumber: null, expiresAt: new Date(Date.parse(OPENED) + 86_400_000).toISOString(), status: 'open' as const });
+    let current: number | null = 1;
+    const z = { ...x, type: 'z' as const, zNumber: 9, environment: 'test' as const, shift: { ...x.shift, closedAt: new Date().toISOString(), closedBy: 'Иванова' } };
+    core.on('shift.current', () => ({ shift: current === null ? null : shiftView(current), warnings: [], unresolved: [], tenderKinds: ['cash'], autoOpenOnSale: false, warnBeforeMinutes: 30 }));
+    core.on('shift.close', () => {
+      current = null;
+      return z;
+    });
+    core.on('report.z', () => z);
+    core.on('report.x', () => ({ ...x, environment: 'production' as const, shift: { ...x.shift, id: 3 } }));
+    // The shift exists in the core at once, its answer is slow (a busy core): a refresh the status bar
+    // triggers in between reads the new shift while the screen still shows the Z.
+    core.on('shift.open', async () => {
+      current = 3;
+      await new Promise((r) => setTimeout(r, 1_500));
+      return shiftView(3);
+    });
+    const status = statusFixture();
+    core.emit('status', status); // the screen knows the open shift from the status bar
+    await page.getByTestId('shift-cashier').fill('Иванова');
+    await page.getByTestId('shift-close').click();
+    await page.getByTestId('close-confirm-yes').click();
+    await page.getByTestId('report-env-mark').waitFor({ timeout: 5000 });
+    core.emit('status', { ...status, shift: { ...status.shift, state: 'none', id: null, openedAt: null, expiresAt: null } });
+    await page.keyboard.press('F5');
+    await page.waitForTimeout(800); // the status refresh (250 ms after the event) has come back; the open has not
+    const seen = await page.evaluate(() => ({
+      number: document.querySelector('[data-testid="shift-number"]')?.textContent ?? null,
+      envMark: document.querySelectorAll('[data-testid="report-env-mark"]').length,
+    }));
+    // Either the closed shift's Z still alone, or nothing new yet: never shift 3 beside the Z's mark.
+    expect(seen.number !== null && seen.number.includes('3') && seen.envMark > 0).toBe(false);
+    await expect.poll(() => page.getByTestId('shift-number').textContent().catch(() => ''), { timeout: 5000 }).toContain('3');
+    expect(await page.getByTestId('report-env-mark').count()).toBe(0);
+    core.on('report.x', () => x);
+  });
+
   it('a provider that is down: the status bar names it with its Russian instruction', async () => {
     core.emit('status', {
       ...statusFixture(),
