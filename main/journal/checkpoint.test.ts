@@ -159,6 +159,26 @@ describe('WAL checkpointer', () => {
     j.close();
   });
 
+  it('a steady stream of commits beside the worker: the WAL still restarts and the file stays under its cap', async () => {
+    const maxPages = 256;
+    const capBytes = 2 * 2 ** 20;
+    // The real timer and the worker thread, as the core runs them; commits never stop long enough for a quiet tick.
+    const { j, cp, file, commit } = journal({ busy: () => true, maxPages, capBytes, intervalMs: 20 });
+    let biggest = 0;
+    const until = Date.now() + 3_000;
+    while (Date.now() < until) {
+      commit();
+      biggest = Math.max(biggest, walBytes(file));
+      await new Promise((r) => setTimeout(r, 1)); // ~1,000 commits a second: twice the dispatch bench's pace
+    }
+    expect(cp.runs()).toBeGreaterThan(3);
+    // Before: each worker pass copied what was there when it began while commits went on, so the log was never
+    // complete at the next write, SQLite never restarted it, and the file grew with every commit.
+    expect(biggest).toBeLessThanOrEqual(capBytes);
+    cp.stop();
+    j.close();
+  });
+
   it('falls back to checkpointing on the loop when the worker cannot open the journal', async () => {
     const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'paydesk-wal-')), 'journal.db');
     const j = openJournal(file);
