@@ -119,7 +119,8 @@ export async function startPayLane(options: { keepAlive?: boolean; emulator?: Em
     till: { terminalId: 'POS-BENCH', storeId: 'store-bench' },
     koshelek: { login: 'emulator', password: 'emulator', environment: 'emulator', baseUrls: { emulator: emulator.baseUrl }, caFile: emulator.caFile, timing: { firstPollMs: options.oneSaleAtATime ? 250 : 500, pollIntervalMs: options.oneSaleAtATime ? 250 : 10_000, keepAliveRefreshMs: keepAlive ? 3_000 : 0 } },
   })));
-  const core = await startCore({ configFile, dataDir, logger: silentLogger(), watchConfig: false, keepAlive });
+  // The shells' setting (main/core/loop-priority.ts); the floor, measured in this same process, has it too.
+  const core = await startCore({ configFile, dataDir, logger: silentLogger(), watchConfig: false, keepAlive, loopPriority: true });
   await core.warm;
   let serial = 0;
   return {

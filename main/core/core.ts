@@ -11,6 +11,7 @@ import { CheckoutService, type ShiftPolicy } from '../checkout/service';
 import { openJournal } from '../journal/database';
 import { OperationStore } from '../journal/operations';
 import { startCheckpointer } from '../journal/checkpoint';
+import { prioritizeLoopThread } from './loop-priority';
 import { createLogger, type Logger } from '../log/logger';
 import { KoshelekClient, type ExchangeInfo, type TokenProvider } from '../payapi/koshelek/client';
 import { startPostbackListener, type PostbackListener } from '../payapi/koshelek/postback';
@@ -42,6 +43,11 @@ export interface StartCoreOptions extends CoreOptions {
   emulatorConfirmDelayMs?: number;
   /** false: a new connection per request (the dispatch benchmark's cold baseline). */
   keepAlive?: boolean;
+  /**
+   * The shells' core processes: every other thread of this process yields the CPU to the thread that
+   * runs the core (main/core/loop-priority.ts). Off by default: a test runner's threads are not ours.
+   */
+  loopPriority?: boolean;
 }
 
 export interface StartedCore extends Core {
@@ -422,6 +428,9 @@ export async function startCore(options: StartCoreOptions): Promise<StartedCore>
     logger.error({ err: String(error) }, 'webhook listener not started');
   }
   mark('ready');
+  const loopPriority = options.loopPriority
+    ? prioritizeLoopThread({ onError: (error) => logger.warn({ err: error }, 'helper threads keep their priority (chrt unavailable)') })
+    : null;
 
   return {
     config: live,
@@ -467,6 +476,7 @@ export async function startCore(options: StartCoreOptions): Promise<StartedCore>
       await postback?.close();
       await (emulator as KoshelekEmulator | null)?.close();
       await providers.close();
+      loopPriority?.stop();
       checkpointer.stop();
       checkpointer.runNow();
       journal.close();

@@ -30,7 +30,7 @@ async function runCore(): Promise<void> {
   });
   const { dataDir, configFile } = kioskPaths(arg);
   const shell = await startKioskShell({
-    configFile, dataDir, rendererDir: findRendererDir(arg('renderer')), port: message.port, token: message.token, displayToken: message.displayToken,
+    configFile, dataDir, rendererDir: findRendererDir(arg('renderer')), port: message.port, token: message.token, displayToken: message.displayToken, loopPriority: true,
     onError: (method, error) => console.error(`[api] ${method}:`, error instanceof Error ? error.message : error),
   });
   const ms = Math.round((performance.now() - t0) * 10) / 10;

@@ -21,6 +21,8 @@ export interface KioskShellOptions extends CoreOptions {
   onError?: (method: string, error: unknown) => void;
   /** Embedded emulator's customer confirmation delay (tests, demos). */
   emulatorConfirmDelayMs?: number;
+  /** The kiosk's core process: its other threads yield to the core's (main/core/loop-priority.ts). */
+  loopPriority?: boolean;
 }
 
 export interface KioskShell {
@@ -37,7 +39,7 @@ export interface KioskShell {
 export async function startKioskShell(options: KioskShellOptions): Promise<KioskShell> {
   const t0 = performance.now();
   const marks: Record<string, number> = {};
-  const core = await startCore({ configFile: options.configFile, dataDir: options.dataDir, watchConfig: options.watchConfig, emulatorConfirmDelayMs: options.emulatorConfirmDelayMs });
+  const core = await startCore({ configFile: options.configFile, dataDir: options.dataDir, watchConfig: options.watchConfig, emulatorConfirmDelayMs: options.emulatorConfirmDelayMs, loopPriority: options.loopPriority ?? false });
   marks.core = performance.now() - t0;
   // Ready means the Pay API connection is open (the first payment pays no TCP/TLS handshake); a
   // network that is down must not hold the till's start, so the wait is capped.
