@@ -19,19 +19,23 @@ const late = new Worker("const { parentPort } = require('node:worker_threads'); 
 const lateTid = await new Promise((r) => late.once('message', r));
 await new Promise((r) => setTimeout(r, 400));
 await priority.settled();
-console.log(JSON.stringify({ loop: threadPolicy(currentThreadId()), worker: threadPolicy(workerTid), late: threadPolicy(lateTid), before, after: priority.demoted() }));
+const { execFileSync } = await import('node:child_process');
+const io = (tid) => execFileSync('ionice', ['-p', String(tid)], { encoding: 'utf8' }).trim();
+console.log(JSON.stringify({ loop: threadPolicy(currentThreadId()), worker: threadPolicy(workerTid), late: threadPolicy(lateTid), before, after: priority.demoted(), loopIo: io(currentThreadId()), workerIo: io(workerTid) }));
 priority.stop();
 process.exit(0);
 `;
 
 describe.runIf(process.platform === 'linux')('the core loop thread first', () => {
-  it('moves every other thread of the process to SCHED_IDLE, threads started later too, never the loop thread', () => {
+  it('moves every other thread of the process to SCHED_IDLE and the idle I/O class, threads started later too, never the loop thread', () => {
     const out = execFileSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', CHILD], { encoding: 'utf8', timeout: 30_000 });
-    const seen = JSON.parse(out.trim().split('\n').at(-1) ?? '{}') as { loop: number; worker: number; late: number; before: number; after: number };
+    const seen = JSON.parse(out.trim().split('\n').at(-1) ?? '{}') as { loop: number; worker: number; late: number; before: number; after: number; loopIo: string; workerIo: string };
     expect(seen.loop).toBe(0); // SCHED_OTHER: the press path keeps its normal class
     expect(seen.worker).toBe(5); // SCHED_IDLE
     expect(seen.late).toBe(5);
     expect(seen.before).toBeGreaterThan(1); // V8's and libuv's helpers besides the worker
     expect(seen.after).toBeGreaterThan(seen.before);
+    expect(seen.workerIo).toBe('idle'); // its disk writes (a checkpoint's) queue behind the loop thread's
+    expect(seen.loopIo).not.toBe('idle');
   });
 });

@@ -1,18 +1,20 @@
 // The core's loop thread first: every other thread of the core's process (V8's GC and compiler helpers,
-// libuv's pool, the checkpoint and report workers) runs in Linux's SCHED_IDLE class, so a press that
-// wakes from its intent's fsync gets a CPU at once instead of waiting behind a helper's time slice.
+// libuv's pool, the checkpoint and report workers) runs in Linux's SCHED_IDLE class and the idle I/O
+// class, so a press that wakes from its intent's fsync gets a CPU at once instead of waiting behind a
+// helper's time slice, and its WAL writes go to the disk ahead of a checkpoint's.
 // On this 2-core machine the dispatch lane's intent commit spent up to 2–4 ms runnable but not running
 // (/proc/thread-self/schedstat around the commit); perf sched showed the core's own helper threads on the
 // CPU meanwhile. Helpers still run whenever a CPU is free, and V8 finishes GC work on the loop thread
 // itself when its helpers lag, so nothing waits forever; under a CPU saturated for long, report building
 // and async file reads slow down before payments do, which is the order a till wants (docs/architecture.md).
-// Unprivileged processes may move their own threads to SCHED_IDLE (sched(7)); util-linux's chrt does it.
+// Unprivileged processes may move their own threads to SCHED_IDLE (sched(7)) and to the idle I/O class
+// (ioprio_set(2)); util-linux's chrt and ionice do it.
 // Threads started later are picked up by a slow rescan. Anything that fails leaves the priorities as they are.
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 
 export interface LoopPriority {
-  /** Threads moved to SCHED_IDLE so far (the loop thread never is). */
+  /** Threads moved to SCHED_IDLE so far (the loop thread never is); their I/O class is idle too. */
   demoted(): number;
   /** Resolves once the threads present now have been handled (tests). */
   settled(): Promise<void>;
@@ -64,9 +66,9 @@ export function prioritizeLoopThread(options: { rescanMs?: number; onError?: (er
       if (tids.length === 0) return resolve();
       for (const t of tids) handled.add(t);
       // One child for the batch; a thread that ended meanwhile is skipped (|| true).
-      execFile('sh', ['-c', 'for t; do chrt --idle --pid 0 "$t" 2>/dev/null || true; done', 'sh', ...tids.map(String)], { timeout: 10_000 }, (error) => {
+      execFile('sh', ['-c', 'for t; do chrt --idle --pid 0 "$t" 2>/dev/null || true; ionice -c 3 -p "$t" 2>/dev/null || true; done', 'sh', ...tids.map(String)], { timeout: 10_000 }, (error) => {
         if (error) {
-          // No sh or chrt on this machine: stop trying, say so once.
+          // No sh on this machine: stop trying, say so once (a missing chrt or ionice leaves demoted() at 0).
           broken = true;
           options.onError?.(String(error.message));
         } else demoted += tids.filter((t) => threadPolicy(t) === 5).length;

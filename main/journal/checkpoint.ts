@@ -28,7 +28,10 @@ export interface CheckpointerOptions {
   maxPages?: number;
   /** Checkpoint even when busy once frames have waited this long (default 30 s). */
   maxAgeMs?: number;
-  /** The WAL file is cut back to this size whenever SQLite restarts it (journal_size_limit; default 4 MiB). */
+  /**
+   * The WAL file is cut back to this size whenever SQLite restarts it (journal_size_limit; default 8 MiB: above
+   * a busy cycle's peak of maxPages + one tick + one pass, so the file is not cut and regrown every cycle).
+   */
   capBytes?: number;
   now?: () => number;
 }
@@ -135,7 +138,7 @@ function checkpointWorker(file: string): { run(): Promise<Reply>; close(): void 
 
 export function startCheckpointer(sqlite: Database.Database, options: CheckpointerOptions): Checkpointer {
   sqlite.pragma('wal_autocheckpoint = 0');
-  sqlite.pragma(`journal_size_limit = ${Math.floor(options.capBytes ?? 4 * 2 ** 20)}`);
+  sqlite.pragma(`journal_size_limit = ${Math.floor(options.capBytes ?? 8 * 2 ** 20)}`);
   const maxPages = options.maxPages ?? 1_000;
   const maxAgeMs = options.maxAgeMs ?? 30_000;
   const now = options.now ?? Date.now;
