@@ -66,11 +66,12 @@ export function prioritizeLoopThread(options: { rescanMs?: number; onError?: (er
       if (tids.length === 0) return resolve();
       for (const t of tids) handled.add(t);
       // One child for the batch; a thread that ended meanwhile is skipped (|| true).
-      execFile('sh', ['-c', 'for t; do chrt --idle --pid 0 "$t" 2>/dev/null || true; ionice -c 3 -p "$t" 2>/dev/null || true; done', 'sh', ...tids.map(String)], { timeout: 10_000 }, (error) => {
+      const script = 'command -v chrt >/dev/null && command -v ionice >/dev/null || exit 127; for t; do chrt --idle --pid 0 "$t" 2>/dev/null || true; ionice -c 3 -p "$t" 2>/dev/null || true; done';
+      execFile('sh', ['-c', script, 'sh', ...tids.map(String)], { timeout: 10_000 }, (error) => {
         if (error) {
-          // No sh on this machine: stop trying, say so once (a missing chrt or ionice leaves demoted() at 0).
+          // No sh, chrt or ionice on this machine: stop trying, say so once.
           broken = true;
-          options.onError?.(String(error.message));
+          options.onError?.(`sh, chrt or ionice unavailable (${String((error as { code?: unknown }).code ?? error.message)})`);
         } else demoted += tids.filter((t) => threadPolicy(t) === 5).length;
         resolve();
       });

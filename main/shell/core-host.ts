@@ -58,7 +58,9 @@ export async function runCoreHost(): Promise<void> {
   const dataDir = process.env.PAYDESK_DATA;
   const configFile = process.env.PAYDESK_CONFIG;
   if (!dataDir || !configFile) throw new Error('PAYDESK_DATA and PAYDESK_CONFIG must be set for the core host');
-  const core = await startCore({ configFile, dataDir, loopPriority: true });
+  // No loopPriority here: in Electron's utility process the parent's messages arrive through Chromium's IO
+  // thread, which SCHED_IDLE would put behind everything; unmeasured without the Electron binary (docs/architecture.md).
+  const core = await startCore({ configFile, dataDir });
   const scans = await createScanPort(core);
   // The OS viewer lives in Electron's main process, which re-checks that the file is an export (open-file.ts).
   let nextOpen = 0;
