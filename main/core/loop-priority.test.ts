@@ -1,4 +1,6 @@
 import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -37,5 +39,28 @@ describe.runIf(process.platform === 'linux')('the core loop thread first', () =>
     expect(seen.after).toBeGreaterThan(seen.before);
     expect(seen.workerIo).toBe('idle'); // its disk writes (a checkpoint's) queue behind the loop thread's
     expect(seen.loopIo).not.toBe('idle');
+  });
+
+  it('without chrt or ionice: says so once and leaves every thread as it was', () => {
+    const bin = fs.mkdtempSync(path.join(os.tmpdir(), 'paydesk-nochrt-'));
+    fs.symlinkSync('/bin/sh', path.join(bin, 'sh'));
+    const child = `
+import { Worker } from 'node:worker_threads';
+import { prioritizeLoopThread, threadPolicy } from ${JSON.stringify(path.join(here, 'loop-priority.ts'))};
+const worker = new Worker("const { parentPort } = require('node:worker_threads'); const fs = require('node:fs'); parentPort.postMessage(Number(fs.readlinkSync('/proc/thread-self').split('/').pop())); setInterval(() => {}, 1000);", { eval: true, execArgv: [] });
+const workerTid = await new Promise((r) => worker.once('message', r));
+const errors = [];
+const priority = prioritizeLoopThread({ rescanMs: 50, onError: (e) => errors.push(e) });
+await new Promise((r) => setTimeout(r, 300));
+await priority.settled();
+console.log(JSON.stringify({ errors, worker: threadPolicy(workerTid), demoted: priority.demoted() }));
+process.exit(0);
+`;
+    const out = execFileSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', child], { encoding: 'utf8', timeout: 30_000, env: { ...process.env, PATH: bin } });
+    const seen = JSON.parse(out.trim().split('\n').at(-1) ?? '{}') as { errors: string[]; worker: number; demoted: number };
+    expect(seen.errors).toHaveLength(1); // once, not at every rescan
+    expect(seen.errors[0]).toContain('unavailable');
+    expect(seen.worker).toBe(0);
+    expect(seen.demoted).toBe(0);
   });
 });
