@@ -31,6 +31,21 @@ const x = computeReport({
   tenders: [],
 });
 
+const shiftView = (id: number) => ({ id, openedAt: OPENED, openedBy: 'Иванова', closedAt: null, closedBy: null, zNumber: null, expiresAt: new Date(Date.parse(OPENED) + 86_400_000).toISOString(), status: 'open' as const });
+
+/** Shift 1 open; closing it answers a test-environment Z numbered `zNumber`. The test scripts the open. */
+function scriptShiftChange(zNumber: number): { current: number | null } {
+  const shifts = { current: 1 as number | null };
+  const z = { ...x, type: 'z' as const, zNumber, environment: 'test' as const, shift: { ...x.shift, closedAt: new Date().toISOString(), closedBy: 'Иванова' } };
+  core.on('shift.current', () => ({ shift: shifts.current === null ? null : shiftView(shifts.current), warnings: [], unresolved: [], tenderKinds: ['cash'], autoOpenOnSale: false, warnBeforeMinutes: 30 }));
+  core.on('shift.close', () => {
+    shifts.current = null;
+    return z;
+  });
+  core.on('report.z', () => z);
+  return shifts;
+}
+
 beforeAll(async () => {
   core = await startScriptedCore(ensureRendererBuilt());
   fs.mkdirSync(SCREENSHOTS, { recursive: true });
@@ -78,17 +93,9 @@ describe('X report per currency on the shift screen', () => {
   });
 
   it('the next shift opened after a Z: its card appears with its own X, never beside the previous shift\'s Z', async () => {
-    const shiftView = (id: number) => ({ id, openedAt: OPENED, openedBy: 'Иванова', closedAt: null, closedBy: null, zNumber: null, expiresAt: new Date(Date.parse(OPENED) + 86_400_000).toISOString(), status: 'open' as const });
-    let current: number | null = 1;
-    const z = { ...x, type: 'z' as const, zNumber: 8, environment: 'test' as const, shift: { ...x.shift, closedAt: new Date().toISOString(), closedBy: 'Иванова' } };
-    core.on('shift.current', () => ({ shift: current === null ? null : shiftView(current), warnings: [], unresolved: [], tenderKinds: ['cash'], autoOpenOnSale: false, warnBeforeMinutes: 30 }));
-    core.on('shift.close', () => {
-      current = null;
-      return z;
-    });
-    core.on('report.z', () => z);
+    const shifts = scriptShiftChange(8);
     core.on('shift.open', () => {
-      current = 2;
+      shifts.current = 2;
       return shiftView(2);
     });
     // The new shift's X is slow to come (a big journal): the card must wait for it, not show the Z's marks.
@@ -107,20 +114,12 @@ describe('X report per currency on the shift screen', () => {
   });
 
   it('a refresh begun while the next shift was being opened never puts the previous shift\'s Z beside the new shift', async () => {
-    const shiftView = (id: number) => ({ id, openedAt: OPENED, openedBy: 'Иванова', closedAt: null, closedBy: null, zNumber: null, expiresAt: new Date(Date.parse(OPENED) + 86_400_000).toISOString(), status: 'open' as const });
-    let current: number | null = 1;
-    const z = { ...x, type: 'z' as const, zNumber: 9, environment: 'test' as const, shift: { ...x.shift, closedAt: new Date().toISOString(), closedBy: 'Иванова' } };
-    core.on('shift.current', () => ({ shift: current === null ? null : shiftView(current), warnings: [], unresolved: [], tenderKinds: ['cash'], autoOpenOnSale: false, warnBeforeMinutes: 30 }));
-    core.on('shift.close', () => {
-      current = null;
-      return z;
-    });
-    core.on('report.z', () => z);
+    const shifts = scriptShiftChange(9);
     core.on('report.x', () => ({ ...x, environment: 'production' as const, shift: { ...x.shift, id: 3 } }));
     // The shift exists in the core at once, its answer is slow (a busy core): a refresh the status bar
     // triggers in between reads the new shift while the screen still shows the Z.
     core.on('shift.open', async () => {
-      current = 3;
+      shifts.current = 3;
       await new Promise((r) => setTimeout(r, 1_500));
       return shiftView(3);
     });
