@@ -35,7 +35,7 @@ const last = blocks[blocks.length - 1]?.rss_mb ?? Number.NaN;
 writeResults('soak', variants, {
   rss_growth_after_warm_up_pct: Math.round(((last - afterWarmUp) / afterWarmUp) * 1000) / 10,
   wal_max_mb: Math.max(...blocks.map((b) => b.wal_mb)),
-  goals: 'RSS growth after the first 500 sales ≤ 10 %; WAL under its cap (4 MiB after each restart; checkpoint by ≥ 1,000 pages or 30 s); pay p99 flat',
+  goals: 'RSS growth after the first 500 sales ≤ 10 %; WAL under its cap (8 MiB after each restart; checkpoint by ≥ 1,000 pages or 30 s); pay p99 flat',
   gc_exposed: gc !== undefined,
   load: `loadavg ${os.loadavg().map((l) => l.toFixed(2)).join(' ')} on ${os.cpus().length} cores (shared machine)`,
   path: 'core (no kiosk shell, no browser): pay() → intent → checkout at the emulator (separate process); every 100th sale waits for all in flight to finish',
