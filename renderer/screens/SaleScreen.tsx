@@ -137,8 +137,7 @@ export function SaleScreen({ terminalId, onBusy, onOpenJournal, scan, onScanHand
   const [card, setCard] = useState<Card | null>(null);
   /**
    * What the provider answered for this card's token: true once availability named at least one
-   * available method, false when it named none, null before it was asked (at the scan once there is an
-   * amount, or by F9). «<provider> доступен» only on true.
+   * available method, false when it named none, null before F9 asks. «<provider> доступен» only on true.
    */
   const [tokenAvailability, setTokenAvailability] = useState<{ token: string; available: boolean } | null>(null);
   const tokenAvailable = card?.payToken && tokenAvailability?.token === card.payToken ? tokenAvailability.available : null;
@@ -448,12 +447,7 @@ export function SaleScreen({ terminalId, onBusy, onOpenJournal, scan, onScanHand
   useEffect(() => {
     if (!prefetchToken || !card) return undefined;
     const loyaltyId = card.loyaltyId;
-    // The answer also tells the cashier at once whether the customer's card can pay here (the card line).
-    const timer = setTimeout(() => {
-      void askAvailability(prefetchToken, loyaltyId)
-        .then((answer) => setTokenAvailability({ token: prefetchToken, available: answer.methods.some((m) => m.available) }))
-        .catch(() => undefined);
-    }, PREFETCH_SETTLE_MS);
+    const timer = setTimeout(() => { void askAvailability(prefetchToken, loyaltyId).catch(() => undefined); }, PREFETCH_SETTLE_MS);
     return () => clearTimeout(timer);
     // Keyed on what the question is made of: askAvailability reads the same basket and token.
   }, [prefetchToken, prefetchBasket]);
