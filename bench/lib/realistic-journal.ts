@@ -61,7 +61,7 @@ function sameLength(like: string, prefix: string, n: number): string {
 
 export interface GenerateOptions { file: string; total: number; perShift: number }
 
-export function generateRealisticJournal(templates: readonly Template[], o: GenerateOptions): { bytesPerOperationRow: number; bytesPerSlipRow: number; bytesPerReportRow: number } {
+export function generateRealisticJournal(templates: readonly Template[], o: GenerateOptions): { bytesPerOperationRow: number; bytesPerSlipRow: number; bytesPerReportRow: number; bytesPerReportLine: number } {
   const temp = `${o.file}.tmp`;
   for (const f of [temp, `${temp}-wal`, `${temp}-shm`]) fs.rmSync(f, { force: true });
   const started = performance.now();
@@ -161,17 +161,20 @@ export function generateRealisticJournal(templates: readonly Template[], o: Gene
   // The report table exactly as the triggers keep it (same view), filled in key order in one pass.
   db.exec('INSERT INTO report_operations SELECT * FROM report_operations_source ORDER BY shift_id, created_at, id');
   for (const s of saved) if (s.type === 'trigger') db.exec(s.sql);
-  let reportBytes: number;
-  try {
-    reportBytes = (db.prepare("SELECT SUM(pgsize) AS b FROM dbstat WHERE name = 'report_operations'").get() as { b: number | null }).b ?? 0;
-  } catch {
-    reportBytes = Number.NaN; // dbstat not compiled in
-  }
+  const tableBytes = (name: string): number => {
+    try {
+      return (db.prepare('SELECT SUM(pgsize) AS b FROM dbstat WHERE name = ?').get(name) as { b: number | null }).b ?? 0;
+    } catch {
+      return Number.NaN; // dbstat not compiled in
+    }
+  };
+  const reportBytes = tableBytes('report_operations');
+  const lineBytes = tableBytes('report_lines');
   db.pragma('journal_mode = DELETE');
   journal.close();
   fs.renameSync(temp, o.file);
   console.log(`  generated ${o.file} (${(fs.statSync(o.file).size / 2 ** 30).toFixed(2)} GiB) in ${((performance.now() - started) / 1000).toFixed(0)} s`);
-  return { bytesPerOperationRow: Math.round(opBytes / i), bytesPerSlipRow: Math.round(slipBytes / i), bytesPerReportRow: Math.round(reportBytes / i) };
+  return { bytesPerOperationRow: Math.round(opBytes / i), bytesPerSlipRow: Math.round(slipBytes / i), bytesPerReportRow: Math.round(reportBytes / i), bytesPerReportLine: Math.round(lineBytes / i) };
 }
 
 export function cachePath(name: string): string {

@@ -110,6 +110,20 @@ export interface ReportOperationsTable {
   parent_payment_type: string | null;
 }
 
+/**
+ * A finished operation's X report line as the contract's JSON text, made from its report_operations row by
+ * triggers in the statement that writes the row (migrations/0012_report_lines.sql).
+ */
+export interface ReportLinesTable {
+  shift_id: number;
+  created_at: string;
+  id: string;
+  /** null when the row breaks the line contract: the X refuses the shift. */
+  line_json: string | null;
+  /** 1 when the slip's refs are not an object of strings (the line shows `{}`). */
+  refs_unreadable: number;
+}
+
 export interface AppMetaTable {
   key: string;
   value: string;
@@ -128,6 +142,7 @@ export interface JournalSchema {
   slips: SlipsTable;
   operation_items: OperationItemsTable;
   report_operations: ReportOperationsTable;
+  report_lines: ReportLinesTable;
   app_meta: AppMetaTable;
   schema_migrations: SchemaMigrationsTable;
 }

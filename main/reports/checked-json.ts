@@ -77,12 +77,21 @@ function refused(problems: readonly string[], report?: unknown): ReportContractE
   return new ReportContractError(`the report worker's ${type} report broke the contract: ${problems.join('; ')}`);
 }
 
-/** The head checked by zod, then every key in the schema's order; the lines' text as given. */
+/**
+ * The head checked by zod, then every key in the schema's order; the lines' text as given. Concatenated, not
+ * joined: the lines are megabytes, and each join or flattening copies them (the copy is made once, where the
+ * text is sent).
+ */
 function serialise(head: unknown, linesJson: string): string {
   const checked = headSchema.safeParse(head);
   if (!checked.success) throw refused(checked.error.issues.slice(0, 5).map((i) => `${i.path.map(String).join('.') || '(report)'}: ${i.message}`), head);
   const data = checked.data as Record<string, unknown>;
-  return `{${REPORT_KEYS.map((key) => `${JSON.stringify(key)}:${key === 'operations' ? linesJson : JSON.stringify(data[key])}`).join(',')}}`;
+  let text = '{';
+  REPORT_KEYS.forEach((key, i) => {
+    text += `${i === 0 ? '' : ','}${JSON.stringify(key)}:`;
+    text += key === 'operations' ? linesJson : JSON.stringify(data[key]);
+  });
+  return `${text}}`;
 }
 
 /**
@@ -118,10 +127,10 @@ function checkedLines(report: unknown): unknown[] {
 }
 
 /**
- * A report whose lines are already the contract's JSON text, checked where they were made (x-text.ts checks
- * each row in the SQL that writes its line): the head is checked here and the text spliced in.
+ * A report whose lines are already the contract's JSON text, checked where they were made (report_lines:
+ * migrations/0012_report_lines.sql): the head is checked here and the lines, joined with commas (null:
+ * none), spliced in as the operations array.
  */
-export function checkedReportJsonWithLines(head: unknown, linesJson: string): string {
-  if (!linesJson.startsWith('[') || !linesJson.endsWith(']')) throw refused(['operations: not an array'], head);
-  return serialise(head, linesJson);
+export function checkedReportJsonWithLines(head: unknown, joinedLines: string | null): string {
+  return serialise(head, `[${joinedLines ?? ''}]`);
 }

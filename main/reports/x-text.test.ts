@@ -11,7 +11,7 @@ import { checkedReportJson, ReportContractError } from './checked-json';
 import { computeReport } from './compute';
 import { loadShift, loadShiftOperations, loadShiftTenders, setReportWarningSink } from './load';
 import type { XReportRequest } from './model';
-import { xReportText } from './x-text';
+import { LINES_SQL, xReportText } from './x-text';
 
 let journal: Journal;
 let warnings: string[] = [];
@@ -111,5 +111,49 @@ describe('X report text made by SQLite (report worker)', () => {
     expect(() => xReportText(journal.sqlite, request(2))).toThrow(ReportContractError);
     // row by row an unknown kind has no totals to add to (a TypeError): refused all the same
     expect(() => rowByRow(journal.sqlite, request(2))).toThrow(set.startsWith('kind') ? Error : ReportContractError);
+  });
+
+  it('keeps each stored line with its row through later changes: a finish, a refund of its payment, a slip, an edit', () => {
+    seedShifts(journal.sqlite);
+    const sqlite = journal.sqlite;
+    const same = () => expect(xReportText(sqlite, request(2))).toBe(rowByRow(sqlite, request(2)));
+    // an operation in flight finishes, then its slip arrives
+    insertOperation(sqlite, { id: 'late', kind: 'payment', provider: 'koshelek', shiftId: 2, orderId: 'o-late', amountKop: 990, isFinal: false, createdAt: '2026-11-30T09:00:05.500Z' });
+    sqlite.prepare("UPDATE operations SET is_final = 1, phase = 'done', outcome = 'paid', transaction_id = 'tx-late', finished_at = created_at WHERE id = 'late'").run();
+    same();
+    sqlite.prepare("INSERT INTO slips (operation_id, slip_id, payment_transaction_id, payment_type, order_id, store_id, terminal_id, refs_json, total_amount_kop, currency, raw_json, received_at) VALUES ('late', 's-late', 'slip-tx-late', 'sbp', 'o-late', 's', 't', '{\"qrcId\":\"Q-late\"}', 990, 'RUB', '{}', '2026-11-30T09:00:06.000Z')").run();
+    same();
+    expect((JSON.parse(xReportText(sqlite, request(2))) as { operations: { id: string; paymentType: string | null; refs: object }[] }).operations.find((l) => l.id === 'late'))
+      .toMatchObject({ paymentType: 'sbp', refs: { qrcId: 'Q-late' } });
+    // the payment is refunded later: its refund's line shows the payment's transaction id and type
+    insertOperation(sqlite, { id: 'late-back', kind: 'refund', provider: 'koshelek', parentId: 'late', shiftId: 2, orderId: 'o-late-r', amountKop: 990, isFinal: true, outcome: 'refunded', createdAt: '2026-11-30T09:30:00.000Z' });
+    sqlite.prepare("UPDATE operations SET outcome = 'refunded', transaction_id = 'tx-late-2', payment_type = 'card' WHERE id = 'late'").run();
+    same();
+    sqlite.prepare("UPDATE slips SET refs_json = '{\"qrcId\":\"Q-2\",\"kzo\":\"K\"}' WHERE operation_id = 'late'").run();
+    same();
+    // an edit of a report row by hand (a damaged file) is followed too
+    sqlite.prepare("UPDATE report_operations SET order_id = 'правка' WHERE id = 'late'").run();
+    same();
+  });
+
+  it('fails the report when a line is missing or its row holds a BLOB, and the write that made the row still succeeds', () => {
+    seedShifts(journal.sqlite);
+    const sqlite = journal.sqlite;
+    const one = sqlite.prepare('SELECT id FROM report_operations WHERE shift_id = 2 ORDER BY created_at LIMIT 1 OFFSET 20').pluck().get() as string;
+    const line = sqlite.prepare('SELECT * FROM report_lines WHERE id = ?').get(one) as Record<string, unknown>;
+    sqlite.prepare('DELETE FROM report_lines WHERE id = ?').run(one);
+    expect(() => xReportText(sqlite, request(2))).toThrow(/line\(s\) for .* operation row\(s\)/);
+    sqlite.prepare('INSERT INTO report_lines (shift_id, created_at, id, line_json, refs_unreadable) VALUES (@shift_id, @created_at, @id, @line_json, @refs_unreadable)').run(line);
+    expect(xReportText(sqlite, request(2))).toBe(rowByRow(sqlite, request(2)));
+    // json_object refuses a BLOB: in the trigger that would fail the finish itself
+    expect(() => sqlite.prepare('UPDATE operations SET order_id = ? WHERE id = ?').run(Buffer.from([0, 1]), one)).not.toThrow();
+    expect(sqlite.prepare('SELECT line_json FROM report_lines WHERE id = ?').pluck().get(one)).toBeNull();
+    expect(() => xReportText(sqlite, request(2))).toThrow(new RegExp(`do not make a report line \\(first: ${one}\\)`));
+  });
+
+  it('joins the stored lines in key order without a sort', () => {
+    const plan = (journal.sqlite.prepare(`EXPLAIN QUERY PLAN ${LINES_SQL}`).all(1) as { detail: string }[]).map((r) => r.detail).join(' | ');
+    expect(plan).toMatch(/SEARCH report_lines USING PRIMARY KEY \(shift_id=\?\)/);
+    expect(plan).not.toMatch(/TEMP B-TREE/);
   });
 });

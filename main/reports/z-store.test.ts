@@ -11,7 +11,7 @@ import { computeReport } from './compute';
 import { loadShiftOperations, loadShiftTenders } from './load';
 import type { RefColumn } from './model';
 import { encodeStoredReport, bodyHash } from './stored';
-import { COMPACT_FORMAT } from './z-store';
+import { COMPACT_FORMAT, GROUPS_SQL } from './z-store';
 
 let dir: string;
 let journal: Journal;
@@ -197,5 +197,11 @@ describe('compact Z per currency', () => {
     expect(keyOf(() => service.zReport(closed.zNumber ?? 0))).toBe('report.integrity');
     journal.sqlite.prepare("UPDATE report_operations SET currency = 'KZT' WHERE id = 'kzt-r'").run();
     expect(keyOf(() => service.zReport(closed.zNumber ?? 0))).toBe('no error');
+  });
+
+  it('sums the totals from the covering index alone, in group order (no sort of the shift\'s rows)', () => {
+    const plan = (journal.sqlite.prepare(`EXPLAIN QUERY PLAN ${GROUPS_SQL}`).all(1) as { detail: string }[]).map((r) => r.detail);
+    expect(plan.join(' | ')).toMatch(/USING COVERING INDEX report_operations_totals \(shift_id=\?\)/);
+    expect(plan.join(' | ')).not.toMatch(/GROUP BY/);
   });
 });

@@ -69,7 +69,9 @@ const COVER_SQL_FORMAT_3 = coverSql(legacyCoverRefColumns(), '');
 
 // The same grouping computeReport applies row by row (compute.ts TotalsAccumulator), done by SQL over
 // the finished rows; groups come in the order of their earliest row so byOutcome keeps first-seen order.
-const GROUPS_SQL = `
+// It reads only the covering index report_operations_totals (migrations/0012_report_lines.sql), whose key
+// expressions are written exactly as here: change one, change both (z-store.test.ts checks the plan).
+export const GROUPS_SQL = `
 SELECT kind, provider, outcome, COALESCE(payment_type, slip_payment_type, parent_payment_type) AS payment_type,
        (has_parent = 1 AND parent_shift_id IS NOT shift_id) AS cross_shift, currency, count(*) AS n, sum(amount_kop) AS amount,
        min(created_at || char(1) || id) AS first_key
