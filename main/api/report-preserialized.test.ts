@@ -1,6 +1,7 @@
 // report.x over the API with the worker's checked text passed through the core unparsed (main/api/pre-serialized.ts):
 // the window gets the same DTO as when the core parsed, checked and re-serialised it; a report that breaks the
 // contract is refused in the worker with a clear error (not retried on the core); the core never parses the body.
+import { asciiJson } from '../reports/checked-json';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { API_METHODS, shiftReportSchema } from '../contract/api';
 import { generateShiftOperations, newLedger, rng } from '../shifts/fixtures';
@@ -36,8 +37,9 @@ describe('report.x: the worker\'s checked text through the core unparsed', () =>
     const before = API_METHODS['report.x'].output.parse(h.till.core.shifts.xReport());
     const old = { ...before, generatedAt: x.generatedAt }; // the two reports were made at different instants
     expect(x).toEqual(old);
-    // Byte for byte what the old dispatcher + JSON.stringify put on the wire.
-    expect(responseFrameJson(5, response)).toBe(JSON.stringify({ id: 5, response: { ok: true, data: old } }));
+    // Byte for byte what the old dispatcher + JSON.stringify put on the wire, but for the head's Russian written as
+    // \u escapes (checked-json.ts asciiJson: the same value, a one-byte text).
+    expect(responseFrameJson(5, response)).toBe(asciiJson({ id: 5, response: { ok: true, data: old } }));
     // And any other answer is framed as before.
     const current = await h.session.dispatch('shift.current', {});
     expect(responseFrameJson(6, current)).toBe(JSON.stringify({ id: 6, response: current }));
@@ -79,5 +81,12 @@ describe('report.x: the worker\'s checked text through the core unparsed', () =>
     // The worker is still serving: the next good request is answered.
     vi.mocked(shifts.xReportRequest).mockRestore();
     expect((await h.call('report.x', {})).operations.length).toBe(400);
+  });
+});
+
+describe('PreSerialized: the splice guard', () => {
+  it('takes one JSON object text and refuses anything that would break the frame it is spliced into', () => {
+    for (const ok of ['{}', '{"a":1}', '{"a":"}\n{"}']) expect(new PreSerialized(ok).json).toBe(ok);
+    for (const bad of ['', '{', '}', '[{}]', ' {}', '{} ', '{}\n', 'null']) expect(() => new PreSerialized(bad)).toThrow(/not a JSON object text/);
   });
 });

@@ -2,6 +2,7 @@
 // worker: the core's loop keeps turning while they are made, the core never rebuilds the report, and the answers
 // are what the core-thread path gave. A malformed report row fails the report closed over the API.
 import fs from 'node:fs';
+import { asciiJson } from '../reports/checked-json';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { API_METHODS, shiftReportSchema } from '../contract/api';
 import { reportCsv } from '../reports/csv';
@@ -49,7 +50,7 @@ describe('Z reads and exports in the report worker', () => {
     // Byte for byte the frame of the core-thread path (the Z read here, checked by the contract).
     const before = API_METHODS['report.z'].output.parse(shifts.zReport(1));
     expect(before.operations).toHaveLength(400);
-    expect(responseFrameJson(3, response)).toBe(JSON.stringify({ id: 3, response: { ok: true, data: before } }));
+    expect(responseFrameJson(3, response)).toBe(asciiJson({ id: 3, response: { ok: true, data: before } }));
     // The worker's catalogue errors arrive as they are, not recomputed on the core.
     const missing = vi.spyOn(shifts, 'zReport');
     const none = await h.session.dispatch('report.z', { number: 7 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { reportLineSchema, shiftReportSchema } from '../contract/api';
-import { checkedReportJson, LINE_FIELDS, lineProblem, ReportContractError } from './checked-json';
+import { asciiJson, checkedReportJson, LINE_FIELDS, lineProblem, ReportContractError } from './checked-json';
 
 const line = {
   id: 'op-1', kind: 'refund', provider: 'koshelek', createdAt: '2026-11-30T09:00:00.000Z', finishedAt: null, status: 'refunded',
@@ -30,8 +30,15 @@ describe('checkedReportJson (the report worker\'s boundary)', () => {
     expect(() => checkedReportJson(null)).toThrow(/broke the contract/);
   });
 
-  it('makes the bytes zod\'s output would serialise to', () => {
-    expect(checkedReportJson(report)).toBe(JSON.stringify(shiftReportSchema.parse(report)));
+  it('makes the bytes zod\'s output would serialise to, the head\'s Russian as \\u escapes (one-byte text)', () => {
+    const text = checkedReportJson(report);
+    expect(text).toBe(asciiJson(shiftReportSchema.parse(report)));
+    expect(JSON.parse(text)).toEqual(JSON.parse(JSON.stringify(shiftReportSchema.parse(report))));
+    const russian = { ...report, till: { ...report.till, storeName: 'Магазин «Ромашка» 😀' } };
+    const escaped = checkedReportJson(russian);
+    expect(escaped).toMatch(/^[\x20-\x7e]*$/);
+    expect(escaped).toContain('"storeName":"\\u041c\\u0430\\u0433');
+    expect((JSON.parse(escaped) as typeof russian).till.storeName).toBe('Магазин «Ромашка» 😀');
   });
 
   it('checks a line field by field exactly as reportLineSchema does', () => {

@@ -77,10 +77,24 @@ function refused(problems: readonly string[], report?: unknown): ReportContractE
   return new ReportContractError(`the report worker's ${type} report broke the contract: ${problems.join('; ')}`);
 }
 
+// Every character outside ASCII as a \u escape: the same JSON value. V8 stores a text of one-byte characters
+// in one byte each, and one Russian name in the head (a cashier, the store) spliced into 6 MB of ASCII lines
+// made the whole X a two-byte string: 12 MB copied to the core and held on its heap, +7 ms per X (docs/reports.md).
+const NON_ASCII = /[\u0080-\uffff]/;
+const NON_ASCII_ALL = /[\u0080-\uffff]/g;
+const escapeChar = (c: string): string => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`;
+export function asciiJson(value: unknown): string {
+  const text = JSON.stringify(value);
+  if (!NON_ASCII.test(text)) return text;
+  // replace() keeps its subject's two-byte form even when only ASCII is left; a latin1 round trip (lossless
+  // for ASCII) gives the one-byte string.
+  return Buffer.from(text.replace(NON_ASCII_ALL, escapeChar), 'latin1').toString('latin1');
+}
+
 /**
- * The head checked by zod, then every key in the schema's order; the lines' text as given. Concatenated, not
- * joined: the lines are megabytes, and each join or flattening copies them (the copy is made once, where the
- * text is sent).
+ * The head checked by zod, then every key in the schema's order (ASCII only: asciiJson); the lines' text as
+ * given. Concatenated, not joined: the lines are megabytes, and each join or flattening copies them (the copy
+ * is made once, where the text is sent).
  */
 function serialise(head: unknown, linesJson: string): string {
   const checked = headSchema.safeParse(head);
@@ -89,7 +103,7 @@ function serialise(head: unknown, linesJson: string): string {
   let text = '{';
   REPORT_KEYS.forEach((key, i) => {
     text += `${i === 0 ? '' : ','}${JSON.stringify(key)}:`;
-    text += key === 'operations' ? linesJson : JSON.stringify(data[key]);
+    text += key === 'operations' ? linesJson : asciiJson(data[key]);
   });
   return `${text}}`;
 }
