@@ -8,7 +8,7 @@ import { describeError, toCashierError } from '../errors/catalogue';
 import { PreSerialized } from './pre-serialized';
 
 /** Methods whose handler may answer with text already checked against their output schema (X and Z reports). */
-export type PreSerializable = 'report.x' | 'report.z';
+export type PreSerializable = 'report.x' | 'report.z' | 'shift.close';
 type HandlerOutput<M extends ApiMethod> = M extends PreSerializable ? ApiOutput<M> | PreSerialized<ApiOutput<M>> : ApiOutput<M>;
 
 export type ApiHandlers = {

@@ -18,6 +18,7 @@ import { describeError, PaydeskError } from '../errors/catalogue';
 import { canMoveService, orderMoney, ORDER_STATUS_LABELS, SERVICE_STATE_LABELS, serviceRefundRule, serviceStateSchema, type ServiceState } from '../orders/status';
 import { refundDecision } from '../orders/refund-policy';
 import type { ApiHandlers } from './dispatcher';
+import { PreSerialized } from './pre-serialized';
 import type { SessionCore } from './shift-api';
 import { createYandexSignIn } from './yandex-signin';
 
@@ -352,8 +353,11 @@ export function createPeopleApi(core: PeopleCore, onChange: () => void): PeopleA
       const g = await till.guard('report_z', {}, withApproval(input.approval, `z:${open?.id ?? 'none'}`));
       // A manager's decision about receipts still pending travels with the close (docs/outbox.md).
       const report = await all['shift.close'](named({ cashier: input.cashier, ...(input.pendingReceipts ? { pendingReceipts: input.pendingReceipts } : {}) }, 'cashier'));
+      // Read back in the report worker, the Z comes as text; its head as the closing transaction made it.
+      const z = report instanceof PreSerialized ? report.known : report;
+      if (!z) throw new Error('shift.close answered without the closed Z');
       // The Z's entry, then its head: a trail cut back later no longer holds this hash (doctor, audit.verify).
-      recordZHead(sqlite, report.shift.id, report.zNumber, { kind: 'report_z', actor: g.actor.id, data: { shift: report.shift.id, zNumber: report.zNumber, approver: g.approval?.approverId ?? null, tillNet: report.currencies.map((c) => ({ currency: c.currency, netKop: c.totals.tillNetKop })) } });
+      recordZHead(sqlite, z.shift.id, z.zNumber, { kind: 'report_z', actor: g.actor.id, data: { shift: z.shift.id, zNumber: z.zNumber, approver: g.approval?.approverId ?? null, tillNet: z.currencies.map((c) => ({ currency: c.currency, netKop: c.totals.tillNetKop })) } });
       return report;
     });
     wrap('shift.tender', async (input) => {

@@ -8,7 +8,11 @@ export class PreSerialized<T> {
   /** Never read: ties the text to the output type it was checked against. */
   declare readonly output?: T;
 
-  constructor(readonly json: string) {
+  /**
+   * @param known what the core itself holds of the result, for a caller that acts on it without parsing the
+   * text (a closed Z: its closing transaction's report, the same head without lines).
+   */
+  constructor(readonly json: string, readonly known?: T) {
     // A cheap guard on the splice only (the content was checked in the worker): text that is not one JSON
     // object would corrupt the frame it is spliced into. Its two ends, not a regular expression: a pattern
     // over the whole text walked 6 MB on the core's loop (~2.5 ms per X).

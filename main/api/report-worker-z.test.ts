@@ -58,6 +58,25 @@ describe('Z reads and exports in the report worker', () => {
     expect(missing).not.toHaveBeenCalled();
   });
 
+  it('shift.close: the closing transaction on the core, the Z read back in the worker; the answer is the Z report.z reads', async () => {
+    harness = await startApiHarness();
+    const h = harness;
+    const open = await h.call('shift.open', { cashier: 'Менеджер' });
+    generateShiftOperations(h.till.core.journal.sqlite, open.id, 400, rng(8), [], Date.parse(open.openedAt), newLedger());
+    await h.session.dispatch('report.x', {}); // the worker is up
+    const onCore = vi.spyOn(h.till.core.shifts, 'zReport');
+    const response = await h.session.dispatch('shift.close', { cashier: 'Менеджер' });
+    expect(response.ok && response.data).toBeInstanceOf(PreSerialized);
+    expect(onCore).not.toHaveBeenCalled();
+    vi.restoreAllMocks();
+    const z = API_METHODS['report.z'].output.parse(h.till.core.shifts.zReport(1));
+    expect(z.operations).toHaveLength(400);
+    expect(responseFrameJson(4, response)).toBe(asciiJson({ id: 4, response: { ok: true, data: z } }));
+    // the audit trail's Z entry carries the closed Z's head (people-api: recordZHead)
+    const entries = (h.till.core.journal.sqlite.prepare('SELECT entry_json FROM audit_log ORDER BY seq').pluck().all() as string[]).map((e) => JSON.parse(e) as { kind: string; data: unknown });
+    expect(entries.filter((e) => e.kind === 'report_z').at(-1)?.data).toMatchObject({ shift: open.id, zNumber: 1 });
+  });
+
   it('report.list reads each Z in the worker; an edited covered row is refused there (report.integrity)', async () => {
     const h = await closedShift();
     const shifts = h.till.core.shifts;

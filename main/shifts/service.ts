@@ -405,6 +405,15 @@ export class ShiftService {
     return this.close(cashier, { reconciliation });
   }
 
+  /**
+   * The same without the read back: the closing transaction's Z (no lines), for a caller that reads the Z
+   * back elsewhere (the API, in the report worker).
+   */
+  async closeShiftAndReconcile(cashier: string, lookup: StatusLookup, options: ReconcileOptions = {}): Promise<ShiftReport> {
+    const reconciliation = await this.reconcile(lookup, undefined, options);
+    return this.closeShift(cashier, { reconciliation });
+  }
+
   private readZ(row: ZDbRow | undefined): ShiftReport | null {
     if (!row) return null;
     return readZ(this.sqlite, row.body_json, row.sha256, `Z ${row.number}`);
