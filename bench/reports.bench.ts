@@ -232,9 +232,8 @@ async function main(): Promise<void> {
   const xRequest = { shiftId: open.id, till, generatedAt: new Date().toISOString(), environment: null, tenderVoids: [] };
   await worker.xReportJson(xRequest);
   // From here on this process's threads run as the kiosk's core runs them (main/core/loop-priority.ts): the loop
-  // thread first, every other thread (the report worker, V8's helpers) in SCHED_IDLE. Without it the worker's own
-  // nice 10 (report-worker.ts, for the Electron host) loses the CPU to this heap's GC helpers: in four runs 1–2 of
-  // 120 X reports took 46–50 ms instead of ~17.
+  // thread first, every other thread (the report worker, V8's helpers) in SCHED_IDLE, which is what a till's X
+  // competes with. (The worker's own nice 10 in report-worker.ts is for the Electron host, which does not do this.)
   const priority = prioritizeLoopThread({ onError: (error) => console.warn(`loop priority: ${error}`) });
   await priority.settled();
   const workerX: number[] = [];
