@@ -9,6 +9,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { startKoshelekEmulator } from '../emulators/koshelek';
+import { openJournal } from '../main/journal/database';
 import { ensureBuilt, headlessBrowserWrapper, startKioskChild, writeConfig, type KioskChildOptions } from './lib/kiosk';
 import { cachePath, captureTemplates, generateRealisticJournal } from './lib/realistic-journal';
 import { summarize, writeResults } from './lib/results';
@@ -25,6 +26,11 @@ async function bigDataDir(): Promise<string> {
     console.log(`generating ${BIG.toLocaleString('en')} operations → ${file}`);
     generateRealisticJournal(await captureTemplates(), { file, total: BIG, perShift: 10_000 });
   }
+  // A journal cached by an earlier build is migrated here, outside the timed starts: the one-time upgrade of a
+  // 1M-operation journal (a backup by VACUUM INTO, then e.g. migration 0012's lines) is not what start-up measures.
+  const backups = fs.mkdtempSync(path.join(os.tmpdir(), 'paydesk-bench-startup-backup-'));
+  openJournal(file, { backupDir: backups }).close();
+  fs.rmSync(backups, { recursive: true, force: true });
   return dir;
 }
 
