@@ -401,8 +401,8 @@ export class ShiftService {
 
   /** Reconciles with the providers first (network, outside the transaction), then closes with that section in the Z. */
   async closeAndReconcile(cashier: string, lookup: StatusLookup, options: ReconcileOptions = {}): Promise<ShiftReport> {
-    const reconciliation = await this.reconcile(lookup, undefined, options);
-    return this.close(cashier, { reconciliation });
+    const closed = await this.closeShiftAndReconcile(cashier, lookup, options);
+    return this.zReport(closed.zNumber as number) ?? closed;
   }
 
   /**
