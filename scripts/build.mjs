@@ -22,6 +22,7 @@ import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { axiosNodeOnlyPlugin } from './axios-node-only.mjs';
 import { emulatorFreePlugin } from './emulator-free.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -35,7 +36,7 @@ const external = ['electron', 'better-sqlite3', 'serialport', '@serialport/*', '
 const common = {
   bundle: true, platform: 'node', target: 'node20', sourcemap: true, minify: !dev, logLevel: 'warning',
   absWorkingDir: root, external, legalComments: 'none',
-  plugins: production ? [emulatorFreePlugin(root)] : [],
+  plugins: [axiosNodeOnlyPlugin(root), ...(production ? [emulatorFreePlugin(root)] : [])],
 };
 // ESM bundles that pull in CommonJS dependencies need a require().
 const esmBanner = { js: "import { createRequire as __paydeskCreateRequire } from 'node:module'; const require = __paydeskCreateRequire(import.meta.url);" };
@@ -65,7 +66,14 @@ if (want('preload')) {
 if (want('kiosk')) {
   jobs.push(build({ ...common, entryPoints: ['main/shell/kiosk/main.ts'], outfile: 'dist/main/kiosk.mjs', format: 'esm', banner: esmBanner }));
   // The supervisor (kiosk.mjs, small) restarts the core (kiosk-core.mjs) when it dies: docs/ui.md "Core lost".
-  jobs.push(build({ ...common, entryPoints: ['main/shell/kiosk/core-main.ts'], outfile: 'dist/main/kiosk-core.mjs', format: 'esm', banner: esmBanner }));
+  // Split: what a start does not need (the embedded emulators, the PDF renderer: dynamic imports) is in
+  // chunks beside it, loaded on first use, so every start parses and runs less (docs/architecture.md "Start-up").
+  const out = path.join(root, 'dist/main');
+  for (const f of fs.existsSync(out) ? fs.readdirSync(out) : []) if (f.startsWith('kiosk-core-chunk-')) fs.rmSync(path.join(out, f));
+  jobs.push(build({
+    ...common, entryPoints: { 'kiosk-core': 'main/shell/kiosk/core-main.ts' }, outdir: 'dist/main', outExtension: { '.js': '.mjs' },
+    splitting: true, chunkNames: 'kiosk-core-chunk-[hash]', format: 'esm', banner: esmBanner,
+  }));
 }
 if (want('main') || want('kiosk')) {
   // The shells start it with new Worker(<their dir>/scan-worker.mjs) (main/scanner/image-pool.ts).

@@ -21,6 +21,10 @@ export interface Attribution {
   approvalId: string | null;
 }
 
+/** Ends owed to the trail, oldest first; the table holds only the last few moments' ends. */
+export const PENDING_ENDS_SQL = `SELECT a.operation_id FROM audit_pending_ends a LEFT JOIN operations o ON o.id = a.operation_id
+  ORDER BY o.created_at, a.operation_id`;
+
 const KIND = { payment: 'sale', cancel: 'cancel', refund: 'refund' } as const;
 
 /** PAYDESK_FAILPOINT for the crash tests (unset in production: one comparison). */
@@ -73,21 +77,21 @@ export class OperationAudit {
 
   /**
    * At start: operations that ended while the till was stopping or killed before their end reached the
-   * trail (a row without final_seq, or an ended operation the listener never saw since attribution
-   * began) are appended now. Returns how many.
+   * trail are appended now. The journal keeps them in audit_pending_ends (a trigger in the statement that
+   * makes an operation final; migration 0013), so this reads that short list, never the journal.
+   * Returns how many were appended.
    */
   catchUp(get: (operationId: string) => OperationView | null): number {
-    const ids = this.sqlite.prepare(`
-      SELECT o.id FROM operations o LEFT JOIN operation_people p ON p.operation_id = o.id
-      WHERE o.is_final = 1 AND ((p.operation_id IS NOT NULL AND p.final_seq IS NULL)
-        OR (p.operation_id IS NULL AND o.created_at >= (SELECT MIN(created_at) FROM operation_people)))
-      ORDER BY o.created_at`).pluck().all().map(String);
+    const ids = this.sqlite.prepare(PENDING_ENDS_SQL).pluck().all().map(String);
     let n = 0;
     for (const id of ids) {
       const view = get(id);
-      if (!view?.isFinal) continue;
-      this.observe(view);
-      n += 1;
+      if (!view?.isFinal) {
+        // Gone, or made unfinished again by hand: nothing to append; the trigger adds it back if it ends.
+        stmt(this.sqlite, 'DELETE FROM audit_pending_ends WHERE operation_id = ?').run(id);
+        continue;
+      }
+      if (this.observe(view)) n += 1;
     }
     return n;
   }
@@ -97,7 +101,7 @@ export class OperationAudit {
    * it is attributed to `currentPerson` (the till has one person at a time); when final, its end is
    * appended to the trail once, in the same transaction as the mark.
    */
-  observe(operation: OperationView, currentPerson?: () => string | null): void {
+  observe(operation: OperationView, currentPerson?: () => string | null): boolean {
     // Every operation update passes here (prepared once per connection).
     const known = stmt(this.sqlite, 'SELECT * FROM operation_people WHERE operation_id = ?').get(operation.id);
     if (!known) {
@@ -105,12 +109,13 @@ export class OperationAudit {
       const person = operation.createdAt >= this.startedAt && currentPerson ? currentPerson() : null;
       stmt(this.sqlite, 'INSERT OR IGNORE INTO operation_people (operation_id, person_id, created_at) VALUES (?, ?, ?)').run(operation.id, person, this.now().toISOString());
     }
-    if (!operation.isFinal) return;
+    if (!operation.isFinal) return false;
     // Crash tests: the operation's end is in the journal, its audit entry not yet (docs/people-and-audit.md).
     if (ARMED === 'audit.before_operation_end') process.kill(process.pid, 'SIGKILL');
-    const run = this.sqlite.transaction(() => {
+    const run = this.sqlite.transaction((): boolean => {
       const row = rowSchema.parse(this.sqlite.prepare('SELECT * FROM operation_people WHERE operation_id = ?').get(operation.id));
-      if (row.final_seq !== null) return;
+      stmt(this.sqlite, 'DELETE FROM audit_pending_ends WHERE operation_id = ?').run(operation.id);
+      if (row.final_seq !== null) return false;
       const entry = appendAudit(this.sqlite, {
         kind: KIND[operation.kind],
         actor: row.person_id,
@@ -128,8 +133,8 @@ export class OperationAudit {
         },
       }, this.now);
       this.sqlite.prepare('UPDATE operation_people SET final_seq = ? WHERE operation_id = ?').run(entry.seq, operation.id);
+      return true;
     });
-    if (this.sqlite.inTransaction) run();
-    else run.immediate();
+    return this.sqlite.inTransaction ? run() : run.immediate();
   }
 }

@@ -28,7 +28,7 @@ import { describeError, PaydeskError } from '../errors/catalogue';
 import { planConnection } from './connection';
 import { configExposed, ensurePrivateDir, ensurePrivateFile, privateJournalFiles } from './files';
 import type { KoshelekEmulator } from '../../emulators/koshelek';
-import { EMULATORS } from './emulators';
+import { loadEmulators } from './emulators-door';
 import { TillPeople, seedDemoPeople } from '../access/till';
 import { OperationAudit } from '../audit/operations';
 import { BalanceSync } from '../balances/orders';
@@ -193,16 +193,17 @@ export async function startCore(options: StartCoreOptions): Promise<StartedCore>
       return { key, client: null, identity: null, blocked, env, verifier };
     }
     const embedded = plan.kind === 'embedded_emulator';
-    if (embedded && !EMULATORS) {
+    const shipped = embedded ? await loadEmulators() : null;
+    if (embedded && !shipped) {
       // A production build carries no emulator: "emulator" is then a misconfiguration, never a fallback.
       logger.error('environment "emulator" in a build without emulators: sales blocked');
       const blocked = new PaydeskError('config.invalid', 'this build has no emulators: set koshelek.environment to "test" or "production" with credentials');
       const env: EnvironmentView = { mode: plan.mode, baseUrl: '', ...envBase, embeddedEmulator: false, blocked: describeError(blocked.key, blocked.details) };
       return { key, client: null, identity: null, blocked, env, verifier };
     }
-    if (embedded && EMULATORS && !emulator) {
-      const tls = await loadEmulatorTls(options.dataDir, EMULATORS.makeCert);
-      emulator = await EMULATORS.koshelek({ tls, confirmDelayMs: options.emulatorConfirmDelayMs ?? 2_000 });
+    if (embedded && shipped && !emulator) {
+      const tls = await loadEmulatorTls(options.dataDir, shipped.makeCert);
+      emulator = await shipped.koshelek({ tls, confirmDelayMs: options.emulatorConfirmDelayMs ?? 2_000 });
       logger.warn({ baseUrl: emulator.baseUrl }, 'environment "emulator": running against the embedded emulator');
     }
     const k = config.koshelek;

@@ -9,7 +9,8 @@ import type { Logger } from '../log/logger';
 import { createKoshelekProvider, type KoshelekProviderDeps } from '../payapi/koshelek/checkout-provider';
 import { findProvider } from '../providers/registry';
 import type { CheckoutProvider, LiveProvider, RefLabel } from '../providers/types';
-import { EMULATORS } from './emulators';
+import { PaydeskError } from '../errors/catalogue';
+import { EMULATORS_SHIPPED, loadEmulators } from './emulators-door';
 
 export interface ProviderSet {
   /** The configured providers, in config order. */
@@ -47,13 +48,18 @@ export async function composeProviders(o: {
       const key = JSON.stringify([section, config.koshelek.environment]);
       const previous = built.get(name);
       if (previous?.key === key) continue;
-      // Embedded emulators: only in environment "emulator", only when the build ships them (main/core/emulators.ts).
-      const emulator = EMULATORS?.providers[name];
+      // Embedded emulators: only in environment "emulator", only when the build ships them, loaded when one
+      // is started (main/core/emulators-door.ts).
+      const emulatorDir = path.join(o.dataDir, 'providers', name, 'emulator');
       const live = await entry.start(section, {
         environment: config.koshelek.environment,
         dataDir: path.join(o.dataDir, 'providers', name),
         logger: o.logger.child({ provider: name }),
-        startEmulator: config.koshelek.environment === 'emulator' && emulator ? () => emulator(path.join(o.dataDir, 'providers', name, 'emulator')) : null,
+        startEmulator: config.koshelek.environment === 'emulator' && EMULATORS_SHIPPED ? async () => {
+          const start = (await loadEmulators())?.providers[name];
+          if (!start) throw new PaydeskError('config.invalid', `this build has no embedded emulator for ${name}`);
+          return start(emulatorDir);
+        } : null,
         deliverNews: (ids, data) => o.deliverNews(name, ids, data),
       });
       built.set(name, { key, live });

@@ -23,7 +23,11 @@ export function createLogger(options: LoggerOptions = {}): Logger {
   const redact = { paths: REDACT_PATHS, censor: '[redacted]' };
   if (options.file) {
     fs.mkdirSync(path.dirname(options.file), { recursive: true });
-    const destination = pino.destination({ dest: options.file, sync: false, mkdir: true });
+    // Opened here, not by sonic-boom: its own open is asynchronous, and a process that exits before it
+    // completes (a SIGTERM right after start) died in pino's exit flush with "sonic boom is not ready yet".
+    // Owner-only, like the rest of the data folder.
+    const fd = fs.openSync(options.file, 'a', 0o600);
+    const destination = pino.destination({ fd, sync: false });
     return pino({ level, redact, base: { app: 'paydesk' } }, destination);
   }
   return pino({ level, redact, base: { app: 'paydesk' } }, pino.destination({ dest: 2, sync: false }));

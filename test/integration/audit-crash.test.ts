@@ -64,4 +64,42 @@ describe('audit trail across kill -9', () => {
     await run(dataDir, configFile, ['--do', 'resume']);
     expect(read().sales).toHaveLength(1);
   }, 120_000);
+
+  it('killed after the intent (before the trail saw the sale), then again between its recovered end and the entry: appended once', async () => {
+    const dataDir = tempDir('paydesk-audit-crash-');
+    const configFile = writeTillConfig({ emulator, dataDir });
+    const c = card('OK');
+    const first = await run(dataDir, configFile, ['--do', 'pay', '--order', orderId(), '--loyalty', c.loyaltyId, '--session', c.payToken, '--amount', '12300'], { PAYDESK_FAILPOINT: 'payment.after_intent' });
+    expect(first.signal).toBe('SIGKILL');
+    const read = () => {
+      const db = new Database(path.join(dataDir, 'journal.db'), { readonly: true });
+      try {
+        const ops = db.prepare('SELECT id, outcome, is_final FROM operations').all() as { id: string; outcome: string | null; is_final: number }[];
+        const people = db.prepare('SELECT count(*) AS n FROM operation_people').get() as { n: number };
+        const pending = db.prepare('SELECT operation_id FROM audit_pending_ends').pluck().all();
+        const sales = (db.prepare('SELECT entry_json FROM audit_log').all() as { entry_json: string }[]).map((r) => JSON.parse(r.entry_json) as { kind: string; data: { operation?: string; outcome?: string } }).filter((e) => e.kind === 'sale');
+        return { ops, people: people.n, pending, sales, chain: verifyChain(db) };
+      } finally {
+        db.close();
+      }
+    };
+    const afterIntent = read();
+    expect(afterIntent.ops).toHaveLength(1);
+    expect(afterIntent).toMatchObject({ people: 0, pending: [], sales: [] });
+    const id = afterIntent.ops[0]?.id;
+    // The restart finishes the sale and is killed before its end reaches the trail.
+    const second = await run(dataDir, configFile, ['--do', 'resume'], { PAYDESK_FAILPOINT: 'audit.before_operation_end' });
+    expect(second.signal).toBe('SIGKILL');
+    const afterSecond = read();
+    expect(afterSecond.ops[0]).toMatchObject({ id, is_final: 1, outcome: 'paid' });
+    expect(afterSecond).toMatchObject({ pending: [id], sales: [] });
+    const third = await run(dataDir, configFile, ['--do', 'resume']);
+    expect(third.code).toBe(0);
+    const afterThird = read();
+    expect(afterThird.sales.map((e) => [e.data.operation, e.data.outcome])).toEqual([[id, 'paid']]);
+    expect(afterThird.pending).toEqual([]);
+    expect(afterThird.chain.ok).toBe(true);
+    await run(dataDir, configFile, ['--do', 'resume']);
+    expect(read().sales).toHaveLength(1);
+  }, 120_000);
 });

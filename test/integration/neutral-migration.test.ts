@@ -147,10 +147,12 @@ describe('migration to provider-neutral journal columns', () => {
     // Nothing else changed.
     for (const [table, n] of Object.entries(expected.counts)) expect(db.prepare(`SELECT count(*) AS n FROM ${table}`).get(), table).toEqual({ n });
     expect(db.prepare('SELECT * FROM app_meta ORDER BY key').all()).toEqual(beforeMeta);
-    // What later migrations add (0012: the X's stored lines and the totals' covering index) is named here too.
+    // What later migrations add (0012: the X's stored lines and the totals' covering index; 0013: the audit
+    // trail's pending ends) is named here too.
     expect(schemaNames(db, 'index')).toEqual(
       [...beforeIndexes.filter((n) => n !== 'slips_qrc' && n !== 'operations_one_payment_per_card_session'), 'operations_one_payment_per_pay_token', 'report_operations_totals'].sort());
-    expect(schemaNames(db, 'trigger')).toEqual([...beforeTriggers, 'report_lines_on_delete', 'report_lines_on_insert', 'report_lines_on_update'].sort());
+    expect(schemaNames(db, 'trigger')).toEqual([...beforeTriggers, 'audit_pending_on_delete', 'audit_pending_on_final_insert', 'audit_pending_on_final_update',
+      'report_lines_on_delete', 'report_lines_on_insert', 'report_lines_on_update'].sort());
     expect(schemaNames(db, 'view')).toEqual([...beforeViews, 'report_lines_source'].sort());
     // …and fills the lines of every report row the migration kept.
     expect(db.prepare('SELECT count(*) AS n FROM report_lines WHERE line_json IS NOT NULL').get()).toEqual({ n: expected.reportOperations.count });

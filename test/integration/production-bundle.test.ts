@@ -9,6 +9,8 @@ import { startCore } from '../../main/core/core';
 import { silentLogger } from '../../main/log/logger';
 import { orderId, tempDir } from '../support/till';
 
+// What the production build swaps in (scripts/emulator-free.mjs): the lazy door and the module behind it.
+vi.mock('../../main/core/emulators-door', () => import('../../main/core/emulators-door.production'));
 vi.mock('../../main/core/emulators', () => ({ EMULATORS: null }));
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
