@@ -187,6 +187,9 @@ export function ShiftScreen({ onOpenJournal }: { onOpenJournal: () => void }): R
       const next: View = { type: 'z', number: z.zNumber };
       setView(next);
       setReport(z);
+      // The Z is the proof the shift is closed: F5 (open the next one) works at once, not after the refresh
+      // below has come back (on a slow till a cashier's F5 right after the Z was silently ignored).
+      setCurrent((c) => (c ? { ...c, shift: null } : c));
       await load(next);
     } else {
       await load();

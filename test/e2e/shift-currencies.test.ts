@@ -143,6 +143,28 @@ describe('X report per currency on the shift screen', () => {
     core.on('report.x', () => x);
   });
 
+  it('F5 pressed the moment the Z appears opens the next shift, though the screen is still refreshing', async () => {
+    const shifts = scriptShiftChange(10);
+    // The refresh after the close is slow (a busy core): the cashier does not wait for it.
+    core.on('shift.current', async () => {
+      if (shifts.current === null) await new Promise((r) => setTimeout(r, 2_000));
+      return { shift: shifts.current === null ? null : shiftView(shifts.current), warnings: [], unresolved: [], tenderKinds: ['cash'], autoOpenOnSale: false, warnBeforeMinutes: 30 };
+    });
+    core.on('shift.open', () => {
+      shifts.current = 4;
+      return shiftView(4);
+    });
+    core.on('report.x', () => ({ ...x, environment: 'production' as const, shift: { ...x.shift, id: 4 } }));
+    await page.getByTestId('shift-cashier').fill('Иванова');
+    await page.getByTestId('shift-close').click();
+    await page.getByTestId('close-confirm-yes').click();
+    await page.getByTestId('report-env-mark').waitFor({ timeout: 5000 });
+    await page.keyboard.press('F5');
+    await expect.poll(() => page.getByTestId('shift-number').textContent().catch(() => ''), { timeout: 1_500 }).toContain('4');
+    expect(await page.getByTestId('report-env-mark').count()).toBe(0);
+    core.on('report.x', () => x);
+  });
+
   it('a provider that is down: the status bar names it with its Russian instruction', async () => {
     core.emit('status', {
       ...statusFixture(),
