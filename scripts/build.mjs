@@ -66,14 +66,16 @@ if (want('preload')) {
 if (want('kiosk')) {
   jobs.push(build({ ...common, entryPoints: ['main/shell/kiosk/main.ts'], outfile: 'dist/main/kiosk.mjs', format: 'esm', banner: esmBanner }));
   // The supervisor (kiosk.mjs, small) restarts the core (kiosk-core.mjs) when it dies: docs/ui.md "Core lost".
-  // Split: what a start does not need (the embedded emulators, the PDF renderer: dynamic imports) is in
-  // chunks beside it, loaded on first use, so every start parses and runs less (docs/architecture.md "Start-up").
+  // The core's entry is small (the front door); the core itself is a CommonJS bundle beside it, which the entry
+  // compiles with V8's code cache (main/shell/kiosk/code-cache.ts; Node 20 caches nothing for ES modules).
+  // What a start does not need (the embedded emulators, the PDF renderer) stays behind dynamic imports, which
+  // esbuild turns into lazily initialised modules in the same file: compiled and run only on first use.
   const out = path.join(root, 'dist/main');
   for (const f of fs.existsSync(out) ? fs.readdirSync(out) : []) if (f.startsWith('kiosk-core-chunk-')) fs.rmSync(path.join(out, f));
-  jobs.push(build({
-    ...common, entryPoints: { 'kiosk-core': 'main/shell/kiosk/core-main.ts' }, outdir: 'dist/main', outExtension: { '.js': '.mjs' },
-    splitting: true, chunkNames: 'kiosk-core-chunk-[hash]', format: 'esm', banner: esmBanner,
-  }));
+  jobs.push(build({ ...common, entryPoints: ['main/shell/kiosk/core-main.ts'], outfile: 'dist/main/kiosk-core.mjs', format: 'esm', banner: esmBanner }));
+  // `dynamic-import: false`: external packages loaded on first use (serialport, pdfkit) by require, since a
+  // script compiled with a code cache has no ES module loader of its own.
+  jobs.push(build({ ...common, entryPoints: ['main/shell/kiosk/shell.ts'], outfile: 'dist/main/kiosk-core-shell.cjs', format: 'cjs', ...cjsShim, supported: { 'dynamic-import': false } }));
 }
 if (want('main') || want('kiosk')) {
   // The shells start it with new Worker(<their dir>/scan-worker.mjs) (main/scanner/image-pool.ts).

@@ -33,7 +33,8 @@ function newestMtime(dir) {
 
 function needsBuild() {
   const stamp = path.join(root, 'dist', '.build-stamp');
-  if (!fs.existsSync(stamp) || !fs.existsSync(path.join(root, 'dist', 'main', 'kiosk.mjs')) || !fs.existsSync(path.join(root, 'dist', 'main', 'kiosk-core.mjs'))) return true;
+  const bundles = ['kiosk.mjs', 'kiosk-core.mjs', 'kiosk-core-shell.cjs'].map((f) => path.join(root, 'dist', 'main', f));
+  if (!fs.existsSync(stamp) || bundles.some((f) => !fs.existsSync(f))) return true;
   const built = fs.statSync(stamp).mtimeMs;
   return ['main', 'renderer', 'preload'].some((d) => newestMtime(path.join(root, d)) > built);
 }

@@ -547,10 +547,7 @@ export const wsServerFrameSchema = z.union([
 ]);
 export type WsServerFrame = z.infer<typeof wsServerFrameSchema>;
 
-/** WebSocket subprotocols: the fixed one plus `paydesk.token.<per-start token>`. */
-export const WS_PROTOCOL = 'paydesk.v1';
-export const WS_TOKEN_PREFIX = 'paydesk.token.';
-export const WS_PATH = '/api';
+export { WS_PATH, WS_PROTOCOL, WS_TOKEN_PREFIX } from './ws-names';
 
 /**
  * The raw bridge each shell provides to the renderer: window.paydesk in Electron (preload), a

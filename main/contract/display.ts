@@ -44,7 +44,6 @@ export type DisplayFrame = z.infer<typeof displayFrameSchema>;
 /** Cashier side: the basket's running total for the display (the core has no basket until Pay). */
 export const displayBasketInputSchema = z.object({ totalKop: z.number().int().nonnegative().max(99_999_999_999) }).strict();
 
-/** The display page's file in the built renderer (both shells). */
-export const DISPLAY_PAGE = '/display.html';
+export { DISPLAY_PAGE } from './display-page';
 /** Electron: the main process pushes display frames to the display window on this channel. */
 export const IPC_DISPLAY = 'paydesk:display';

@@ -28,7 +28,8 @@ function ensureKioskBuilt(): void {
 }
 
 const corePids = (): number[] => lines.filter((l) => l.startsWith('PAYDESK_KIOSK_CORE ')).map((l) => (JSON.parse(l.slice(19)) as { pid: number }).pid);
-const readyUrls = (): string[] => lines.filter((l) => l.startsWith('PAYDESK_KIOSK_READY ')).map((l) => (JSON.parse(l.slice(20)) as { url: string }).url);
+const readyInfos = (): { url: string; codeCache: string }[] => lines.filter((l) => l.startsWith('PAYDESK_KIOSK_READY ')).map((l) => JSON.parse(l.slice(20)) as { url: string; codeCache: string });
+const readyUrls = (): string[] => readyInfos().map((r) => r.url);
 
 beforeAll(async () => {
   ensureRendererBuilt();
@@ -86,6 +87,8 @@ describe('kiosk supervisor', () => {
 
     await waitFor(() => corePids().length >= 2 && readyUrls().length >= 2, 20_000, 'core restarted');
     expect(readyUrls()[1]).toBe(readyUrls()[0]); // same port and token: the window needs nothing from anyone
+    // The first core wrote the code cache once ready; the restarted one compiled nothing from source.
+    expect(readyInfos().map((r) => r.codeCache)).toEqual(['absent', 'used']);
     await page.getByTestId('recovery').waitFor({ timeout: 10_000 });
     await page.getByTestId('result').waitFor({ timeout: 20_000 });
     expect(await page.getByTestId('result-title').textContent()).toContain('Оплачено');

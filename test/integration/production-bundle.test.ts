@@ -14,7 +14,8 @@ vi.mock('../../main/core/emulators-door', () => import('../../main/core/emulator
 vi.mock('../../main/core/emulators', () => ({ EMULATORS: null }));
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const ENTRIES = ['main/shell/kiosk/core-main.ts', 'main/shell/core-host.ts'];
+// The kiosk core's bundle (kiosk-core-shell.cjs) and the Electron core host's.
+const ENTRIES = ['main/shell/kiosk/shell.ts', 'main/shell/core-host.ts'];
 const external = ['electron', 'better-sqlite3', 'serialport', '@serialport/*', 'bufferutil', 'utf-8-validate', 'pino', 'pino-pretty', 'thread-stream', 'pdfkit', 'fontkit'];
 
 async function inputs(entry: string, production: boolean): Promise<string[]> {

@@ -1,13 +1,17 @@
 // Kiosk shell entry (`npm start -- --kiosk`, or the fallback when the Electron binary is missing):
 //   node dist/main/kiosk.mjs [--config file] [--data dir] [--port n] [--renderer dir] [--no-browser] [--fullscreen]
 //
-// Two processes. The supervisor (this file) picks the port and the per-start token once, runs
-// the core + API + built renderer in a child process, and restarts the child whenever it dies; the
-// open window's WebSocket reconnects by itself to the same port with the same token, and the core's
-// recovery resumes what was in flight (docs/ui.md, "Core lost"). The token goes to the child over the
-// IPC channel, never argv or the environment. The supervisor prints `PAYDESK_KIOSK_CORE {"pid":…}` for
-// each core it starts and forwards the core's `PAYDESK_KIOSK_READY {"url":…,"ms":…}` line. The core is
-// dist/main/kiosk-core.mjs (main/shell/kiosk/core-main.ts).
+// Two processes. The supervisor (this file) owns the till's port, the per-start token and the window's
+// one-time launch code, runs the core + API in a child process, and restarts the child whenever it dies.
+// The window starts beside the core rather than after it (docs/architecture.md "Start-up"): while no core is
+// ready the supervisor's own front door serves the page and trades the launch code, one request per
+// connection, and holds the page's WebSocket handshake; once a core is ready every new connection is accepted
+// paused and handed to it whole, and the held handshakes follow. A page opened while a core restarts is
+// served all the same; the open window's WebSocket reconnects by itself with the same token, and the core's
+// recovery resumes what was in flight (docs/ui.md, "Core lost"). The token and the code go to
+// the child over the IPC channel, never argv or the environment. The supervisor prints
+// `PAYDESK_KIOSK_CORE {"pid":…,"at":…}` for each core it starts and forwards the core's
+// `PAYDESK_KIOSK_READY {"url":…,"ms":…}` line. The core is dist/main/kiosk-core.mjs (main/shell/kiosk/core-main.ts).
 // Without a display (or when Chromium dies at once, e.g. as root) it says so and keeps serving the URL.
 // The customer display (config customerDisplay) is a second Chromium window with its own profile, opened and
 // closed on the core's `PAYDESK_CUSTOMER_DISPLAY {"enabled":…}` lines (hot-reloaded config); its token is the
@@ -23,7 +27,8 @@ import readline from 'node:readline';
 import * as z from 'zod/mini';
 import { fileURLToPath } from 'node:url';
 import { browserCommand, browserNice, findNiceProgram, lowerThreads } from '../browser-priority';
-import { BROWSER_QUICK_EXIT_MS, browserQuickExitReason, decideRestart, kioskPaths, noDisplayReason, type StartMessage } from './supervise';
+import { MAX_WAITING_UPGRADES, openFrontDoor, type FrontDoor } from './front-door';
+import { BROWSER_QUICK_EXIT_MS, browserQuickExitReason, decideRestart, findRendererDir, isCoreMessage, kioskPaths, MAX_UPGRADE_BYTES, noDisplayReason, type ConnectionMessage, type StartMessage, type UpgradeMessage } from './supervise';
 
 function arg(name: string): string | undefined {
   const i = process.argv.indexOf(`--${name}`);
@@ -35,16 +40,17 @@ const CHROMIUM_CANDIDATES = ['/usr/bin/chromium', '/usr/bin/chromium-browser', '
 
 // ---- the supervisor -------------------------------------------------------------------------------
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
+/** How long the window's launch code is good for: the page trades it within a second of loading. */
+const LAUNCH_TTL_MS = 60_000;
+
+/** The till's port, owned here: every connection is accepted paused, so no byte is read before a core takes it. */
+async function listenPaused(port: number, onConnection: (socket: net.Socket) => void): Promise<net.Server> {
+  const server = net.createServer({ pauseOnConnect: true }, onConnection);
+  await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
+    server.listen(port, '127.0.0.1', () => resolve());
   });
+  return server;
 }
 
 /** The core's announcement of the customer display (main/shell/kiosk/core-main.ts). */
@@ -79,19 +85,100 @@ function openBrowser(url: string, dataDir: string, fullscreen: boolean, onQuickE
 }
 
 async function supervise(): Promise<void> {
-  const { dataDir } = kioskPaths(arg);
-  const port = arg('port') ? Number(arg('port')) : await freePort();
-  const token = crypto.randomBytes(32).toString('base64url');
-  const displayToken = crypto.randomBytes(32).toString('base64url');
-  // The core is its own bundle next to this one, so this small process starts in a few milliseconds.
+  const requested = arg('port') === undefined ? 0 : Number(arg('port'));
+  if (!Number.isInteger(requested) || requested < 0 || requested > 65_535) throw new Error(`Paydesk: --port ${arg('port') ?? ''}: это не номер порта (0–65535)`);
+  // The core is its own bundle next to this one. The first one starts before anything else here: its Node start
+  // and compiling overlap the port, the door and the window (it waits for its start message only when loaded).
   const coreEntry = path.join(path.dirname(fileURLToPath(import.meta.url)), 'kiosk-core.mjs');
   const childArgs = process.argv.slice(2);
+  const spawnCore = (): SpawnedCore => ({ child: spawn(process.execPath, [coreEntry, ...childArgs], { stdio: ['ignore', 'pipe', 'inherit', 'ipc'] }), at: Math.round(performance.now()) });
+  const firstCore = spawnCore();
+  try {
+    await superviseWith(firstCore, spawnCore, requested);
+  } catch (error) {
+    firstCore.child.kill('SIGKILL'); // it never got its start message: nothing of it to keep
+    throw error;
+  }
+}
+
+/** A core process, and when it was started (ms since this process started). */
+interface SpawnedCore { child: ChildProcess; at: number }
+
+async function superviseWith(firstCore: SpawnedCore, spawnCore: () => SpawnedCore, requested: number): Promise<void> {
+  const { dataDir } = kioskPaths(arg);
+  const token = crypto.randomBytes(32).toString('base64url');
+  const displayToken = crypto.randomBytes(32).toString('base64url');
+  // The window's one-time code, handed to each core until one reports it traded (then it is worth nothing).
+  let launch: StartMessage['launch'] | null = { code: crypto.randomBytes(24).toString('base64url'), expiresAt: Date.now() + LAUNCH_TTL_MS };
   let core: ChildProcess | null = null;
+  /** The core that serves connections now (it printed READY); null while one starts or restarts. */
+  let serving: ChildProcess | null = null;
+  const heldUpgrades: { socket: net.Socket; message: UpgradeMessage }[] = [];
   let stopping = false;
   let streak = 0;
   let browser: ChildProcess | null = null;
   let url: string | null = null;
   let display: { child: ChildProcess; key: string } | null = null;
+
+  const handUpgrade = (to: ChildProcess, held: { socket: net.Socket; message: UpgradeMessage }): void => {
+    to.send(held.message, held.socket, (error) => {
+      if (error) held.socket.destroy();
+    });
+  };
+  const doorRef: { door?: FrontDoor } = {};
+  const handOver = (socket: net.Socket): void => {
+    const door = doorRef.door;
+    if (stopping || !door) { // (the door is open before the first connection can be accepted)
+      socket.destroy();
+      return;
+    }
+    const to = serving;
+    if (!to?.connected) {
+      door.accept(socket);
+      return;
+    }
+    // The socket moves to the core (ours is closed once sent); if the core died meanwhile the page reconnects.
+    to.send({ type: 'connection' } satisfies ConnectionMessage, socket, (error) => {
+      if (error) socket.destroy();
+    });
+  };
+  let listener: net.Server;
+  try {
+    listener = await listenPaused(requested, handOver);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') throw new Error(`Paydesk: порт ${requested} уже занят другой программой: укажите другой (--port) или остановите её`, { cause: error });
+    throw error;
+  }
+  listener.on('error', (error) => console.error(`Paydesk: порт кассы: ${error.message}`));
+  const address = listener.address();
+  const port = typeof address === 'object' && address ? address.port : requested;
+
+  // The supervisor's door: the page, and the launch code, while no core is ready.
+  const door = await openFrontDoor({
+    rendererDir: findRendererDir(path.dirname(fileURLToPath(import.meta.url)), arg('renderer')), port, listen: false, token, displayToken,
+    launch: launch ?? undefined, oneRequestPerConnection: true,
+    onLaunchUsed: () => {
+      launch = null;
+      if (core?.connected) core.send({ type: 'launch-revoked' }, undefined, undefined, () => undefined); // a core that died meanwhile has nothing to forget
+    },
+  });
+  doorRef.door = door;
+  door.attach({
+    hasDisplay: true, // the core decides: it checks every handshake again
+    upgrade(req, socket, head) {
+      const message: UpgradeMessage = { type: 'upgrade', method: req.method ?? 'GET', url: req.url ?? '/', headers: { ...req.headers } as UpgradeMessage['headers'], head: head.toString('base64') };
+      if (!(socket instanceof net.Socket) || JSON.stringify(message).length > MAX_UPGRADE_BYTES || heldUpgrades.length >= MAX_WAITING_UPGRADES) {
+        socket.destroy();
+        return;
+      }
+      const held = { socket, message };
+      if (serving?.connected) handUpgrade(serving, held);
+      else heldUpgrades.push(held);
+    },
+    close() {
+      for (const held of heldUpgrades.splice(0)) held.socket.destroy();
+    },
+  });
 
   const closeDisplay = (): void => {
     if (display && display.child.exitCode === null) display.child.kill();
@@ -129,13 +216,22 @@ async function supervise(): Promise<void> {
     console.log(`Paydesk kiosk: ${url ?? '(адрес появится, когда ядро запустится)'}`);
   };
 
-  const startCoreChild = (): void => {
+  const startCoreChild = (prespawned?: SpawnedCore): void => {
     const startedAt = Date.now();
     let ready = false;
-    const child = spawn(process.execPath, [coreEntry, ...childArgs], { stdio: ['ignore', 'pipe', 'inherit', 'ipc'] });
+    const { child, at } = prespawned ?? spawnCore();
     core = child;
-    console.log(`PAYDESK_KIOSK_CORE ${JSON.stringify({ pid: child.pid })}`);
-    child.send({ type: 'start', port, token, displayToken } satisfies StartMessage);
+    // `at`: ms since this process started, when the core was (the start-up bench reads it).
+    console.log(`PAYDESK_KIOSK_CORE ${JSON.stringify({ pid: child.pid, at })}`);
+    if (launch && launch.expiresAt <= Date.now()) launch = null;
+    // A send to a core that has just died fails with EPIPE: its exit handler below restarts it, so the error is only said.
+    child.on('error', (error) => console.error(`Paydesk: the till core: ${error.message}`));
+    if (child.connected) child.send({ type: 'start', port, token, displayToken, ...(launch ? { launch } : {}) } satisfies StartMessage);
+    child.on('message', (m: unknown) => {
+      if (!isCoreMessage(m)) return;
+      launch = null; // traded at the core's door
+      door.revokeLaunch();
+    });
     readline.createInterface({ input: child.stdout as NodeJS.ReadableStream }).on('line', (line) => {
       if (line.startsWith('PAYDESK_CUSTOMER_DISPLAY ')) {
         followDisplay(line.slice('PAYDESK_CUSTOMER_DISPLAY '.length));
@@ -144,28 +240,23 @@ async function supervise(): Promise<void> {
       console.log(line);
       if (!line.startsWith('PAYDESK_KIOSK_READY ')) return;
       ready = true;
+      if (core === child) {
+        serving = child;
+        for (const held of heldUpgrades.splice(0)) if (!held.socket.destroyed) handUpgrade(child, held);
+      }
       const first = url === null;
-      const readyInfo = JSON.parse(line.slice('PAYDESK_KIOSK_READY '.length)) as { url: string; launchUrl?: string };
-      url = readyInfo.url;
+      url = (JSON.parse(line.slice('PAYDESK_KIOSK_READY '.length)) as { url: string }).url;
       if (!first) {
         console.log('Paydesk: ядро кассы перезапущено; окно подключится само');
         return;
       }
       console.log(`Paydesk kiosk: ${url}  (open this exact URL; the token is valid until this process stops)`);
-      if (flag('no-browser')) return;
-      const noDisplay = noDisplayReason(process.env, process.platform);
-      if (noDisplay) {
-        headless(noDisplay);
-        return;
-      }
-      // Chromium's command line is readable by every local user (/proc): it gets a one-time launch code, never the token.
-      browser = openBrowser(readyInfo.launchUrl ?? url, dataDir, flag('fullscreen'), headless, () => {
-        console.log('Paydesk: окно кассы закрыто — касса остановлена');
-        void stop(0);
-      });
+      const noDisplay = flag('no-browser') ? null : noDisplayReason(process.env, process.platform);
+      if (noDisplay) headless(noDisplay);
     });
-    child.on('exit', (code, signal) => {
+    const exited = (code: number | null, signal: NodeJS.Signals | null): void => {
       if (core === child) core = null;
+      if (serving === child) serving = null;
       if (stopping) return;
       const decision = decideRestart({ wasReady: ready, ranMs: Date.now() - startedAt, streak });
       streak = decision.streak;
@@ -177,7 +268,10 @@ async function supervise(): Promise<void> {
       }
       console.error(`Paydesk: the till core stopped (${how}); restarting in ${decision.delayMs} ms`);
       setTimeout(() => { if (!stopping) startCoreChild(); }, decision.delayMs);
-    });
+    };
+    // The first core was started a moment before this: it may (in theory) have ended already.
+    if (child.exitCode !== null || child.signalCode !== null) exited(child.exitCode, child.signalCode);
+    else child.on('exit', exited);
   };
 
   async function stop(code: number): Promise<void> {
@@ -186,6 +280,8 @@ async function supervise(): Promise<void> {
     const b = browser as ChildProcess | null;
     if (b && b.exitCode === null) b.kill();
     closeDisplay();
+    listener.close();
+    await door.close();
     const c = core as ChildProcess | null;
     if (c && c.exitCode === null) {
       const exited = new Promise<void>((resolve) => c.once('exit', () => resolve()));
@@ -196,7 +292,16 @@ async function supervise(): Promise<void> {
   }
   process.on('SIGINT', () => void stop(0));
   process.on('SIGTERM', () => void stop(0));
-  startCoreChild();
+  startCoreChild(firstCore);
+  // The window starts beside the core: its page is served as soon as the core accepts, and its WebSocket
+  // waits for the core to be ready. Chromium's command line is readable by every local user (/proc): it gets
+  // the one-time launch code, never the token.
+  if (!flag('no-browser') && launch && !noDisplayReason(process.env, process.platform)) {
+    browser = openBrowser(`http://127.0.0.1:${port}/#launch=${launch.code}`, dataDir, flag('fullscreen'), headless, () => {
+      console.log('Paydesk: окно кассы закрыто — касса остановлена');
+      void stop(0);
+    });
+  }
 }
 
 supervise().catch((error: unknown) => {

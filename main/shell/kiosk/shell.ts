@@ -8,7 +8,8 @@ import { createScanPort } from '../../api/scan-port';
 import { exportDirFor } from '../../api/shift-api';
 import { createDownloads } from './downloads';
 import { createCustomerDisplayFeed, type CustomerDisplayFeed } from '../../display/feed';
-import { startKioskServer, type KioskServer } from './server';
+import { kioskApi, startKioskServer, type KioskServer } from './server';
+import type { FrontDoor } from './front-door';
 
 /** Longest wait for the pre-warmed connection before the shell reports ready anyway. */
 export const WARM_WAIT_MS = 2_000;
@@ -23,6 +24,11 @@ export interface KioskShellOptions extends CoreOptions {
   emulatorConfirmDelayMs?: number;
   /** The kiosk's core process: its other threads yield to the core's (main/core/loop-priority.ts). */
   loopPriority?: boolean;
+  /**
+   * A front door already serving the page (the kiosk core opens it before loading the core, docs/architecture.md
+   * "Start-up"): the API is attached to it; rendererDir, port and the tokens are then the door's.
+   */
+  door?: FrontDoor;
 }
 
 export interface KioskShell {
@@ -55,7 +61,12 @@ export async function startKioskShell(options: KioskShellOptions): Promise<Kiosk
   const session = createApiSession({ core, scans, shell: 'kiosk', onError: options.onError, openFile, display });
   let server: KioskServer;
   try {
-    server = await startKioskServer({ session, rendererDir: options.rendererDir, port: options.port, token: options.token, displayToken: options.displayToken, downloads, display });
+    if (options.door) {
+      options.door.attach(kioskApi({ session, downloads, display }));
+      server = options.door;
+    } else {
+      server = await startKioskServer({ session, rendererDir: options.rendererDir, port: options.port, token: options.token, displayToken: options.displayToken, downloads, display });
+    }
   } catch (error) {
     display.close();
     await session.close();

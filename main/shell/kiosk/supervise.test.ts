@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { browserQuickExitReason, decideRestart, HEALTHY_RUN_MS, MAX_START_FAILURES, noDisplayReason } from './supervise';
+import { browserQuickExitReason, decideRestart, HEALTHY_RUN_MS, isStartMessage, isUpgradeMessage, MAX_START_FAILURES, MAX_UPGRADE_BYTES, noDisplayReason } from './supervise';
 
 describe('kiosk supervisor rules', () => {
   it('restarts a core that died, with growing delays, and gives up on one that never starts', () => {
@@ -28,5 +28,19 @@ describe('kiosk supervisor rules', () => {
     // started through nice: a PAYDESK_BROWSER that does not exist is nice's exit 127, not a spawn error
     expect(browserQuickExitReason(127, null, 1000, "nice: '/opt/none/chromium': No such file or directory\n")).toContain('PAYDESK_BROWSER');
     expect(browserQuickExitReason(127, null, 1000, '')).not.toContain('PAYDESK_BROWSER');
+  });
+  it('takes only well-formed messages from the other process', () => {
+    const start = { type: 'start', port: 4321, token: 't'.repeat(43) };
+    expect(isStartMessage(start)).toBe(true);
+    expect(isStartMessage({ ...start, launch: { code: 'c'.repeat(32), expiresAt: Date.now() } })).toBe(true);
+    expect(isStartMessage({ ...start, launch: { code: 'bad code', expiresAt: 1 } })).toBe(false);
+    expect(isStartMessage({ ...start, launch: { code: 'c'.repeat(32), expiresAt: '1' } })).toBe(false);
+    expect(isStartMessage({ ...start, port: 0 })).toBe(false);
+    expect(isStartMessage({ ...start, port: 70_000 })).toBe(false);
+    const upgrade = { type: 'upgrade', method: 'GET', url: '/api', headers: { host: '127.0.0.1:1', 'x-two': ['a', 'b'] }, head: '' };
+    expect(isUpgradeMessage(upgrade)).toBe(true);
+    expect(isUpgradeMessage({ ...upgrade, headers: { host: 1 } })).toBe(false);
+    expect(isUpgradeMessage({ ...upgrade, headers: [] })).toBe(false);
+    expect(isUpgradeMessage({ ...upgrade, head: 'x'.repeat(MAX_UPGRADE_BYTES * 2) })).toBe(false);
   });
 });

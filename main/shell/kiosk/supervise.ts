@@ -49,10 +49,46 @@ export function browserQuickExitReason(code: number | null, signal: string | nul
 
 /** The supervisor → core message carrying the per-start port and token (IPC, never argv or env). */
 /** `displayToken`: the customer display's own credential, fixed per start so its window survives a core restart. */
-export interface StartMessage { type: 'start'; port: number; token: string; displayToken?: string }
-export const isStartMessage = (m: unknown): m is StartMessage => typeof m === 'object' && m !== null && (m as { type?: unknown }).type === 'start'
-  && typeof (m as { port?: unknown }).port === 'number' && typeof (m as { token?: unknown }).token === 'string'
-  && ['string', 'undefined'].includes(typeof (m as { displayToken?: unknown }).displayToken);
+/** `launch`: the one-time code on the window's command line, until a core reports it traded (docs/security.md). */
+export interface StartMessage { type: 'start'; port: number; token: string; displayToken?: string; launch?: { code: string; expiresAt: number } }
+const isRecord = (m: unknown): m is Record<string, unknown> => typeof m === 'object' && m !== null;
+const isLaunch = (l: unknown): boolean => l === undefined || (isRecord(l) && typeof l.code === 'string' && /^[\w-]{16,128}$/.test(l.code) && Number.isSafeInteger(l.expiresAt));
+export const isStartMessage = (m: unknown): m is StartMessage => isRecord(m) && m.type === 'start'
+  && typeof m.port === 'number' && Number.isInteger(m.port) && m.port > 0 && m.port < 65536 && typeof m.token === 'string'
+  && ['string', 'undefined'].includes(typeof m.displayToken) && isLaunch(m.launch);
+
+/** Supervisor → core, with a socket as the handle: a connection to the till's port, accepted paused. */
+export interface ConnectionMessage { type: 'connection' }
+export const isConnectionMessage = (m: unknown): m is ConnectionMessage => isRecord(m) && m.type === 'connection';
+
+/** The longest upgrade request the supervisor hands over (headers of a WebSocket handshake are far shorter). */
+export const MAX_UPGRADE_BYTES = 16_384;
+/**
+ * Supervisor → core, with the socket: a WebSocket handshake the supervisor's door parsed while no core was
+ * ready (`head`: the bytes after it, base64). The core checks it again before answering.
+ */
+export interface UpgradeMessage { type: 'upgrade'; method: string; url: string; headers: Record<string, string | string[]>; head: string }
+const isHeaderValue = (v: unknown): boolean => typeof v === 'string' || (Array.isArray(v) && v.every((x) => typeof x === 'string'));
+export const isUpgradeMessage = (m: unknown): m is UpgradeMessage => isRecord(m) && m.type === 'upgrade'
+  && typeof m.method === 'string' && typeof m.url === 'string' && typeof m.head === 'string'
+  && isRecord(m.headers) && !Array.isArray(m.headers) && Object.values(m.headers).every(isHeaderValue)
+  && JSON.stringify(m).length <= MAX_UPGRADE_BYTES * 2;
+
+/** Supervisor → core: the window's launch code was traded at the supervisor's door; forget it. */
+export interface LaunchRevokedMessage { type: 'launch-revoked' }
+export const isLaunchRevokedMessage = (m: unknown): m is LaunchRevokedMessage => isRecord(m) && m.type === 'launch-revoked';
+
+/** Core → supervisor: the window's launch code was traded at the core's door. */
+export interface CoreMessage { type: 'launch-used' }
+export const isCoreMessage = (m: unknown): m is CoreMessage => isRecord(m) && m.type === 'launch-used';
+
+/** The built renderer: --renderer, else next to the bundle (dist/renderer), else the repository's dist/renderer. */
+export function findRendererDir(bundleDir: string, explicit?: string): string {
+  const candidates = [explicit, path.join(bundleDir, '..', 'renderer'), path.join(bundleDir, '..', '..', '..', 'dist', 'renderer')].filter((c): c is string => !!c);
+  const found = candidates.find((c) => fs.existsSync(path.join(c, 'index.html')));
+  if (!found) throw new Error(`built renderer not found (tried ${candidates.join(', ')}); run npm run build`);
+  return found;
+}
 
 /** data = --data or $PAYDESK_DATA or ~/.paydesk (created); config = --config or $PAYDESK_CONFIG or <data>/paydesk.config.json. */
 export function kioskPaths(arg: (name: string) => string | undefined): { dataDir: string; configFile: string } {

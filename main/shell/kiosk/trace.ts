@@ -2,6 +2,8 @@
 // CLOCK_MONOTONIC stamps on stderr, which the bench lines up with its own clock (same clock, other process).
 //   ws <ns> <method> cpu=… rq=…      an API request arrived on the WebSocket (+ schedstat below)
 //   wsdone <ns> <method> cpu=… rq=…  its answer was sent
+//   page <ns> <method> <path>         the front door got a request (main/shell/kiosk/front-door.ts)
+//   upgrade <ns> attached|waiting     a WebSocket asked in, before or after the API was attached
 //   http <ns> <path> cpu=… rq=…      the core created an outgoing HTTP request (diagnostics channel, before the write)
 //   gc <ns> <ms>            a garbage collection pause (start stamp, duration), ≥ 1 ms only
 //   lag <ns> <ms>           PAYDESK_TRACE_LAG=1: a 5 ms timer fired this late (the event loop was blocked or starved)
