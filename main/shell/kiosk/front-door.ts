@@ -86,6 +86,8 @@ export interface FrontDoor {
   revokeLaunch(): void;
   /** Plug the ready core's API in; upgrades that were waiting are handed to it in order. */
   attach(api: AttachedApi): void;
+  /** Unplug it (the supervisor's core died): upgrades wait again until the next attach. */
+  detach(): void;
   close(): Promise<void>;
 }
 
@@ -283,6 +285,9 @@ export async function openFrontDoor(options: FrontDoorOptions): Promise<FrontDoo
       if (api) throw new Error('the API is already attached');
       api = attached;
       for (const entry of waiting.splice(0)) if (!entry.socket.destroyed) hand(attached, entry);
+    },
+    detach() {
+      api = null;
     },
     async close() {
       for (const entry of waiting.splice(0)) entry.socket.destroy();

@@ -27,7 +27,7 @@ import readline from 'node:readline';
 import * as z from 'zod/mini';
 import { fileURLToPath } from 'node:url';
 import { browserCommand, browserNice, findNiceProgram, lowerThreads } from '../browser-priority';
-import { MAX_WAITING_UPGRADES, openFrontDoor, type FrontDoor } from './front-door';
+import { openFrontDoor, type AttachedApi, type FrontDoor } from './front-door';
 import { BROWSER_QUICK_EXIT_MS, browserQuickExitReason, decideRestart, findRendererDir, isCoreMessage, kioskPaths, MAX_UPGRADE_BYTES, noDisplayReason, type ConnectionMessage, type StartMessage, type UpgradeMessage } from './supervise';
 
 function arg(name: string): string | undefined {
@@ -113,18 +113,27 @@ async function superviseWith(firstCore: SpawnedCore, spawnCore: () => SpawnedCor
   let core: ChildProcess | null = null;
   /** The core that serves connections now (it printed READY); null while one starts or restarts. */
   let serving: ChildProcess | null = null;
-  const heldUpgrades: { socket: net.Socket; message: UpgradeMessage }[] = [];
   let stopping = false;
   let streak = 0;
   let browser: ChildProcess | null = null;
   let url: string | null = null;
   let display: { child: ChildProcess; key: string } | null = null;
 
-  const handUpgrade = (to: ChildProcess, held: { socket: net.Socket; message: UpgradeMessage }): void => {
-    to.send(held.message, held.socket, (error) => {
-      if (error) held.socket.destroy();
-    });
-  };
+  /** What the supervisor's door hands a ready core: each WebSocket handshake it parsed, with its socket. */
+  const forwardTo = (to: ChildProcess): AttachedApi => ({
+    hasDisplay: true, // the core decides: it checks every handshake again
+    upgrade(req, socket, head) {
+      const message: UpgradeMessage = { type: 'upgrade', method: req.method ?? 'GET', url: req.url ?? '/', headers: { ...req.headers } as UpgradeMessage['headers'], head: head.toString('base64') };
+      if (!(socket instanceof net.Socket) || JSON.stringify(message).length > MAX_UPGRADE_BYTES) {
+        socket.destroy();
+        return;
+      }
+      to.send(message, socket, (error) => {
+        if (error) socket.destroy();
+      });
+    },
+    close: () => undefined,
+  });
   const doorRef: { door?: FrontDoor } = {};
   const handOver = (socket: net.Socket): void => {
     const door = doorRef.door;
@@ -162,23 +171,7 @@ async function superviseWith(firstCore: SpawnedCore, spawnCore: () => SpawnedCor
       if (core?.connected) core.send({ type: 'launch-revoked' }, undefined, undefined, () => undefined); // a core that died meanwhile has nothing to forget
     },
   });
-  doorRef.door = door;
-  door.attach({
-    hasDisplay: true, // the core decides: it checks every handshake again
-    upgrade(req, socket, head) {
-      const message: UpgradeMessage = { type: 'upgrade', method: req.method ?? 'GET', url: req.url ?? '/', headers: { ...req.headers } as UpgradeMessage['headers'], head: head.toString('base64') };
-      if (!(socket instanceof net.Socket) || JSON.stringify(message).length > MAX_UPGRADE_BYTES || heldUpgrades.length >= MAX_WAITING_UPGRADES) {
-        socket.destroy();
-        return;
-      }
-      const held = { socket, message };
-      if (serving?.connected) handUpgrade(serving, held);
-      else heldUpgrades.push(held);
-    },
-    close() {
-      for (const held of heldUpgrades.splice(0)) held.socket.destroy();
-    },
-  });
+  doorRef.door = door; // no core is ready yet: the door holds the page's WebSocket handshakes until one is
 
   const closeDisplay = (): void => {
     if (display && display.child.exitCode === null) display.child.kill();
@@ -242,7 +235,7 @@ async function superviseWith(firstCore: SpawnedCore, spawnCore: () => SpawnedCor
       ready = true;
       if (core === child) {
         serving = child;
-        for (const held of heldUpgrades.splice(0)) if (!held.socket.destroyed) handUpgrade(child, held);
+        door.attach(forwardTo(child));
       }
       const first = url === null;
       url = (JSON.parse(line.slice('PAYDESK_KIOSK_READY '.length)) as { url: string }).url;
@@ -256,7 +249,10 @@ async function superviseWith(firstCore: SpawnedCore, spawnCore: () => SpawnedCor
     });
     const exited = (code: number | null, signal: NodeJS.Signals | null): void => {
       if (core === child) core = null;
-      if (serving === child) serving = null;
+      if (serving === child) {
+        serving = null;
+        door.detach();
+      }
       if (stopping) return;
       const decision = decideRestart({ wasReady: ready, ranMs: Date.now() - startedAt, streak });
       streak = decision.streak;

@@ -45,10 +45,10 @@ export function kioskApi(options: KioskApiOptions): AttachedApi {
     maxPayload: 1 << 20,
     handleProtocols: (protocols) => (protocols.has(WS_PROTOCOL) ? WS_PROTOCOL : false),
   });
-  const display = options.display;
+  const { display, downloads } = options;
   return {
     hasDisplay: display !== undefined,
-    download: options.downloads ? (req, res) => options.downloads?.handle(req, res) ?? false : undefined,
+    download: downloads ? (req, res) => downloads.handle(req, res) : undefined,
     upgrade(req, socket, head, role) {
       wss.handleUpgrade(req, socket, head, (ws) => (role === 'display' && display ? serveDisplay(ws, display) : serve(ws, options.session)));
     },
